@@ -1,0 +1,121 @@
+/**
+ * The seams between the parts of the local runtime. The host (runtime/host.ts) owns the HTTP server,
+ * the SQLite database and the loaded app; each subsystem (durable backend, local document store and
+ * its Cosmos DB trigger, local Event Grid topic) is a HostService started with a HostContext.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from './clock';
+
+/** The worker protocol's typed data (a subset of the Functions RPC `TypedData` message). */
+export interface RpcTypedData {
+  string?: string | null;
+  json?: string | null;
+  bytes?: Uint8Array | null;
+  stream?: Uint8Array | null;
+  http?: unknown;
+  int?: number | null;
+  double?: number | null;
+  collectionBytes?: unknown;
+  collectionString?: unknown;
+  collectionDouble?: unknown;
+  collectionSint64?: unknown;
+  modelBindingData?: unknown;
+  collectionModelBindingData?: unknown;
+}
+
+export interface BindingInfo {
+  type: string;
+  direction: 'in' | 'out' | 'inout' | number;
+  [key: string]: unknown;
+}
+
+/** One function the app registered through `@azure/functions-core` `registerFunction`. */
+export interface FunctionRegistration {
+  name: string;
+  /** Binding name → binding metadata, as the library sent it (names carry random suffixes). */
+  bindings: Record<string, BindingInfo>;
+  /** The trigger binding's name and metadata (the one binding whose type ends in "Trigger"). */
+  triggerName: string;
+  trigger: BindingInfo;
+  retryOptions?: unknown;
+}
+
+export interface AppRegistry {
+  readonly appRoot: string;
+  readonly hostJson: HostJson;
+  readonly functions: ReadonlyMap<string, FunctionRegistration>;
+  /** The registrations whose trigger binding has this type, e.g. 'httpTrigger', 'cosmosDBTrigger'. */
+  byTriggerType(type: string): FunctionRegistration[];
+}
+
+export interface InvokeRequest {
+  functionName: string;
+  /** Data for the trigger binding. */
+  triggerData: RpcTypedData;
+  triggerMetadata?: Record<string, RpcTypedData>;
+  /** Data for other input bindings, by binding name (see InputProvider for bindings filled by type). */
+  inputs?: Record<string, RpcTypedData>;
+  /** Correlates the log line of this invocation. */
+  invocationId?: string;
+}
+
+export interface InvokeResult {
+  /** The function's return value, converted as the worker does (`$return` binding). */
+  returnValue?: RpcTypedData | null;
+  /** Extra outputs by binding name. */
+  outputData: Array<{ name: string; data: RpcTypedData | null | undefined }>;
+}
+
+/** Runs one function through the library's ProgrammingModel / InvocationModel. Rejects when the handler throws. */
+export type Invoker = (request: InvokeRequest) => Promise<InvokeResult>;
+
+/** Supplies data for input bindings of a given type (e.g. 'durableClient') on every invocation. */
+export type InputProvider = (binding: BindingInfo, fn: FunctionRegistration) => RpcTypedData;
+
+export interface HostJson {
+  version?: string;
+  extensions?: {
+    http?: { routePrefix?: string };
+    durableTask?: {
+      hubName?: string;
+      maxConcurrentActivityFunctions?: number;
+      maxConcurrentOrchestratorFunctions?: number;
+      [key: string]: unknown;
+    };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface HostContext {
+  registry: AppRegistry;
+  invoke: Invoker;
+  /** Registers a provider for an input binding type; the invoker fills such bindings with it. */
+  provideInput(bindingType: string, provider: InputProvider): void;
+  /** The host's SQLite database (WAL). Each service keeps its tables under its own prefix. */
+  db: BetterSqlite3.Database;
+  clock: Clock;
+  log: Logger;
+  /** App settings: local.settings.json Values overlaid by the process environment. */
+  settings: Readonly<Record<string, string | undefined>>;
+  /** e.g. http://127.0.0.1:7071 — known once the server listens, before services start. */
+  baseUrl: string;
+}
+
+export interface HostService {
+  readonly name: string;
+  start(ctx: HostContext): Promise<void> | void;
+  /** Stops background work; must not close the database (the host does). */
+  stop(): Promise<void> | void;
+  /** Serves a request if it is this service's; resolves true when handled. Called before app routes. */
+  handle?(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  /** True when the service has no work in flight or due now (tests wait for all services to be idle). */
+  isIdle?(): boolean;
+}
