@@ -5,9 +5,15 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // The Functions worker provides this module at run time; under jest the local runtime's copy stands in.
+  moduleNameMapper: {
+    '^@azure/functions-core$': '<rootDir>/runtime/worker/functionsCore.ts',
+    // web/ is browser ES modules whose imports name the emitted `.js`; under jest they are the `.ts` sources.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: {
     // Type checking belongs to `npm run build` and `npm run lint`; tests only transpile.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   collectCoverageFrom: ['domain/**/*.ts', '!**/*.test.ts', '!**/test/**'],
   coverageThreshold: {

@@ -73,6 +73,15 @@ export type Invoker = (request: InvokeRequest) => Promise<InvokeResult>;
 /** Supplies data for input bindings of a given type (e.g. 'durableClient') on every invocation. */
 export type InputProvider = (binding: BindingInfo, fn: FunctionRegistration) => RpcTypedData;
 
+/**
+ * Receives what a function wrote to an output binding of a given type (e.g. 'eventGrid'), after the
+ * function returned. Rejecting fails the invocation, as a failed output binding does in Azure.
+ */
+export type OutputConsumer = (
+  output: { name: string; binding: BindingInfo; data: RpcTypedData | null | undefined },
+  fn: FunctionRegistration,
+) => Promise<void> | void;
+
 export interface HostJson {
   version?: string;
   extensions?: {
@@ -99,6 +108,8 @@ export interface HostContext {
   invoke: Invoker;
   /** Registers a provider for an input binding type; the invoker fills such bindings with it. */
   provideInput(bindingType: string, provider: InputProvider): void;
+  /** Registers a consumer for an output binding type; the invoker hands it each such output. */
+  consumeOutput(bindingType: string, consumer: OutputConsumer): void;
   /** The host's SQLite database (WAL). Each service keeps its tables under its own prefix. */
   db: BetterSqlite3.Database;
   clock: Clock;

@@ -1,0 +1,70 @@
+import { ApprovalPolicy, ApprovalRequirement, OUTFLOW_WINDOW_MS, requiresApproval } from './approvalPolicy';
+import { Cents } from './money';
+
+/** One outgoing transfer of a source account, as the velocity rule counts it. */
+export interface Outflow {
+  readonly transferId: string;
+  readonly amount: Cents;
+  /** When it was assessed, epoch ms. */
+  readonly at: number;
+  /** The window total (this transfer included) at its assessment, returned again on a repeat. */
+  readonly windowTotal: Cents;
+}
+
+/**
+ * A source account's outgoing transfers of the last 24 hours: the state of the `outflowWindow`
+ * entity. Plain JSON so the entity can store it as is.
+ */
+export interface OutflowWindow {
+  readonly outflows: readonly Outflow[];
+}
+
+export const emptyOutflowWindow: OutflowWindow = { outflows: [] };
+
+export interface Assessment extends ApprovalRequirement {
+  readonly windowTotal: Cents;
+}
+
+/** Sum of the amounts in the window. */
+export function outflowTotal(window: OutflowWindow): Cents {
+  return window.outflows.reduce((sum, outflow) => sum + outflow.amount, 0);
+}
+
+/** Drops outflows older than `windowMs` before `now` (epoch ms); one exactly `windowMs` old has left the window. */
+export function pruneOutflows(window: OutflowWindow, now: number, windowMs: number = OUTFLOW_WINDOW_MS): OutflowWindow {
+  const kept = window.outflows.filter((outflow) => outflow.at > now - windowMs);
+  return kept.length === window.outflows.length ? window : { outflows: kept };
+}
+
+/** Removes a transfer from the window (it was rejected, expired or failed, so it moved no money). */
+export function cancelOutflow(window: OutflowWindow, transferId: string): OutflowWindow {
+  const kept = window.outflows.filter((outflow) => outflow.transferId !== transferId);
+  return kept.length === window.outflows.length ? window : { outflows: kept };
+}
+
+/**
+ * Adds a transfer to the window (after pruning at `at`) and decides whether it needs approval.
+ * Idempotent per transfer id: assessing the same transfer again changes nothing and returns the
+ * first answer, because the orchestrator's entity call may be delivered more than once.
+ *
+ * @example
+ * const { window, assessment } = assessOutflow(emptyOutflowWindow, { transferId: 'tr-1', amount: 500, at: Date.parse('2026-01-01T00:00:00Z') }, policy);
+ * // assessment: { required: false, reason: null, windowTotal: 500 }
+ */
+export function assessOutflow(
+  window: OutflowWindow,
+  outflow: { transferId: string; amount: Cents; at: number },
+  policy: ApprovalPolicy & { windowMs?: number },
+): { window: OutflowWindow; assessment: Assessment } {
+  const previous = window.outflows.find((existing) => existing.transferId === outflow.transferId);
+  if (previous) {
+    return { window, assessment: { ...requiresApproval({ amount: previous.amount, windowTotal: previous.windowTotal, ...policy }), windowTotal: previous.windowTotal } };
+  }
+  const pruned = pruneOutflows(window, outflow.at, policy.windowMs ?? OUTFLOW_WINDOW_MS);
+  const windowTotal = outflowTotal(pruned) + outflow.amount;
+  const requirement = requiresApproval({ amount: outflow.amount, windowTotal, approvalThreshold: policy.approvalThreshold, velocityThreshold: policy.velocityThreshold });
+  return {
+    window: { outflows: [...pruned.outflows, { ...outflow, windowTotal }] },
+    assessment: { ...requirement, windowTotal },
+  };
+}

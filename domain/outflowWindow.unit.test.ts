@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { OUTFLOW_WINDOW_MS } from './approvalPolicy';
+import { assessOutflow, cancelOutflow, emptyOutflowWindow, OutflowWindow, outflowTotal, pruneOutflows } from './outflowWindow';
+
+const policy = { approvalThreshold: 100_000, velocityThreshold: 250_000 };
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const HOUR = 3_600_000;
+
+function assessAll(transfers: Array<[string, number, number]>, window: OutflowWindow = emptyOutflowWindow) {
+  const results = [];
+  for (const [transferId, amount, at] of transfers) {
+    const step = assessOutflow(window, { transferId, amount, at }, policy);
+    window = step.window;
+    results.push(step.assessment);
+  }
+  return { window, results };
+}
+
+describe('outflow window', () => {
+  it('asks for approval once small transfers of the last 24 hours add up to the velocity threshold', () => {
+    const { results } = assessAll([
+      ['tr-1', 90_000, T0],
+      ['tr-2', 90_000, T0 + HOUR],
+      ['tr-3', 70_000, T0 + 2 * HOUR],
+    ]);
+    expect(results).toEqual([
+      { required: false, reason: null, windowTotal: 90_000 },
+      { required: false, reason: null, windowTotal: 180_000 },
+      { required: true, reason: 'velocity', windowTotal: 250_000 },
+    ]);
+  });
+
+  it('forgets transfers 24 hours old', () => {
+    const { results, window } = assessAll([
+      ['tr-1', 90_000, T0],
+      ['tr-2', 90_000, T0 + HOUR],
+      ['tr-3', 90_000, T0 + OUTFLOW_WINDOW_MS],
+    ]);
+    expect(results[2]).toEqual({ required: false, reason: null, windowTotal: 180_000 });
+    expect(window.outflows.map((o) => o.transferId)).toEqual(['tr-2', 'tr-3']);
+  });
+
+  it('answers a repeated assessment of a transfer with its first answer and changes nothing', () => {
+    const first = assessAll([['tr-1', 200_000, T0]]);
+    const again = assessOutflow(first.window, { transferId: 'tr-1', amount: 200_000, at: T0 + HOUR }, policy);
+    expect(again.window).toBe(first.window);
+    expect(again.assessment).toEqual({ required: true, reason: 'amount', windowTotal: 200_000 });
+    const second = assessOutflow(first.window, { transferId: 'tr-2', amount: 10_000, at: T0 + HOUR }, policy);
+    const firstAgain = assessOutflow(second.window, { transferId: 'tr-1', amount: 200_000, at: T0 + 2 * HOUR }, policy);
+    expect(firstAgain.assessment.windowTotal).toBe(200_000);
+    expect(outflowTotal(second.window)).toBe(210_000);
+  });
+
+  it('takes a cancelled transfer out of the total', () => {
+    const { window } = assessAll([
+      ['tr-1', 90_000, T0],
+      ['tr-2', 90_000, T0],
+    ]);
+    const cancelled = cancelOutflow(window, 'tr-1');
+    expect(outflowTotal(cancelled)).toBe(90_000);
+    expect(cancelOutflow(cancelled, 'tr-1')).toBe(cancelled);
+    expect(pruneOutflows(cancelled, T0)).toBe(cancelled);
+  });
+
+  it('always totals exactly the distinct transfers of the last 24 hours, in any order and with repeats', () => {
+    const transfer = fc.record({ id: fc.integer({ min: 0, max: 9 }), amount: fc.integer({ min: 1, max: 200_000 }), gap: fc.integer({ min: 0, max: 10 * HOUR }) });
+    fc.assert(
+      fc.property(fc.array(transfer, { maxLength: 40 }), (transfers) => {
+        let window = emptyOutflowWindow;
+        let at = T0;
+        const firstSeen = new Map<number, { amount: number; at: number }>();
+        for (const t of transfers) {
+          at += t.gap;
+          const { window: next, assessment } = assessOutflow(window, { transferId: `tr-${t.id}`, amount: t.amount, at }, policy);
+          const known = firstSeen.get(t.id);
+          const stillIn = known !== undefined && window.outflows.some((o) => o.transferId === `tr-${t.id}`);
+          if (!stillIn) {
+            firstSeen.set(t.id, { amount: t.amount, at });
+            // Oracle: every distinct transfer first assessed in the 24 hours up to now.
+            const expected = [...firstSeen.values()].filter((o) => o.at > at - OUTFLOW_WINDOW_MS).reduce((sum, o) => sum + o.amount, 0);
+            expect(assessment.windowTotal).toBe(expected);
+          }
+          expect(assessment.required).toBe(assessment.reason !== null);
+          window = next;
+          expect(new Set(window.outflows.map((o) => o.transferId)).size).toBe(window.outflows.length);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

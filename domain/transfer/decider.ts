@@ -1,0 +1,147 @@
+import { mayDecide } from '../approvalPolicy';
+import { DecideTransfer, RequestTransfer, TransferCommand } from '../commands';
+import { Decider } from '../decider';
+import { ApprovalReason, TransferEvent } from '../events';
+import { Cents } from '../money';
+import { accept, Decision, ReasonCode, reject } from '../reasons';
+import { TransferOutcome } from './machine';
+
+/** Transfer status as the read model and the HTTP API show it. */
+export type TransferStatus = 'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+
+export interface RequestedTransfer {
+  readonly status: TransferStatus;
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: Cents;
+  readonly requestedBy: string;
+  readonly note: string | null;
+  readonly approvalReason: ApprovalReason | null;
+  readonly deadline: string | null;
+  readonly approver: string | null;
+  readonly reason: ReasonCode | null;
+}
+
+/** The state of a transfer stream (`transfer-{transferId}`), folded from its events. */
+export type TransferState = { readonly status: 'none' } | RequestedTransfer;
+
+export const initialTransferState: TransferState = { status: 'none' };
+
+const FINAL_STATUSES: readonly TransferStatus[] = ['completed', 'rejected', 'expired', 'failed'];
+
+/** True once the stream records how the transfer ended. */
+export function isFinalStatus(status: TransferState['status']): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export function evolveTransfer(state: TransferState, event: TransferEvent): TransferState {
+  if (event.type === 'TransferRequested') {
+    const { transferId, fromAccountId, toAccountId, amount, requestedBy, note } = event.data;
+    return { status: 'requested', transferId, fromAccountId, toAccountId, amount, requestedBy, note: note ?? null, approvalReason: null, deadline: null, approver: null, reason: null };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'TransferApprovalRequested':
+      return { ...state, status: 'awaiting_approval', approvalReason: event.data.reason, deadline: event.data.deadline };
+    case 'TransferApproved':
+      return { ...state, status: 'approved', approver: event.data.approver };
+    case 'TransferRejected':
+      return { ...state, status: 'rejected', reason: event.data.reason, approver: event.data.approver ?? state.approver };
+    case 'TransferExpired':
+      return { ...state, status: 'expired', reason: 'approval_expired', deadline: event.data.deadline };
+    case 'TransferCompleted':
+      return { ...state, status: 'completed', reason: null };
+    case 'TransferFailed':
+      return { ...state, status: 'failed', reason: event.data.reason };
+  }
+}
+
+/**
+ * Decides the client commands on a transfer stream.
+ *
+ * - RequestTransfer → TransferRequested; rejects `same_account`; repeating it is a no-op, reusing
+ *   the id for another transfer is `transfer_exists`.
+ * - DecideTransfer → TransferApproved, or TransferRejected {reason: 'rejected_by_approver'};
+ *   rejects `transfer_not_found`, `not_awaiting_approval` (HTTP 409), `approver_is_requester`,
+ *   `approver_is_source_owner` (when `facts.sourceOwnerId` is given); the same decision by the
+ *   same approver again is a no-op.
+ */
+export function decideTransfer(command: TransferCommand, state: TransferState, facts: { sourceOwnerId?: string | null } = {}): Decision<TransferEvent> {
+  return command.type === 'RequestTransfer' ? requestTransfer(command, state) : decideApproval(command, state, facts);
+}
+
+function requestTransfer({ data }: RequestTransfer, state: TransferState): Decision<TransferEvent> {
+  if (data.fromAccountId === data.toAccountId) return reject('same_account');
+  if (state.status !== 'none') {
+    const same =
+      state.fromAccountId === data.fromAccountId &&
+      state.toAccountId === data.toAccountId &&
+      state.amount === data.amount &&
+      state.requestedBy === data.requestedBy &&
+      state.note === (data.note ?? null);
+    return same ? accept() : reject('transfer_exists', data.transferId);
+  }
+  return accept({ type: 'TransferRequested', data: { ...data } });
+}
+
+function decideApproval({ data }: DecideTransfer, state: TransferState, facts: { sourceOwnerId?: string | null }): Decision<TransferEvent> {
+  if (state.status === 'none') return reject('transfer_not_found', data.transferId);
+  const repeated =
+    state.approver === data.approver &&
+    ((data.decision === 'approve' && state.status === 'approved') || (data.decision === 'reject' && state.status === 'rejected' && state.reason === 'rejected_by_approver'));
+  if (repeated) return accept();
+  if (state.status !== 'awaiting_approval') return reject('not_awaiting_approval', `status is ${state.status}`);
+  const allowed = mayDecide({ approver: data.approver, requestedBy: state.requestedBy, sourceOwnerId: facts.sourceOwnerId });
+  if (!allowed.ok) return reject(allowed.reason);
+  const note = data.note === undefined ? {} : { note: data.note };
+  return data.decision === 'approve'
+    ? accept({ type: 'TransferApproved', data: { transferId: data.transferId, approver: data.approver, ...note } })
+    : accept({ type: 'TransferRejected', data: { transferId: data.transferId, reason: 'rejected_by_approver', approver: data.approver, ...note } });
+}
+
+/**
+ * The TransferApprovalRequested event for the `requestApproval` effect (deadline = now + timeout,
+ * computed by the orchestrator). No event when the stream already records the request or has moved on.
+ */
+export function approvalRequestedEvents(state: TransferState, request: { reason: ApprovalReason; deadline: string }): TransferEvent[] {
+  if (state.status !== 'requested') return [];
+  return [{ type: 'TransferApprovalRequested', data: { transferId: state.transferId, reason: request.reason, deadline: request.deadline } }];
+}
+
+/**
+ * The final event for the `recordOutcome` effect. Idempotent: no event once the stream records
+ * an outcome, so an approver's TransferRejected (appended when the decision was taken) is not
+ * repeated, and the first recorded outcome stands if a late decision raced the deadline.
+ */
+export function outcomeEvents(
+  state: TransferState,
+  outcome: { outcome: TransferOutcome; reason: ReasonCode | null; approver?: string | null; note?: string | null; deadline?: string | null },
+): TransferEvent[] {
+  if (state.status === 'none' || isFinalStatus(state.status)) return [];
+  const transferId = state.transferId;
+  switch (outcome.outcome) {
+    case 'completed':
+      return [{ type: 'TransferCompleted', data: { transferId } }];
+    case 'rejected': {
+      const approver = outcome.approver ? { approver: outcome.approver } : {};
+      const note = outcome.note ? { note: outcome.note } : {};
+      return [{ type: 'TransferRejected', data: { transferId, reason: outcome.reason ?? 'processing_failed', ...approver, ...note } }];
+    }
+    case 'expired': {
+      const deadline = outcome.deadline ?? state.deadline;
+      // A transfer can only expire after its approval request recorded a deadline.
+      if (!deadline) throw new Error(`transfer ${transferId} expired without a recorded deadline`);
+      return [{ type: 'TransferExpired', data: { transferId, deadline } }];
+    }
+    case 'failed':
+      return [{ type: 'TransferFailed', data: { transferId, reason: outcome.reason ?? 'processing_failed' } }];
+  }
+}
+
+/** The transfer stream as a decider (without facts: the source owner is then checked by the machine). */
+export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
+  initialState: initialTransferState,
+  evolve: evolveTransfer,
+  decide: (command, state) => decideTransfer(command, state),
+};

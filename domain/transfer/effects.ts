@@ -1,0 +1,106 @@
+import { ApprovalReason } from '../events';
+import { Cents } from '../money';
+import { ReasonCode } from '../reasons';
+import { TransferOutcome } from './machine';
+
+export type TimerName = 'approvalReminder' | 'approvalDeadline';
+
+/** A delayed machine event: `xstate.after.{delay}.{stateId}`; feed it back to the machine when its timer fires. */
+export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
+
+/**
+ * Durable work the transfer machine asks for, as plain data. The orchestrator interprets them in
+ * order; none of them needs xstate to be understood.
+ *
+ * - `reserveFunds`: reserve `amount` on the source, assess the outflow window, then send
+ *   `RESERVED {windowTotal}` or `RESERVE_FAILED {reason}`.
+ * - `requestApproval`: record that approval is needed (deadline = now + `timeoutMs`) and notify approvers.
+ * - `sendReminder`: remind approvers (half the timeout has passed).
+ * - `creditDestination`: credit the destination and capture the reservation, then send
+ *   `CREDITED` or `CREDIT_FAILED {reason}`.
+ * - `releaseFunds`: release the reservation with `reason`, then send `RELEASED`.
+ * - `cancelOutflow`: take the transfer out of the source's outflow window (it moved no money).
+ * - `recordOutcome`: append the final transfer event (completed / rejected / expired / failed).
+ * - `ignoreDecision`: log a decision from someone who may not decide; the transfer keeps waiting.
+ * - `startTimer`: start a durable timer firing after `delayMs`; when it fires, send `event`.
+ * - `cancelTimer`: cancel the timer `id` (a no-op when it already fired or never started).
+ *
+ * @example
+ * const [snapshot, actions] = initialTransition(transferMachine, input);
+ * effectsOf(actions);
+ * // [{ kind: 'reserveFunds', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 150_000 }]
+ * const [next, more] = transition(transferMachine, snapshot, { type: 'RESERVED', windowTotal: 150_000 });
+ * effectsOf(more);
+ * // [{ kind: 'requestApproval', transferId: 'tr-1', reason: 'amount', timeoutMs: 86_400_000, windowTotal: 150_000 },
+ * //  { kind: 'startTimer', id: 'xstate.after.approvalReminder.transfer.awaitingApproval', name: 'approvalReminder',
+ * //    delayMs: 43_200_000, event: { type: 'xstate.after.approvalReminder.transfer.awaitingApproval' } },
+ * //  { kind: 'startTimer', id: 'xstate.after.approvalDeadline.transfer.awaitingApproval', name: 'approvalDeadline',
+ * //    delayMs: 86_400_000, event: { type: 'xstate.after.approvalDeadline.transfer.awaitingApproval' } }]
+ */
+export type TransferEffect =
+  | { kind: 'reserveFunds'; transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }
+  | { kind: 'requestApproval'; transferId: string; reason: ApprovalReason; timeoutMs: number; windowTotal: Cents }
+  | { kind: 'sendReminder'; transferId: string; reason: ApprovalReason | null }
+  | { kind: 'creditDestination'; transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }
+  | { kind: 'releaseFunds'; transferId: string; fromAccountId: string; amount: Cents; reason: ReasonCode }
+  | { kind: 'cancelOutflow'; transferId: string; fromAccountId: string }
+  | { kind: 'recordOutcome'; transferId: string; outcome: TransferOutcome; reason: ReasonCode | null; approver: string | null; note: string | null }
+  | { kind: 'ignoreDecision'; transferId: string; decision: 'approve' | 'reject'; approver: string; reason: ReasonCode }
+  | { kind: 'startTimer'; id: string; name: TimerName; delayMs: number; event: TimerEvent }
+  | { kind: 'cancelTimer'; id: string };
+
+export type TransferEffectKind = TransferEffect['kind'];
+
+const WORK_KINDS = new Set<string>([
+  'reserveFunds',
+  'requestApproval',
+  'sendReminder',
+  'creditDestination',
+  'releaseFunds',
+  'cancelOutflow',
+  'recordOutcome',
+  'ignoreDecision',
+]);
+
+/** The shape of an executable action as `transition` / `initialTransition` return it. */
+export interface ActionLike {
+  readonly type: string;
+  readonly params?: unknown;
+}
+
+/**
+ * Translates the actions of `transition` / `initialTransition` into {@link TransferEffect}s,
+ * keeping their order. Throws on an action it does not know: that is a programming error (the
+ * machine and this adapter must change together), never a runtime condition.
+ */
+export function effectsOf(actions: readonly ActionLike[]): TransferEffect[] {
+  return actions.map(effectOf);
+}
+
+function effectOf(action: ActionLike): TransferEffect {
+  if (WORK_KINDS.has(action.type)) {
+    return { kind: action.type, ...(action.params as object) } as TransferEffect;
+  }
+  if (action.type === 'xstate.raise') {
+    const params = action.params as { id?: string; delay?: number; event?: { type?: string } };
+    const name = timerName(params.event?.type);
+    if (params.delay === undefined || params.id === undefined || name === null) {
+      throw new Error(`transfer machine raised an event that is not a known timer: ${JSON.stringify(params)}`);
+    }
+    return { kind: 'startTimer', id: params.id, name, delayMs: params.delay, event: { type: params.event?.type } as TimerEvent };
+  }
+  if (action.type === 'xstate.cancel') {
+    return { kind: 'cancelTimer', id: (action.params as { sendId: string }).sendId };
+  }
+  throw new Error(`unknown transfer machine action: ${action.type}`);
+}
+
+function timerName(eventType: string | undefined): TimerName | null {
+  const match = /^xstate\.after\.(approvalReminder|approvalDeadline)\./.exec(eventType ?? '');
+  return match ? (match[1] as TimerName) : null;
+}
+
+/** True when `event` is a machine timer event (what a fired `startTimer` effect sends back). */
+export function isTimerEvent(event: { type: string }): event is TimerEvent {
+  return timerName(event.type) !== null;
+}

@@ -1,0 +1,26 @@
+export { MACHINE_ID, transferMachine } from './machine';
+export type { TransferContext, TransferInput, TransferMachineEvent, TransferOutcome, TransferResult } from './machine';
+export { effectsOf, isTimerEvent } from './effects';
+export type { ActionLike, TimerEvent, TimerName, TransferEffect, TransferEffectKind } from './effects';
+export {
+  advanceTransfer,
+  ApprovalDecisionSchema,
+  decisionEvent,
+  isFinished,
+  persistTransfer,
+  restoreTransfer,
+  startTransfer,
+  stateOf,
+  transferStatus,
+} from './api';
+export type { ApprovalDecisionInput, PersistedTransfer, TransferMachineInput, TransferSnapshot, TransferStateName, TransferStep } from './api';
+export {
+  approvalRequestedEvents,
+  decideTransfer,
+  evolveTransfer,
+  initialTransferState,
+  isFinalStatus,
+  outcomeEvents,
+  transferDecider,
+} from './decider';
+export type { RequestedTransfer, TransferState, TransferStatus } from './decider';

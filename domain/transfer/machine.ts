@@ -1,0 +1,264 @@
+import { assign, setup } from 'xstate';
+import { mayDecide, requiresApproval } from '../approvalPolicy';
+import { ApprovalReason } from '../events';
+import { Cents } from '../money';
+import { ReasonCode } from '../reasons';
+
+/** What the orchestrator starts a transfer machine with. */
+export interface TransferInput {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: Cents;
+  readonly requestedBy: string;
+  readonly approvalThreshold: Cents;
+  readonly velocityThreshold: Cents;
+  readonly approvalTimeoutMs: number;
+  /** Owner of the source account, who may not decide on the transfer; omit if unknown (then only the requester is refused). */
+  readonly sourceOwnerId?: string | null;
+}
+
+export type TransferOutcome = 'completed' | 'rejected' | 'expired' | 'failed';
+
+export interface TransferContext {
+  readonly transferId: string;
+  readonly fromAccountId: string;
+  readonly toAccountId: string;
+  readonly amount: Cents;
+  readonly requestedBy: string;
+  readonly approvalThreshold: Cents;
+  readonly velocityThreshold: Cents;
+  readonly approvalTimeoutMs: number;
+  readonly sourceOwnerId: string | null;
+  /** Outgoing total of the source in the window, this transfer included, once reserved. */
+  readonly windowTotal: Cents | null;
+  readonly approvalReason: ApprovalReason | null;
+  readonly approver: string | null;
+  readonly decisionNote: string | null;
+  /** Whether the approval reminder went out (shown in the custom status). */
+  readonly reminderSent: boolean;
+  /** Why the reservation is being released (set on entering `releasing`). */
+  readonly releaseReason: ReasonCode | null;
+  /** Set on reaching a final state. */
+  readonly outcome: TransferOutcome | null;
+  readonly reason: ReasonCode | null;
+}
+
+/** Results of the durable work, fed back into the machine by the orchestrator. */
+export type TransferMachineEvent =
+  | { type: 'RESERVED'; windowTotal: Cents }
+  | { type: 'RESERVE_FAILED'; reason: ReasonCode }
+  | { type: 'APPROVED'; approver: string; note?: string }
+  | { type: 'REJECTED'; approver: string; note?: string }
+  | { type: 'CREDITED' }
+  | { type: 'CREDIT_FAILED'; reason: ReasonCode }
+  | { type: 'RELEASED' };
+
+/** Output of a finished machine. */
+export interface TransferResult {
+  readonly outcome: TransferOutcome;
+  readonly reason: ReasonCode | null;
+}
+
+export const MACHINE_ID = 'transfer';
+
+/** Named work with typed params: the orchestrator performs it from the effects, so the machine's own implementation does nothing. */
+function work<Params>() {
+  return (_args: unknown, _params: Params): void => undefined;
+}
+
+type DecisionEvent = Extract<TransferMachineEvent, { type: 'APPROVED' | 'REJECTED' }>;
+const decisionNote = (event: DecisionEvent): string | null => event.note ?? null;
+
+/**
+ * The transfer lifecycle of DESIGN.md §2, the single source of truth for its transitions. Work is
+ * returned as named actions with their params (see `effectsOf`); nothing here performs I/O.
+ *
+ * requested → reserving → (rejected | awaitingApproval | crediting); awaitingApproval →
+ * (crediting | releasing); crediting → (completed | releasing); releasing → (rejected | expired | failed).
+ */
+const transferSetup = setup({
+  types: {
+    context: {} as TransferContext,
+    events: {} as TransferMachineEvent,
+    input: {} as TransferInput,
+    output: {} as TransferResult,
+  },
+  delays: {
+    approvalDeadline: ({ context }) => context.approvalTimeoutMs,
+    // The reminder goes out at half the timeout; it is a targetless transition so the deadline keeps running.
+    approvalReminder: ({ context }) => Math.floor(context.approvalTimeoutMs / 2),
+  },
+  guards: {
+    needsApproval: ({ context, event }) =>
+      event.type === 'RESERVED' &&
+      requiresApproval({ amount: context.amount, windowTotal: event.windowTotal, approvalThreshold: context.approvalThreshold, velocityThreshold: context.velocityThreshold })
+        .required,
+    approverMayDecide: ({ context, event }) =>
+      (event.type === 'APPROVED' || event.type === 'REJECTED') &&
+      mayDecide({ approver: event.approver, requestedBy: context.requestedBy, sourceOwnerId: context.sourceOwnerId }).ok,
+    releasedAfterRejection: ({ context }) => context.releaseReason === 'rejected_by_approver',
+    releasedAfterExpiry: ({ context }) => context.releaseReason === 'approval_expired',
+  },
+  actions: {
+    reserveFunds: work<{ transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }>(),
+    requestApproval: work<{ transferId: string; reason: ApprovalReason; timeoutMs: number; windowTotal: Cents }>(),
+    sendReminder: work<{ transferId: string; reason: ApprovalReason | null }>(),
+    creditDestination: work<{ transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }>(),
+    releaseFunds: work<{ transferId: string; fromAccountId: string; amount: Cents; reason: ReasonCode }>(),
+    cancelOutflow: work<{ transferId: string; fromAccountId: string }>(),
+    ignoreDecision: work<{ transferId: string; decision: 'approve' | 'reject'; approver: string; reason: ReasonCode }>(),
+    recordOutcome: work<{ transferId: string; outcome: TransferOutcome; reason: ReasonCode | null; approver: string | null; note: string | null }>(),
+  },
+});
+
+/** Entry of a final state: remember the outcome, give back the window share of a transfer that moved no money, record the outcome. */
+function finish(outcome: TransferOutcome, reasonOf: (context: TransferContext) => ReasonCode | null) {
+  return transferSetup.enqueueActions(({ context, enqueue }) => {
+    const reason = reasonOf(context);
+    enqueue.assign({ outcome, reason });
+    if (outcome !== 'completed' && context.windowTotal !== null) {
+      enqueue({ type: 'cancelOutflow', params: { transferId: context.transferId, fromAccountId: context.fromAccountId } });
+    }
+    enqueue({
+      type: 'recordOutcome',
+      params: { transferId: context.transferId, outcome, reason, approver: context.approver, note: context.decisionNote },
+    });
+  });
+}
+
+export const transferMachine = transferSetup.createMachine({
+  id: MACHINE_ID,
+  context: ({ input }) => ({
+    transferId: input.transferId,
+    fromAccountId: input.fromAccountId,
+    toAccountId: input.toAccountId,
+    amount: input.amount,
+    requestedBy: input.requestedBy,
+    approvalThreshold: input.approvalThreshold,
+    velocityThreshold: input.velocityThreshold,
+    approvalTimeoutMs: input.approvalTimeoutMs,
+    sourceOwnerId: input.sourceOwnerId ?? null,
+    windowTotal: null,
+    approvalReason: null,
+    approver: null,
+    decisionNote: null,
+    reminderSent: false,
+    releaseReason: null,
+    outcome: null,
+    reason: null,
+  }),
+  initial: 'requested',
+  output: ({ context }) => ({ outcome: context.outcome ?? 'failed', reason: context.reason }),
+  states: {
+    requested: {
+      always: 'reserving',
+    },
+    reserving: {
+      entry: {
+        type: 'reserveFunds',
+        params: ({ context }) => ({ transferId: context.transferId, fromAccountId: context.fromAccountId, toAccountId: context.toAccountId, amount: context.amount }),
+      },
+      on: {
+        RESERVE_FAILED: { target: 'rejected', actions: assign({ reason: ({ event }) => event.reason }) },
+        RESERVED: [
+          {
+            guard: 'needsApproval',
+            target: 'awaitingApproval',
+            actions: assign({
+              windowTotal: ({ event }) => event.windowTotal,
+              approvalReason: ({ context, event }) =>
+                requiresApproval({ amount: context.amount, windowTotal: event.windowTotal, approvalThreshold: context.approvalThreshold, velocityThreshold: context.velocityThreshold })
+                  .reason,
+            }),
+          },
+          { target: 'crediting', actions: assign({ windowTotal: ({ event }) => event.windowTotal }) },
+        ],
+      },
+    },
+    awaitingApproval: {
+      entry: {
+        type: 'requestApproval',
+        params: ({ context }) => ({
+          transferId: context.transferId,
+          reason: context.approvalReason ?? 'amount',
+          timeoutMs: context.approvalTimeoutMs,
+          windowTotal: context.windowTotal ?? context.amount,
+        }),
+      },
+      after: {
+        approvalReminder: {
+          actions: [
+            { type: 'sendReminder', params: ({ context }) => ({ transferId: context.transferId, reason: context.approvalReason }) },
+            assign({ reminderSent: true }),
+          ],
+        },
+        approvalDeadline: { target: 'releasing', actions: assign({ releaseReason: 'approval_expired' }) },
+      },
+      on: {
+        APPROVED: [
+          {
+            guard: 'approverMayDecide',
+            target: 'crediting',
+            actions: assign({ approver: ({ event }) => event.approver, decisionNote: ({ event }) => decisionNote(event) }),
+          },
+          { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
+        ],
+        REJECTED: [
+          {
+            guard: 'approverMayDecide',
+            target: 'releasing',
+            actions: assign({
+              approver: ({ event }) => event.approver,
+              decisionNote: ({ event }) => decisionNote(event),
+              releaseReason: 'rejected_by_approver',
+            }),
+          },
+          { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
+        ],
+      },
+    },
+    crediting: {
+      entry: {
+        type: 'creditDestination',
+        params: ({ context }) => ({ transferId: context.transferId, fromAccountId: context.fromAccountId, toAccountId: context.toAccountId, amount: context.amount }),
+      },
+      on: {
+        CREDITED: 'completed',
+        CREDIT_FAILED: { target: 'releasing', actions: assign({ releaseReason: ({ event }) => event.reason }) },
+      },
+    },
+    releasing: {
+      entry: {
+        type: 'releaseFunds',
+        params: ({ context }) => ({
+          transferId: context.transferId,
+          fromAccountId: context.fromAccountId,
+          amount: context.amount,
+          reason: context.releaseReason ?? 'processing_failed',
+        }),
+      },
+      on: {
+        RELEASED: [
+          { guard: 'releasedAfterRejection', target: 'rejected' },
+          { guard: 'releasedAfterExpiry', target: 'expired' },
+          { target: 'failed' },
+        ],
+      },
+    },
+    completed: { type: 'final', entry: finish('completed', () => null) },
+    rejected: { type: 'final', entry: finish('rejected', (context) => context.reason ?? context.releaseReason ?? 'processing_failed') },
+    expired: { type: 'final', entry: finish('expired', () => 'approval_expired') },
+    failed: { type: 'final', entry: finish('failed', (context) => context.releaseReason ?? 'processing_failed') },
+  },
+});
+
+function ignored(context: TransferContext, event: DecisionEvent) {
+  const verdict = mayDecide({ approver: event.approver, requestedBy: context.requestedBy, sourceOwnerId: context.sourceOwnerId });
+  return {
+    transferId: context.transferId,
+    decision: event.type === 'APPROVED' ? ('approve' as const) : ('reject' as const),
+    approver: event.approver,
+    reason: verdict.ok ? ('processing_failed' as const) : verdict.reason,
+  };
+}

@@ -1,0 +1,239 @@
+import { initialTransition, transition } from 'xstate';
+import {
+  advanceTransfer,
+  ApprovalDecisionSchema,
+  decisionEvent,
+  effectsOf,
+  isFinished,
+  isTimerEvent,
+  persistTransfer,
+  restoreTransfer,
+  startTransfer,
+  stateOf,
+  TransferEffect,
+  TransferInput,
+  TransferMachineInput,
+  transferMachine,
+  TransferSnapshot,
+  transferStatus,
+} from '.';
+
+const HOUR = 3_600_000;
+const input: TransferInput = {
+  transferId: 'tr-1',
+  fromAccountId: 'acc-a',
+  toAccountId: 'acc-b',
+  amount: 5_000,
+  requestedBy: 'alice',
+  approvalThreshold: 100_000,
+  velocityThreshold: 250_000,
+  approvalTimeoutMs: 24 * HOUR,
+  sourceOwnerId: 'olga',
+};
+const REMINDER = 'xstate.after.approvalReminder.transfer.awaitingApproval';
+const DEADLINE = 'xstate.after.approvalDeadline.transfer.awaitingApproval';
+
+/** Runs the machine through `events` with the pure API, collecting every effect on the way. */
+function run(events: TransferMachineInput[], start: TransferInput = input): { snapshot: TransferSnapshot; effects: TransferEffect[]; last: TransferEffect[] } {
+  const [first, firstActions] = initialTransition(transferMachine, start);
+  let snapshot = first;
+  let last = effectsOf(firstActions);
+  const effects = [...last];
+  for (const event of events) {
+    const [next, actions] = transition(transferMachine, snapshot, event as never);
+    snapshot = next;
+    last = effectsOf(actions);
+    effects.push(...last);
+  }
+  return { snapshot, effects, last };
+}
+const kinds = (effects: TransferEffect[]) => effects.map((e) => e.kind);
+
+describe('transfer machine', () => {
+  it('starts by reserving the funds', () => {
+    const { snapshot, effects } = run([]);
+    expect(snapshot.value).toBe('reserving');
+    expect(effects).toEqual([{ kind: 'reserveFunds', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 5_000 }]);
+  });
+
+  it('credits the destination straight away when the transfer is small and the window is quiet', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 5_000 }]);
+    expect(snapshot.value).toBe('crediting');
+    expect(last).toEqual([{ kind: 'creditDestination', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 5_000 }]);
+  });
+
+  it('completes once the destination is credited, and records the outcome', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 5_000 }, { type: 'CREDITED' }]);
+    expect(snapshot.value).toBe('completed');
+    expect(snapshot.status).toBe('done');
+    expect(snapshot.output).toEqual({ outcome: 'completed', reason: null });
+    expect(last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'completed', reason: null, approver: null, note: null }]);
+  });
+
+  it('asks for approval when the amount reaches the threshold, with a reminder at half the timeout and a deadline', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 100_000 }], { ...input, amount: 100_000 });
+    expect(snapshot.value).toBe('awaitingApproval');
+    expect(last).toEqual([
+      { kind: 'requestApproval', transferId: 'tr-1', reason: 'amount', timeoutMs: 24 * HOUR, windowTotal: 100_000 },
+      { kind: 'startTimer', id: REMINDER, name: 'approvalReminder', delayMs: 12 * HOUR, event: { type: REMINDER } },
+      { kind: 'startTimer', id: DEADLINE, name: 'approvalDeadline', delayMs: 24 * HOUR, event: { type: DEADLINE } },
+    ]);
+  });
+
+  it('asks for approval when the 24-hour outflow, this transfer included, reaches the velocity threshold', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 250_000 }]);
+    expect(snapshot.value).toBe('awaitingApproval');
+    expect(last[0]).toMatchObject({ kind: 'requestApproval', reason: 'velocity', windowTotal: 250_000 });
+    expect(transferStatus(snapshot)).toEqual({ state: 'awaitingApproval', outcome: null, reason: null, approvalReason: 'velocity', approver: null, reminderSent: false });
+  });
+
+  it('uses the timeout from its input for both timers', () => {
+    const { last } = run([{ type: 'RESERVED', windowTotal: 1e6 }], { ...input, approvalTimeoutMs: 30_001 });
+    expect(last.filter((e) => e.kind === 'startTimer').map((e) => (e.kind === 'startTimer' ? e.delayMs : 0))).toEqual([15_000, 30_001]);
+  });
+
+  it('sends a reminder at half the timeout without restarting or cancelling the deadline', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: REMINDER }]);
+    expect(snapshot.value).toBe('awaitingApproval');
+    expect(last).toEqual([{ kind: 'sendReminder', transferId: 'tr-1', reason: 'velocity' }]);
+    expect(transferStatus(snapshot).reminderSent).toBe(true);
+  });
+
+  it('credits the destination when an approver approves, cancelling both timers', () => {
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'carol', note: 'ok' }]);
+    expect(snapshot.value).toBe('crediting');
+    expect(kinds(last)).toEqual(['cancelTimer', 'cancelTimer', 'creditDestination']);
+    expect(last.slice(0, 2)).toEqual([
+      { kind: 'cancelTimer', id: REMINDER },
+      { kind: 'cancelTimer', id: DEADLINE },
+    ]);
+    const done = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'carol', note: 'ok' }, { type: 'CREDITED' }]);
+    expect(done.last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'completed', reason: null, approver: 'carol', note: 'ok' }]);
+  });
+
+  it('releases the reservation when the approver rejects, then ends rejected', () => {
+    const rejecting = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'REJECTED', approver: 'carol', note: 'no' }]);
+    expect(rejecting.snapshot.value).toBe('releasing');
+    expect(kinds(rejecting.last)).toEqual(['cancelTimer', 'cancelTimer', 'releaseFunds']);
+    expect(rejecting.last[2]).toEqual({ kind: 'releaseFunds', transferId: 'tr-1', fromAccountId: 'acc-a', amount: 5_000, reason: 'rejected_by_approver' });
+    const { snapshot, effects: last } = advanceTransfer(rejecting.snapshot, { type: 'RELEASED' });
+    expect(snapshot.value).toBe('rejected');
+    expect(snapshot.output).toEqual({ outcome: 'rejected', reason: 'rejected_by_approver' });
+    expect(last).toEqual([
+      { kind: 'cancelOutflow', transferId: 'tr-1', fromAccountId: 'acc-a' },
+      { kind: 'recordOutcome', transferId: 'tr-1', outcome: 'rejected', reason: 'rejected_by_approver', approver: 'carol', note: 'no' },
+    ]);
+  });
+
+  it('releases the reservation at the deadline, then ends expired', () => {
+    const expiring = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: REMINDER }, { type: DEADLINE }]);
+    expect(expiring.snapshot.value).toBe('releasing');
+    expect(expiring.last.at(-1)).toMatchObject({ kind: 'releaseFunds', reason: 'approval_expired' });
+    const { snapshot, effects: last } = advanceTransfer(expiring.snapshot, { type: 'RELEASED' });
+    expect(snapshot.value).toBe('expired');
+    expect(snapshot.output).toEqual({ outcome: 'expired', reason: 'approval_expired' });
+    expect(kinds(last)).toEqual(['cancelOutflow', 'recordOutcome']);
+  });
+
+  it.each([
+    ['the requester', 'alice', 'approver_is_requester'],
+    ['the owner of the source account', 'olga', 'approver_is_source_owner'],
+  ])('ignores a decision by %s and keeps waiting', (_who, approver, reason) => {
+    for (const type of ['APPROVED', 'REJECTED'] as const) {
+      const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type, approver }]);
+      expect(snapshot.value).toBe('awaitingApproval');
+      expect(snapshot.context.approver).toBeNull();
+      expect(last).toEqual([{ kind: 'ignoreDecision', transferId: 'tr-1', decision: type === 'APPROVED' ? 'approve' : 'reject', approver, reason }]);
+    }
+    // The deadline set before the ignored decision still ends the wait.
+    const later = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver }, { type: DEADLINE }]);
+    expect(later.snapshot.value).toBe('releasing');
+  });
+
+  it('only refuses the requester when the source owner is unknown', () => {
+    const { snapshot } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'olga' }], { ...input, sourceOwnerId: undefined });
+    expect(snapshot.value).toBe('crediting');
+  });
+
+  it('ends rejected with the reason when the funds cannot be reserved, releasing nothing', () => {
+    const { snapshot, effects, last } = run([{ type: 'RESERVE_FAILED', reason: 'insufficient_funds' }]);
+    expect(snapshot.value).toBe('rejected');
+    expect(snapshot.output).toEqual({ outcome: 'rejected', reason: 'insufficient_funds' });
+    expect(last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'rejected', reason: 'insufficient_funds', approver: null, note: null }]);
+    expect(kinds(effects)).not.toContain('releaseFunds');
+  });
+
+  it('releases the reservation when the destination cannot be credited, then ends failed with that reason', () => {
+    const { snapshot, effects } = run([{ type: 'RESERVED', windowTotal: 5_000 }, { type: 'CREDIT_FAILED', reason: 'account_closed' }, { type: 'RELEASED' }]);
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.output).toEqual({ outcome: 'failed', reason: 'account_closed' });
+    expect(effects.find((e) => e.kind === 'releaseFunds')).toMatchObject({ reason: 'account_closed' });
+    expect(kinds(effects).slice(-2)).toEqual(['cancelOutflow', 'recordOutcome']);
+  });
+
+  it('ignores events its current state does not expect', () => {
+    const { snapshot, last } = run([{ type: 'CREDITED' }, { type: 'RELEASED' }, { type: 'APPROVED', approver: 'carol' }, { type: DEADLINE }]);
+    expect(snapshot.value).toBe('reserving');
+    expect(last).toEqual([]);
+    const done = run([{ type: 'RESERVE_FAILED', reason: 'account_not_found' }, { type: 'RESERVED', windowTotal: 1 }]);
+    expect(done.snapshot.value).toBe('rejected');
+    expect(done.last).toEqual([]);
+  });
+});
+
+describe('transfer machine API for the orchestrator', () => {
+  it('starts and advances with effects as data', () => {
+    const started = startTransfer(input);
+    expect(stateOf(started.snapshot)).toBe('reserving');
+    expect(isFinished(started.snapshot)).toBe(false);
+    const reserved = advanceTransfer(started.snapshot, { type: 'RESERVED', windowTotal: 1 });
+    const credited = advanceTransfer(reserved.snapshot, { type: 'CREDITED' });
+    expect(isFinished(credited.snapshot)).toBe(true);
+    expect(transferStatus(credited.snapshot)).toMatchObject({ state: 'completed', outcome: 'completed' });
+  });
+
+  it('persists and restores a snapshot in every state, continuing exactly as the original would', () => {
+    const script: TransferMachineInput[] = [
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: REMINDER },
+      { type: 'APPROVED', approver: 'alice' },
+      { type: 'REJECTED', approver: 'carol' },
+      { type: 'RELEASED' },
+    ];
+    let original = startTransfer(input).snapshot;
+    for (const event of script) {
+      const restored = restoreTransfer(JSON.parse(JSON.stringify(persistTransfer(original))));
+      expect(persistTransfer(restored)).toEqual(persistTransfer(original));
+      expect(restored.status).toBe(original.status);
+      const fromOriginal = advanceTransfer(original, event);
+      const fromRestored = advanceTransfer(restored, event);
+      expect(fromRestored.effects).toEqual(fromOriginal.effects);
+      expect(persistTransfer(fromRestored.snapshot)).toEqual(persistTransfer(fromOriginal.snapshot));
+      original = fromOriginal.snapshot;
+    }
+    const final = restoreTransfer(JSON.parse(JSON.stringify(persistTransfer(original))));
+    expect(final.value).toBe('rejected');
+    expect(final.status).toBe('done');
+    expect(final.output).toEqual({ outcome: 'rejected', reason: 'rejected_by_approver' });
+  });
+
+  it('refuses to restore something that is not a persisted transfer', () => {
+    expect(() => restoreTransfer({ value: 'flying', context: startTransfer(input).snapshot.context } as never)).toThrow(/unknown state/);
+    expect(() => restoreTransfer(null as never)).toThrow(/unknown state/);
+  });
+
+  it('turns an ApprovalDecision external event into a machine event', () => {
+    const body = ApprovalDecisionSchema.parse({ decision: 'approve', approver: 'carol' });
+    expect(decisionEvent(body)).toEqual({ type: 'APPROVED', approver: 'carol' });
+    expect(decisionEvent({ decision: 'reject', approver: 'carol', note: 'no' })).toEqual({ type: 'REJECTED', approver: 'carol', note: 'no' });
+    expect(ApprovalDecisionSchema.safeParse({ decision: 'approve', approver: 'Carol!' }).success).toBe(false);
+    expect(ApprovalDecisionSchema.safeParse({ decision: 'maybe', approver: 'carol' }).success).toBe(false);
+  });
+
+  it('recognises timer events and refuses actions it does not know', () => {
+    expect(isTimerEvent({ type: DEADLINE })).toBe(true);
+    expect(isTimerEvent({ type: 'RESERVED' })).toBe(false);
+    expect(() => effectsOf([{ type: 'launchRocket' }])).toThrow(/unknown transfer machine action/);
+    expect(() => effectsOf([{ type: 'xstate.raise', params: { event: { type: 'PING' }, id: 'x' } }])).toThrow(/not a known timer/);
+  });
+});

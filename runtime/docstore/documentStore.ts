@@ -1,0 +1,493 @@
+/**
+ * The local document store: Cosmos DB's container model on the host's SQLite database.
+ *
+ * A container holds JSON documents addressed by (partition key value, id). Every write stamps the
+ * document with a new `_etag`, `_ts` (seconds) and `_lsn`, a per-container sequence number that
+ * only grows; the change feed is "documents with `_lsn` above a continuation, in `_lsn` order",
+ * which yields the latest version of each changed document, as Cosmos DB's latest-version mode does.
+ * Tables are prefixed `doc_`. All calls are synchronous (better-sqlite3); writes commit before
+ * returning and then wake change-feed readers through {@link onDocumentChange}.
+ *
+ * @example
+ * const store = new LocalDocumentStore(new Database(':memory:'));
+ * const events = store.container('cardflow', 'events', { partitionKeyPath: '/streamId' });
+ * const doc = events.create({ id: 'a:1', streamId: 'a' });
+ * events.replace({ ...doc, note: 'x' }, { ifMatch: doc._etag });
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type BetterSqlite3 from 'better-sqlite3';
+import { RealClock, type Clock } from '../clock';
+import { DocumentStoreError } from './errors';
+
+export type PartitionKeyValue = string | number | boolean | null;
+
+/** A document as stored: the caller's JSON plus the system properties. */
+export interface StoredDocument {
+  id: string;
+  _etag: string;
+  _ts: number;
+  _lsn: number;
+  [property: string]: unknown;
+}
+
+/**
+ * What callers write: any JSON object with a string id (system properties are ignored). The union
+ * admits both interfaces (no index signature) and object literals (extra properties).
+ */
+export type DocumentInput = { id: string } | { id: string; [property: string]: unknown };
+
+export interface WriteOptions {
+  /** The etag the current document must have, or 412. */
+  ifMatch?: string;
+}
+
+export type BatchOperation =
+  | { op: 'create'; document: DocumentInput }
+  | { op: 'upsert'; document: DocumentInput; ifMatch?: string }
+  | { op: 'replace'; document: DocumentInput; ifMatch?: string }
+  | { op: 'delete'; id: string; ifMatch?: string }
+  | { op: 'read'; id: string };
+
+export interface BatchResult {
+  status: number;
+  document?: StoredDocument;
+}
+
+export type FilterOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type QueryFilter =
+  | {
+      /** A property path like `/status` or `/owner/name`. */
+      path: string;
+      op: FilterOperator;
+      value: PartitionKeyValue;
+    }
+  | { path: string; op: 'in'; value: readonly (string | number)[] };
+
+export interface QuerySpec {
+  /** Restricts the query to one partition; omitted means all partitions. */
+  partitionKey?: PartitionKeyValue;
+  filters?: QueryFilter[];
+  /** Sort by this property path (default: by id). */
+  orderBy?: string;
+  descending?: boolean;
+  limit?: number;
+}
+
+export interface ContainerOptions {
+  /** The partition key path, e.g. `/streamId` (default `/id`). */
+  partitionKeyPath?: string;
+}
+
+/** Cosmos DB's item size limit. */
+const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+/** Cosmos DB's transactional batch limit. */
+export const MAX_BATCH_OPERATIONS = 100;
+const SYSTEM_PROPERTIES = ['_etag', '_ts', '_lsn', '_rid', '_self', '_attachments'];
+const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const notifiers = new WeakMap<BetterSqlite3.Database, EventEmitter>();
+
+function notifierOf(db: BetterSqlite3.Database): EventEmitter {
+  let emitter = notifiers.get(db);
+  if (!emitter) {
+    emitter = new EventEmitter();
+    emitter.setMaxListeners(0);
+    notifiers.set(db, emitter);
+  }
+  return emitter;
+}
+
+/**
+ * Calls `listener(database, container)` after every committed write to any container of this
+ * database connection, from any LocalDocumentStore on it. Returns the unsubscribe function.
+ */
+export function onDocumentChange(
+  db: BetterSqlite3.Database,
+  listener: (database: string, container: string) => void,
+): () => void {
+  const emitter = notifierOf(db);
+  emitter.on('change', listener);
+  return () => emitter.off('change', listener);
+}
+
+/** Parses a path like `/a/b` into its segments, or throws 400. */
+export function parsePath(path: string): string[] {
+  const segments = path.split('/').slice(1);
+  if (!path.startsWith('/') || segments.length === 0 || !segments.every((s) => PATH_SEGMENT.test(s))) {
+    throw new DocumentStoreError('bad_request', `invalid property path '${path}' (expected like /name or /a/b)`);
+  }
+  return segments;
+}
+
+function jsonPath(segments: string[]): string {
+  return '$' + segments.map((s) => `."${s}"`).join('');
+}
+
+interface ItemRow {
+  id: string;
+  body: string;
+  etag: string;
+  ts: number;
+  lsn: number;
+}
+
+interface ContainerRow {
+  cid: number;
+  pk_path: string;
+}
+
+export class LocalDocumentStore {
+  private readonly clock: Clock;
+  private readonly containers = new Map<string, LocalContainer>();
+
+  constructor(
+    readonly db: BetterSqlite3.Database,
+    options: { clock?: Clock } = {},
+  ) {
+    this.clock = options.clock ?? new RealClock();
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS doc_containers (
+        cid INTEGER PRIMARY KEY,
+        database TEXT NOT NULL,
+        name TEXT NOT NULL,
+        pk_path TEXT NOT NULL,
+        last_lsn INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (database, name)
+      );
+      CREATE TABLE IF NOT EXISTS doc_items (
+        cid INTEGER NOT NULL,
+        pk TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        lsn INTEGER NOT NULL,
+        PRIMARY KEY (cid, pk, id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX IF NOT EXISTS doc_items_by_lsn ON doc_items (cid, lsn);
+    `);
+  }
+
+  /** The container, created with `options.partitionKeyPath` (default `/id`) when missing. */
+  container(database: string, name: string, options: ContainerOptions = {}): LocalContainer {
+    const key = `${database}/${name}`;
+    const requested = options.partitionKeyPath;
+    if (requested !== undefined) parsePath(requested);
+    let container = this.containers.get(key) ?? this.load(database, name);
+    if (!container) {
+      this.db
+        .prepare('INSERT OR IGNORE INTO doc_containers (database, name, pk_path) VALUES (?, ?, ?)')
+        .run(database, name, requested ?? '/id');
+      container = this.load(database, name) as LocalContainer;
+    }
+    if (requested !== undefined && container.partitionKeyPath !== requested) {
+      throw new DocumentStoreError(
+        'bad_request',
+        `container ${key} is partitioned by ${container.partitionKeyPath}, not ${requested}`,
+      );
+    }
+    return container;
+  }
+
+  /** The container if it exists; never creates one. */
+  findContainer(database: string, name: string): LocalContainer | undefined {
+    return this.containers.get(`${database}/${name}`) ?? this.load(database, name);
+  }
+
+  private load(database: string, name: string): LocalContainer | undefined {
+    const row = this.db
+      .prepare('SELECT cid, pk_path FROM doc_containers WHERE database = ? AND name = ?')
+      .get(database, name) as ContainerRow | undefined;
+    if (!row) return undefined;
+    const container = new LocalContainer(this.db, this.clock, row.cid, database, name, row.pk_path, () =>
+      notifierOf(this.db).emit('change', database, name),
+    );
+    this.containers.set(`${database}/${name}`, container);
+    return container;
+  }
+}
+
+/** One container. Obtain it from {@link LocalDocumentStore.container}. */
+export class LocalContainer {
+  private readonly pkSegments: string[];
+  private readonly statements: ReturnType<LocalContainer['prepare']>;
+  private readonly runBatch: (partitionKey: PartitionKeyValue, operations: BatchOperation[]) => BatchResult[];
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly clock: Clock,
+    private readonly cid: number,
+    readonly database: string,
+    readonly name: string,
+    readonly partitionKeyPath: string,
+    private readonly notify: () => void,
+  ) {
+    this.pkSegments = parsePath(partitionKeyPath);
+    this.statements = this.prepare();
+    this.runBatch = db.transaction((partitionKey: PartitionKeyValue, operations: BatchOperation[]) =>
+      operations.map((operation, index) => {
+        try {
+          return this.applyInBatch(partitionKey, operation);
+        } catch (error) {
+          if (error instanceof DocumentStoreError) {
+            throw new DocumentStoreError(error.code, `batch operation ${index}: ${error.message}`, index);
+          }
+          throw error;
+        }
+      }),
+    );
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      read: db.prepare('SELECT id, body, etag, ts, lsn FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
+      insert: db.prepare('INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE doc_items SET body = ?, etag = ?, ts = ?, lsn = ? WHERE cid = ? AND pk = ? AND id = ?'),
+      remove: db.prepare('DELETE FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
+      nextLsn: db.prepare('UPDATE doc_containers SET last_lsn = last_lsn + 1 WHERE cid = ? RETURNING last_lsn'),
+      lastLsn: db.prepare('SELECT last_lsn FROM doc_containers WHERE cid = ?'),
+      changes: db.prepare(
+        'SELECT id, body, etag, ts, lsn FROM doc_items WHERE cid = ? AND lsn > ? ORDER BY lsn LIMIT ?',
+      ),
+      countChanges: db.prepare('SELECT count(*) AS n FROM doc_items WHERE cid = ? AND lsn > ?'),
+    };
+  }
+
+  /** The partition key value of a document (400 when it lacks one). */
+  partitionKeyOf(document: object): PartitionKeyValue {
+    let value: unknown = document;
+    for (const segment of this.pkSegments) {
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+    }
+    if (value === undefined || (value !== null && typeof value === 'object')) {
+      throw new DocumentStoreError(
+        'bad_request',
+        `document lacks a partition key value at ${this.partitionKeyPath} (string, number, boolean or null)`,
+      );
+    }
+    return value as PartitionKeyValue;
+  }
+
+  /** Creates a document; 409 when its id already exists in its partition. */
+  create(document: DocumentInput): StoredDocument {
+    return this.write(() => this.insertDocument(this.partitionKeyOf(document), document));
+  }
+
+  /** The document, or undefined when there is none. */
+  read(id: string, partitionKey: PartitionKeyValue): StoredDocument | undefined {
+    const row = this.statements.read.get(this.cid, encodeKey(partitionKey), id) as ItemRow | undefined;
+    return row && toDocument(row);
+  }
+
+  /** Replaces an existing document; 404 when missing, 412 when `ifMatch` differs from its etag. */
+  replace(document: DocumentInput, options: WriteOptions = {}): StoredDocument {
+    return this.write(() => this.replaceDocument(this.partitionKeyOf(document), document, options.ifMatch));
+  }
+
+  /** Creates or replaces; with `ifMatch`, behaves as replace. */
+  upsert(document: DocumentInput, options: WriteOptions = {}): StoredDocument {
+    return this.write(() => this.upsertDocument(this.partitionKeyOf(document), document, options.ifMatch));
+  }
+
+  /** Deletes a document; 404 when missing, 412 when `ifMatch` differs from its etag. */
+  delete(id: string, partitionKey: PartitionKeyValue, options: WriteOptions = {}): void {
+    this.db.transaction(() => this.deleteDocument(partitionKey, id, options.ifMatch))();
+  }
+
+  /**
+   * Runs the operations in order as one transaction within one partition: all apply or none do.
+   * A failure throws the failing operation's error with its `operationIndex`.
+   */
+  batch(partitionKey: PartitionKeyValue, operations: BatchOperation[]): BatchResult[] {
+    if (operations.length === 0 || operations.length > MAX_BATCH_OPERATIONS) {
+      throw new DocumentStoreError('bad_request', `a batch holds 1 to ${MAX_BATCH_OPERATIONS} operations`);
+    }
+    const results = this.runBatch(partitionKey, operations);
+    if (operations.some((o) => o.op !== 'read')) this.notify();
+    return results;
+  }
+
+  /** Documents matching the query; all in memory (containers here are small enough). */
+  query(spec: QuerySpec = {}): StoredDocument[] {
+    const where = ['cid = ?'];
+    const params: unknown[] = [this.cid];
+    if (spec.partitionKey !== undefined) {
+      where.push('pk = ?');
+      params.push(encodeKey(spec.partitionKey));
+    }
+    for (const filter of spec.filters ?? []) {
+      const path = jsonPath(parsePath(filter.path));
+      if (filter.op === 'in') {
+        const values = filter.value;
+        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+          throw new DocumentStoreError('bad_request', "'in' takes a list of strings or numbers");
+        }
+        if (values.length === 0) where.push('0');
+        else where.push(`json_extract(body, ?) IN (${values.map(() => '?').join(', ')})`);
+        params.push(...(values.length ? [path, ...values] : []));
+        continue;
+      }
+      const { value, op } = filter;
+      if (!['=', '!=', '<', '<=', '>', '>='].includes(op)) {
+        throw new DocumentStoreError('bad_request', `unknown filter operator '${String(op)}'`);
+      }
+      if (value === null || typeof value === 'boolean') {
+        if (op !== '=' && op !== '!=') throw new DocumentStoreError('bad_request', `${op} needs a string or number`);
+        where.push(`coalesce(json_type(body, ?), '') ${op === '=' ? '=' : '!='} ?`);
+        params.push(path, value === null ? 'null' : String(value));
+      } else if (typeof value === 'number' || typeof value === 'string') {
+        // Compare only values of the same JSON type, as Cosmos DB does.
+        const types = typeof value === 'number' ? "('integer','real')" : "('text')";
+        where.push(`json_type(body, ?) IN ${types} AND json_extract(body, ?) ${op} ?`);
+        params.push(path, path, value);
+      } else {
+        throw new DocumentStoreError('bad_request', 'filter values are strings, numbers, booleans or null');
+      }
+    }
+    let sql = `SELECT id, body, etag, ts, lsn FROM doc_items WHERE ${where.join(' AND ')}`;
+    if (spec.orderBy !== undefined) {
+      sql += ` ORDER BY json_extract(body, ?) ${spec.descending ? 'DESC' : 'ASC'}, id`;
+      params.push(jsonPath(parsePath(spec.orderBy)));
+    } else {
+      sql += ` ORDER BY id ${spec.descending ? 'DESC' : 'ASC'}`;
+    }
+    if (spec.limit !== undefined) {
+      if (!Number.isInteger(spec.limit) || spec.limit < 0) throw new DocumentStoreError('bad_request', 'bad limit');
+      sql += ' LIMIT ?';
+      params.push(spec.limit);
+    }
+    return (this.db.prepare(sql).all(...params) as ItemRow[]).map(toDocument);
+  }
+
+  /** The change feed: up to `maxItems` documents changed after `afterLsn`, in `_lsn` order, latest versions. */
+  readChanges(afterLsn: number, maxItems: number): StoredDocument[] {
+    return (this.statements.changes.all(this.cid, afterLsn, maxItems) as ItemRow[]).map(toDocument);
+  }
+
+  /** How many documents changed after `afterLsn` (the change feed's backlog). */
+  countChanges(afterLsn: number): number {
+    return (this.statements.countChanges.get(this.cid, afterLsn) as { n: number }).n;
+  }
+
+  /** The sequence number of the last write (0 for a fresh container). */
+  lastLsn(): number {
+    return (this.statements.lastLsn.get(this.cid) as { last_lsn: number }).last_lsn;
+  }
+
+  private write(apply: () => StoredDocument): StoredDocument {
+    const document = this.db.transaction(apply)();
+    this.notify();
+    return document;
+  }
+
+  private applyInBatch(partitionKey: PartitionKeyValue, operation: BatchOperation): BatchResult {
+    const samePartition = (document: DocumentInput): DocumentInput => {
+      if (encodeKey(this.partitionKeyOf(document)) !== encodeKey(partitionKey)) {
+        throw new DocumentStoreError('bad_request', 'document is not in the batch partition');
+      }
+      return document;
+    };
+    switch (operation.op) {
+      case 'create':
+        return { status: 201, document: this.insertDocument(partitionKey, samePartition(operation.document)) };
+      case 'upsert':
+        return {
+          status: 200,
+          document: this.upsertDocument(partitionKey, samePartition(operation.document), operation.ifMatch),
+        };
+      case 'replace':
+        return {
+          status: 200,
+          document: this.replaceDocument(partitionKey, samePartition(operation.document), operation.ifMatch),
+        };
+      case 'delete':
+        this.deleteDocument(partitionKey, operation.id, operation.ifMatch);
+        return { status: 204 };
+      case 'read': {
+        const document = this.read(operation.id, partitionKey);
+        if (!document) throw new DocumentStoreError('not_found', `no document '${operation.id}'`);
+        return { status: 200, document };
+      }
+      default:
+        throw new DocumentStoreError('bad_request', `unknown batch operation`);
+    }
+  }
+
+  private insertDocument(partitionKey: PartitionKeyValue, document: DocumentInput): StoredDocument {
+    const { id, body } = serialise(document);
+    const key = encodeKey(partitionKey);
+    if (this.statements.read.get(this.cid, key, id)) {
+      throw new DocumentStoreError('conflict', `a document with id '${id}' already exists in this partition`);
+    }
+    const stamp = this.stamp();
+    this.statements.insert.run(this.cid, key, id, body, stamp.etag, stamp.ts, stamp.lsn);
+    return toDocument({ id, body, ...stamp });
+  }
+
+  private replaceDocument(partitionKey: PartitionKeyValue, document: DocumentInput, ifMatch?: string): StoredDocument {
+    const { id, body } = serialise(document);
+    const key = encodeKey(partitionKey);
+    const current = this.statements.read.get(this.cid, key, id) as ItemRow | undefined;
+    if (!current) throw new DocumentStoreError('not_found', `no document '${id}' to replace`);
+    if (ifMatch !== undefined && ifMatch !== current.etag) {
+      throw new DocumentStoreError('precondition_failed', `document '${id}' has changed (etag mismatch)`);
+    }
+    const stamp = this.stamp();
+    this.statements.update.run(body, stamp.etag, stamp.ts, stamp.lsn, this.cid, key, id);
+    return toDocument({ id, body, ...stamp });
+  }
+
+  private upsertDocument(partitionKey: PartitionKeyValue, document: DocumentInput, ifMatch?: string): StoredDocument {
+    const exists = this.statements.read.get(this.cid, encodeKey(partitionKey), document.id);
+    if (exists || ifMatch !== undefined) return this.replaceDocument(partitionKey, document, ifMatch);
+    return this.insertDocument(partitionKey, document);
+  }
+
+  private deleteDocument(partitionKey: PartitionKeyValue, id: string, ifMatch?: string): void {
+    const key = encodeKey(partitionKey);
+    const current = this.statements.read.get(this.cid, key, id) as ItemRow | undefined;
+    if (!current) throw new DocumentStoreError('not_found', `no document '${id}' to delete`);
+    if (ifMatch !== undefined && ifMatch !== current.etag) {
+      throw new DocumentStoreError('precondition_failed', `document '${id}' has changed (etag mismatch)`);
+    }
+    this.statements.remove.run(this.cid, key, id);
+  }
+
+  private stamp(): { etag: string; ts: number; lsn: number } {
+    const { last_lsn: lsn } = this.statements.nextLsn.get(this.cid) as { last_lsn: number };
+    return { etag: `"${randomUUID()}"`, ts: Math.floor(this.clock.now() / 1000), lsn };
+  }
+}
+
+function encodeKey(partitionKey: PartitionKeyValue): string {
+  if (partitionKey !== null && !['string', 'number', 'boolean'].includes(typeof partitionKey)) {
+    throw new DocumentStoreError('bad_request', 'a partition key value is a string, number, boolean or null');
+  }
+  return JSON.stringify(partitionKey);
+}
+
+const FORBIDDEN_ID_CHARACTERS = /[/\\?#]/;
+
+function serialise(document: DocumentInput): { id: string; body: string } {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new DocumentStoreError('bad_request', 'a document is a JSON object');
+  }
+  const { id } = document;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 255 || FORBIDDEN_ID_CHARACTERS.test(id)) {
+    throw new DocumentStoreError('bad_request', `invalid document id (1-255 characters, none of / \\ ? #)`);
+  }
+  const copy: Record<string, unknown> = { ...(document as Record<string, unknown>) };
+  for (const property of SYSTEM_PROPERTIES) delete copy[property];
+  const body = JSON.stringify(copy);
+  if (Buffer.byteLength(body) > MAX_DOCUMENT_BYTES) {
+    throw new DocumentStoreError('too_large', `document '${id}' is larger than 2 MB`);
+  }
+  return { id, body };
+}
+
+function toDocument(row: ItemRow): StoredDocument {
+  return { ...(JSON.parse(row.body) as Record<string, unknown>), id: row.id, _etag: row.etag, _ts: row.ts, _lsn: row.lsn };
+}

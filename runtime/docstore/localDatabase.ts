@@ -1,0 +1,29 @@
+/**
+ * How app code running inside the local host reaches the host's database: the Cosmos DB trigger
+ * service (started by every host) publishes the host's SQLite database and clock here, and
+ * `getStores()` (stores/index.ts) builds the local store driver on whatever is published. One host
+ * per process at a time; a test that starts a second host after stopping the first gets the new one.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from '../clock';
+
+export interface LocalDatabase {
+  db: BetterSqlite3.Database;
+  clock: Clock;
+}
+
+let current: LocalDatabase | undefined;
+
+/** Publishes the host's database (done by the host's cosmosDBTrigger service on start). */
+export function setLocalDatabase(database: LocalDatabase): void {
+  current = database;
+}
+
+/** Withdraws it, if it is still the published one (on host stop). */
+export function clearLocalDatabase(db: BetterSqlite3.Database): void {
+  if (current?.db === db) current = undefined;
+}
+
+export function getLocalDatabase(): LocalDatabase | undefined {
+  return current;
+}

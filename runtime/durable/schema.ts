@@ -1,0 +1,94 @@
+/**
+ * The durable backend's tables (all prefixed `durable_`) in the host's SQLite database.
+ *
+ * - durable_instances: one row per orchestration instance (its current execution), with the
+ *   backend's replay bookkeeping (`book`, JSON) next to the public status.
+ * - durable_history: the current execution's history events, ordered by `seq`.
+ * - durable_messages: the orchestrator inbox: new events for an instance, consumed by episodes in
+ *   `seq` order. `execution_id` NULL means "whichever execution is current" (raised events).
+ * - durable_activities: activity work items; a row exists while its result is awaited.
+ * - durable_timers: durable timers; when due they move into durable_messages as TimerFired.
+ *
+ * `dequeue_count` columns and the `kind` column of instances leave room for poison-message handling
+ * and entities (stored as instances of kind 'entity').
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+
+export const DURABLE_SCHEMA_VERSION = 1;
+
+const ddl = `
+CREATE TABLE IF NOT EXISTS durable_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS durable_instances (
+  instance_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL DEFAULT 'orchestration',
+  execution_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT,
+  status TEXT NOT NULL,
+  input TEXT,
+  output TEXT,
+  custom_status TEXT,
+  failure_details TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  parent_instance_id TEXT,
+  parent_execution_id TEXT,
+  parent_task_id INTEGER,
+  book TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS durable_instances_by_created ON durable_instances (created_at, instance_id);
+CREATE INDEX IF NOT EXISTS durable_instances_by_status ON durable_instances (status);
+CREATE TABLE IF NOT EXISTS durable_history (
+  instance_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  execution_id TEXT NOT NULL,
+  event_type INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (instance_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS durable_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL,
+  execution_id TEXT,
+  event_type INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  dequeue_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS durable_messages_by_instance ON durable_messages (instance_id, seq);
+CREATE TABLE IF NOT EXISTS durable_activities (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL,
+  execution_id TEXT NOT NULL,
+  task_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  input TEXT,
+  created_at INTEGER NOT NULL,
+  dequeue_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (instance_id, execution_id, task_id)
+);
+CREATE TABLE IF NOT EXISTS durable_timers (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL,
+  execution_id TEXT NOT NULL,
+  task_id INTEGER NOT NULL,
+  fire_at INTEGER NOT NULL,
+  UNIQUE (instance_id, execution_id, task_id)
+);
+CREATE INDEX IF NOT EXISTS durable_timers_by_fire_at ON durable_timers (fire_at);
+`;
+
+/** Creates the tables when missing; refuses a database written by a newer schema. */
+export function migrateDurableSchema(db: BetterSqlite3.Database): void {
+  db.exec(ddl);
+  const row = db.prepare(`SELECT value FROM durable_meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  if (!row) {
+    db.prepare(`INSERT INTO durable_meta (key, value) VALUES ('schema_version', ?)`).run(String(DURABLE_SCHEMA_VERSION));
+  } else if (Number(row.value) > DURABLE_SCHEMA_VERSION) {
+    throw new Error(`durable schema version ${row.value} is newer than this runtime supports (${DURABLE_SCHEMA_VERSION})`);
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * The durable backend as a host service: a dispatcher that runs orchestration episodes and
+ * activities from the SQLite store, wakes on new work at once and on timers through the host clock,
+ * plus the Durable HTTP API and the `durableClient` input binding.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../clock';
+import type { HostContext, HostService } from '../contracts';
+import { durableClientData } from './clientData';
+import { Effects, interpretState, Outcome, prepareEpisode, unconsumedEvents } from './episode';
+import { orchestrationPayload, runActivity, runOrchestrator } from './functionRunner';
+import { EventType, historyEvent, HistoryEvent } from './historyEvents';
+import { DurableOperations, handleDurableHttp } from './httpApi';
+import { ActivityItem, DurableStore, failureText, InstanceFilter, InstanceRecord, isTerminal, RuntimeStatus } from './store';
+
+export interface DurableServiceOptions {
+  /** Task hub name; default host.json `extensions.durableTask.hubName`, else "TestHubName". */
+  hubName?: string;
+  /** Episodes running at once; default host.json `maxConcurrentOrchestratorFunctions`, else 10. */
+  maxConcurrentOrchestrations?: number;
+  /** Activities running at once; default host.json `maxConcurrentActivityFunctions`, else 10. */
+  maxConcurrentActivities?: number;
+  /** How long `stop()` waits for running episodes and activities to finish; default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+/** Delay before an instance whose episode hit an unexpected error is tried again. */
+const RETRY_AFTER_ERROR_MS = 1000;
+
+export class DurableService implements HostService, DurableOperations {
+  readonly name = 'durable';
+  hubName = 'TestHubName';
+  private ctx!: HostContext;
+  private store!: DurableStore;
+  private clock!: Clock;
+  private maxOrchestrations = 10;
+  private maxActivities = 10;
+  private readonly busyInstances = new Set<string>();
+  private readonly busyActivities = new Set<number>();
+  private readonly coolingDown = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private pumpScheduled = false;
+  private stopping = false;
+  private stopped = false;
+  private timerWake: { at: number; cancel: () => void } | undefined;
+
+  constructor(private readonly options: DurableServiceOptions = {}) {}
+
+  start(ctx: HostContext): void {
+    this.ctx = ctx;
+    this.clock = ctx.clock;
+    this.store = new DurableStore(ctx.db);
+    const durableTask = ctx.registry.hostJson.extensions?.durableTask;
+    this.hubName = this.options.hubName ?? (typeof durableTask?.hubName === 'string' ? durableTask.hubName : 'TestHubName');
+    this.maxOrchestrations = this.options.maxConcurrentOrchestrations ?? durableTask?.maxConcurrentOrchestratorFunctions ?? 10;
+    this.maxActivities = this.options.maxConcurrentActivities ?? durableTask?.maxConcurrentActivityFunctions ?? 10;
+    const clientData = (): { string: string } => ({ string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName)) });
+    ctx.provideInput('durableClient', clientData);
+    ctx.provideInput('orchestrationClient', clientData);
+    this.armTimerWake();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.timerWake?.cancel();
+    this.timerWake = undefined;
+    const drained = Promise.allSettled([...this.inFlight]);
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000)))]);
+    if (timeout) clearTimeout(timeout);
+    // Work still running now was interrupted: its result is dropped and it runs again after a restart.
+    this.stopped = true;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    return handleDurableHttp(this, req, res, url);
+  }
+
+  isIdle(): boolean {
+    if (this.stopped || !this.store) return true;
+    if (this.busyInstances.size > 0 || this.busyActivities.size > 0) return false;
+    if (this.store.hasRunnableWork(this.coolingDown, this.busyActivities)) return false;
+    const next = this.store.nextTimerAt();
+    return next === undefined || next > this.clock.now();
+  }
+
+  // ---- DurableOperations (HTTP API and tests) ----
+
+  isOrchestrator(name: string): boolean {
+    return this.ctx.registry.functions.get(name)?.trigger.type.toLowerCase() === 'orchestrationtrigger';
+  }
+
+  startNew(name: string, instanceId: string | undefined, input: string | null, version?: string): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus } {
+    const id = instanceId ?? randomUUID().replace(/-/g, '');
+    const result = this.store.startInstance({ instanceId: id, name, input, version: version ?? null, now: this.clock.now() });
+    if (!result.started) return { ok: false, status: result.status };
+    this.kick();
+    return { ok: true, instanceId: id };
+  }
+
+  getInstance(instanceId: string): InstanceRecord | undefined {
+    return this.store.getInstance(instanceId);
+  }
+
+  history(instanceId: string): HistoryEvent[] {
+    return this.store.history(instanceId);
+  }
+
+  list(filter: InstanceFilter, pageSize: number, after?: { createdAt: number; instanceId: string }): ReturnType<DurableStore['list']> {
+    return this.store.list(filter, pageSize, after);
+  }
+
+  raiseEvent(instanceId: string, name: string, input: string | null): 'accepted' | 'notFound' | 'gone' {
+    const result = this.store.raiseEvent(instanceId, name, input, this.clock.now());
+    if (result === 'accepted') this.kick();
+    return result;
+  }
+
+  terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone' {
+    const result = this.store.requestTermination(instanceId, reason, this.clock.now());
+    if (result === 'accepted') this.kick();
+    return result;
+  }
+
+  purge(instanceId: string): 'purged' | 'notFound' | 'running' {
+    return this.store.purge(instanceId);
+  }
+
+  purgeWhere(filter: InstanceFilter): number {
+    return this.store.purgeWhere(filter);
+  }
+
+  // ---- dispatcher ----
+
+  /** Looks for runnable work on the next turn of the event loop (coalesced). */
+  private kick(): void {
+    if (this.pumpScheduled || this.stopping) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopping) return;
+    const freeEpisodes = this.maxOrchestrations - this.busyInstances.size;
+    if (freeEpisodes > 0) {
+      const skip = new Set([...this.busyInstances, ...this.coolingDown]);
+      for (const instanceId of this.store.readyInstanceIds(freeEpisodes, skip)) {
+        this.busyInstances.add(instanceId);
+        this.track(this.runEpisode(instanceId), () => this.busyInstances.delete(instanceId), instanceId);
+      }
+    }
+    const freeActivities = this.maxActivities - this.busyActivities.size;
+    if (freeActivities > 0) {
+      for (const item of this.store.readyActivities(freeActivities, this.busyActivities)) {
+        this.busyActivities.add(item.seq);
+        this.track(this.runActivityItem(item), () => this.busyActivities.delete(item.seq));
+      }
+    }
+  }
+
+  private track(work: Promise<void>, release: () => void, instanceId?: string): void {
+    const done = work
+      .catch((err: unknown) => {
+        if (this.stopped) return;
+        this.ctx.log.error(`Durable: ${instanceId ? `episode of '${instanceId}'` : 'activity'} failed in the backend: ${err instanceof Error ? err.stack : String(err)}`);
+        if (instanceId) this.coolDown(instanceId);
+      })
+      .finally(() => {
+        release();
+        this.inFlight.delete(done);
+        this.kick();
+      });
+    this.inFlight.add(done);
+  }
+
+  private coolDown(instanceId: string): void {
+    this.coolingDown.add(instanceId);
+    setTimeout(() => {
+      this.coolingDown.delete(instanceId);
+      this.kick();
+    }, RETRY_AFTER_ERROR_MS).unref();
+  }
+
+  /** Keeps one clock wake-up armed for the earliest durable timer. */
+  private armTimerWake(): void {
+    if (this.stopping) return;
+    const next = this.store.nextTimerAt();
+    if (this.timerWake && this.timerWake.at === next) return;
+    this.timerWake?.cancel();
+    this.timerWake = undefined;
+    if (next === undefined) return;
+    const wake = {
+      at: next,
+      cancel: this.clock.schedule(next, () => {
+        if (this.timerWake === wake) this.timerWake = undefined;
+        if (this.stopping) return;
+        if (this.store.fireDueTimers(this.clock.now()) > 0) this.kick();
+        this.armTimerWake();
+      }),
+    };
+    this.timerWake = wake;
+  }
+
+  private async runActivityItem(item: ActivityItem): Promise<void> {
+    const run = await runActivity(this.ctx.invoke, item.name, item.input);
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const event = run.ok ? historyEvent.taskCompleted(now, item.taskId, run.result) : historyEvent.taskFailed(now, item.taskId, run.failure);
+    this.store.completeActivity(item, event, now);
+  }
+
+  private async runEpisode(instanceId: string): Promise<void> {
+    const messages = this.store.pendingMessages(instanceId);
+    if (messages.length === 0) return;
+    const consumedUpTo = messages[messages.length - 1].seq;
+    const instance = this.store.getInstance(instanceId);
+    if (!instance || isTerminal(instance.status)) {
+      this.store.deleteMessagesUpTo(instanceId, consumedUpTo);
+      return;
+    }
+    const incoming = messages.filter((m) => m.executionId === null || m.executionId === instance.executionId).map((m) => m.event);
+    const now = this.clock.now();
+    const book = instance.book;
+    const started = historyEvent.orchestratorStarted(now);
+
+    const termination = incoming.find((e) => e.EventType === EventType.ExecutionTerminated);
+    if (termination) {
+      const reason = typeof termination.Input === 'string' ? termination.Input : null;
+      this.store.commitEpisode({
+        instance,
+        consumedUpTo,
+        now,
+        append: [started, termination, historyEvent.executionCompleted(now, 'Terminated', JSON.stringify(reason ?? '')), historyEvent.orchestratorCompleted(now)],
+        effects: { history: [], activities: [], timers: [], cancelTimers: [], subOrchestrations: [], immediateFailures: [] },
+        outcome: { kind: 'terminated', reason },
+        customStatus: instance.customStatus,
+        book,
+      });
+      this.armTimerWake();
+      return;
+    }
+
+    const prepared = prepareEpisode(book, incoming, { instanceId, now });
+    if (prepared.events.length === 0) {
+      this.store.deleteMessagesUpTo(instanceId, consumedUpTo);
+      return;
+    }
+    const past = this.store.history(instanceId).map((e) => ({ ...e, IsPlayed: true }));
+    const fresh = prepared.events.map((e) => ({ ...e, IsPlayed: false }));
+    const payload = orchestrationPayload({
+      history: [...past, { ...started, IsPlayed: false }, ...fresh],
+      input: instance.input,
+      instanceId,
+      parentInstanceId: instance.parentInstanceId,
+    });
+    const run = await runOrchestrator(this.ctx.invoke, instance.name, payload);
+    if (this.stopped) return;
+
+    let outcome: Outcome;
+    let decided: Effects | undefined;
+    let customStatus: string | null;
+    if (run.ok) {
+      const interpreted = interpretState(book, run.state, { instanceId, now });
+      outcome = interpreted.outcome;
+      decided = interpreted.effects;
+      customStatus = jsonOrNull(run.state.customStatus);
+    } else {
+      outcome = { kind: 'failed', message: run.message, details: run.details };
+      customStatus = run.state ? jsonOrNull(run.state.customStatus) : instance.customStatus;
+    }
+    const effects = mergeEffects(prepared.effects, decided);
+    const append: HistoryEvent[] = [started, ...prepared.events, ...effects.history];
+    if (outcome.kind === 'completed') append.push(historyEvent.executionCompleted(now, 'Completed', outcome.output));
+    if (outcome.kind === 'failed') append.push(historyEvent.executionCompleted(now, 'Failed', JSON.stringify(failureText(instance.name, outcome.message)), outcome.details));
+    append.push(historyEvent.orchestratorCompleted(now));
+    if (outcome.kind === 'failed') this.ctx.log.warn(`Durable: orchestration '${instanceId}' (${instance.name}) failed: ${outcome.message}`);
+    this.store.commitEpisode({
+      instance,
+      consumedUpTo,
+      now,
+      append,
+      effects,
+      outcome,
+      customStatus,
+      book,
+      ...(outcome.kind === 'continuedAsNew' ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) } : {}),
+    });
+    this.armTimerWake();
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function mergeEffects(a: Effects, b: Effects | undefined): Effects {
+  if (!b) return a;
+  return {
+    history: [...a.history, ...b.history],
+    activities: [...a.activities, ...b.activities],
+    timers: [...a.timers, ...b.timers],
+    cancelTimers: [...a.cancelTimers, ...b.cancelTimers],
+    subOrchestrations: [...a.subOrchestrations, ...b.subOrchestrations],
+    immediateFailures: [...a.immediateFailures, ...b.immediateFailures],
+  };
+}
+
+/** The durable backend for `startHost({services})` / `defaultServices()`. */
+export function createDurableService(options: DurableServiceOptions = {}): DurableService {
+  return new DurableService(options);
+}

@@ -1,0 +1,490 @@
+/**
+ * SQLite persistence of the durable backend. Every method that changes more than one row runs in
+ * one transaction, so an episode's history and the work it creates are committed together.
+ */
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Book, Effects, newBook, Outcome } from './episode';
+import { EventType, FailureDetails, historyEvent, HistoryEvent } from './historyEvents';
+import { migrateDurableSchema } from './schema';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew' | 'Suspended' | 'Canceled';
+export const RUNTIME_STATUSES: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew', 'Suspended', 'Canceled'];
+const TERMINAL: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+export interface InstanceRecord {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  version: string | null;
+  status: RuntimeStatus;
+  /** JSON text (or null). */
+  input: string | null;
+  output: string | null;
+  customStatus: string | null;
+  failureDetails: FailureDetails | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+  parentInstanceId: string | null;
+  parentExecutionId: string | null;
+  parentTaskId: number | null;
+  book: Book;
+}
+
+export interface Message {
+  seq: number;
+  instanceId: string;
+  executionId: string | null;
+  event: HistoryEvent;
+}
+
+export interface ActivityItem {
+  seq: number;
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+  input: string | null;
+}
+
+export interface InstanceFilter {
+  runtimeStatus?: RuntimeStatus[];
+  createdTimeFrom?: number;
+  createdTimeTo?: number;
+  instanceIdPrefix?: string;
+}
+
+export interface StartRequest {
+  instanceId: string;
+  name: string;
+  input: string | null;
+  version?: string | null;
+  now: number;
+  parent?: { instanceId: string; executionId: string; name: string; taskId: number };
+}
+
+export type StartResult = { started: true; executionId: string } | { started: false; status: RuntimeStatus };
+
+/** What one orchestration episode commits. */
+export interface EpisodeCommit {
+  instance: InstanceRecord;
+  /** Messages of the instance up to this seq were consumed by the episode. */
+  consumedUpTo: number;
+  now: number;
+  append: HistoryEvent[];
+  effects: Effects;
+  outcome: Outcome | { kind: 'terminated'; reason: string | null };
+  customStatus: string | null;
+  book: Book;
+  /** EventRaised events to carry into the next execution (continueAsNew). */
+  carriedEvents?: HistoryEvent[];
+}
+
+interface InstanceRow {
+  instance_id: string;
+  execution_id: string;
+  name: string;
+  version: string | null;
+  status: RuntimeStatus;
+  input: string | null;
+  output: string | null;
+  custom_status: string | null;
+  failure_details: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  parent_instance_id: string | null;
+  parent_execution_id: string | null;
+  parent_task_id: number | null;
+  book: string;
+}
+
+interface MessageRow {
+  seq: number;
+  instance_id: string;
+  execution_id: string | null;
+  event: string;
+}
+
+const toInstance = (row: InstanceRow): InstanceRecord => ({
+  instanceId: row.instance_id,
+  executionId: row.execution_id,
+  name: row.name,
+  version: row.version,
+  status: row.status,
+  input: row.input,
+  output: row.output,
+  customStatus: row.custom_status,
+  failureDetails: row.failure_details ? (JSON.parse(row.failure_details) as FailureDetails) : null,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  completedAt: row.completed_at,
+  parentInstanceId: row.parent_instance_id,
+  parentExecutionId: row.parent_execution_id,
+  parentTaskId: row.parent_task_id,
+  book: JSON.parse(row.book) as Book,
+});
+
+const toMessage = (row: MessageRow): Message => ({
+  seq: row.seq,
+  instanceId: row.instance_id,
+  executionId: row.execution_id,
+  event: JSON.parse(row.event) as HistoryEvent,
+});
+
+export function newExecutionId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+export class DurableStore {
+  private readonly s;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    migrateDurableSchema(db);
+    this.s = {
+      instance: db.prepare(`SELECT * FROM durable_instances WHERE instance_id = ?`),
+      insertInstance: db.prepare(`INSERT INTO durable_instances
+        (instance_id, execution_id, name, version, status, input, output, custom_status, failure_details, created_at, updated_at, completed_at, parent_instance_id, parent_execution_id, parent_task_id, book)
+        VALUES (@instance_id, @execution_id, @name, @version, 'Pending', @input, NULL, NULL, NULL, @now, @now, NULL, @parent_instance_id, @parent_execution_id, @parent_task_id, @book)`),
+      deleteInstance: db.prepare(`DELETE FROM durable_instances WHERE instance_id = ?`),
+      history: db.prepare(`SELECT event FROM durable_history WHERE instance_id = ? ORDER BY seq`),
+      lastHistorySeq: db.prepare(`SELECT COALESCE(MAX(seq), -1) AS seq FROM durable_history WHERE instance_id = ?`),
+      insertHistory: db.prepare(`INSERT INTO durable_history (instance_id, seq, execution_id, event_type, event) VALUES (?, ?, ?, ?, ?)`),
+      deleteHistory: db.prepare(`DELETE FROM durable_history WHERE instance_id = ?`),
+      pending: db.prepare(`SELECT seq, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY seq`),
+      insertMessage: db.prepare(`INSERT INTO durable_messages (instance_id, execution_id, event_type, event, created_at) VALUES (?, ?, ?, ?, ?)`),
+      deleteMessagesUpTo: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ? AND seq <= ?`),
+      deleteMessages: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ?`),
+      messagesInOrder: db.prepare(`SELECT instance_id FROM durable_messages ORDER BY seq`),
+      readyActivities: db.prepare(`SELECT seq, instance_id, execution_id, task_id, name, input FROM durable_activities ORDER BY seq LIMIT ?`),
+      insertActivity: db.prepare(`INSERT OR IGNORE INTO durable_activities (instance_id, execution_id, task_id, name, input, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      deleteActivity: db.prepare(`DELETE FROM durable_activities WHERE seq = ?`),
+      deleteActivities: db.prepare(`DELETE FROM durable_activities WHERE instance_id = ?`),
+      insertTimer: db.prepare(`INSERT OR REPLACE INTO durable_timers (instance_id, execution_id, task_id, fire_at) VALUES (?, ?, ?, ?)`),
+      deleteTimer: db.prepare(`DELETE FROM durable_timers WHERE instance_id = ? AND execution_id = ? AND task_id = ?`),
+      deleteTimers: db.prepare(`DELETE FROM durable_timers WHERE instance_id = ?`),
+      dueTimers: db.prepare(`SELECT seq, instance_id, execution_id, task_id, fire_at FROM durable_timers WHERE fire_at <= ? ORDER BY fire_at, seq`),
+      deleteTimerBySeq: db.prepare(`DELETE FROM durable_timers WHERE seq = ?`),
+      nextTimer: db.prepare(`SELECT MIN(fire_at) AS at FROM durable_timers`),
+      updateRunning: db.prepare(`UPDATE durable_instances SET status = @status, custom_status = @custom_status, book = @book, updated_at = @now WHERE instance_id = @instance_id`),
+      updateFinished: db.prepare(`UPDATE durable_instances SET status = @status, output = @output, custom_status = @custom_status, failure_details = @failure_details,
+        book = @book, updated_at = @now, completed_at = @now WHERE instance_id = @instance_id`),
+      updateNewExecution: db.prepare(`UPDATE durable_instances SET execution_id = @execution_id, status = 'Running', input = @input, output = NULL, custom_status = @custom_status,
+        failure_details = NULL, book = @book, updated_at = @now, completed_at = NULL WHERE instance_id = @instance_id`),
+    };
+  }
+
+  getInstance(instanceId: string): InstanceRecord | undefined {
+    const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
+    return row ? toInstance(row) : undefined;
+  }
+
+  /** Creates (or, when the old one has finished, replaces) an instance and queues its ExecutionStarted. */
+  startInstance(request: StartRequest): StartResult {
+    return this.db.transaction((): StartResult => this.startInTransaction(request))();
+  }
+
+  history(instanceId: string): HistoryEvent[] {
+    return (this.s.history.all(instanceId) as Array<{ event: string }>).map((r) => JSON.parse(r.event) as HistoryEvent);
+  }
+
+  pendingMessages(instanceId: string): Message[] {
+    return (this.s.pending.all(instanceId) as MessageRow[]).map(toMessage);
+  }
+
+  /** Instances with messages waiting, oldest first, skipping those in `busy`. */
+  readyInstanceIds(limit: number, busy: ReadonlySet<string>): string[] {
+    // Walks the inbox in arrival order and stops as soon as enough instances are found.
+    const found = new Set<string>();
+    for (const row of this.s.messagesInOrder.iterate() as IterableIterator<{ instance_id: string }>) {
+      if (!busy.has(row.instance_id)) found.add(row.instance_id);
+      if (found.size >= limit) break;
+    }
+    return [...found];
+  }
+
+  readyActivities(limit: number, busy: ReadonlySet<number>): ActivityItem[] {
+    const rows = this.s.readyActivities.all(limit + busy.size) as Array<{
+      seq: number;
+      instance_id: string;
+      execution_id: string;
+      task_id: number;
+      name: string;
+      input: string | null;
+    }>;
+    return rows
+      .filter((r) => !busy.has(r.seq))
+      .slice(0, limit)
+      .map((r) => ({ seq: r.seq, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input }));
+  }
+
+  /** True when some message or activity is waiting that is not already being worked on. */
+  hasRunnableWork(busyInstances: ReadonlySet<string>, busyActivities: ReadonlySet<number>): boolean {
+    if (this.readyInstanceIds(1, busyInstances).length > 0) return true;
+    return this.s.readyActivities.all(busyActivities.size + 1).length > busyActivities.size;
+  }
+
+  deleteMessagesUpTo(instanceId: string, seq: number): void {
+    this.s.deleteMessagesUpTo.run(instanceId, seq);
+  }
+
+  /** Commits one episode: history, consumed messages, new work and the instance's new state. */
+  commitEpisode(c: EpisodeCommit): void {
+    this.db.transaction(() => {
+      const { instance, now, effects } = c;
+      const current = this.s.instance.get(instance.instanceId) as InstanceRow | undefined;
+      if (!current || current.execution_id !== instance.executionId) return;
+      const id = instance.instanceId;
+      const exec = instance.executionId;
+      this.s.deleteMessagesUpTo.run(id, c.consumedUpTo);
+      let seq = (this.s.lastHistorySeq.get(id) as { seq: number }).seq;
+      for (const event of c.append) this.s.insertHistory.run(id, ++seq, exec, event.EventType, JSON.stringify(event));
+      for (const a of effects.activities) this.s.insertActivity.run(id, exec, a.taskId, a.name, a.input, now);
+      for (const t of effects.timers) this.s.insertTimer.run(id, exec, t.taskId, t.fireAt);
+      for (const taskId of effects.cancelTimers) this.s.deleteTimer.run(id, exec, taskId);
+      for (const f of effects.immediateFailures) {
+        const event = f.kind === 'activity' ? historyEvent.taskFailed(now, f.taskId, f.failure) : historyEvent.subOrchestrationFailed(now, f.taskId, f.failure);
+        this.enqueue(id, exec, event, now);
+      }
+      for (const sub of effects.subOrchestrations) {
+        const result = this.startInTransaction({
+          instanceId: sub.instanceId,
+          name: sub.name,
+          input: sub.input,
+          version: sub.version ?? null,
+          now,
+          parent: { instanceId: id, executionId: exec, name: instance.name, taskId: sub.taskId },
+        });
+        if (!result.started) {
+          const message = `An orchestration with instance ID '${sub.instanceId}' already exists and is ${result.status}.`;
+          this.enqueue(id, exec, historyEvent.subOrchestrationFailed(now, sub.taskId, { Reason: message, Details: message }), now);
+        }
+      }
+      this.applyOutcome(c, current);
+    })();
+  }
+
+  /** Records an activity's result if the instance still awaits it; false when superseded. */
+  completeActivity(item: ActivityItem, event: HistoryEvent, now: number): boolean {
+    return this.db.transaction((): boolean => {
+      if (this.s.deleteActivity.run(item.seq).changes === 0) return false;
+      const current = this.s.instance.get(item.instanceId) as InstanceRow | undefined;
+      if (!current || current.execution_id !== item.executionId || isTerminal(current.status)) return false;
+      this.enqueue(item.instanceId, item.executionId, event, now);
+      return true;
+    })();
+  }
+
+  /** Moves due timers into their instances' inboxes as TimerFired; returns how many fired. */
+  fireDueTimers(now: number): number {
+    return this.db.transaction((): number => {
+      const due = this.s.dueTimers.all(now) as Array<{ seq: number; instance_id: string; execution_id: string; task_id: number; fire_at: number }>;
+      for (const t of due) {
+        this.s.deleteTimerBySeq.run(t.seq);
+        this.enqueue(t.instance_id, t.execution_id, historyEvent.timerFired(now, t.task_id, t.fire_at), now);
+      }
+      return due.length;
+    })();
+  }
+
+  nextTimerAt(): number | undefined {
+    const row = this.s.nextTimer.get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  /** Queues an external event; it waits in the history until the orchestration asks for it. */
+  raiseEvent(instanceId: string, name: string, input: string | null, now: number): 'accepted' | 'notFound' | 'gone' {
+    return this.db.transaction(() => {
+      const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
+      if (!row) return 'notFound' as const;
+      if (isTerminal(row.status)) return 'gone' as const;
+      this.enqueue(instanceId, null, historyEvent.eventRaised(now, name, input), now);
+      return 'accepted' as const;
+    })();
+  }
+
+  requestTermination(instanceId: string, reason: string | null, now: number): 'accepted' | 'notFound' | 'gone' {
+    return this.db.transaction(() => {
+      const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
+      if (!row) return 'notFound' as const;
+      if (isTerminal(row.status)) return 'gone' as const;
+      this.enqueue(instanceId, null, historyEvent.executionTerminated(now, reason), now);
+      return 'accepted' as const;
+    })();
+  }
+
+  /** One page of instances ordered by (created time, id); `after` is the last key of the previous page. */
+  list(filter: InstanceFilter, pageSize: number, after?: { createdAt: number; instanceId: string }): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } } {
+    const { where, params } = whereClause(filter);
+    if (after) {
+      where.push('(created_at > ? OR (created_at = ? AND instance_id > ?))');
+      params.push(after.createdAt, after.createdAt, after.instanceId);
+    }
+    const sql = `SELECT * FROM durable_instances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, instance_id LIMIT ?`;
+    const rows = (this.db.prepare(sql).all(...params, pageSize + 1) as InstanceRow[]).map(toInstance);
+    const more = rows.length > pageSize;
+    const page = rows.slice(0, pageSize);
+    const lastRow = page[page.length - 1];
+    return { rows: page, last: more && lastRow ? { createdAt: lastRow.createdAt, instanceId: lastRow.instanceId } : undefined };
+  }
+
+  /** Deletes a finished instance with its history; 'notFound' also for one still running. */
+  purge(instanceId: string): 'purged' | 'notFound' | 'running' {
+    return this.db.transaction(() => {
+      const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
+      if (!row) return 'notFound' as const;
+      if (!isTerminal(row.status)) return 'running' as const;
+      this.deleteAll(instanceId);
+      return 'purged' as const;
+    })();
+  }
+
+  /** Deletes the finished instances matching the filter; returns how many. */
+  purgeWhere(filter: InstanceFilter): number {
+    return this.db.transaction((): number => {
+      const { where, params } = whereClause(filter);
+      where.push(`status IN ('Completed', 'Failed', 'Terminated', 'Canceled')`);
+      const ids = this.db.prepare(`SELECT instance_id FROM durable_instances WHERE ${where.join(' AND ')}`).all(...params) as Array<{ instance_id: string }>;
+      for (const { instance_id } of ids) this.deleteAll(instance_id);
+      return ids.length;
+    })();
+  }
+
+  private deleteAll(instanceId: string): void {
+    this.s.deleteInstance.run(instanceId);
+    this.s.deleteHistory.run(instanceId);
+    this.s.deleteMessages.run(instanceId);
+    this.s.deleteActivities.run(instanceId);
+    this.s.deleteTimers.run(instanceId);
+  }
+
+  private enqueue(instanceId: string, executionId: string | null, event: HistoryEvent, now: number): void {
+    this.s.insertMessage.run(instanceId, executionId, event.EventType, JSON.stringify(event), now);
+  }
+
+  private startInTransaction(request: StartRequest): StartResult {
+    const existing = this.s.instance.get(request.instanceId) as InstanceRow | undefined;
+    if (existing) {
+      if (!isTerminal(existing.status)) return { started: false, status: existing.status };
+      this.deleteAll(request.instanceId);
+    }
+    const executionId = newExecutionId();
+    this.s.insertInstance.run({
+      instance_id: request.instanceId,
+      execution_id: executionId,
+      name: request.name,
+      version: request.version ?? null,
+      input: request.input,
+      now: request.now,
+      parent_instance_id: request.parent?.instanceId ?? null,
+      parent_execution_id: request.parent?.executionId ?? null,
+      parent_task_id: request.parent?.taskId ?? null,
+      book: JSON.stringify(newBook()),
+    });
+    const started = historyEvent.executionStarted(request.now, {
+      name: request.name,
+      input: request.input,
+      instanceId: request.instanceId,
+      executionId,
+      version: request.version ?? null,
+      parent: request.parent ?? null,
+    });
+    this.enqueue(request.instanceId, executionId, started, request.now);
+    return { started: true, executionId };
+  }
+
+  private applyOutcome(c: EpisodeCommit, current: InstanceRow): void {
+    const id = c.instance.instanceId;
+    const { outcome, now } = c;
+    const book = JSON.stringify(c.book);
+    switch (outcome.kind) {
+      case 'running':
+        this.s.updateRunning.run({ instance_id: id, status: 'Running', custom_status: c.customStatus, book, now });
+        return;
+      case 'continuedAsNew': {
+        const executionId = newExecutionId();
+        const pending = this.pendingMessages(id);
+        this.s.deleteMessages.run(id);
+        this.s.deleteHistory.run(id);
+        this.s.deleteActivities.run(id);
+        this.s.deleteTimers.run(id);
+        this.s.updateNewExecution.run({ instance_id: id, execution_id: executionId, input: outcome.input, custom_status: c.customStatus, book: JSON.stringify(newBook()), now });
+        const parent =
+          current.parent_instance_id && current.parent_execution_id !== null && current.parent_task_id !== null
+            ? { instanceId: current.parent_instance_id, executionId: current.parent_execution_id, name: '', taskId: current.parent_task_id }
+            : null;
+        this.enqueue(id, executionId, historyEvent.executionStarted(now, { name: current.name, input: outcome.input, instanceId: id, executionId, version: current.version, parent }), now);
+        // Events nobody consumed yet keep their order: first those already in the history, then the queued ones.
+        for (const event of c.carriedEvents ?? []) this.enqueue(id, null, { ...event, IsPlayed: undefined }, now);
+        for (const m of pending) if (m.executionId === null) this.enqueue(id, null, m.event, now);
+        return;
+      }
+      case 'completed':
+      case 'failed':
+      case 'terminated': {
+        const status: RuntimeStatus = outcome.kind === 'completed' ? 'Completed' : outcome.kind === 'failed' ? 'Failed' : 'Terminated';
+        const output =
+          outcome.kind === 'completed'
+            ? outcome.output
+            : outcome.kind === 'failed'
+              ? JSON.stringify(failureText(current.name, outcome.message))
+              : JSON.stringify(outcome.reason ?? '');
+        const failure = outcome.kind === 'failed' ? JSON.stringify(outcome.details) : null;
+        this.s.updateFinished.run({ instance_id: id, status, output, custom_status: c.customStatus, failure_details: failure, book, now });
+        this.s.deleteActivities.run(id);
+        this.s.deleteTimers.run(id);
+        if (current.parent_instance_id && current.parent_execution_id && current.parent_task_id !== null) {
+          const taskId = current.parent_task_id;
+          const event =
+            outcome.kind === 'completed'
+              ? historyEvent.subOrchestrationCompleted(now, taskId, outcome.output)
+              : outcome.kind === 'failed'
+                ? historyEvent.subOrchestrationFailed(now, taskId, {
+                    Reason: failureText(current.name, outcome.message),
+                    Details: outcome.details.StackTrace ?? outcome.message,
+                  })
+                : historyEvent.subOrchestrationFailed(now, taskId, {
+                    Reason: `Orchestration '${id}' was terminated: ${outcome.reason ?? ''}`,
+                    Details: `Orchestration '${id}' was terminated: ${outcome.reason ?? ''}`,
+                  });
+          this.enqueue(current.parent_instance_id, current.parent_execution_id, event, now);
+        }
+        return;
+      }
+    }
+  }
+}
+
+/** The output text Azure shows for a failed orchestration. */
+export function failureText(name: string, message: string): string {
+  return `Orchestrator function '${name}' failed: ${message}`;
+}
+
+function whereClause(filter: InstanceFilter): { where: string[]; params: Array<string | number> } {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.runtimeStatus && filter.runtimeStatus.length > 0) {
+    where.push(`status IN (${filter.runtimeStatus.map(() => '?').join(', ')})`);
+    params.push(...filter.runtimeStatus);
+  }
+  if (filter.createdTimeFrom !== undefined) {
+    where.push('created_at >= ?');
+    params.push(filter.createdTimeFrom);
+  }
+  if (filter.createdTimeTo !== undefined) {
+    where.push('created_at <= ?');
+    params.push(filter.createdTimeTo);
+  }
+  if (filter.instanceIdPrefix) {
+    where.push(`substr(instance_id, 1, ?) = ?`);
+    params.push(filter.instanceIdPrefix.length, filter.instanceIdPrefix);
+  }
+  return { where, params };
+}
+
+export { EventType };

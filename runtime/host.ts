@@ -1,0 +1,264 @@
+/**
+ * The local Azure Functions host: loads the app like the Node worker, serves its HTTP triggers,
+ * owns the SQLite database and runs the host services (durable backend, ...) on them.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { RealClock, type Clock } from './clock';
+import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
+import { resolveHostKeys, type HostKeys } from './http/auth';
+import { buildHttpRoutes } from './http/httpRoutes';
+import { createRequestHandler } from './http/requestHandler';
+import { consoleLogger } from './logger';
+import { defaultServices } from './services';
+import { applySettings, readLocalSettings } from './settings';
+import * as functionsCore from './worker/functionsCore';
+import { createInvocationRuntime, describeError } from './worker/invoker';
+import { loadApp, runAppHooks } from './worker/loadApp';
+
+export const DEFAULT_PORT = 7071;
+export const DEFAULT_DATA_DIR = '.data';
+export const DATA_FILE_NAME = 'cardflow.db';
+
+export interface HostOptions {
+  /** The app's folder: package.json (`main`), host.json, local.settings.json. */
+  appRoot: string;
+  /** Default 7071; 0 picks a free port. */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  hostname?: string;
+  /** Folder for the database file; default `<appRoot>/.data` (created). */
+  dataDir?: string;
+  /** The SQLite file; default `<dataDir>/cardflow.db`; `:memory:` for a throwaway database. */
+  dataFile?: string;
+  /** Default RealClock. */
+  clock?: Clock;
+  /** Default `defaultServices()`. */
+  services?: HostService[];
+  /** Settings that take precedence over local.settings.json Values (the environment still wins). */
+  settings?: Record<string, string>;
+  /** Function keys; with none and no master key the host is in dev mode (no keys required). */
+  functionKeys?: string[];
+  masterKey?: string;
+  /** Default: Core Tools style lines on stdout / stderr. */
+  log?: Logger;
+}
+
+export interface HttpFunctionInfo {
+  functionName: string;
+  /** Upper-case methods; undefined means every method. */
+  methods?: string[];
+  authLevel: 'anonymous' | 'function' | 'admin';
+  /** e.g. http://127.0.0.1:7071/api/accounts/{id} */
+  url: string;
+}
+
+export interface Host {
+  /** e.g. http://127.0.0.1:7071 */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly clock: Clock;
+  readonly db: Database.Database;
+  readonly registry: AppRegistry;
+  readonly invoke: Invoker;
+  /** App settings as the functions see them. */
+  readonly settings: Readonly<Record<string, string | undefined>>;
+  readonly httpFunctions: readonly HttpFunctionInfo[];
+  readonly keys: Readonly<HostKeys>;
+  /** Stops services (reverse order), the server, runs appTerminate hooks, closes the database. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves when no invocation is running and every service reports isIdle(). */
+  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** Starts a host on the app at `appRoot`; resolves once it listens and its services run. */
+export async function startHost(options: HostOptions): Promise<Host> {
+  const appRoot = path.resolve(options.appRoot);
+  const log = options.log ?? consoleLogger();
+  const clock = options.clock ?? new RealClock();
+
+  const values = { ...readLocalSettings(appRoot), ...(options.settings ?? {}) };
+  const addedEnv = Object.keys(values).filter((k) => process.env[k] === undefined);
+  const settings = applySettings(values);
+  const restoreEnv = (): void => {
+    for (const key of addedEnv) delete process.env[key];
+  };
+
+  let db: Database.Database | undefined;
+  let server: Server | undefined;
+  try {
+    db = openDatabase(options, appRoot);
+    functionsCore.setLogSink((level, _category, message) => {
+      if (level === 'warning') log.warn(message);
+      else if (level === 'error' || level === 'critical') log.error(message);
+    });
+    const app = await loadApp(appRoot);
+    const runtime = createInvocationRuntime(app, log);
+    const routes = buildHttpRoutes(app.registry);
+    const keys = resolveHostKeys(options, settings);
+    const services = options.services ?? defaultServices();
+    const started: HostService[] = [];
+    let markReady!: () => void;
+    let markFailed!: (err: unknown) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    ready.catch(() => undefined);
+    let baseUrl = '';
+
+    const onRequest = createRequestHandler({
+      registry: app.registry,
+      routes,
+      invoke: runtime.invoke,
+      services: () => started,
+      keys,
+      log,
+      ready,
+      fallbackOrigin: () => baseUrl,
+    });
+    server = createServer(onRequest);
+    const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
+    baseUrl = `http://${formatHost(options.hostname ?? '127.0.0.1')}:${port}`;
+
+    const database = db;
+    const context: HostContext = {
+      registry: app.registry,
+      invoke: runtime.invoke,
+      provideInput: runtime.provideInput,
+      consumeOutput: runtime.consumeOutput,
+      db: database,
+      clock,
+      log,
+      settings,
+      baseUrl,
+    };
+    try {
+      for (const service of services) {
+        await service.start(context);
+        started.push(service);
+      }
+    } catch (err) {
+      markFailed(err);
+      await stopServices(started, log);
+      throw err;
+    }
+    markReady();
+
+    const httpServer = server;
+    let stopping: Promise<void> | undefined;
+    const host: Host = {
+      baseUrl,
+      port,
+      clock,
+      db: database,
+      registry: app.registry,
+      invoke: runtime.invoke,
+      settings,
+      keys,
+      httpFunctions: routes.routes.map((r) => ({
+        functionName: r.functionName,
+        methods: r.methods,
+        authLevel: r.authLevel,
+        url: `${baseUrl}/${r.path}`,
+      })),
+      stop() {
+        stopping ??= (async () => {
+          httpServer.close();
+          httpServer.closeIdleConnections();
+          await stopServices(started.splice(0).reverse(), log);
+          await waitUntil(() => runtime.inFlight() === 0, 5_000);
+          httpServer.closeAllConnections();
+          try {
+            await runAppHooks(app.capture, 'appTerminate', appRoot);
+          } catch (err) {
+            log.error(`An appTerminate hook failed: ${describeError(err)}`);
+          }
+          database.close();
+          restoreEnv();
+        })();
+        return stopping;
+      },
+      async waitForIdle({ timeoutMs = 10_000 } = {}) {
+        // Open HTTP requests are not counted: a long poll would otherwise keep the host "busy" forever.
+        const idle = (): boolean => runtime.inFlight() === 0 && started.every((s) => s.isIdle?.() ?? true);
+        const deadline = Date.now() + timeoutMs;
+        // Idle twice across an event-loop turn, so work queued by the last step is seen.
+        for (;;) {
+          if (idle()) {
+            await turn();
+            if (idle()) return;
+          }
+          if (Date.now() > deadline) {
+            const busy = started.filter((s) => !(s.isIdle?.() ?? true)).map((s) => s.name);
+            throw new Error(
+              `The host did not become idle within ${timeoutMs} ms (invocations running: ${runtime.inFlight()}, busy services: ${busy.join(', ') || 'none'}).`,
+            );
+          }
+          await sleep(2);
+        }
+      },
+    };
+    return host;
+  } catch (err) {
+    if (server?.listening) {
+      server.close();
+      server.closeAllConnections();
+    }
+    db?.close();
+    restoreEnv();
+    throw err;
+  }
+}
+
+function openDatabase(options: HostOptions, appRoot: string): Database.Database {
+  const dataFile = options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);
+  if (dataFile !== ':memory:') mkdirSync(path.dirname(path.resolve(dataFile)), { recursive: true });
+  const db = new Database(dataFile);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+async function stopServices(services: HostService[], log: Logger): Promise<void> {
+  for (const service of services) {
+    try {
+      await service.stop();
+    } catch (err) {
+      log.error(`Host service ${service.name} failed to stop: ${describeError(err)}`);
+    }
+  }
+}
+
+function listen(server: Server, port: number, hostname: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function formatHost(hostname: string): string {
+  if (hostname === '0.0.0.0' || hostname === '::') return '127.0.0.1';
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await sleep(5);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,26 @@
+/** RFC 9457 problem details, the shape of every error the host itself answers with. */
+import type { ServerResponse } from 'node:http';
+
+export interface Problem {
+  status: number;
+  title: string;
+  detail?: string;
+  type?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+/** Writes `problem` as `application/problem+json` (plus any extra headers) and ends the response. */
+export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ type: 'about:blank', ...problem });
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(problem.status, {
+    ...headers,
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}

@@ -1,0 +1,176 @@
+/**
+ * The host's HTTP pipeline: host services first (they own `/runtime/...`), then the app's HTTP
+ * triggers (route, method, key), each request invoked through the worker model.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppRegistry, HostService, Invoker, Logger, RpcTypedData } from '../contracts';
+import { describeError } from '../worker/invoker';
+import { isAuthorized, type HostKeys } from './auth';
+import type { HttpRoute, HttpRouteTable } from './httpRoutes';
+import { sendProblem } from './problem';
+import { toRpcHttpTrigger, writeRpcHttpResponse } from './rpcHttp';
+
+/** Azure's limit for a request body. */
+export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
+
+export interface RequestHandlerDeps {
+  registry: AppRegistry;
+  routes: HttpRouteTable;
+  invoke: Invoker;
+  /** The started services, in start order (read per request: they start after the server listens). */
+  services: () => readonly HostService[];
+  keys: HostKeys;
+  log: Logger;
+  /** Settles when the host is ready to answer (app loaded, services started). */
+  ready: Promise<void>;
+  /** Used when a request has no usable Host header. */
+  fallbackOrigin: () => string;
+  maxBodyBytes?: number;
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+class BodyTooLargeError extends Error {}
+
+export function createRequestHandler(deps: RequestHandlerDeps): RequestListener {
+  return (req, res) => {
+    handle(deps, req, res).catch((err: unknown) => {
+      deps.log.error(`${req.method} ${req.url} failed in the host: ${describeError(err)}`);
+      sendProblem(res, { status: 500, title: 'Internal Server Error', detail: 'The host failed to process the request.' });
+    });
+  };
+}
+
+async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  req.on('error', () => undefined);
+  try {
+    await deps.ready;
+  } catch {
+    sendProblem(res, { status: 503, title: 'Service Unavailable', detail: 'The host is not running.' });
+    return;
+  }
+  const url = requestUrl(req, deps.fallbackOrigin());
+
+  for (const service of deps.services()) {
+    if (service.handle && (await service.handle(req, res, url))) return;
+  }
+
+  const found = deps.routes.find(req.method ?? 'GET', url.pathname);
+  if (found.kind === 'notFound') {
+    sendProblem(res, { status: 404, title: 'Not Found', detail: `No function serves ${url.pathname}.`, instance: url.pathname });
+    return;
+  }
+  if (found.kind === 'methodNotAllowed') {
+    sendProblem(
+      res,
+      {
+        status: 405,
+        title: 'Method Not Allowed',
+        detail: `${req.method} is not allowed on ${url.pathname}; allowed: ${found.allow.join(', ')}.`,
+        instance: url.pathname,
+      },
+      { allow: found.allow.join(', ') },
+    );
+    return;
+  }
+  const { route, params } = found;
+  if (!isAuthorized(route.authLevel, deps.keys, req, url)) {
+    sendProblem(res, {
+      status: 401,
+      title: 'Unauthorized',
+      detail: route.authLevel === 'admin' ? 'This function needs the master key.' : 'This function needs a function key (x-functions-key header or code query parameter).',
+      instance: url.pathname,
+    });
+    return;
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      sendProblem(res, { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' }, { connection: 'close' });
+      return;
+    }
+    throw err;
+  }
+  await invokeRoute(deps, route, params, req, res, url, body);
+}
+
+async function invokeRoute(
+  deps: RequestHandlerDeps,
+  route: HttpRoute,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+): Promise<void> {
+  const invocationId = randomUUID();
+  let output: RpcTypedData | null | undefined;
+  try {
+    const result = await deps.invoke({
+      functionName: route.functionName,
+      invocationId,
+      triggerData: toRpcHttpTrigger(req, url, params, body),
+    });
+    output = httpOutput(deps.registry, route.functionName, result.returnValue, result.outputData);
+  } catch {
+    // The invoker has logged the failure; Azure answers a bare 500, we add what helps to find the log line.
+    sendProblem(res, {
+      status: 500,
+      title: 'Internal Server Error',
+      detail: `Function '${route.functionName}' failed (invocation ${invocationId}); see the host log.`,
+      invocationId,
+    });
+    return;
+  }
+  try {
+    writeRpcHttpResponse(res, output);
+  } catch (err) {
+    deps.log.error(`Function '${route.functionName}' answered an unusable HTTP response: ${describeError(err)}`);
+    sendProblem(res, { status: 500, title: 'Internal Server Error', detail: `Function '${route.functionName}' returned an invalid HTTP response.` });
+  }
+}
+
+/** The function's HTTP response: `$return` when that is the http binding, else the http output by name. */
+function httpOutput(
+  registry: AppRegistry,
+  functionName: string,
+  returnValue: RpcTypedData | null | undefined,
+  outputData: Array<{ name: string; data: RpcTypedData | null | undefined }>,
+): RpcTypedData | null | undefined {
+  const fn = registry.functions.get(functionName);
+  const entry = Object.entries(fn?.bindings ?? {}).find(([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http');
+  if (!entry || entry[0] === '$return') return returnValue;
+  return outputData.find((o) => o.name === entry[0])?.data;
+}
+
+function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL {
+  const host = req.headers.host;
+  try {
+    return new URL(req.url ?? '/', host ? `http://${host}` : fallbackOrigin);
+  } catch {
+    return new URL(req.url ?? '/', fallbackOrigin);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

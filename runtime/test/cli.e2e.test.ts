@@ -1,0 +1,119 @@
+/**
+ * The CLI as users run it: the compiled dist/runtime/cli.js in a child process (`npm test` builds
+ * first; this suite builds when dist is missing or older than the runtime sources).
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'dist/runtime/cli.js');
+const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'test' && entry.name !== 'fixtures') newest = Math.max(newest, newestSource(full));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(path.join(REPO, 'runtime'))) {
+    try {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'pipe' });
+    } catch {
+      // Type errors elsewhere in the tree do not stop tsc from emitting; the check below is what matters.
+    }
+  }
+  expect(existsSync(CLI)).toBe(true);
+}, 180_000);
+
+interface Run {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function waitForOutput(run: Run, pattern: RegExp): Promise<RegExpExecArray> {
+  for (let i = 0; i < 1000; i++) {
+    const m = pattern.exec(run.stdout());
+    if (m) return m;
+    if (run.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no ${pattern} in output:\n${run.stdout()}\n${run.stderr()}`);
+}
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'runtime-cli-'));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+test('starts the app on a free port, lists its functions, serves them, and stops on SIGTERM', async () => {
+  const run = runCli(['--app', fixture('http-app'), '--port', '0', '--data-dir', dataDir]);
+  try {
+    const [, baseUrl] = await waitForOutput(run, /Host listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(run.stdout()).toContain(`hello: [GET,POST] ${baseUrl}/api/hello`);
+    expect(run.stdout()).toContain(`echo: [GET,POST,PUT] ${baseUrl}/api/echo/{category:alpha}/{id:int?}`);
+
+    const res = await fetch(`${baseUrl}/api/hello?name=CLI`);
+    expect(await res.text()).toBe('Hello, CLI!');
+    await waitForOutput(run, /Executed 'Functions\.hello' \(Succeeded, Id=[0-9a-f-]+, Duration=\d+ms\)/);
+    expect(existsSync(path.join(dataDir, 'cardflow.db'))).toBe(true);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.stdout()).toContain('Host stopped.');
+    await expect(fetch(`${baseUrl}/api/hello`)).rejects.toThrow();
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 30_000);
+
+test('takes the port from PORT and stops on SIGINT too', async () => {
+  const run = runCli(['--app', fixture('prefix-app'), '--data-dir', dataDir], { PORT: '0' });
+  try {
+    const [, baseUrl] = await waitForOutput(run, /Host listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect((await fetch(`${baseUrl}/v1/edge/status`)).status).toBe(200);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 30_000);
+
+test('exits non-zero with a clear message when the app’s main file is missing', async () => {
+  const run = runCli(['--app', fixture('missing-main-app'), '--port', '0', '--data-dir', dataDir]);
+  expect(await run.exit).toBe(1);
+  expect(run.stderr()).toContain('The host could not start');
+  expect(run.stderr()).toContain('dist/not-built-yet.js (package.json "main") does not exist');
+}, 30_000);
+
+test('exits with usage on an unknown flag or a bad port', async () => {
+  const unknown = runCli(['--verbose']);
+  expect(await unknown.exit).toBe(2);
+  expect(unknown.stderr()).toContain('Unknown argument "--verbose"');
+  expect(unknown.stderr()).toContain('Usage:');
+  const badPort = runCli(['--port', 'eighty']);
+  expect(await badPort.exit).toBe(2);
+  expect(badPort.stderr()).toContain('The port must be a number');
+}, 30_000);

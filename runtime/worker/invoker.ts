@@ -1,0 +1,205 @@
+/**
+ * Invokes functions exactly as the Node worker's InvocationHandler does: through the library's
+ * ProgrammingModel → InvocationModel (getArguments, preInvocation hooks, invokeFunction,
+ * postInvocation hooks, getResponse), so every conversion is the library's own.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type {
+  BindingInfo,
+  FunctionRegistration,
+  InputProvider,
+  InvokeRequest,
+  InvokeResult,
+  Invoker,
+  Logger,
+  OutputConsumer,
+  RpcTypedData,
+} from '../contracts';
+import type { AppCapture, CoreInvocationContext, CoreLogCategory, CoreLogLevel, RegisteredFunction } from './functionsCore';
+import type { LoadedApp } from './loadApp';
+
+/** The function named in an InvokeRequest is not registered. */
+export class UnknownFunctionError extends Error {
+  constructor(functionName: string) {
+    super(`No function named "${functionName}" is registered.`);
+    this.name = 'UnknownFunctionError';
+  }
+}
+
+export interface InvocationRuntime {
+  invoke: Invoker;
+  provideInput(bindingType: string, provider: InputProvider): void;
+  consumeOutput(bindingType: string, consumer: OutputConsumer): void;
+  /** Invocations started and not yet finished. */
+  inFlight(): number;
+}
+
+export function createInvocationRuntime(app: LoadedApp, log: Logger): InvocationRuntime {
+  const providers = new Map<string, InputProvider>();
+  const consumers = new Map<string, OutputConsumer>();
+  const warnedBindings = new Set<string>();
+  let running = 0;
+
+  const warnOnce = (key: string, message: string): void => {
+    if (warnedBindings.has(key)) return;
+    warnedBindings.add(key);
+    log.warn(message);
+  };
+
+  /** The trigger data, then every other input: given in the request, else from the provider for its type. */
+  function collectInputs(request: InvokeRequest, fn: FunctionRegistration): Array<{ name: string; data: RpcTypedData }> {
+    const inputData = [{ name: fn.triggerName, data: request.triggerData }];
+    for (const [name, binding] of Object.entries(fn.bindings)) {
+      if (name === fn.triggerName || binding.direction !== 'in') continue;
+      const given = request.inputs?.[name];
+      const provider = providers.get(binding.type.toLowerCase());
+      if (given) inputData.push({ name, data: given });
+      else if (provider) inputData.push({ name, data: provider(binding, fn) });
+      else warnOnce(`${fn.name}/${name}`, `Function "${fn.name}": no local provider for input binding "${name}" of type "${binding.type}"; it is left empty.`);
+    }
+    return inputData;
+  }
+
+  /** The worker's InvocationHandler: arguments, preInvocation hooks, the handler, postInvocation hooks, response. */
+  async function run(request: InvokeRequest, fn: FunctionRegistration, registered: RegisteredFunction, invocationId: string): Promise<InvokeResult> {
+    const inputData = collectInputs(request, fn);
+    const coreCtx: CoreInvocationContext = {
+      invocationId,
+      metadata: registered.metadata,
+      request: { invocationId, functionId: fn.name, inputData, triggerMetadata: request.triggerMetadata },
+      log: (level, category, message) => emitLog(app.capture, log, fn.name, level, category, message, current.context),
+    };
+    // The library's InvocationContext, for log hooks (it exists once getArguments has run).
+    const current: { context?: unknown } = {};
+    const model = await app.programmingModel.getInvocationModel(coreCtx);
+    const hookData: Record<string, unknown> = {};
+    const args = await model.getArguments();
+    current.context = args.context;
+
+    const pre = {
+      hookData,
+      appHookData: app.capture.appHookData,
+      invocationContext: args.context,
+      functionCallback: registered.callback,
+      inputs: args.inputs,
+    };
+    coreCtx.state = 'preInvocationHooks';
+    try {
+      for (const hook of [...app.capture.hooks.preInvocation]) await hook(pre);
+    } finally {
+      coreCtx.state = undefined;
+    }
+
+    const post = {
+      hookData,
+      appHookData: app.capture.appHookData,
+      invocationContext: args.context,
+      inputs: pre.inputs,
+      result: null as unknown,
+      error: null as unknown,
+    };
+    coreCtx.state = 'invocation';
+    try {
+      post.result = await model.invokeFunction(args.context, pre.inputs, pre.functionCallback);
+    } catch (err) {
+      post.error = err;
+    } finally {
+      coreCtx.state = undefined;
+    }
+    coreCtx.state = 'postInvocationHooks';
+    try {
+      for (const hook of [...app.capture.hooks.postInvocation]) await hook(post);
+    } finally {
+      coreCtx.state = undefined;
+    }
+    if (post.error !== null && post.error !== undefined) throw post.error;
+
+    const response = await model.getResponse(args.context, post.result);
+    const outputData = (response.outputData ?? []).map((o) => ({ name: o.name ?? '', data: o.data as RpcTypedData | null | undefined }));
+    const returnValue = response.returnValue as RpcTypedData | null | undefined;
+    await deliverOutputs(fn, outputData, returnValue);
+    return { returnValue, outputData };
+  }
+
+  async function deliverOutputs(
+    fn: FunctionRegistration,
+    outputData: InvokeResult['outputData'],
+    returnValue: RpcTypedData | null | undefined,
+  ): Promise<void> {
+    const outputs: Array<{ name: string; binding: BindingInfo; data: RpcTypedData | null | undefined }> = [];
+    for (const o of outputData) {
+      const binding = fn.bindings[o.name];
+      if (binding) outputs.push({ name: o.name, binding, data: o.data });
+    }
+    const ret = fn.bindings.$return;
+    if (ret && returnValue !== undefined) outputs.push({ name: '$return', binding: ret, data: returnValue });
+    for (const output of outputs) {
+      const type = output.binding.type.toLowerCase();
+      // HTTP responses go back to the caller, not to a consumer.
+      if (type === 'http') continue;
+      const consumer = consumers.get(type);
+      if (consumer) await consumer(output, fn);
+      else warnOnce(`${fn.name}/${output.name}`, `Function "${fn.name}": no local consumer for output binding "${output.name}" of type "${output.binding.type}"; its data is dropped.`);
+    }
+  }
+
+  const invoke: Invoker = async (request) => {
+    const fn = app.registry.functions.get(request.functionName);
+    const registered = app.capture.functions.get(request.functionName);
+    if (!fn || !registered) throw new UnknownFunctionError(request.functionName);
+    const invocationId = request.invocationId ?? randomUUID();
+    const started = performance.now();
+    running++;
+    try {
+      const result = await run(request, fn, registered, invocationId);
+      log.info(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`);
+      return result;
+    } catch (err) {
+      log.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(err)}`);
+      throw err;
+    } finally {
+      running--;
+    }
+  };
+
+  return {
+    invoke,
+    provideInput(bindingType, provider) {
+      providers.set(bindingType.toLowerCase(), provider);
+    },
+    consumeOutput(bindingType, consumer) {
+      consumers.set(bindingType.toLowerCase(), consumer);
+    },
+    inFlight: () => running,
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/** One line for a log: the error's message (its name when it is not a plain Error). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  return String(err);
+}
+
+/** Runs the app's log hooks (synchronously, like the worker), then writes the line unless a hook muted it. */
+function emitLog(
+  capture: AppCapture,
+  log: Logger,
+  functionName: string,
+  level: CoreLogLevel,
+  category: CoreLogCategory,
+  message: string,
+  invocationContext: unknown,
+): void {
+  const entry = { hookData: {}, appHookData: capture.appHookData, level, category, message, invocationContext };
+  for (const hook of capture.hooks.log) hook(entry);
+  if (entry.level === 'none' || level === 'trace' || level === 'debug') return;
+  const line = `[Functions.${functionName}] ${entry.message}`;
+  if (entry.level === 'error' || entry.level === 'critical') log.error(line);
+  else if (entry.level === 'warning') log.warn(line);
+  else log.info(line);
+}

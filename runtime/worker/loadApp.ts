@@ -1,0 +1,141 @@
+/**
+ * Loads an Azure Functions v4 Node app the way the worker does: read `package.json` `main`, make
+ * `@azure/functions-core` available, require the entry point, collect what it registered, then run
+ * the app's `appStart` hooks.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppRegistry, BindingInfo, FunctionRegistration, HostJson } from '../contracts';
+import * as functionsCore from './functionsCore';
+import { AppCapture, type CoreProgrammingModel } from './functionsCore';
+import { installCoreModule } from './requireInterception';
+
+/** The app cannot be loaded: a missing or unreadable package.json / entry point, or a throwing entry point. */
+export class AppLoadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppLoadError';
+  }
+}
+
+export interface LoadedApp {
+  registry: AppRegistry;
+  capture: AppCapture;
+  programmingModel: CoreProgrammingModel;
+  mainFile: string;
+}
+
+// An entry point is required once per process (module cache); a second host on the same app reuses
+// what the first load registered, since requiring it again would register nothing.
+const capturesByMainFile = new Map<string, AppCapture>();
+
+/** Reads `host.json` of the app root; an absent file means defaults. */
+export function readHostJson(appRoot: string): HostJson {
+  const file = path.join(appRoot, 'host.json');
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as HostJson;
+  } catch (err) {
+    throw new AppLoadError(`${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The absolute path of the app's entry point, from `package.json` `main`. */
+export function resolveMainFile(appRoot: string): string {
+  const pkgFile = path.join(appRoot, 'package.json');
+  if (!existsSync(pkgFile)) throw new AppLoadError(`No package.json in ${appRoot}: is this an Azure Functions app folder?`);
+  let main: unknown;
+  try {
+    main = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { main?: unknown }).main;
+  } catch (err) {
+    throw new AppLoadError(`${pkgFile} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof main !== 'string' || main.trim() === '') {
+    throw new AppLoadError(`${pkgFile} has no "main": the host loads the app's functions from that file.`);
+  }
+  const mainFile = path.resolve(appRoot, main);
+  if (!existsSync(mainFile)) {
+    throw new AppLoadError(
+      `The app's entry point ${main} (package.json "main") does not exist in ${appRoot}. ` +
+        'Build the app first (npm run build), or check "main".',
+    );
+  }
+  return mainFile;
+}
+
+/** Loads the app at `appRoot`: its functions, host.json and hooks. Runs the `appStart` hooks. */
+export async function loadApp(appRoot: string): Promise<LoadedApp> {
+  const root = path.resolve(appRoot);
+  const hostJson = readHostJson(root);
+  const mainFile = resolveMainFile(root);
+  installCoreModule();
+
+  let capture = capturesByMainFile.get(mainFile);
+  if (!capture) {
+    capture = new AppCapture();
+    functionsCore.openCapture(capture);
+    try {
+      // The entry point is the app's code: it must go through the module system like in the worker.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(mainFile);
+    } catch (err) {
+      throw new AppLoadError(`The app's entry point ${mainFile} threw while loading: ${(err as Error).message}`, { cause: err });
+    } finally {
+      capture.startupFinished = true;
+    }
+    capturesByMainFile.set(mainFile, capture);
+  } else {
+    functionsCore.openCapture(capture);
+  }
+
+  const programmingModel = functionsCore.getProgrammingModel();
+  if (!programmingModel || capture.functions.size === 0) {
+    throw new AppLoadError(
+      `${mainFile} registered no functions. Register them with @azure/functions (app.http, app.generic, ...) ` +
+        'when the entry point loads, and make sure the app uses the same @azure/functions copy as the host.',
+    );
+  }
+
+  const functions = new Map<string, FunctionRegistration>();
+  for (const { metadata } of capture.functions.values()) functions.set(metadata.name, toRegistration(metadata));
+  const registry = createRegistry(root, hostJson, functions);
+
+  await runAppHooks(capture, 'appStart', root);
+  return { registry, capture, programmingModel, mainFile };
+}
+
+/** Runs `appStart` or `appTerminate` hooks in registration order, with the worker's context shape. */
+export async function runAppHooks(capture: AppCapture, hook: 'appStart' | 'appTerminate', appRoot: string): Promise<void> {
+  for (const callback of [...capture.hooks[hook]]) {
+    await callback({
+      hookData: capture.appLevelOnlyHookData,
+      appHookData: capture.appHookData,
+      functionAppDirectory: appRoot,
+    });
+  }
+}
+
+function toRegistration(metadata: functionsCore.CoreFunctionMetadata): FunctionRegistration {
+  const bindings = metadata.bindings as Record<string, BindingInfo>;
+  const trigger = Object.entries(bindings).find(([, b]) => /trigger$/i.test(b.type));
+  if (!trigger) throw new AppLoadError(`Function "${metadata.name}" has no trigger binding.`);
+  return {
+    name: metadata.name,
+    bindings,
+    triggerName: trigger[0],
+    trigger: trigger[1],
+    retryOptions: metadata.retryOptions,
+  };
+}
+
+function createRegistry(appRoot: string, hostJson: HostJson, functions: Map<string, FunctionRegistration>): AppRegistry {
+  return {
+    appRoot,
+    hostJson,
+    functions,
+    byTriggerType(type: string): FunctionRegistration[] {
+      const wanted = type.toLowerCase();
+      return [...functions.values()].filter((f) => f.trigger.type.toLowerCase() === wanted);
+    },
+  };
+}

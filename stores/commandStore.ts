@@ -1,0 +1,70 @@
+/**
+ * The command store on a container partitioned by `/id`: the command id (a hash of type and data)
+ * is the document id, so a repeated request collides on create and is stored once.
+ */
+import { hasStatus, type DocumentContainer } from './container';
+import { StoreError } from './errors';
+import type { CommandOutcome, CommandRecord, CommandStore, CommandSubmission } from './ports';
+
+const OUTCOMES = ['succeeded', 'rejected', 'failed'];
+// Optimistic retries when completing races with another writer of the same command.
+const MAX_COMPLETE_ATTEMPTS = 5;
+
+export class ContainerCommandStore implements CommandStore {
+  constructor(
+    private readonly commands: DocumentContainer,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async submit(command: CommandSubmission): Promise<'created' | 'duplicate'> {
+    if (typeof command?.id !== 'string' || command.id.length === 0 || typeof command.type !== 'string' || command.type.length === 0) {
+      throw new StoreError('invalid_request', 'a command has a non-empty id and type');
+    }
+    const record: CommandRecord = {
+      id: command.id,
+      type: command.type,
+      data: command.data,
+      ...(command.metadata !== undefined ? { metadata: command.metadata } : {}),
+      status: 'pending',
+      submittedAt: new Date(this.now()).toISOString(),
+    };
+    try {
+      await this.commands.create(record);
+      return 'created';
+    } catch (error) {
+      if (hasStatus(error, 409)) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async complete(commandId: string, outcome: CommandOutcome): Promise<CommandRecord> {
+    if (!OUTCOMES.includes(outcome?.status)) {
+      throw new StoreError('invalid_request', `a command outcome is one of ${OUTCOMES.join(', ')}`);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.commands.read<CommandRecord>(commandId, commandId);
+      if (!current) throw new StoreError('not_found', `no command ${commandId}`);
+      const { _etag, ...record } = current;
+      const completed: CommandRecord = {
+        ...record,
+        status: outcome.status,
+        completedAt: new Date(this.now()).toISOString(),
+      };
+      if (outcome.reason !== undefined) completed.reason = outcome.reason;
+      else delete completed.reason;
+      try {
+        await this.commands.replace(completed, _etag);
+        return completed;
+      } catch (error) {
+        if (!hasStatus(error, 412) || attempt >= MAX_COMPLETE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async get(commandId: string): Promise<CommandRecord | undefined> {
+    const document = await this.commands.read<CommandRecord>(commandId, commandId);
+    if (!document) return undefined;
+    const { _etag: _, ...record } = document;
+    return record;
+  }
+}

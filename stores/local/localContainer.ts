@@ -1,0 +1,76 @@
+/**
+ * The container model on the runtime's local document store (synchronous SQLite, wrapped in
+ * promises so callers cannot tell it from Cosmos DB).
+ */
+import { DocumentStoreError } from '../../runtime/docstore/errors';
+import type { LocalContainer } from '../../runtime/docstore/documentStore';
+import {
+  ContainerError,
+  withoutSystemProperties,
+  type BatchOperation,
+  type ContainerDocument,
+  type DocumentContainer,
+  type PartitionKey,
+  type QuerySpec,
+  type ReadDocument,
+} from '../container';
+
+function mapped<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    if (error instanceof DocumentStoreError) {
+      return Promise.reject(new ContainerError(error.status, error.message, error.operationIndex, { cause: error }));
+    }
+    return Promise.reject(error);
+  }
+}
+
+export class LocalDocumentContainer implements DocumentContainer {
+  constructor(private readonly container: LocalContainer) {}
+
+  get partitionKeyPath(): string {
+    return this.container.partitionKeyPath;
+  }
+
+  read<T extends ContainerDocument>(id: string, partitionKey: PartitionKey): Promise<ReadDocument<T> | undefined> {
+    return mapped(() => {
+      const document = this.container.read(id, partitionKey);
+      return document && withoutSystemProperties<T>(document);
+    });
+  }
+
+  create<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
+    return mapped(() => withoutSystemProperties<T>(this.container.create(document)));
+  }
+
+  replace<T extends ContainerDocument>(document: T, ifMatch?: string): Promise<ReadDocument<T>> {
+    return mapped(() => withoutSystemProperties<T>(this.container.replace(document, { ifMatch })));
+  }
+
+  upsert<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
+    return mapped(() => withoutSystemProperties<T>(this.container.upsert(document)));
+  }
+
+  delete(id: string, partitionKey: PartitionKey, ifMatch?: string): Promise<void> {
+    return mapped(() => this.container.delete(id, partitionKey, { ifMatch }));
+  }
+
+  batch(partitionKey: PartitionKey, operations: BatchOperation[]): Promise<void> {
+    return mapped(() => {
+      this.container.batch(partitionKey, operations);
+    });
+  }
+
+  query<T extends ContainerDocument>(spec: QuerySpec): Promise<ReadDocument<T>[]> {
+    return mapped(() => this.container.query(spec).map((d) => withoutSystemProperties<T>(d)));
+  }
+
+  listKeys(partitionKey?: PartitionKey): Promise<Array<{ id: string; partitionKey: PartitionKey }>> {
+    return mapped(() =>
+      this.container
+        .query(partitionKey === undefined ? {} : { partitionKey })
+        .map((d) => ({ id: d.id, partitionKey: this.container.partitionKeyOf(d) })),
+    );
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The dashboard as served by the app's own HTTP function on the local host, in Chromium. The app
+ * here is only the dashboard function (fixtures/dashboard-only), so the app API answers 404 and the
+ * page must say so in words; the Durable HTTP API is the host's real one.
+ * The approval scenarios against the whole app are in approvals.scenarios.ts.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createTestHost, type TestHost } from '../../runtime/testHost';
+import { accessibilityProblems, fitsViewportWidth } from './accessibility';
+import { DashboardPage, type View } from './dashboardPage';
+import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const FIXTURE = path.join(__dirname, 'fixtures', 'dashboard-only');
+
+let host: TestHost;
+let session: BrowserSession;
+let dashboard: DashboardPage;
+
+beforeAll(async () => {
+  for (const built of ['dist/functions/dashboard.js', 'web/dist/main.js']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+  }
+  host = await createTestHost({ appRoot: FIXTURE });
+  session = await openBrowser();
+  dashboard = new DashboardPage(session.page, host.baseUrl);
+});
+
+afterAll(async () => {
+  await session?.close();
+  await host?.stop();
+});
+
+beforeEach(() => {
+  session.consoleErrors.length = 0;
+  session.pageErrors.length = 0;
+});
+
+const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+
+describe('the dashboard served by the app', () => {
+  it('renders the inbox and says in words that the approvals API is not there', () =>
+    step(async () => {
+      await dashboard.open('inbox', { pollMs: 500 });
+      await expect(session.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Cardflow');
+      await dashboard.inbox.status.getByText(/The inbox could not be loaded: Not Found \(404\)/).waitFor();
+      expect(await session.page.title()).toBe('Approvals inbox — Cardflow');
+      expect(session.pageErrors).toEqual([]);
+      expect(scriptErrors(session)).toEqual([]);
+      await screenshot(session.page, 'dashboard inbox');
+    }));
+
+  it.each<View>(['inbox', 'lookup', 'monitor'])('passes the basic accessibility checks on the %s view', (view) =>
+    step(async () => {
+      await dashboard.open(view);
+      expect(await accessibilityProblems(session.page)).toEqual([]);
+    }));
+
+  it('can be used with the keyboard alone: skip link, navigation, focus moves to the new view', () =>
+    step(async () => {
+      // The bare URL: a #fragment would move the keyboard's starting point to its section.
+      await dashboard.openHome();
+      await session.page.keyboard.press('Tab');
+      expect(await session.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      for (let i = 0; i < 3; i++) await session.page.keyboard.press('Tab');
+      expect(await session.page.evaluate(() => document.activeElement?.textContent)).toBe('Orchestrations');
+      await session.page.keyboard.press('Enter');
+      await dashboard.viewHeading('monitor').waitFor({ state: 'visible' });
+      expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('monitor-title');
+      expect(await dashboard.viewHeading('inbox').isVisible()).toBe(false);
+    }));
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    const narrow = await openBrowser({ viewport: { width: 360, height: 740 } });
+    try {
+      const page = new DashboardPage(narrow.page, host.baseUrl);
+      await onFailureScreenshot(narrow.page, async () => {
+        for (const view of ['inbox', 'lookup', 'monitor'] as const) {
+          await page.open(view);
+          expect(await fitsViewportWidth(narrow.page)).toBe(true);
+        }
+        await screenshot(narrow.page, 'dashboard monitor narrow');
+      });
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('checks ids before asking the API and shows the API refusal in words', () =>
+    step(async () => {
+      await dashboard.open('lookup');
+      await dashboard.lookup.showTransfer('Not An Id');
+      await session.page.getByText('The transfer id must be 3 to 64 lowercase letters').waitFor();
+      expect(await session.page.getByLabel('Transfer id').getAttribute('aria-invalid')).toBe('true');
+
+      await dashboard.lookup.showTransfer('t-unknown-1');
+      await dashboard.lookup.transferResult.getByText(/Transfer t-unknown-1: Not Found \(404\)/).waitFor();
+      // The Durable HTTP API is the host's own: an unknown instance is its 404.
+      await dashboard.lookup.transferResult.getByText(/Orchestration t-unknown-1: .*\(404\)/).waitFor();
+      expect(await session.page.getByLabel('Transfer id').getAttribute('aria-invalid')).toBeNull();
+      expect(session.pageErrors).toEqual([]);
+    }));
+
+  it('lists orchestrations from the Durable HTTP API (none yet) and filters without errors', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
+      await dashboard.monitor.filter({ statuses: ['Running', 'Pending'], createdFrom: '2026-01-01T00:00', prefix: 't-' });
+      await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
+      expect(await dashboard.monitor.instanceIds()).toEqual([]);
+      expect(scriptErrors(session)).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
+    }));
+
+  it('answers a traversal attempt with a 404 problem, not a file', async () => {
+    const response = await host.fetch('/api/dashboard/..%2F..%2Fpackage.json');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ code: 'not_found' });
+  });
+
+  it('redirects the bare dashboard URL to the folder URL', async () => {
+    const response = await host.fetch('/api/dashboard', { redirect: 'manual' });
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe('/api/dashboard/');
+  });
+});

@@ -1,0 +1,45 @@
+import { instanceListQuery, isLastPageToken, pollUntil } from './api';
+
+describe('instanceListQuery', () => {
+  it('writes the Durable API filter parameters and leaves out empty ones', () => {
+    expect(instanceListQuery({ runtimeStatus: ['Running', 'Pending'], createdTimeFrom: '2026-01-01T00:00:00.000Z', top: 25 })).toBe(
+      'runtimeStatus=Running%2CPending&createdTimeFrom=2026-01-01T00%3A00%3A00.000Z&top=25',
+    );
+    expect(instanceListQuery({ runtimeStatus: [], instanceIdPrefix: 't-' })).toBe('instanceIdPrefix=t-');
+    expect(instanceListQuery({})).toBe('');
+  });
+});
+
+describe('isLastPageToken', () => {
+  it('treats a missing token and Azure\'s base64 "null" as the last page', () => {
+    for (const token of [undefined, null, '', 'null', 'bnVsbA==']) expect(isLastPageToken(token)).toBe(true);
+    expect(isLastPageToken('eyJvZmZzZXQiOjI1fQ==')).toBe(false);
+  });
+});
+
+describe('pollUntil', () => {
+  // A clock that moves only when the poller sleeps, so the test is exact and instant.
+  const virtualTime = () => {
+    let now = 0;
+    return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  };
+
+  it('returns the first final value', async () => {
+    const values = ['pending', 'pending', 'succeeded'];
+    const time = virtualTime();
+    const result = await pollUntil(async () => values.shift() as string, (v) => v !== 'pending', { intervalMs: 100, timeoutMs: 1000, ...time });
+    expect(result).toEqual({ value: 'succeeded', final: true });
+    expect(time.now()).toBe(200);
+  });
+
+  it('gives up after the timeout with the last value read', async () => {
+    const time = virtualTime();
+    let reads = 0;
+    const result = await pollUntil(async () => ++reads, () => false, { intervalMs: 100, timeoutMs: 350, ...time });
+    expect(result).toEqual({ value: 4, final: false });
+  });
+
+  it('lets read errors through', async () => {
+    await expect(pollUntil(async () => Promise.reject(new Error('down')), () => true, { intervalMs: 1, timeoutMs: 1 })).rejects.toThrow('down');
+  });
+});

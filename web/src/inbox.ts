@@ -1,0 +1,241 @@
+/**
+ * The approvals inbox: polls the pending approvals, keeps one card per transfer (added and removed
+ * by id so typing and focus survive a refresh), ticks the time left on the server's clock, and sends
+ * decisions, reporting what the system did or why it refused.
+ */
+import { ApiError, type CardflowApi, type Decision } from './api.js';
+import type { PendingApproval } from './contracts.js';
+import { idProblem } from './contracts.js';
+import { decideAndFollow, type DecisionTiming } from './decision.js';
+import { byId, h, setFieldError, setStatus } from './dom.js';
+import { diffInbox, inboxOrder, REASON_LABELS } from './inboxModel.js';
+import { formatCents } from './money.js';
+import { describeProblem, describeReason } from './reasons.js';
+import { clockSkew, formatInstant, timeLeft } from './time.js';
+
+interface Card {
+  item: PendingApproval;
+  element: HTMLLIElement;
+  timeLeft: HTMLElement;
+  status: HTMLElement;
+  buttons: HTMLButtonElement[];
+  note: HTMLTextAreaElement;
+  busy: boolean;
+}
+
+export interface InboxOptions {
+  pollMs: number;
+  decision: DecisionTiming;
+}
+
+const APPROVER_KEY = 'cardflow.approver';
+const MAX_ACTIVITY = 30;
+
+export class InboxView {
+  private readonly cards = new Map<string, Card>();
+  private readonly list = byId<HTMLUListElement>('inbox-list');
+  private readonly status = byId('inbox-status');
+  private readonly activity = byId<HTMLOListElement>('inbox-activity');
+  private readonly approver = byId<HTMLInputElement>('approver-id');
+  private readonly approverError = byId('approver-error');
+  private readonly heading = byId('inbox-title');
+  private skewMs = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private loaded = false;
+  private running = false;
+
+  constructor(
+    private readonly api: CardflowApi,
+    private readonly options: InboxOptions,
+  ) {
+    this.approver.value = safeStorageGet(APPROVER_KEY) ?? '';
+    this.approver.addEventListener('change', () => {
+      const value = this.approver.value.trim();
+      setFieldError(this.approver, this.approverError, value ? idProblem('approver id', value) : undefined);
+      safeStorageSet(APPROVER_KEY, value);
+    });
+  }
+
+  /** Starts polling and ticking (when the inbox is shown). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.refresh();
+    this.tickTimer = setInterval(() => this.tick(), 1000);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.pollTimer = undefined;
+    this.tickTimer = undefined;
+  }
+
+  /** Reads the inbox once and schedules the next read. */
+  async refresh(): Promise<void> {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    try {
+      const page = await this.api.pendingApprovals();
+      this.skewMs = clockSkew(page.asOf, Date.now());
+      this.apply(page.items);
+      const count = page.items.length;
+      setStatus(this.status, count === 0 ? 'No transfers are waiting for approval.' : `${count} transfer${count === 1 ? '' : 's'} waiting for approval.`);
+      this.loaded = true;
+    } catch (error) {
+      const why = error instanceof ApiError ? describeProblem(error.problem) : error instanceof Error ? error.message : String(error);
+      setStatus(this.status, `The inbox could not be loaded: ${why} It will try again.`, 'error');
+    }
+    if (this.running) this.pollTimer = setTimeout(() => void this.refresh(), this.options.pollMs);
+  }
+
+  private apply(items: readonly PendingApproval[]): void {
+    const changes = diffInbox(this.cards.keys(), items);
+    for (const id of changes.removed) this.remove(id);
+    for (const item of changes.added) {
+      const card = this.createCard(item);
+      this.cards.set(item.transferId, card);
+      if (this.loaded) this.log(`Transfer ${item.transferId} (${formatCents(item.amount)}) is waiting for approval.`);
+    }
+    for (const item of changes.kept) {
+      const card = this.cards.get(item.transferId);
+      if (card) card.item = item;
+    }
+    // Re-order only when needed: moving a node that holds the focus would drop it.
+    const order = inboxOrder(items);
+    const current = Array.from(this.list.children).map((li) => (li as HTMLElement).dataset.transferId);
+    if (order.join('\n') !== current.join('\n')) {
+      for (const id of order) {
+        const card = this.cards.get(id);
+        if (card) this.list.append(card.element);
+      }
+    }
+    this.tick();
+  }
+
+  private remove(transferId: string): void {
+    const card = this.cards.get(transferId);
+    if (!card) return;
+    const hadFocus = card.element.contains(document.activeElement);
+    card.element.remove();
+    this.cards.delete(transferId);
+    if (hadFocus) this.heading.focus();
+    // Say why it left: the transfer's read model has the outcome.
+    this.api.transfer(transferId).then(
+      (transfer) => {
+        const why = transfer.status === 'awaiting_approval' ? 'is no longer listed' : `is ${transfer.status.replace(/_/g, ' ')}`;
+        this.log(`Transfer ${transferId} ${why}${transfer.reason ? ` (${describeReason(transfer.reason)})` : ''} and left the inbox.`);
+      },
+      () => this.log(`Transfer ${transferId} left the inbox.`),
+    );
+  }
+
+  private tick(): void {
+    const now = Date.now() + this.skewMs;
+    for (const card of this.cards.values()) {
+      const left = timeLeft(Date.parse(card.item.deadline), now);
+      card.timeLeft.textContent = left.expired ? 'Deadline passed' : left.text;
+      card.element.classList.toggle('urgent', left.urgent && !left.expired);
+      card.element.classList.toggle('expired', left.expired);
+    }
+  }
+
+  private createCard(item: PendingApproval): Card {
+    const id = item.transferId;
+    const titleId = `card-${id}-title`;
+    const noteId = `card-${id}-note`;
+    const timeLeftElement = h('time', { class: 'time-left', datetime: item.deadline }, '');
+    const note = h('textarea', { id: noteId, rows: 2, maxlength: 500 });
+    const status = h('p', { class: 'card-status', role: 'status' });
+    const button = (decision: Decision, label: string): HTMLButtonElement => {
+      const b = h('button', { type: 'button', class: decision }, label, h('span', { class: 'visually-hidden' }, ` transfer ${id}`));
+      b.addEventListener('click', () => void this.decide(id, decision));
+      return b;
+    };
+    const buttons = [button('approve', 'Approve'), button('reject', 'Reject')];
+    const element = h(
+      'li',
+      { class: 'card', 'data-transfer-id': id },
+      h(
+        'article',
+        { 'aria-labelledby': titleId },
+        h('h3', { id: titleId }, `${formatCents(item.amount)} credits`, h('span', { class: 'visually-hidden' }, `, transfer ${id}`)),
+        h(
+          'dl',
+          {},
+          h('dt', {}, 'Transfer'),
+          h('dd', {}, h('a', { href: `#lookup?transfer=${encodeURIComponent(id)}`, class: 'mono' }, id)),
+          h('dt', {}, 'From'),
+          h('dd', { class: 'mono' }, item.fromAccountId),
+          h('dt', {}, 'To'),
+          h('dd', { class: 'mono' }, item.toAccountId),
+          h('dt', {}, 'Why'),
+          h('dd', {}, h('span', { class: 'badge' }, REASON_LABELS[item.reason])),
+          item.requestedBy ? h('dt', {}, 'Requested by') : null,
+          item.requestedBy ? h('dd', { class: 'mono' }, item.requestedBy) : null,
+          item.note ? h('dt', {}, 'Their note') : null,
+          item.note ? h('dd', {}, item.note) : null,
+          h('dt', {}, 'Time left'),
+          h('dd', {}, timeLeftElement, h('span', { class: 'hint' }, ` (until ${formatInstant(item.deadline)})`)),
+        ),
+        h('div', { class: 'field' }, h('label', { for: noteId }, 'Note for the decision (optional)'), note),
+        h('div', { class: 'actions' }, ...buttons),
+        status,
+      ),
+    );
+    return { item, element, timeLeft: timeLeftElement, status, buttons, note, busy: false };
+  }
+
+  private async decide(transferId: string, decision: Decision): Promise<void> {
+    const card = this.cards.get(transferId);
+    if (!card || card.busy) return;
+    const approver = this.approver.value.trim();
+    const problem = idProblem('approver id', approver);
+    setFieldError(this.approver, this.approverError, problem);
+    if (problem) {
+      this.approver.focus();
+      return;
+    }
+    safeStorageSet(APPROVER_KEY, approver);
+    card.busy = true;
+    for (const b of card.buttons) b.disabled = true;
+    const note = card.note.value.trim();
+    const result = await decideAndFollow(
+      this.api,
+      transferId,
+      { decision, approver, ...(note ? { note } : {}) },
+      this.options.decision,
+      (message) => setStatus(card.status, message),
+    );
+    card.busy = false;
+    for (const b of card.buttons) b.disabled = false;
+    const tone = result.kind === 'done' ? 'ok' : result.kind === 'pending' ? 'info' : 'error';
+    setStatus(card.status, result.message, tone);
+    this.log(result.message, tone === 'error');
+    void this.refresh();
+  }
+
+  private log(message: string, isError = false): void {
+    const entry = h('li', { class: isError ? 'error' : undefined }, h('time', { datetime: new Date().toISOString() }, new Date().toLocaleTimeString()), ` ${message}`);
+    this.activity.prepend(entry);
+    while (this.activity.children.length > MAX_ACTIVITY) this.activity.lastElementChild?.remove();
+  }
+}
+
+// Storage can be disabled (private mode, policies); the approver id is then just not remembered.
+function safeStorageGet(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function safeStorageSet(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // Not remembered; nothing else depends on it.
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Transfers and accounts: a transfer's read model with its orchestration (status, custom status,
+ * history timeline), and an account's balances with its statement.
+ */
+import { ApiError, type CardflowApi } from './api.js';
+import { idProblem, type StatementEntry } from './contracts.js';
+import { byId, facts, h, setFieldError } from './dom.js';
+import { renderInstance } from './instanceView.js';
+import { formatCents } from './money.js';
+import { describeProblem, describeReason } from './reasons.js';
+import { formatInstant } from './time.js';
+
+function errorText(error: unknown): string {
+  if (error instanceof ApiError) return describeProblem(error.problem);
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorBox(message: string): HTMLElement {
+  return h('p', { class: 'status error' }, message);
+}
+
+export class LookupView {
+  private readonly transferForm = byId<HTMLFormElement>('transfer-form');
+  private readonly transferInput = byId<HTMLInputElement>('transfer-id');
+  private readonly transferError = byId('transfer-id-error');
+  private readonly transferResult = byId('transfer-result');
+  private readonly accountForm = byId<HTMLFormElement>('account-form');
+  private readonly accountInput = byId<HTMLInputElement>('account-id');
+  private readonly accountError = byId('account-id-error');
+  private readonly accountResult = byId('account-result');
+
+  constructor(private readonly api: CardflowApi) {
+    this.transferForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.showTransfer(this.transferInput.value.trim());
+    });
+    this.accountForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.showAccount(this.accountInput.value.trim());
+    });
+  }
+
+  async showTransfer(transferId: string): Promise<void> {
+    this.transferInput.value = transferId;
+    const problem = idProblem('transfer id', transferId);
+    setFieldError(this.transferInput, this.transferError, problem);
+    if (problem) {
+      this.transferInput.focus();
+      return;
+    }
+    this.transferResult.replaceChildren(h('p', { class: 'status' }, `Loading transfer ${transferId}…`));
+    const [transfer, instance] = await Promise.allSettled([this.api.transfer(transferId), this.api.instance(transferId, { showHistory: true })]);
+    const parts: HTMLElement[] = [];
+    if (transfer.status === 'fulfilled') {
+      const t = transfer.value;
+      parts.push(
+        h('h4', {}, `Transfer ${t.transferId}`),
+        facts([
+          ['Status', t.status.replace(/_/g, ' ')],
+          ['Amount', `${formatCents(t.amount)} credits`],
+          ['From', h('a', { href: `#lookup?account=${encodeURIComponent(t.fromAccountId)}`, class: 'mono' }, t.fromAccountId)],
+          ['To', h('a', { href: `#lookup?account=${encodeURIComponent(t.toAccountId)}`, class: 'mono' }, t.toAccountId)],
+          ['Requested by', t.requestedBy],
+          ['Reason', t.reason ? `${describeReason(t.reason)} (${t.reason})` : undefined],
+          ['Approver', t.approver],
+          ['Deadline', t.deadline ? formatInstant(t.deadline) : undefined],
+          ['Note', t.note],
+        ]),
+      );
+    } else {
+      parts.push(errorBox(`Transfer ${transferId}: ${errorText(transfer.reason)}`));
+    }
+    parts.push(h('h4', { id: 'transfer-orchestration-title' }, 'Orchestration'));
+    if (instance.status === 'fulfilled') {
+      parts.push(
+        ...renderInstance(instance.value, 'transfer-orchestration', 'h4'),
+        h('p', {}, h('a', { href: `#monitor?instance=${encodeURIComponent(transferId)}` }, 'Manage this orchestration in the monitor')),
+      );
+    } else {
+      parts.push(errorBox(`Orchestration ${transferId}: ${errorText(instance.reason)}`));
+    }
+    this.transferResult.replaceChildren(...parts);
+  }
+
+  async showAccount(accountId: string): Promise<void> {
+    this.accountInput.value = accountId;
+    const problem = idProblem('account id', accountId);
+    setFieldError(this.accountInput, this.accountError, problem);
+    if (problem) {
+      this.accountInput.focus();
+      return;
+    }
+    this.accountResult.replaceChildren(h('p', { class: 'status' }, `Loading account ${accountId}…`));
+    const [account, statement] = await Promise.allSettled([this.api.account(accountId), this.api.statement(accountId)]);
+    const parts: HTMLElement[] = [];
+    if (account.status === 'fulfilled') {
+      const a = account.value;
+      parts.push(
+        h('h4', {}, `Account ${a.accountId}`),
+        facts([
+          ['Owner', `${a.ownerName} (${a.ownerId})`],
+          ['Kind', a.kind],
+          ['Status', a.status],
+          ['Available', h('span', { 'data-testid': 'available' }, `${formatCents(a.available)} credits`)],
+          ['Reserved', h('span', { 'data-testid': 'reserved' }, `${formatCents(a.reserved)} credits`)],
+          ['Version', String(a.version)],
+        ]),
+      );
+    } else {
+      parts.push(errorBox(`Account ${accountId}: ${errorText(account.reason)}`));
+    }
+    if (statement.status === 'fulfilled') parts.push(statementTable(statement.value));
+    else if (account.status === 'fulfilled') parts.push(errorBox(`Statement: ${errorText(statement.reason)}`));
+    this.accountResult.replaceChildren(...parts);
+  }
+}
+
+function statementTable(entries: StatementEntry[]): HTMLElement {
+  if (entries.length === 0) return h('p', { class: 'hint' }, 'No statement entries yet.');
+  const body = h('tbody');
+  for (const entry of entries) {
+    body.append(
+      h(
+        'tr',
+        {},
+        h('td', {}, formatInstant(entry.at)),
+        h('td', {}, entry.type),
+        h('td', { class: 'num' }, formatCents(entry.amount)),
+        h('td', { class: 'num' }, entry.fee === undefined ? '' : formatCents(entry.fee)),
+        h('td', { class: 'mono' }, entry.transferId ? h('a', { href: `#lookup?transfer=${encodeURIComponent(entry.transferId)}` }, entry.transferId) : ''),
+        h('td', { class: 'num' }, formatCents(entry.balanceAfter)),
+      ),
+    );
+  }
+  const head = h('thead', {}, h('tr', {}, ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) => h('th', { scope: 'col' }, label))));
+  return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Statement'), head, body));
+}
