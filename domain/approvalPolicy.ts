@@ -28,18 +28,31 @@ export interface ApprovalRequirement {
  * @example requiresApproval({ amount: 100_000, windowTotal: 100_000, approvalThreshold: 100_000, velocityThreshold: 250_000 })
  *   // { required: true, reason: 'amount' }
  */
-export function requiresApproval(input: { amount: Cents; windowTotal: Cents } & ApprovalPolicy): ApprovalRequirement {
+export function requiresApproval(
+  input: { amount: Cents; windowTotal: Cents } & ApprovalPolicy,
+): ApprovalRequirement {
   if (input.amount >= input.approvalThreshold) return { required: true, reason: 'amount' };
   // The window total always includes this transfer, even if a caller passed a stale total.
-  if (Math.max(input.windowTotal, input.amount) >= input.velocityThreshold) return { required: true, reason: 'velocity' };
+  if (Math.max(input.windowTotal, input.amount) >= input.velocityThreshold)
+    return { required: true, reason: 'velocity' };
   return { required: false, reason: null };
 }
 
-export type MayDecide = { readonly ok: true } | { readonly ok: false; readonly reason: Extract<ReasonCode, 'approver_is_requester' | 'approver_is_source_owner'> };
+export type MayDecide =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly reason: Extract<ReasonCode, 'approver_is_requester' | 'approver_is_source_owner'>;
+    };
 
 /** Whether `approver` may approve or reject a transfer: neither its requester nor the owner of its source account. */
-export function mayDecide(input: { approver: string; requestedBy: string; sourceOwnerId?: string | null }): MayDecide {
+export function mayDecide(input: {
+  approver: string;
+  requestedBy: string;
+  sourceOwnerId?: string | null;
+}): MayDecide {
   if (input.approver === input.requestedBy) return { ok: false, reason: 'approver_is_requester' };
-  if (input.sourceOwnerId != null && input.approver === input.sourceOwnerId) return { ok: false, reason: 'approver_is_source_owner' };
+  if (input.sourceOwnerId != null && input.approver === input.sourceOwnerId)
+    return { ok: false, reason: 'approver_is_source_owner' };
   return { ok: true };
 }

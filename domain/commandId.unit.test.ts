@@ -4,7 +4,9 @@ import { canonicalJson, commandId } from './commandId';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }], u: undefined })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }], u: undefined })).toBe(
+      '{"a":[2,{"c":4,"d":3}],"b":1}',
+    );
     expect(canonicalJson([undefined, null, 'x'])).toBe('[null,null,"x"]');
     expect(canonicalJson('é"')).toBe('"é\\""');
   });
@@ -20,7 +22,9 @@ describe('canonical JSON', () => {
       fc.property(fc.jsonValue(), (value) => {
         const text = canonicalJson(value);
         const reordered = JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
-          v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+          v && typeof v === 'object' && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v).reverse())
+            : v,
         ) as unknown;
         return canonicalJson(reordered) === text && canonicalJson(JSON.parse(text)) === text;
       }),
@@ -31,7 +35,9 @@ describe('canonical JSON', () => {
 
 describe('command id', () => {
   it('is the SHA-256 hex of the canonical {type, payload}', () => {
-    const expected = createHash('sha256').update('{"payload":{"accountId":"acc-1"},"type":"CloseAccount"}').digest('hex');
+    const expected = createHash('sha256')
+      .update('{"payload":{"accountId":"acc-1"},"type":"CloseAccount"}')
+      .digest('hex');
     expect(commandId('CloseAccount', { accountId: 'acc-1' })).toBe(expected);
   });
 

@@ -22,7 +22,11 @@ export const OpenAccountSchema = command('OpenAccount', {
   ownerName: z.string().trim().min(1).max(200),
   kind: AccountKindSchema,
 });
-export const LoadCreditsSchema = command('LoadCredits', { accountId: AccountIdSchema, loadId: LoadIdSchema, amount: AmountSchema });
+export const LoadCreditsSchema = command('LoadCredits', {
+  accountId: AccountIdSchema,
+  loadId: LoadIdSchema,
+  amount: AmountSchema,
+});
 export const CloseAccountSchema = command('CloseAccount', { accountId: AccountIdSchema });
 export const RequestTransferSchema = command('RequestTransfer', {
   transferId: TransferIdSchema,
@@ -41,9 +45,21 @@ export const DecideTransferSchema = command('DecideTransfer', {
 
 // ---- account operations of the transfer process manager (activities → account decider)
 
-export const ReserveFundsSchema = command('ReserveFunds', { accountId: AccountIdSchema, transferId: TransferIdSchema, amount: AmountSchema });
-export const ReleaseFundsSchema = command('ReleaseFunds', { accountId: AccountIdSchema, transferId: TransferIdSchema, reason: ReasonCodeSchema });
-export const TransferOutSchema = command('TransferOut', { accountId: AccountIdSchema, transferId: TransferIdSchema, toAccountId: AccountIdSchema });
+export const ReserveFundsSchema = command('ReserveFunds', {
+  accountId: AccountIdSchema,
+  transferId: TransferIdSchema,
+  amount: AmountSchema,
+});
+export const ReleaseFundsSchema = command('ReleaseFunds', {
+  accountId: AccountIdSchema,
+  transferId: TransferIdSchema,
+  reason: ReasonCodeSchema,
+});
+export const TransferOutSchema = command('TransferOut', {
+  accountId: AccountIdSchema,
+  transferId: TransferIdSchema,
+  toAccountId: AccountIdSchema,
+});
 export const TransferInSchema = command('TransferIn', {
   accountId: AccountIdSchema,
   transferId: TransferIdSchema,
@@ -70,7 +86,10 @@ export const AccountCommandSchema = z.discriminatedUnion('type', [
   TransferInSchema,
 ]);
 /** Everything the transfer decider decides. */
-export const TransferCommandSchema = z.discriminatedUnion('type', [RequestTransferSchema, DecideTransferSchema]);
+export const TransferCommandSchema = z.discriminatedUnion('type', [
+  RequestTransferSchema,
+  DecideTransferSchema,
+]);
 export const CommandSchema = z.discriminatedUnion('type', [
   OpenAccountSchema,
   LoadCreditsSchema,

@@ -2,8 +2,7 @@
  * ISO-8601 durations for configuration such as APPROVAL_TIMEOUT (`PT24H`, `PT30S`, `P1D`,
  * `P1DT12H`, `PT0.5S`, `P2W`). Years and months are rejected: their length in ms is not fixed.
  */
-const DURATION_PATTERN =
-  /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,3})?)S)?)?$/;
+const DURATION_PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,3})?)S)?)?$/;
 
 const MS = { week: 604_800_000, day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 } as const;
 
@@ -26,7 +25,11 @@ export function parseDurationMs(text: string): number {
   const [, weeks, days, hours, minutes, seconds] = match;
   const secondsMs = seconds === undefined ? 0 : secondsToMs(seconds);
   const total =
-    toInt(weeks) * MS.week + toInt(days) * MS.day + toInt(hours) * MS.hour + toInt(minutes) * MS.minute + secondsMs;
+    toInt(weeks) * MS.week +
+    toInt(days) * MS.day +
+    toInt(hours) * MS.hour +
+    toInt(minutes) * MS.minute +
+    secondsMs;
   if (!Number.isSafeInteger(total)) {
     throw new RangeError(`duration ${JSON.stringify(text)} is too long`);
   }

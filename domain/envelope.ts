@@ -87,7 +87,13 @@ export function fromEnvelope<E extends DomainEvent>(envelope: EventEnvelope<E>):
  */
 export function envelopeAll<E extends DomainEvent>(
   events: readonly E[],
-  options: { streamId: string; expectedVersion: number; metadata: EventMetadata; idPrefix: string; ids?: readonly string[] },
+  options: {
+    streamId: string;
+    expectedVersion: number;
+    metadata: EventMetadata;
+    idPrefix: string;
+    ids?: readonly string[];
+  },
 ): EventEnvelope<E>[] {
   return events.map((event, index) =>
     toEnvelope(event, {

@@ -27,8 +27,15 @@ export const CreditsLoadedSchema = event('CreditsLoaded', {
   amount: AmountSchema,
   fee: CentsSchema,
   net: CentsSchema,
-}).refine((e) => e.data.fee + e.data.net === e.data.amount, { message: 'fee + net must equal amount', path: ['data', 'net'] });
-export const FundsReservedSchema = event('FundsReserved', { accountId: AccountIdSchema, transferId: TransferIdSchema, amount: AmountSchema });
+}).refine((e) => e.data.fee + e.data.net === e.data.amount, {
+  message: 'fee + net must equal amount',
+  path: ['data', 'net'],
+});
+export const FundsReservedSchema = event('FundsReserved', {
+  accountId: AccountIdSchema,
+  transferId: TransferIdSchema,
+  amount: AmountSchema,
+});
 export const FundsReleasedSchema = event('FundsReleased', {
   accountId: AccountIdSchema,
   transferId: TransferIdSchema,
@@ -67,16 +74,26 @@ export const TransferApprovalRequestedSchema = event('TransferApprovalRequested'
   reason: ApprovalReasonSchema,
   deadline: InstantSchema,
 });
-export const TransferApprovedSchema = event('TransferApproved', { transferId: TransferIdSchema, approver: UserIdSchema, note: NoteSchema.optional() });
+export const TransferApprovedSchema = event('TransferApproved', {
+  transferId: TransferIdSchema,
+  approver: UserIdSchema,
+  note: NoteSchema.optional(),
+});
 export const TransferRejectedSchema = event('TransferRejected', {
   transferId: TransferIdSchema,
   reason: ReasonCodeSchema,
   approver: UserIdSchema.optional(),
   note: NoteSchema.optional(),
 });
-export const TransferExpiredSchema = event('TransferExpired', { transferId: TransferIdSchema, deadline: InstantSchema });
+export const TransferExpiredSchema = event('TransferExpired', {
+  transferId: TransferIdSchema,
+  deadline: InstantSchema,
+});
 export const TransferCompletedSchema = event('TransferCompleted', { transferId: TransferIdSchema });
-export const TransferFailedSchema = event('TransferFailed', { transferId: TransferIdSchema, reason: ReasonCodeSchema });
+export const TransferFailedSchema = event('TransferFailed', {
+  transferId: TransferIdSchema,
+  reason: ReasonCodeSchema,
+});
 
 export const AccountEventSchema = z.discriminatedUnion('type', [
   AccountOpenedSchema,

@@ -33,7 +33,10 @@ describe('load fee', () => {
   });
 
   it('is free for every load strictly above 500.00', () => {
-    fc.assert(fc.property(fc.integer({ min: 50_001, max: MAX_AMOUNT }), (amount) => loadFee(amount) === 0), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 50_001, max: MAX_AMOUNT }), (amount) => loadFee(amount) === 0),
+      { numRuns: 200 },
+    );
   });
 
   it('matches 2 bp rounded half-up (checked with bigint arithmetic) up to 500.00', () => {
@@ -78,7 +81,10 @@ describe('merchant fee', () => {
 
   it('matches 2.5 bp rounded half-up (checked with bigint arithmetic)', () => {
     fc.assert(
-      fc.property(anyAmount, (amount) => BigInt(merchantFee(amount)) === (BigInt(amount) * 25n + 50_000n) / 100_000n),
+      fc.property(
+        anyAmount,
+        (amount) => BigInt(merchantFee(amount)) === (BigInt(amount) * 25n + 50_000n) / 100_000n,
+      ),
       { numRuns: 500 },
     );
   });

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** Ids of accounts, loads and transfers: lower-case letters, digits and dashes, 3 to 64 long. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
 
-export const IdSchema = z.string().regex(ID_PATTERN, 'ids are 3-64 characters of a-z, 0-9 and "-", not starting with "-"');
+export const IdSchema = z
+  .string()
+  .regex(ID_PATTERN, 'ids are 3-64 characters of a-z, 0-9 and "-", not starting with "-"');
 export const AccountIdSchema = IdSchema;
 export const LoadIdSchema = IdSchema;
 export const TransferIdSchema = IdSchema;

@@ -26,7 +26,8 @@ describe('ids', () => {
     fc.assert(
       fc.property(id, (value) => {
         return (
-          parseStreamId(accountStreamId(value))?.id === value && parseStreamId(transferStreamId(value))?.kind === 'transfer'
+          parseStreamId(accountStreamId(value))?.id === value &&
+          parseStreamId(transferStreamId(value))?.kind === 'transfer'
         );
       }),
       { numRuns: 200 },

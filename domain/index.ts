@@ -15,6 +15,12 @@ export * from './envelope';
 export * from './decider';
 export * from './approvalPolicy';
 export * from './outflowWindow';
-export { accountDecider, balancesOf as accountBalances, decide as decideAccount, evolve as evolveAccount, initialState as initialAccountState } from './account';
+export {
+  accountDecider,
+  balancesOf as accountBalances,
+  decide as decideAccount,
+  evolve as evolveAccount,
+  initialState as initialAccountState,
+} from './account';
 export type { AccountState, OpenedAccount, Reservation, ReservationStatus } from './account';
 export * from './transfer';

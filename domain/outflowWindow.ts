@@ -31,7 +31,11 @@ export function outflowTotal(window: OutflowWindow): Cents {
 }
 
 /** Drops outflows older than `windowMs` before `now` (epoch ms); one exactly `windowMs` old has left the window. */
-export function pruneOutflows(window: OutflowWindow, now: number, windowMs: number = OUTFLOW_WINDOW_MS): OutflowWindow {
+export function pruneOutflows(
+  window: OutflowWindow,
+  now: number,
+  windowMs: number = OUTFLOW_WINDOW_MS,
+): OutflowWindow {
   const kept = window.outflows.filter((outflow) => outflow.at > now - windowMs);
   return kept.length === window.outflows.length ? window : { outflows: kept };
 }
@@ -58,11 +62,22 @@ export function assessOutflow(
 ): { window: OutflowWindow; assessment: Assessment } {
   const previous = window.outflows.find((existing) => existing.transferId === outflow.transferId);
   if (previous) {
-    return { window, assessment: { ...requiresApproval({ amount: previous.amount, windowTotal: previous.windowTotal, ...policy }), windowTotal: previous.windowTotal } };
+    return {
+      window,
+      assessment: {
+        ...requiresApproval({ amount: previous.amount, windowTotal: previous.windowTotal, ...policy }),
+        windowTotal: previous.windowTotal,
+      },
+    };
   }
   const pruned = pruneOutflows(window, outflow.at, policy.windowMs ?? OUTFLOW_WINDOW_MS);
   const windowTotal = outflowTotal(pruned) + outflow.amount;
-  const requirement = requiresApproval({ amount: outflow.amount, windowTotal, approvalThreshold: policy.approvalThreshold, velocityThreshold: policy.velocityThreshold });
+  const requirement = requiresApproval({
+    amount: outflow.amount,
+    windowTotal,
+    approvalThreshold: policy.approvalThreshold,
+    velocityThreshold: policy.velocityThreshold,
+  });
   return {
     window: { outflows: [...pruned.outflows, { ...outflow, windowTotal }] },
     assessment: { ...requirement, windowTotal },

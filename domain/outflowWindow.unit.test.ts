@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { OUTFLOW_WINDOW_MS } from './approvalPolicy';
-import { assessOutflow, cancelOutflow, emptyOutflowWindow, OutflowWindow, outflowTotal, pruneOutflows } from './outflowWindow';
+import {
+  assessOutflow,
+  cancelOutflow,
+  emptyOutflowWindow,
+  OutflowWindow,
+  outflowTotal,
+  pruneOutflows,
+} from './outflowWindow';
 
 const policy = { approvalThreshold: 100_000, velocityThreshold: 250_000 };
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -46,7 +53,11 @@ describe('outflow window', () => {
     expect(again.window).toBe(first.window);
     expect(again.assessment).toEqual({ required: true, reason: 'amount', windowTotal: 200_000 });
     const second = assessOutflow(first.window, { transferId: 'tr-2', amount: 10_000, at: T0 + HOUR }, policy);
-    const firstAgain = assessOutflow(second.window, { transferId: 'tr-1', amount: 200_000, at: T0 + 2 * HOUR }, policy);
+    const firstAgain = assessOutflow(
+      second.window,
+      { transferId: 'tr-1', amount: 200_000, at: T0 + 2 * HOUR },
+      policy,
+    );
     expect(firstAgain.assessment.windowTotal).toBe(200_000);
     expect(outflowTotal(second.window)).toBe(210_000);
   });
@@ -63,7 +74,11 @@ describe('outflow window', () => {
   });
 
   it('always totals exactly the distinct transfers of the last 24 hours, in any order and with repeats', () => {
-    const transfer = fc.record({ id: fc.integer({ min: 0, max: 9 }), amount: fc.integer({ min: 1, max: 200_000 }), gap: fc.integer({ min: 0, max: 10 * HOUR }) });
+    const transfer = fc.record({
+      id: fc.integer({ min: 0, max: 9 }),
+      amount: fc.integer({ min: 1, max: 200_000 }),
+      gap: fc.integer({ min: 0, max: 10 * HOUR }),
+    });
     fc.assert(
       fc.property(fc.array(transfer, { maxLength: 40 }), (transfers) => {
         let window = emptyOutflowWindow;
@@ -71,13 +86,19 @@ describe('outflow window', () => {
         const firstSeen = new Map<number, { amount: number; at: number }>();
         for (const t of transfers) {
           at += t.gap;
-          const { window: next, assessment } = assessOutflow(window, { transferId: `tr-${t.id}`, amount: t.amount, at }, policy);
+          const { window: next, assessment } = assessOutflow(
+            window,
+            { transferId: `tr-${t.id}`, amount: t.amount, at },
+            policy,
+          );
           const known = firstSeen.get(t.id);
           const stillIn = known !== undefined && window.outflows.some((o) => o.transferId === `tr-${t.id}`);
           if (!stillIn) {
             firstSeen.set(t.id, { amount: t.amount, at });
             // Oracle: every distinct transfer first assessed in the 24 hours up to now.
-            const expected = [...firstSeen.values()].filter((o) => o.at > at - OUTFLOW_WINDOW_MS).reduce((sum, o) => sum + o.amount, 0);
+            const expected = [...firstSeen.values()]
+              .filter((o) => o.at > at - OUTFLOW_WINDOW_MS)
+              .reduce((sum, o) => sum + o.amount, 0);
             expect(assessment.windowTotal).toBe(expected);
           }
           expect(assessment.required).toBe(assessment.reason !== null);

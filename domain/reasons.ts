@@ -53,7 +53,8 @@ export function domainError(code: ReasonCode, detail?: string): DomainError {
  * The outcome of a decision: the events to append (possibly none, for an idempotent repeat) or
  * a rejection. Deciders return this instead of throwing so callers handle both paths explicitly.
  */
-export type Decision<E> = { readonly ok: true; readonly events: readonly E[] } | { readonly ok: false; readonly error: DomainError };
+export type Decision<E> =
+  { readonly ok: true; readonly events: readonly E[] } | { readonly ok: false; readonly error: DomainError };
 
 export function accept<E>(...events: E[]): Decision<E> {
   return { ok: true, events };

@@ -1,8 +1,23 @@
-import { accept, domainError, isReasonCode, reject, REASON_CODES, REASON_MESSAGES, ReasonCodeSchema } from './reasons';
+import {
+  accept,
+  domainError,
+  isReasonCode,
+  reject,
+  REASON_CODES,
+  REASON_MESSAGES,
+  ReasonCodeSchema,
+} from './reasons';
 
 describe('reason codes', () => {
   it('include every code of the design and give each a human message', () => {
-    for (const code of ['insufficient_funds', 'account_not_found', 'account_closed', 'same_account', 'rejected_by_approver', 'approval_expired']) {
+    for (const code of [
+      'insufficient_funds',
+      'account_not_found',
+      'account_closed',
+      'same_account',
+      'rejected_by_approver',
+      'approval_expired',
+    ]) {
       expect(REASON_CODES).toContain(code);
     }
     for (const code of REASON_CODES) {
@@ -20,7 +35,10 @@ describe('reason codes', () => {
   });
 
   it('make domain errors with a code and a message', () => {
-    expect(domainError('account_closed')).toEqual({ code: 'account_closed', message: REASON_MESSAGES.account_closed });
+    expect(domainError('account_closed')).toEqual({
+      code: 'account_closed',
+      message: REASON_MESSAGES.account_closed,
+    });
     expect(domainError('account_closed', 'acc-1').message).toBe(`${REASON_MESSAGES.account_closed} acc-1`);
     expect(reject('same_account')).toEqual({ ok: false, error: domainError('same_account') });
     expect(accept(1, 2)).toEqual({ ok: true, events: [1, 2] });

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       log: consoleLogger(),
     });
   } catch (err) {
-    const reason = err instanceof AppLoadError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // A load error is the user's to fix and says how; anything else is a bug whose stack helps.
+    const reason = err instanceof AppLoadError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.stderr.write(`The host could not start: ${reason}\n`);
     process.exit(1);
   }

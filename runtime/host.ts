@@ -123,6 +123,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
     server = createServer(onRequest);
     const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
     baseUrl = `http://${formatHost(options.hostname ?? '127.0.0.1')}:${port}`;
+    // As Core Tools and Azure do: the app can find its own host (e.g. the local Event Grid topic).
+    if (process.env.WEBSITE_HOSTNAME === undefined) {
+      process.env.WEBSITE_HOSTNAME = new URL(baseUrl).host;
+      addedEnv.push('WEBSITE_HOSTNAME');
+    }
 
     const database = db;
     const context: HostContext = {
@@ -143,14 +148,28 @@ export async function startHost(options: HostOptions): Promise<Host> {
       }
     } catch (err) {
       markFailed(err);
-      await stopServices(started, log);
+      await stopServices(started.slice().reverse(), log);
       throw err;
     }
     markReady();
 
     const httpServer = server;
     let stopping: Promise<void> | undefined;
-    const host: Host = {
+    const stop = async (): Promise<void> => {
+      httpServer.close();
+      httpServer.closeIdleConnections();
+      await stopServices(started.splice(0).reverse(), log);
+      await waitUntil(() => runtime.inFlight() === 0, 5_000);
+      httpServer.closeAllConnections();
+      try {
+        await runAppHooks(app.capture, 'appTerminate', appRoot);
+      } catch (err) {
+        log.error(`An appTerminate hook failed: ${describeError(err)}`);
+      }
+      database.close();
+      restoreEnv();
+    };
+    return {
       baseUrl,
       port,
       clock,
@@ -159,50 +178,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       invoke: runtime.invoke,
       settings,
       keys,
-      httpFunctions: routes.routes.map((r) => ({
-        functionName: r.functionName,
-        methods: r.methods,
-        authLevel: r.authLevel,
-        url: `${baseUrl}/${r.path}`,
-      })),
-      stop() {
-        stopping ??= (async () => {
-          httpServer.close();
-          httpServer.closeIdleConnections();
-          await stopServices(started.splice(0).reverse(), log);
-          await waitUntil(() => runtime.inFlight() === 0, 5_000);
-          httpServer.closeAllConnections();
-          try {
-            await runAppHooks(app.capture, 'appTerminate', appRoot);
-          } catch (err) {
-            log.error(`An appTerminate hook failed: ${describeError(err)}`);
-          }
-          database.close();
-          restoreEnv();
-        })();
-        return stopping;
-      },
-      async waitForIdle({ timeoutMs = 10_000 } = {}) {
-        // Open HTTP requests are not counted: a long poll would otherwise keep the host "busy" forever.
-        const idle = (): boolean => runtime.inFlight() === 0 && started.every((s) => s.isIdle?.() ?? true);
-        const deadline = Date.now() + timeoutMs;
-        // Idle twice across an event-loop turn, so work queued by the last step is seen.
-        for (;;) {
-          if (idle()) {
-            await turn();
-            if (idle()) return;
-          }
-          if (Date.now() > deadline) {
-            const busy = started.filter((s) => !(s.isIdle?.() ?? true)).map((s) => s.name);
-            throw new Error(
-              `The host did not become idle within ${timeoutMs} ms (invocations running: ${runtime.inFlight()}, busy services: ${busy.join(', ') || 'none'}).`,
-            );
-          }
-          await sleep(2);
-        }
-      },
+      httpFunctions: routes.routes.map((r) => ({ functionName: r.functionName, methods: r.methods, authLevel: r.authLevel, url: `${baseUrl}/${r.path}` })),
+      stop: () => (stopping ??= stop()),
+      waitForIdle: ({ timeoutMs = 10_000 } = {}) => waitForIdle(started, runtime.inFlight, timeoutMs),
     };
-    return host;
   } catch (err) {
     if (server?.listening) {
       server.close();
@@ -211,6 +190,29 @@ export async function startHost(options: HostOptions): Promise<Host> {
     db?.close();
     restoreEnv();
     throw err;
+  }
+}
+
+/**
+ * Resolves once no invocation runs and every service is idle, twice across an event-loop turn (so
+ * work queued by the last step is seen). Open HTTP requests do not count: a long poll would keep
+ * the host "busy" forever.
+ */
+async function waitForIdle(services: readonly HostService[], inFlight: () => number, timeoutMs: number): Promise<void> {
+  const idle = (): boolean => inFlight() === 0 && services.every((s) => s.isIdle?.() ?? true);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (idle()) {
+      await turn();
+      if (idle()) return;
+    }
+    if (Date.now() > deadline) {
+      const busy = services.filter((s) => !(s.isIdle?.() ?? true)).map((s) => s.name);
+      throw new Error(
+        `The host did not become idle within ${timeoutMs} ms (invocations running: ${inFlight()}, busy services: ${busy.join(', ') || 'none'}).`,
+      );
+    }
+    await sleep(2);
   }
 }
 

@@ -3,9 +3,11 @@
  * returns fresh instances: a service belongs to one host.
  */
 import type { HostService } from './contracts';
+import { CosmosDBTriggerService, LocalDocumentStoreService } from './docstore';
 import { createDurableService } from './durable';
 import { EventGridTopicService } from './eventgrid';
 
 export function defaultServices(): HostService[] {
-  return [createDurableService(), new EventGridTopicService()];
+  // The document store is published first (app code may run as soon as the durable backend starts); its triggers start last.
+  return [new LocalDocumentStoreService(), createDurableService(), new EventGridTopicService(), new CosmosDBTriggerService()];
 }

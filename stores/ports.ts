@@ -69,13 +69,15 @@ export interface CommandStore {
   get(commandId: string): Promise<CommandRecord | undefined>;
 }
 
-/** A read-model document: `pk` is its partition (e.g. `account-acc-1`, `approvals`). */
+/**
+ * A read-model document: `pk` is its partition (e.g. `account-acc-1`, `approvals`); any other
+ * JSON properties (no index signature, so app interfaces satisfy it).
+ */
 export interface ViewDocument {
   id: string;
   pk: string;
   /** The last event version applied (optional; `expectedVersion` checks compare against it). */
   version?: number;
-  [property: string]: unknown;
 }
 
 /** A view as read back: the document plus its etag. */

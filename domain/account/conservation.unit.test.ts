@@ -37,7 +37,9 @@ class Ledger {
     expect(Number.isSafeInteger(available) && Number.isSafeInteger(reserved)).toBe(true);
     expect(available + reserved).toBe(netLoads + moved);
     // The state rebuilt from scratch equals the state built incrementally.
-    expect(events.reduce(accountDecider.evolve, accountDecider.initialState)).toEqual(this.states.get(id) ?? initialState);
+    expect(events.reduce(accountDecider.evolve, accountDecider.initialState)).toEqual(
+      this.states.get(id) ?? initialState,
+    );
     return { available, reserved, netLoads };
   }
 }
@@ -47,6 +49,8 @@ const account = fc.constantFrom(...accounts);
 const amount = fc.oneof(fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 40_000, max: 120_000 }));
 // Mostly the two funded accounts, sometimes the one that may not exist.
 const destination = fc.constantFrom('acc-a', 'acc-b', 'acc-b', 'acc-a', 'acc-c');
+// Sometimes exactly the available balance, or one cent either side, to probe the overdraft boundary.
+const requestAmount = fc.oneof(amount, fc.record({ allAvailablePlus: fc.constantFrom(-1, 0, 1) }));
 const transferIdx = fc.integer({ min: 0, max: 7 });
 const twice = fc.boolean(); // at-least-once: an activity may run twice
 
@@ -54,15 +58,41 @@ type Step =
   | { op: 'open'; acc: string }
   | { op: 'load'; acc: string; loadIdx: number; amount: number; twice: boolean }
   | { op: 'close'; acc: string }
-  | { op: 'request'; from: string; to: string; t: number; amount: number; twice: boolean }
+  | {
+      op: 'request';
+      from: string;
+      to: string;
+      t: number;
+      amount: number | { allAvailablePlus: number };
+      twice: boolean;
+    }
   | { op: 'complete'; pick: number; twice: boolean }
   | { op: 'cancel'; pick: number; twice: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('open' as const), acc: account }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('load' as const), acc: account, loadIdx: fc.integer({ min: 0, max: 5 }), amount, twice }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('load' as const),
+      acc: account,
+      loadIdx: fc.integer({ min: 0, max: 5 }),
+      amount,
+      twice,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), acc: account }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('request' as const), from: account, to: destination, t: transferIdx, amount, twice }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('request' as const),
+      from: account,
+      to: destination,
+      t: transferIdx,
+      amount: requestAmount,
+      twice,
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('complete' as const), pick: fc.nat(), twice }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat(), twice }) },
 );
@@ -93,10 +123,18 @@ function run(steps: Step[]): { ledger: Ledger; processes: Map<number, Process> }
   for (const s of steps) {
     switch (s.op) {
       case 'open':
-        ledger.execute({ type: 'OpenAccount', data: { accountId: s.acc, ownerId: `owner-${s.acc}`, ownerName: s.acc, kind: 'user' } });
+        ledger.execute({
+          type: 'OpenAccount',
+          data: { accountId: s.acc, ownerId: `owner-${s.acc}`, ownerName: s.acc, kind: 'user' },
+        });
         break;
       case 'load':
-        times(s.twice, () => ledger.execute({ type: 'LoadCredits', data: { accountId: s.acc, loadId: `load-${s.loadIdx}`, amount: s.amount } }));
+        times(s.twice, () =>
+          ledger.execute({
+            type: 'LoadCredits',
+            data: { accountId: s.acc, loadId: `load-${s.loadIdx}`, amount: s.amount },
+          }),
+        );
         break;
       case 'close':
         ledger.execute({ type: 'CloseAccount', data: { accountId: s.acc } });
@@ -104,8 +142,18 @@ function run(steps: Step[]): { ledger: Ledger; processes: Map<number, Process> }
       case 'request': {
         if (processes.has(s.t)) break; // one process per transfer id
         const transferId = `tr-${s.t}`;
-        const ok = times(s.twice, () => ledger.execute({ type: 'ReserveFunds', data: { accountId: s.from, transferId, amount: s.amount } }));
-        if (ok) processes.set(s.t, { transferId, from: s.from, to: s.to, amount: s.amount, state: 'reserved' });
+        const requested =
+          typeof s.amount === 'number'
+            ? s.amount
+            : balancesOf(ledger.states.get(s.from) ?? initialState).available + s.amount.allAvailablePlus;
+        const ok = times(s.twice, () =>
+          ledger.execute({
+            type: 'ReserveFunds',
+            data: { accountId: s.from, transferId, amount: requested },
+          }),
+        );
+        if (ok)
+          processes.set(s.t, { transferId, from: s.from, to: s.to, amount: requested, state: 'reserved' });
         break;
       }
       case 'complete': {
@@ -115,13 +163,30 @@ function run(steps: Step[]): { ledger: Ledger; processes: Map<number, Process> }
         if (!p) break;
         const transferId = p.transferId;
         const credited = times(s.twice, () =>
-          ledger.execute({ type: 'TransferIn', data: { accountId: p.to, transferId, amount: p.amount, fromAccountId: p.from } }),
+          ledger.execute({
+            type: 'TransferIn',
+            data: { accountId: p.to, transferId, amount: p.amount, fromAccountId: p.from },
+          }),
         );
         if (credited) {
-          expect(times(s.twice, () => ledger.execute({ type: 'TransferOut', data: { accountId: p.from, transferId, toAccountId: p.to } }))).toBe(true);
+          expect(
+            times(s.twice, () =>
+              ledger.execute({
+                type: 'TransferOut',
+                data: { accountId: p.from, transferId, toAccountId: p.to },
+              }),
+            ),
+          ).toBe(true);
           p.state = 'done';
         } else {
-          expect(times(s.twice, () => ledger.execute({ type: 'ReleaseFunds', data: { accountId: p.from, transferId, reason: 'account_closed' } }))).toBe(true);
+          expect(
+            times(s.twice, () =>
+              ledger.execute({
+                type: 'ReleaseFunds',
+                data: { accountId: p.from, transferId, reason: 'account_closed' },
+              }),
+            ),
+          ).toBe(true);
           p.state = 'released';
         }
         break;
@@ -132,7 +197,14 @@ function run(steps: Step[]): { ledger: Ledger; processes: Map<number, Process> }
         const p = open[s.pick % Math.max(open.length, 1)];
         if (!p) break;
         const transferId = p.transferId;
-        expect(times(s.twice, () => ledger.execute({ type: 'ReleaseFunds', data: { accountId: p.from, transferId, reason: 'approval_expired' } }))).toBe(true);
+        expect(
+          times(s.twice, () =>
+            ledger.execute({
+              type: 'ReleaseFunds',
+              data: { accountId: p.from, transferId, reason: 'approval_expired' },
+            }),
+          ),
+        ).toBe(true);
         p.state = 'released';
         break;
       }
@@ -171,15 +243,34 @@ describe('account balances under random command sequences', () => {
     const tid = fc.constantFrom('tr-1', 'tr-2', 'tr-3');
     const other = fc.constantFrom('acc-1', 'acc-2');
     const command: fc.Arbitrary<AccountCommand> = fc.oneof(
-      fc.constant<AccountCommand>({ type: 'OpenAccount', data: { accountId: acc, ownerId: 'alice', ownerName: 'Alice', kind: 'user' } }),
-      fc.record({ accountId: fc.constant(acc), loadId: fc.constantFrom('load-1', 'load-2', 'load-3'), amount }).map((data): AccountCommand => ({ type: 'LoadCredits', data })),
+      fc.constant<AccountCommand>({
+        type: 'OpenAccount',
+        data: { accountId: acc, ownerId: 'alice', ownerName: 'Alice', kind: 'user' },
+      }),
+      fc
+        .record({
+          accountId: fc.constant(acc),
+          loadId: fc.constantFrom('load-1', 'load-2', 'load-3'),
+          amount,
+        })
+        .map((data): AccountCommand => ({ type: 'LoadCredits', data })),
       fc.constant<AccountCommand>({ type: 'CloseAccount', data: { accountId: acc } }),
-      fc.record({ accountId: fc.constant(acc), transferId: tid, amount }).map((data): AccountCommand => ({ type: 'ReserveFunds', data })),
-      fc.record({ accountId: fc.constant(acc), transferId: tid, reason: fc.constantFrom('approval_expired' as const, 'rejected_by_approver' as const) }).map(
-        (data): AccountCommand => ({ type: 'ReleaseFunds', data }),
-      ),
-      fc.record({ accountId: fc.constant(acc), transferId: tid, toAccountId: other }).map((data): AccountCommand => ({ type: 'TransferOut', data })),
-      fc.record({ accountId: fc.constant(acc), transferId: tid, amount, fromAccountId: other }).map((data): AccountCommand => ({ type: 'TransferIn', data })),
+      fc
+        .record({ accountId: fc.constant(acc), transferId: tid, amount })
+        .map((data): AccountCommand => ({ type: 'ReserveFunds', data })),
+      fc
+        .record({
+          accountId: fc.constant(acc),
+          transferId: tid,
+          reason: fc.constantFrom('approval_expired' as const, 'rejected_by_approver' as const),
+        })
+        .map((data): AccountCommand => ({ type: 'ReleaseFunds', data })),
+      fc
+        .record({ accountId: fc.constant(acc), transferId: tid, toAccountId: other })
+        .map((data): AccountCommand => ({ type: 'TransferOut', data })),
+      fc
+        .record({ accountId: fc.constant(acc), transferId: tid, amount, fromAccountId: other })
+        .map((data): AccountCommand => ({ type: 'TransferIn', data })),
     );
     fc.assert(
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {

@@ -44,7 +44,8 @@ export function decide(command: AccountCommand, state: AccountState): AccountDec
 
 function openAccount({ data }: OpenAccount, state: AccountState): AccountDecision {
   if (state.status !== 'none') {
-    const same = state.ownerId === data.ownerId && state.ownerName === data.ownerName && state.kind === data.kind;
+    const same =
+      state.ownerId === data.ownerId && state.ownerName === data.ownerName && state.kind === data.kind;
     return same ? accept() : reject('account_exists', data.accountId);
   }
   return accept({ type: 'AccountOpened', data: { ...data } });
@@ -52,11 +53,15 @@ function openAccount({ data }: OpenAccount, state: AccountState): AccountDecisio
 
 function loadCredits({ data }: LoadCredits, state: OpenedAccount): AccountDecision {
   const previous = state.loads[data.loadId];
-  if (previous !== undefined) return previous === data.amount ? accept() : reject('id_conflict', `load ${data.loadId}`);
+  if (previous !== undefined)
+    return previous === data.amount ? accept() : reject('id_conflict', `load ${data.loadId}`);
   if (!isAmount(data.amount)) return reject('invalid_amount');
   if (state.status === 'closed') return reject('account_closed', data.accountId);
   const { fee, net } = splitLoad(data.amount);
-  return accept({ type: 'CreditsLoaded', data: { accountId: data.accountId, loadId: data.loadId, amount: data.amount, fee, net } });
+  return accept({
+    type: 'CreditsLoaded',
+    data: { accountId: data.accountId, loadId: data.loadId, amount: data.amount, fee, net },
+  });
 }
 
 function closeAccount({ data }: CloseAccount, state: OpenedAccount): AccountDecision {
@@ -67,11 +72,15 @@ function closeAccount({ data }: CloseAccount, state: OpenedAccount): AccountDeci
 
 function reserveFunds({ data }: ReserveFunds, state: OpenedAccount): AccountDecision {
   const previous = state.reservations[data.transferId];
-  if (previous) return previous.amount === data.amount ? accept() : reject('id_conflict', `transfer ${data.transferId}`);
+  if (previous)
+    return previous.amount === data.amount ? accept() : reject('id_conflict', `transfer ${data.transferId}`);
   if (!isAmount(data.amount)) return reject('invalid_amount');
   if (state.status === 'closed') return reject('account_closed', data.accountId);
   if (state.available < data.amount) return reject('insufficient_funds');
-  return accept({ type: 'FundsReserved', data: { accountId: data.accountId, transferId: data.transferId, amount: data.amount } });
+  return accept({
+    type: 'FundsReserved',
+    data: { accountId: data.accountId, transferId: data.transferId, amount: data.amount },
+  });
 }
 
 function releaseFunds({ data }: ReleaseFunds, state: OpenedAccount): AccountDecision {
@@ -81,7 +90,12 @@ function releaseFunds({ data }: ReleaseFunds, state: OpenedAccount): AccountDeci
   if (reservation.status !== 'open') return accept();
   return accept({
     type: 'FundsReleased',
-    data: { accountId: data.accountId, transferId: data.transferId, amount: reservation.amount, reason: data.reason },
+    data: {
+      accountId: data.accountId,
+      transferId: data.transferId,
+      amount: reservation.amount,
+      reason: data.reason,
+    },
   });
 }
 
@@ -92,7 +106,12 @@ function transferOut({ data }: TransferOut, state: OpenedAccount): AccountDecisi
   if (data.toAccountId === data.accountId) return reject('same_account');
   return accept({
     type: 'FundsTransferredOut',
-    data: { accountId: data.accountId, transferId: data.transferId, amount: reservation.amount, toAccountId: data.toAccountId },
+    data: {
+      accountId: data.accountId,
+      transferId: data.transferId,
+      amount: reservation.amount,
+      toAccountId: data.toAccountId,
+    },
   });
 }
 
@@ -107,6 +126,11 @@ function transferIn({ data }: TransferIn, state: OpenedAccount): AccountDecision
   if (state.status === 'closed') return reject('account_closed', data.accountId);
   return accept({
     type: 'FundsTransferredIn',
-    data: { accountId: data.accountId, transferId: data.transferId, amount: data.amount, fromAccountId: data.fromAccountId },
+    data: {
+      accountId: data.accountId,
+      transferId: data.transferId,
+      amount: data.amount,
+      fromAccountId: data.fromAccountId,
+    },
   });
 }

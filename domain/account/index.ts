@@ -9,4 +9,8 @@ export { balancesOf, evolve, initialState } from './state';
 export type { AccountState, OpenedAccount, Reservation, ReservationStatus } from './state';
 
 /** The account aggregate (stream `account-{accountId}`) as a decider. */
-export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = { initialState, evolve, decide };
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  initialState,
+  evolve,
+  decide,
+};

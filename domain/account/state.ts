@@ -40,37 +40,64 @@ export const initialState: AccountState = { status: 'none' };
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountOpened') {
     const { accountId, ownerId, ownerName, kind } = event.data;
-    return { status: 'open', accountId, ownerId, ownerName, kind, available: 0, reserved: 0, loads: {}, reservations: {}, transfersIn: {} };
+    return {
+      status: 'open',
+      accountId,
+      ownerId,
+      ownerName,
+      kind,
+      available: 0,
+      reserved: 0,
+      loads: {},
+      reservations: {},
+      transfersIn: {},
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'CreditsLoaded':
-      return { ...state, available: state.available + event.data.net, loads: { ...state.loads, [event.data.loadId]: event.data.amount } };
+      return {
+        ...state,
+        available: state.available + event.data.net,
+        loads: { ...state.loads, [event.data.loadId]: event.data.amount },
+      };
     case 'FundsReserved':
       return {
         ...state,
         available: state.available - event.data.amount,
         reserved: state.reserved + event.data.amount,
-        reservations: { ...state.reservations, [event.data.transferId]: { amount: event.data.amount, status: 'open' } },
+        reservations: {
+          ...state.reservations,
+          [event.data.transferId]: { amount: event.data.amount, status: 'open' },
+        },
       };
     case 'FundsReleased':
       return {
         ...state,
         available: state.available + event.data.amount,
         reserved: state.reserved - event.data.amount,
-        reservations: { ...state.reservations, [event.data.transferId]: { amount: event.data.amount, status: 'released' } },
+        reservations: {
+          ...state.reservations,
+          [event.data.transferId]: { amount: event.data.amount, status: 'released' },
+        },
       };
     case 'FundsTransferredOut':
       return {
         ...state,
         reserved: state.reserved - event.data.amount,
-        reservations: { ...state.reservations, [event.data.transferId]: { amount: event.data.amount, status: 'captured' } },
+        reservations: {
+          ...state.reservations,
+          [event.data.transferId]: { amount: event.data.amount, status: 'captured' },
+        },
       };
     case 'FundsTransferredIn':
       return {
         ...state,
         available: state.available + event.data.amount,
-        transfersIn: { ...state.transfersIn, [event.data.transferId]: { amount: event.data.amount, fromAccountId: event.data.fromAccountId } },
+        transfersIn: {
+          ...state.transfersIn,
+          [event.data.transferId]: { amount: event.data.amount, fromAccountId: event.data.fromAccountId },
+        },
       };
     case 'AccountClosed':
       return { ...state, status: 'closed' };
@@ -79,5 +106,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
 
 /** The balances the read model and the API show. */
 export function balancesOf(state: AccountState): { available: Cents; reserved: Cents } {
-  return state.status === 'none' ? { available: 0, reserved: 0 } : { available: state.available, reserved: state.reserved };
+  return state.status === 'none'
+    ? { available: 0, reserved: 0 }
+    : { available: state.available, reserved: state.reserved };
 }

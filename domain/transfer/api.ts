@@ -4,7 +4,13 @@ import { DecisionSchema, NoteSchema } from '../commands';
 import { UserIdSchema } from '../ids';
 import { ReasonCode } from '../reasons';
 import { effectsOf, TimerEvent, TransferEffect } from './effects';
-import { TransferContext, TransferInput, TransferMachineEvent, transferMachine, TransferOutcome } from './machine';
+import {
+  TransferContext,
+  TransferInput,
+  TransferMachineEvent,
+  transferMachine,
+  TransferOutcome,
+} from './machine';
 
 export type TransferSnapshot = SnapshotFrom<typeof transferMachine>;
 export type TransferStateName =
@@ -19,7 +25,14 @@ export type TransferStateName =
   | 'failed';
 
 const FINAL_STATES: readonly TransferStateName[] = ['completed', 'rejected', 'expired', 'failed'];
-const STATE_NAMES: readonly TransferStateName[] = ['requested', 'reserving', 'awaitingApproval', 'crediting', 'releasing', ...FINAL_STATES];
+const STATE_NAMES: readonly TransferStateName[] = [
+  'requested',
+  'reserving',
+  'awaitingApproval',
+  'crediting',
+  'releasing',
+  ...FINAL_STATES,
+];
 
 /** Every event the machine accepts: the results of work and the timers it started. */
 export type TransferMachineInput = TransferMachineEvent | TimerEvent;
@@ -76,7 +89,9 @@ export interface PersistedTransfer {
 }
 
 export function persistTransfer(snapshot: TransferSnapshot): PersistedTransfer {
-  return JSON.parse(JSON.stringify({ value: snapshot.value, context: snapshot.context })) as PersistedTransfer;
+  return JSON.parse(
+    JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+  ) as PersistedTransfer;
 }
 
 /** Rebuilds a snapshot from {@link persistTransfer}'s output; `transition` continues from it as from the original. */
@@ -86,16 +101,26 @@ export function restoreTransfer(persisted: PersistedTransfer): TransferSnapshot 
   }
   const { context } = persisted;
   // Final snapshots carry the machine's output, as they did before they were persisted.
-  const output = FINAL_STATES.includes(persisted.value) ? { outcome: context.outcome ?? 'failed', reason: context.reason } : undefined;
+  const output = FINAL_STATES.includes(persisted.value)
+    ? { outcome: context.outcome ?? 'failed', reason: context.reason }
+    : undefined;
   return transferMachine.resolveState({ value: persisted.value, context, output });
 }
 
 /** The body of the `ApprovalDecision` external event: `{decision, approver, note?}`. */
-export const ApprovalDecisionSchema = z.strictObject({ decision: DecisionSchema, approver: UserIdSchema, note: NoteSchema.optional() });
+export const ApprovalDecisionSchema = z.strictObject({
+  decision: DecisionSchema,
+  approver: UserIdSchema,
+  note: NoteSchema.optional(),
+});
 export type ApprovalDecisionInput = z.infer<typeof ApprovalDecisionSchema>;
 
 /** The machine event for an approval decision. */
-export function decisionEvent(decision: ApprovalDecisionInput): Extract<TransferMachineEvent, { type: 'APPROVED' | 'REJECTED' }> {
+export function decisionEvent(
+  decision: ApprovalDecisionInput,
+): Extract<TransferMachineEvent, { type: 'APPROVED' | 'REJECTED' }> {
   const type = decision.decision === 'approve' ? 'APPROVED' : 'REJECTED';
-  return decision.note === undefined ? { type, approver: decision.approver } : { type, approver: decision.approver, note: decision.note };
+  return decision.note === undefined
+    ? { type, approver: decision.approver }
+    : { type, approver: decision.approver, note: decision.note };
 }

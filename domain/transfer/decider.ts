@@ -7,7 +7,8 @@ import { accept, Decision, ReasonCode, reject } from '../reasons';
 import { TransferOutcome } from './machine';
 
 /** Transfer status as the read model and the HTTP API show it. */
-export type TransferStatus = 'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+export type TransferStatus =
+  'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
 
 export interface RequestedTransfer {
   readonly status: TransferStatus;
@@ -38,16 +39,38 @@ export function isFinalStatus(status: TransferState['status']): boolean {
 export function evolveTransfer(state: TransferState, event: TransferEvent): TransferState {
   if (event.type === 'TransferRequested') {
     const { transferId, fromAccountId, toAccountId, amount, requestedBy, note } = event.data;
-    return { status: 'requested', transferId, fromAccountId, toAccountId, amount, requestedBy, note: note ?? null, approvalReason: null, deadline: null, approver: null, reason: null };
+    return {
+      status: 'requested',
+      transferId,
+      fromAccountId,
+      toAccountId,
+      amount,
+      requestedBy,
+      note: note ?? null,
+      approvalReason: null,
+      deadline: null,
+      approver: null,
+      reason: null,
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'TransferApprovalRequested':
-      return { ...state, status: 'awaiting_approval', approvalReason: event.data.reason, deadline: event.data.deadline };
+      return {
+        ...state,
+        status: 'awaiting_approval',
+        approvalReason: event.data.reason,
+        deadline: event.data.deadline,
+      };
     case 'TransferApproved':
       return { ...state, status: 'approved', approver: event.data.approver };
     case 'TransferRejected':
-      return { ...state, status: 'rejected', reason: event.data.reason, approver: event.data.approver ?? state.approver };
+      return {
+        ...state,
+        status: 'rejected',
+        reason: event.data.reason,
+        approver: event.data.approver ?? state.approver,
+      };
     case 'TransferExpired':
       return { ...state, status: 'expired', reason: 'approval_expired', deadline: event.data.deadline };
     case 'TransferCompleted':
@@ -67,8 +90,14 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
  *   `approver_is_source_owner` (when `facts.sourceOwnerId` is given); the same decision by the
  *   same approver again is a no-op.
  */
-export function decideTransfer(command: TransferCommand, state: TransferState, facts: { sourceOwnerId?: string | null } = {}): Decision<TransferEvent> {
-  return command.type === 'RequestTransfer' ? requestTransfer(command, state) : decideApproval(command, state, facts);
+export function decideTransfer(
+  command: TransferCommand,
+  state: TransferState,
+  facts: { sourceOwnerId?: string | null } = {},
+): Decision<TransferEvent> {
+  return command.type === 'RequestTransfer'
+    ? requestTransfer(command, state)
+    : decideApproval(command, state, facts);
 }
 
 function requestTransfer({ data }: RequestTransfer, state: TransferState): Decision<TransferEvent> {
@@ -85,28 +114,57 @@ function requestTransfer({ data }: RequestTransfer, state: TransferState): Decis
   return accept({ type: 'TransferRequested', data: { ...data } });
 }
 
-function decideApproval({ data }: DecideTransfer, state: TransferState, facts: { sourceOwnerId?: string | null }): Decision<TransferEvent> {
+function decideApproval(
+  { data }: DecideTransfer,
+  state: TransferState,
+  facts: { sourceOwnerId?: string | null },
+): Decision<TransferEvent> {
   if (state.status === 'none') return reject('transfer_not_found', data.transferId);
   const repeated =
     state.approver === data.approver &&
-    ((data.decision === 'approve' && state.status === 'approved') || (data.decision === 'reject' && state.status === 'rejected' && state.reason === 'rejected_by_approver'));
+    ((data.decision === 'approve' && state.status === 'approved') ||
+      (data.decision === 'reject' && state.status === 'rejected' && state.reason === 'rejected_by_approver'));
   if (repeated) return accept();
-  if (state.status !== 'awaiting_approval') return reject('not_awaiting_approval', `status is ${state.status}`);
-  const allowed = mayDecide({ approver: data.approver, requestedBy: state.requestedBy, sourceOwnerId: facts.sourceOwnerId });
+  if (state.status !== 'awaiting_approval')
+    return reject('not_awaiting_approval', `status is ${state.status}`);
+  const allowed = mayDecide({
+    approver: data.approver,
+    requestedBy: state.requestedBy,
+    sourceOwnerId: facts.sourceOwnerId,
+  });
   if (!allowed.ok) return reject(allowed.reason);
   const note = data.note === undefined ? {} : { note: data.note };
   return data.decision === 'approve'
-    ? accept({ type: 'TransferApproved', data: { transferId: data.transferId, approver: data.approver, ...note } })
-    : accept({ type: 'TransferRejected', data: { transferId: data.transferId, reason: 'rejected_by_approver', approver: data.approver, ...note } });
+    ? accept({
+        type: 'TransferApproved',
+        data: { transferId: data.transferId, approver: data.approver, ...note },
+      })
+    : accept({
+        type: 'TransferRejected',
+        data: {
+          transferId: data.transferId,
+          reason: 'rejected_by_approver',
+          approver: data.approver,
+          ...note,
+        },
+      });
 }
 
 /**
  * The TransferApprovalRequested event for the `requestApproval` effect (deadline = now + timeout,
  * computed by the orchestrator). No event when the stream already records the request or has moved on.
  */
-export function approvalRequestedEvents(state: TransferState, request: { reason: ApprovalReason; deadline: string }): TransferEvent[] {
+export function approvalRequestedEvents(
+  state: TransferState,
+  request: { reason: ApprovalReason; deadline: string },
+): TransferEvent[] {
   if (state.status !== 'requested') return [];
-  return [{ type: 'TransferApprovalRequested', data: { transferId: state.transferId, reason: request.reason, deadline: request.deadline } }];
+  return [
+    {
+      type: 'TransferApprovalRequested',
+      data: { transferId: state.transferId, reason: request.reason, deadline: request.deadline },
+    },
+  ];
 }
 
 /**
@@ -116,7 +174,13 @@ export function approvalRequestedEvents(state: TransferState, request: { reason:
  */
 export function outcomeEvents(
   state: TransferState,
-  outcome: { outcome: TransferOutcome; reason: ReasonCode | null; approver?: string | null; note?: string | null; deadline?: string | null },
+  outcome: {
+    outcome: TransferOutcome;
+    reason: ReasonCode | null;
+    approver?: string | null;
+    note?: string | null;
+    deadline?: string | null;
+  },
 ): TransferEvent[] {
   if (state.status === 'none' || isFinalStatus(state.status)) return [];
   const transferId = state.transferId;
@@ -126,7 +190,12 @@ export function outcomeEvents(
     case 'rejected': {
       const approver = outcome.approver ? { approver: outcome.approver } : {};
       const note = outcome.note ? { note: outcome.note } : {};
-      return [{ type: 'TransferRejected', data: { transferId, reason: outcome.reason ?? 'processing_failed', ...approver, ...note } }];
+      return [
+        {
+          type: 'TransferRejected',
+          data: { transferId, reason: outcome.reason ?? 'processing_failed', ...approver, ...note },
+        },
+      ];
     }
     case 'expired': {
       const deadline = outcome.deadline ?? state.deadline;
@@ -135,7 +204,9 @@ export function outcomeEvents(
       return [{ type: 'TransferExpired', data: { transferId, deadline } }];
     }
     case 'failed':
-      return [{ type: 'TransferFailed', data: { transferId, reason: outcome.reason ?? 'processing_failed' } }];
+      return [
+        { type: 'TransferFailed', data: { transferId, reason: outcome.reason ?? 'processing_failed' } },
+      ];
   }
 }
 

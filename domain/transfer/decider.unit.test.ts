@@ -1,7 +1,15 @@
 import { TransferCommand } from '../commands';
 import { TransferEvent } from '../events';
 import { given as givenDecider } from '../test/givenWhenThen';
-import { approvalRequestedEvents, decideTransfer, evolveTransfer, initialTransferState, outcomeEvents, transferDecider, TransferState } from '.';
+import {
+  approvalRequestedEvents,
+  decideTransfer,
+  evolveTransfer,
+  initialTransferState,
+  outcomeEvents,
+  transferDecider,
+  TransferState,
+} from '.';
 
 const given = (events: TransferEvent[]) => givenDecider(transferDecider, events);
 const fold = (events: TransferEvent[]): TransferState => events.reduce(evolveTransfer, initialTransferState);
@@ -9,41 +17,76 @@ const fold = (events: TransferEvent[]): TransferState => events.reduce(evolveTra
 const deadline = '2026-02-01T12:00:00.000Z';
 const requested: TransferEvent = {
   type: 'TransferRequested',
-  data: { transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 150_000, requestedBy: 'alice', note: 'rent' },
+  data: {
+    transferId: 'tr-1',
+    fromAccountId: 'acc-a',
+    toAccountId: 'acc-b',
+    amount: 150_000,
+    requestedBy: 'alice',
+    note: 'rent',
+  },
 };
-const approvalRequested: TransferEvent = { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline } };
+const approvalRequested: TransferEvent = {
+  type: 'TransferApprovalRequested',
+  data: { transferId: 'tr-1', reason: 'amount', deadline },
+};
 const approved: TransferEvent = { type: 'TransferApproved', data: { transferId: 'tr-1', approver: 'carol' } };
-const rejectedByCarol: TransferEvent = { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'rejected_by_approver', approver: 'carol', note: 'no' } };
+const rejectedByCarol: TransferEvent = {
+  type: 'TransferRejected',
+  data: { transferId: 'tr-1', reason: 'rejected_by_approver', approver: 'carol', note: 'no' },
+};
 
-const request: TransferCommand = { type: 'RequestTransfer', data: { ...(requested.data as Extract<TransferCommand, { type: 'RequestTransfer' }>['data']) } };
+const request: TransferCommand = {
+  type: 'RequestTransfer',
+  data: { ...(requested.data as Extract<TransferCommand, { type: 'RequestTransfer' }>['data']) },
+};
 const decide = (decision: 'approve' | 'reject', approver = 'carol', note?: string): TransferCommand => ({
   type: 'DecideTransfer',
-  data: note === undefined ? { transferId: 'tr-1', decision, approver } : { transferId: 'tr-1', decision, approver, note },
+  data:
+    note === undefined
+      ? { transferId: 'tr-1', decision, approver }
+      : { transferId: 'tr-1', decision, approver, note },
 });
 
 describe('requesting a transfer', () => {
   it('records the request', () => given([]).when(request).then([requested]));
   it('does nothing when the same request repeats', () => given([requested]).when(request).then([]));
   it('rejects another transfer under the same id', () =>
-    given([requested]).when({ ...request, data: { ...request.data, amount: 1 } } as TransferCommand).thenRejects('transfer_exists'));
+    given([requested])
+      .when({ ...request, data: { ...request.data, amount: 1 } } as TransferCommand)
+      .thenRejects('transfer_exists'));
   it('rejects a transfer to the same account', () =>
-    given([]).when({ ...request, data: { ...request.data, toAccountId: 'acc-a' } } as TransferCommand).thenRejects('same_account'));
+    given([])
+      .when({ ...request, data: { ...request.data, toAccountId: 'acc-a' } } as TransferCommand)
+      .thenRejects('same_account'));
 });
 
 describe('deciding on a transfer', () => {
-  it('records an approval', () => given([requested, approvalRequested]).when(decide('approve')).then([approved]));
-  it('records a rejection by the approver, with the note', () => given([requested, approvalRequested]).when(decide('reject', 'carol', 'no')).then([rejectedByCarol]));
+  it('records an approval', () =>
+    given([requested, approvalRequested]).when(decide('approve')).then([approved]));
+  it('records a rejection by the approver, with the note', () =>
+    given([requested, approvalRequested])
+      .when(decide('reject', 'carol', 'no'))
+      .then([rejectedByCarol]));
   it('does nothing when the same approver repeats the decision', () => {
     given([requested, approvalRequested, approved]).when(decide('approve')).then([]);
     given([requested, approvalRequested, rejectedByCarol]).when(decide('reject')).then([]);
   });
-  it('rejects a decision on an unknown transfer', () => given([]).when(decide('approve')).thenRejects('transfer_not_found'));
+  it('rejects a decision on an unknown transfer', () =>
+    given([]).when(decide('approve')).thenRejects('transfer_not_found'));
   it('rejects a decision when the transfer is not waiting for one', () => {
     given([requested]).when(decide('approve')).thenRejects('not_awaiting_approval');
-    given([requested, approvalRequested, approved]).when(decide('reject')).thenRejects('not_awaiting_approval');
-    given([requested, approvalRequested, approved]).when(decide('approve', 'dave')).thenRejects('not_awaiting_approval');
+    given([requested, approvalRequested, approved])
+      .when(decide('reject'))
+      .thenRejects('not_awaiting_approval');
+    given([requested, approvalRequested, approved])
+      .when(decide('approve', 'dave'))
+      .thenRejects('not_awaiting_approval');
   });
-  it('rejects a decision by the requester', () => given([requested, approvalRequested]).when(decide('approve', 'alice')).thenRejects('approver_is_requester'));
+  it('rejects a decision by the requester', () =>
+    given([requested, approvalRequested])
+      .when(decide('approve', 'alice'))
+      .thenRejects('approver_is_requester'));
   it('rejects a decision by the owner of the source account when the owner is known', () => {
     const state = fold([requested, approvalRequested]);
     const decision = decideTransfer(decide('approve', 'olga'), state, { sourceOwnerId: 'olga' });
@@ -54,40 +97,94 @@ describe('deciding on a transfer', () => {
 describe('transfer stream state', () => {
   it('follows the status of the read model', () => {
     expect(fold([requested])).toMatchObject({ status: 'requested', amount: 150_000, note: 'rent' });
-    expect(fold([requested, approvalRequested])).toMatchObject({ status: 'awaiting_approval', approvalReason: 'amount', deadline });
-    expect(fold([requested, approvalRequested, approved])).toMatchObject({ status: 'approved', approver: 'carol' });
-    expect(fold([requested, approvalRequested, approved, { type: 'TransferCompleted', data: { transferId: 'tr-1' } }])).toMatchObject({ status: 'completed', reason: null });
-    expect(fold([requested, approvalRequested, { type: 'TransferExpired', data: { transferId: 'tr-1', deadline } }])).toMatchObject({ status: 'expired', reason: 'approval_expired' });
-    expect(fold([requested, { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } }])).toMatchObject({ status: 'failed', reason: 'account_closed' });
-    expect(fold([requested, { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'insufficient_funds' } }])).toMatchObject({ status: 'rejected', approver: null });
+    expect(fold([requested, approvalRequested])).toMatchObject({
+      status: 'awaiting_approval',
+      approvalReason: 'amount',
+      deadline,
+    });
+    expect(fold([requested, approvalRequested, approved])).toMatchObject({
+      status: 'approved',
+      approver: 'carol',
+    });
+    expect(
+      fold([
+        requested,
+        approvalRequested,
+        approved,
+        { type: 'TransferCompleted', data: { transferId: 'tr-1' } },
+      ]),
+    ).toMatchObject({ status: 'completed', reason: null });
+    expect(
+      fold([
+        requested,
+        approvalRequested,
+        { type: 'TransferExpired', data: { transferId: 'tr-1', deadline } },
+      ]),
+    ).toMatchObject({ status: 'expired', reason: 'approval_expired' });
+    expect(
+      fold([requested, { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } }]),
+    ).toMatchObject({ status: 'failed', reason: 'account_closed' });
+    expect(
+      fold([
+        requested,
+        { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'insufficient_funds' } },
+      ]),
+    ).toMatchObject({ status: 'rejected', approver: null });
     expect(fold([approved])).toBe(initialTransferState);
   });
 });
 
 describe('recording what the transfer process did', () => {
   it('records an approval request once', () => {
-    expect(approvalRequestedEvents(fold([requested]), { reason: 'amount', deadline })).toEqual([approvalRequested]);
-    expect(approvalRequestedEvents(fold([requested, approvalRequested]), { reason: 'amount', deadline })).toEqual([]);
+    expect(approvalRequestedEvents(fold([requested]), { reason: 'amount', deadline })).toEqual([
+      approvalRequested,
+    ]);
+    expect(
+      approvalRequestedEvents(fold([requested, approvalRequested]), { reason: 'amount', deadline }),
+    ).toEqual([]);
   });
 
   it('records each outcome once', () => {
     const waiting = fold([requested, approvalRequested]);
-    expect(outcomeEvents(fold([requested]), { outcome: 'completed', reason: null })).toEqual([{ type: 'TransferCompleted', data: { transferId: 'tr-1' } }]);
+    expect(outcomeEvents(fold([requested]), { outcome: 'completed', reason: null })).toEqual([
+      { type: 'TransferCompleted', data: { transferId: 'tr-1' } },
+    ]);
     expect(outcomeEvents(fold([requested]), { outcome: 'rejected', reason: 'insufficient_funds' })).toEqual([
       { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'insufficient_funds' } },
     ]);
-    expect(outcomeEvents(waiting, { outcome: 'rejected', reason: 'rejected_by_approver', approver: 'carol', note: 'no' })).toEqual([rejectedByCarol]);
-    expect(outcomeEvents(waiting, { outcome: 'expired', reason: 'approval_expired' })).toEqual([{ type: 'TransferExpired', data: { transferId: 'tr-1', deadline } }]);
-    expect(outcomeEvents(fold([requested, approved]), { outcome: 'failed', reason: 'account_closed' })).toEqual([
-      { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } },
+    expect(
+      outcomeEvents(waiting, {
+        outcome: 'rejected',
+        reason: 'rejected_by_approver',
+        approver: 'carol',
+        note: 'no',
+      }),
+    ).toEqual([rejectedByCarol]);
+    expect(outcomeEvents(waiting, { outcome: 'expired', reason: 'approval_expired' })).toEqual([
+      { type: 'TransferExpired', data: { transferId: 'tr-1', deadline } },
     ]);
+    expect(
+      outcomeEvents(fold([requested, approved]), { outcome: 'failed', reason: 'account_closed' }),
+    ).toEqual([{ type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } }]);
     // The approver's rejection is already the final fact; a late expiry does not overwrite it.
-    expect(outcomeEvents(fold([requested, approvalRequested, rejectedByCarol]), { outcome: 'rejected', reason: 'rejected_by_approver' })).toEqual([]);
-    expect(outcomeEvents(fold([requested, approvalRequested, rejectedByCarol]), { outcome: 'expired', reason: 'approval_expired' })).toEqual([]);
+    expect(
+      outcomeEvents(fold([requested, approvalRequested, rejectedByCarol]), {
+        outcome: 'rejected',
+        reason: 'rejected_by_approver',
+      }),
+    ).toEqual([]);
+    expect(
+      outcomeEvents(fold([requested, approvalRequested, rejectedByCarol]), {
+        outcome: 'expired',
+        reason: 'approval_expired',
+      }),
+    ).toEqual([]);
     expect(outcomeEvents(initialTransferState, { outcome: 'completed', reason: null })).toEqual([]);
   });
 
   it('refuses to record an expiry without a deadline', () => {
-    expect(() => outcomeEvents(fold([requested]), { outcome: 'expired', reason: 'approval_expired' })).toThrow(/without a recorded deadline/);
+    expect(() =>
+      outcomeEvents(fold([requested]), { outcome: 'expired', reason: 'approval_expired' }),
+    ).toThrow(/without a recorded deadline/);
   });
 });

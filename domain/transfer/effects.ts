@@ -1,7 +1,7 @@
 import { ApprovalReason } from '../events';
 import { Cents } from '../money';
 import { ReasonCode } from '../reasons';
-import { TransferOutcome } from './machine';
+import type { TransferOutcome } from './machine';
 
 export type TimerName = 'approvalReminder' | 'approvalDeadline';
 
@@ -39,28 +39,58 @@ export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
  */
 export type TransferEffect =
   | { kind: 'reserveFunds'; transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }
-  | { kind: 'requestApproval'; transferId: string; reason: ApprovalReason; timeoutMs: number; windowTotal: Cents }
+  | {
+      kind: 'requestApproval';
+      transferId: string;
+      reason: ApprovalReason;
+      timeoutMs: number;
+      windowTotal: Cents;
+    }
   | { kind: 'sendReminder'; transferId: string; reason: ApprovalReason | null }
-  | { kind: 'creditDestination'; transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }
+  | {
+      kind: 'creditDestination';
+      transferId: string;
+      fromAccountId: string;
+      toAccountId: string;
+      amount: Cents;
+    }
   | { kind: 'releaseFunds'; transferId: string; fromAccountId: string; amount: Cents; reason: ReasonCode }
   | { kind: 'cancelOutflow'; transferId: string; fromAccountId: string }
-  | { kind: 'recordOutcome'; transferId: string; outcome: TransferOutcome; reason: ReasonCode | null; approver: string | null; note: string | null }
-  | { kind: 'ignoreDecision'; transferId: string; decision: 'approve' | 'reject'; approver: string; reason: ReasonCode }
+  | {
+      kind: 'recordOutcome';
+      transferId: string;
+      outcome: TransferOutcome;
+      reason: ReasonCode | null;
+      approver: string | null;
+      note: string | null;
+    }
+  | {
+      kind: 'ignoreDecision';
+      transferId: string;
+      decision: 'approve' | 'reject';
+      approver: string;
+      reason: ReasonCode;
+    }
   | { kind: 'startTimer'; id: string; name: TimerName; delayMs: number; event: TimerEvent }
   | { kind: 'cancelTimer'; id: string };
 
 export type TransferEffectKind = TransferEffect['kind'];
+/** Effects that are named work of the machine (as opposed to timers). */
+export type WorkKind = Exclude<TransferEffectKind, 'startTimer' | 'cancelTimer'>;
+/** The params of the machine action `Kind`: its effect without `kind`. */
+export type WorkParams<Kind extends WorkKind> = Omit<Extract<TransferEffect, { kind: Kind }>, 'kind'>;
 
-const WORK_KINDS = new Set<string>([
-  'reserveFunds',
-  'requestApproval',
-  'sendReminder',
-  'creditDestination',
-  'releaseFunds',
-  'cancelOutflow',
-  'recordOutcome',
-  'ignoreDecision',
-]);
+// A record, so the compiler insists every kind of work is listed.
+const WORK_KINDS: Record<WorkKind, true> = {
+  reserveFunds: true,
+  requestApproval: true,
+  sendReminder: true,
+  creditDestination: true,
+  releaseFunds: true,
+  cancelOutflow: true,
+  recordOutcome: true,
+  ignoreDecision: true,
+};
 
 /** The shape of an executable action as `transition` / `initialTransition` return it. */
 export interface ActionLike {
@@ -78,16 +108,24 @@ export function effectsOf(actions: readonly ActionLike[]): TransferEffect[] {
 }
 
 function effectOf(action: ActionLike): TransferEffect {
-  if (WORK_KINDS.has(action.type)) {
+  if (Object.prototype.hasOwnProperty.call(WORK_KINDS, action.type)) {
     return { kind: action.type, ...(action.params as object) } as TransferEffect;
   }
   if (action.type === 'xstate.raise') {
     const params = action.params as { id?: string; delay?: number; event?: { type?: string } };
     const name = timerName(params.event?.type);
     if (params.delay === undefined || params.id === undefined || name === null) {
-      throw new Error(`transfer machine raised an event that is not a known timer: ${JSON.stringify(params)}`);
+      throw new Error(
+        `transfer machine raised an event that is not a known timer: ${JSON.stringify(params)}`,
+      );
     }
-    return { kind: 'startTimer', id: params.id, name, delayMs: params.delay, event: { type: params.event?.type } as TimerEvent };
+    return {
+      kind: 'startTimer',
+      id: params.id,
+      name,
+      delayMs: params.delay,
+      event: { type: params.event?.type } as TimerEvent,
+    };
   }
   if (action.type === 'xstate.cancel') {
     return { kind: 'cancelTimer', id: (action.params as { sendId: string }).sendId };

@@ -2,7 +2,14 @@ import { initialTransition, transition } from 'xstate';
 import { getAdjacencyMap, getSimplePaths } from 'xstate/graph';
 import { mayDecide } from '../approvalPolicy';
 import { ReasonCode } from '../reasons';
-import { effectsOf, TransferEffect, TransferInput, TransferMachineEvent, transferMachine, TransferOutcome } from '.';
+import {
+  effectsOf,
+  TransferEffect,
+  TransferInput,
+  TransferMachineEvent,
+  transferMachine,
+  TransferOutcome,
+} from '.';
 
 const HOUR = 3_600_000;
 const base: TransferInput = {
@@ -42,7 +49,10 @@ const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: s
 type AnyEvent = { type: string } & Partial<{ approver: string; reason: ReasonCode }>;
 
 /** The outcome the events on a path call for, derived independently of the machine. */
-function expectedOutcome(input: TransferInput, events: AnyEvent[]): { outcome: TransferOutcome; reason: ReasonCode | null } {
+function expectedOutcome(
+  input: TransferInput,
+  events: AnyEvent[],
+): { outcome: TransferOutcome; reason: ReasonCode | null } {
   const has = (type: string) => events.find((e) => e.type === type);
   const reserveFailed = has('RESERVE_FAILED');
   if (reserveFailed) return { outcome: 'rejected', reason: reserveFailed.reason ?? null };
@@ -50,7 +60,13 @@ function expectedOutcome(input: TransferInput, events: AnyEvent[]): { outcome: T
   const creditFailed = has('CREDIT_FAILED');
   if (creditFailed) return { outcome: 'failed', reason: creditFailed.reason ?? null };
   const effectiveRejection = events.find(
-    (e) => e.type === 'REJECTED' && mayDecide({ approver: e.approver ?? '', requestedBy: input.requestedBy, sourceOwnerId: input.sourceOwnerId }).ok,
+    (e) =>
+      e.type === 'REJECTED' &&
+      mayDecide({
+        approver: e.approver ?? '',
+        requestedBy: input.requestedBy,
+        sourceOwnerId: input.sourceOwnerId,
+      }).ok,
   );
   if (effectiveRejection) return { outcome: 'rejected', reason: 'rejected_by_approver' };
   if (has(DEADLINE)) return { outcome: 'expired', reason: 'approval_expired' };
@@ -93,7 +109,10 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
         seen.add(String(path.state.value));
 
         // Ends in a final state whose outcome matches the events on the path.
-        expect({ label, output: path.state.output }).toEqual({ label, output: expectedOutcome(input, events) });
+        expect({ label, output: path.state.output }).toEqual({
+          label,
+          output: expectedOutcome(input, events),
+        });
         expect(path.state.context.outcome).toBe(path.state.output?.outcome);
 
         const effects = effectsAlong(input, events);
@@ -102,7 +121,10 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
         // Never both credits the destination and releases the reservation; exactly one of them once reserved.
         expect({ label, both: credited && count('releaseFunds') > 0 }).toEqual({ label, both: false });
         const reserved = events.some((e) => e.type === 'RESERVED');
-        expect({ label, settled: (credited ? 1 : 0) + count('releaseFunds') }).toEqual({ label, settled: reserved ? 1 : 0 });
+        expect({ label, settled: (credited ? 1 : 0) + count('releaseFunds') }).toEqual({
+          label,
+          settled: reserved ? 1 : 0,
+        });
         expect(count('reserveFunds')).toBe(1);
         expect(count('creditDestination')).toBeLessThanOrEqual(1);
         // The outcome is recorded exactly once, as the very last effect.
@@ -115,7 +137,11 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
           expect(effects.filter((e) => e.kind === 'startTimer' && e.id === timer.id)).toHaveLength(1);
           const fired = events.some((e) => e.type === timer.event.type);
           const cancelled = effects.some((e) => e.kind === 'cancelTimer' && e.id === timer.id);
-          expect({ label, timer: timer.name, settled: fired || cancelled }).toEqual({ label, timer: timer.name, settled: true });
+          expect({ label, timer: timer.name, settled: fired || cancelled }).toEqual({
+            label,
+            timer: timer.name,
+            settled: true,
+          });
         }
         expect(count('startTimer')).toBe(count('requestApproval') * 2);
       }
@@ -127,14 +153,20 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
   it('has no dead ends: every state that is not final can move on to another state', () => {
     for (const { options } of pathsByInput) {
       const adjacency = getAdjacencyMap(transferMachine, options);
-      const key = (state: { value: unknown; context: unknown }) => JSON.stringify({ value: state.value, context: state.context });
+      const key = (state: { value: unknown; context: unknown }) =>
+        JSON.stringify({ value: state.value, context: state.context });
       for (const { state, transitions } of Object.values(adjacency)) {
-        const targets = (Object.values(transitions) as Array<{ state: typeof state }>).map((t) => key(t.state));
+        const targets = (Object.values(transitions) as Array<{ state: typeof state }>).map((t) =>
+          key(t.state),
+        );
         if (state.status === 'done') {
           // Final states accept nothing more.
           expect(targets.every((target) => target === key(state))).toBe(true);
         } else {
-          expect({ state: state.value, onward: targets.some((target) => target !== key(state)) }).toEqual({ state: state.value, onward: true });
+          expect({ state: state.value, onward: targets.some((target) => target !== key(state)) }).toEqual({
+            state: state.value,
+            onward: true,
+          });
         }
       }
     }
@@ -142,7 +174,13 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
 
   it('includes the paths the design names', () => {
     const labels = new Set(
-      pathsByInput.flatMap(({ finalPaths }) => finalPaths.map((p) => eventsOf(p.steps).map((e) => e.type.replace(/^xstate\.after\.(\w+)\..*$/, '$1')).join(' '))),
+      pathsByInput.flatMap(({ finalPaths }) =>
+        finalPaths.map((p) =>
+          eventsOf(p.steps)
+            .map((e) => e.type.replace(/^xstate\.after\.(\w+)\..*$/, '$1'))
+            .join(' '),
+        ),
+      ),
     );
     for (const expected of [
       'RESERVE_FAILED',

@@ -1,5 +1,11 @@
 export { MACHINE_ID, transferMachine } from './machine';
-export type { TransferContext, TransferInput, TransferMachineEvent, TransferOutcome, TransferResult } from './machine';
+export type {
+  TransferContext,
+  TransferInput,
+  TransferMachineEvent,
+  TransferOutcome,
+  TransferResult,
+} from './machine';
 export { effectsOf, isTimerEvent } from './effects';
 export type { ActionLike, TimerEvent, TimerName, TransferEffect, TransferEffectKind } from './effects';
 export {
@@ -13,7 +19,14 @@ export {
   stateOf,
   transferStatus,
 } from './api';
-export type { ApprovalDecisionInput, PersistedTransfer, TransferMachineInput, TransferSnapshot, TransferStateName, TransferStep } from './api';
+export type {
+  ApprovalDecisionInput,
+  PersistedTransfer,
+  TransferMachineInput,
+  TransferSnapshot,
+  TransferStateName,
+  TransferStep,
+} from './api';
 export {
   approvalRequestedEvents,
   decideTransfer,

@@ -3,6 +3,7 @@ import { mayDecide, requiresApproval } from '../approvalPolicy';
 import { ApprovalReason } from '../events';
 import { Cents } from '../money';
 import { ReasonCode } from '../reasons';
+import type { WorkKind, WorkParams } from './effects';
 
 /** What the orchestrator starts a transfer machine with. */
 export interface TransferInput {
@@ -62,9 +63,12 @@ export interface TransferResult {
 
 export const MACHINE_ID = 'transfer';
 
-/** Named work with typed params: the orchestrator performs it from the effects, so the machine's own implementation does nothing. */
-function work<Params>() {
-  return (_args: unknown, _params: Params): void => undefined;
+/**
+ * Named work whose params are the matching effect's shape (one definition, in effects.ts): the
+ * orchestrator performs it from the effects, so the machine's own implementation does nothing.
+ */
+function work<Kind extends WorkKind>() {
+  return (_args: unknown, _params: WorkParams<Kind>): void => undefined;
 }
 
 type DecisionEvent = Extract<TransferMachineEvent, { type: 'APPROVED' | 'REJECTED' }>;
@@ -92,23 +96,31 @@ const transferSetup = setup({
   guards: {
     needsApproval: ({ context, event }) =>
       event.type === 'RESERVED' &&
-      requiresApproval({ amount: context.amount, windowTotal: event.windowTotal, approvalThreshold: context.approvalThreshold, velocityThreshold: context.velocityThreshold })
-        .required,
+      requiresApproval({
+        amount: context.amount,
+        windowTotal: event.windowTotal,
+        approvalThreshold: context.approvalThreshold,
+        velocityThreshold: context.velocityThreshold,
+      }).required,
     approverMayDecide: ({ context, event }) =>
       (event.type === 'APPROVED' || event.type === 'REJECTED') &&
-      mayDecide({ approver: event.approver, requestedBy: context.requestedBy, sourceOwnerId: context.sourceOwnerId }).ok,
+      mayDecide({
+        approver: event.approver,
+        requestedBy: context.requestedBy,
+        sourceOwnerId: context.sourceOwnerId,
+      }).ok,
     releasedAfterRejection: ({ context }) => context.releaseReason === 'rejected_by_approver',
     releasedAfterExpiry: ({ context }) => context.releaseReason === 'approval_expired',
   },
   actions: {
-    reserveFunds: work<{ transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }>(),
-    requestApproval: work<{ transferId: string; reason: ApprovalReason; timeoutMs: number; windowTotal: Cents }>(),
-    sendReminder: work<{ transferId: string; reason: ApprovalReason | null }>(),
-    creditDestination: work<{ transferId: string; fromAccountId: string; toAccountId: string; amount: Cents }>(),
-    releaseFunds: work<{ transferId: string; fromAccountId: string; amount: Cents; reason: ReasonCode }>(),
-    cancelOutflow: work<{ transferId: string; fromAccountId: string }>(),
-    ignoreDecision: work<{ transferId: string; decision: 'approve' | 'reject'; approver: string; reason: ReasonCode }>(),
-    recordOutcome: work<{ transferId: string; outcome: TransferOutcome; reason: ReasonCode | null; approver: string | null; note: string | null }>(),
+    reserveFunds: work<'reserveFunds'>(),
+    requestApproval: work<'requestApproval'>(),
+    sendReminder: work<'sendReminder'>(),
+    creditDestination: work<'creditDestination'>(),
+    releaseFunds: work<'releaseFunds'>(),
+    cancelOutflow: work<'cancelOutflow'>(),
+    ignoreDecision: work<'ignoreDecision'>(),
+    recordOutcome: work<'recordOutcome'>(),
   },
 });
 
@@ -118,11 +130,20 @@ function finish(outcome: TransferOutcome, reasonOf: (context: TransferContext) =
     const reason = reasonOf(context);
     enqueue.assign({ outcome, reason });
     if (outcome !== 'completed' && context.windowTotal !== null) {
-      enqueue({ type: 'cancelOutflow', params: { transferId: context.transferId, fromAccountId: context.fromAccountId } });
+      enqueue({
+        type: 'cancelOutflow',
+        params: { transferId: context.transferId, fromAccountId: context.fromAccountId },
+      });
     }
     enqueue({
       type: 'recordOutcome',
-      params: { transferId: context.transferId, outcome, reason, approver: context.approver, note: context.decisionNote },
+      params: {
+        transferId: context.transferId,
+        outcome,
+        reason,
+        approver: context.approver,
+        note: context.decisionNote,
+      },
     });
   });
 }
@@ -157,7 +178,12 @@ export const transferMachine = transferSetup.createMachine({
     reserving: {
       entry: {
         type: 'reserveFunds',
-        params: ({ context }) => ({ transferId: context.transferId, fromAccountId: context.fromAccountId, toAccountId: context.toAccountId, amount: context.amount }),
+        params: ({ context }) => ({
+          transferId: context.transferId,
+          fromAccountId: context.fromAccountId,
+          toAccountId: context.toAccountId,
+          amount: context.amount,
+        }),
       },
       on: {
         RESERVE_FAILED: { target: 'rejected', actions: assign({ reason: ({ event }) => event.reason }) },
@@ -168,8 +194,12 @@ export const transferMachine = transferSetup.createMachine({
             actions: assign({
               windowTotal: ({ event }) => event.windowTotal,
               approvalReason: ({ context, event }) =>
-                requiresApproval({ amount: context.amount, windowTotal: event.windowTotal, approvalThreshold: context.approvalThreshold, velocityThreshold: context.velocityThreshold })
-                  .reason,
+                requiresApproval({
+                  amount: context.amount,
+                  windowTotal: event.windowTotal,
+                  approvalThreshold: context.approvalThreshold,
+                  velocityThreshold: context.velocityThreshold,
+                }).reason,
             }),
           },
           { target: 'crediting', actions: assign({ windowTotal: ({ event }) => event.windowTotal }) },
@@ -189,7 +219,10 @@ export const transferMachine = transferSetup.createMachine({
       after: {
         approvalReminder: {
           actions: [
-            { type: 'sendReminder', params: ({ context }) => ({ transferId: context.transferId, reason: context.approvalReason }) },
+            {
+              type: 'sendReminder',
+              params: ({ context }) => ({ transferId: context.transferId, reason: context.approvalReason }),
+            },
             assign({ reminderSent: true }),
           ],
         },
@@ -200,7 +233,10 @@ export const transferMachine = transferSetup.createMachine({
           {
             guard: 'approverMayDecide',
             target: 'crediting',
-            actions: assign({ approver: ({ event }) => event.approver, decisionNote: ({ event }) => decisionNote(event) }),
+            actions: assign({
+              approver: ({ event }) => event.approver,
+              decisionNote: ({ event }) => decisionNote(event),
+            }),
           },
           { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
         ],
@@ -221,11 +257,19 @@ export const transferMachine = transferSetup.createMachine({
     crediting: {
       entry: {
         type: 'creditDestination',
-        params: ({ context }) => ({ transferId: context.transferId, fromAccountId: context.fromAccountId, toAccountId: context.toAccountId, amount: context.amount }),
+        params: ({ context }) => ({
+          transferId: context.transferId,
+          fromAccountId: context.fromAccountId,
+          toAccountId: context.toAccountId,
+          amount: context.amount,
+        }),
       },
       on: {
         CREDITED: 'completed',
-        CREDIT_FAILED: { target: 'releasing', actions: assign({ releaseReason: ({ event }) => event.reason }) },
+        CREDIT_FAILED: {
+          target: 'releasing',
+          actions: assign({ releaseReason: ({ event }) => event.reason }),
+        },
       },
     },
     releasing: {
@@ -247,14 +291,24 @@ export const transferMachine = transferSetup.createMachine({
       },
     },
     completed: { type: 'final', entry: finish('completed', () => null) },
-    rejected: { type: 'final', entry: finish('rejected', (context) => context.reason ?? context.releaseReason ?? 'processing_failed') },
+    rejected: {
+      type: 'final',
+      entry: finish('rejected', (context) => context.reason ?? context.releaseReason ?? 'processing_failed'),
+    },
     expired: { type: 'final', entry: finish('expired', () => 'approval_expired') },
-    failed: { type: 'final', entry: finish('failed', (context) => context.releaseReason ?? 'processing_failed') },
+    failed: {
+      type: 'final',
+      entry: finish('failed', (context) => context.releaseReason ?? 'processing_failed'),
+    },
   },
 });
 
 function ignored(context: TransferContext, event: DecisionEvent) {
-  const verdict = mayDecide({ approver: event.approver, requestedBy: context.requestedBy, sourceOwnerId: context.sourceOwnerId });
+  const verdict = mayDecide({
+    approver: event.approver,
+    requestedBy: context.requestedBy,
+    sourceOwnerId: context.sourceOwnerId,
+  });
   return {
     transferId: context.transferId,
     decision: event.type === 'APPROVED' ? ('approve' as const) : ('reject' as const),

@@ -34,7 +34,10 @@ const REMINDER = 'xstate.after.approvalReminder.transfer.awaitingApproval';
 const DEADLINE = 'xstate.after.approvalDeadline.transfer.awaitingApproval';
 
 /** Runs the machine through `events` with the pure API, collecting every effect on the way. */
-function run(events: TransferMachineInput[], start: TransferInput = input): { snapshot: TransferSnapshot; effects: TransferEffect[]; last: TransferEffect[] } {
+function run(
+  events: TransferMachineInput[],
+  start: TransferInput = input,
+): { snapshot: TransferSnapshot; effects: TransferEffect[]; last: TransferEffect[] } {
   const [first, firstActions] = initialTransition(transferMachine, start);
   let snapshot = first;
   let last = effectsOf(firstActions);
@@ -53,13 +56,29 @@ describe('transfer machine', () => {
   it('starts by reserving the funds', () => {
     const { snapshot, effects } = run([]);
     expect(snapshot.value).toBe('reserving');
-    expect(effects).toEqual([{ kind: 'reserveFunds', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 5_000 }]);
+    expect(effects).toEqual([
+      {
+        kind: 'reserveFunds',
+        transferId: 'tr-1',
+        fromAccountId: 'acc-a',
+        toAccountId: 'acc-b',
+        amount: 5_000,
+      },
+    ]);
   });
 
   it('credits the destination straight away when the transfer is small and the window is quiet', () => {
     const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 5_000 }]);
     expect(snapshot.value).toBe('crediting');
-    expect(last).toEqual([{ kind: 'creditDestination', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 5_000 }]);
+    expect(last).toEqual([
+      {
+        kind: 'creditDestination',
+        transferId: 'tr-1',
+        fromAccountId: 'acc-a',
+        toAccountId: 'acc-b',
+        amount: 5_000,
+      },
+    ]);
   });
 
   it('completes once the destination is credited, and records the outcome', () => {
@@ -67,16 +86,46 @@ describe('transfer machine', () => {
     expect(snapshot.value).toBe('completed');
     expect(snapshot.status).toBe('done');
     expect(snapshot.output).toEqual({ outcome: 'completed', reason: null });
-    expect(last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'completed', reason: null, approver: null, note: null }]);
+    expect(last).toEqual([
+      {
+        kind: 'recordOutcome',
+        transferId: 'tr-1',
+        outcome: 'completed',
+        reason: null,
+        approver: null,
+        note: null,
+      },
+    ]);
   });
 
   it('asks for approval when the amount reaches the threshold, with a reminder at half the timeout and a deadline', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 100_000 }], { ...input, amount: 100_000 });
+    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 100_000 }], {
+      ...input,
+      amount: 100_000,
+    });
     expect(snapshot.value).toBe('awaitingApproval');
     expect(last).toEqual([
-      { kind: 'requestApproval', transferId: 'tr-1', reason: 'amount', timeoutMs: 24 * HOUR, windowTotal: 100_000 },
-      { kind: 'startTimer', id: REMINDER, name: 'approvalReminder', delayMs: 12 * HOUR, event: { type: REMINDER } },
-      { kind: 'startTimer', id: DEADLINE, name: 'approvalDeadline', delayMs: 24 * HOUR, event: { type: DEADLINE } },
+      {
+        kind: 'requestApproval',
+        transferId: 'tr-1',
+        reason: 'amount',
+        timeoutMs: 24 * HOUR,
+        windowTotal: 100_000,
+      },
+      {
+        kind: 'startTimer',
+        id: REMINDER,
+        name: 'approvalReminder',
+        delayMs: 12 * HOUR,
+        event: { type: REMINDER },
+      },
+      {
+        kind: 'startTimer',
+        id: DEADLINE,
+        name: 'approvalDeadline',
+        delayMs: 24 * HOUR,
+        event: { type: DEADLINE },
+      },
     ]);
   });
 
@@ -84,12 +133,21 @@ describe('transfer machine', () => {
     const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 250_000 }]);
     expect(snapshot.value).toBe('awaitingApproval');
     expect(last[0]).toMatchObject({ kind: 'requestApproval', reason: 'velocity', windowTotal: 250_000 });
-    expect(transferStatus(snapshot)).toEqual({ state: 'awaitingApproval', outcome: null, reason: null, approvalReason: 'velocity', approver: null, reminderSent: false });
+    expect(transferStatus(snapshot)).toEqual({
+      state: 'awaitingApproval',
+      outcome: null,
+      reason: null,
+      approvalReason: 'velocity',
+      approver: null,
+      reminderSent: false,
+    });
   });
 
   it('uses the timeout from its input for both timers', () => {
     const { last } = run([{ type: 'RESERVED', windowTotal: 1e6 }], { ...input, approvalTimeoutMs: 30_001 });
-    expect(last.filter((e) => e.kind === 'startTimer').map((e) => (e.kind === 'startTimer' ? e.delayMs : 0))).toEqual([15_000, 30_001]);
+    expect(
+      last.filter((e) => e.kind === 'startTimer').map((e) => (e.kind === 'startTimer' ? e.delayMs : 0)),
+    ).toEqual([15_000, 30_001]);
   });
 
   it('sends a reminder at half the timeout without restarting or cancelling the deadline', () => {
@@ -100,33 +158,69 @@ describe('transfer machine', () => {
   });
 
   it('credits the destination when an approver approves, cancelling both timers', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'carol', note: 'ok' }]);
+    const { snapshot, last } = run([
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: 'APPROVED', approver: 'carol', note: 'ok' },
+    ]);
     expect(snapshot.value).toBe('crediting');
     expect(kinds(last)).toEqual(['cancelTimer', 'cancelTimer', 'creditDestination']);
     expect(last.slice(0, 2)).toEqual([
       { kind: 'cancelTimer', id: REMINDER },
       { kind: 'cancelTimer', id: DEADLINE },
     ]);
-    const done = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'carol', note: 'ok' }, { type: 'CREDITED' }]);
-    expect(done.last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'completed', reason: null, approver: 'carol', note: 'ok' }]);
+    const done = run([
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: 'APPROVED', approver: 'carol', note: 'ok' },
+      { type: 'CREDITED' },
+    ]);
+    expect(done.last).toEqual([
+      {
+        kind: 'recordOutcome',
+        transferId: 'tr-1',
+        outcome: 'completed',
+        reason: null,
+        approver: 'carol',
+        note: 'ok',
+      },
+    ]);
   });
 
   it('releases the reservation when the approver rejects, then ends rejected', () => {
-    const rejecting = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'REJECTED', approver: 'carol', note: 'no' }]);
+    const rejecting = run([
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: 'REJECTED', approver: 'carol', note: 'no' },
+    ]);
     expect(rejecting.snapshot.value).toBe('releasing');
     expect(kinds(rejecting.last)).toEqual(['cancelTimer', 'cancelTimer', 'releaseFunds']);
-    expect(rejecting.last[2]).toEqual({ kind: 'releaseFunds', transferId: 'tr-1', fromAccountId: 'acc-a', amount: 5_000, reason: 'rejected_by_approver' });
+    expect(rejecting.last[2]).toEqual({
+      kind: 'releaseFunds',
+      transferId: 'tr-1',
+      fromAccountId: 'acc-a',
+      amount: 5_000,
+      reason: 'rejected_by_approver',
+    });
     const { snapshot, effects: last } = advanceTransfer(rejecting.snapshot, { type: 'RELEASED' });
     expect(snapshot.value).toBe('rejected');
     expect(snapshot.output).toEqual({ outcome: 'rejected', reason: 'rejected_by_approver' });
     expect(last).toEqual([
       { kind: 'cancelOutflow', transferId: 'tr-1', fromAccountId: 'acc-a' },
-      { kind: 'recordOutcome', transferId: 'tr-1', outcome: 'rejected', reason: 'rejected_by_approver', approver: 'carol', note: 'no' },
+      {
+        kind: 'recordOutcome',
+        transferId: 'tr-1',
+        outcome: 'rejected',
+        reason: 'rejected_by_approver',
+        approver: 'carol',
+        note: 'no',
+      },
     ]);
   });
 
   it('releases the reservation at the deadline, then ends expired', () => {
-    const expiring = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: REMINDER }, { type: DEADLINE }]);
+    const expiring = run([
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: REMINDER },
+      { type: DEADLINE },
+    ]);
     expect(expiring.snapshot.value).toBe('releasing');
     expect(expiring.last.at(-1)).toMatchObject({ kind: 'releaseFunds', reason: 'approval_expired' });
     const { snapshot, effects: last } = advanceTransfer(expiring.snapshot, { type: 'RELEASED' });
@@ -140,18 +234,39 @@ describe('transfer machine', () => {
     ['the owner of the source account', 'olga', 'approver_is_source_owner'],
   ])('ignores a decision by %s and keeps waiting', (_who, approver, reason) => {
     for (const type of ['APPROVED', 'REJECTED'] as const) {
-      const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type, approver }]);
+      const { snapshot, last } = run([
+        { type: 'RESERVED', windowTotal: 300_000 },
+        { type, approver },
+      ]);
       expect(snapshot.value).toBe('awaitingApproval');
       expect(snapshot.context.approver).toBeNull();
-      expect(last).toEqual([{ kind: 'ignoreDecision', transferId: 'tr-1', decision: type === 'APPROVED' ? 'approve' : 'reject', approver, reason }]);
+      expect(last).toEqual([
+        {
+          kind: 'ignoreDecision',
+          transferId: 'tr-1',
+          decision: type === 'APPROVED' ? 'approve' : 'reject',
+          approver,
+          reason,
+        },
+      ]);
     }
     // The deadline set before the ignored decision still ends the wait.
-    const later = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver }, { type: DEADLINE }]);
+    const later = run([
+      { type: 'RESERVED', windowTotal: 300_000 },
+      { type: 'APPROVED', approver },
+      { type: DEADLINE },
+    ]);
     expect(later.snapshot.value).toBe('releasing');
   });
 
   it('only refuses the requester when the source owner is unknown', () => {
-    const { snapshot } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: 'APPROVED', approver: 'olga' }], { ...input, sourceOwnerId: undefined });
+    const { snapshot } = run(
+      [
+        { type: 'RESERVED', windowTotal: 300_000 },
+        { type: 'APPROVED', approver: 'olga' },
+      ],
+      { ...input, sourceOwnerId: undefined },
+    );
     expect(snapshot.value).toBe('crediting');
   });
 
@@ -159,12 +274,25 @@ describe('transfer machine', () => {
     const { snapshot, effects, last } = run([{ type: 'RESERVE_FAILED', reason: 'insufficient_funds' }]);
     expect(snapshot.value).toBe('rejected');
     expect(snapshot.output).toEqual({ outcome: 'rejected', reason: 'insufficient_funds' });
-    expect(last).toEqual([{ kind: 'recordOutcome', transferId: 'tr-1', outcome: 'rejected', reason: 'insufficient_funds', approver: null, note: null }]);
+    expect(last).toEqual([
+      {
+        kind: 'recordOutcome',
+        transferId: 'tr-1',
+        outcome: 'rejected',
+        reason: 'insufficient_funds',
+        approver: null,
+        note: null,
+      },
+    ]);
     expect(kinds(effects)).not.toContain('releaseFunds');
   });
 
   it('releases the reservation when the destination cannot be credited, then ends failed with that reason', () => {
-    const { snapshot, effects } = run([{ type: 'RESERVED', windowTotal: 5_000 }, { type: 'CREDIT_FAILED', reason: 'account_closed' }, { type: 'RELEASED' }]);
+    const { snapshot, effects } = run([
+      { type: 'RESERVED', windowTotal: 5_000 },
+      { type: 'CREDIT_FAILED', reason: 'account_closed' },
+      { type: 'RELEASED' },
+    ]);
     expect(snapshot.value).toBe('failed');
     expect(snapshot.output).toEqual({ outcome: 'failed', reason: 'account_closed' });
     expect(effects.find((e) => e.kind === 'releaseFunds')).toMatchObject({ reason: 'account_closed' });
@@ -172,10 +300,18 @@ describe('transfer machine', () => {
   });
 
   it('ignores events its current state does not expect', () => {
-    const { snapshot, last } = run([{ type: 'CREDITED' }, { type: 'RELEASED' }, { type: 'APPROVED', approver: 'carol' }, { type: DEADLINE }]);
+    const { snapshot, last } = run([
+      { type: 'CREDITED' },
+      { type: 'RELEASED' },
+      { type: 'APPROVED', approver: 'carol' },
+      { type: DEADLINE },
+    ]);
     expect(snapshot.value).toBe('reserving');
     expect(last).toEqual([]);
-    const done = run([{ type: 'RESERVE_FAILED', reason: 'account_not_found' }, { type: 'RESERVED', windowTotal: 1 }]);
+    const done = run([
+      { type: 'RESERVE_FAILED', reason: 'account_not_found' },
+      { type: 'RESERVED', windowTotal: 1 },
+    ]);
     expect(done.snapshot.value).toBe('rejected');
     expect(done.last).toEqual([]);
   });
@@ -218,14 +354,20 @@ describe('transfer machine API for the orchestrator', () => {
   });
 
   it('refuses to restore something that is not a persisted transfer', () => {
-    expect(() => restoreTransfer({ value: 'flying', context: startTransfer(input).snapshot.context } as never)).toThrow(/unknown state/);
+    expect(() =>
+      restoreTransfer({ value: 'flying', context: startTransfer(input).snapshot.context } as never),
+    ).toThrow(/unknown state/);
     expect(() => restoreTransfer(null as never)).toThrow(/unknown state/);
   });
 
   it('turns an ApprovalDecision external event into a machine event', () => {
     const body = ApprovalDecisionSchema.parse({ decision: 'approve', approver: 'carol' });
     expect(decisionEvent(body)).toEqual({ type: 'APPROVED', approver: 'carol' });
-    expect(decisionEvent({ decision: 'reject', approver: 'carol', note: 'no' })).toEqual({ type: 'REJECTED', approver: 'carol', note: 'no' });
+    expect(decisionEvent({ decision: 'reject', approver: 'carol', note: 'no' })).toEqual({
+      type: 'REJECTED',
+      approver: 'carol',
+      note: 'no',
+    });
     expect(ApprovalDecisionSchema.safeParse({ decision: 'approve', approver: 'Carol!' }).success).toBe(false);
     expect(ApprovalDecisionSchema.safeParse({ decision: 'maybe', approver: 'carol' }).success).toBe(false);
   });
@@ -234,6 +376,8 @@ describe('transfer machine API for the orchestrator', () => {
     expect(isTimerEvent({ type: DEADLINE })).toBe(true);
     expect(isTimerEvent({ type: 'RESERVED' })).toBe(false);
     expect(() => effectsOf([{ type: 'launchRocket' }])).toThrow(/unknown transfer machine action/);
-    expect(() => effectsOf([{ type: 'xstate.raise', params: { event: { type: 'PING' }, id: 'x' } }])).toThrow(/not a known timer/);
+    expect(() => effectsOf([{ type: 'xstate.raise', params: { event: { type: 'PING' }, id: 'x' } }])).toThrow(
+      /not a known timer/,
+    );
   });
 });

@@ -203,7 +203,8 @@ class ChangeFeedListener {
   }
 
   isIdle(): boolean {
-    if (this.stopped || this.invoking) return this.stopped;
+    if (this.stopped) return true;
+    if (this.invoking) return false;
     // A failed batch waits for its retry on the host clock: nothing is due now.
     if (this.retryAt !== undefined) return true;
     try {

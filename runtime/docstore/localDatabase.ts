@@ -12,18 +12,21 @@ export interface LocalDatabase {
   clock: Clock;
 }
 
-let current: LocalDatabase | undefined;
+// Kept on globalThis so that every copy of this module in the process sees the same database: under
+// jest the host runs from the TypeScript sources while the app it loads requires the compiled dist/.
+const SLOT = Symbol.for('cardflow.localDatabase');
+const slot = globalThis as { [SLOT]?: LocalDatabase };
 
 /** Publishes the host's database (done by the host's cosmosDBTrigger service on start). */
 export function setLocalDatabase(database: LocalDatabase): void {
-  current = database;
+  slot[SLOT] = database;
 }
 
 /** Withdraws it, if it is still the published one (on host stop). */
 export function clearLocalDatabase(db: BetterSqlite3.Database): void {
-  if (current?.db === db) current = undefined;
+  if (slot[SLOT]?.db === db) slot[SLOT] = undefined;
 }
 
 export function getLocalDatabase(): LocalDatabase | undefined {
-  return current;
+  return slot[SLOT];
 }

@@ -108,8 +108,20 @@ function toRow(raw: RawRow): DeliveryRow {
 }
 
 export class DeliveryStore {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   constructor(private readonly db: BetterSqlite3.Database) {
     db.exec(SCHEMA);
+  }
+
+  // Prepared once per SQL text: the delivery loop runs the same few statements many times.
+  private statement(sql: string): BetterSqlite3.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.statement(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
   }
 
   /**
@@ -122,10 +134,10 @@ export class DeliveryStore {
     route: (event: CloudEventRecord) => string[],
     now: number,
   ): number {
-    const insertEvent = this.db.prepare(
+    const insertEvent = this.statement(
       'INSERT INTO eg_events (topic, event_id, body, publish_time) VALUES (?, ?, ?, ?)',
     );
-    const insertDelivery = this.db.prepare(
+    const insertDelivery = this.statement(
       `INSERT INTO eg_deliveries (event_seq, subscription, status, next_attempt_at, ttl_from) VALUES (?, ?, 'pending', ?, ?)`,
     );
     let deliveries = 0;
@@ -141,45 +153,41 @@ export class DeliveryStore {
     return deliveries;
   }
 
-  /** Pending deliveries due at `now`, oldest first. */
-  due(now: number, limit: number): DeliveryRow[] {
-    const rows = this.db
-      .prepare(
-        `${SELECT} WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-      )
-      .all(now, limit) as RawRow[];
-    return rows.map(toRow);
+  /** Ids of pending deliveries due at `now`, oldest first. */
+  dueIds(now: number, limit: number): number[] {
+    const rows = this.statement(
+      `SELECT id FROM eg_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    ).all(now, limit) as Array<{ id: number }>;
+    return rows.map((r) => r.id);
   }
 
   /** When the earliest pending delivery after `now` falls due, if any. */
   nextDueAfter(now: number): number | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT MIN(next_attempt_at) AS at FROM eg_deliveries WHERE status = 'pending' AND next_attempt_at > ?`,
-      )
-      .get(now) as { at: number | null };
+    const row = this.statement(
+      `SELECT MIN(next_attempt_at) AS at FROM eg_deliveries WHERE status = 'pending' AND next_attempt_at > ?`,
+    ).get(now) as { at: number | null };
     return row.at ?? undefined;
   }
 
   /** The earliest pending delivery's due time, if any (due or not). */
   nextDue(): number | undefined {
-    const row = this.db
-      .prepare(`SELECT MIN(next_attempt_at) AS at FROM eg_deliveries WHERE status = 'pending'`)
-      .get() as {
+    const row = this.statement(
+      `SELECT MIN(next_attempt_at) AS at FROM eg_deliveries WHERE status = 'pending'`,
+    ).get() as {
       at: number | null;
     };
     return row.at ?? undefined;
   }
 
   countDue(now: number): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM eg_deliveries WHERE status = 'pending' AND next_attempt_at <= ?`)
-      .get(now) as { n: number };
+    const row = this.statement(
+      `SELECT COUNT(*) AS n FROM eg_deliveries WHERE status = 'pending' AND next_attempt_at <= ?`,
+    ).get(now) as { n: number };
     return row.n;
   }
 
   get(id: number): DeliveryRow | undefined {
-    const raw = this.db.prepare(`${SELECT} WHERE d.id = ?`).get(id) as RawRow | undefined;
+    const raw = this.statement(`${SELECT} WHERE d.id = ?`).get(id) as RawRow | undefined;
     return raw ? toRow(raw) : undefined;
   }
 
@@ -195,60 +203,53 @@ export class DeliveryStore {
       params.push(filter.subscription);
     }
     const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id`;
-    return (this.db.prepare(sql).all(...params) as RawRow[]).map(toRow);
+    return (this.statement(sql).all(...params) as RawRow[]).map(toRow);
   }
 
   /** Records one attempt's result (attempts + 1). */
   recordAttempt(id: number, result: AttemptResult): void {
-    this.db
-      .prepare(
-        `UPDATE eg_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?, last_outcome = ?,
+    this.statement(
+      `UPDATE eg_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?, last_outcome = ?,
            last_http_status = ?, last_attempt_at = ?, dead_letter_reason = ? WHERE id = ?`,
-      )
-      .run(
-        result.kind === 'retry' ? 'pending' : result.kind,
-        result.kind === 'retry' ? result.nextAttemptAt : null,
-        result.outcome,
-        result.httpStatus,
-        result.at,
-        result.kind === 'deadlettered' || result.kind === 'dropped' ? result.reason : null,
-        id,
-      );
+    ).run(
+      result.kind === 'retry' ? 'pending' : result.kind,
+      result.kind === 'retry' ? result.nextAttemptAt : null,
+      result.outcome,
+      result.httpStatus,
+      result.at,
+      result.kind === 'deadlettered' || result.kind === 'dropped' ? result.reason : null,
+      id,
+    );
   }
 
   /** Ends a delivery without an attempt (its time to live ran out while it waited). */
   expire(id: number, status: 'deadlettered' | 'dropped', reason: string): void {
-    this.db
-      .prepare(
-        `UPDATE eg_deliveries SET status = ?, next_attempt_at = NULL, dead_letter_reason = ? WHERE id = ?`,
-      )
-      .run(status, reason, id);
+    this.statement(
+      `UPDATE eg_deliveries SET status = ?, next_attempt_at = NULL, dead_letter_reason = ? WHERE id = ?`,
+    ).run(status, reason, id);
   }
 
   /** Puts a dead letter back in the queue with fresh attempts and time to live; false unless it was dead-lettered. */
   redeliver(id: number, now: number): boolean {
-    const changed = this.db
-      .prepare(
-        `UPDATE eg_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, ttl_from = ?, dead_letter_reason = NULL
+    const changed = this.statement(
+      `UPDATE eg_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, ttl_from = ?, dead_letter_reason = NULL
            WHERE id = ? AND status = 'deadlettered'`,
-      )
-      .run(now, now, id).changes;
+    ).run(now, now, id).changes;
     return changed === 1;
   }
 
   isValidated(subscription: string, endpoint: string): boolean {
     return (
-      this.db
-        .prepare('SELECT 1 FROM eg_validated_endpoints WHERE subscription = ? AND endpoint = ?')
-        .get(subscription, endpoint) !== undefined
+      this.statement('SELECT 1 FROM eg_validated_endpoints WHERE subscription = ? AND endpoint = ?').get(
+        subscription,
+        endpoint,
+      ) !== undefined
     );
   }
 
   markValidated(subscription: string, endpoint: string, now: number): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO eg_validated_endpoints (subscription, endpoint, validated_at) VALUES (?, ?, ?)',
-      )
-      .run(subscription, endpoint, now);
+    this.statement(
+      'INSERT OR REPLACE INTO eg_validated_endpoints (subscription, endpoint, validated_at) VALUES (?, ?, ?)',
+    ).run(subscription, endpoint, now);
   }
 }

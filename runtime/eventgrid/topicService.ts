@@ -289,18 +289,19 @@ export class EventGridTopicService implements HostService {
     const max = this.options.maxConcurrentDeliveries ?? 16;
     const now = this.ctx.clock.now();
     if (this.inFlight.size < max) {
-      for (const row of this.store.due(now, max + this.inFlight.size)) {
+      for (const id of this.store.dueIds(now, max + this.inFlight.size)) {
         if (this.inFlight.size >= max) break;
-        if (this.inFlight.has(row.id)) continue;
+        const row = this.inFlight.has(id) ? undefined : this.store.get(id);
+        if (!row) continue;
         const attempt = this.attempt(row)
           .catch((error: Error) =>
-            this.ctx?.log.error(`eventgrid: delivery ${row.id} failed unexpectedly: ${error.message}`),
+            this.ctx?.log.error(`eventgrid: delivery ${id} failed unexpectedly: ${error.message}`),
           )
           .finally(() => {
-            this.inFlight.delete(row.id);
+            this.inFlight.delete(id);
             this.pump();
           });
-        this.inFlight.set(row.id, attempt);
+        this.inFlight.set(id, attempt);
       }
     }
     this.arm(this.store.nextDueAfter(now));
@@ -338,11 +339,11 @@ export class EventGridTopicService implements HostService {
     const outcome = await this.send(subscription, row);
     if (!this.running) return; // stopped mid-attempt: the delivery stays due and runs again after a restart
     const at = ctx.clock.now();
-    store.recordAttempt(row.id, this.judge(subscription, row, outcome, at, ttlEnd));
-    const after = store.get(row.id);
-    if (after && (after.status === 'deadlettered' || after.status === 'dropped')) {
+    const result = this.judge(subscription, row, outcome, at, ttlEnd);
+    store.recordAttempt(row.id, result);
+    if (result.kind === 'deadlettered' || result.kind === 'dropped') {
       ctx.log.warn(
-        `eventgrid: event ${row.event.id} ${after.status} for ${subscription.name}: ${after.deadLetterReason} after ${after.attempts} attempt(s), last ${outcome.outcome}${outcome.detail ? ` (${outcome.detail})` : ''}`,
+        `eventgrid: event ${row.event.id} ${result.kind} for ${subscription.name}: ${result.reason} after ${row.attempts + 1} attempt(s), last ${outcome.outcome}${outcome.detail ? ` (${outcome.detail})` : ''}`,
       );
     }
   }

@@ -108,6 +108,12 @@ test('exits non-zero with a clear message when the app’s main file is missing'
   expect(run.stderr()).toContain('dist/not-built-yet.js (package.json "main") does not exist');
 }, 30_000);
 
+test('refuses an app that turns on HTTP streaming', async () => {
+  const run = runCli(['--app', fixture('streaming-app'), '--port', '0', '--data-dir', dataDir]);
+  expect(await run.exit).toBe(1);
+  expect(run.stderr()).toContain('HTTP streaming');
+}, 30_000);
+
 test('exits with usage on an unknown flag or a bad port', async () => {
   const unknown = runCli(['--verbose']);
   expect(await unknown.exit).toBe(2);

@@ -194,7 +194,7 @@ describe('startHost', () => {
 
   test('opens <dataDir>/cardflow.db in WAL mode, creating the folder', async () => {
     const dataDir = path.join(dir, 'nested', 'data');
-    const host = await startHost({ appRoot: fixture('http-app'), port: 0, dataDir, log: new MemoryLogger() });
+    const host = await startHost({ appRoot: fixture('http-app'), services: [], port: 0, dataDir, log: new MemoryLogger() });
     try {
       expect(host.db.name).toBe(path.join(dataDir, 'cardflow.db'));
       expect(host.db.pragma('journal_mode', { simple: true })).toBe('wal');

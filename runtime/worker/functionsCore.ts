@@ -6,7 +6,9 @@
  *
  * The state here is process-wide (one per jest module registry), like the worker's: the library
  * calls `setProgrammingModel` once per process and caches this module. Registrations and hooks go to
- * the "app capture" that is open while an app's entry point is being required.
+ * the "app capture" of the app whose entry point is being required. Made while no app is loading
+ * (a test imported an app module directly), they wait in a pending capture that the next app load
+ * adopts, since that module will not run again when the app's entry point requires it.
  */
 import { format } from 'node:util';
 
@@ -112,6 +114,8 @@ export class AppCapture {
   readonly appLevelOnlyHookData: Record<string, unknown> = {};
   /** Closed once the entry point has loaded: later registrations are an error, as in the worker. */
   startupFinished = false;
+  /** The programming model's capabilities were asked for (once per app, as the worker does at init). */
+  capabilitiesChecked = false;
 }
 
 export type CoreLogSink = (level: CoreLogLevel, category: CoreLogCategory, message: string) => void;
@@ -119,7 +123,10 @@ export type CoreLogSink = (level: CoreLogLevel, category: CoreLogCategory, messa
 const hookNames: readonly CoreHookName[] = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation', 'log'];
 
 let programmingModel: CoreProgrammingModel | undefined;
-let capture: AppCapture | undefined;
+/** Registrations made while no app is loading (a test imported an app module directly). */
+let pending = new AppCapture();
+/** The app whose entry point is being required. */
+let loading: AppCapture | undefined;
 let logSink: CoreLogSink | undefined;
 
 /** The worker's version we claim to be; the library only checks that `log` exists. */
@@ -140,8 +147,7 @@ export function getProgrammingModel(): CoreProgrammingModel | undefined {
 }
 
 export function registerFunction(metadata: CoreFunctionMetadata, callback: FunctionCallback): Disposable {
-  const app = capture;
-  if (!app) throw new Error('A function can only be registered while the host loads an app.');
+  const app = loading ?? pending;
   if (app.startupFinished) throw new Error('A function can only be registered during app startup.');
   const name = metadata.name;
   if (!name) throw new Error('A function registration needs a name.');
@@ -160,8 +166,7 @@ export function registerHook(hookName: string, callback: HookCallback): Disposab
     error.isAzureFunctionsSystemError = true;
     throw error;
   }
-  const app = capture;
-  if (!app) throw new Error('A hook can only be registered while the host has an app loaded.');
+  const app = loading ?? pending;
   const list = app.hooks[hookName as CoreHookName];
   list.push(callback);
   return new Disposable(() => {
@@ -179,15 +184,20 @@ export function log(level: CoreLogLevel, category: CoreLogCategory, ...args: unk
 // ---- host side (not part of the worker's public API) -------------------------------------------
 
 /**
- * Opens a capture for one app: registrations made until `finishStartup()` land in it.
- * Later hook registrations (e.g. from inside a function) go to the most recently opened app.
+ * Starts collecting the registrations of one app (its entry point is about to be required). The
+ * app adopts what was registered while no app was loading.
  */
-export function openCapture(app: AppCapture): void {
-  capture = app;
+export function beginAppLoad(app: AppCapture): void {
+  for (const [name, fn] of pending.functions) if (!app.functions.has(name)) app.functions.set(name, fn);
+  for (const name of hookNames) app.hooks[name].push(...pending.hooks[name]);
+  pending = new AppCapture();
+  loading = app;
 }
 
-export function currentCapture(): AppCapture | undefined {
-  return capture;
+/** Ends the app's startup: disposing its registrations now throws, as in the worker. */
+export function endAppLoad(app: AppCapture): void {
+  app.startupFinished = true;
+  if (loading === app) loading = undefined;
 }
 
 /** Where the library's system log lines go (the most recently started host). */

@@ -73,7 +73,7 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
   let capture = capturesByMainFile.get(mainFile);
   if (!capture) {
     capture = new AppCapture();
-    functionsCore.openCapture(capture);
+    functionsCore.beginAppLoad(capture);
     try {
       // The entry point is the app's code: it must go through the module system like in the worker.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -81,11 +81,9 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
     } catch (err) {
       throw new AppLoadError(`The app's entry point ${mainFile} threw while loading: ${(err as Error).message}`, { cause: err });
     } finally {
-      capture.startupFinished = true;
+      functionsCore.endAppLoad(capture);
     }
     capturesByMainFile.set(mainFile, capture);
-  } else {
-    functionsCore.openCapture(capture);
   }
 
   const programmingModel = functionsCore.getProgrammingModel();
@@ -94,6 +92,15 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
       `${mainFile} registered no functions. Register them with @azure/functions (app.http, app.generic, ...) ` +
         'when the entry point loads, and make sure the app uses the same @azure/functions copy as the host.',
     );
+  }
+
+  if (!capture.capabilitiesChecked) {
+    capture.capabilitiesChecked = true;
+    // As the worker does after loading: this locks app.setup(); HTTP streaming would need the library's proxy.
+    const capabilities = (await programmingModel.getCapabilities?.({})) ?? {};
+    if (capabilities.HttpUri) {
+      throw new AppLoadError('The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support.');
+    }
   }
 
   const functions = new Map<string, FunctionRegistration>();

@@ -4,7 +4,8 @@
  * - Errors become {@link ContainerError} with Cosmos's status (409 conflict, 412 stale etag, ...).
  * - 429 (request rate too large): the SDK already retries throttled requests, waiting the
  *   server's `x-ms-retry-after-ms`; when its retries run out we wait that long again ourselves, up
- *   to `throttleRetries` more times, then fail with 503 `store_unavailable`.
+ *   to `throttleRetries` more times, then fail with 503 `store_unavailable`. (For a batch the SDK
+ *   drops the header, so we wait 1 s; retrying an event append is safe, see eventStore.ts.)
  * - Queries always carry the partition key in the WHERE clause as well as in the request options:
  *   @vercel/cosmosdb-server (the test double) ignores the option; real Cosmos DB uses either.
  * - A transactional batch answers per operation; the first failed operation's status is the
@@ -41,14 +42,19 @@ interface CosmosErrorLike {
   headers?: Record<string, unknown>;
 }
 
+// The SDK rethrows a failed batch request as a plain Error with only the message (no status, no
+// headers); Cosmos DB's 429 message is recognisable.
+const THROTTLED_BATCH = /^Batch request error: .*(request rate is large|TooManyRequests)/i;
+
 function statusOf(error: unknown): number | undefined {
   const e = error as CosmosErrorLike | undefined;
   if (typeof e?.code === 'number') return e.code;
   if (typeof e?.statusCode === 'number') return e.statusCode;
+  if (typeof e?.message === 'string' && THROTTLED_BATCH.test(e.message)) return 429;
   return undefined;
 }
 
-/** The server's requested wait for a 429, in ms. */
+/** The server's requested wait for a 429, in ms (1 s when the SDK did not pass it on). */
 function retryAfterMs(error: unknown): number {
   const e = error as CosmosErrorLike;
   const header = e.headers?.['x-ms-retry-after-ms'];

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { createDurableService } from '../../runtime/durable';
 import { createTestHost, type TestHost } from '../../runtime/testHost';
 import { accessibilityProblems, fitsViewportWidth } from './accessibility';
 import { DashboardPage, type View } from './dashboardPage';
@@ -24,7 +25,8 @@ beforeAll(async () => {
   for (const built of ['dist/functions/dashboard.js', 'web/dist/main.js']) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
-  host = await createTestHost({ appRoot: FIXTURE });
+  // The durable backend serves the Durable HTTP API the monitor and the transfer view call.
+  host = await createTestHost({ appRoot: FIXTURE, services: [createDurableService()] });
   session = await openBrowser();
   dashboard = new DashboardPage(session.page, host.baseUrl);
 });

@@ -18,6 +18,8 @@ export interface PendingApproval {
   requestedBy?: string;
   requestedAt?: string;
   note?: string;
+  /** How many reminders went out (one at half the timeout). */
+  reminders?: number;
 }
 
 export interface ApprovalsPage {
@@ -37,7 +39,10 @@ export interface TransferView {
   reason?: string;
   approver?: string;
   deadline?: string;
+  /** Why it needed approval: amount or velocity. */
+  approvalReason?: string;
   requestedBy?: string;
+  requestedAt?: string;
   note?: string;
 }
 
@@ -152,6 +157,7 @@ export function parseApprovals(value: unknown): ApprovalsPage {
       requestedBy: optStr(r, 'requestedBy', what),
       requestedAt: optStr(r, 'requestedAt', what),
       note: optStr(r, 'note', what),
+      reminders: typeof r.reminders === 'number' ? r.reminders : undefined,
     });
   });
   const asOf = Array.isArray(value) ? undefined : optStr(asRecord(value, what), 'asOf', what);
@@ -170,7 +176,9 @@ export function parseTransfer(value: unknown): TransferView {
     reason: optStr(r, 'reason', what),
     approver: optStr(r, 'approver', what),
     deadline: optStr(r, 'deadline', what),
+    approvalReason: optStr(r, 'approvalReason', what),
     requestedBy: optStr(r, 'requestedBy', what),
+    requestedAt: optStr(r, 'requestedAt', what),
     note: optStr(r, 'note', what),
   });
 }

@@ -9,12 +9,13 @@ const approval = {
   deadline: '2026-01-02T00:00:00.000Z',
   requestedBy: 'alice',
   status: 'pending',
+  reminders: 1,
 };
 
 describe('parseApprovals', () => {
   it('reads the wrapped list with the server time', () => {
     expect(parseApprovals({ items: [approval], asOf: '2026-01-01T00:00:00.000Z' })).toEqual({
-      items: [{ transferId: 't-big-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150000, reason: 'amount', deadline: '2026-01-02T00:00:00.000Z', requestedBy: 'alice' }],
+      items: [{ transferId: 't-big-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150000, reason: 'amount', deadline: '2026-01-02T00:00:00.000Z', requestedBy: 'alice', reminders: 1 }],
       asOf: '2026-01-01T00:00:00.000Z',
     });
   });

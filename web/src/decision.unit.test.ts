@@ -21,7 +21,10 @@ describe('explainDecision', () => {
       kind: 'refused',
       message: 'The approval was refused: the approval deadline passed before anyone decided.',
     });
-    expect(explainDecision('approve', command('rejected', 'approver_not_allowed'), true).message).toMatch(/neither the requester nor the owner/);
+    expect(explainDecision('approve', command('rejected', 'approver_is_requester'), true).message).toBe(
+      'The approval was refused: the person who requested a transfer may not approve or reject it.',
+    );
+    expect(explainDecision('reject', command('rejected', 'approver_is_source_owner'), true).message).toMatch(/owner of the source account may not/);
   });
 
   it('says when a decision was recorded but the process ignored it', () => {

@@ -44,6 +44,8 @@ export class InboxView {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private loaded = false;
   private running = false;
+  private reading = false;
+  private readAgain = false;
 
   constructor(
     private readonly api: CardflowApi,
@@ -73,8 +75,13 @@ export class InboxView {
     this.tickTimer = undefined;
   }
 
-  /** Reads the inbox once and schedules the next read. */
+  /** Reads the inbox once and schedules the next read; a call during a read asks for one more. */
   async refresh(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     try {
       const page = await this.api.pendingApprovals();
@@ -86,6 +93,11 @@ export class InboxView {
     } catch (error) {
       const why = error instanceof ApiError ? describeProblem(error.problem) : error instanceof Error ? error.message : String(error);
       setStatus(this.status, `The inbox could not be loaded: ${why} It will try again.`, 'error');
+    }
+    this.reading = false;
+    if (this.readAgain) {
+      this.readAgain = false;
+      return this.refresh();
     }
     if (this.running) this.pollTimer = setTimeout(() => void this.refresh(), this.options.pollMs);
   }
@@ -176,6 +188,10 @@ export class InboxView {
           item.requestedBy ? h('dd', { class: 'mono' }, item.requestedBy) : null,
           item.note ? h('dt', {}, 'Their note') : null,
           item.note ? h('dd', {}, item.note) : null,
+          item.requestedAt ? h('dt', {}, 'Requested') : null,
+          item.requestedAt ? h('dd', {}, formatInstant(item.requestedAt)) : null,
+          item.reminders ? h('dt', {}, 'Reminders') : null,
+          item.reminders ? h('dd', {}, `${item.reminders} sent`) : null,
           h('dt', {}, 'Time left'),
           h('dd', {}, timeLeftElement, h('span', { class: 'hint' }, ` (until ${formatInstant(item.deadline)})`)),
         ),

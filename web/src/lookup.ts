@@ -61,6 +61,8 @@ export class LookupView {
           ['From', h('a', { href: `#lookup?account=${encodeURIComponent(t.fromAccountId)}`, class: 'mono' }, t.fromAccountId)],
           ['To', h('a', { href: `#lookup?account=${encodeURIComponent(t.toAccountId)}`, class: 'mono' }, t.toAccountId)],
           ['Requested by', t.requestedBy],
+          ['Requested', t.requestedAt ? formatInstant(t.requestedAt) : undefined],
+          ['Needed approval for', t.approvalReason === 'amount' ? 'its amount' : t.approvalReason === 'velocity' ? 'the 24-hour outflow' : t.approvalReason],
           ['Reason', t.reason ? `${describeReason(t.reason)} (${t.reason})` : undefined],
           ['Approver', t.approver],
           ['Deadline', t.deadline ? formatInstant(t.deadline) : undefined],

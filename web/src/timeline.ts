@@ -5,6 +5,8 @@
  * TaskScheduledId pairs), so the same page works against Azure and the local runtime.
  */
 
+import { formatInstant } from './time.js';
+
 export type TimelineKind = 'orchestration' | 'activity' | 'timer' | 'event' | 'suborchestration';
 export type TimelineOutcome = 'info' | 'success' | 'failure' | 'pending';
 
@@ -105,6 +107,12 @@ function entry(fields: TimelineEntry): TimelineEntry {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry;
 }
 
+/** The id a completion refers back to: EventId, or TimerId on a TimerCreated shown without EventId. */
+function scheduleId(event: Json): number | undefined {
+  const id = getNumber(event, 'EventId') ?? (eventTypeName(event) === 'TimerCreated' ? getNumber(event, 'TimerId') : undefined);
+  return id === undefined || id < 0 ? undefined : id;
+}
+
 interface Scheduled {
   name?: string;
   at: string;
@@ -126,9 +134,9 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
   const timers = new Map<number, Scheduled>();
   const subOrchestrations = new Map<number, Scheduled>();
   for (const event of events) {
-    const id = getNumber(event, 'EventId');
+    const id = scheduleId(event);
     const at = getString(event, 'Timestamp') ?? '';
-    if (id === undefined || id < 0) continue;
+    if (id === undefined) continue;
     const type = eventTypeName(event);
     if (type === 'TaskScheduled') tasks.set(id, { name: getString(event, 'Name'), at, answered: false });
     if (type === 'TimerCreated') timers.set(id, { name: getString(event, 'FireAt'), at, answered: false });
@@ -160,7 +168,8 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
         timeline.push(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Orchestration failed', detail: payloadText(get(event, 'Reason') ?? get(event, 'Details')) }));
         break;
       case 'ExecutionTerminated':
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Orchestration terminated', detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')) }));
+        // The request; the ExecutionCompleted with status Terminated that follows is the end itself.
+        timeline.push(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Termination requested', detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')) }));
         break;
       case 'ExecutionSuspended':
       case 'ExecutionResumed':
@@ -202,7 +211,7 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
       case 'TimerFired': {
         const scheduled = answer(timers, event);
         const fireAt = getString(event, 'FireAt') ?? scheduled?.name;
-        timeline.push(entry({ at, kind: 'timer', outcome: 'info', title: 'Timer fired', detail: fireAt ? `due ${fireAt}` : undefined }));
+        timeline.push(entry({ at, kind: 'timer', outcome: 'info', title: 'Timer fired', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
         break;
       }
       case 'EventRaised': {
@@ -222,8 +231,8 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
   }
   // What was scheduled but has no answer yet is still running (or waiting, for a timer).
   for (const event of events) {
-    const id = getNumber(event, 'EventId');
-    if (id === undefined || id < 0) continue;
+    const id = scheduleId(event);
+    if (id === undefined) continue;
     const type = eventTypeName(event);
     const at = getString(event, 'Timestamp') ?? '';
     if (type === 'TaskScheduled' && tasks.get(id)?.answered === false) {
@@ -231,7 +240,7 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
     }
     if (type === 'TimerCreated' && timers.get(id)?.answered === false) {
       const fireAt = getString(event, 'FireAt');
-      timeline.push(entry({ at, kind: 'timer', outcome: 'pending', title: 'Timer waiting', detail: fireAt ? `due ${fireAt}` : undefined }));
+      timeline.push(entry({ at, kind: 'timer', outcome: 'pending', title: 'Timer waiting', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
     }
     if (type === 'SubOrchestrationInstanceCreated' && subOrchestrations.get(id)?.answered === false) {
       timeline.push(entry({ at, kind: 'suborchestration', outcome: 'pending', title: words('Sub-orchestration', getString(event, 'Name'), 'started'), detail: getString(event, 'InstanceId') }));

@@ -20,6 +20,20 @@ describe('toTimeline with Azure-shaped history (names, completions carrying Func
   });
 });
 
+describe('toTimeline with the local runtime\'s timers (TimerCreated carrying TimerId)', () => {
+  it('folds a fired timer and shows the one still waiting', () => {
+    const timeline = toTimeline([
+      { EventType: 'TimerCreated', TimerId: 1, FireAt: '2026-01-01T12:00:00Z', Timestamp: '2026-01-01T00:00:00Z' },
+      { EventType: 'TimerCreated', TimerId: 2, FireAt: '2026-01-02T00:00:00Z', Timestamp: '2026-01-01T00:00:00Z' },
+      { EventType: 'TimerFired', TimerId: 1, FireAt: '2026-01-01T12:00:00Z', Timestamp: '2026-01-01T12:00:00Z' },
+    ]);
+    expect(timeline.map((e) => [e.title, e.outcome, e.detail])).toEqual([
+      ['Timer waiting', 'pending', 'due 2026-01-02 00:00:00 UTC'],
+      ['Timer fired', 'info', 'due 2026-01-01 12:00:00 UTC'],
+    ]);
+  });
+});
+
 describe('toTimeline with raw history (numeric EventType, EventId pairs)', () => {
   const raw = [
     { EventType: 12, EventId: -1, IsPlayed: true, Timestamp: '2026-01-01T00:00:00Z' },
@@ -46,13 +60,24 @@ describe('toTimeline with raw history (numeric EventType, EventId pairs)', () =>
       ['Entity replied', 'info'],
     ]);
     expect(timeline[1]).toMatchObject({ detail: 'reserved', durationMs: 1000 });
-    expect(timeline[2]).toMatchObject({ kind: 'timer', detail: 'due 2026-01-02T00:00:00Z' });
-    expect(timeline[4]).toMatchObject({ kind: 'timer', detail: 'due 2026-01-01T12:00:00Z' });
+    expect(timeline[2]).toMatchObject({ kind: 'timer', detail: 'due 2026-01-02 00:00:00 UTC' });
+    expect(timeline[4]).toMatchObject({ kind: 'timer', detail: 'due 2026-01-01 12:00:00 UTC' });
+  });
+
+  it('shows a termination as the request and the end', () => {
+    const timeline = toTimeline([
+      { EventType: 'ExecutionTerminated', Reason: 'operator test', Timestamp: '2026-01-01T00:00:01Z' },
+      { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Terminated', Result: 'operator test', Timestamp: '2026-01-01T00:00:01Z' },
+    ]);
+    expect(timeline.map((e) => [e.title, e.outcome, e.detail])).toEqual([
+      ['Termination requested', 'failure', 'operator test'],
+      ['Orchestration terminated', 'failure', 'operator test'],
+    ]);
   });
 
   it('reads camelCase fields too', () => {
     expect(toTimeline([{ eventType: 'ExecutionTerminated', input: 'stop', timestamp: '2026-01-01T00:00:00Z' }])).toEqual([
-      { at: '2026-01-01T00:00:00Z', kind: 'orchestration', outcome: 'failure', title: 'Orchestration terminated', detail: 'stop' },
+      { at: '2026-01-01T00:00:00Z', kind: 'orchestration', outcome: 'failure', title: 'Termination requested', detail: 'stop' },
     ]);
   });
 

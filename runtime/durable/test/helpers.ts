@@ -1,12 +1,14 @@
 /** Shared steps of the durable backend's host tests. */
 import path from 'node:path';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../testHost';
+import { createDurableService } from '../service';
 
 export const DURABLE_APP = path.join(__dirname, '../../test/fixtures/durable-app');
 export const API = '/runtime/webhooks/durabletask';
 
+/** A test host running only the durable backend (the other host services have their own tests). */
 export function startDurableHost(options: Partial<TestHostOptions> = {}): Promise<TestHost> {
-  return createTestHost({ appRoot: DURABLE_APP, ...options });
+  return createTestHost({ appRoot: DURABLE_APP, services: [createDurableService()], ...options });
 }
 
 export interface Status {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { TestHost } from '../../testHost';
 import { API, raise, run, start, startDurableHost, status } from './helpers';
 
@@ -194,5 +195,22 @@ describe('Durable HTTP API', () => {
     expect((await host.fetch(`${API}/nonsense`)).status).toBe(404);
     expect((await post('instances/x/suspend?reason=r')).status).toBe(501);
     expect((await host.fetch(`${API}/entities/counter/one`)).status).toBe(501);
+  });
+
+  test('arbitrary paths, queries and bodies get a 2xx or a 4xx/501 problem, never a 500', async () => {
+    const segment = fc.oneof(fc.constantFrom('orchestrators', 'instances', 'raiseEvent', 'terminate', 'restart', 'HelloCities', 'Status', 'list-0'), fc.string({ maxLength: 12 }));
+    const query = fc.dictionary(fc.constantFrom('runtimeStatus', 'top', 'createdTimeFrom', 'createdTimeTo', 'showHistory', 'showInput', 'reason', 'instanceIdPrefix'), fc.string({ maxLength: 10 }), { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { maxLength: 4 }), query, fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'), fc.string({ maxLength: 20 }), async (segments, params, method, body) => {
+        const path = segments.map(encodeURIComponent).join('/');
+        const search = new URLSearchParams(params).toString();
+        const res = await host.fetch(`${API}/${path}${search ? `?${search}` : ''}`, { method, ...(method === 'GET' ? {} : { body }) });
+        const text = await res.text();
+        expect(res.status).not.toBe(500);
+        if (res.status >= 400) expect(JSON.parse(text)).toMatchObject({ status: res.status, title: expect.any(String) });
+      }),
+      { numRuns: 150 },
+    );
+    await host.waitForIdle();
   });
 });

@@ -105,6 +105,19 @@ describe('durable orchestration patterns through the host', () => {
     expect(await status(host, `${id}-child`)).toMatchObject({ name: 'FanOutFanIn', runtimeStatus: 'Completed', output: 12 });
   });
 
+  test('a sub-orchestration with retry runs a new child per attempt and reports the last failure', async () => {
+    const id = await start(host, 'ParentRetry');
+    await host.waitForIdle();
+    await advance(host, 10_000);
+    const result = await status(host, id);
+    expect(result).toMatchObject({ runtimeStatus: 'Completed', output: { failed: "Orchestrator function 'Failing' failed: boom: retried child" } });
+    const children = host.db.prepare(`SELECT instance_id, status FROM durable_instances WHERE instance_id LIKE ? ORDER BY instance_id`).all(`${id}:%`);
+    expect(children).toEqual([
+      { instance_id: `${id}:0`, status: 'Failed' },
+      { instance_id: `${id}:2`, status: 'Failed' },
+    ]);
+  });
+
   test('continueAsNew restarts the orchestration with the new input until it returns', async () => {
     const id = await start(host, 'Countdown', 3);
     await host.waitForIdle();

@@ -1,0 +1,89 @@
+/**
+ * The activities of the transfer process: their names, inputs and results. The orchestrator and
+ * the activities import only this module from each other. Business rejections come back as values
+ * (`{ok: false, reason}`), never as errors, so the retry policy only ever retries transient failures.
+ */
+import type { ApprovalReason, ReasonCode, TransferOutcome } from '../domain';
+
+export const ACTIVITY = {
+  reserveFunds: 'reserveFunds',
+  releaseFunds: 'releaseFunds',
+  creditDestination: 'creditDestination',
+  requestApproval: 'requestApproval',
+  sendReminder: 'sendApprovalReminder',
+  recordDecision: 'recordApprovalDecision',
+  recordOutcome: 'recordOutcome',
+} as const;
+
+/** What every activity input carries: when (orchestration time, so replays and virtual clocks agree) and why. */
+export interface ActivityContext {
+  /** ISO-8601 instant from `context.df.currentUtcDateTime`; becomes the events' `occurredAt`. */
+  at: string;
+  correlationId: string;
+  causationId: string;
+}
+
+export type BusinessResult<T extends object = object> = ({ ok: true } & T) | { ok: false; reason: ReasonCode };
+
+export interface ReserveFundsInput extends ActivityContext {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  /** Thresholds for the outflow window assessed from the account stream (used when entities are off). */
+  approvalThreshold: number;
+  velocityThreshold: number;
+}
+/** `windowTotal`: the source's outgoing total of the last 24 h including this transfer, read from its stream. */
+export type ReserveFundsResult = BusinessResult<{ sourceOwnerId: string; windowTotal: number }>;
+
+export interface ReleaseFundsInput extends ActivityContext {
+  transferId: string;
+  fromAccountId: string;
+  reason: ReasonCode;
+}
+export type ReleaseFundsResult = BusinessResult<{ released: boolean }>;
+
+export interface CreditDestinationInput extends ActivityContext {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+}
+export type CreditDestinationResult = BusinessResult;
+
+export interface RequestApprovalInput extends ActivityContext {
+  transferId: string;
+  reason: ApprovalReason;
+  deadline: string;
+}
+
+export interface SendReminderInput extends ActivityContext {
+  transferId: string;
+  reason: ApprovalReason | null;
+  deadline: string;
+}
+
+export interface RecordDecisionInput extends ActivityContext {
+  transferId: string;
+  decision: 'approve' | 'reject';
+  approver: string;
+  /** The source account's owner, who may not decide (from the reservation). */
+  sourceOwnerId: string | null;
+  note?: string;
+}
+
+export interface RecordOutcomeInput extends ActivityContext {
+  transferId: string;
+  outcome: TransferOutcome;
+  reason: ReasonCode | null;
+  approver: string | null;
+  note: string | null;
+  /** The approval deadline, for an expired transfer. */
+  deadline: string | null;
+}
+
+/** How many events an activity appended (0 when it ran before: at-least-once delivery). */
+export interface Appended {
+  appended: number;
+}

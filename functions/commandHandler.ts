@@ -1,0 +1,26 @@
+/**
+ * The command handler (DESIGN.md §1 step 2): the `commands` container's change feed triggers it;
+ * see commands/handleCommands.ts for what it does with a batch.
+ */
+import { app, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { getStores } from '../stores';
+import { nowIso } from './clock';
+import { handleCommands } from './commands/handleCommands';
+import { TransferProcessClient } from './transferProcessClient';
+import { changeFeedOn } from './triggers';
+
+export const COMMAND_HANDLER = 'commandHandler';
+
+export async function commandHandler(documents: unknown[], context: InvocationContext): Promise<void> {
+  const results = await handleCommands({ stores: getStores(), processes: () => new TransferProcessClient(df.getClient(context)), now: nowIso }, documents);
+  for (const result of results) {
+    if (result.result === 'dead-lettered') context.error(`command ${result.commandId} failed after ${result.attempts} attempt(s) and was dead-lettered: ${result.error}`);
+  }
+}
+
+app.cosmosDB(COMMAND_HANDLER, {
+  ...changeFeedOn('commands', COMMAND_HANDLER),
+  extraInputs: [df.input.durableClient()],
+  handler: (documents: unknown[], context: InvocationContext) => commandHandler(documents, context),
+});

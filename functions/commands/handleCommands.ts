@@ -1,0 +1,136 @@
+/**
+ * The command handler's work on one change-feed batch of the `commands` container. Each pending
+ * command is executed and its outcome recorded. A command that throws (a transient failure, or a
+ * corrupt stream) is retried: the handler rethrows after the batch so the change feed redelivers it
+ * with backoff, counting attempts in the views; after {@link MAX_COMMAND_ATTEMPTS} the command is
+ * marked `failed` and dead-lettered instead of being retried forever or dropped.
+ */
+import { ClientCommandSchema } from '../../domain/commands';
+import type { CommandRecord, Stores, ViewDocument } from '../../stores';
+import { COMMAND_ATTEMPTS_PARTITION, DEADLETTERS_PARTITION } from '../projections/layout';
+import type { TransferProcessClient } from '../transferProcessClient';
+import { executeCommand, type ExecutionOutcome } from './executeCommand';
+
+export const MAX_COMMAND_ATTEMPTS = 5;
+
+export interface CommandHandlerDeps {
+  stores: Stores;
+  processes: () => TransferProcessClient;
+  now: () => string;
+  maxAttempts?: number;
+}
+
+export type CommandResult =
+  | { commandId: string; result: 'skipped' }
+  | { commandId: string; result: 'completed'; outcome: ExecutionOutcome }
+  | { commandId: string; result: 'retry'; attempts: number; error: string }
+  | { commandId: string; result: 'dead-lettered'; attempts: number; error: string };
+
+export interface DeadLetter extends ViewDocument {
+  pk: typeof DEADLETTERS_PARTITION;
+  view: 'deadletter';
+  commandId: string;
+  type: string;
+  data: unknown;
+  attempts: number;
+  reason: string;
+  lastError: string;
+  failedAt: string;
+}
+
+interface AttemptCounter extends ViewDocument {
+  pk: typeof COMMAND_ATTEMPTS_PARTITION;
+  attempts: number;
+  lastError: string;
+  lastAttemptAt: string;
+}
+
+/** A batch had commands that failed and will be tried again. Thrown so the checkpoint stays before them. */
+export class CommandsToRetryError extends Error {
+  override readonly name = 'CommandsToRetryError';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function handleOne(deps: CommandHandlerDeps, record: CommandRecord): Promise<CommandResult> {
+  const commandId = record.id;
+  const parsed = ClientCommandSchema.safeParse({ type: record.type, data: record.data });
+  if (!parsed.success) {
+    // Never retried: no attempt can make an invalid command valid.
+    return deadLetter(deps, record, 1, 'invalid_command', parsed.error.message);
+  }
+  try {
+    const correlation = record.metadata?.correlationId;
+    const outcome = await executeCommand(
+      {
+        events: deps.stores.events,
+        commandId,
+        correlationId: typeof correlation === 'string' && correlation.length > 0 ? correlation : commandId,
+        occurredAt: deps.now,
+        processes: deps.processes,
+      },
+      parsed.data,
+    );
+    await deps.stores.commands.complete(commandId, outcome);
+    return { commandId, result: 'completed', outcome };
+  } catch (error) {
+    const attempts = await countAttempt(deps, commandId, describe(error));
+    if (attempts >= (deps.maxAttempts ?? MAX_COMMAND_ATTEMPTS)) return deadLetter(deps, record, attempts, 'processing_failed', describe(error));
+    return { commandId, result: 'retry', attempts, error: describe(error) };
+  }
+}
+
+async function countAttempt(deps: CommandHandlerDeps, commandId: string, lastError: string): Promise<number> {
+  const previous = await deps.stores.views.get<AttemptCounter>(COMMAND_ATTEMPTS_PARTITION, commandId);
+  const attempts = (previous?.attempts ?? 0) + 1;
+  await deps.stores.views.put<AttemptCounter>({ id: commandId, pk: COMMAND_ATTEMPTS_PARTITION, attempts, lastError, lastAttemptAt: deps.now() });
+  return attempts;
+}
+
+async function deadLetter(deps: CommandHandlerDeps, record: CommandRecord, attempts: number, reason: string, lastError: string): Promise<CommandResult> {
+  const letter: DeadLetter = {
+    id: record.id,
+    pk: DEADLETTERS_PARTITION,
+    view: 'deadletter',
+    commandId: record.id,
+    type: record.type,
+    data: record.data,
+    attempts,
+    reason,
+    lastError,
+    failedAt: deps.now(),
+  };
+  // The dead letter is written before the outcome, so a failed command is always listed somewhere.
+  await deps.stores.views.put(letter);
+  await deps.stores.commands.complete(record.id, { status: 'failed', reason });
+  return { commandId: record.id, result: 'dead-lettered', attempts, error: lastError };
+}
+
+/**
+ * Handles a batch of command documents as the change feed delivers them. Each command's current
+ * record is read first: a redelivered or already completed command is skipped.
+ *
+ * @throws CommandsToRetryError after handling the whole batch, when some command must be retried.
+ */
+export async function handleCommands(deps: CommandHandlerDeps, documents: readonly unknown[]): Promise<CommandResult[]> {
+  const results: CommandResult[] = [];
+  for (const document of documents) {
+    const id = (document as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') continue;
+    const record = await deps.stores.commands.get(id);
+    if (!record || record.status !== 'pending') {
+      results.push({ commandId: id, result: 'skipped' });
+      continue;
+    }
+    results.push(await handleOne(deps, record));
+  }
+  const retries = results.filter((r): r is Extract<CommandResult, { result: 'retry' }> => r.result === 'retry');
+  if (retries.length > 0) {
+    throw new CommandsToRetryError(
+      `${retries.length} command(s) failed and will be retried: ${retries.map((r) => `${r.commandId} (attempt ${r.attempts}: ${r.error})`).join('; ')}`,
+    );
+  }
+  return results;
+}

@@ -1,0 +1,35 @@
+/**
+ * The primary event handler (DESIGN.md §1 step 4): the `events` container's change feed triggers
+ * it; see events/handleEvents.ts for what it does with a batch.
+ */
+import { app, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { getStores } from '../stores';
+import { handleEvents } from './events/handleEvents';
+import { isTransferProcessRegistered } from './processManager';
+import { appEventPublisher } from './publishing';
+import { currentSettings, transferPolicy } from './settings';
+import { TransferProcessClient } from './transferProcessClient';
+import { changeFeedOn } from './triggers';
+
+export const EVENT_HANDLER = 'eventHandler';
+
+export async function eventHandler(documents: unknown[], context: InvocationContext): Promise<void> {
+  const result = await handleEvents(
+    {
+      stores: getStores(),
+      processes: () => (isTransferProcessRegistered() ? new TransferProcessClient(df.getClient(context)) : undefined),
+      publisher: appEventPublisher,
+      policy: () => transferPolicy(currentSettings()),
+      log: { warn: (m) => context.warn(m), error: (m) => context.error(m) },
+    },
+    documents,
+  );
+  if (result.started.length > 0) context.log(`started transfer process(es): ${result.started.join(', ')}`);
+}
+
+app.cosmosDB(EVENT_HANDLER, {
+  ...changeFeedOn('events', EVENT_HANDLER),
+  extraInputs: [df.input.durableClient()],
+  handler: (documents: unknown[], context: InvocationContext) => eventHandler(documents, context),
+});

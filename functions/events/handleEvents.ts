@@ -1,0 +1,87 @@
+/**
+ * The primary event handler's work on one change-feed batch of the `events` container, in the
+ * order of DESIGN.md §1: update the read models, start a transfer process for each
+ * TransferRequested, then publish every event to Event Grid. Each step is idempotent, and any
+ * failure throws, so the change feed redelivers the batch and its checkpoint never passes an event
+ * that was not fully handled.
+ */
+import { EventEnvelopeSchema, type EventEnvelope } from '../../domain/envelope';
+import type { TransferRequested } from '../../domain/events';
+import { fromEventDocument, type EventStore, type Views } from '../../stores';
+import type { EventPublisher } from '../../stores/eventPublisher';
+import type { TransferPolicy, TransferProcessInput } from '../../orchestrations/contracts';
+import type { TransferProcessClient } from '../transferProcessClient';
+import { updateViews, type ViewUpdate } from './updateViews';
+
+export interface EventHandlerDeps {
+  stores: { events: EventStore; views: Views };
+  /** Undefined when the app has no transfer process registered (then nothing is started). */
+  processes: () => TransferProcessClient | undefined;
+  publisher: () => EventPublisher;
+  policy: () => TransferPolicy;
+  log: { warn(message: string): void; error(message: string): void };
+}
+
+export interface EventBatchResult {
+  views: ViewUpdate[];
+  /** Transfer ids whose process this batch started (not those already running). */
+  started: string[];
+  published: number;
+  invalid: string[];
+}
+
+/** The process input for a requested transfer (contract in orchestrations/contracts.ts). */
+export function transferProcessInput(envelope: EventEnvelope<TransferRequested>, policy: TransferPolicy): TransferProcessInput {
+  const { transferId, fromAccountId, toAccountId, amount, requestedBy, note } = envelope.data;
+  return {
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    requestedBy,
+    ...(note === undefined ? {} : { note }),
+    requestedAt: envelope.metadata.occurredAt,
+    policy,
+    correlationId: envelope.metadata.correlationId,
+    causationId: envelope.id,
+  };
+}
+
+export async function handleEvents(deps: EventHandlerDeps, documents: readonly unknown[]): Promise<EventBatchResult> {
+  const all: EventEnvelope[] = [];
+  const invalid: string[] = [];
+  for (const document of documents) {
+    let envelope: EventEnvelope;
+    try {
+      envelope = fromEventDocument<EventEnvelope>(document as object);
+    } catch {
+      invalid.push(String((document as { id?: unknown } | null)?.id));
+      continue;
+    }
+    const parsed = EventEnvelopeSchema.safeParse(envelope);
+    if (!parsed.success) {
+      // A fact that breaks the schema cannot be projected; it is still published, and the log says so.
+      deps.log.error(`event ${envelope.id} of ${envelope.streamId} is not a valid ${envelope.type}; views skip it: ${parsed.error.message}`);
+      invalid.push(envelope.id);
+    }
+    all.push(envelope);
+  }
+  const valid = all.filter((envelope) => !invalid.includes(envelope.id));
+  const views = await updateViews(deps.stores, valid);
+
+  const started: string[] = [];
+  const requested = valid.filter((envelope): envelope is EventEnvelope<TransferRequested> => envelope.type === 'TransferRequested');
+  if (requested.length > 0) {
+    const processes = deps.processes();
+    if (!processes) {
+      deps.log.warn(`no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`);
+    } else {
+      for (const envelope of requested) {
+        if (await processes.startOnce(transferProcessInput(envelope, deps.policy()))) started.push(envelope.data.transferId);
+      }
+    }
+  }
+
+  if (all.length > 0) await deps.publisher().publish(all);
+  return { views, started, published: all.length, invalid };
+}

@@ -1,0 +1,98 @@
+/**
+ * Applies stored events to the read models, idempotently: each stream's view records the last
+ * stream version it applied, an event at or below it is skipped, a gap is filled from the event
+ * store, and the view is written with an expected-version check so two writers cannot interleave.
+ */
+import type { EventEnvelope } from '../../domain/envelope';
+import type { AccountEvent, TransferEvent } from '../../domain/events';
+import { parseStreamId } from '../../domain/ids';
+import { isStoreError, type EventStore, type Views } from '../../stores';
+import { projectAccount, type AccountView } from '../projections/accountView';
+import { ACCOUNT_VIEW_ID, TRANSFER_VIEW_ID } from '../projections/layout';
+import { projectTransfer, type TransferView } from '../projections/transferView';
+
+const MAX_CONFLICT_RETRIES = 10;
+
+export interface ViewUpdate {
+  streamId: string;
+  /** Events applied (0 when everything was already in the view). */
+  applied: number;
+}
+
+/** Groups events by stream, keeping the order of versions. */
+export function byStream(events: readonly EventEnvelope[]): Map<string, EventEnvelope[]> {
+  const streams = new Map<string, EventEnvelope[]>();
+  for (const event of events) {
+    const list = streams.get(event.streamId) ?? [];
+    list.push(event);
+    streams.set(event.streamId, list);
+  }
+  for (const list of streams.values()) list.sort((a, b) => a.version - b.version);
+  return streams;
+}
+
+/** Brings the views of every stream in `events` up to the highest version seen there. */
+export async function updateViews(stores: { events: EventStore; views: Views }, events: readonly EventEnvelope[]): Promise<ViewUpdate[]> {
+  const updates: ViewUpdate[] = [];
+  for (const [streamId, list] of byStream(events)) {
+    updates.push(await updateStream(stores, streamId, list));
+  }
+  return updates;
+}
+
+async function updateStream(stores: { events: EventStore; views: Views }, streamId: string, delivered: EventEnvelope[]): Promise<ViewUpdate> {
+  const stream = parseStreamId(streamId);
+  if (!stream) return { streamId, applied: 0 };
+  const target = delivered[delivered.length - 1].version;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const applied =
+        stream.kind === 'account'
+          ? await updateAccount(stores, stream.id, streamId, delivered, target)
+          : await updateTransfer(stores, stream.id, streamId, delivered, target);
+      return { streamId, applied };
+    } catch (error) {
+      // Another writer (a concurrent rebuild or a redelivery) moved the view: start again from what it wrote.
+      if (!isStoreError(error, 'view_version_conflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
+/** The events after `version` up to `target`: from the delivery when it is contiguous, else from the store. */
+async function pending(events: EventStore, streamId: string, delivered: EventEnvelope[], version: number, target: number): Promise<EventEnvelope[]> {
+  if (version >= target) return [];
+  const fresh = delivered.filter((event) => event.version > version);
+  if (fresh.length > 0 && fresh[0].version === version + 1 && fresh.every((event, i) => event.version === version + 1 + i)) return fresh;
+  return (await events.readStream(streamId, version + 1)).filter((event) => event.version <= target);
+}
+
+async function updateAccount(stores: { events: EventStore; views: Views }, accountId: string, streamId: string, delivered: EventEnvelope[], target: number): Promise<number> {
+  const pk = `account-${accountId}`;
+  const stored = await stores.views.get<AccountView>(pk, ACCOUNT_VIEW_ID);
+  const version = stored?.version ?? 0;
+  const todo = await pending(stores.events, streamId, delivered, version, target);
+  if (todo.length === 0) return 0;
+  let view: AccountView | undefined = stored;
+  for (const envelope of todo) {
+    const result = projectAccount(view, { event: { type: envelope.type, data: envelope.data } as AccountEvent, version: envelope.version, occurredAt: envelope.metadata.occurredAt });
+    view = result.view;
+    // Entries first: if the view write below fails, a redelivery writes the same entries again.
+    if (result.entry) await stores.views.put(result.entry);
+  }
+  if (view) await stores.views.put(view, { expectedVersion: version });
+  return todo.length;
+}
+
+async function updateTransfer(stores: { events: EventStore; views: Views }, transferId: string, streamId: string, delivered: EventEnvelope[], target: number): Promise<number> {
+  const pk = `transfer-${transferId}`;
+  const stored = await stores.views.get<TransferView>(pk, TRANSFER_VIEW_ID);
+  const version = stored?.version ?? 0;
+  const todo = await pending(stores.events, streamId, delivered, version, target);
+  if (todo.length === 0) return 0;
+  let view: TransferView | undefined = stored;
+  for (const envelope of todo) {
+    view = projectTransfer(view, { event: { type: envelope.type, data: envelope.data } as TransferEvent, version: envelope.version, occurredAt: envelope.metadata.occurredAt });
+  }
+  if (view) await stores.views.put(view, { expectedVersion: version });
+  return todo.length;
+}

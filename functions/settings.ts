@@ -1,0 +1,152 @@
+/**
+ * The app's configuration (DESIGN.md §7): app settings / environment variables → one validated,
+ * typed object. A bad value stops the app at load with a message naming the setting, instead of
+ * surfacing later as a confusing failure inside a handler.
+ */
+import { z } from 'zod';
+import { DEFAULT_APPROVAL_THRESHOLD, DEFAULT_APPROVAL_TIMEOUT, DEFAULT_VELOCITY_THRESHOLD } from '../domain/approvalPolicy';
+import { tryParseDurationMs } from '../domain/duration';
+import { DEFAULT_DATABASE } from '../stores/layout';
+import type { TransferPolicy } from '../orchestrations/contracts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The key the local Event Grid topic accepts when no EVENTGRID_TOPIC_KEY is configured. */
+export const LOCAL_TOPIC_KEY = 'local-dev-key';
+/** The topic name the local host serves for Cardflow. */
+export const LOCAL_TOPIC_NAME = 'cardflow';
+
+export interface Settings {
+  store: 'local' | 'cosmos';
+  dataDir: string;
+  cosmosDatabase: string;
+  /** Cents. */
+  approvalThreshold: number;
+  /** Cents. */
+  velocityThreshold: number;
+  /** ISO-8601 duration, validated. */
+  approvalTimeout: string;
+  approvalTimeoutMs: number;
+  /** Undefined locally when not set: the local topic of the running host is used. */
+  eventGridEndpoint?: string;
+  eventGridKey?: string;
+  /** `host:port` of the running host (WEBSITE_HOSTNAME, set by Azure, Core Tools and the local host). */
+  hostName?: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Cardflow settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const cents = (name: string, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number of cents, e.g. ${fallback}`)
+    .transform(Number)
+    .pipe(z.int().min(1, `${name} must be at least 1`).max(1_000_000_000_000, `${name} must be at most 10^12`))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const SettingsSchema = z.object({
+  CARDFLOW_STORE: z.enum(['local', 'cosmos'], { error: "CARDFLOW_STORE must be 'local' or 'cosmos'" }).optional(),
+  CARDFLOW_DATA_DIR: z.string().min(1).optional(),
+  COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'COSMOS_DATABASE must be a Cosmos DB database name').optional(),
+  CosmosDBConnection: z.string().optional(),
+  APPROVAL_THRESHOLD: cents('APPROVAL_THRESHOLD', DEFAULT_APPROVAL_THRESHOLD),
+  VELOCITY_THRESHOLD: cents('VELOCITY_THRESHOLD', DEFAULT_VELOCITY_THRESHOLD),
+  APPROVAL_TIMEOUT: z
+    .string()
+    .trim()
+    .refine((text) => (tryParseDurationMs(text) ?? 0) > 0, 'APPROVAL_TIMEOUT must be a positive ISO-8601 duration such as PT24H, P1D or PT30S')
+    .optional(),
+  EVENTGRID_TOPIC_ENDPOINT: z.url({ protocol: /^https?$/, error: 'EVENTGRID_TOPIC_ENDPOINT must be an http(s) URL' }).optional(),
+  EVENTGRID_TOPIC_KEY: z.string().min(1).optional(),
+  WEBSITE_HOSTNAME: z.string().optional(),
+});
+
+/** Empty strings count as unset (app settings often exist with no value). */
+function present(env: Env): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const key of Object.keys(SettingsSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') result[key] = value;
+  }
+  return result;
+}
+
+/**
+ * Reads and validates the settings.
+ *
+ * @throws SettingsError naming every bad setting.
+ * @example loadSettings({ APPROVAL_TIMEOUT: 'PT1H' }).approvalTimeoutMs // 3_600_000
+ */
+export function loadSettings(env: Env = process.env): Settings {
+  const parsed = SettingsSchema.safeParse(present(env));
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const store = values.CARDFLOW_STORE ?? 'local';
+  const problems: string[] = [];
+  if (store === 'cosmos') {
+    if (!values.CosmosDBConnection) problems.push('CosmosDBConnection is required when CARDFLOW_STORE=cosmos');
+    if (!values.EVENTGRID_TOPIC_ENDPOINT) problems.push('EVENTGRID_TOPIC_ENDPOINT is required when CARDFLOW_STORE=cosmos');
+    if (!values.EVENTGRID_TOPIC_KEY) problems.push('EVENTGRID_TOPIC_KEY is required when CARDFLOW_STORE=cosmos');
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  const approvalTimeout = values.APPROVAL_TIMEOUT ?? DEFAULT_APPROVAL_TIMEOUT;
+  return {
+    store,
+    dataDir: values.CARDFLOW_DATA_DIR ?? '.data',
+    cosmosDatabase: values.COSMOS_DATABASE ?? DEFAULT_DATABASE,
+    approvalThreshold: values.APPROVAL_THRESHOLD,
+    velocityThreshold: values.VELOCITY_THRESHOLD,
+    approvalTimeout,
+    approvalTimeoutMs: tryParseDurationMs(approvalTimeout) as number,
+    eventGridEndpoint: values.EVENTGRID_TOPIC_ENDPOINT,
+    eventGridKey: values.EVENTGRID_TOPIC_KEY,
+    hostName: values.WEBSITE_HOSTNAME,
+  };
+}
+
+let cached: { key: string; settings: Settings } | undefined;
+
+/**
+ * The settings of the current process environment, re-read when it changes (a test host may set
+ * different values for each host it starts in one process).
+ */
+export function currentSettings(env: Env = process.env): Settings {
+  const key = JSON.stringify(present(env));
+  if (cached?.key !== key) cached = { key, settings: loadSettings(env) };
+  return cached.settings;
+}
+
+/** The approval policy a new transfer process captures in its input. */
+export function transferPolicy(settings: Settings): TransferPolicy {
+  return {
+    approvalThreshold: settings.approvalThreshold,
+    velocityThreshold: settings.velocityThreshold,
+    approvalTimeout: settings.approvalTimeout,
+  };
+}
+
+/**
+ * Where events are published: EVENTGRID_TOPIC_ENDPOINT / EVENTGRID_TOPIC_KEY when set; otherwise,
+ * with the local store, the running local host's own topic
+ * (`http://{WEBSITE_HOSTNAME}/runtime/eventgrid/topics/cardflow`) with its default key.
+ *
+ * @throws SettingsError when neither applies.
+ */
+export function eventGridTarget(settings: Settings): { endpoint: string; key: string } {
+  if (settings.eventGridEndpoint) {
+    return { endpoint: settings.eventGridEndpoint, key: settings.eventGridKey ?? LOCAL_TOPIC_KEY };
+  }
+  if (settings.store === 'local' && settings.hostName) {
+    return { endpoint: `http://${settings.hostName}/runtime/eventgrid/topics/${LOCAL_TOPIC_NAME}`, key: settings.eventGridKey ?? LOCAL_TOPIC_KEY };
+  }
+  throw new SettingsError(['EVENTGRID_TOPIC_ENDPOINT is not set, and no local host is running (WEBSITE_HOSTNAME is not set)']);
+}

@@ -1,0 +1,95 @@
+/**
+ * `npm run rebuild-views [-- --data-dir D]`: deletes the read models and rebuilds them from the
+ * event store, printing progress. Settings as the host reads them (local.settings.json Values,
+ * overridden by the environment): CARDFLOW_STORE (`local` default: the SQLite file
+ * `<CARDFLOW_DATA_DIR or .data>/cardflow.db`, opened the way the host opens it; `cosmos`:
+ * CosmosDBConnection, COSMOS_DATABASE). Stop the host first: a running primary handler would
+ * write views while they are rebuilt.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { rebuildViews, type RebuildProgress, type RebuildSources } from '../functions/events/rebuildViews';
+import { loadSettings } from '../functions/settings';
+import { applySettings, readLocalSettings } from '../runtime/settings';
+import { DATA_FILE_NAME } from '../runtime/host';
+import { LocalDocumentStore } from '../runtime/docstore/documentStore';
+import { createLocalStores } from '../stores/local/localStores';
+import { LocalDocumentContainer } from '../stores/local/localContainer';
+import { CONTAINERS } from '../stores/layout';
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+function localSources(dataDir: string, databaseName: string): { sources: RebuildSources; close: () => void; file: string } {
+  const file = path.resolve(dataDir, DATA_FILE_NAME);
+  if (!existsSync(file)) throw new Error(`no local database at ${file} (set CARDFLOW_DATA_DIR or --data-dir)`);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  const stores = createLocalStores(db, { databaseName });
+  const store = new LocalDocumentStore(db);
+  const container = (name: 'events' | 'views') => new LocalDocumentContainer(store.container(databaseName, name, { partitionKeyPath: CONTAINERS[name] }));
+  return {
+    sources: { events: stores.events, views: stores.views, eventsContainer: container('events'), viewsContainer: container('views'), now: () => new Date().toISOString() },
+    close: () => db.close(),
+    file,
+  };
+}
+
+async function cosmosSources(connection: string, databaseName: string): Promise<{ sources: RebuildSources; close: () => void; file: string }> {
+  const { cosmosClientFor, createCosmosStores } = await import('../stores/cosmos/cosmosStores');
+  const { CosmosDocumentContainer } = await import('../stores/cosmos/cosmosContainer');
+  const client = cosmosClientFor(connection);
+  const stores = createCosmosStores({ client, databaseName });
+  const container = (name: 'events' | 'views') => new CosmosDocumentContainer(async () => client.database(databaseName).container(name), CONTAINERS[name]);
+  return {
+    sources: { events: stores.events, views: stores.views, eventsContainer: container('events'), viewsContainer: container('views'), now: () => new Date().toISOString() },
+    close: () => client.dispose(),
+    file: `${new URL(connection.replace(/^.*AccountEndpoint=([^;]+);.*$/i, '$1')).host}/${databaseName}`,
+  };
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+async function main(): Promise<void> {
+  const appRoot = process.cwd();
+  applySettings(readLocalSettings(appRoot));
+  const dataDirFlag = argument('--data-dir');
+  const settings = loadSettings(process.env);
+  const target =
+    settings.store === 'cosmos'
+      ? await cosmosSources(process.env.CosmosDBConnection as string, settings.cosmosDatabase)
+      : localSources(path.resolve(appRoot, dataDirFlag ?? settings.dataDir), settings.cosmosDatabase);
+  process.stdout.write(`Rebuilding views of ${target.file}\n`);
+  const started = Date.now();
+  let lastLine = 0;
+  const show = (progress: RebuildProgress): void => {
+    if (progress.phase === 'deleting') process.stdout.write(`Deleted ${progress.deleted} view document(s)\n`);
+    if (progress.phase === 'replaying' && (Date.now() - lastLine > 200 || progress.streamsDone === progress.streams)) {
+      lastLine = Date.now();
+      const line = `${bar(progress.streamsDone, progress.streams)} ${progress.streamsDone}/${progress.streams} streams, ${progress.events} events`;
+      process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
+    }
+  };
+  try {
+    const summary = await rebuildViews(target.sources, show);
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    process.stdout.write(
+      `Done in ${Date.now() - started} ms: ${summary.streams} streams, ${summary.events} events replayed, ` +
+        `${summary.approvals} approvals inbox entries, ${summary.audited} audit records (${summary.deleted} old view documents deleted)\n`,
+    );
+  } finally {
+    target.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`rebuild-views failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

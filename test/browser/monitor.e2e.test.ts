@@ -1,0 +1,183 @@
+/**
+ * The orchestrations monitor in Chromium against the host's real durable backend and Durable HTTP
+ * API, with a small app of real orchestrations (fixtures/monitor-app): list, filter, page, open a
+ * history timeline, raise an event, terminate, purge, and the refusals in words.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createDurableService } from '../../runtime/durable';
+import { createTestHost, type TestHost } from '../../runtime/testHost';
+import { accessibilityProblems } from './accessibility';
+import { DashboardPage, type MonitorPanel } from './dashboardPage';
+import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const API = '/runtime/webhooks/durabletask';
+const HOUR = 60 * 60 * 1000;
+
+let host: TestHost;
+let session: BrowserSession;
+let dashboard: DashboardPage;
+let monitor: MonitorPanel;
+
+async function start(name: string, instanceId: string, input: unknown): Promise<void> {
+  const response = await host.fetch(`${API}/orchestrators/${name}/${instanceId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  if (response.status !== 202) throw new Error(`starting ${instanceId}: ${response.status} ${await response.text()}`);
+}
+
+async function runtimeStatus(instanceId: string): Promise<string> {
+  const response = await host.fetch(`${API}/instances/${instanceId}`);
+  return ((await response.json()) as { runtimeStatus: string }).runtimeStatus;
+}
+
+const greetings = Array.from({ length: 10 }, (_, i) => `greet-${String(i + 1).padStart(2, '0')}`);
+
+beforeAll(async () => {
+  for (const built of ['dist/functions/dashboard.js', 'web/dist/main.js']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+  }
+  // Only the durable backend: the monitor needs nothing else from the host.
+  host = await createTestHost({ appRoot: path.join(__dirname, 'fixtures', 'monitor-app'), services: [createDurableService()] });
+  for (const id of ['review-a1', 'review-b2', 'review-c3']) await start('ReviewProcess', id, { id });
+  for (const id of greetings) await start('Greeting', id, id);
+  await host.waitForIdle();
+  session = await openBrowser();
+  dashboard = new DashboardPage(session.page, host.baseUrl);
+  monitor = dashboard.monitor;
+});
+
+afterAll(async () => {
+  await session?.close();
+  await host?.stop();
+});
+
+const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+
+describe('the orchestrations monitor', () => {
+  it('filters the instance list by runtime status, id prefix and created time', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await monitor.status.getByText(/^Showing 13 instances on page 1\.$/).waitFor();
+
+      await monitor.filter({ statuses: ['Running'] });
+      await monitor.status.getByText(/^Showing 3 instances/).waitFor();
+      expect((await monitor.instanceIds()).sort()).toEqual(['review-a1', 'review-b2', 'review-c3']);
+
+      await monitor.filter({ statuses: ['Completed'], prefix: 'greet-0' });
+      await monitor.status.getByText(/^Showing 9 instances/).waitFor();
+
+      // The host runs on a virtual clock that starts at 2026-01-01T00:00Z; the browser is in UTC.
+      await monitor.filter({ createdTo: '2025-12-31T23:00' });
+      await monitor.status.getByText('No instances match the filter.').waitFor();
+      await monitor.filter({ createdFrom: '2025-12-31T23:00', createdTo: '2026-01-01T01:00', prefix: 'review-' });
+      await monitor.status.getByText(/^Showing 3 instances/).waitFor();
+      expect(scriptErrors(session)).toEqual([]);
+    }));
+
+  it('pages through the list with the continuation token', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await monitor.filter({ pageSize: 10 });
+      await monitor.status.getByText('Showing 10 instances on page 1; more on the next page.').waitFor();
+      const first = await monitor.instanceIds();
+      await monitor.nextPage();
+      await monitor.status.getByText(/^Showing 3 instances on page 2\.$/).waitFor();
+      const second = await monitor.instanceIds();
+      expect(new Set([...first, ...second]).size).toBe(13);
+      expect(await session.page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+      await session.page.getByRole('button', { name: 'First page' }).click();
+      await monitor.status.getByText(/on page 1;/).waitFor();
+    }));
+
+  it('opens an instance with its custom status and history timeline', () =>
+    step(async () => {
+      await dashboard.open('monitor', { params: { instance: 'review-a1' } });
+      await monitor.detailHeading('review-a1').waitFor();
+      expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('instance-detail-title');
+      await monitor.detail.getByText('awaitingDecision').first().waitFor();
+      const lines = await monitor.timeline().allTextContents();
+      expect(lines[0]).toMatch(/^2026-01-01 00:00:00 UTC Orchestration ReviewProcess started/);
+      expect(lines.some((line) => /Activity CheckRequest completed/.test(line))).toBe(true);
+      expect(lines.some((line) => /Timer waiting \(not finished\)due 2026-01-01 01:00:00 UTC/.test(line))).toBe(true);
+      expect(await accessibilityProblems(session.page)).toEqual([]);
+      await screenshot(session.page, 'dashboard monitor instance');
+    }));
+
+  it('raises an event after checking its JSON and confirming, and shows the instance move on', () =>
+    step(async () => {
+      await dashboard.open('monitor', { params: { instance: 'review-a1' } });
+      await monitor.raiseEvent('Decision', '{decision: approve}');
+      await monitor.detail.getByText(/^The event data is not valid JSON: /).waitFor();
+      expect(await monitor.detail.getByLabel('Event data (JSON)').getAttribute('aria-invalid')).toBe('true');
+
+      await monitor.raiseEvent('Decision', '{"decision": "approve"}');
+      await dashboard.confirm('Raise event');
+      await monitor.operationStatus.getByText('Event Decision raised on review-a1.').waitFor();
+      await host.waitForIdle();
+      expect(await runtimeStatus('review-a1')).toBe('Completed');
+      await monitor.openInstance('review-a1');
+      await monitor.timeline().filter({ hasText: 'Event Decision received' }).waitFor();
+      await monitor.timeline().filter({ hasText: 'Orchestration completed' }).waitFor();
+    }));
+
+  it('says in words why the Durable API refused an operation', () =>
+    step(async () => {
+      await dashboard.open('monitor', { params: { instance: 'greet-01' } });
+      await monitor.raiseEvent('Decision', '{}');
+      await dashboard.confirm('Raise event');
+      await monitor.operationStatus.getByText(/^Raising Decision failed: Gone \(410\): .*already finished/).waitFor();
+
+      await dashboard.open('monitor', { params: { instance: 'review-c3' } });
+      await monitor.purge();
+      await dashboard.confirm('Purge');
+      await monitor.operationStatus.getByText(/^Purging failed: Not Found \(404\): .*only finished instances are purged/).waitFor();
+    }));
+
+  it('does nothing when the confirmation is cancelled', () =>
+    step(async () => {
+      await dashboard.open('monitor', { params: { instance: 'review-b2' } });
+      await monitor.terminate('not really');
+      await session.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await host.waitForIdle();
+      expect(await runtimeStatus('review-b2')).toBe('Running');
+      expect(await monitor.operationStatus.textContent()).toBe('');
+    }));
+
+  it('terminates and then purges an instance', () =>
+    step(async () => {
+      await dashboard.open('monitor', { params: { instance: 'review-b2' } });
+      await monitor.terminate('operator test');
+      await dashboard.confirm('Terminate');
+      await monitor.operationStatus.getByText('Termination of review-b2 requested.').waitFor();
+      await host.waitForIdle();
+      expect(await runtimeStatus('review-b2')).toBe('Terminated');
+      await monitor.openInstance('review-b2');
+      await monitor.timeline().filter({ hasText: 'Orchestration terminated' }).waitFor();
+
+      await monitor.purge();
+      await dashboard.confirm('Purge');
+      await monitor.operationStatus.getByText('Purged review-b2 (1 instance deleted).').waitFor();
+      await monitor.table.getByRole('button', { name: 'Open instance review-b2' }).waitFor({ state: 'detached' });
+      expect((await host.fetch(`${API}/instances/review-b2`)).status).toBe(404);
+    }));
+
+  it('auto-refreshes: an instance that times out shows as completed without a reload', () =>
+    step(async () => {
+      await dashboard.open('monitor', { pollMs: 300 });
+      await monitor.filter({ prefix: 'review-c3' });
+      const row = monitor.table.locator('tr[data-instance-id="review-c3"]');
+      await row.getByText('Running').waitFor();
+      await monitor.setAutoRefresh(true);
+      await host.advance(2 * HOUR);
+      expect(await runtimeStatus('review-c3')).toBe('Completed');
+      await row.getByText('Completed').waitFor({ timeout: 10_000 });
+      await row.getByText('expired').waitFor();
+      await monitor.setAutoRefresh(false);
+    }));
+});
