@@ -49,7 +49,12 @@ function event(streamId: string, version: number, id = `${streamId}:e${version}`
 }
 
 /** Appends `appends` times `size` events round-robin over STREAMS streams; returns appends per second. */
-async function appendRate(events: EventStore<StoredEvent>, appends: number, size: number, tag: string): Promise<number> {
+async function appendRate(
+  events: EventStore<StoredEvent>,
+  appends: number,
+  size: number,
+  tag: string,
+): Promise<number> {
   const versions = new Array<number>(STREAMS).fill(0);
   const began = performance.now();
   for (let i = 0; i < appends; i++) {
@@ -74,7 +79,11 @@ async function changeFeedLag(dir: string, count: number): Promise<number[]> {
       if (sent !== undefined) lags.push(at - sent);
     },
   };
-  const quiet = { info: () => undefined, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
+  const quiet = {
+    info: () => undefined,
+    warn: (m: string) => console.error(m),
+    error: (m: string) => console.error(m),
+  };
   const host = await startHost({
     appRoot: APP_ROOT,
     port: 0,
@@ -107,7 +116,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
   try {
     const db = openDatabase(path.join(dir, 'appends.db'));
-    const events = createLocalStores(db, { databaseName: 'cardflow' }).events as unknown as EventStore<StoredEvent>;
+    const events = createLocalStores(db, { databaseName: 'cardflow' })
+      .events as unknown as EventStore<StoredEvent>;
     await appendRate(events, 200, 1, 'warmup');
     const single = await appendRate(events, appends, 1, 'single');
     const batched = await appendRate(events, Math.ceil(appends / 5), 10, 'batch');
@@ -115,10 +125,18 @@ async function main(): Promise<void> {
     const lags = await changeFeedLag(dir, lagEvents);
 
     const cpus = os.cpus();
-    console.log('store benchmark: local driver (event store port) on the local document store, on-disk SQLite (WAL)');
-    console.log(`machine:            ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
-    console.log(`single-event:       ${single.toFixed(0)} appends/s (${appends} appends over ${STREAMS} streams)`);
-    console.log(`10-event batches:   ${batched.toFixed(0)} appends/s = ${(batched * 10).toFixed(0)} events/s (${Math.ceil(appends / 5)} appends)`);
+    console.log(
+      'store benchmark: local driver (event store port) on the local document store, on-disk SQLite (WAL)',
+    );
+    console.log(
+      `machine:            ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`,
+    );
+    console.log(
+      `single-event:       ${single.toFixed(0)} appends/s (${appends} appends over ${STREAMS} streams)`,
+    );
+    console.log(
+      `10-event batches:   ${batched.toFixed(0)} appends/s = ${(batched * 10).toFixed(0)} events/s (${Math.ceil(appends / 5)} appends)`,
+    );
     console.log(
       `change-feed lag:    p50 ${percentile(lags, 50).toFixed(2)} ms, p99 ${percentile(lags, 99).toFixed(2)} ms, max ${lags[lags.length - 1].toFixed(2)} ms ` +
         `(append → cosmosDB trigger handler, ${lagEvents} single-event appends ~1/ms)`,

@@ -61,6 +61,7 @@ export const transferProcess: OrchestrationHandler = function* (context: Orchest
     run.showStatus(step.snapshot);
     let next: TransferMachineInput | undefined;
     for (const effect of step.effects) next = (yield* run.perform(effect)) ?? next;
+    run.showStatus(step.snapshot);
     if (isFinished(step.snapshot)) return { outcome: step.snapshot.context.outcome ?? 'failed', reason: step.snapshot.context.reason };
     // No work in flight: the machine waits for an approver or one of its timers.
     step = advanceTransfer(step.snapshot, next ?? (yield* run.awaitDecisionOrTimer()));

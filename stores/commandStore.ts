@@ -17,7 +17,12 @@ export class ContainerCommandStore implements CommandStore {
   ) {}
 
   async submit(command: CommandSubmission): Promise<'created' | 'duplicate'> {
-    if (typeof command?.id !== 'string' || command.id.length === 0 || typeof command.type !== 'string' || command.type.length === 0) {
+    if (
+      typeof command?.id !== 'string' ||
+      command.id.length === 0 ||
+      typeof command.type !== 'string' ||
+      command.type.length === 0
+    ) {
       throw new StoreError('invalid_request', 'a command has a non-empty id and type');
     }
     const record: CommandRecord = {

@@ -36,7 +36,10 @@ export interface QuerySpec {
 
 export interface DocumentContainer {
   readonly partitionKeyPath: string;
-  read<T extends ContainerDocument>(id: string, partitionKey: PartitionKey): Promise<ReadDocument<T> | undefined>;
+  read<T extends ContainerDocument>(
+    id: string,
+    partitionKey: PartitionKey,
+  ): Promise<ReadDocument<T> | undefined>;
   /** 409 when the id exists in the partition. */
   create<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>>;
   /** 404 when missing, 412 when `ifMatch` is stale. */

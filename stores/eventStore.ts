@@ -43,8 +43,16 @@ export function toEventDocument(event: StoredEvent): EventDocument {
  * delivered to a `cosmosDBTrigger` handler.
  */
 export function fromEventDocument<E extends StoredEvent = StoredEvent>(document: object): E {
-  const { id, eventId, streamId, version, type, data, metadata, schemaVersion } = document as Record<string, unknown>;
-  if (typeof eventId !== 'string' || typeof streamId !== 'string' || typeof version !== 'number' || typeof type !== 'string') {
+  const { id, eventId, streamId, version, type, data, metadata, schemaVersion } = document as Record<
+    string,
+    unknown
+  >;
+  if (
+    typeof eventId !== 'string' ||
+    typeof streamId !== 'string' ||
+    typeof version !== 'number' ||
+    typeof type !== 'string'
+  ) {
     throw new StoreError('invalid_request', `document ${String(id)} is not a stored event`);
   }
   return { id: eventId, streamId, version, type, data, metadata, schemaVersion } as E;
@@ -81,16 +89,25 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
     if (known && known.version === expectedVersion) {
       const present = events.filter((event) => known.ids.has(event.id)).length;
       if (present === events.length) return this.streamVersion(streamId);
-      if (present > 0) throw duplicateIds(streamId, events.filter((event) => known.ids.has(event.id)).map((e) => e.id));
+      if (present > 0)
+        throw duplicateIds(
+          streamId,
+          events.filter((event) => known.ids.has(event.id)).map((e) => e.id),
+        );
     } else if (expectedVersion > 0) {
       const replay = await this.alreadyAppended(streamId, events);
       if (replay !== undefined) return replay;
     }
-    const operations: BatchOperation[] = events.map((event) => ({ op: 'create', document: toEventDocument(event) }));
+    const operations: BatchOperation[] = events.map((event) => ({
+      op: 'create',
+      document: toEventDocument(event),
+    }));
     try {
       await this.events.batch(
         streamId,
-        expectedVersion > 0 ? [{ op: 'read', id: eventDocumentId(streamId, expectedVersion) }, ...operations] : operations,
+        expectedVersion > 0
+          ? [{ op: 'read', id: eventDocumentId(streamId, expectedVersion) }, ...operations]
+          : operations,
       );
     } catch (error) {
       // 404: the stream is short of the expected version; 409: another writer holds the next one.
@@ -138,13 +155,18 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
       filters: [{ path: '/eventId', op: 'in', value: ids }],
     });
     if (found.length === 0) return undefined;
-    if (found.length < ids.length) throw duplicateIds(streamId, found.map((d) => d.eventId));
+    if (found.length < ids.length)
+      throw duplicateIds(
+        streamId,
+        found.map((d) => d.eventId),
+      );
     return this.streamVersion(streamId);
   }
 
   /** Records events appended (or read) after `afterVersion`, when the known prefix reaches it. */
   private remember(streamId: string, afterVersion: number, events: readonly StoredEvent[]): void {
-    const known = this.known.get(streamId) ?? (afterVersion === 0 ? { version: 0, ids: new Set<string>() } : undefined);
+    const known =
+      this.known.get(streamId) ?? (afterVersion === 0 ? { version: 0, ids: new Set<string>() } : undefined);
     this.known.delete(streamId);
     if (!known || known.version !== afterVersion) return;
     for (const event of events) known.ids.add(event.id);
@@ -166,9 +188,11 @@ function validate(streamId: string, expectedVersion: number, events: readonly St
     throw new StoreError('invalid_events', `cannot append to ${streamId}: ${detail}`);
   };
   if (typeof streamId !== 'string' || streamId.length === 0) fail('the stream id is empty');
-  if (!Number.isInteger(expectedVersion) || expectedVersion < 0) fail(`expected version ${expectedVersion} is not an integer >= 0`);
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 0)
+    fail(`expected version ${expectedVersion} is not an integer >= 0`);
   if (!Array.isArray(events)) fail('events is not a list');
-  if (events.length > MAX_EVENTS_PER_APPEND) fail(`at most ${MAX_EVENTS_PER_APPEND} events per append, got ${events.length}`);
+  if (events.length > MAX_EVENTS_PER_APPEND)
+    fail(`at most ${MAX_EVENTS_PER_APPEND} events per append, got ${events.length}`);
   const ids = new Set<string>();
   events.forEach((event, index) => {
     if (typeof event?.id !== 'string' || event.id.length === 0) fail(`event ${index} has no id`);

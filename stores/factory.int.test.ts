@@ -8,12 +8,23 @@ import { createTestHost } from '../runtime/testHost';
 import { fromEventDocument, getStores, type EventStore, type StoredEvent } from './index';
 
 const APP = join(__dirname, '../runtime/docstore/test/fixtures/change-feed-app');
-const fixture = ((globalThis as Record<string, unknown>).changeFeedFixture ??= { deliveries: [], failures: {} }) as {
+const fixture = ((globalThis as Record<string, unknown>).changeFeedFixture ??= {
+  deliveries: [],
+  failures: {},
+}) as {
   deliveries: Array<{ functionName: string; documents: Array<Record<string, unknown>> }>;
 };
 
 function event(streamId: string, version: number): StoredEvent {
-  return { id: `${streamId}/e${version}`, streamId, version, type: 'Happened', data: { version }, metadata: {}, schemaVersion: 1 };
+  return {
+    id: `${streamId}/e${version}`,
+    streamId,
+    version,
+    type: 'Happened',
+    data: { version },
+    metadata: {},
+    schemaVersion: 1,
+  };
 }
 
 describe('getStores()', () => {
@@ -29,10 +40,14 @@ describe('getStores()', () => {
       await events.append('account-a1', 0, [event('account-a1', 1), event('account-a1', 2)]);
       await events.append('account-a1', 2, [event('account-a1', 3)]);
       await host.waitForIdle();
-      const documents = fixture.deliveries.filter((d) => d.functionName === 'onEvents').flatMap((d) => d.documents);
+      const documents = fixture.deliveries
+        .filter((d) => d.functionName === 'onEvents')
+        .flatMap((d) => d.documents);
       expect(documents.map((d) => d.version)).toEqual([1, 2, 3]);
       expect(documents[0]).toMatchObject({ id: 'account-a1:1', eventId: 'account-a1/e1' });
-      const row = host.db.prepare("SELECT body FROM doc_items WHERE id = 'account-a1:2'").get() as { body: string };
+      const row = host.db.prepare("SELECT body FROM doc_items WHERE id = 'account-a1:2'").get() as {
+        body: string;
+      };
       expect(fromEventDocument(JSON.parse(row.body) as object)).toEqual(event('account-a1', 2));
     } finally {
       await host.stop();
@@ -47,7 +62,9 @@ describe('getStores()', () => {
   });
 
   it('rejects unknown store kinds and a Cosmos choice without a connection', () => {
-    expect(() => getStores({ CARDFLOW_STORE: 'postgres' })).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(() => getStores({ CARDFLOW_STORE: 'postgres' })).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
+    );
     expect(() => getStores({ CARDFLOW_STORE: 'cosmos' })).toThrow(/CosmosDBConnection/);
   });
 
@@ -63,7 +80,9 @@ describe('getStores()', () => {
       };
       const stores = getStores(settings);
       expect(await stores.commands.submit({ id: 'cmd-1', type: 'OpenAccount', data: {} })).toBe('created');
-      expect(await getStores(settings).commands.submit({ id: 'cmd-1', type: 'OpenAccount', data: {} })).toBe('duplicate');
+      expect(await getStores(settings).commands.submit({ id: 'cmd-1', type: 'OpenAccount', data: {} })).toBe(
+        'duplicate',
+      );
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -16,16 +16,17 @@
 import { getLocalDatabase } from '../runtime/docstore/localDatabase';
 import { StoreError } from './errors';
 import { DEFAULT_DATABASE } from './layout';
-import type { Stores } from './ports';
+import type { StoreSet } from './ports';
 
 export type Settings = Readonly<Record<string, string | undefined>>;
 
-let cached: { key: unknown; stores: Stores } | undefined;
+let cached: { key: unknown; stores: StoreSet } | undefined;
 
 /** The stores for the current process, built once per database (or Cosmos connection). */
-export function getStores(settings: Settings = process.env): Stores {
+export function getStores(settings: Settings = process.env): StoreSet {
   const kind = storeKind(settings);
-  const key = kind === 'local' ? getLocalDatabase()?.db : `${settings.CosmosDBConnection}|${settings.COSMOS_DATABASE}`;
+  const key =
+    kind === 'local' ? getLocalDatabase()?.db : `${settings.CosmosDBConnection}|${settings.COSMOS_DATABASE}`;
   if (cached && cached.key === key && key !== undefined) return cached.stores;
   const stores = createStores(settings);
   cached = { key, stores };
@@ -33,11 +34,12 @@ export function getStores(settings: Settings = process.env): Stores {
 }
 
 /** New stores for these settings (see the module comment). */
-export function createStores(settings: Settings = process.env): Stores {
+export function createStores(settings: Settings = process.env): StoreSet {
   const databaseName = settings.COSMOS_DATABASE || DEFAULT_DATABASE;
   if (storeKind(settings) === 'cosmos') {
     const connection = settings.CosmosDBConnection;
-    if (!connection) throw new StoreError('invalid_request', 'CARDFLOW_STORE=cosmos needs the CosmosDBConnection setting');
+    if (!connection)
+      throw new StoreError('invalid_request', 'CARDFLOW_STORE=cosmos needs the CosmosDBConnection setting');
     // Required lazily so that the local driver never loads the Cosmos SDK.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const cosmos = require('./cosmos/cosmosStores') as typeof import('./cosmos/cosmosStores');

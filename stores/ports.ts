@@ -4,6 +4,7 @@
  * from `getStores()` in `stores/index.ts` and never knows which one it has.
  */
 import type { EventEnvelope } from '../domain/envelope';
+import type { DocumentContainer } from './container';
 
 /** What the event store needs of an event: the envelope's shape (domain/envelope.ts satisfies it). */
 export interface StoredEvent {
@@ -116,9 +117,18 @@ export interface Views {
   deleteAll(pk?: string): Promise<number>;
 }
 
-/** The three ports together, as the factory hands them out. */
+/** The three ports together. */
 export interface Stores {
   events: EventStore;
   commands: CommandStore;
   views: Views;
+}
+
+/** What the drivers and `getStores()` hand out: the ports plus their raw containers (for rebuilds and tools). */
+export interface StoreSet extends Stores {
+  containers: {
+    commands: DocumentContainer;
+    events: DocumentContainer;
+    views: DocumentContainer;
+  };
 }

@@ -9,7 +9,10 @@ import type { StoredView, ViewDocument, ViewQuery, ViewWriteCondition, Views } f
 export class ContainerViews implements Views {
   constructor(private readonly views: DocumentContainer) {}
 
-  async get<T extends ViewDocument = ViewDocument>(pk: string, id: string): Promise<StoredView<T> | undefined> {
+  async get<T extends ViewDocument = ViewDocument>(
+    pk: string,
+    id: string,
+  ): Promise<StoredView<T> | undefined> {
     return this.views.read<T>(id, pk);
   }
 
@@ -18,7 +21,8 @@ export class ContainerViews implements Views {
       throw new StoreError('invalid_request', 'a view document has a string id and pk');
     }
     const { _etag: _, ...body } = document as T & { _etag?: string };
-    const conflict = (detail: string): ViewVersionConflictError => new ViewVersionConflictError(document.pk, document.id, detail);
+    const conflict = (detail: string): ViewVersionConflictError =>
+      new ViewVersionConflictError(document.pk, document.id, detail);
     let ifMatch = condition.ifMatch;
     let exists = ifMatch !== undefined;
     if (condition.expectedVersion !== undefined) {
@@ -48,7 +52,11 @@ export class ContainerViews implements Views {
       const current = await this.views.read<ViewDocument>(id, pk);
       const actual = current?.version ?? 0;
       if (actual !== condition.expectedVersion) {
-        throw new ViewVersionConflictError(pk, id, `stored version is ${actual}, not the expected ${condition.expectedVersion}`);
+        throw new ViewVersionConflictError(
+          pk,
+          id,
+          `stored version is ${actual}, not the expected ${condition.expectedVersion}`,
+        );
       }
       if (!current) return false;
       ifMatch ??= current._etag;
@@ -66,7 +74,10 @@ export class ContainerViews implements Views {
     }
   }
 
-  async query<T extends ViewDocument = ViewDocument>(pk: string, query: ViewQuery = {}): Promise<StoredView<T>[]> {
+  async query<T extends ViewDocument = ViewDocument>(
+    pk: string,
+    query: ViewQuery = {},
+  ): Promise<StoredView<T>[]> {
     const filters = Object.entries(query.where ?? {}).map(([property, value]) => ({
       path: `/${property}`,
       op: '=' as const,

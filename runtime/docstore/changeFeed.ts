@@ -61,14 +61,18 @@ export class ChangeFeedReader {
   /** True once this reader holds the lease. Takes it when free, released or expired. */
   acquire(now: number = Date.now()): boolean {
     if (this.lease) return true;
-    const current = this.leases.read(this.leaseId, this.leaseId) as unknown as (LeaseDocument & { _etag: string }) | undefined;
+    const current = this.leases.read(this.leaseId, this.leaseId) as unknown as
+      (LeaseDocument & { _etag: string }) | undefined;
     try {
       if (!current) {
         const continuation = this.options.startFromBeginning ? 0 : (this.monitored()?.lastLsn() ?? 0);
-        this.lease = this.leases.create(this.leaseDocument(continuation, now)) as unknown as LeaseDocument & { _etag: string };
+        this.lease = this.leases.create(this.leaseDocument(continuation, now)) as unknown as LeaseDocument & {
+          _etag: string;
+        };
         return true;
       }
-      const expired = now - current.renewedAt > (this.options.leaseExpirationMs ?? DEFAULT_LEASE_EXPIRATION_MS);
+      const expired =
+        now - current.renewedAt > (this.options.leaseExpirationMs ?? DEFAULT_LEASE_EXPIRATION_MS);
       if (current.owner !== null && current.owner !== this.owner && !expired) return false;
       this.lease = this.leases.replace(this.leaseDocument(current.continuation, now), {
         ifMatch: current._etag,
@@ -96,7 +100,8 @@ export class ChangeFeedReader {
   caughtUp(): boolean {
     const container = this.monitored();
     if (!container) return true;
-    if (!this.lease) return container.lastLsn() === 0 || container.countChanges(this.storedContinuation()) === 0;
+    if (!this.lease)
+      return container.lastLsn() === 0 || container.countChanges(this.storedContinuation()) === 0;
     return container.countChanges(this.lease.continuation) === 0;
   }
 
@@ -104,11 +109,14 @@ export class ChangeFeedReader {
   checkpoint(lsn: number, now: number = Date.now()): void {
     if (!this.lease) throw new Error(`lease ${this.leaseId} is not held`);
     try {
-      this.lease = this.leases.replace(this.leaseDocument(lsn, now), { ifMatch: this.lease._etag }) as unknown as LeaseDocument & {
+      this.lease = this.leases.replace(this.leaseDocument(lsn, now), {
+        ifMatch: this.lease._etag,
+      }) as unknown as LeaseDocument & {
         _etag: string;
       };
     } catch (error) {
-      if (error instanceof DocumentStoreError && (error.status === 412 || error.status === 404)) this.lease = undefined;
+      if (error instanceof DocumentStoreError && (error.status === 412 || error.status === 404))
+        this.lease = undefined;
       throw error;
     }
   }
@@ -117,9 +125,12 @@ export class ChangeFeedReader {
   release(now: number = Date.now()): void {
     if (!this.lease) return;
     try {
-      this.leases.replace({ ...this.leaseDocument(this.lease.continuation, now), owner: null }, {
-        ifMatch: this.lease._etag,
-      });
+      this.leases.replace(
+        { ...this.leaseDocument(this.lease.continuation, now), owner: null },
+        {
+          ifMatch: this.lease._etag,
+        },
+      );
     } catch (error) {
       if (!(error instanceof DocumentStoreError)) throw error;
     } finally {

@@ -14,12 +14,18 @@ interface Delivery {
   documents: Array<{ id: string; pk?: string; seq?: number; lsn: number }>;
   failed: boolean;
 }
-const fixture = ((globalThis as Record<string, unknown>).changeFeedFixture ??= { deliveries: [], failures: {} }) as {
+const fixture = ((globalThis as Record<string, unknown>).changeFeedFixture ??= {
+  deliveries: [],
+  failures: {},
+}) as {
   deliveries: Delivery[];
   failures: Record<string, number>;
 };
 
-function delivered(functionName: string, { includeFailed = false } = {}): Array<{ id: string; pk?: string; seq?: number }> {
+function delivered(
+  functionName: string,
+  { includeFailed = false } = {},
+): Array<{ id: string; pk?: string; seq?: number }> {
   return fixture.deliveries
     .filter((d) => d.functionName === functionName && (includeFailed || !d.failed))
     .flatMap((d) => d.documents.map(({ id, pk, seq }) => ({ id, pk, seq })));
@@ -28,7 +34,9 @@ function delivered(functionName: string, { includeFailed = false } = {}): Array<
 let dir: string;
 const hosts: TestHost[] = [];
 
-async function startHost(options: { dataFile?: string; clock?: VirtualClock } = {}): Promise<{ host: TestHost; items: LocalContainer }> {
+async function startHost(
+  options: { dataFile?: string; clock?: VirtualClock } = {},
+): Promise<{ host: TestHost; items: LocalContainer }> {
   const host = await createTestHost({
     appRoot: APP,
     services: [new LocalDocumentStoreService(), new CosmosDBTriggerService({ retryDelayMs: 1000 })],
@@ -37,7 +45,9 @@ async function startHost(options: { dataFile?: string; clock?: VirtualClock } = 
     clock: options.clock,
   });
   hosts.push(host);
-  const items = new LocalDocumentStore(host.db, { clock: host.clock }).container('cardflow', 'items', { partitionKeyPath: '/pk' });
+  const items = new LocalDocumentStore(host.db, { clock: host.clock }).container('cardflow', 'items', {
+    partitionKeyPath: '/pk',
+  });
   return { host, items };
 }
 
@@ -82,7 +92,9 @@ describe('Cosmos DB triggers on the local document store', () => {
     expect(fixture.deliveries.filter((d) => d.functionName === 'auditItems')).toHaveLength(1);
     const leases = new LocalDocumentStore(host.db).container('cardflow', 'leases');
     const last = items.lastLsn();
-    expect(leases.read('project-cardflow.items', 'project-cardflow.items')).toMatchObject({ continuation: last });
+    expect(leases.read('project-cardflow.items', 'project-cardflow.items')).toMatchObject({
+      continuation: last,
+    });
     expect(leases.read('audit-cardflow.items', 'audit-cardflow.items')).toMatchObject({ continuation: last });
   });
 
@@ -96,7 +108,9 @@ describe('Cosmos DB triggers on the local document store', () => {
     expect(delivered('auditItems').map((d) => d.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(delivered('projectItems')).toEqual([]);
     expect(delivered('projectItems', { includeFailed: true }).map((d) => d.seq)).toEqual([1, 2, 3]);
-    expect(host.logs.lines('warn').some((l) => /projectItems failed on 3 change\(s\).*retried in 1000 ms/.test(l))).toBe(true);
+    expect(
+      host.logs.lines('warn').some((l) => /projectItems failed on 3 change\(s\).*retried in 1000 ms/.test(l)),
+    ).toBe(true);
 
     await host.advance(999);
     expect(fixture.deliveries.filter((d) => d.functionName === 'projectItems')).toHaveLength(1);
@@ -104,7 +118,9 @@ describe('Cosmos DB triggers on the local document store', () => {
     expect(fixture.deliveries.filter((d) => d.functionName === 'projectItems')).toHaveLength(2);
     await host.advance(2000); // the backoff doubled
     expect(delivered('projectItems').map((d) => d.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(delivered('projectItems', { includeFailed: true }).map((d) => d.seq)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 5]);
+    expect(delivered('projectItems', { includeFailed: true }).map((d) => d.seq)).toEqual([
+      1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 5,
+    ]);
   });
 
   it('resumes from the checkpoint after a host restart: nothing lost, nothing skipped, failed batches redelivered', async () => {

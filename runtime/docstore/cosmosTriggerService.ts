@@ -85,10 +85,14 @@ export class CosmosDBTriggerService implements HostService {
     });
     for (const listener of this.listeners) listener.start();
     if (this.listeners.length > 0) {
-      ctx.log.info(`cosmosDBTrigger: serving ${this.listeners.map((l) => l.describe()).join(', ')} from the local document store`);
+      ctx.log.info(
+        `cosmosDBTrigger: serving ${this.listeners.map((l) => l.describe()).join(', ')} from the local document store`,
+      );
     }
     if (ctx.settings.CARDFLOW_STORE === 'cosmos' && this.listeners.length > 0) {
-      ctx.log.warn('cosmosDBTrigger: CARDFLOW_STORE=cosmos, but the local host serves Cosmos DB triggers from the local store only');
+      ctx.log.warn(
+        'cosmosDBTrigger: CARDFLOW_STORE=cosmos, but the local host serves Cosmos DB triggers from the local store only',
+      );
     }
   }
 
@@ -118,15 +122,19 @@ export class CosmosDBTriggerService implements HostService {
       const container = text('containerName');
       if (!database || !container) return fail('databaseName and containerName are required');
       const mode = text('changeFeedMode');
-      if (mode !== undefined && mode !== 'LatestVersion') return fail(`changeFeedMode ${mode} is not supported locally`);
+      if (mode !== undefined && mode !== 'LatestVersion')
+        return fail(`changeFeedMode ${mode} is not supported locally`);
       if (trigger.startFromTime !== undefined) {
-        ctx.log.warn(`cosmosDBTrigger: function "${fn.name}": startFromTime is not supported locally and is ignored`);
+        ctx.log.warn(
+          `cosmosDBTrigger: function "${fn.name}": startFromTime is not supported locally and is ignored`,
+        );
       }
       const number = (key: string): number | undefined => {
         const value = text(key);
         if (value === undefined) return undefined;
         const n = Number(value);
-        if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, not ${value}`);
+        if (!Number.isFinite(n) || n < 0)
+          throw new Error(`${key} must be a non-negative number, not ${value}`);
         return n;
       };
       const maxItems = number('maxItemsPerInvocation') ?? DEFAULT_MAX_ITEMS;
@@ -222,7 +230,9 @@ class ChangeFeedListener {
     try {
       this.reader.release();
     } catch (error) {
-      this.ctx.log.warn(`cosmosDBTrigger: ${this.functionName} could not release its lease: ${String(error)}`);
+      this.ctx.log.warn(
+        `cosmosDBTrigger: ${this.functionName} could not release its lease: ${String(error)}`,
+      );
     }
   }
 
@@ -247,7 +257,9 @@ class ChangeFeedListener {
         return;
       }
     } catch (error) {
-      this.ctx.log.error(`cosmosDBTrigger: ${this.functionName} cannot read the change feed: ${describe(error)}`);
+      this.ctx.log.error(
+        `cosmosDBTrigger: ${this.functionName} cannot read the change feed: ${describe(error)}`,
+      );
       return;
     }
     const lastLsn = batch[batch.length - 1]._lsn;
@@ -260,7 +272,10 @@ class ChangeFeedListener {
 
   private async deliver(documents: Array<{ _lsn: number }>, lastLsn: number): Promise<void> {
     try {
-      await this.ctx.invoke({ functionName: this.functionName, triggerData: { json: JSON.stringify(documents) } });
+      await this.ctx.invoke({
+        functionName: this.functionName,
+        triggerData: { json: JSON.stringify(documents) },
+      });
     } catch (error) {
       this.failures++;
       const base = this.options.retryDelayMs ?? 1000;
@@ -284,7 +299,9 @@ class ChangeFeedListener {
       this.lastRenewal = Date.now();
     } catch (error) {
       // The lease was lost (taken over or deleted): whoever holds it now redelivers this batch.
-      this.ctx.log.warn(`cosmosDBTrigger: ${this.functionName} could not checkpoint its lease: ${describe(error)}`);
+      this.ctx.log.warn(
+        `cosmosDBTrigger: ${this.functionName} could not checkpoint its lease: ${describe(error)}`,
+      );
     }
   }
 

@@ -30,7 +30,12 @@ describe('local document store', () => {
   it('stamps created documents with an etag, a timestamp in seconds and a growing sequence number', () => {
     const a = events.create({ id: 'a:1', streamId: 'a', n: 1 });
     const b = events.create({ id: 'b:1', streamId: 'b', n: 2 });
-    expect(a).toMatchObject({ id: 'a:1', streamId: 'a', n: 1, _ts: Date.parse('2026-03-01T10:00:00Z') / 1000 });
+    expect(a).toMatchObject({
+      id: 'a:1',
+      streamId: 'a',
+      n: 1,
+      _ts: Date.parse('2026-03-01T10:00:00Z') / 1000,
+    });
     expect(a._etag).toMatch(/^".+"$/);
     expect(b._lsn).toBe(a._lsn + 1);
     expect(events.read('a:1', 'a')).toEqual(a);
@@ -67,7 +72,9 @@ describe('local document store', () => {
     expect(statusOf(() => events.create({ id: 'no-partition' }))).toBe(400);
     expect(statusOf(() => events.create({ id: 'a/b', streamId: 'a' }))).toBe(400);
     expect(statusOf(() => events.create({ id: '', streamId: 'a' }))).toBe(400);
-    expect(statusOf(() => events.create({ id: 'big', streamId: 'a', blob: 'x'.repeat(2 * 1024 * 1024) }))).toBe(413);
+    expect(
+      statusOf(() => events.create({ id: 'big', streamId: 'a', blob: 'x'.repeat(2 * 1024 * 1024) })),
+    ).toBe(413);
     expect(statusOf(() => events.query({ filters: [{ path: 'status', op: '=', value: 1 }] }))).toBe(400);
     expect(events.lastLsn()).toBe(0);
   });
@@ -107,25 +114,57 @@ describe('local document store', () => {
   });
 
   it('fails a batch that reads a missing document or writes outside its partition', () => {
-    expect(statusOf(() => events.batch('s', [{ op: 'read', id: 'missing' }, { op: 'create', document: { id: 'a', streamId: 's' } }]))).toBe(404);
-    expect(statusOf(() => events.batch('s', [{ op: 'create', document: { id: 'a', streamId: 'other' } }]))).toBe(400);
+    expect(
+      statusOf(() =>
+        events.batch('s', [
+          { op: 'read', id: 'missing' },
+          { op: 'create', document: { id: 'a', streamId: 's' } },
+        ]),
+      ),
+    ).toBe(404);
+    expect(
+      statusOf(() => events.batch('s', [{ op: 'create', document: { id: 'a', streamId: 'other' } }])),
+    ).toBe(400);
     expect(statusOf(() => events.batch('s', []))).toBe(400);
     expect(events.query()).toEqual([]);
   });
 
   it('queries one partition with filters and ordering', () => {
     for (let version = 1; version <= 12; version++) {
-      events.create({ id: `a:${version}`, streamId: 'a', version, kind: version % 2 === 0 ? 'even' : 'odd', flag: version > 10 });
+      events.create({
+        id: `a:${version}`,
+        streamId: 'a',
+        version,
+        kind: version % 2 === 0 ? 'even' : 'odd',
+        flag: version > 10,
+      });
     }
     events.create({ id: 'b:1', streamId: 'b', version: 1, kind: 'odd', flag: false });
-    const odd = events.query({ partitionKey: 'a', filters: [{ path: '/kind', op: '=', value: 'odd' }], orderBy: '/version' });
+    const odd = events.query({
+      partitionKey: 'a',
+      filters: [{ path: '/kind', op: '=', value: 'odd' }],
+      orderBy: '/version',
+    });
     expect(odd.map((d) => d.version)).toEqual([1, 3, 5, 7, 9, 11]);
-    const tail = events.query({ partitionKey: 'a', filters: [{ path: '/version', op: '>=', value: 10 }], orderBy: '/version', descending: true });
+    const tail = events.query({
+      partitionKey: 'a',
+      filters: [{ path: '/version', op: '>=', value: 10 }],
+      orderBy: '/version',
+      descending: true,
+    });
     expect(tail.map((d) => d.version)).toEqual([12, 11, 10]);
-    expect(events.query({ filters: [{ path: '/flag', op: '=', value: true }] }).map((d) => d.id)).toEqual(['a:11', 'a:12']);
+    expect(events.query({ filters: [{ path: '/flag', op: '=', value: true }] }).map((d) => d.id)).toEqual([
+      'a:11',
+      'a:12',
+    ]);
     expect(events.query({ filters: [{ path: '/kind', op: '=', value: 'odd' }] })).toHaveLength(7);
-    expect(events.query({ partitionKey: 'a', orderBy: '/version', limit: 2 }).map((d) => d.version)).toEqual([1, 2]);
-    const some = events.query({ partitionKey: 'a', filters: [{ path: '/version', op: 'in', value: [2, 5, 99] }] });
+    expect(events.query({ partitionKey: 'a', orderBy: '/version', limit: 2 }).map((d) => d.version)).toEqual([
+      1, 2,
+    ]);
+    const some = events.query({
+      partitionKey: 'a',
+      filters: [{ path: '/version', op: 'in', value: [2, 5, 99] }],
+    });
     expect(some.map((d) => d.id)).toEqual(['a:2', 'a:5']);
     expect(events.query({ filters: [{ path: '/version', op: 'in', value: [] }] })).toEqual([]);
   });
@@ -146,7 +185,11 @@ describe('local document store', () => {
   });
 
   it('holds, for any sequence of writes, each live document once in the feed in last-write order', () => {
-    const write = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), pk: fc.constantFrom('p', 'q'), kind: fc.constantFrom('upsert', 'delete') });
+    const write = fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'd'),
+      pk: fc.constantFrom('p', 'q'),
+      kind: fc.constantFrom('upsert', 'delete'),
+    });
     fc.assert(
       fc.property(fc.array(write, { maxLength: 40 }), (writes) => {
         const container = store.container('prop', `c${Math.random()}`, { partitionKeyPath: '/pk' });
@@ -178,7 +221,9 @@ describe('local document store', () => {
     const other = new LocalDocumentStore(db).container('cardflow', 'events');
     other.create({ id: 'n', streamId: 'z' });
     expect(statusOf(() => other.create({ id: 'n', streamId: 'z' }))).toBe(409);
-    expect(statusOf(() => other.batch('z', [{ op: 'create', document: { id: 'n', streamId: 'z' } }]))).toBe(409);
+    expect(statusOf(() => other.batch('z', [{ op: 'create', document: { id: 'n', streamId: 'z' } }]))).toBe(
+      409,
+    );
     stop();
     other.create({ id: 'm', streamId: 'z' });
     expect(seen).toEqual(['cardflow/events']);

@@ -116,7 +116,10 @@ export function onDocumentChange(
 export function parsePath(path: string): string[] {
   const segments = path.split('/').slice(1);
   if (!path.startsWith('/') || segments.length === 0 || !segments.every((s) => PATH_SEGMENT.test(s))) {
-    throw new DocumentStoreError('bad_request', `invalid property path '${path}' (expected like /name or /a/b)`);
+    throw new DocumentStoreError(
+      'bad_request',
+      `invalid property path '${path}' (expected like /name or /a/b)`,
+    );
   }
   return segments;
 }
@@ -244,10 +247,16 @@ export class LocalContainer {
     const db = this.db;
     return {
       read: db.prepare('SELECT id, body, etag, ts, lsn FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
-      insert: db.prepare('INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      update: db.prepare('UPDATE doc_items SET body = ?, etag = ?, ts = ?, lsn = ? WHERE cid = ? AND pk = ? AND id = ?'),
+      insert: db.prepare(
+        'INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      update: db.prepare(
+        'UPDATE doc_items SET body = ?, etag = ?, ts = ?, lsn = ? WHERE cid = ? AND pk = ? AND id = ?',
+      ),
       remove: db.prepare('DELETE FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
-      nextLsn: db.prepare('UPDATE doc_containers SET last_lsn = last_lsn + 1 WHERE cid = ? RETURNING last_lsn'),
+      nextLsn: db.prepare(
+        'UPDATE doc_containers SET last_lsn = last_lsn + 1 WHERE cid = ? RETURNING last_lsn',
+      ),
       lastLsn: db.prepare('SELECT last_lsn FROM doc_containers WHERE cid = ?'),
       changes: db.prepare(
         'SELECT id, body, etag, ts, lsn FROM doc_items WHERE cid = ? AND lsn > ? ORDER BY lsn LIMIT ?',
@@ -260,7 +269,8 @@ export class LocalContainer {
   partitionKeyOf(document: object): PartitionKeyValue {
     let value: unknown = document;
     for (const segment of this.pkSegments) {
-      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+      value =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
     }
     if (value === undefined || (value !== null && typeof value === 'object')) {
       throw new DocumentStoreError(
@@ -335,7 +345,8 @@ export class LocalContainer {
         throw new DocumentStoreError('bad_request', `unknown filter operator '${String(op)}'`);
       }
       if (value === null || typeof value === 'boolean') {
-        if (op !== '=' && op !== '!=') throw new DocumentStoreError('bad_request', `${op} needs a string or number`);
+        if (op !== '=' && op !== '!=')
+          throw new DocumentStoreError('bad_request', `${op} needs a string or number`);
         where.push(`coalesce(json_type(body, ?), '') ${op === '=' ? '=' : '!='} ?`);
         params.push(path, value === null ? 'null' : String(value));
       } else if (typeof value === 'number' || typeof value === 'string') {
@@ -355,7 +366,8 @@ export class LocalContainer {
       sql += ` ORDER BY id ${spec.descending ? 'DESC' : 'ASC'}`;
     }
     if (spec.limit !== undefined) {
-      if (!Number.isInteger(spec.limit) || spec.limit < 0) throw new DocumentStoreError('bad_request', 'bad limit');
+      if (!Number.isInteger(spec.limit) || spec.limit < 0)
+        throw new DocumentStoreError('bad_request', 'bad limit');
       sql += ' LIMIT ?';
       params.push(spec.limit);
     }
@@ -392,7 +404,10 @@ export class LocalContainer {
     };
     switch (operation.op) {
       case 'create':
-        return { status: 201, document: this.insertDocument(partitionKey, samePartition(operation.document)) };
+        return {
+          status: 201,
+          document: this.insertDocument(partitionKey, samePartition(operation.document)),
+        };
       case 'upsert':
         return {
           status: 200,
@@ -427,7 +442,11 @@ export class LocalContainer {
     return toDocument({ id, body, ...stamp });
   }
 
-  private replaceDocument(partitionKey: PartitionKeyValue, document: DocumentInput, ifMatch?: string): StoredDocument {
+  private replaceDocument(
+    partitionKey: PartitionKeyValue,
+    document: DocumentInput,
+    ifMatch?: string,
+  ): StoredDocument {
     const { id, body } = serialise(document);
     const key = encodeKey(partitionKey);
     const current = this.statements.read.get(this.cid, key, id) as ItemRow | undefined;
@@ -440,7 +459,11 @@ export class LocalContainer {
     return toDocument({ id, body, ...stamp });
   }
 
-  private upsertDocument(partitionKey: PartitionKeyValue, document: DocumentInput, ifMatch?: string): StoredDocument {
+  private upsertDocument(
+    partitionKey: PartitionKeyValue,
+    document: DocumentInput,
+    ifMatch?: string,
+  ): StoredDocument {
     const exists = this.statements.read.get(this.cid, encodeKey(partitionKey), document.id);
     if (exists || ifMatch !== undefined) return this.replaceDocument(partitionKey, document, ifMatch);
     return this.insertDocument(partitionKey, document);
@@ -489,5 +512,11 @@ function serialise(document: DocumentInput): { id: string; body: string } {
 }
 
 function toDocument(row: ItemRow): StoredDocument {
-  return { ...(JSON.parse(row.body) as Record<string, unknown>), id: row.id, _etag: row.etag, _ts: row.ts, _lsn: row.lsn };
+  return {
+    ...(JSON.parse(row.body) as Record<string, unknown>),
+    id: row.id,
+    _etag: row.etag,
+    _ts: row.ts,
+    _lsn: row.lsn,
+  };
 }

@@ -2,7 +2,8 @@
  * Errors of the local document store. They carry the HTTP status Cosmos DB would answer with, so a
  * driver maps both stores' failures the same way (409 conflict, 412 precondition failed, ...).
  */
-export type DocumentStoreErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'precondition_failed' | 'too_large';
+export type DocumentStoreErrorCode =
+  'bad_request' | 'not_found' | 'conflict' | 'precondition_failed' | 'too_large';
 
 const STATUS: Record<DocumentStoreErrorCode, number> = {
   bad_request: 400,

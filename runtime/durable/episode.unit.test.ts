@@ -120,6 +120,18 @@ describe('an episode', () => {
     expect(after.effects.activities).toEqual([{ taskId: 4, name: 'Next', input: null }]);
   });
 
+  test('once the retry timeout is spent, the remaining attempts fail at once without running', () => {
+    const book = newBook();
+    const policy = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 3, retryTimeoutInMilliseconds: 500 };
+    interpretState(book, state([{ actionType: ActionType.CallActivityWithRetry, functionName: 'Slow', retryOptions: policy }]), ctx(T0));
+    const failure = { Reason: 'too slow', Details: 'd' };
+    const failed = prepareEpisode(book, [historyEvent.taskFailed(T0 + 600, 0, failure)], ctx(T0 + 600));
+    expect(failed.effects.timers).toEqual([{ taskId: 1, fireAt: T0 + 600 }]);
+    const fired = prepareEpisode(book, [historyEvent.timerFired(T0 + 600, 1, T0 + 600)], ctx(T0 + 600));
+    expect(fired.effects.activities).toEqual([]);
+    expect(fired.effects.immediateFailures).toEqual([{ taskId: 2, failure, kind: 'activity' }]);
+  });
+
   test('puts events that allocate hidden ids before the others', () => {
     const book = newBook();
     interpretState(book, state([withRetry('Flaky', 3), activity('Plain')]), ctx(T0));

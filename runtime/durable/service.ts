@@ -23,6 +23,13 @@ export interface DurableServiceOptions {
   maxConcurrentActivities?: number;
   /** How long `stop()` waits for running episodes and activities to finish; default 10 s. */
   drainTimeoutMs?: number;
+  /**
+   * At continueAsNew, carry raised events that no wait consumed into the next execution (default
+   * true). Events still queued always reach the next execution. Azure's JS shim calls .NET
+   * `ContinueAsNew(input)` without `preserveUnprocessedEvents`, so there unconsumed events already
+   * delivered to the ending execution are dropped: set false to behave exactly like that.
+   */
+  preserveUnprocessedEvents?: boolean;
 }
 
 /** Delay before an instance whose episode hit an unexpected error is tried again. */
@@ -289,7 +296,7 @@ export class DurableService implements HostService, DurableOperations {
       outcome,
       customStatus,
       book,
-      ...(outcome.kind === 'continuedAsNew' ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) } : {}),
+      ...(outcome.kind === 'continuedAsNew' && this.options.preserveUnprocessedEvents !== false ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) } : {}),
     });
     this.armTimerWake();
   }

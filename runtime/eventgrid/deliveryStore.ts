@@ -118,7 +118,7 @@ export class DeliveryStore {
   private statement(sql: string): BetterSqlite3.Statement {
     let prepared = this.statements.get(sql);
     if (!prepared) {
-      prepared = this.statement(sql);
+      prepared = this.db.prepare(sql);
       this.statements.set(sql, prepared);
     }
     return prepared;

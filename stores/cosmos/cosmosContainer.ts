@@ -87,7 +87,10 @@ export class CosmosDocumentContainer implements DocumentContainer {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  read<T extends ContainerDocument>(id: string, partitionKey: PartitionKey): Promise<ReadDocument<T> | undefined> {
+  read<T extends ContainerDocument>(
+    id: string,
+    partitionKey: PartitionKey,
+  ): Promise<ReadDocument<T> | undefined> {
     return this.call(async (c) => {
       const response = await c.item(id, partitionKey).read<T>();
       if (response.statusCode === 404 || !response.resource) return undefined;
@@ -96,20 +99,27 @@ export class CosmosDocumentContainer implements DocumentContainer {
   }
 
   create<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
-    return this.call(async (c) => withoutSystemProperties<T>((await c.items.create(document)).resource as unknown as T));
+    return this.call(async (c) =>
+      withoutSystemProperties<T>((await c.items.create(document)).resource as unknown as T),
+    );
   }
 
   replace<T extends ContainerDocument>(document: T, ifMatch?: string): Promise<ReadDocument<T>> {
     return this.call(async (c) => {
       const response = await c
         .item(document.id, this.partitionKeyOf(document))
-        .replace(document, ifMatch === undefined ? {} : { accessCondition: { type: 'IfMatch', condition: ifMatch } });
+        .replace(
+          document,
+          ifMatch === undefined ? {} : { accessCondition: { type: 'IfMatch', condition: ifMatch } },
+        );
       return withoutSystemProperties<T>(response.resource as unknown as T);
     });
   }
 
   upsert<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
-    return this.call(async (c) => withoutSystemProperties<T>((await c.items.upsert(document)).resource as unknown as T));
+    return this.call(async (c) =>
+      withoutSystemProperties<T>((await c.items.upsert(document)).resource as unknown as T),
+    );
   }
 
   delete(id: string, partitionKey: PartitionKey, ifMatch?: string): Promise<void> {
@@ -122,7 +132,10 @@ export class CosmosDocumentContainer implements DocumentContainer {
 
   batch(partitionKey: PartitionKey, operations: BatchOperation[]): Promise<void> {
     return this.call(async (c) => {
-      const response = await c.items.batch(operations.map((o) => toOperation(o, partitionKey)), partitionKey ?? undefined);
+      const response = await c.items.batch(
+        operations.map((o) => toOperation(o, partitionKey)),
+        partitionKey ?? undefined,
+      );
       const results = response.result ?? [];
       const failed = results.findIndex((r) => r.statusCode >= 400 && r.statusCode !== 424);
       if (failed >= 0) {
@@ -142,10 +155,12 @@ export class CosmosDocumentContainer implements DocumentContainer {
     };
     const where = [`${cosmosPath(this.partitionKeyPath)} = ${parameter(spec.partitionKey)}`];
     for (const filter of spec.filters ?? []) {
-      if (filter.op === 'in') where.push(`ARRAY_CONTAINS(${parameter(filter.value)}, ${cosmosPath(filter.path)})`);
+      if (filter.op === 'in')
+        where.push(`ARRAY_CONTAINS(${parameter(filter.value)}, ${cosmosPath(filter.path)})`);
       else if (['=', '!=', '<', '<=', '>', '>='].includes(filter.op)) {
         where.push(`${cosmosPath(filter.path)} ${filter.op} ${parameter(filter.value)}`);
-      } else throw new ContainerError(400, `unknown filter operator '${String((filter as { op: unknown }).op)}'`);
+      } else
+        throw new ContainerError(400, `unknown filter operator '${String((filter as { op: unknown }).op)}'`);
     }
     if (spec.limit !== undefined && (!Number.isInteger(spec.limit) || spec.limit < 0)) {
       throw new ContainerError(400, 'bad limit');
@@ -155,7 +170,10 @@ export class CosmosDocumentContainer implements DocumentContainer {
     const query = `SELECT ${top}* FROM c WHERE ${where.join(' AND ')} ORDER BY ${order}`;
     return this.call(async (c) => {
       const { resources } = await c.items
-        .query<T>({ query, parameters: parameters as never }, { partitionKey: spec.partitionKey ?? undefined, maxItemCount: -1 })
+        .query<T>(
+          { query, parameters: parameters as never },
+          { partitionKey: spec.partitionKey ?? undefined, maxItemCount: -1 },
+        )
         .fetchAll();
       return resources.map((r) => withoutSystemProperties<T>(r));
     });
@@ -166,9 +184,14 @@ export class CosmosDocumentContainer implements DocumentContainer {
     const query =
       partitionKey === undefined
         ? { query: `SELECT c.id, ${pk} AS pk FROM c` }
-        : { query: `SELECT c.id, ${pk} AS pk FROM c WHERE ${pk} = @pk`, parameters: [{ name: '@pk', value: partitionKey }] };
+        : {
+            query: `SELECT c.id, ${pk} AS pk FROM c WHERE ${pk} = @pk`,
+            parameters: [{ name: '@pk', value: partitionKey }],
+          };
     return this.call(async (c) => {
-      const { resources } = await c.items.query<{ id: string; pk: PartitionKey }>(query, { maxItemCount: -1 }).fetchAll();
+      const { resources } = await c.items
+        .query<{ id: string; pk: PartitionKey }>(query, { maxItemCount: -1 })
+        .fetchAll();
       return resources.map((r) => ({ id: r.id, partitionKey: r.pk ?? null }));
     });
   }
@@ -176,7 +199,8 @@ export class CosmosDocumentContainer implements DocumentContainer {
   private partitionKeyOf(document: ContainerDocument): PartitionKey {
     let value: unknown = document;
     for (const segment of this.pkSegments) {
-      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+      value =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
     }
     if (value === undefined || (value !== null && typeof value === 'object')) {
       throw new ContainerError(400, `document lacks a partition key value at ${this.partitionKeyPath}`);
@@ -198,7 +222,9 @@ export class CosmosDocumentContainer implements DocumentContainer {
         }
         if (status === undefined) throw error;
         const message = (error as CosmosErrorLike).message ?? `Cosmos DB answered ${status}`;
-        throw new ContainerError(status === 429 ? 503 : status, message.split('\n')[0], undefined, { cause: error });
+        throw new ContainerError(status === 429 ? 503 : status, message.split('\n')[0], undefined, {
+          cause: error,
+        });
       }
     }
   }
@@ -209,9 +235,17 @@ function toOperation(operation: BatchOperation, partitionKey: PartitionKey): Ope
   const pk = partitionKey ?? undefined;
   switch (operation.op) {
     case 'create':
-      return { operationType: 'Create', resourceBody: operation.document, partitionKey: pk } as OperationInput;
+      return {
+        operationType: 'Create',
+        resourceBody: operation.document,
+        partitionKey: pk,
+      } as OperationInput;
     case 'upsert':
-      return { operationType: 'Upsert', resourceBody: operation.document, partitionKey: pk } as OperationInput;
+      return {
+        operationType: 'Upsert',
+        resourceBody: operation.document,
+        partitionKey: pk,
+      } as OperationInput;
     case 'replace':
       return {
         operationType: 'Replace',
@@ -221,7 +255,12 @@ function toOperation(operation: BatchOperation, partitionKey: PartitionKey): Ope
         partitionKey: pk,
       } as OperationInput;
     case 'delete':
-      return { operationType: 'Delete', id: operation.id, ifMatch: operation.ifMatch, partitionKey: pk } as OperationInput;
+      return {
+        operationType: 'Delete',
+        id: operation.id,
+        ifMatch: operation.ifMatch,
+        partitionKey: pk,
+      } as OperationInput;
     case 'read':
       return { operationType: 'Read', id: operation.id, partitionKey: pk } as OperationInput;
   }

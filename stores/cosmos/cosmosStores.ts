@@ -6,7 +6,7 @@
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { ContainerCommandStore } from '../commandStore';
 import { ContainerEventStore } from '../eventStore';
-import type { Stores } from '../ports';
+import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
 import { ContainerViews } from '../views';
 import { CosmosDocumentContainer, type CosmosContainerOptions } from './cosmosContainer';
@@ -17,20 +17,23 @@ export interface CosmosStoresOptions extends CosmosContainerOptions {
   now?: () => number;
 }
 
-export function createCosmosStores(options: CosmosStoresOptions): Stores {
+export function createCosmosStores(options: CosmosStoresOptions): StoreSet {
   const setup = async (): Promise<Map<string, Container>> => {
     const { database } = await options.client.databases.createIfNotExists({ id: options.databaseName });
     const containers = new Map<string, Container>();
     // One after another: the emulator and the test server dislike concurrent DDL.
     for (const [id, path] of Object.entries(CONTAINERS)) {
-      const { container } = await database.containers.createIfNotExists({ id, partitionKey: { paths: [path] } });
+      const { container } = await database.containers.createIfNotExists({
+        id,
+        partitionKey: { paths: [path] },
+      });
       containers.set(id, container);
     }
     return containers;
   };
   let ready: Promise<Map<string, Container>> | undefined;
   // Set up on first use; a failed setup is tried again by the next request.
-  const containers = (): Promise<Map<string, Container>> => {
+  const sdkContainers = (): Promise<Map<string, Container>> => {
     ready ??= setup().catch((error: unknown) => {
       ready = undefined;
       throw error;
@@ -38,11 +41,21 @@ export function createCosmosStores(options: CosmosStoresOptions): Stores {
     return ready;
   };
   const containerOf = (name: ContainerName): CosmosDocumentContainer =>
-    new CosmosDocumentContainer(async () => (await containers()).get(name) as Container, CONTAINERS[name], options);
+    new CosmosDocumentContainer(
+      async () => (await sdkContainers()).get(name) as Container,
+      CONTAINERS[name],
+      options,
+    );
+  const containers = {
+    commands: containerOf('commands'),
+    events: containerOf('events'),
+    views: containerOf('views'),
+  };
   return {
-    events: new ContainerEventStore(containerOf('events')),
-    commands: new ContainerCommandStore(containerOf('commands'), options.now),
-    views: new ContainerViews(containerOf('views')),
+    events: new ContainerEventStore(containers.events),
+    commands: new ContainerCommandStore(containers.commands, options.now),
+    views: new ContainerViews(containers.views),
+    containers,
   };
 }
 

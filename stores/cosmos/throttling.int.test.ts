@@ -22,7 +22,12 @@ async function listen(server: Server): Promise<number> {
 async function startProxy(targetPort: number, retryAfterMs: number): Promise<ThrottlingProxy> {
   const proxy: ThrottlingProxy = { url: '', throttle: 0, throttled: 0, close: async () => undefined };
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && /\/docs$/.test(req.url ?? '') && !req.headers['x-ms-documentdb-isquery'] && proxy.throttle > 0) {
+    if (
+      req.method === 'POST' &&
+      /\/docs$/.test(req.url ?? '') &&
+      !req.headers['x-ms-documentdb-isquery'] &&
+      proxy.throttle > 0
+    ) {
       proxy.throttle--;
       proxy.throttled++;
       req.resume();
@@ -50,7 +55,15 @@ async function startProxy(targetPort: number, retryAfterMs: number): Promise<Thr
 }
 
 function event(streamId: string, version: number): StoredEvent {
-  return { id: `${streamId}/e${version}`, streamId, version, type: 'Happened', data: {}, metadata: {}, schemaVersion: 1 };
+  return {
+    id: `${streamId}/e${version}`,
+    streamId,
+    version,
+    type: 'Happened',
+    data: {},
+    metadata: {},
+    schemaVersion: 1,
+  };
 }
 
 describe('the Cosmos driver under throttling (429)', () => {
@@ -75,7 +88,14 @@ describe('the Cosmos driver under throttling (429)', () => {
     const created = new CosmosClient({
       endpoint: proxy.url,
       key: 'test-key',
-      connectionPolicy: { enableEndpointDiscovery: false, retryOptions: { maxRetryAttemptCount: sdkRetries, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 30 } },
+      connectionPolicy: {
+        enableEndpointDiscovery: false,
+        retryOptions: {
+          maxRetryAttemptCount: sdkRetries,
+          fixedRetryIntervalInMilliseconds: 0,
+          maxWaitTimeInSeconds: 30,
+        },
+      },
     });
     clients.push(created);
     return created;
@@ -99,20 +119,33 @@ describe('the Cosmos driver under throttling (429)', () => {
 
   it('retries a throttled event append (a batch, whose retry-after the SDK drops) once it is let through', async () => {
     const waits: number[] = [];
-    const stores = createCosmosStores({ client: client(0), databaseName: 'throttled', sleep: async (ms) => void waits.push(ms) });
+    const stores = createCosmosStores({
+      client: client(0),
+      databaseName: 'throttled',
+      sleep: async (ms) => void waits.push(ms),
+    });
     await stores.commands.get('warm-up');
     proxy.throttle = 2;
-    expect(await stores.events.append('account-t1', 0, [event('account-t1', 1), event('account-t1', 2)] as never)).toBe(2);
+    expect(
+      await stores.events.append('account-t1', 0, [event('account-t1', 1), event('account-t1', 2)] as never),
+    ).toBe(2);
     expect(proxy.throttled).toBe(2);
     expect(waits).toEqual([1000, 1000]);
     expect((await stores.events.readStream('account-t1')).map((e) => e.version)).toEqual([1, 2]);
   });
 
   it('gives up with store_unavailable when throttling outlasts its retries, having written nothing', async () => {
-    const stores = createCosmosStores({ client: client(0), databaseName: 'throttled', throttleRetries: 2, sleep: async () => undefined });
+    const stores = createCosmosStores({
+      client: client(0),
+      databaseName: 'throttled',
+      throttleRetries: 2,
+      sleep: async () => undefined,
+    });
     await stores.commands.get('warm-up');
     proxy.throttle = 10;
-    const error = await stores.commands.submit({ id: 'cmd-1', type: 'OpenAccount', data: {} }).catch((e: unknown) => e);
+    const error = await stores.commands
+      .submit({ id: 'cmd-1', type: 'OpenAccount', data: {} })
+      .catch((e: unknown) => e);
     expect(isStoreError(error, 'store_unavailable')).toBe(true);
     expect(error).toMatchObject({ status: 503 });
     expect(proxy.throttled).toBe(3);
@@ -122,7 +155,11 @@ describe('the Cosmos driver under throttling (429)', () => {
 
   it('lets the SDK honour retry-after first with its default policy', async () => {
     const waits: number[] = [];
-    const stores = createCosmosStores({ client: client(9), databaseName: 'throttled', sleep: async (ms) => void waits.push(ms) });
+    const stores = createCosmosStores({
+      client: client(9),
+      databaseName: 'throttled',
+      sleep: async (ms) => void waits.push(ms),
+    });
     await stores.commands.get('warm-up');
     proxy.throttle = 2;
     expect(await stores.commands.submit({ id: 'cmd-2', type: 'OpenAccount', data: {} })).toBe('created');

@@ -20,7 +20,9 @@ function mapped<T>(run: () => T): Promise<T> {
     return Promise.resolve(run());
   } catch (error) {
     if (error instanceof DocumentStoreError) {
-      return Promise.reject(new ContainerError(error.status, error.message, error.operationIndex, { cause: error }));
+      return Promise.reject(
+        new ContainerError(error.status, error.message, error.operationIndex, { cause: error }),
+      );
     }
     return Promise.reject(error);
   }
@@ -33,7 +35,10 @@ export class LocalDocumentContainer implements DocumentContainer {
     return this.container.partitionKeyPath;
   }
 
-  read<T extends ContainerDocument>(id: string, partitionKey: PartitionKey): Promise<ReadDocument<T> | undefined> {
+  read<T extends ContainerDocument>(
+    id: string,
+    partitionKey: PartitionKey,
+  ): Promise<ReadDocument<T> | undefined> {
     return mapped(() => {
       const document = this.container.read(id, partitionKey);
       return document && withoutSystemProperties<T>(document);

@@ -7,7 +7,7 @@ import type { Clock } from '../../runtime/clock';
 import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
 import { ContainerCommandStore } from '../commandStore';
 import { ContainerEventStore } from '../eventStore';
-import type { Stores } from '../ports';
+import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
 import { ContainerViews } from '../views';
 import { LocalDocumentContainer } from './localContainer';
@@ -18,15 +18,23 @@ export interface LocalStoresOptions {
   clock?: Clock;
 }
 
-export function createLocalStores(db: BetterSqlite3.Database, options: LocalStoresOptions): Stores {
+export function createLocalStores(db: BetterSqlite3.Database, options: LocalStoresOptions): StoreSet {
   const store = new LocalDocumentStore(db, { clock: options.clock });
   const containerOf = (name: ContainerName): LocalDocumentContainer =>
-    new LocalDocumentContainer(store.container(options.databaseName, name, { partitionKeyPath: CONTAINERS[name] }));
+    new LocalDocumentContainer(
+      store.container(options.databaseName, name, { partitionKeyPath: CONTAINERS[name] }),
+    );
   containerOf('leases');
   const now = options.clock ? () => (options.clock as Clock).now() : Date.now;
+  const containers = {
+    commands: containerOf('commands'),
+    events: containerOf('events'),
+    views: containerOf('views'),
+  };
   return {
-    events: new ContainerEventStore(containerOf('events')),
-    commands: new ContainerCommandStore(containerOf('commands'), now),
-    views: new ContainerViews(containerOf('views')),
+    events: new ContainerEventStore(containers.events),
+    commands: new ContainerCommandStore(containers.commands, now),
+    views: new ContainerViews(containers.views),
+    containers,
   };
 }

@@ -61,6 +61,24 @@ describe('the dashboard served by the app', () => {
       expect(await accessibilityProblems(session.page)).toEqual([]);
     }));
 
+  it('has accessibility checks that catch unnamed controls, skipped headings and broken references', () =>
+    step(async () => {
+      await session.page.setContent(
+        '<html><head><title>t</title></head><body><main><h1>A</h1><h3>C</h3><input id="x"><input id="x"><button></button><p aria-describedby="nowhere">p</p></main></body></html>',
+      );
+      expect((await accessibilityProblems(session.page)).sort()).toEqual(
+        [
+          'a button has no accessible name',
+          'a textbox has no accessible name',
+          'a textbox has no accessible name',
+          'aria-describedby="nowhere" points at no element',
+          'heading "C" jumps from level 1 to 3',
+          'the id "x" is used twice',
+          'the page has no lang attribute',
+        ].sort(),
+      );
+    }));
+
   it('can be used with the keyboard alone: skip link, navigation, focus moves to the new view', () =>
     step(async () => {
       // The bare URL: a #fragment would move the keyboard's starting point to its section.

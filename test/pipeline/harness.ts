@@ -10,6 +10,7 @@ import type { Stores } from '../../stores';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- test answers are checked field by field */
 export interface App {
   host: TestHost;
   /** The stores on the host's database, for looking behind the API. */
@@ -56,3 +57,18 @@ export async function startApp(options: Partial<TestHostOptions> = {}): Promise<
     stop: () => host.stop(),
   };
 }
+
+/** The path (and query) of an absolute URL the API returned, for `fetch` relative to the host. */
+export function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+/** Waits for the pipeline to settle, then returns the command's outcome as GET /api/commands/{id} shows it. */
+export async function outcomeOf(app: App, accepted: { body: { statusUrl: string } }): Promise<{ status: string; reason?: string; type: string }> {
+  await app.settle();
+  const answer = await app.get(pathOf(accepted.body.statusUrl));
+  return answer.body;
+}
+
+export const PROBLEM_JSON = /^application\/problem\+json/;

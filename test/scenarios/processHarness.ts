@@ -117,6 +117,11 @@ export class ProcessHarness {
     return state.status === 'none' ? { available: 0, reserved: 0 } : { available: state.available, reserved: state.reserved };
   }
 
+  /** Appends events to a stream as if a command had decided them (e.g. an account closing meanwhile). */
+  appendTo(streamId: string, events: DomainEvent[]): Promise<void> {
+    return this.append(streamId, events, `manual-${streamId}-${Date.now()}`);
+  }
+
   private async append(streamId: string, events: DomainEvent[], idPrefix: string): Promise<void> {
     const expectedVersion = await this.events.streamVersion(streamId);
     const metadata = { correlationId: idPrefix, causationId: idPrefix, occurredAt: this.now() };

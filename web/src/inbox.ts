@@ -157,7 +157,7 @@ export class InboxView {
     const id = item.transferId;
     const titleId = `card-${id}-title`;
     const noteId = `card-${id}-note`;
-    const timeLeftElement = h('time', { class: 'time-left', datetime: item.deadline }, '');
+    const timeLeftElement = h('span', { class: 'time-left' }, '');
     const note = h('textarea', { id: noteId, rows: 2, maxlength: 500 });
     const status = h('p', { class: 'card-status', role: 'status' });
     const button = (decision: Decision, label: string): HTMLButtonElement => {
@@ -193,7 +193,7 @@ export class InboxView {
           item.reminders ? h('dt', {}, 'Reminders') : null,
           item.reminders ? h('dd', {}, `${item.reminders} sent`) : null,
           h('dt', {}, 'Time left'),
-          h('dd', {}, timeLeftElement, h('span', { class: 'hint' }, ` (until ${formatInstant(item.deadline)})`)),
+          h('dd', {}, timeLeftElement, h('span', { class: 'hint' }, ' (until ', h('time', { datetime: item.deadline }, formatInstant(item.deadline)), ')')),
         ),
         h('div', { class: 'field' }, h('label', { for: noteId }, 'Note for the decision (optional)'), note),
         h('div', { class: 'actions' }, ...buttons),

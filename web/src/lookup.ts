@@ -134,6 +134,11 @@ function statementTable(entries: StatementEntry[]): HTMLElement {
       ),
     );
   }
-  const head = h('thead', {}, h('tr', {}, ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) => h('th', { scope: 'col' }, label))));
+  const numeric = new Set(['Amount', 'Fee', 'Balance after']);
+  const head = h(
+    'thead',
+    {},
+    h('tr', {}, ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) => h('th', { scope: 'col', class: numeric.has(label) ? 'num' : undefined }, label))),
+  );
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Statement'), head, body));
 }

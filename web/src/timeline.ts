@@ -149,34 +149,39 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
     return scheduled;
   };
 
-  const timeline: TimelineEntry[] = [];
-  for (const event of events) {
+  // Each entry keeps the position of the history event it comes from, to order equal instants.
+  const placed: Array<{ item: TimelineEntry; order: number }> = [];
+  let order = 0;
+  const place = (item: TimelineEntry): void => void placed.push({ item, order });
+  const finished = events.some((e) => ['ExecutionCompleted', 'ExecutionFailed', 'ExecutionTerminated', 'ContinueAsNew'].includes(eventTypeName(e)));
+  for (const [index, event] of events.entries()) {
+    order = index;
     const type = eventTypeName(event);
     const at = getString(event, 'Timestamp') ?? '';
     const name = getString(event, 'FunctionName') ?? getString(event, 'Name');
     switch (type) {
       case 'ExecutionStarted':
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'info', title: words('Orchestration', name, 'started'), detail: payloadText(get(event, 'Input')) }));
+        place(entry({ at, kind: 'orchestration', outcome: 'info', title: words('Orchestration', name, 'started'), detail: payloadText(get(event, 'Input')) }));
         break;
       case 'ExecutionCompleted': {
         const status = getString(event, 'OrchestrationStatus') ?? 'Completed';
         const failed = status !== 'Completed';
-        timeline.push(entry({ at, kind: 'orchestration', outcome: failed ? 'failure' : 'success', title: `Orchestration ${failed ? status.toLowerCase() : 'completed'}`, detail: payloadText(get(event, 'Result') ?? get(event, 'FailureDetails')) }));
+        place(entry({ at, kind: 'orchestration', outcome: failed ? 'failure' : 'success', title: `Orchestration ${failed ? status.toLowerCase() : 'completed'}`, detail: payloadText(get(event, 'Result') ?? get(event, 'FailureDetails')) }));
         break;
       }
       case 'ExecutionFailed':
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Orchestration failed', detail: payloadText(get(event, 'Reason') ?? get(event, 'Details')) }));
+        place(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Orchestration failed', detail: payloadText(get(event, 'Reason') ?? get(event, 'Details')) }));
         break;
       case 'ExecutionTerminated':
         // The request; the ExecutionCompleted with status Terminated that follows is the end itself.
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Termination requested', detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')) }));
+        place(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Termination requested', detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')) }));
         break;
       case 'ExecutionSuspended':
       case 'ExecutionResumed':
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'info', title: `Orchestration ${type === 'ExecutionSuspended' ? 'suspended' : 'resumed'}`, detail: payloadText(get(event, 'Reason') ?? get(event, 'Input')) }));
+        place(entry({ at, kind: 'orchestration', outcome: 'info', title: `Orchestration ${type === 'ExecutionSuspended' ? 'suspended' : 'resumed'}`, detail: payloadText(get(event, 'Reason') ?? get(event, 'Input')) }));
         break;
       case 'ContinueAsNew':
-        timeline.push(entry({ at, kind: 'orchestration', outcome: 'info', title: 'Orchestration continued as new', detail: payloadText(get(event, 'Result') ?? get(event, 'Input')) }));
+        place(entry({ at, kind: 'orchestration', outcome: 'info', title: 'Orchestration continued as new', detail: payloadText(get(event, 'Result') ?? get(event, 'Input')) }));
         break;
       case 'TaskCompleted':
       case 'TaskFailed': {
@@ -184,7 +189,7 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
         const fn = getString(event, 'FunctionName') ?? scheduled?.name ?? 'activity';
         const failed = type === 'TaskFailed';
         const scheduledAt = getString(event, 'ScheduledTime') ?? scheduled?.at;
-        timeline.push(entry({
+        place(entry({
           at,
           kind: 'activity',
           outcome: failed ? 'failure' : 'success',
@@ -198,7 +203,7 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
       case 'SubOrchestrationInstanceFailed': {
         const scheduled = answer(subOrchestrations, event);
         const failed = type === 'SubOrchestrationInstanceFailed';
-        timeline.push(entry({
+        place(entry({
           at,
           kind: 'suborchestration',
           outcome: failed ? 'failure' : 'success',
@@ -211,45 +216,46 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
       case 'TimerFired': {
         const scheduled = answer(timers, event);
         const fireAt = getString(event, 'FireAt') ?? scheduled?.name;
-        timeline.push(entry({ at, kind: 'timer', outcome: 'info', title: 'Timer fired', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
+        place(entry({ at, kind: 'timer', outcome: 'info', title: 'Timer fired', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
         break;
       }
       case 'EventRaised': {
         // Entity replies arrive as events named by the request's GUID.
         const isEntityReply = name !== undefined && GUID.test(name);
-        timeline.push(entry({ at, kind: 'event', outcome: 'info', title: isEntityReply ? 'Entity replied' : words('Event', name, 'received'), detail: payloadText(get(event, 'Input')) }));
+        place(entry({ at, kind: 'event', outcome: 'info', title: isEntityReply ? 'Entity replied' : words('Event', name, 'received'), detail: payloadText(get(event, 'Input')) }));
         break;
       }
       case 'EventSent': {
         const target = getString(event, 'InstanceId');
-        timeline.push(entry({ at, kind: 'event', outcome: 'info', title: `Sent ${name ?? 'event'}${target ? ` to ${target}` : ''}`, detail: payloadText(get(event, 'Input')) }));
+        place(entry({ at, kind: 'event', outcome: 'info', title: `Sent ${name ?? 'event'}${target ? ` to ${target}` : ''}`, detail: payloadText(get(event, 'Input')) }));
         break;
       }
       default:
         break;
     }
   }
-  // What was scheduled but has no answer yet is still running (or waiting, for a timer).
-  for (const event of events) {
+  // What was scheduled but has no answer is still running or waiting; once the orchestration has
+  // ended, an unanswered timer is one it cancelled (cancellation is not recorded in the history).
+  for (const [index, event] of events.entries()) {
+    order = index;
     const id = scheduleId(event);
     if (id === undefined) continue;
     const type = eventTypeName(event);
     const at = getString(event, 'Timestamp') ?? '';
     if (type === 'TaskScheduled' && tasks.get(id)?.answered === false) {
-      timeline.push(entry({ at, kind: 'activity', outcome: 'pending', title: words('Activity', getString(event, 'Name'), 'scheduled'), detail: payloadText(get(event, 'Input')) }));
+      place(entry({ at, kind: 'activity', outcome: finished ? 'info' : 'pending', title: words('Activity', getString(event, 'Name'), 'scheduled'), detail: payloadText(get(event, 'Input')) }));
     }
     if (type === 'TimerCreated' && timers.get(id)?.answered === false) {
       const fireAt = getString(event, 'FireAt');
-      timeline.push(entry({ at, kind: 'timer', outcome: 'pending', title: 'Timer waiting', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
+      const due = fireAt ? `due ${formatInstant(fireAt)}` : undefined;
+      place(entry({ at, kind: 'timer', outcome: finished ? 'info' : 'pending', title: finished ? 'Timer cancelled' : 'Timer waiting', detail: due }));
     }
     if (type === 'SubOrchestrationInstanceCreated' && subOrchestrations.get(id)?.answered === false) {
-      timeline.push(entry({ at, kind: 'suborchestration', outcome: 'pending', title: words('Sub-orchestration', getString(event, 'Name'), 'started'), detail: getString(event, 'InstanceId') }));
+      place(entry({ at, kind: 'suborchestration', outcome: finished ? 'info' : 'pending', title: words('Sub-orchestration', getString(event, 'Name'), 'started'), detail: getString(event, 'InstanceId') }));
     }
   }
-  // Stable by time, keeping history order for equal instants.
-  return timeline
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => (Date.parse(a.item.at) || 0) - (Date.parse(b.item.at) || 0) || a.index - b.index)
+  return placed
+    .sort((a, b) => (Date.parse(a.item.at) || 0) - (Date.parse(b.item.at) || 0) || a.order - b.order)
     .map(({ item }) => item);
 }
 

@@ -118,6 +118,23 @@ describe('durable orchestration patterns through the host', () => {
     ]);
   });
 
+  test('a sub-orchestration whose id is taken by a running instance fails in the parent', async () => {
+    await start(host, 'Status', undefined, 'taken-child');
+    const parent = await start(host, 'ParentOf', { name: 'HelloCities', childId: 'taken-child' });
+    await host.waitForIdle();
+    expect((await status(host, parent)).output).toEqual({ failed: "An orchestration with instance ID 'taken-child' already exists and is Running." });
+    expect((await status(host, 'taken-child')).name).toBe('Status');
+  });
+
+  test('terminating a sub-orchestration fails the task its parent waits on', async () => {
+    const parent = await start(host, 'ParentOf', { name: 'Status', childId: 'doomed-child' });
+    await host.waitForIdle();
+    expect((await status(host, 'doomed-child')).runtimeStatus).toBe('Running');
+    await host.fetch(`/runtime/webhooks/durabletask/instances/doomed-child/terminate?reason=enough`, { method: 'POST' });
+    await host.waitForIdle();
+    expect(await status(host, parent)).toMatchObject({ runtimeStatus: 'Completed', output: { failed: "Orchestration 'doomed-child' was terminated: enough" } });
+  });
+
   test('continueAsNew restarts the orchestration with the new input until it returns', async () => {
     const id = await start(host, 'Countdown', 3);
     await host.waitForIdle();
@@ -136,6 +153,14 @@ describe('durable orchestration patterns through the host', () => {
     for (const value of [1, 2, 3]) expect(await raise(host, id, 'Add', value)).toBe(202);
     await host.waitForIdle();
     expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
+  });
+
+  test('events raised concurrently while executions continue as new are each counted once', async () => {
+    const id = await start(host, 'EventSum', { total: 0, target: 30 });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => raise(host, id, 'Add', 1)));
+    expect(answers.every((code) => code === 202)).toBe(true);
+    await host.waitForIdle();
+    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 30 });
   });
 
   test('custom status follows the orchestration', async () => {

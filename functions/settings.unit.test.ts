@@ -1,0 +1,55 @@
+import { eventGridTarget, loadSettings, SettingsError } from './settings';
+
+describe('settings', () => {
+  it('uses the defaults of DESIGN.md when nothing is set', () => {
+    const settings = loadSettings({});
+    expect(settings).toMatchObject({
+      store: 'local',
+      cosmosDatabase: 'cardflow',
+      approvalThreshold: 100_000,
+      velocityThreshold: 250_000,
+      approvalTimeout: 'PT24H',
+      approvalTimeoutMs: 86_400_000,
+    });
+  });
+
+  it('reads thresholds and the timeout, treating empty values as unset', () => {
+    const settings = loadSettings({ APPROVAL_THRESHOLD: '5000', VELOCITY_THRESHOLD: ' 7000 ', APPROVAL_TIMEOUT: 'PT30S', COSMOS_DATABASE: '' });
+    expect(settings).toMatchObject({ approvalThreshold: 5_000, velocityThreshold: 7_000, approvalTimeoutMs: 30_000, cosmosDatabase: 'cardflow' });
+  });
+
+  it.each([
+    [{ APPROVAL_THRESHOLD: '10.5' }, 'APPROVAL_THRESHOLD'],
+    [{ APPROVAL_THRESHOLD: '0' }, 'APPROVAL_THRESHOLD'],
+    [{ VELOCITY_THRESHOLD: 'lots' }, 'VELOCITY_THRESHOLD'],
+    [{ APPROVAL_TIMEOUT: '24h' }, 'APPROVAL_TIMEOUT'],
+    [{ APPROVAL_TIMEOUT: 'PT0S' }, 'APPROVAL_TIMEOUT'],
+    [{ CARDFLOW_STORE: 'mongo' }, 'CARDFLOW_STORE'],
+    [{ EVENTGRID_TOPIC_ENDPOINT: 'not a url' }, 'EVENTGRID_TOPIC_ENDPOINT'],
+    [{ CARDFLOW_STORE: 'cosmos' }, 'CosmosDBConnection'],
+  ])('refuses %p, naming the setting', (env, name) => {
+    expect(() => loadSettings(env)).toThrow(SettingsError);
+    expect(() => loadSettings(env)).toThrow(name);
+  });
+
+  it('names every bad setting at once', () => {
+    try {
+      loadSettings({ APPROVAL_THRESHOLD: 'x', APPROVAL_TIMEOUT: 'y' });
+      throw new Error('expected a SettingsError');
+    } catch (error) {
+      expect((error as SettingsError).problems).toHaveLength(2);
+    }
+  });
+
+  it('publishes to the configured topic, else to the local host topic', () => {
+    expect(eventGridTarget(loadSettings({ EVENTGRID_TOPIC_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/api/events', EVENTGRID_TOPIC_KEY: 'k' }))).toEqual({
+      endpoint: 'https://t.westeurope-1.eventgrid.azure.net/api/events',
+      key: 'k',
+    });
+    expect(eventGridTarget(loadSettings({ WEBSITE_HOSTNAME: '127.0.0.1:7071' }))).toEqual({
+      endpoint: 'http://127.0.0.1:7071/runtime/eventgrid/topics/cardflow',
+      key: 'local-dev-key',
+    });
+    expect(() => eventGridTarget(loadSettings({}))).toThrow('EVENTGRID_TOPIC_ENDPOINT');
+  });
+});

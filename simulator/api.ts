@@ -1,0 +1,172 @@
+/**
+ * The simulator's view of a running host: the public HTTP API (DESIGN.md §4) and the Durable HTTP
+ * API, over `fetch` only, plus how to let time pass (real sleeps, or a test host's virtual clock).
+ */
+
+export interface Driver {
+  readonly baseUrl: string;
+  /** Lets the host make progress before the next poll (a short sleep, or a test host's waitForIdle). */
+  settle(): Promise<void>;
+  /** The host's current time, epoch ms. */
+  now(): number;
+  /** Lets time pass until `at` (epoch ms) on the host: real waiting, or advancing a virtual clock. */
+  waitUntil(at: number): Promise<void>;
+  /** Whether `waitUntil` is instant (a virtual clock), so long waits are fine. */
+  readonly virtualTime: boolean;
+}
+
+/** A host over the network, on real time. */
+export function httpDriver(baseUrl: string, pollMs = 50): Driver {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    baseUrl: baseUrl.replace(/\/$/, ''),
+    settle: () => sleep(pollMs),
+    now: () => Date.now(),
+    waitUntil: async (at) => {
+      while (Date.now() < at) await sleep(Math.min(pollMs * 4, at - Date.now()));
+    },
+    virtualTime: false,
+  };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Accepted {
+  commandId: string;
+  statusUrl: string;
+  accountId?: string;
+  loadId?: string;
+  transferId?: string;
+  processStatusUrl?: string;
+}
+export interface AccountView {
+  accountId: string;
+  ownerId: string;
+  status: 'open' | 'closed';
+  available: number;
+  reserved: number;
+  version: number;
+}
+export type TransferStatus = 'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+export interface TransferView {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  status: TransferStatus;
+  reason?: string;
+  approver?: string;
+  deadline?: string;
+}
+export interface CommandView {
+  commandId: string;
+  type: string;
+  status: 'pending' | 'succeeded' | 'rejected' | 'failed';
+  reason?: string;
+}
+export interface InstanceView {
+  runtimeStatus: string;
+  customStatus: unknown;
+  output: unknown;
+}
+
+export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = ['completed', 'rejected', 'expired', 'failed'];
+
+/** The Cardflow HTTP API of one host. */
+export class CardflowApi {
+  constructor(readonly driver: Driver) {}
+
+  openAccount(body: { accountId?: string; ownerId: string; ownerName: string; kind: 'user' | 'merchant' }, idempotencyKey?: string): Promise<Accepted> {
+    return this.post('/api/accounts', body, 202, idempotencyKey);
+  }
+
+  loadCredits(accountId: string, body: { loadId?: string; amount: number }, idempotencyKey?: string): Promise<Accepted> {
+    return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey);
+  }
+
+  requestTransfer(
+    body: { transferId?: string; fromAccountId: string; toAccountId: string; amount: number; requestedBy: string; note?: string },
+    idempotencyKey?: string,
+  ): Promise<Accepted> {
+    return this.post('/api/transfers', body, 202, idempotencyKey);
+  }
+
+  decide(transferId: string, body: { decision: 'approve' | 'reject'; approver: string; note?: string }): Promise<Accepted> {
+    return this.post(`/api/transfers/${transferId}/decision`, body, 202);
+  }
+
+  command(commandId: string): Promise<CommandView> {
+    return this.get(`/api/commands/${commandId}`);
+  }
+
+  /** The account's read model, or undefined while it does not exist (yet). */
+  account(accountId: string): Promise<AccountView | undefined> {
+    return this.getOptional(`/api/accounts/${accountId}`);
+  }
+
+  transfer(transferId: string): Promise<TransferView | undefined> {
+    return this.getOptional(`/api/transfers/${transferId}`);
+  }
+
+  approvals(status = 'pending'): Promise<{ items: Array<{ transferId: string; status: string }> }> {
+    return this.get(`/api/approvals?status=${status}`);
+  }
+
+  /** The transfer's process instance through the Durable HTTP API. */
+  instance(transferId: string): Promise<InstanceView | undefined> {
+    return this.getOptional(`/runtime/webhooks/durabletask/instances/${transferId}`);
+  }
+
+  /** Raises `ApprovalDecision` on the instance directly, as an operator would (not through the API). */
+  async raiseDecision(transferId: string, decision: unknown): Promise<number> {
+    const res = await fetch(`${this.driver.baseUrl}/runtime/webhooks/durabletask/instances/${transferId}/raiseEvent/ApprovalDecision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(decision),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  async post<T>(path: string, body: unknown, expected: number, idempotencyKey?: string): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    const res = await fetch(this.driver.baseUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
+    const answer = await bodyOf(res);
+    if (res.status !== expected) throw new ApiError(res.status, answer, `POST ${path}`);
+    return answer as T;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const res = await fetch(this.driver.baseUrl + path);
+    const answer = await bodyOf(res);
+    if (res.status !== 200) throw new ApiError(res.status, answer, `GET ${path}`);
+    return answer as T;
+  }
+
+  private async getOptional<T>(path: string): Promise<T | undefined> {
+    const res = await fetch(this.driver.baseUrl + path);
+    const answer = await bodyOf(res);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw new ApiError(res.status, answer, `GET ${path}`);
+    return answer as T;
+  }
+}
+
+async function bodyOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The approval scenarios of issue 8, in Chromium against the whole app on the local host.
+ *
+ * NOT RUN YET, on purpose: they need the complete app (functions/index.ts with the transfer process
+ * manager in orchestrations/, activities/, entities/, and the host's document store and Event Grid
+ * services). When `npm run build` produces that app, rename this file to
+ * `approvals.e2e.test.ts` so jest picks it up (testMatch is `**\/*.test.ts`), run
+ * `npx jest test/browser/approvals` and fix what the real app shows differently.
+ *
+ * Amounts: alice loads 5,000.00 (no fee: a single load over 500.00), bob 100.00 (fee 0.02), carol
+ * 10.00 (fee 0.00). The approval threshold is 1,000.00 and the timeout 24 h (DESIGN.md §2).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createTestHost, type TestHost } from '../../runtime/testHost';
+import { accessibilityProblems } from './accessibility';
+import { balances, decide, loadCredits, openAccount, requestTransfer, transferStatus } from './cardflowApi';
+import { DashboardPage } from './dashboardPage';
+import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
+
+jest.setTimeout(90_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const HOUR = 60 * 60 * 1000;
+
+let host: TestHost;
+let session: BrowserSession;
+let dashboard: DashboardPage;
+
+const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+
+beforeAll(async () => {
+  for (const built of ['dist/functions/index.js', 'dist/functions/dashboard.js', 'web/dist/main.js']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+  }
+  host = await createTestHost({ appRoot: ROOT });
+  await openAccount(host, 'acc-alice', 'alice', 'Alice');
+  await openAccount(host, 'acc-bob', 'bob', 'Bob');
+  await openAccount(host, 'acc-carol', 'carol', 'Carol');
+  await loadCredits(host, 'acc-alice', 'load-alice-1', 500_000);
+  await loadCredits(host, 'acc-bob', 'load-bob-1', 10_000);
+  await loadCredits(host, 'acc-carol', 'load-carol-1', 1_000);
+  session = await openBrowser();
+  dashboard = new DashboardPage(session.page, host.baseUrl);
+});
+
+afterAll(async () => {
+  await session?.close();
+  await host?.stop();
+});
+
+describe('approving and rejecting transfers from the inbox', () => {
+  it('approves a large transfer from the inbox and the balances change', () =>
+    step(async () => {
+      await requestTransfer(host, { transferId: 't-approve-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice', note: 'rent' });
+      await dashboard.open('inbox', { pollMs: 300 });
+      const card = await dashboard.inbox.waitForCard('t-approve-1');
+      await card.getByText('1,500.00 credits').waitFor();
+      await card.getByText('Large amount').waitFor();
+      // The deadline is 24 h after the request on the host's clock, whatever the browser's clock says.
+      expect(await dashboard.inbox.timeLeft('t-approve-1').textContent()).toMatch(/^(1 d 00 h|23 h 59 min)$/);
+      expect(await balances(host, 'acc-alice')).toEqual({ available: 350_000, reserved: 150_000 });
+      expect(await accessibilityProblems(session.page)).toEqual([]);
+      await screenshot(session.page, 'inbox');
+
+      await dashboard.inbox.setApprover('dave');
+      await dashboard.inbox.decide('t-approve-1', 'Approve', 'checked with alice');
+      await dashboard.inbox.activity.getByText(/Transfer t-approve-1 approved/).first().waitFor();
+      await dashboard.inbox.waitForCardGone('t-approve-1');
+      await host.waitForIdle();
+      expect(await transferStatus(host, 't-approve-1')).toBe('completed');
+
+      await dashboard.navigate('lookup');
+      await dashboard.lookup.showAccount('acc-bob');
+      await dashboard.lookup.available().getByText('1,599.98 credits').waitFor();
+      await dashboard.lookup.showAccount('acc-alice');
+      await dashboard.lookup.available().getByText('3,500.00 credits').waitFor();
+      await dashboard.lookup.reserved().getByText('0.00 credits').waitFor();
+      expect(scriptErrors(session)).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
+    }));
+
+  it('rejects a transfer and the reservation is released', () =>
+    step(async () => {
+      await requestTransfer(host, { transferId: 't-reject-1', fromAccountId: 'acc-alice', toAccountId: 'acc-carol', amount: 120_000, requestedBy: 'alice' });
+      await dashboard.open('inbox', { pollMs: 300 });
+      await dashboard.inbox.setApprover('dave');
+      await dashboard.inbox.decide('t-reject-1', 'Reject', 'not expected');
+      await dashboard.inbox.activity.getByText('Transfer t-reject-1 rejected: an approver rejected it.').first().waitFor();
+      await dashboard.inbox.waitForCardGone('t-reject-1');
+      await host.waitForIdle();
+      expect(await transferStatus(host, 't-reject-1')).toBe('rejected');
+      expect(await balances(host, 'acc-alice')).toEqual({ available: 350_000, reserved: 0 });
+      expect(await balances(host, 'acc-carol')).toEqual({ available: 1_000, reserved: 0 });
+    }));
+
+  it('says why the requester may not approve their own transfer, and the transfer keeps waiting', () =>
+    step(async () => {
+      await requestTransfer(host, { transferId: 't-self-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 110_000, requestedBy: 'alice' });
+      await dashboard.open('inbox', { pollMs: 300 });
+      await dashboard.inbox.setApprover('alice');
+      await dashboard.inbox.decide('t-self-1', 'Approve');
+      await dashboard.inbox.cardStatus('t-self-1').getByText(/requested .*may not approve|requester/).waitFor();
+      expect(await transferStatus(host, 't-self-1')).toBe('awaiting_approval');
+      expect(await dashboard.inbox.card('t-self-1').isVisible()).toBe(true);
+    }));
+
+  it('says the transfer was already decided when someone else decided first', () =>
+    step(async () => {
+      await requestTransfer(host, { transferId: 't-race-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 100_000, requestedBy: 'alice' });
+      // A slow poll keeps the card on screen after the other approver's decision.
+      await dashboard.open('inbox', { pollMs: 60_000 });
+      await dashboard.inbox.waitForCard('t-race-1');
+      await decide(host, 't-race-1', 'reject', 'erin');
+      await dashboard.inbox.setApprover('dave');
+      await dashboard.inbox.decide('t-race-1', 'Approve');
+      await dashboard.inbox.cardStatus('t-race-1').getByText(/no longer waiting for approval/).waitFor();
+      expect(await transferStatus(host, 't-race-1')).toBe('rejected');
+    }));
+
+  it('an expired transfer leaves the inbox and says why', () =>
+    step(async () => {
+      await dashboard.open('inbox', { pollMs: 300 });
+      await dashboard.inbox.waitForCard('t-self-1');
+      await host.advance(25 * HOUR);
+      expect(await transferStatus(host, 't-self-1')).toBe('expired');
+      await dashboard.inbox.waitForCardGone('t-self-1');
+      await dashboard.inbox.activity.getByText(/Transfer t-self-1 is expired \(the approval deadline passed before anyone decided\) and left the inbox\./).waitFor();
+      expect(await balances(host, 'acc-alice')).toEqual({ available: 350_000, reserved: 0 });
+    }));
+});
+
+describe('transfers and orchestrations of the whole app', () => {
+  it('filters the orchestrations list by status', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await dashboard.monitor.filter({ statuses: ['Completed'], prefix: 't-' });
+      await dashboard.monitor.status.getByText(/^Showing \d+ instances?/).waitFor();
+      const completed = await dashboard.monitor.instanceIds();
+      expect(completed).toEqual(expect.arrayContaining(['t-approve-1', 't-reject-1', 't-self-1', 't-race-1']));
+      await dashboard.monitor.filter({ statuses: ['Running'], prefix: 't-' });
+      await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
+    }));
+
+  it('opens a transfer with its read model and its orchestration history as a timeline', () =>
+    step(async () => {
+      await dashboard.open('lookup', { params: { transfer: 't-approve-1' } });
+      await dashboard.lookup.transferResult.getByText('Transfer t-approve-1').waitFor();
+      await dashboard.lookup.transferResult.getByText('1,500.00 credits').waitFor();
+      await dashboard.lookup.transferResult.getByText('dave', { exact: true }).waitFor();
+      const lines = await dashboard.lookup.timeline().allTextContents();
+      expect(lines[0]).toMatch(/Orchestration transferProcess started/);
+      expect(lines.some((line) => /Event ApprovalDecision received/.test(line))).toBe(true);
+      expect(lines[lines.length - 1]).toMatch(/Orchestration completed/);
+      await screenshot(session.page, 'transfer timeline');
+    }));
+});
