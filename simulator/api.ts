@@ -20,7 +20,9 @@ export function httpDriver(baseUrl: string, pollMs = 50): Driver {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return {
     baseUrl: baseUrl.replace(/\/$/, ''),
-    settle: () => sleep(pollMs),
+    settle: async () => {
+      await sleep(pollMs);
+    },
     now: () => Date.now(),
     waitUntil: async (at) => {
       while (Date.now() < at) await sleep(Math.min(pollMs * 4, at - Date.now()));

@@ -111,7 +111,8 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
       );
     } catch (error) {
       // 404: the stream is short of the expected version; 409: another writer holds the next one.
-      if (!hasStatus(error, 404, 409)) throw error;
+      // A failure without a status (the SDK hides some) is a conflict too when the stream moved.
+      if (!hasStatus(error, 404, 409) && !(await this.movedOn(error, streamId, expectedVersion))) throw error;
       const replay = await this.alreadyAppended(streamId, events);
       if (replay !== undefined) return replay;
       throw new StreamVersionConflictError(streamId, expectedVersion, await this.streamVersion(streamId));
@@ -145,6 +146,16 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
       limit: 1,
     });
     return last?.version ?? 0;
+  }
+
+  /** For an error without a store status: whether the stream is no longer at `expectedVersion`. */
+  private async movedOn(error: unknown, streamId: string, expectedVersion: number): Promise<boolean> {
+    if (error instanceof StoreError) return false;
+    try {
+      return (await this.streamVersion(streamId)) !== expectedVersion;
+    } catch {
+      return false;
+    }
   }
 
   /** The stream's version when every event id is already in it; undefined when none is. */

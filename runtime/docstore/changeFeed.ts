@@ -85,6 +85,11 @@ export class ChangeFeedReader {
     }
   }
 
+  /** True while this reader holds its lease. */
+  get holdsLease(): boolean {
+    return this.lease !== undefined;
+  }
+
   /** The continuation of the held lease. */
   get continuation(): number {
     if (!this.lease) throw new Error(`lease ${this.leaseId} is not held`);

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VirtualClock } from '../clock';
 import { createTestHost, type TestHost } from '../testHost';
 import { CosmosDBTriggerService, LocalDocumentStoreService } from './cosmosTriggerService';
-import { LocalDocumentStore, type LocalContainer } from './documentStore';
+import { LocalDocumentStore, type LocalContainer, type StoredDocument } from './documentStore';
 
 const APP = join(__dirname, 'test/fixtures/change-feed-app');
 
@@ -145,6 +146,31 @@ describe('Cosmos DB triggers on the local document store', () => {
     await second.host.waitForIdle();
     expect(delivered('projectItems').map((d) => d.seq)).toEqual([5, 6, 7, 8]);
     expect(delivered('auditItems').map((d) => d.seq)).toEqual([6, 7, 8]);
+  });
+
+  it('takes its own leases back at once after a crash, but leaves a live foreign owner alone', async () => {
+    const dataFile = join(dir, 'cardflow.db');
+    const first = await startHost({ dataFile });
+    first.items.create({ id: 'doc-1', pk: 'p', seq: 1 });
+    await first.host.waitForIdle();
+    await first.host.stop();
+
+    // As a crash leaves them: still owned, recently renewed. One by this host, one by another machine.
+    const offline = new Database(dataFile);
+    const store = new LocalDocumentStore(offline);
+    const leases = store.container('cardflow', 'leases');
+    const own = leases.read('project-cardflow.items', 'project-cardflow.items') as StoredDocument;
+    leases.replace({ ...own, owner: `${hostname()}:${dataFile}`, renewedAt: Date.now() });
+    const foreign = leases.read('audit-cardflow.items', 'audit-cardflow.items') as StoredDocument;
+    leases.replace({ ...foreign, owner: 'other-machine:cardflow.db', renewedAt: Date.now() });
+    store.container('cardflow', 'items').create({ id: 'doc-2', pk: 'p', seq: 2 });
+    offline.close();
+
+    fixture.deliveries.length = 0;
+    const second = await startHost({ dataFile });
+    await second.host.waitForIdle();
+    expect(delivered('projectItems').map((d) => d.seq)).toEqual([2]);
+    expect(delivered('auditItems')).toEqual([]);
   });
 
   it('wakes at once on a local write and is idle only when every function has caught up', async () => {

@@ -19,6 +19,7 @@
  * `createLeaseContainerIfNotExists` says. Not served (logged): `changeFeedMode:
  * AllVersionsAndDeletes`. `startFromTime` is ignored (logged).
  */
+import { hostname } from 'node:os';
 import type { HostContext, HostService, FunctionRegistration } from '../contracts';
 import { ChangeFeedReader } from './changeFeed';
 import { LocalDocumentStore, onDocumentChange } from './documentStore';
@@ -192,6 +193,9 @@ class ChangeFeedListener {
       startFromBeginning: config.startFromBeginning,
       maxItemsPerBatch: config.maxItems,
       leaseExpirationMs: config.leaseExpirationMs,
+      // The same machine on the same database file is the same host: after a crash it takes its
+      // leases back at once instead of waiting for them to expire.
+      owner: `${hostname()}:${ctx.db.name}`,
     });
   }
 
@@ -215,6 +219,8 @@ class ChangeFeedListener {
     if (this.invoking) return false;
     // A failed batch waits for its retry on the host clock: nothing is due now.
     if (this.retryAt !== undefined) return true;
+    // Another live host holds the lease: its work, not ours.
+    if (!this.reader.holdsLease) return true;
     try {
       return this.reader.caughtUp();
     } catch {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock';
 import type { HostContext, HostService } from '../contracts';
 import { durableClientData } from './clientData';
-import { Effects, interpretState, Outcome, prepareEpisode, unconsumedEvents } from './episode';
+import { Effects, interpretState, noEffects, Outcome, prepareEpisode, unconsumedEvents } from './episode';
 import { orchestrationPayload, runActivity, runOrchestrator } from './functionRunner';
 import { EventType, historyEvent, HistoryEvent } from './historyEvents';
 import { DurableOperations, handleDurableHttp } from './httpApi';
@@ -234,22 +234,10 @@ export class DurableService implements HostService, DurableOperations {
     const incoming = messages.filter((m) => m.executionId === null || m.executionId === instance.executionId).map((m) => m.event);
     const now = this.clock.now();
     const book = instance.book;
-    const started = historyEvent.orchestratorStarted(now);
 
     const termination = incoming.find((e) => e.EventType === EventType.ExecutionTerminated);
     if (termination) {
-      const reason = typeof termination.Input === 'string' ? termination.Input : null;
-      this.store.commitEpisode({
-        instance,
-        consumedUpTo,
-        now,
-        append: [started, termination, historyEvent.executionCompleted(now, 'Terminated', JSON.stringify(reason ?? '')), historyEvent.orchestratorCompleted(now)],
-        effects: { history: [], activities: [], timers: [], cancelTimers: [], subOrchestrations: [], immediateFailures: [] },
-        outcome: { kind: 'terminated', reason },
-        customStatus: instance.customStatus,
-        book,
-      });
-      this.armTimerWake();
+      this.commitTermination(instance, termination, consumedUpTo, now);
       return;
     }
 
@@ -258,6 +246,7 @@ export class DurableService implements HostService, DurableOperations {
       this.store.deleteMessagesUpTo(instanceId, consumedUpTo);
       return;
     }
+    const started = historyEvent.orchestratorStarted(now);
     const past = this.store.history(instanceId).map((e) => ({ ...e, IsPlayed: true }));
     const fresh = prepared.events.map((e) => ({ ...e, IsPlayed: false }));
     const payload = orchestrationPayload({
@@ -297,6 +286,27 @@ export class DurableService implements HostService, DurableOperations {
       customStatus,
       book,
       ...(outcome.kind === 'continuedAsNew' && this.options.preserveUnprocessedEvents !== false ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) } : {}),
+    });
+    this.armTimerWake();
+  }
+
+  /** A termination ends the execution without running user code, as in the Durable Task framework. */
+  private commitTermination(instance: InstanceRecord, termination: HistoryEvent, consumedUpTo: number, now: number): void {
+    const reason = typeof termination.Input === 'string' ? termination.Input : null;
+    this.store.commitEpisode({
+      instance,
+      consumedUpTo,
+      now,
+      append: [
+        historyEvent.orchestratorStarted(now),
+        termination,
+        historyEvent.executionCompleted(now, 'Terminated', JSON.stringify(reason ?? '')),
+        historyEvent.orchestratorCompleted(now),
+      ],
+      effects: noEffects(),
+      outcome: { kind: 'terminated', reason },
+      customStatus: instance.customStatus,
+      book: instance.book,
     });
     this.armTimerWake();
   }

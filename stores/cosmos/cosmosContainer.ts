@@ -8,9 +8,11 @@
  *   drops the header, so we wait 1 s; retrying an event append is safe, see eventStore.ts.)
  * - Queries always carry the partition key in the WHERE clause as well as in the request options:
  *   @vercel/cosmosdb-server (the test double) ignores the option; real Cosmos DB uses either.
- * - A transactional batch answers per operation; the first failed operation's status is the
- *   batch's. Real Cosmos DB rolls a failed batch back; the test server keeps the operations before
- *   the failing one (see stores/README.md for why the event store never depends on that).
+ * - A failed transactional batch answers per operation: Cosmos DB with HTTP 207 (the failing
+ *   operation's status, 424 for the others), the test server with 200; the SDK throws for
+ *   neither, so the driver takes the first failed operation's status. Cosmos DB rolls a failed
+ *   batch back; the test server keeps the operations before the failing one (see
+ *   stores/README.md for why the event store never depends on that).
  */
 import type { Container, OperationInput } from '@azure/cosmos';
 import {

@@ -28,7 +28,8 @@ async function post(host: TestHost, path: string, body: unknown): Promise<Accept
 
 /** Waits until the host is idle, then reads the command; it must have succeeded. */
 export async function settled(host: TestHost, accepted: Accepted): Promise<CommandOutcome> {
-  await host.waitForIdle();
+  // Generous: the machine's two cores are shared with other test suites.
+  await host.waitForIdle({ timeoutMs: 60_000 });
   const response = await host.fetch(`/api/commands/${accepted.commandId}`);
   const outcome = (await response.json()) as CommandOutcome;
   if (outcome.status !== 'succeeded') throw new Error(`command ${accepted.commandId}: ${JSON.stringify(outcome)}`);

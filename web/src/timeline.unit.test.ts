@@ -34,6 +34,23 @@ describe('toTimeline with the local runtime\'s timers (TimerCreated carrying Tim
   });
 });
 
+describe('toTimeline of a finished orchestration', () => {
+  it('shows a timer that never fired as cancelled, where it was set', () => {
+    const timeline = toTimeline([
+      { EventType: 'ExecutionStarted', FunctionName: 'transferProcess', Timestamp: '2026-01-01T00:00:00Z' },
+      { EventType: 'TimerCreated', TimerId: 3, FireAt: '2026-01-02T00:00:00Z', Timestamp: '2026-01-01T00:00:00Z' },
+      { EventType: 'EventRaised', Name: 'ApprovalDecision', Timestamp: '2026-01-01T00:00:00Z' },
+      { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Timestamp: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(timeline.map((e) => [e.title, e.outcome])).toEqual([
+      ['Orchestration transferProcess started', 'info'],
+      ['Timer cancelled', 'info'],
+      ['Event ApprovalDecision received', 'info'],
+      ['Orchestration completed', 'success'],
+    ]);
+  });
+});
+
 describe('toTimeline with raw history (numeric EventType, EventId pairs)', () => {
   const raw = [
     { EventType: 12, EventId: -1, IsPlayed: true, Timestamp: '2026-01-01T00:00:00Z' },

@@ -149,9 +149,11 @@ describe('durable orchestration patterns through the host', () => {
   });
 
   test('continueAsNew carries external events that arrived before anyone waited for them', async () => {
-    const id = await start(host, 'EventSum', { total: 0, target: 6 });
+    const id = await start(host, 'EventSum', { total: 0, target: 6, delayHours: 1 });
     for (const value of [1, 2, 3]) expect(await raise(host, id, 'Add', value)).toBe(202);
     await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Running');
+    await advance(host, HOUR);
     expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
   });
 

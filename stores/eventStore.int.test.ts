@@ -1,0 +1,67 @@
+import Database from 'better-sqlite3';
+import { LocalDocumentStore } from '../runtime/docstore/documentStore';
+import type { BatchOperation, DocumentContainer, PartitionKey } from './container';
+import { StreamVersionConflictError } from './errors';
+import { ContainerEventStore } from './eventStore';
+import { LocalDocumentContainer } from './local/localContainer';
+import type { StoredEvent } from './ports';
+
+function event(streamId: string, version: number, id = `${streamId}/e${version}`): StoredEvent {
+  return { id, streamId, version, type: 'Happened', data: {}, metadata: {}, schemaVersion: 1 };
+}
+
+/**
+ * The events container as @azure/cosmos presents a batch that fails at the HTTP level: a bare
+ * Error without status. (Neither the local store nor the test server answers that way.)
+ */
+class StatuslessBatchFailures extends LocalDocumentContainer {
+  failNext?: Error;
+
+  override async batch(partitionKey: PartitionKey, operations: BatchOperation[]): Promise<void> {
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    try {
+      await super.batch(partitionKey, operations);
+    } catch (error) {
+      throw new Error(`Batch request error: ${(error as Error).message}`);
+    }
+  }
+}
+
+describe('the event store when a batch fails without a status', () => {
+  let db: Database.Database;
+  let container: StatuslessBatchFailures;
+  let store: ContainerEventStore<StoredEvent>;
+
+  beforeEach(() => {
+    db = new Database(':memory:');
+    const local = new LocalDocumentStore(db).container('cardflow', 'events', {
+      partitionKeyPath: '/streamId',
+    });
+    container = new StatuslessBatchFailures(local);
+    store = new ContainerEventStore(container as DocumentContainer);
+  });
+  afterEach(() => db.close());
+
+  it('still reports a lost race as a version conflict, and a re-send as success', async () => {
+    await store.append('s', 0, [event('s', 1)]);
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map((w) => store.append('s', 1, [event('s', 2, `w${w}`)])),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const lost of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect(lost.reason).toBeInstanceOf(StreamVersionConflictError);
+    }
+    expect(await store.append('s', 0, [event('s', 1)])).toBe(2);
+  });
+
+  it('passes on a failure that left the stream where it was', async () => {
+    await store.append('s', 0, [event('s', 1)]);
+    container.failNext = new Error('socket hang up');
+    await expect(store.append('s', 1, [event('s', 2)])).rejects.toThrow('socket hang up');
+    expect(await store.append('s', 1, [event('s', 2)])).toBe(2);
+  });
+});
