@@ -6,6 +6,7 @@ import { nowIso } from './clock';
 import * as commands from './http/commandRoutes';
 import { guarded } from './http/guard';
 import * as queries from './http/queryRoutes';
+import { openApiDocument } from './http/openapi';
 import { ROUTES, type RouteName } from './http/schemas';
 import { TransferProcessClient } from './transferProcessClient';
 
@@ -42,3 +43,10 @@ register('getStatement', (request) => queries.getStatement(queryDeps(), request)
 register('getTransfer', (request) => queries.getTransfer(queryDeps(), request));
 register('listApprovals', (request) => queries.listApprovals(queryDeps(), request));
 register('listDeadLetters', () => queries.listDeadLetters(queryDeps()));
+
+app.http('openApi', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'openapi.json',
+  handler: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(openApiDocument()) }),
+});

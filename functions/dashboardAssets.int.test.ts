@@ -17,9 +17,17 @@ writeFileSync(path.join(web, '.env'), 'SECRET=1');
 writeFileSync(path.join(root, 'secret.html'), 'outside');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function get(pathParam: string | undefined, url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<ReturnType<typeof serveDashboard> extends Promise<infer R> ? R : never> {
+function get(
+  pathParam: string | undefined,
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<ReturnType<typeof serveDashboard> extends Promise<infer R> ? R : never> {
   const params: Record<string, string> = pathParam === undefined ? {} : { path: pathParam };
-  return serveDashboard(new HttpRequest({ method, url: `http://127.0.0.1:7071${url}`, params, headers }), web);
+  return serveDashboard(
+    new HttpRequest({ method, url: `http://127.0.0.1:7071${url}`, params, headers }),
+    web,
+  );
 }
 
 function header(response: { headers?: unknown }, name: string): string | undefined {
@@ -43,7 +51,9 @@ describe('serveDashboard', () => {
   });
 
   it('serves stylesheets and compiled modules with their types', async () => {
-    expect(header(await get('styles.css', '/api/dashboard/styles.css'), 'content-type')).toBe('text/css; charset=utf-8');
+    expect(header(await get('styles.css', '/api/dashboard/styles.css'), 'content-type')).toBe(
+      'text/css; charset=utf-8',
+    );
     const script = await get('dist/main.js', '/api/dashboard/dist/main.js');
     expect(script.status).toBe(200);
     expect(header(script, 'content-type')).toBe('text/javascript; charset=utf-8');
@@ -83,13 +93,20 @@ describe('serveDashboard', () => {
     const response = await get(requested, `/api/dashboard/${requested}`);
     expect(response.status).toBe(404);
     expect(header(response, 'content-type')).toBe('application/problem+json');
-    expect(JSON.parse(String(response.body))).toMatchObject({ status: 404, code: 'not_found', title: 'Not Found' });
+    expect(JSON.parse(String(response.body))).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      title: 'Not Found',
+    });
   });
 });
 
 describe('resolveAsset', () => {
   it('maps the empty path to the page and keeps files inside the root', () => {
-    expect(resolveAsset(web, '')).toEqual({ file: path.join(web, 'index.html'), contentType: 'text/html; charset=utf-8' });
+    expect(resolveAsset(web, '')).toEqual({
+      file: path.join(web, 'index.html'),
+      contentType: 'text/html; charset=utf-8',
+    });
     expect(resolveAsset(web, 'dist/main.js')?.file).toBe(path.join(web, 'dist', 'main.js'));
     expect(resolveAsset(web, 'dist//main.js')).toBeUndefined();
   });

@@ -78,12 +78,18 @@ function notFound(requestPath: string): HttpResponseInit {
 }
 
 /** The HTTP handler; `webRoot` is a parameter so tests can point it at a folder of their own. */
-export async function serveDashboard(request: HttpRequest, webRoot: string = resolveWebRoot()): Promise<HttpResponseInit> {
+export async function serveDashboard(
+  request: HttpRequest,
+  webRoot: string = resolveWebRoot(),
+): Promise<HttpResponseInit> {
   const requestPath = request.params.path ?? '';
   const url = new URL(request.url);
   // The page uses relative URLs, so it must be addressed as a folder: /api/dashboard → /api/dashboard/.
   if (requestPath === '' && !url.pathname.endsWith('/')) {
-    return { status: 308, headers: { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-cache' } };
+    return {
+      status: 308,
+      headers: { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-cache' },
+    };
   }
   const asset = resolveAsset(webRoot, requestPath);
   if (!asset) return notFound(requestPath);

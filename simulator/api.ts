@@ -123,9 +123,9 @@ export class CardflowApi {
     return this.get(`/api/approvals?status=${status}`);
   }
 
-  /** The transfer's process instance through the Durable HTTP API. */
+  /** The transfer's process instance through the Durable HTTP API (202 while it runs, 200 once it ended). */
   instance(transferId: string): Promise<InstanceView | undefined> {
-    return this.getOptional(`/runtime/webhooks/durabletask/instances/${transferId}`);
+    return this.getOptional(`/runtime/webhooks/durabletask/instances/${transferId}`, [200, 202]);
   }
 
   /** Raises `ApprovalDecision` on the instance directly, as an operator would (not through the API). */
@@ -155,11 +155,11 @@ export class CardflowApi {
     return answer as T;
   }
 
-  private async getOptional<T>(path: string): Promise<T | undefined> {
+  private async getOptional<T>(path: string, ok: readonly number[] = [200]): Promise<T | undefined> {
     const res = await fetch(this.driver.baseUrl + path);
     const answer = await bodyOf(res);
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new ApiError(res.status, answer, `GET ${path}`);
+    if (!ok.includes(res.status)) throw new ApiError(res.status, answer, `GET ${path}`);
     return answer as T;
   }
 }

@@ -89,7 +89,7 @@ async function transfer(api: CardflowApi, ledger: Ledger, options: ScenarioOptio
   return transferId;
 }
 
-async function transferIn(api: CardflowApi, options: ScenarioOptions, transferId: string, statuses: readonly TransferStatus[]): Promise<TransferView> {
+async function transferIn(api: CardflowApi, options: Pick<ScenarioOptions, 'timeoutMs'>, transferId: string, statuses: readonly TransferStatus[]): Promise<TransferView> {
   return waitFor(api, `transfer ${transferId} to be ${statuses.join(' or ')}`, options.timeoutMs, async () => {
     const view = await api.transfer(transferId);
     return view && statuses.includes(view.status) ? view : undefined;
@@ -328,8 +328,28 @@ export async function runScenario(api: CardflowApi, name: string, options: Scena
   return { scenario: name, violations: ledger.violations, summary: ledger.summary, ...(figures ? { load: figures } : {}) };
 }
 
-/** Every transfer final; no negative balance; nothing left reserved; the money loaded is all still there. */
-async function checkInvariants(api: CardflowApi, ledger: Ledger, options: ScenarioOptions): Promise<void> {
+/** What a run put into the host: the accounts and transfers it created and the net credits it loaded. */
+export interface RunFootprint {
+  readonly accounts: ReadonlySet<string>;
+  readonly transfers: ReadonlySet<string>;
+  readonly netLoaded: number;
+}
+
+/**
+ * The invariants over a run's footprint, as the read models show them (given until `timeoutMs` to
+ * catch up): every transfer final; no negative balance; nothing left reserved; the accounts hold
+ * exactly the net credits loaded (transfers create and destroy no money). Returns what is broken.
+ */
+export async function verifyInvariants(api: CardflowApi, footprint: RunFootprint, options: Pick<ScenarioOptions, 'timeoutMs'>): Promise<string[]> {
+  const ledger = new Ledger();
+  for (const id of footprint.accounts) ledger.accounts.add(id);
+  for (const id of footprint.transfers) ledger.transfers.add(id);
+  ledger.netLoaded = footprint.netLoaded;
+  await checkInvariants(api, ledger, options);
+  return ledger.violations;
+}
+
+async function checkInvariants(api: CardflowApi, ledger: Ledger, options: Pick<ScenarioOptions, 'timeoutMs'>): Promise<void> {
   for (const id of ledger.transfers) {
     const view = await transferIn(api, options, id, FINAL_TRANSFER_STATUSES).catch(() => undefined);
     if (!view) ledger.violations.push(`transfer ${id} is not in a final state`);

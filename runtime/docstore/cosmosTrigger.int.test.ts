@@ -3,10 +3,13 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { VirtualClock } from '../clock';
 import { createTestHost, type TestHost } from '../testHost';
-import { CosmosDBTriggerService, LocalDocumentStoreService } from './cosmosTriggerService';
+import { CosmosDBTriggerService } from './cosmosTriggerService';
+import { LocalDocumentStoreService } from './localDocumentStoreService';
 import { LocalDocumentStore, type LocalContainer, type StoredDocument } from './documentStore';
+import { getLocalDatabase } from './localDatabase';
 
 const APP = join(__dirname, 'test/fixtures/change-feed-app');
 
@@ -171,6 +174,61 @@ describe('Cosmos DB triggers on the local document store', () => {
     await second.host.waitForIdle();
     expect(delivered('projectItems').map((d) => d.seq)).toEqual([2]);
     expect(delivered('auditItems')).toEqual([]);
+  });
+
+  it('keeps the documents in a database file of their own when configured so', async () => {
+    const docsFile = join(dir, 'documents.db');
+    const host = await createTestHost({
+      appRoot: APP,
+      services: [new LocalDocumentStoreService({ dataFile: docsFile }), new CosmosDBTriggerService()],
+      settings: { FIXTURE_DATABASE: 'cardflow' },
+    });
+    hosts.push(host);
+    const published = getLocalDatabase();
+    expect(published?.db.name).toBe(docsFile);
+    new LocalDocumentStore(published!.db)
+      .container('cardflow', 'items', { partitionKeyPath: '/pk' })
+      .create({ id: 'x', pk: 'p', seq: 1 });
+    await host.waitForIdle();
+    expect(delivered('projectItems').map((d) => d.id)).toEqual(['x']);
+    expect(host.db.prepare("SELECT name FROM sqlite_master WHERE name = 'doc_items'").get()).toBeUndefined();
+    await host.stop();
+    expect(getLocalDatabase()).toBeUndefined();
+    expect(published?.db.open).toBe(false);
+  });
+
+  it('delivers every change exactly once successfully, in order, whatever the failures', async () => {
+    const scenario = fc.record({
+      partitions: fc.array(fc.constantFrom('p', 'q', 'r'), { minLength: 1, maxLength: 12 }),
+      failures: fc.integer({ min: 0, max: 4 }),
+      failAgainAfter: fc.integer({ min: 0, max: 12 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ partitions, failures, failAgainAfter }) => {
+        fixture.deliveries.length = 0;
+        fixture.failures = { projectItems: failures };
+        const { host, items } = await startHost();
+        try {
+          partitions.forEach((pk, i) => {
+            if (i === failAgainAfter) fixture.failures.projectItems = 1;
+            items.create({ id: `doc-${i}`, pk, seq: i });
+          });
+          for (let round = 0; round < 8; round++) await host.advance(60_000);
+          const ok = delivered('projectItems');
+          expect(ok.map((d) => d.seq)).toEqual(partitions.map((_, i) => i));
+          expect(
+            fixture.deliveries
+              .filter((d) => d.functionName === 'projectItems' && !d.failed)
+              .every((d) => d.documents.length <= 3),
+          ).toBe(true);
+          expect(delivered('auditItems').map((d) => d.seq)).toEqual(partitions.map((_, i) => i));
+        } finally {
+          await host.stop();
+          hosts.splice(hosts.indexOf(host), 1);
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('wakes at once on a local write and is idle only when every function has caught up', async () => {

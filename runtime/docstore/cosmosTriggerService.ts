@@ -23,7 +23,7 @@ import { hostname } from 'node:os';
 import type { HostContext, HostService, FunctionRegistration } from '../contracts';
 import { ChangeFeedReader } from './changeFeed';
 import { LocalDocumentStore, onDocumentChange } from './documentStore';
-import { clearLocalDatabase, setLocalDatabase } from './localDatabase';
+import { documentDatabaseOf } from './localDatabase';
 
 export interface CosmosTriggerOptions {
   /** Poll interval (real ms) for functions whose binding sets no `feedPollDelay`; default 25. */
@@ -52,22 +52,6 @@ interface TriggerConfig {
   leaseExpirationMs?: number;
 }
 
-/** Publishes the host's database to app code (`getStores()`); runs first so every service and function sees it. */
-export class LocalDocumentStoreService implements HostService {
-  readonly name = 'localDocumentStore';
-  private db?: HostContext['db'];
-
-  start(ctx: HostContext): void {
-    this.db = ctx.db;
-    new LocalDocumentStore(ctx.db, { clock: ctx.clock });
-    setLocalDatabase({ db: ctx.db, clock: ctx.clock });
-  }
-
-  stop(): void {
-    if (this.db) clearLocalDatabase(this.db);
-  }
-}
-
 export class CosmosDBTriggerService implements HostService {
   readonly name = 'cosmosDBTrigger';
   private readonly listeners: ChangeFeedListener[] = [];
@@ -76,12 +60,14 @@ export class CosmosDBTriggerService implements HostService {
   constructor(private readonly options: CosmosTriggerOptions = {}) {}
 
   start(ctx: HostContext): void {
-    const store = new LocalDocumentStore(ctx.db, { clock: ctx.clock });
+    // The documents live where LocalDocumentStoreService put them: the host's database by default.
+    const db = documentDatabaseOf(ctx.db);
+    const store = new LocalDocumentStore(db, { clock: ctx.clock });
     for (const fn of ctx.registry.byTriggerType('cosmosDBTrigger')) {
       const config = this.configure(fn, ctx);
       if (config) this.listeners.push(new ChangeFeedListener(fn.name, config, store, ctx, this.options));
     }
-    this.unsubscribe = onDocumentChange(ctx.db, (database, container) => {
+    this.unsubscribe = onDocumentChange(db, (database, container) => {
       for (const listener of this.listeners) listener.notify(database, container);
     });
     for (const listener of this.listeners) listener.start();
@@ -195,7 +181,7 @@ class ChangeFeedListener {
       leaseExpirationMs: config.leaseExpirationMs,
       // The same machine on the same database file is the same host: after a crash it takes its
       // leases back at once instead of waiting for them to expire.
-      owner: `${hostname()}:${ctx.db.name}`,
+      owner: `${hostname()}:${store.db.name}`,
     });
   }
 

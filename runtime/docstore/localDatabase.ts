@@ -30,3 +30,19 @@ export function clearLocalDatabase(db: BetterSqlite3.Database): void {
 export function getLocalDatabase(): LocalDatabase | undefined {
   return slot[SLOT];
 }
+
+// Host database → the database its documents live in, when LocalDocumentStoreService was given a file of their own.
+const documentDatabases = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Database>();
+
+/** Records that the documents of the host owning `hostDb` live in `documentsDb`. */
+export function setDocumentDatabase(
+  hostDb: BetterSqlite3.Database,
+  documentsDb: BetterSqlite3.Database,
+): void {
+  documentDatabases.set(hostDb, documentsDb);
+}
+
+/** The database holding the documents of the host owning `hostDb` (that database itself by default). */
+export function documentDatabaseOf(hostDb: BetterSqlite3.Database): BetterSqlite3.Database {
+  return documentDatabases.get(hostDb) ?? hostDb;
+}

@@ -17,7 +17,22 @@ interface AXNode {
   properties?: Array<{ name: string; value: AXValue }>;
 }
 
-const NAMED_ROLES = new Set(['button', 'link', 'textbox', 'searchbox', 'checkbox', 'radio', 'combobox', 'listbox', 'spinbutton', 'slider', 'switch', 'tab', 'menuitem', 'img']);
+const NAMED_ROLES = new Set([
+  'button',
+  'link',
+  'textbox',
+  'searchbox',
+  'checkbox',
+  'radio',
+  'combobox',
+  'listbox',
+  'spinbutton',
+  'slider',
+  'switch',
+  'tab',
+  'menuitem',
+  'img',
+]);
 
 /** The problems found on the page as it is shown now (hidden views are not in the tree). */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
@@ -38,10 +53,14 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
         if (name === '') problems.push(`a level-${level} heading is empty`);
       }
     }
-    if (headingLevels.filter((h) => h.level === 1).length !== 1) problems.push(`expected exactly one level-1 heading, found ${headingLevels.filter((h) => h.level === 1).length}`);
+    if (headingLevels.filter((h) => h.level === 1).length !== 1)
+      problems.push(
+        `expected exactly one level-1 heading, found ${headingLevels.filter((h) => h.level === 1).length}`,
+      );
     let previous = 0;
     for (const heading of headingLevels) {
-      if (heading.level > previous + 1) problems.push(`heading "${heading.name}" jumps from level ${previous} to ${heading.level}`);
+      if (heading.level > previous + 1)
+        problems.push(`heading "${heading.name}" jumps from level ${previous} to ${heading.level}`);
       previous = heading.level;
     }
   } finally {

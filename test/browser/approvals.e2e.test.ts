@@ -24,11 +24,13 @@ let host: TestHost;
 let session: BrowserSession;
 let dashboard: DashboardPage;
 
-const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+const step = <T>(fn: () => Promise<T>): Promise<T> =>
+  onFailureScreenshot(session.page, fn, () => host.logs.entries.map((e) => `${e.level}: ${e.message}`));
 
 beforeAll(async () => {
   for (const built of ['dist/functions/index.js', 'dist/functions/dashboard.js', 'web/dist/main.js']) {
-    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+    if (!existsSync(path.join(ROOT, built)))
+      throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
   host = await createTestHost({ appRoot: ROOT });
   await openAccount(host, 'acc-alice', 'alice', 'Alice');
@@ -49,7 +51,14 @@ afterAll(async () => {
 describe('approving and rejecting transfers from the inbox', () => {
   it('approves a large transfer from the inbox and the balances change', () =>
     step(async () => {
-      await requestTransfer(host, { transferId: 't-approve-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice', note: 'rent' });
+      await requestTransfer(host, {
+        transferId: 't-approve-1',
+        fromAccountId: 'acc-alice',
+        toAccountId: 'acc-bob',
+        amount: 150_000,
+        requestedBy: 'alice',
+        note: 'rent',
+      });
       await dashboard.open('inbox', { pollMs: 300 });
       const card = await dashboard.inbox.waitForCard('t-approve-1');
       await card.getByText('1,500.00 credits').waitFor();
@@ -67,7 +76,10 @@ describe('approving and rejecting transfers from the inbox', () => {
       await dashboard.inbox.setApprover('dave');
       await dashboard.inbox.decide('t-approve-1', 'Approve', 'checked with alice');
       // The decision's own report, or (on a slow machine) the inbox noticing the completed transfer.
-      await dashboard.inbox.activity.getByText(/Transfer t-approve-1 (approved|is completed)/).first().waitFor();
+      await dashboard.inbox.activity
+        .getByText(/Transfer t-approve-1 (approved|is completed)/)
+        .first()
+        .waitFor();
       await dashboard.inbox.waitForCardGone('t-approve-1');
       await host.waitForIdle({ timeoutMs: 60_000 });
       expect(await transferStatus(host, 't-approve-1')).toBe('completed');
@@ -84,7 +96,13 @@ describe('approving and rejecting transfers from the inbox', () => {
 
   it('rejects a transfer and the reservation is released', () =>
     step(async () => {
-      await requestTransfer(host, { transferId: 't-reject-1', fromAccountId: 'acc-alice', toAccountId: 'acc-carol', amount: 120_000, requestedBy: 'alice' });
+      await requestTransfer(host, {
+        transferId: 't-reject-1',
+        fromAccountId: 'acc-alice',
+        toAccountId: 'acc-carol',
+        amount: 120_000,
+        requestedBy: 'alice',
+      });
       await dashboard.open('inbox', { pollMs: 300 });
       await dashboard.inbox.setApprover('dave');
       // By keyboard: from the note, Tab to Approve, Tab to Reject, Enter.
@@ -92,9 +110,14 @@ describe('approving and rejecting transfers from the inbox', () => {
       await card.getByLabel('Note for the decision (optional)').fill('not expected');
       await session.page.keyboard.press('Tab');
       await session.page.keyboard.press('Tab');
-      expect(await session.page.evaluate(() => document.activeElement?.textContent)).toBe('Reject transfer t-reject-1');
+      expect(await session.page.evaluate(() => document.activeElement?.textContent)).toBe(
+        'Reject transfer t-reject-1',
+      );
       await session.page.keyboard.press('Enter');
-      await dashboard.inbox.activity.getByText(/Transfer t-reject-1 (rejected: |is rejected \()an approver rejected it/).first().waitFor();
+      await dashboard.inbox.activity
+        .getByText(/Transfer t-reject-1 (rejected: |is rejected \()an approver rejected it/)
+        .first()
+        .waitFor();
       await dashboard.inbox.waitForCardGone('t-reject-1');
       await host.waitForIdle({ timeoutMs: 60_000 });
       expect(await transferStatus(host, 't-reject-1')).toBe('rejected');
@@ -104,18 +127,35 @@ describe('approving and rejecting transfers from the inbox', () => {
 
   it('says why the requester may not approve their own transfer, and the transfer keeps waiting', () =>
     step(async () => {
-      await requestTransfer(host, { transferId: 't-self-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 110_000, requestedBy: 'alice' });
+      await requestTransfer(host, {
+        transferId: 't-self-1',
+        fromAccountId: 'acc-alice',
+        toAccountId: 'acc-bob',
+        amount: 110_000,
+        requestedBy: 'alice',
+      });
       await dashboard.open('inbox', { pollMs: 300 });
       await dashboard.inbox.setApprover('alice');
       await dashboard.inbox.decide('t-self-1', 'Approve');
-      await dashboard.inbox.cardStatus('t-self-1').getByText(/requested .*may not approve|requester/).waitFor();
+      await dashboard.inbox
+        .cardStatus('t-self-1')
+        .getByText(
+          'The approval was refused: the person who requested a transfer may not approve or reject it.',
+        )
+        .waitFor();
       expect(await transferStatus(host, 't-self-1')).toBe('awaiting_approval');
       expect(await dashboard.inbox.card('t-self-1').isVisible()).toBe(true);
     }));
 
   it('says the transfer was already decided when someone else decided first', () =>
     step(async () => {
-      await requestTransfer(host, { transferId: 't-race-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 100_000, requestedBy: 'alice' });
+      await requestTransfer(host, {
+        transferId: 't-race-1',
+        fromAccountId: 'acc-alice',
+        toAccountId: 'acc-bob',
+        amount: 100_000,
+        requestedBy: 'alice',
+      });
       // A slow poll keeps the card on screen after the other approver's decision.
       await dashboard.open('inbox', { pollMs: 60_000 });
       await dashboard.inbox.waitForCard('t-race-1');
@@ -123,7 +163,11 @@ describe('approving and rejecting transfers from the inbox', () => {
       await dashboard.inbox.setApprover('dave');
       await dashboard.inbox.decide('t-race-1', 'Approve');
       // The refusal stays in the activity log after the next poll removes the card.
-      await dashboard.inbox.activity.getByText(/^.*The approval was refused: Conflict \(409\): the transfer is no longer waiting for approval/).waitFor();
+      await dashboard.inbox.activity
+        .getByText(
+          /^.*The approval was refused: Conflict \(409\): the transfer is no longer waiting for approval/,
+        )
+        .waitFor();
       expect(await transferStatus(host, 't-race-1')).toBe('rejected');
     }));
 
@@ -134,7 +178,11 @@ describe('approving and rejecting transfers from the inbox', () => {
       await host.advance(25 * HOUR);
       expect(await transferStatus(host, 't-self-1')).toBe('expired');
       await dashboard.inbox.waitForCardGone('t-self-1');
-      await dashboard.inbox.activity.getByText(/Transfer t-self-1 is expired \(the approval deadline passed before anyone decided\) and left the inbox\./).waitFor();
+      await dashboard.inbox.activity
+        .getByText(
+          /Transfer t-self-1 is expired \(the approval deadline passed before anyone decided\) and left the inbox\./,
+        )
+        .waitFor();
       expect(await balances(host, 'acc-alice')).toEqual({ available: 350_000, reserved: 0 });
     }));
 });
@@ -146,7 +194,9 @@ describe('transfers and orchestrations of the whole app', () => {
       await dashboard.monitor.filter({ statuses: ['Completed'], prefix: 't-' });
       await dashboard.monitor.status.getByText(/^Showing \d+ instances?/).waitFor();
       const completed = await dashboard.monitor.instanceIds();
-      expect(completed).toEqual(expect.arrayContaining(['t-approve-1', 't-reject-1', 't-self-1', 't-race-1']));
+      expect(completed).toEqual(
+        expect.arrayContaining(['t-approve-1', 't-reject-1', 't-self-1', 't-race-1']),
+      );
       await dashboard.monitor.filter({ statuses: ['Running'], prefix: 't-' });
       await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
     }));

@@ -20,7 +20,11 @@ export interface CommandOutcome {
 }
 
 async function post(host: TestHost, path: string, body: unknown): Promise<Accepted> {
-  const response = await host.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await host.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status !== 202) throw new Error(`POST ${path}: ${response.status} ${text}`);
   return JSON.parse(text) as Accepted;
@@ -32,27 +36,50 @@ export async function settled(host: TestHost, accepted: Accepted): Promise<Comma
   await host.waitForIdle({ timeoutMs: 60_000 });
   const response = await host.fetch(`/api/commands/${accepted.commandId}`);
   const outcome = (await response.json()) as CommandOutcome;
-  if (outcome.status !== 'succeeded') throw new Error(`command ${accepted.commandId}: ${JSON.stringify(outcome)}`);
+  if (outcome.status !== 'succeeded')
+    throw new Error(`command ${accepted.commandId}: ${JSON.stringify(outcome)}`);
   return outcome;
 }
 
-export async function openAccount(host: TestHost, accountId: string, ownerId: string, ownerName: string): Promise<void> {
+export async function openAccount(
+  host: TestHost,
+  accountId: string,
+  ownerId: string,
+  ownerName: string,
+): Promise<void> {
   await settled(host, await post(host, '/api/accounts', { accountId, ownerId, ownerName, kind: 'user' }));
 }
 
-export async function loadCredits(host: TestHost, accountId: string, loadId: string, amount: number): Promise<void> {
+export async function loadCredits(
+  host: TestHost,
+  accountId: string,
+  loadId: string,
+  amount: number,
+): Promise<void> {
   await settled(host, await post(host, `/api/accounts/${accountId}/loads`, { loadId, amount }));
 }
 
 export async function requestTransfer(
   host: TestHost,
-  transfer: { transferId: string; fromAccountId: string; toAccountId: string; amount: number; requestedBy: string; note?: string },
+  transfer: {
+    transferId: string;
+    fromAccountId: string;
+    toAccountId: string;
+    amount: number;
+    requestedBy: string;
+    note?: string;
+  },
 ): Promise<void> {
   await settled(host, await post(host, '/api/transfers', transfer));
 }
 
 /** A decision sent straight to the API (another approver, in another browser). */
-export async function decide(host: TestHost, transferId: string, decision: 'approve' | 'reject', approver: string): Promise<void> {
+export async function decide(
+  host: TestHost,
+  transferId: string,
+  decision: 'approve' | 'reject',
+  approver: string,
+): Promise<void> {
   await settled(host, await post(host, `/api/transfers/${transferId}/decision`, { decision, approver }));
 }
 
@@ -61,7 +88,10 @@ export async function transferStatus(host: TestHost, transferId: string): Promis
   return ((await response.json()) as { status: string }).status;
 }
 
-export async function balances(host: TestHost, accountId: string): Promise<{ available: number; reserved: number }> {
+export async function balances(
+  host: TestHost,
+  accountId: string,
+): Promise<{ available: number; reserved: number }> {
   const response = await host.fetch(`/api/accounts/${accountId}`);
   const { available, reserved } = (await response.json()) as { available: number; reserved: number };
   return { available, reserved };

@@ -23,7 +23,8 @@ let dashboard: DashboardPage;
 
 beforeAll(async () => {
   for (const built of ['dist/functions/dashboard.js', 'web/dist/main.js']) {
-    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+    if (!existsSync(path.join(ROOT, built)))
+      throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
   // The durable backend serves the Durable HTTP API the monitor and the transfer view call.
   host = await createTestHost({ appRoot: FIXTURE, services: [createDurableService()] });
@@ -41,7 +42,8 @@ beforeEach(() => {
   session.pageErrors.length = 0;
 });
 
-const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+const step = <T>(fn: () => Promise<T>): Promise<T> =>
+  onFailureScreenshot(session.page, fn, () => host.logs.entries.map((e) => `${e.level}: ${e.message}`));
 
 describe('the dashboard served by the app', () => {
   it('renders the inbox and says in words that the approvals API is not there', () =>
@@ -55,11 +57,14 @@ describe('the dashboard served by the app', () => {
       await screenshot(session.page, 'dashboard inbox');
     }));
 
-  it.each<View>(['inbox', 'lookup', 'monitor'])('passes the basic accessibility checks on the %s view', (view) =>
-    step(async () => {
-      await dashboard.open(view);
-      expect(await accessibilityProblems(session.page)).toEqual([]);
-    }));
+  it.each<View>(['inbox', 'lookup', 'monitor'])(
+    'passes the basic accessibility checks on the %s view',
+    (view) =>
+      step(async () => {
+        await dashboard.open(view);
+        expect(await accessibilityProblems(session.page)).toEqual([]);
+      }),
+  );
 
   it('has accessibility checks that catch unnamed controls, skipped headings and broken references', () =>
     step(async () => {
@@ -128,7 +133,11 @@ describe('the dashboard served by the app', () => {
     step(async () => {
       await dashboard.open('monitor');
       await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
-      await dashboard.monitor.filter({ statuses: ['Running', 'Pending'], createdFrom: '2026-01-01T00:00', prefix: 't-' });
+      await dashboard.monitor.filter({
+        statuses: ['Running', 'Pending'],
+        createdFrom: '2026-01-01T00:00',
+        prefix: 't-',
+      });
       await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
       expect(await dashboard.monitor.instanceIds()).toEqual([]);
       expect(scriptErrors(session)).toEqual([]);

@@ -57,7 +57,10 @@ export class DashboardPage {
 
   /** Switches view through the navigation, as a person would. */
   async navigate(view: View): Promise<void> {
-    await this.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: VIEW_HEADINGS[view] }).click();
+    await this.page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: VIEW_HEADINGS[view] })
+      .click();
     await this.viewHeading(view).waitFor({ state: 'visible' });
   }
 
@@ -175,14 +178,17 @@ export class MonitorPanel {
 
   /** Instance ids in the table, in order. */
   async instanceIds(): Promise<string[]> {
-    return this.table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.instanceId ?? ''));
+    return this.table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.instanceId ?? ''));
   }
 
   async filter(input: InstanceFilterInput): Promise<void> {
     const form = this.page.locator('#instance-filter');
     const group = form.getByRole('group', { name: 'Runtime status' });
     for (const box of await group.getByRole('checkbox').all()) await box.setChecked(false);
-    for (const status of input.statuses ?? []) await group.getByRole('checkbox', { name: status, exact: true }).check();
+    for (const status of input.statuses ?? [])
+      await group.getByRole('checkbox', { name: status, exact: true }).check();
     await form.getByLabel('Created from').fill(input.createdFrom ?? '');
     await form.getByLabel('Created to').fill(input.createdTo ?? '');
     await form.getByLabel('Instance id starts with').fill(input.prefix ?? '');

@@ -1,10 +1,10 @@
 /**
  * The browser harness: Debian's Chromium driven by playwright-core, headless, sandbox-free (it runs
  * as root in CI), offline by default, with a fresh profile per session. Console and page errors are
- * collected so tests can assert the page ran cleanly; a failing step leaves a screenshot in
- * test-results/.
+ * collected so tests can assert the page ran cleanly; a failing step leaves a screenshot (and, when
+ * given, the host's log) in test-results/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -74,7 +74,10 @@ export async function openBrowser(options: SessionOptions = {}): Promise<Browser
 
 /** A file name from a test name: lowercase words joined by dashes. */
 export function screenshotName(name: string): string {
-  return `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.png`;
+  return `${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}.png`;
 }
 
 /** Saves a full-page screenshot under test-results/ and returns its path. */
@@ -89,7 +92,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * Runs a browser step; when it throws, saves a screenshot named after the test (from jest's
  * `expect.getState()`) and rethrows with the screenshot's path appended.
  */
-export async function onFailureScreenshot<T>(page: Page, step: () => Promise<T>): Promise<T> {
+export async function onFailureScreenshot<T>(
+  page: Page,
+  step: () => Promise<T>,
+  hostLog?: () => string[],
+): Promise<T> {
   try {
     return await step();
   } catch (error) {
@@ -97,6 +104,12 @@ export async function onFailureScreenshot<T>(page: Page, step: () => Promise<T>)
     let where = '';
     try {
       where = await screenshot(page, `failed ${name}`);
+      if (hostLog) {
+        // The host's side of the story, next to the picture.
+        const logFile = where.replace(/\.png$/, '.host.log');
+        writeFileSync(logFile, `${hostLog().join('\n')}\n`);
+        where += `, host log: ${logFile}`;
+      }
     } catch (shotError) {
       where = `no screenshot: ${(shotError as Error).message}`;
     }

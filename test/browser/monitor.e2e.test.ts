@@ -28,7 +28,8 @@ async function start(name: string, instanceId: string, input: unknown): Promise<
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
   });
-  if (response.status !== 202) throw new Error(`starting ${instanceId}: ${response.status} ${await response.text()}`);
+  if (response.status !== 202)
+    throw new Error(`starting ${instanceId}: ${response.status} ${await response.text()}`);
 }
 
 async function runtimeStatus(instanceId: string): Promise<string> {
@@ -40,10 +41,14 @@ const greetings = Array.from({ length: 10 }, (_, i) => `greet-${String(i + 1).pa
 
 beforeAll(async () => {
   for (const built of ['dist/functions/dashboard.js', 'web/dist/main.js']) {
-    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+    if (!existsSync(path.join(ROOT, built)))
+      throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
   // Only the durable backend: the monitor needs nothing else from the host.
-  host = await createTestHost({ appRoot: path.join(__dirname, 'fixtures', 'monitor-app'), services: [createDurableService()] });
+  host = await createTestHost({
+    appRoot: path.join(__dirname, 'fixtures', 'monitor-app'),
+    services: [createDurableService()],
+  });
   for (const id of ['review-a1', 'review-b2', 'review-c3']) await start('ReviewProcess', id, { id });
   for (const id of greetings) await start('Greeting', id, id);
   await host.waitForIdle();
@@ -57,7 +62,8 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const step = <T>(fn: () => Promise<T>): Promise<T> => onFailureScreenshot(session.page, fn);
+const step = <T>(fn: () => Promise<T>): Promise<T> =>
+  onFailureScreenshot(session.page, fn, () => host.logs.entries.map((e) => `${e.level}: ${e.message}`));
 
 describe('the orchestrations monitor', () => {
   it('filters the instance list by runtime status, id prefix and created time', () =>
@@ -75,7 +81,11 @@ describe('the orchestrations monitor', () => {
       // The host runs on a virtual clock that starts at 2026-01-01T00:00Z; the browser is in UTC.
       await monitor.filter({ createdTo: '2025-12-31T23:00' });
       await monitor.status.getByText('No instances match the filter.').waitFor();
-      await monitor.filter({ createdFrom: '2025-12-31T23:00', createdTo: '2026-01-01T01:00', prefix: 'review-' });
+      await monitor.filter({
+        createdFrom: '2025-12-31T23:00',
+        createdTo: '2026-01-01T01:00',
+        prefix: 'review-',
+      });
       await monitor.status.getByText(/^Showing 3 instances/).waitFor();
       expect(scriptErrors(session)).toEqual([]);
     }));
@@ -104,7 +114,9 @@ describe('the orchestrations monitor', () => {
       const lines = await monitor.timeline().allTextContents();
       expect(lines[0]).toMatch(/^2026-01-01 00:00:00 UTC Orchestration ReviewProcess started/);
       expect(lines.some((line) => /Activity CheckRequest completed/.test(line))).toBe(true);
-      expect(lines.some((line) => /Timer waiting \(not finished\)due 2026-01-01 01:00:00 UTC/.test(line))).toBe(true);
+      expect(
+        lines.some((line) => /Timer waiting \(not finished\)due 2026-01-01 01:00:00 UTC/.test(line)),
+      ).toBe(true);
       expect(await accessibilityProblems(session.page)).toEqual([]);
       await screenshot(session.page, 'dashboard monitor instance');
     }));
@@ -131,12 +143,16 @@ describe('the orchestrations monitor', () => {
       await dashboard.open('monitor', { params: { instance: 'greet-01' } });
       await monitor.raiseEvent('Decision', '{}');
       await dashboard.confirm('Raise event');
-      await monitor.operationStatus.getByText(/^Raising Decision failed: Gone \(410\): .*already finished/).waitFor();
+      await monitor.operationStatus
+        .getByText(/^Raising Decision failed: Gone \(410\): .*already finished/)
+        .waitFor();
 
       await dashboard.open('monitor', { params: { instance: 'review-c3' } });
       await monitor.purge();
       await dashboard.confirm('Purge');
-      await monitor.operationStatus.getByText(/^Purging failed: Not Found \(404\): .*only finished instances are purged/).waitFor();
+      await monitor.operationStatus
+        .getByText(/^Purging failed: Not Found \(404\): .*only finished instances are purged/)
+        .waitFor();
     }));
 
   it('does nothing when the confirmation is cancelled', () =>
@@ -163,7 +179,9 @@ describe('the orchestrations monitor', () => {
       await monitor.purge();
       await dashboard.confirm('Purge');
       await monitor.operationStatus.getByText('Purged review-b2 (1 instance deleted).').waitFor();
-      await monitor.table.getByRole('button', { name: 'Open instance review-b2' }).waitFor({ state: 'detached' });
+      await monitor.table
+        .getByRole('button', { name: 'Open instance review-b2' })
+        .waitFor({ state: 'detached' });
       expect((await host.fetch(`${API}/instances/review-b2`)).status).toBe(404);
     }));
 

@@ -233,6 +233,11 @@ describe('POST /api/transfers/{id}/decision', () => {
     const requested = await app.post('/api/transfers', { transferId: 'tr-big', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
     expect((await outcomeOf(app, requested)).status).toBe('succeeded');
     expect((await app.get('/api/transfers/tr-big')).body).toMatchObject({ status: 'awaiting_approval', approvalReason: 'amount' });
+    // Neither the requester nor the source account's owner may decide; the transfer keeps waiting.
+    const byRequester = await app.post('/api/transfers/tr-big/decision', { decision: 'approve', approver: 'alice' });
+    expect(byRequester.status).toBe(202);
+    expect(await outcomeOf(app, byRequester)).toMatchObject({ status: 'rejected', reason: 'approver_is_requester' });
+    expect((await app.get('/api/transfers/tr-big')).body.status).toBe('awaiting_approval');
     const decision = await app.post('/api/transfers/tr-big/decision', { decision: 'reject', approver: 'carol', note: 'too much' });
     expect(decision.status).toBe(202);
     expect(CommandAcceptedSchema.parse(decision.body)).toMatchObject({ transferId: 'tr-big' });
@@ -263,6 +268,12 @@ describe('GET routes', () => {
     expect(all.items.map((i) => [i.transferId, i.status])).toContainEqual(['tr-big', 'rejected']);
     expect(ApprovalsResponseSchema.parse((await app.get('/api/approvals')).body).items.every((i) => i.status === 'pending')).toBe(true);
     expectProblem(await app.get('/api/approvals?status=bogus'), 400, 'invalid_request');
+  });
+
+  it('serves the OpenAPI document generated from the route schemas', async () => {
+    const document = await app.get('/api/openapi.json');
+    expect(document.status).toBe(200);
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/transfers/{transferId}/decision', '/api/approvals']));
   });
 
   it('lists dead letters', async () => {

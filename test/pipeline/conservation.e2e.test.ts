@@ -41,7 +41,7 @@ async function play(steps: Step[]): Promise<{ accounts: string[]; transfers: str
     { op: 'open', account: 0 },
     { op: 'open', account: 1 },
     { op: 'load', account: 0, amount: 30_000 },
-    { op: 'load', account: 1, amount: 20_000 },
+    { op: 'load', account: 1, amount: 3_000 },
     ...steps,
   ];
   for (const [index, s] of all.entries()) {

@@ -6,7 +6,10 @@
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../../runtime';
 import { CardflowApi } from '../../simulator/api';
-import { runScenario, SCENARIOS, type ScenarioOptions } from '../../simulator/scenarios';
+import { runScenario, SCENARIOS, verifyInvariants, waitFor, type ScenarioOptions } from '../../simulator/scenarios';
+import { accountStreamId, envelopeAll } from '../../domain';
+import { DEFAULT_DATABASE } from '../../stores';
+import { createLocalStores } from '../../stores/local/localStores';
 import { testHostDriver } from './testHostDriver';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -48,5 +51,61 @@ describe('simulator scenarios against the app', () => {
 
   it('expired waited for the 24-hour deadline on the virtual clock', () => {
     expect(lines.some((line) => /waiting \d+ s for the approval deadline/.test(line))).toBe(true);
+  });
+
+  /** Two accounts through the API: `from` loaded with 1 000 000 (no fee), `to` empty. */
+  async function accounts(prefix: string): Promise<{ from: string; to: string }> {
+    const from = `${prefix}-from`;
+    const to = `${prefix}-to`;
+    await api.openAccount({ accountId: from, ownerId: `${prefix}-owner`, ownerName: 'Owner', kind: 'user' });
+    await api.openAccount({ accountId: to, ownerId: `${prefix}-other`, ownerName: 'Other', kind: 'user' });
+    await host.waitForIdle();
+    await api.loadCredits(from, { loadId: `${prefix}-load`, amount: 1_000_000 });
+    await host.waitForIdle();
+    return { from, to };
+  }
+
+  async function awaitingApproval(transferId: string) {
+    return waitFor(api, `${transferId} awaiting approval`, 10_000, async () => ((await api.transfer(transferId))?.status === 'awaiting_approval' ? true : undefined));
+  }
+
+  it('completes a transfer approved through the Durable HTTP API, and the transfer view names the approver', async () => {
+    const { from, to } = await accounts('e2e-raise');
+    await api.requestTransfer({ transferId: 'e2e-raise-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-raise-owner' });
+    await awaitingApproval('e2e-raise-tr');
+
+    // The source's owner may not decide: ignored, still waiting.
+    expect(await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'e2e-raise-owner' })).toBe(202);
+    await host.waitForIdle();
+    expect((await api.transfer('e2e-raise-tr'))?.status).toBe('awaiting_approval');
+    expect((await api.instance('e2e-raise-tr'))?.runtimeStatus).toBe('Running');
+
+    expect(await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'operator-1' })).toBe(202);
+    const view = await waitFor(api, 'the approved transfer', 10_000, async () => {
+      const t = await api.transfer('e2e-raise-tr');
+      return t?.status === 'completed' ? t : undefined;
+    });
+    expect(view).toMatchObject({ status: 'completed', approver: 'operator-1' });
+    expect(await verifyInvariants(api, { accounts: new Set([from, to]), transfers: new Set(['e2e-raise-tr']), netLoaded: 1_000_000 }, { timeoutMs: 10_000 })).toEqual([]);
+  });
+
+  it('the invariant checks catch money appearing from nowhere and a transfer left unfinished', async () => {
+    const { from, to } = await accounts('e2e-broken');
+    await api.requestTransfer({ transferId: 'e2e-broken-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-broken-owner' });
+    await awaitingApproval('e2e-broken-tr');
+    // Credits that no load put in, appended behind the API's back.
+    const events = createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events;
+    const streamId = accountStreamId(to);
+    const version = await events.streamVersion(streamId);
+    const metadata = { correlationId: 'forged', causationId: 'forged', occurredAt: new Date(host.clock.now()).toISOString() };
+    await events.append(streamId, version, envelopeAll([{ type: 'CreditsLoaded', data: { accountId: to, loadId: 'forged', amount: 777, fee: 0, net: 777 } }], { streamId, expectedVersion: version, metadata, idPrefix: 'forged' }));
+    await host.waitForIdle();
+
+    const violations = await verifyInvariants(api, { accounts: new Set([from, to]), transfers: new Set(['e2e-broken-tr']), netLoaded: 1_000_000 }, { timeoutMs: 500 });
+    expect(violations).toEqual([
+      'transfer e2e-broken-tr is not in a final state',
+      `${from} still has 150000 reserved after every transfer ended`,
+      'money not conserved: the accounts hold 1000777, the loads put in 1000000',
+    ]);
   });
 });

@@ -77,7 +77,8 @@ const CONTINUATION_HEADER = 'x-ms-continuation-token';
 /** The Durable API's query string for a list filter (empty members left out). */
 export function instanceListQuery(filter: InstanceFilter): string {
   const query = new URLSearchParams();
-  if (filter.runtimeStatus && filter.runtimeStatus.length > 0) query.set('runtimeStatus', filter.runtimeStatus.join(','));
+  if (filter.runtimeStatus && filter.runtimeStatus.length > 0)
+    query.set('runtimeStatus', filter.runtimeStatus.join(','));
   if (filter.createdTimeFrom) query.set('createdTimeFrom', filter.createdTimeFrom);
   if (filter.createdTimeTo) query.set('createdTimeTo', filter.createdTimeTo);
   if (filter.instanceIdPrefix) query.set('instanceIdPrefix', filter.instanceIdPrefix);
@@ -101,7 +102,11 @@ export interface PollOptions {
  * Calls `read` until `done` says the value is final or the time is up; returns the last value read
  * and whether it was final. Errors from `read` propagate.
  */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, options: PollOptions): Promise<{ value: T; final: boolean }> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: PollOptions,
+): Promise<{ value: T; final: boolean }> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const until = now() + options.timeoutMs;
@@ -129,7 +134,8 @@ export interface CardflowApi {
 }
 
 export function createApi(options: ApiClientOptions = {}): CardflowApi {
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const doFetch =
+    options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const apiBase = options.apiBase ?? '/api';
   const durableBase = options.durableBase ?? '/runtime/webhooks/durabletask';
   const durableQuery = options.durableQuery ?? {};
@@ -143,12 +149,22 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
   async function send(url: string, init: RequestInit = {}): Promise<{ response: Response; body: unknown }> {
     let response: Response;
     try {
-      response = await doFetch(url, { ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+      response = await doFetch(url, {
+        ...init,
+        headers: { accept: 'application/json', ...(init.headers ?? {}) },
+      });
     } catch (error) {
-      throw new ApiError({ status: 0, title: 'Network error', detail: error instanceof Error ? error.message : String(error) }, url);
+      throw new ApiError(
+        { status: 0, title: 'Network error', detail: error instanceof Error ? error.message : String(error) },
+        url,
+      );
     }
     const text = await response.text();
-    if (!response.ok) throw new ApiError(parseProblem(response.status, response.statusText, response.headers.get('content-type'), text), url);
+    if (!response.ok)
+      throw new ApiError(
+        parseProblem(response.status, response.statusText, response.headers.get('content-type'), text),
+        url,
+      );
     let body: unknown = null;
     if (text.trim() !== '') {
       try {
@@ -171,7 +187,9 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
       return parseApprovals((await send(`${apiBase}/approvals?status=pending`)).body);
     },
     async decideTransfer(transferId, decision) {
-      return parseCommandAccepted((await send(`${apiBase}/transfers/${seg(transferId)}/decision`, json(decision))).body);
+      return parseCommandAccepted(
+        (await send(`${apiBase}/transfers/${seg(transferId)}/decision`, json(decision))).body,
+      );
     },
     async command(commandId) {
       return parseCommandOutcome((await send(`${apiBase}/commands/${seg(commandId)}`)).body);
@@ -187,17 +205,27 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
     },
     async listInstances(filter, continuationToken) {
       const query = Object.fromEntries(new URLSearchParams(instanceListQuery(filter)));
-      const headers: Record<string, string> = continuationToken ? { [CONTINUATION_HEADER]: continuationToken } : {};
+      const headers: Record<string, string> = continuationToken
+        ? { [CONTINUATION_HEADER]: continuationToken }
+        : {};
       const { response, body } = await send(durableUrl('instances', query), { headers });
       const next = response.headers.get(CONTINUATION_HEADER);
-      return { instances: parseInstanceList(body), ...(isLastPageToken(next) ? {} : { continuationToken: next as string }) };
+      return {
+        instances: parseInstanceList(body),
+        ...(isLastPageToken(next) ? {} : { continuationToken: next as string }),
+      };
     },
     async instance(instanceId, { showHistory = true } = {}) {
-      const query: Record<string, string> = showHistory ? { showHistory: 'true', showHistoryOutput: 'true', showInput: 'true' } : { showInput: 'true' };
+      const query: Record<string, string> = showHistory
+        ? { showHistory: 'true', showHistoryOutput: 'true', showInput: 'true' }
+        : { showInput: 'true' };
       return parseInstance((await send(durableUrl(`instances/${seg(instanceId)}`, query))).body);
     },
     async raiseEvent(instanceId, eventName, body) {
-      const { response } = await send(durableUrl(`instances/${seg(instanceId)}/raiseEvent/${seg(eventName)}`), json(body));
+      const { response } = await send(
+        durableUrl(`instances/${seg(instanceId)}/raiseEvent/${seg(eventName)}`),
+        json(body),
+      );
       return { status: response.status };
     },
     async terminate(instanceId, reason) {
@@ -208,7 +236,10 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
     },
     async purge(instanceId) {
       const { body } = await send(durableUrl(`instances/${seg(instanceId)}`), { method: 'DELETE' });
-      const deleted = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).instancesDeleted : undefined;
+      const deleted =
+        typeof body === 'object' && body !== null
+          ? (body as Record<string, unknown>).instancesDeleted
+          : undefined;
       return { instancesDeleted: typeof deleted === 'number' ? deleted : 0 };
     },
   };

@@ -2,9 +2,13 @@ import { instanceListQuery, isLastPageToken, pollUntil } from './api';
 
 describe('instanceListQuery', () => {
   it('writes the Durable API filter parameters and leaves out empty ones', () => {
-    expect(instanceListQuery({ runtimeStatus: ['Running', 'Pending'], createdTimeFrom: '2026-01-01T00:00:00.000Z', top: 25 })).toBe(
-      'runtimeStatus=Running%2CPending&createdTimeFrom=2026-01-01T00%3A00%3A00.000Z&top=25',
-    );
+    expect(
+      instanceListQuery({
+        runtimeStatus: ['Running', 'Pending'],
+        createdTimeFrom: '2026-01-01T00:00:00.000Z',
+        top: 25,
+      }),
+    ).toBe('runtimeStatus=Running%2CPending&createdTimeFrom=2026-01-01T00%3A00%3A00.000Z&top=25');
     expect(instanceListQuery({ runtimeStatus: [], instanceIdPrefix: 't-' })).toBe('instanceIdPrefix=t-');
     expect(instanceListQuery({})).toBe('');
   });
@@ -27,7 +31,11 @@ describe('pollUntil', () => {
   it('returns the first final value', async () => {
     const values = ['pending', 'pending', 'succeeded'];
     const time = virtualTime();
-    const result = await pollUntil(async () => values.shift() as string, (v) => v !== 'pending', { intervalMs: 100, timeoutMs: 1000, ...time });
+    const result = await pollUntil(
+      async () => values.shift() as string,
+      (v) => v !== 'pending',
+      { intervalMs: 100, timeoutMs: 1000, ...time },
+    );
     expect(result).toEqual({ value: 'succeeded', final: true });
     expect(time.now()).toBe(200);
   });
@@ -35,11 +43,21 @@ describe('pollUntil', () => {
   it('gives up after the timeout with the last value read', async () => {
     const time = virtualTime();
     let reads = 0;
-    const result = await pollUntil(async () => ++reads, () => false, { intervalMs: 100, timeoutMs: 350, ...time });
+    const result = await pollUntil(
+      async () => ++reads,
+      () => false,
+      { intervalMs: 100, timeoutMs: 350, ...time },
+    );
     expect(result).toEqual({ value: 4, final: false });
   });
 
   it('lets read errors through', async () => {
-    await expect(pollUntil(async () => Promise.reject(new Error('down')), () => true, { intervalMs: 1, timeoutMs: 1 })).rejects.toThrow('down');
+    await expect(
+      pollUntil(
+        async () => Promise.reject(new Error('down')),
+        () => true,
+        { intervalMs: 1, timeoutMs: 1 },
+      ),
+    ).rejects.toThrow('down');
   });
 });

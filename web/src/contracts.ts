@@ -28,7 +28,8 @@ export interface ApprovalsPage {
   asOf?: string;
 }
 
-export type TransferStatus = 'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+export type TransferStatus =
+  'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
 
 export interface TransferView {
   transferId: string;
@@ -80,7 +81,15 @@ export interface CommandAccepted {
   statusUrl?: string;
 }
 
-export const RUNTIME_STATUSES = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'] as const;
+export const RUNTIME_STATUSES = [
+  'Pending',
+  'Running',
+  'Completed',
+  'ContinuedAsNew',
+  'Failed',
+  'Terminated',
+  'Suspended',
+] as const;
 export type RuntimeStatus = (typeof RUNTIME_STATUSES)[number];
 
 export interface InstanceStatus {
@@ -106,13 +115,15 @@ export class ContractError extends Error {
 type Json = Record<string, unknown>;
 
 function asRecord(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ContractError(what, 'expected an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ContractError(what, 'expected an object');
   return value as Json;
 }
 
 function str(record: Json, key: string, what: string): string {
   const value = record[key];
-  if (typeof value !== 'string') throw new ContractError(what, `"${key}" should be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new ContractError(what, `"${key}" should be a string, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -146,7 +157,8 @@ export function parseApprovals(value: unknown): ApprovalsPage {
   const items = list(value, 'items', what).map((raw): PendingApproval => {
     const r = asRecord(raw, what);
     const reason = str(r, 'reason', what);
-    if (reason !== 'amount' && reason !== 'velocity') throw new ContractError(what, `"reason" should be amount or velocity, got "${reason}"`);
+    if (reason !== 'amount' && reason !== 'velocity')
+      throw new ContractError(what, `"reason" should be amount or velocity, got "${reason}"`);
     return compact({
       transferId: str(r, 'transferId', what),
       fromAccountId: str(r, 'fromAccountId', what),
@@ -224,7 +236,10 @@ export function parseCommandOutcome(value: unknown): CommandOutcome {
   const r = asRecord(value, what);
   const status = str(r, 'status', what);
   if (!['pending', 'succeeded', 'rejected', 'failed'].includes(status)) {
-    throw new ContractError(what, `"status" should be pending, succeeded, rejected or failed, got "${status}"`);
+    throw new ContractError(
+      what,
+      `"status" should be pending, succeeded, rejected or failed, got "${status}"`,
+    );
   }
   return compact({
     commandId: str(r, 'commandId', what),
@@ -265,6 +280,7 @@ export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
 /** Why a typed id is not valid, in words; undefined when it is. */
 export function idProblem(label: string, value: string): string | undefined {
   if (value.trim() === '') return `Enter the ${label}.`;
-  if (!ID_PATTERN.test(value.trim())) return `The ${label} must be 3 to 64 lowercase letters, digits or dashes, starting with a letter or digit.`;
+  if (!ID_PATTERN.test(value.trim()))
+    return `The ${label} must be 3 to 64 lowercase letters, digits or dashes, starting with a letter or digit.`;
   return undefined;
 }

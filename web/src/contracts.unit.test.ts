@@ -1,4 +1,13 @@
-import { ContractError, idProblem, parseAccount, parseApprovals, parseCommandOutcome, parseInstance, parseStatement, parseTransfer } from './contracts';
+import {
+  ContractError,
+  idProblem,
+  parseAccount,
+  parseApprovals,
+  parseCommandOutcome,
+  parseInstance,
+  parseStatement,
+  parseTransfer,
+} from './contracts';
 
 const approval = {
   transferId: 't-big-1',
@@ -15,7 +24,18 @@ const approval = {
 describe('parseApprovals', () => {
   it('reads the wrapped list with the server time', () => {
     expect(parseApprovals({ items: [approval], asOf: '2026-01-01T00:00:00.000Z' })).toEqual({
-      items: [{ transferId: 't-big-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150000, reason: 'amount', deadline: '2026-01-02T00:00:00.000Z', requestedBy: 'alice', reminders: 1 }],
+      items: [
+        {
+          transferId: 't-big-1',
+          fromAccountId: 'acc-alice',
+          toAccountId: 'acc-bob',
+          amount: 150000,
+          reason: 'amount',
+          deadline: '2026-01-02T00:00:00.000Z',
+          requestedBy: 'alice',
+          reminders: 1,
+        },
+      ],
       asOf: '2026-01-01T00:00:00.000Z',
     });
   });
@@ -25,7 +45,9 @@ describe('parseApprovals', () => {
   });
 
   it('names the field that breaks the contract', () => {
-    expect(() => parseApprovals({ items: [{ ...approval, amount: 1500.5 }] })).toThrow('"amount" should be integer cents, got 1500.5');
+    expect(() => parseApprovals({ items: [{ ...approval, amount: 1500.5 }] })).toThrow(
+      '"amount" should be integer cents, got 1500.5',
+    );
     expect(() => parseApprovals({ items: [{ ...approval, reason: 'size' }] })).toThrow(ContractError);
     expect(() => parseApprovals({ approvals: [] })).toThrow('expected an array or {items: [...]}');
   });
@@ -33,7 +55,17 @@ describe('parseApprovals', () => {
 
 describe('read models', () => {
   it('reads a transfer, an account and a statement', () => {
-    expect(parseTransfer({ transferId: 't-1', fromAccountId: 'a-1', toAccountId: 'a-2', amount: 5, status: 'rejected', reason: 'rejected_by_approver', approver: null })).toEqual({
+    expect(
+      parseTransfer({
+        transferId: 't-1',
+        fromAccountId: 'a-1',
+        toAccountId: 'a-2',
+        amount: 5,
+        status: 'rejected',
+        reason: 'rejected_by_approver',
+        approver: null,
+      }),
+    ).toEqual({
       transferId: 't-1',
       fromAccountId: 'a-1',
       toAccountId: 'a-2',
@@ -41,23 +73,60 @@ describe('read models', () => {
       status: 'rejected',
       reason: 'rejected_by_approver',
     });
-    expect(parseAccount({ accountId: 'a-1', ownerId: 'o-1', ownerName: 'Ann', kind: 'user', status: 'open', available: 10, reserved: 0, version: 3 }).available).toBe(10);
-    expect(parseStatement({ entries: [{ at: '2026-01-01T00:00:00Z', type: 'CreditsLoaded', amount: 10000, fee: 2, balanceAfter: 9998 }] })).toEqual([
+    expect(
+      parseAccount({
+        accountId: 'a-1',
+        ownerId: 'o-1',
+        ownerName: 'Ann',
+        kind: 'user',
+        status: 'open',
+        available: 10,
+        reserved: 0,
+        version: 3,
+      }).available,
+    ).toBe(10);
+    expect(
+      parseStatement({
+        entries: [
+          { at: '2026-01-01T00:00:00Z', type: 'CreditsLoaded', amount: 10000, fee: 2, balanceAfter: 9998 },
+        ],
+      }),
+    ).toEqual([
       { at: '2026-01-01T00:00:00Z', type: 'CreditsLoaded', amount: 10000, fee: 2, balanceAfter: 9998 },
     ]);
     expect(() => parseAccount({ accountId: 'a-1' })).toThrow('"ownerId" should be a string');
   });
 
   it('accepts only the documented command statuses', () => {
-    expect(parseCommandOutcome({ commandId: 'c', type: 'DecideTransfer', status: 'rejected', reason: 'not_awaiting_approval' }).reason).toBe('not_awaiting_approval');
-    expect(() => parseCommandOutcome({ commandId: 'c', type: 'DecideTransfer', status: 'done' })).toThrow('"status" should be pending, succeeded, rejected or failed');
+    expect(
+      parseCommandOutcome({
+        commandId: 'c',
+        type: 'DecideTransfer',
+        status: 'rejected',
+        reason: 'not_awaiting_approval',
+      }).reason,
+    ).toBe('not_awaiting_approval');
+    expect(() => parseCommandOutcome({ commandId: 'c', type: 'DecideTransfer', status: 'done' })).toThrow(
+      '"status" should be pending, succeeded, rejected or failed',
+    );
   });
 
   it('reads a Durable API status with or without history', () => {
-    const status = { name: 'transferProcess', instanceId: 't-1', runtimeStatus: 'Running', input: null, customStatus: 'awaitingApproval', output: null, createdTime: '2026-01-01T00:00:00Z', lastUpdatedTime: '2026-01-01T00:00:01Z' };
+    const status = {
+      name: 'transferProcess',
+      instanceId: 't-1',
+      runtimeStatus: 'Running',
+      input: null,
+      customStatus: 'awaitingApproval',
+      output: null,
+      createdTime: '2026-01-01T00:00:00Z',
+      lastUpdatedTime: '2026-01-01T00:00:01Z',
+    };
     expect(parseInstance(status)).toEqual({ ...status, input: null, output: null });
     expect(parseInstance({ ...status, historyEvents: [] }).historyEvents).toEqual([]);
-    expect(() => parseInstance({ ...status, historyEvents: {} })).toThrow('"historyEvents" should be an array');
+    expect(() => parseInstance({ ...status, historyEvents: {} })).toThrow(
+      '"historyEvents" should be an array',
+    );
   });
 });
 

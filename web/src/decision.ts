@@ -27,13 +27,22 @@ export function explainDecision(
 ): DecisionResult {
   const verb = decision === 'approve' ? 'approval' : 'rejection';
   if (!commandFinal || command.status === 'pending') {
-    return { kind: 'pending', message: `The ${verb} was accepted and is still being processed (command ${command.commandId}). The inbox will update when it is done.` };
+    return {
+      kind: 'pending',
+      message: `The ${verb} was accepted and is still being processed (command ${command.commandId}). The inbox will update when it is done.`,
+    };
   }
   if (command.status === 'rejected') {
-    return { kind: 'refused', message: `The ${verb} was refused: ${describeReason(command.reason ?? 'unknown')}.` };
+    return {
+      kind: 'refused',
+      message: `The ${verb} was refused: ${describeReason(command.reason ?? 'unknown')}.`,
+    };
   }
   if (command.status === 'failed') {
-    return { kind: 'refused', message: `The ${verb} failed in the system${command.reason ? ` (${describeReason(command.reason)})` : ''}; it has been dead-lettered for an operator.` };
+    return {
+      kind: 'refused',
+      message: `The ${verb} failed in the system${command.reason ? ` (${describeReason(command.reason)})` : ''}; it has been dead-lettered for an operator.`,
+    };
   }
   if (!transfer || !transferFinal) {
     return {
@@ -48,11 +57,17 @@ export function explainDecision(
     case 'completed':
       return { kind: 'done', message: `Transfer ${id} approved and completed.` };
     case 'rejected':
-      return { kind: 'done', message: `Transfer ${id} rejected${transfer.reason ? `: ${describeReason(transfer.reason)}` : ''}.` };
+      return {
+        kind: 'done',
+        message: `Transfer ${id} rejected${transfer.reason ? `: ${describeReason(transfer.reason)}` : ''}.`,
+      };
     case 'expired':
       return { kind: 'refused', message: `Transfer ${id} expired before the decision arrived.` };
     case 'failed':
-      return { kind: 'done', message: `Transfer ${id} failed${transfer.reason ? `: ${describeReason(transfer.reason)}` : ''}.` };
+      return {
+        kind: 'done',
+        message: `Transfer ${id} failed${transfer.reason ? `: ${describeReason(transfer.reason)}` : ''}.`,
+      };
     default:
       return { kind: 'done', message: `Transfer ${id} is now ${transfer.status.replace(/_/g, ' ')}.` };
   }
@@ -76,12 +91,25 @@ export async function decideAndFollow(
     onProgress(`Sending the ${verb}…`);
     const accepted = await api.decideTransfer(transferId, request);
     onProgress(`The ${verb} was accepted; waiting for the outcome…`);
-    const command = await pollUntil(() => api.command(accepted.commandId), (c) => c.status !== 'pending', timing);
-    if (!command.final || command.value.status !== 'succeeded') return explainDecision(request.decision, command.value, command.final);
-    const transfer = await pollUntil(() => api.transfer(transferId), (t) => t.status !== 'awaiting_approval', timing);
+    const command = await pollUntil(
+      () => api.command(accepted.commandId),
+      (c) => c.status !== 'pending',
+      timing,
+    );
+    if (!command.final || command.value.status !== 'succeeded')
+      return explainDecision(request.decision, command.value, command.final);
+    const transfer = await pollUntil(
+      () => api.transfer(transferId),
+      (t) => t.status !== 'awaiting_approval',
+      timing,
+    );
     return explainDecision(request.decision, command.value, true, transfer.value, transfer.final);
   } catch (error) {
-    if (error instanceof ApiError) return { kind: 'refused', message: `The ${verb} was refused: ${describeProblem(error.problem)}` };
-    return { kind: 'refused', message: `The ${verb} could not be completed: ${error instanceof Error ? error.message : String(error)}` };
+    if (error instanceof ApiError)
+      return { kind: 'refused', message: `The ${verb} was refused: ${describeProblem(error.problem)}` };
+    return {
+      kind: 'refused',
+      message: `The ${verb} could not be completed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

@@ -7,7 +7,11 @@ export type Child = Node | string | null | undefined | false;
  * Creates an element with attributes and children; `true` sets an empty attribute, `false`,
  * `undefined` and `null` leave it out. Text children are text nodes (never parsed as HTML).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, Attr> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
@@ -27,7 +31,11 @@ export function byId<T extends HTMLElement>(id: string): T {
 }
 
 /** Shows (or clears, with undefined) an error under a field and marks the field invalid. */
-export function setFieldError(input: HTMLInputElement | HTMLTextAreaElement, errorElement: HTMLElement, message: string | undefined): void {
+export function setFieldError(
+  input: HTMLInputElement | HTMLTextAreaElement,
+  errorElement: HTMLElement,
+  message: string | undefined,
+): void {
   errorElement.textContent = message ?? '';
   errorElement.hidden = !message;
   if (message) input.setAttribute('aria-invalid', 'true');
@@ -35,7 +43,11 @@ export function setFieldError(input: HTMLInputElement | HTMLTextAreaElement, err
 }
 
 /** A status line's text and tone. */
-export function setStatus(element: HTMLElement, message: string, tone: 'info' | 'ok' | 'error' = 'info'): void {
+export function setStatus(
+  element: HTMLElement,
+  message: string,
+  tone: 'info' | 'ok' | 'error' = 'info',
+): void {
   element.textContent = message;
   element.classList.toggle('error', tone === 'error');
   element.classList.toggle('ok', tone === 'ok');

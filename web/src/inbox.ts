@@ -88,10 +88,20 @@ export class InboxView {
       this.skewMs = clockSkew(page.asOf, Date.now());
       this.apply(page.items);
       const count = page.items.length;
-      setStatus(this.status, count === 0 ? 'No transfers are waiting for approval.' : `${count} transfer${count === 1 ? '' : 's'} waiting for approval.`);
+      setStatus(
+        this.status,
+        count === 0
+          ? 'No transfers are waiting for approval.'
+          : `${count} transfer${count === 1 ? '' : 's'} waiting for approval.`,
+      );
       this.loaded = true;
     } catch (error) {
-      const why = error instanceof ApiError ? describeProblem(error.problem) : error instanceof Error ? error.message : String(error);
+      const why =
+        error instanceof ApiError
+          ? describeProblem(error.problem)
+          : error instanceof Error
+            ? error.message
+            : String(error);
       setStatus(this.status, `The inbox could not be loaded: ${why} It will try again.`, 'error');
     }
     this.reading = false;
@@ -108,7 +118,8 @@ export class InboxView {
     for (const item of changes.added) {
       const card = this.createCard(item);
       this.cards.set(item.transferId, card);
-      if (this.loaded) this.log(`Transfer ${item.transferId} (${formatCents(item.amount)}) is waiting for approval.`);
+      if (this.loaded)
+        this.log(`Transfer ${item.transferId} (${formatCents(item.amount)}) is waiting for approval.`);
     }
     for (const item of changes.kept) {
       const card = this.cards.get(item.transferId);
@@ -136,8 +147,13 @@ export class InboxView {
     // Say why it left: the transfer's read model has the outcome.
     this.api.transfer(transferId).then(
       (transfer) => {
-        const why = transfer.status === 'awaiting_approval' ? 'is no longer listed' : `is ${transfer.status.replace(/_/g, ' ')}`;
-        this.log(`Transfer ${transferId} ${why}${transfer.reason ? ` (${describeReason(transfer.reason)})` : ''} and left the inbox.`);
+        const why =
+          transfer.status === 'awaiting_approval'
+            ? 'is no longer listed'
+            : `is ${transfer.status.replace(/_/g, ' ')}`;
+        this.log(
+          `Transfer ${transferId} ${why}${transfer.reason ? ` (${describeReason(transfer.reason)})` : ''} and left the inbox.`,
+        );
       },
       () => this.log(`Transfer ${transferId} left the inbox.`),
     );
@@ -161,7 +177,12 @@ export class InboxView {
     const note = h('textarea', { id: noteId, rows: 2, maxlength: 500 });
     const status = h('p', { class: 'card-status', role: 'status' });
     const button = (decision: Decision, label: string): HTMLButtonElement => {
-      const b = h('button', { type: 'button', class: decision }, label, h('span', { class: 'visually-hidden' }, ` transfer ${id}`));
+      const b = h(
+        'button',
+        { type: 'button', class: decision },
+        label,
+        h('span', { class: 'visually-hidden' }, ` transfer ${id}`),
+      );
       b.addEventListener('click', () => void this.decide(id, decision));
       return b;
     };
@@ -172,7 +193,12 @@ export class InboxView {
       h(
         'article',
         { 'aria-labelledby': titleId },
-        h('h3', { id: titleId }, `${formatCents(item.amount)} credits`, h('span', { class: 'visually-hidden' }, `, transfer ${id}`)),
+        h(
+          'h3',
+          { id: titleId },
+          `${formatCents(item.amount)} credits`,
+          h('span', { class: 'visually-hidden' }, `, transfer ${id}`),
+        ),
         h(
           'dl',
           {},
@@ -193,7 +219,18 @@ export class InboxView {
           item.reminders ? h('dt', {}, 'Reminders') : null,
           item.reminders ? h('dd', {}, `${item.reminders} sent`) : null,
           h('dt', {}, 'Time left'),
-          h('dd', {}, timeLeftElement, h('span', { class: 'hint' }, ' (until ', h('time', { datetime: item.deadline }, formatInstant(item.deadline)), ')')),
+          h(
+            'dd',
+            {},
+            timeLeftElement,
+            h(
+              'span',
+              { class: 'hint' },
+              ' (until ',
+              h('time', { datetime: item.deadline }, formatInstant(item.deadline)),
+              ')',
+            ),
+          ),
         ),
         h('div', { class: 'field' }, h('label', { for: noteId }, 'Note for the decision (optional)'), note),
         h('div', { class: 'actions' }, ...buttons),
@@ -233,7 +270,12 @@ export class InboxView {
   }
 
   private log(message: string, isError = false): void {
-    const entry = h('li', { class: isError ? 'error' : undefined }, h('time', { datetime: new Date().toISOString() }, new Date().toLocaleTimeString()), ` ${message}`);
+    const entry = h(
+      'li',
+      { class: isError ? 'error' : undefined },
+      h('time', { datetime: new Date().toISOString() }, new Date().toLocaleTimeString()),
+      ` ${message}`,
+    );
     this.activity.prepend(entry);
     while (this.activity.children.length > MAX_ACTIVITY) this.activity.lastElementChild?.remove();
   }

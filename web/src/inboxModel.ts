@@ -14,7 +14,9 @@ export interface InboxChanges {
 export function diffInbox(shownIds: Iterable<string>, latest: readonly PendingApproval[]): InboxChanges {
   const shown = new Set(shownIds);
   const latestIds = new Set(latest.map((item) => item.transferId));
-  const ordered = [...latest].sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) || a.transferId.localeCompare(b.transferId));
+  const ordered = [...latest].sort(
+    (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) || a.transferId.localeCompare(b.transferId),
+  );
   return {
     added: ordered.filter((item) => !shown.has(item.transferId)),
     removed: [...shown].filter((id) => !latestIds.has(id)),
@@ -25,7 +27,9 @@ export function diffInbox(shownIds: Iterable<string>, latest: readonly PendingAp
 /** Position of each transfer in the list, soonest deadline first. */
 export function inboxOrder(items: readonly PendingApproval[]): string[] {
   return [...items]
-    .sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) || a.transferId.localeCompare(b.transferId))
+    .sort(
+      (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) || a.transferId.localeCompare(b.transferId),
+    )
     .map((item) => item.transferId);
 }
 

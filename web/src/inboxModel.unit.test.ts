@@ -13,7 +13,11 @@ const item = (transferId: string, deadline: string): PendingApproval => ({
 
 describe('diffInbox', () => {
   it('adds new transfers, removes the ones that left and keeps the rest, soonest deadline first', () => {
-    const latest = [item('t-late', '2026-01-03T00:00:00Z'), item('t-kept', '2026-01-02T00:00:00Z'), item('t-new', '2026-01-01T00:00:00Z')];
+    const latest = [
+      item('t-late', '2026-01-03T00:00:00Z'),
+      item('t-kept', '2026-01-02T00:00:00Z'),
+      item('t-new', '2026-01-01T00:00:00Z'),
+    ];
     const changes = diffInbox(['t-kept', 't-gone'], latest);
     expect(changes.added.map((i) => i.transferId)).toEqual(['t-new', 't-late']);
     expect(changes.removed).toEqual(['t-gone']);
@@ -36,6 +40,10 @@ describe('diffInbox', () => {
 describe('inboxOrder', () => {
   it('orders by deadline, then by id for equal deadlines', () => {
     const same = '2026-01-02T00:00:00Z';
-    expect(inboxOrder([item('t-b', same), item('t-a', same), item('t-0', '2026-01-01T00:00:00Z')])).toEqual(['t-0', 't-a', 't-b']);
+    expect(inboxOrder([item('t-b', same), item('t-a', same), item('t-0', '2026-01-01T00:00:00Z')])).toEqual([
+      't-0',
+      't-a',
+      't-b',
+    ]);
   });
 });

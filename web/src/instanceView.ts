@@ -22,7 +22,9 @@ export function renderTimeline(status: InstanceStatus, labelId: string): HTMLEle
         h('time', { class: 'when', datetime: item.at }, formatInstant(item.at)),
         ' ',
         h('span', { class: 'what' }, item.title),
-        item.durationMs !== undefined ? h('span', { class: 'when' }, ` · ${formatDuration(item.durationMs)}`) : null,
+        item.durationMs !== undefined
+          ? h('span', { class: 'when' }, ` · ${formatDuration(item.durationMs)}`)
+          : null,
         item.outcome === 'pending' ? h('span', { class: 'visually-hidden' }, ' (not finished)') : null,
         item.detail ? h('code', { class: 'detail-text' }, item.detail) : null,
       ),
@@ -51,7 +53,9 @@ export function renderInstance(status: InstanceStatus, idPrefix: string, level: 
   const historyId = `${idPrefix}-history`;
   return [
     renderInstanceSummary(status),
-    ...[payloadBlock('Input', status.input), payloadBlock('Output', status.output)].filter((x): x is HTMLElement => x !== null),
+    ...[payloadBlock('Input', status.input), payloadBlock('Output', status.output)].filter(
+      (x): x is HTMLElement => x !== null,
+    ),
     h(level, { id: historyId }, 'History'),
     renderTimeline(status, historyId),
   ];
@@ -79,14 +83,24 @@ function textField(id: string, label: string, value = ''): { field: HTMLElement;
   return { field: h('div', { class: 'field' }, h('label', { for: id }, label), input), input };
 }
 
-async function run(ctx: OperationContext, what: string, action: () => Promise<string>, after: () => void): Promise<void> {
+async function run(
+  ctx: OperationContext,
+  what: string,
+  action: () => Promise<string>,
+  after: () => void,
+): Promise<void> {
   setStatus(ctx.statusLine, `${what}…`);
   try {
     const message = await action();
     setStatus(ctx.statusLine, message, 'ok');
     after();
   } catch (error) {
-    const why = error instanceof ApiError ? describeProblem(error.problem) : error instanceof Error ? error.message : String(error);
+    const why =
+      error instanceof ApiError
+        ? describeProblem(error.problem)
+        : error instanceof Error
+          ? error.message
+          : String(error);
     setStatus(ctx.statusLine, `${what} failed: ${why}`, 'error');
   }
 }
@@ -126,23 +140,44 @@ export function renderOperations(ctx: OperationContext): HTMLElement {
     setFieldError(body, bodyError, undefined);
     void confirmAction(`Raise the event "${name}" on ${instanceId}?`, 'Raise event').then((yes) => {
       if (!yes) return;
-      void run(ctx, `Raising ${name}`, async () => {
-        await api.raiseEvent(instanceId, name, parsed.value);
-        return `Event ${name} raised on ${instanceId}.`;
-      }, ctx.changed);
+      void run(
+        ctx,
+        `Raising ${name}`,
+        async () => {
+          await api.raiseEvent(instanceId, name, parsed.value);
+          return `Event ${name} raised on ${instanceId}.`;
+        },
+        ctx.changed,
+      );
     });
   });
 
-  const terminateReason = textField(`${idPrefix}-terminate-reason`, 'Reason', 'Terminated from the dashboard');
-  const terminate = opForm('Terminate', terminateReason.field, h('button', { type: 'submit', class: 'danger' }, 'Terminate'));
+  const terminateReason = textField(
+    `${idPrefix}-terminate-reason`,
+    'Reason',
+    'Terminated from the dashboard',
+  );
+  const terminate = opForm(
+    'Terminate',
+    terminateReason.field,
+    h('button', { type: 'submit', class: 'danger' }, 'Terminate'),
+  );
   terminate.addEventListener('submit', (event) => {
     event.preventDefault();
-    void confirmAction(`Terminate ${instanceId}? It stops at once and does not compensate.`, 'Terminate').then((yes) => {
+    void confirmAction(
+      `Terminate ${instanceId}? It stops at once and does not compensate.`,
+      'Terminate',
+    ).then((yes) => {
       if (!yes) return;
-      void run(ctx, 'Terminating', async () => {
-        await api.terminate(instanceId, terminateReason.input.value.trim());
-        return `Termination of ${instanceId} requested.`;
-      }, ctx.changed);
+      void run(
+        ctx,
+        'Terminating',
+        async () => {
+          await api.terminate(instanceId, terminateReason.input.value.trim());
+          return `Termination of ${instanceId} requested.`;
+        },
+        ctx.changed,
+      );
     });
   });
 
@@ -150,24 +185,41 @@ export function renderOperations(ctx: OperationContext): HTMLElement {
   const rewind = opForm('Rewind', rewindReason.field, h('button', { type: 'submit' }, 'Rewind'));
   rewind.addEventListener('submit', (event) => {
     event.preventDefault();
-    void confirmAction(`Rewind the failed instance ${instanceId} to retry from its last failure?`, 'Rewind').then((yes) => {
+    void confirmAction(
+      `Rewind the failed instance ${instanceId} to retry from its last failure?`,
+      'Rewind',
+    ).then((yes) => {
       if (!yes) return;
-      void run(ctx, 'Rewinding', async () => {
-        await api.rewind(instanceId, rewindReason.input.value.trim());
-        return `Rewind of ${instanceId} requested.`;
-      }, ctx.changed);
+      void run(
+        ctx,
+        'Rewinding',
+        async () => {
+          await api.rewind(instanceId, rewindReason.input.value.trim());
+          return `Rewind of ${instanceId} requested.`;
+        },
+        ctx.changed,
+      );
     });
   });
 
-  const purge = opForm('Purge history', h('p', { class: 'hint' }, 'Deletes the instance and its history. It cannot be undone.'), h('button', { type: 'submit', class: 'danger' }, 'Purge'));
+  const purge = opForm(
+    'Purge history',
+    h('p', { class: 'hint' }, 'Deletes the instance and its history. It cannot be undone.'),
+    h('button', { type: 'submit', class: 'danger' }, 'Purge'),
+  );
   purge.addEventListener('submit', (event) => {
     event.preventDefault();
     void confirmAction(`Purge ${instanceId} and its history? This cannot be undone.`, 'Purge').then((yes) => {
       if (!yes) return;
-      void run(ctx, 'Purging', async () => {
-        const result = await api.purge(instanceId);
-        return `Purged ${instanceId} (${result.instancesDeleted} instance${result.instancesDeleted === 1 ? '' : 's'} deleted).`;
-      }, ctx.purged);
+      void run(
+        ctx,
+        'Purging',
+        async () => {
+          const result = await api.purge(instanceId);
+          return `Purged ${instanceId} (${result.instancesDeleted} instance${result.instancesDeleted === 1 ? '' : 's'} deleted).`;
+        },
+        ctx.purged,
+      );
     });
   });
 

@@ -49,7 +49,10 @@ export class LookupView {
       return;
     }
     this.transferResult.replaceChildren(h('p', { class: 'status' }, `Loading transfer ${transferId}…`));
-    const [transfer, instance] = await Promise.allSettled([this.api.transfer(transferId), this.api.instance(transferId, { showHistory: true })]);
+    const [transfer, instance] = await Promise.allSettled([
+      this.api.transfer(transferId),
+      this.api.instance(transferId, { showHistory: true }),
+    ]);
     const parts: HTMLElement[] = [];
     if (transfer.status === 'fulfilled') {
       const t = transfer.value;
@@ -58,11 +61,32 @@ export class LookupView {
         facts([
           ['Status', t.status.replace(/_/g, ' ')],
           ['Amount', `${formatCents(t.amount)} credits`],
-          ['From', h('a', { href: `#lookup?account=${encodeURIComponent(t.fromAccountId)}`, class: 'mono' }, t.fromAccountId)],
-          ['To', h('a', { href: `#lookup?account=${encodeURIComponent(t.toAccountId)}`, class: 'mono' }, t.toAccountId)],
+          [
+            'From',
+            h(
+              'a',
+              { href: `#lookup?account=${encodeURIComponent(t.fromAccountId)}`, class: 'mono' },
+              t.fromAccountId,
+            ),
+          ],
+          [
+            'To',
+            h(
+              'a',
+              { href: `#lookup?account=${encodeURIComponent(t.toAccountId)}`, class: 'mono' },
+              t.toAccountId,
+            ),
+          ],
           ['Requested by', t.requestedBy],
           ['Requested', t.requestedAt ? formatInstant(t.requestedAt) : undefined],
-          ['Needed approval for', t.approvalReason === 'amount' ? 'its amount' : t.approvalReason === 'velocity' ? 'the 24-hour outflow' : t.approvalReason],
+          [
+            'Needed approval for',
+            t.approvalReason === 'amount'
+              ? 'its amount'
+              : t.approvalReason === 'velocity'
+                ? 'the 24-hour outflow'
+                : t.approvalReason,
+          ],
           ['Reason', t.reason ? `${describeReason(t.reason)} (${t.reason})` : undefined],
           ['Approver', t.approver],
           ['Deadline', t.deadline ? formatInstant(t.deadline) : undefined],
@@ -76,7 +100,15 @@ export class LookupView {
     if (instance.status === 'fulfilled') {
       parts.push(
         ...renderInstance(instance.value, 'transfer-orchestration', 'h4'),
-        h('p', {}, h('a', { href: `#monitor?instance=${encodeURIComponent(transferId)}` }, 'Manage this orchestration in the monitor')),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { href: `#monitor?instance=${encodeURIComponent(transferId)}` },
+            'Manage this orchestration in the monitor',
+          ),
+        ),
       );
     } else {
       parts.push(errorBox(`Orchestration ${transferId}: ${errorText(instance.reason)}`));
@@ -93,7 +125,10 @@ export class LookupView {
       return;
     }
     this.accountResult.replaceChildren(h('p', { class: 'status' }, `Loading account ${accountId}…`));
-    const [account, statement] = await Promise.allSettled([this.api.account(accountId), this.api.statement(accountId)]);
+    const [account, statement] = await Promise.allSettled([
+      this.api.account(accountId),
+      this.api.statement(accountId),
+    ]);
     const parts: HTMLElement[] = [];
     if (account.status === 'fulfilled') {
       const a = account.value;
@@ -112,7 +147,8 @@ export class LookupView {
       parts.push(errorBox(`Account ${accountId}: ${errorText(account.reason)}`));
     }
     if (statement.status === 'fulfilled') parts.push(statementTable(statement.value));
-    else if (account.status === 'fulfilled') parts.push(errorBox(`Statement: ${errorText(statement.reason)}`));
+    else if (account.status === 'fulfilled')
+      parts.push(errorBox(`Statement: ${errorText(statement.reason)}`));
     this.accountResult.replaceChildren(...parts);
   }
 }
@@ -129,7 +165,13 @@ function statementTable(entries: StatementEntry[]): HTMLElement {
         h('td', {}, entry.type),
         h('td', { class: 'num' }, formatCents(entry.amount)),
         h('td', { class: 'num' }, entry.fee === undefined ? '' : formatCents(entry.fee)),
-        h('td', { class: 'mono' }, entry.transferId ? h('a', { href: `#lookup?transfer=${encodeURIComponent(entry.transferId)}` }, entry.transferId) : ''),
+        h(
+          'td',
+          { class: 'mono' },
+          entry.transferId
+            ? h('a', { href: `#lookup?transfer=${encodeURIComponent(entry.transferId)}` }, entry.transferId)
+            : '',
+        ),
         h('td', { class: 'num' }, formatCents(entry.balanceAfter)),
       ),
     );
@@ -138,7 +180,13 @@ function statementTable(entries: StatementEntry[]): HTMLElement {
   const head = h(
     'thead',
     {},
-    h('tr', {}, ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) => h('th', { scope: 'col', class: numeric.has(label) ? 'num' : undefined }, label))),
+    h(
+      'tr',
+      {},
+      ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) =>
+        h('th', { scope: 'col', class: numeric.has(label) ? 'num' : undefined }, label),
+      ),
+    ),
   );
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Statement'), head, body));
 }

@@ -8,7 +8,10 @@ import { parseRoute, readSettings, type ViewName } from './route.js';
 
 const settings = readSettings(window.location.search);
 const api = createApi({ durableQuery: settings.durableQuery });
-const inbox = new InboxView(api, { pollMs: settings.pollMs, decision: { intervalMs: 400, timeoutMs: 30_000 } });
+const inbox = new InboxView(api, {
+  pollMs: settings.pollMs,
+  decision: { intervalMs: 400, timeoutMs: 30_000 },
+});
 const lookup = new LookupView(api);
 const monitor = new MonitorView(api, Math.max(settings.pollMs, 1000));
 const views: ViewName[] = ['inbox', 'lookup', 'monitor'];

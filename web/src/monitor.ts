@@ -42,7 +42,14 @@ export class MonitorView {
   ) {
     for (const status of RUNTIME_STATUSES) {
       const id = `status-${status}`;
-      this.checks.append(h('label', { class: 'check', for: id }, h('input', { type: 'checkbox', id, name: 'runtimeStatus', value: status }), status));
+      this.checks.append(
+        h(
+          'label',
+          { class: 'check', for: id },
+          h('input', { type: 'checkbox', id, name: 'runtimeStatus', value: status }),
+          status,
+        ),
+      );
     }
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -86,7 +93,9 @@ export class MonitorView {
   }
 
   private readFilter(): InstanceFilter {
-    const statuses = Array.from(this.checks.querySelectorAll<HTMLInputElement>('input:checked')).map((input) => input.value);
+    const statuses = Array.from(this.checks.querySelectorAll<HTMLInputElement>('input:checked')).map(
+      (input) => input.value,
+    );
     const from = localInputToIso(this.createdFrom.value);
     const to = localInputToIso(this.createdTo.value);
     const prefix = this.prefix.value.trim();
@@ -111,7 +120,13 @@ export class MonitorView {
       this.pageLabel.textContent = `Page ${pageNo}`;
       this.firstPage.disabled = pageNo === 1;
       this.nextPage.disabled = !this.nextToken;
-      if (!quiet) setStatus(this.status, n === 0 ? 'No instances match the filter.' : `Showing ${n} instance${n === 1 ? '' : 's'} on page ${pageNo}${this.nextToken ? '; more on the next page' : ''}.`);
+      if (!quiet)
+        setStatus(
+          this.status,
+          n === 0
+            ? 'No instances match the filter.'
+            : `Showing ${n} instance${n === 1 ? '' : 's'} on page ${pageNo}${this.nextToken ? '; more on the next page' : ''}.`,
+        );
     } catch (error) {
       setStatus(this.status, `The instances could not be listed: ${errorText(error)}`, 'error');
     }
@@ -119,7 +134,11 @@ export class MonitorView {
 
   private renderRows(instances: InstanceStatus[]): void {
     const rows = instances.map((instance) => {
-      const open = h('button', { type: 'button', class: 'link', 'aria-label': `Open instance ${instance.instanceId}` }, instance.instanceId);
+      const open = h(
+        'button',
+        { type: 'button', class: 'link', 'aria-label': `Open instance ${instance.instanceId}` },
+        instance.instanceId,
+      );
       open.addEventListener('click', () => void this.open(instance.instanceId, true));
       return h(
         'tr',
@@ -135,14 +154,19 @@ export class MonitorView {
     // Keep the focused row's button focused across an auto-refresh.
     const focusedId = (document.activeElement?.closest('tr') as HTMLElement | null)?.dataset.instanceId;
     this.rows.replaceChildren(...rows);
-    if (focusedId) this.rows.querySelector<HTMLButtonElement>(`tr[data-instance-id="${CSS.escape(focusedId)}"] button`)?.focus();
+    if (focusedId)
+      this.rows
+        .querySelector<HTMLButtonElement>(`tr[data-instance-id="${CSS.escape(focusedId)}"] button`)
+        ?.focus();
   }
 
   /** Shows one instance with its history; `focus` moves the keyboard to the detail heading. */
   async open(instanceId: string, focus: boolean): Promise<void> {
     this.openInstanceId = instanceId;
     const titleId = 'instance-detail-title';
-    const statusLine = this.detail.querySelector<HTMLElement>('#instance-operation-status') ?? h('p', { id: 'instance-operation-status', class: 'status', role: 'status' });
+    const statusLine =
+      this.detail.querySelector<HTMLElement>('#instance-operation-status') ??
+      h('p', { id: 'instance-operation-status', class: 'status', role: 'status' });
     try {
       const instance = await this.api.instance(instanceId, { showHistory: true });
       // An open form keeps its typed values: only a different instance rebuilds the operations.
@@ -172,7 +196,10 @@ export class MonitorView {
       );
       if (!sameInstance) setStatus(statusLine, '');
     } catch (error) {
-      this.detail.replaceChildren(h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`), statusLine);
+      this.detail.replaceChildren(
+        h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`),
+        statusLine,
+      );
       setStatus(statusLine, `The instance could not be loaded: ${errorText(error)}`, 'error');
     }
     this.detail.setAttribute('aria-labelledby', titleId);

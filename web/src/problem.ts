@@ -46,7 +46,12 @@ function issues(value: unknown): ProblemIssue[] | undefined {
  * parseProblem(409, 'Conflict', 'application/problem+json', '{"title":"Conflict","code":"not_awaiting_approval"}').code;
  * // "not_awaiting_approval"
  */
-export function parseProblem(status: number, statusText: string, contentType: string | null, body: string): ProblemDetails {
+export function parseProblem(
+  status: number,
+  statusText: string,
+  contentType: string | null,
+  body: string,
+): ProblemDetails {
   const fallbackTitle = text(statusText) ?? `HTTP ${status}`;
   const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const looksJson = media.endsWith('json') || /^\s*[{[]/.test(body);
@@ -55,7 +60,8 @@ export function parseProblem(status: number, statusText: string, contentType: st
       const parsed: unknown = JSON.parse(body);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         const record = parsed as Record<string, unknown>;
-        const detail = text(record.detail) ?? text(record.message) ?? text(record.Message) ?? text(record.error);
+        const detail =
+          text(record.detail) ?? text(record.message) ?? text(record.Message) ?? text(record.error);
         const code = text(record.code) ?? text(record.reason);
         const errors = issues(record.errors);
         return {

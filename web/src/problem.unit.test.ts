@@ -22,7 +22,14 @@ describe('parseProblem', () => {
   });
 
   it('takes the Durable API message fields when there is no detail', () => {
-    expect(parseProblem(410, 'Gone', 'application/json; charset=utf-8', '{"Message":"The instance has completed."}')).toEqual({
+    expect(
+      parseProblem(
+        410,
+        'Gone',
+        'application/json; charset=utf-8',
+        '{"Message":"The instance has completed."}',
+      ),
+    ).toEqual({
       status: 410,
       title: 'Gone',
       detail: 'The instance has completed.',
@@ -37,19 +44,37 @@ describe('parseProblem', () => {
   });
 
   it('never throws on a broken JSON body and falls back to the status', () => {
-    expect(parseProblem(500, '', 'application/json', '{"oops"')).toEqual({ status: 500, title: 'HTTP 500', detail: '{"oops"' });
+    expect(parseProblem(500, '', 'application/json', '{"oops"')).toEqual({
+      status: 500,
+      title: 'HTTP 500',
+      detail: '{"oops"',
+    });
     expect(parseProblem(502, 'Bad Gateway', null, '')).toEqual({ status: 502, title: 'Bad Gateway' });
   });
 });
 
 describe('describeProblem', () => {
   it('says a refused decision in words, with the code explained', () => {
-    const text = describeProblem({ status: 409, title: 'Conflict', code: 'not_awaiting_approval', detail: 'Transfer t-1 is completed.' });
-    expect(text).toBe('Conflict (409): the transfer is no longer waiting for approval (it was already decided, expired or finished): Transfer t-1 is completed.');
+    const text = describeProblem({
+      status: 409,
+      title: 'Conflict',
+      code: 'not_awaiting_approval',
+      detail: 'Transfer t-1 is completed.',
+    });
+    expect(text).toBe(
+      'Conflict (409): the transfer is no longer waiting for approval (it was already decided, expired or finished): Transfer t-1 is completed.',
+    );
   });
 
   it('lists field issues', () => {
-    const text = describeProblem({ status: 400, title: 'Bad Request', errors: [{ path: 'approver', message: 'Required' }, { path: '', message: 'Body missing' }] });
+    const text = describeProblem({
+      status: 400,
+      title: 'Bad Request',
+      errors: [
+        { path: 'approver', message: 'Required' },
+        { path: '', message: 'Body missing' },
+      ],
+    });
     expect(text).toBe('Bad Request (400) — approver: Required; Body missing.');
   });
 

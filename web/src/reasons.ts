@@ -18,7 +18,8 @@ const REASONS: Record<string, string> = {
   invalid_amount: 'amounts are whole cents between 1 and 10^12',
   transfer_not_found: 'there is no transfer with this id',
   transfer_exists: 'a transfer with this id already exists with different details',
-  not_awaiting_approval: 'the transfer is no longer waiting for approval (it was already decided, expired or finished)',
+  not_awaiting_approval:
+    'the transfer is no longer waiting for approval (it was already decided, expired or finished)',
   approver_is_requester: 'the person who requested a transfer may not approve or reject it',
   approver_is_source_owner: 'the owner of the source account may not approve or reject its transfers',
   processing_failed: 'the transfer could not be processed',

@@ -32,12 +32,16 @@ describe('timeLeft', () => {
 
   it('never increases as time passes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3 * 86_400_000 }), fc.integer({ min: 0, max: 86_400_000 }), (before, step) => {
-        const a = timeLeft(deadline, deadline - before);
-        const b = timeLeft(deadline, deadline - before + step);
-        expect(b.ms).toBeLessThanOrEqual(a.ms);
-        if (a.expired) expect(b.expired).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3 * 86_400_000 }),
+        fc.integer({ min: 0, max: 86_400_000 }),
+        (before, step) => {
+          const a = timeLeft(deadline, deadline - before);
+          const b = timeLeft(deadline, deadline - before + step);
+          expect(b.ms).toBeLessThanOrEqual(a.ms);
+          if (a.expired) expect(b.expired).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -104,12 +104,16 @@ function duration(fromIso: string | undefined, toIso: string): number | undefine
 }
 
 function entry(fields: TimelineEntry): TimelineEntry {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as TimelineEntry;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as unknown as TimelineEntry;
 }
 
 /** The id a completion refers back to: EventId, or TimerId on a TimerCreated shown without EventId. */
 function scheduleId(event: Json): number | undefined {
-  const id = getNumber(event, 'EventId') ?? (eventTypeName(event) === 'TimerCreated' ? getNumber(event, 'TimerId') : undefined);
+  const id =
+    getNumber(event, 'EventId') ??
+    (eventTypeName(event) === 'TimerCreated' ? getNumber(event, 'TimerId') : undefined);
   return id === undefined || id < 0 ? undefined : id;
 }
 
@@ -129,7 +133,9 @@ interface Scheduled {
  * // [{ at: '2026-01-01T00:00:00Z', kind: 'orchestration', outcome: 'info', title: 'Orchestration transferProcess started' }]
  */
 export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
-  const events = historyEvents.filter((e): e is Json => typeof e === 'object' && e !== null && !Array.isArray(e));
+  const events = historyEvents.filter(
+    (e): e is Json => typeof e === 'object' && e !== null && !Array.isArray(e),
+  );
   const tasks = new Map<number, Scheduled>();
   const timers = new Map<number, Scheduled>();
   const subOrchestrations = new Map<number, Scheduled>();
@@ -140,7 +146,8 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
     const type = eventTypeName(event);
     if (type === 'TaskScheduled') tasks.set(id, { name: getString(event, 'Name'), at, answered: false });
     if (type === 'TimerCreated') timers.set(id, { name: getString(event, 'FireAt'), at, answered: false });
-    if (type === 'SubOrchestrationInstanceCreated') subOrchestrations.set(id, { name: getString(event, 'Name'), at, answered: false });
+    if (type === 'SubOrchestrationInstanceCreated')
+      subOrchestrations.set(id, { name: getString(event, 'Name'), at, answered: false });
   }
   const answer = (map: Map<number, Scheduled>, event: Json): Scheduled | undefined => {
     const ref = getNumber(event, 'TaskScheduledId') ?? getNumber(event, 'TimerId');
@@ -153,7 +160,11 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
   const placed: Array<{ item: TimelineEntry; order: number }> = [];
   let order = 0;
   const place = (item: TimelineEntry): void => void placed.push({ item, order });
-  const finished = events.some((e) => ['ExecutionCompleted', 'ExecutionFailed', 'ExecutionTerminated', 'ContinueAsNew'].includes(eventTypeName(e)));
+  const finished = events.some((e) =>
+    ['ExecutionCompleted', 'ExecutionFailed', 'ExecutionTerminated', 'ContinueAsNew'].includes(
+      eventTypeName(e),
+    ),
+  );
   for (const [index, event] of events.entries()) {
     order = index;
     const type = eventTypeName(event);
@@ -161,27 +172,75 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
     const name = getString(event, 'FunctionName') ?? getString(event, 'Name');
     switch (type) {
       case 'ExecutionStarted':
-        place(entry({ at, kind: 'orchestration', outcome: 'info', title: words('Orchestration', name, 'started'), detail: payloadText(get(event, 'Input')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: 'info',
+            title: words('Orchestration', name, 'started'),
+            detail: payloadText(get(event, 'Input')),
+          }),
+        );
         break;
       case 'ExecutionCompleted': {
         const status = getString(event, 'OrchestrationStatus') ?? 'Completed';
         const failed = status !== 'Completed';
-        place(entry({ at, kind: 'orchestration', outcome: failed ? 'failure' : 'success', title: `Orchestration ${failed ? status.toLowerCase() : 'completed'}`, detail: payloadText(get(event, 'Result') ?? get(event, 'FailureDetails')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: failed ? 'failure' : 'success',
+            title: `Orchestration ${failed ? status.toLowerCase() : 'completed'}`,
+            detail: payloadText(get(event, 'Result') ?? get(event, 'FailureDetails')),
+          }),
+        );
         break;
       }
       case 'ExecutionFailed':
-        place(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Orchestration failed', detail: payloadText(get(event, 'Reason') ?? get(event, 'Details')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: 'failure',
+            title: 'Orchestration failed',
+            detail: payloadText(get(event, 'Reason') ?? get(event, 'Details')),
+          }),
+        );
         break;
       case 'ExecutionTerminated':
         // The request; the ExecutionCompleted with status Terminated that follows is the end itself.
-        place(entry({ at, kind: 'orchestration', outcome: 'failure', title: 'Termination requested', detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: 'failure',
+            title: 'Termination requested',
+            detail: payloadText(get(event, 'Input') ?? get(event, 'Reason')),
+          }),
+        );
         break;
       case 'ExecutionSuspended':
       case 'ExecutionResumed':
-        place(entry({ at, kind: 'orchestration', outcome: 'info', title: `Orchestration ${type === 'ExecutionSuspended' ? 'suspended' : 'resumed'}`, detail: payloadText(get(event, 'Reason') ?? get(event, 'Input')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: 'info',
+            title: `Orchestration ${type === 'ExecutionSuspended' ? 'suspended' : 'resumed'}`,
+            detail: payloadText(get(event, 'Reason') ?? get(event, 'Input')),
+          }),
+        );
         break;
       case 'ContinueAsNew':
-        place(entry({ at, kind: 'orchestration', outcome: 'info', title: 'Orchestration continued as new', detail: payloadText(get(event, 'Result') ?? get(event, 'Input')) }));
+        place(
+          entry({
+            at,
+            kind: 'orchestration',
+            outcome: 'info',
+            title: 'Orchestration continued as new',
+            detail: payloadText(get(event, 'Result') ?? get(event, 'Input')),
+          }),
+        );
         break;
       case 'TaskCompleted':
       case 'TaskFailed': {
@@ -189,45 +248,81 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
         const fn = getString(event, 'FunctionName') ?? scheduled?.name ?? 'activity';
         const failed = type === 'TaskFailed';
         const scheduledAt = getString(event, 'ScheduledTime') ?? scheduled?.at;
-        place(entry({
-          at,
-          kind: 'activity',
-          outcome: failed ? 'failure' : 'success',
-          title: `Activity ${fn} ${failed ? 'failed' : 'completed'}`,
-          detail: failed ? payloadText(get(event, 'Reason') ?? get(event, 'Details')) : payloadText(get(event, 'Result')),
-          durationMs: duration(scheduledAt, at),
-        }));
+        place(
+          entry({
+            at,
+            kind: 'activity',
+            outcome: failed ? 'failure' : 'success',
+            title: `Activity ${fn} ${failed ? 'failed' : 'completed'}`,
+            detail: failed
+              ? payloadText(get(event, 'Reason') ?? get(event, 'Details'))
+              : payloadText(get(event, 'Result')),
+            durationMs: duration(scheduledAt, at),
+          }),
+        );
         break;
       }
       case 'SubOrchestrationInstanceCompleted':
       case 'SubOrchestrationInstanceFailed': {
         const scheduled = answer(subOrchestrations, event);
         const failed = type === 'SubOrchestrationInstanceFailed';
-        place(entry({
-          at,
-          kind: 'suborchestration',
-          outcome: failed ? 'failure' : 'success',
-          title: words('Sub-orchestration', getString(event, 'FunctionName') ?? scheduled?.name, failed ? 'failed' : 'completed'),
-          detail: payloadText(failed ? (get(event, 'Reason') ?? get(event, 'Details')) : get(event, 'Result')),
-          durationMs: duration(getString(event, 'ScheduledTime') ?? scheduled?.at, at),
-        }));
+        place(
+          entry({
+            at,
+            kind: 'suborchestration',
+            outcome: failed ? 'failure' : 'success',
+            title: words(
+              'Sub-orchestration',
+              getString(event, 'FunctionName') ?? scheduled?.name,
+              failed ? 'failed' : 'completed',
+            ),
+            detail: payloadText(
+              failed ? (get(event, 'Reason') ?? get(event, 'Details')) : get(event, 'Result'),
+            ),
+            durationMs: duration(getString(event, 'ScheduledTime') ?? scheduled?.at, at),
+          }),
+        );
         break;
       }
       case 'TimerFired': {
         const scheduled = answer(timers, event);
         const fireAt = getString(event, 'FireAt') ?? scheduled?.name;
-        place(entry({ at, kind: 'timer', outcome: 'info', title: 'Timer fired', detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined }));
+        place(
+          entry({
+            at,
+            kind: 'timer',
+            outcome: 'info',
+            title: 'Timer fired',
+            detail: fireAt ? `due ${formatInstant(fireAt)}` : undefined,
+          }),
+        );
         break;
       }
       case 'EventRaised': {
         // Entity replies arrive as events named by the request's GUID.
         const isEntityReply = name !== undefined && GUID.test(name);
-        place(entry({ at, kind: 'event', outcome: 'info', title: isEntityReply ? 'Entity replied' : words('Event', name, 'received'), detail: payloadText(get(event, 'Input')) }));
+        place(
+          entry({
+            at,
+            kind: 'event',
+            outcome: 'info',
+            title: isEntityReply ? 'Entity replied' : words('Event', name, 'received'),
+            detail: payloadText(get(event, 'Input')),
+          }),
+        );
         break;
       }
       case 'EventSent': {
         const target = getString(event, 'InstanceId');
-        place(entry({ at, kind: 'event', outcome: 'info', title: `Sent ${name ?? 'event'}${target ? ` to ${target}` : ''}`, detail: payloadText(get(event, 'Input')) }));
+        place(
+          entry({
+            at,
+            kind: 'event',
+            outcome: 'info',
+            title: `Sent ${name ?? 'event'}${target ? ` to ${target}` : ''}`,
+            detail: payloadText(get(event, 'Input')),
+          }),
+        );
         break;
       }
       default:
@@ -243,15 +338,39 @@ export function toTimeline(historyEvents: readonly unknown[]): TimelineEntry[] {
     const type = eventTypeName(event);
     const at = getString(event, 'Timestamp') ?? '';
     if (type === 'TaskScheduled' && tasks.get(id)?.answered === false) {
-      place(entry({ at, kind: 'activity', outcome: finished ? 'info' : 'pending', title: words('Activity', getString(event, 'Name'), 'scheduled'), detail: payloadText(get(event, 'Input')) }));
+      place(
+        entry({
+          at,
+          kind: 'activity',
+          outcome: finished ? 'info' : 'pending',
+          title: words('Activity', getString(event, 'Name'), 'scheduled'),
+          detail: payloadText(get(event, 'Input')),
+        }),
+      );
     }
     if (type === 'TimerCreated' && timers.get(id)?.answered === false) {
       const fireAt = getString(event, 'FireAt');
       const due = fireAt ? `due ${formatInstant(fireAt)}` : undefined;
-      place(entry({ at, kind: 'timer', outcome: finished ? 'info' : 'pending', title: finished ? 'Timer cancelled' : 'Timer waiting', detail: due }));
+      place(
+        entry({
+          at,
+          kind: 'timer',
+          outcome: finished ? 'info' : 'pending',
+          title: finished ? 'Timer cancelled' : 'Timer waiting',
+          detail: due,
+        }),
+      );
     }
     if (type === 'SubOrchestrationInstanceCreated' && subOrchestrations.get(id)?.answered === false) {
-      place(entry({ at, kind: 'suborchestration', outcome: finished ? 'info' : 'pending', title: words('Sub-orchestration', getString(event, 'Name'), 'started'), detail: getString(event, 'InstanceId') }));
+      place(
+        entry({
+          at,
+          kind: 'suborchestration',
+          outcome: finished ? 'info' : 'pending',
+          title: words('Sub-orchestration', getString(event, 'Name'), 'started'),
+          detail: getString(event, 'InstanceId'),
+        }),
+      );
     }
   }
   return placed

@@ -1,0 +1,105 @@
+/**
+ * The command execution against the real local event store (SQLite in memory): optimistic
+ * concurrency with re-decide on conflict, idempotent re-execution, and failures that are not rejections.
+ */
+import Database from 'better-sqlite3';
+import { commandId } from '../../domain/commandId';
+import type { ClientCommand } from '../../domain/commands';
+import { envelopeAll } from '../../domain/envelope';
+import type { EventStore } from '../../stores';
+import { createLocalStores } from '../../stores/local/localStores';
+import { CorruptStreamError, executeCommand, type ExecutionContext } from './executeCommand';
+
+const at = '2026-01-01T00:00:00.000Z';
+let db: Database.Database;
+let events: EventStore;
+beforeEach(() => {
+  db = new Database(':memory:');
+  events = createLocalStores(db, { databaseName: 'cardflow' }).events;
+});
+afterEach(() => db.close());
+
+function context(command: ClientCommand, store: EventStore = events): ExecutionContext {
+  const id = commandId(command.type, command.data);
+  return {
+    events: store,
+    commandId: id,
+    correlationId: id,
+    occurredAt: () => at,
+    processes: () => {
+      throw new Error('no durable client in this test');
+    },
+  };
+}
+
+const open = (accountId: string, ownerId = 'alice'): ClientCommand => ({ type: 'OpenAccount', data: { accountId, ownerId, ownerName: ownerId, kind: 'user' } });
+const load = (accountId: string, loadId: string, amount: number): ClientCommand => ({ type: 'LoadCredits', data: { accountId, loadId, amount } });
+const run = (command: ClientCommand, store?: EventStore) => executeCommand(context(command, store), command);
+
+it('appends the decided events with deterministic ids and the envelope metadata', async () => {
+  const command = open('acc-1');
+  expect(await run(command)).toEqual({ status: 'succeeded' });
+  const [event] = await events.readStream('account-acc-1');
+  const id = commandId(command.type, command.data);
+  expect(event).toMatchObject({ id: `${id}:0`, version: 1, type: 'AccountOpened', metadata: { correlationId: id, causationId: id, commandId: id, occurredAt: at } });
+});
+
+it('appends nothing when the same command is executed again', async () => {
+  await run(open('acc-1'));
+  await run(load('acc-1', 'l-1', 10_000));
+  expect(await run(load('acc-1', 'l-1', 10_000))).toEqual({ status: 'succeeded' });
+  expect(await events.streamVersion('account-acc-1')).toBe(2);
+});
+
+it('decides again on the new state when another writer appended first', async () => {
+  await run(open('acc-1'));
+  // Another writer (e.g. a transfer activity) appends between this command's read and its append.
+  let raced = false;
+  const racing: EventStore = {
+    append: (streamId, expected, batch) => events.append(streamId, expected, batch),
+    streamVersion: (streamId) => events.streamVersion(streamId),
+    async readStream(streamId, from) {
+      const stream = await events.readStream(streamId, from);
+      if (!raced) {
+        raced = true;
+        const other = envelopeAll([{ type: 'CreditsLoaded', data: { accountId: 'acc-1', loadId: 'l-other', amount: 500, fee: 0, net: 500 } }], {
+          streamId,
+          expectedVersion: stream.length,
+          metadata: { correlationId: 'x', causationId: 'x', occurredAt: at },
+          idPrefix: 'other',
+        });
+        await events.append(streamId, stream.length, other as never);
+      }
+      return stream;
+    },
+  };
+  expect(await run(load('acc-1', 'l-1', 10_000), racing)).toEqual({ status: 'succeeded' });
+  const stream = await events.readStream('account-acc-1');
+  expect(stream.map((e) => [e.version, (e.data as { loadId?: string }).loadId])).toEqual([
+    [1, undefined],
+    [2, 'l-other'],
+    [3, 'l-1'],
+  ]);
+});
+
+it('rejects with the reason code the domain gives', async () => {
+  expect(await run(load('acc-none', 'l-1', 100))).toEqual({ status: 'rejected', reason: 'account_not_found' });
+  await run(open('acc-1'));
+  await run(open('acc-2', 'bob'));
+  await run({ type: 'CloseAccount', data: { accountId: 'acc-2' } });
+  const transfer = (to: string): ClientCommand => ({ type: 'RequestTransfer', data: { transferId: `tr-${to}`, fromAccountId: 'acc-1', toAccountId: to, amount: 10, requestedBy: 'alice' } });
+  expect(await run(transfer('acc-2'))).toEqual({ status: 'rejected', reason: 'account_closed' });
+  expect(await run(transfer('acc-1'))).toEqual({ status: 'rejected', reason: 'same_account' });
+  expect(await run(transfer('acc-9'))).toEqual({ status: 'rejected', reason: 'account_not_found' });
+  expect(await run({ type: 'DecideTransfer', data: { transferId: 'tr-none', decision: 'approve', approver: 'carol' } })).toEqual({
+    status: 'rejected',
+    reason: 'transfer_not_found',
+  });
+});
+
+it('throws, instead of rejecting, when a stored event is not valid', async () => {
+  await events.append('account-acc-bad', 0, [
+    { id: 'bad', streamId: 'account-acc-bad', version: 1, type: 'CreditsLoaded', data: { amount: 'lots' }, metadata: { correlationId: 'x', causationId: 'x', occurredAt: at }, schemaVersion: 1 },
+  ] as never);
+  await expect(run(load('acc-bad', 'l-1', 100))).rejects.toBeInstanceOf(CorruptStreamError);
+});

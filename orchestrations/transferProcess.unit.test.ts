@@ -1,0 +1,15 @@
+import { activityRetryOptions } from './transferProcess';
+import { outflowWindowMode } from './outflowWindow';
+
+describe('transferProcess settings', () => {
+  it('retries activities after 1 s with backoff 2, at most 5 attempts', () => {
+    const options = activityRetryOptions();
+    expect(options).toMatchObject({ firstRetryIntervalInMilliseconds: 1_000, backoffCoefficient: 2, maxNumberOfAttempts: 5 });
+  });
+
+  it('takes the outflow window from the account stream unless entities are switched on', () => {
+    expect(outflowWindowMode({})).toBe('stream');
+    expect(outflowWindowMode({ CARDFLOW_OUTFLOW_WINDOW: 'entity' })).toBe('entity');
+    expect(() => outflowWindowMode({ CARDFLOW_OUTFLOW_WINDOW: 'redis' })).toThrow(/'entity' or 'stream'/);
+  });
+});
