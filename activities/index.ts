@@ -5,8 +5,9 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { appEventPublisher } from '../functions/publishing';
 import { getStores } from '../stores';
-import { eventPublisherFromSettings, type EventPublisher } from '../stores/eventPublisher';
+import type { EventPublisher } from '../stores/eventPublisher';
 import {
   ACTIVITY,
   type CreditDestinationInput,
@@ -27,11 +28,14 @@ import { sendReminder } from './sendReminder';
 
 const events = () => getStores().events;
 
-let publisher: EventPublisher | null | undefined;
-/** Event Grid when it is configured, else none (the reminder is then only logged). */
-function reminderPublisher(): EventPublisher | null {
-  if (publisher === undefined) publisher = process.env.EVENTGRID_TOPIC_ENDPOINT ? eventPublisherFromSettings() : null;
-  return publisher;
+/** The app's Event Grid topic (settings, or the local host's own topic); none when there is neither: the reminder is then only logged. */
+function reminderPublisher(log: (message: string) => void): EventPublisher | null {
+  try {
+    return appEventPublisher();
+  } catch (error) {
+    log(`approval reminders are not published: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
 }
 
 df.app.activity(ACTIVITY.reserveFunds, { handler: (input: ReserveFundsInput) => reserveFunds(events(), input) });
@@ -43,5 +47,8 @@ df.app.activity(ACTIVITY.recordDecision, {
 });
 df.app.activity(ACTIVITY.recordOutcome, { handler: (input: RecordOutcomeInput) => recordOutcome(events(), input) });
 df.app.activity(ACTIVITY.sendReminder, {
-  handler: (input: SendReminderInput, context: InvocationContext) => sendReminder(events(), reminderPublisher(), input, (m) => context.log(m)),
+  handler: (input: SendReminderInput, context: InvocationContext) => {
+    const log = (message: string) => context.log(message);
+    return sendReminder(events(), reminderPublisher(log), input, log);
+  },
 });

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-durable-'));
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
-  const host = await startHost({ appRoot: APP_ROOT, port: 0, dataFile: path.join(dir, 'bench.db'), log: quiet, services: [createDurableService()] });
+  const host = await startHost({
+    appRoot: APP_ROOT,
+    port: 0,
+    dataFile: path.join(dir, 'bench.db'),
+    log: quiet,
+    services: [createDurableService()],
+  });
   try {
     const began = performance.now();
     // Clients start instances through the Durable HTTP API while the backend already runs the first ones.
@@ -45,16 +51,29 @@ async function main(): Promise<void> {
     await host.waitForIdle({ timeoutMs: 30 * 60_000 });
     const seconds = (performance.now() - began) / 1000;
 
-    const completed = (host.db.prepare(`SELECT COUNT(*) AS n FROM durable_instances WHERE status = 'Completed'`).get() as { n: number }).n;
-    if (completed !== instances) throw new Error(`only ${completed} of ${instances} orchestrations completed`);
+    const completed = (
+      host.db.prepare(`SELECT COUNT(*) AS n FROM durable_instances WHERE status = 'Completed'`).get() as {
+        n: number;
+      }
+    ).n;
+    if (completed !== instances)
+      throw new Error(`only ${completed} of ${instances} orchestrations completed`);
     const events = (host.db.prepare('SELECT COUNT(*) AS n FROM durable_history').get() as { n: number }).n;
     const cpus = os.cpus();
-    console.log('durable benchmark: "hello cities" (5 sequential activities per orchestration), on-disk SQLite (WAL)');
-    console.log(`machine:        ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
-    console.log(`load average:   ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start (other processes share the cores)`);
+    console.log(
+      'durable benchmark: "hello cities" (5 sequential activities per orchestration), on-disk SQLite (WAL)',
+    );
+    console.log(
+      `machine:        ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`,
+    );
+    console.log(
+      `load average:   ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start (other processes share the cores)`,
+    );
     console.log(`orchestrations: ${instances} in ${seconds.toFixed(2)} s`);
     console.log(`history events: ${events} (${(events / instances).toFixed(0)} per orchestration)`);
-    console.log(`throughput:     ${(events / seconds).toFixed(0)} history events/s, ${(instances / seconds).toFixed(1)} orchestrations/s`);
+    console.log(
+      `throughput:     ${(events / seconds).toFixed(0)} history events/s, ${(instances / seconds).toFixed(1)} orchestrations/s`,
+    );
   } finally {
     await host.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -118,7 +118,12 @@ class TransferProcess {
         yield this.activity(ACTIVITY.requestApproval, { transferId: effect.transferId, reason: effect.reason, deadline: this.deadline });
         return undefined;
       case 'sendReminder':
-        yield this.activity(ACTIVITY.sendReminder, { transferId: effect.transferId, reason: effect.reason, deadline: this.deadline });
+        try {
+          yield this.activity(ACTIVITY.sendReminder, { transferId: effect.transferId, reason: effect.reason, deadline: this.deadline });
+        } catch (error) {
+          // A reminder is a courtesy: when it cannot go out even after the retries, the wait goes on.
+          this.log(`transfer ${effect.transferId}: the approval reminder could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+        }
         return undefined;
       case 'creditDestination': {
         const { transferId, fromAccountId, toAccountId, amount } = effect;

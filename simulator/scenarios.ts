@@ -163,6 +163,8 @@ const expired: Scenario = async (api, ledger, options) => {
   ledger.expect(Number.isFinite(deadline), `${id}: the transfer view shows no deadline`);
   const wait = deadline - api.driver.now();
   if (!api.driver.virtualTime && wait > MAX_REAL_WAIT_MS) {
+    // Leave the host as it was: the transfer will not be waited for, so reject it.
+    await api.decide(id, { decision: 'reject', approver: approver(options), note: 'simulator: APPROVAL_TIMEOUT too long to wait for' });
     throw new Error(`the approval deadline is ${Math.round(wait / 1000)} s away: start the host with a short APPROVAL_TIMEOUT (e.g. APPROVAL_TIMEOUT=PT10S npm start)`);
   }
   options.out(`waiting ${Math.round(wait / 1000)} s for the approval deadline ${view.deadline} (the host's APPROVAL_TIMEOUT)`);

@@ -5,8 +5,8 @@
  * failure throws, so the change feed redelivers the batch and its checkpoint never passes an event
  * that was not fully handled.
  */
-import { EventEnvelopeSchema, type EventEnvelope } from '../../domain/envelope';
-import type { TransferRequested } from '../../domain/events';
+import type { EventEnvelope } from '../../domain/envelope';
+import { DomainEventSchema, type TransferRequested } from '../../domain/events';
 import { fromEventDocument, type EventStore, type Views } from '../../stores';
 import type { EventPublisher } from '../../stores/eventPublisher';
 import type { TransferPolicy, TransferProcessInput } from '../../orchestrations/contracts';
@@ -58,10 +58,13 @@ export async function handleEvents(deps: EventHandlerDeps, documents: readonly u
       invalid.push(String((document as { id?: unknown } | null)?.id));
       continue;
     }
-    const parsed = EventEnvelopeSchema.safeParse(envelope);
-    if (!parsed.success) {
+    // Only what the projections read is checked, so metadata may grow without views skipping events.
+    const parsed = DomainEventSchema.safeParse({ type: envelope.type, data: envelope.data });
+    const occurredAt = (envelope.metadata as { occurredAt?: unknown } | undefined)?.occurredAt;
+    if (!parsed.success || typeof occurredAt !== 'string') {
       // A fact that breaks the schema cannot be projected; it is still published, and the log says so.
-      deps.log.error(`event ${envelope.id} of ${envelope.streamId} is not a valid ${envelope.type}; views skip it: ${parsed.error.message}`);
+      const why = parsed.success ? 'metadata.occurredAt is missing' : parsed.error.message;
+      deps.log.error(`event ${envelope.id} of ${envelope.streamId} is not a valid ${envelope.type}; views skip it: ${why}`);
       invalid.push(envelope.id);
     }
     all.push(envelope);

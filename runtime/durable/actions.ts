@@ -54,7 +54,8 @@ export interface OrchestratorState {
   schemaVersion?: number;
 }
 
-const isCompound = (a: Action): boolean => a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny;
+const isCompound = (a: Action): boolean =>
+  a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny;
 
 /**
  * The leaves of the cumulative action list, depth-first, in the order the SDK numbered them.

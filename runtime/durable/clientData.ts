@@ -32,7 +32,12 @@ function hubQuery(hubName: string): string {
 }
 
 /** The management URLs of one instance (`id` is put in as given: the client data uses a placeholder). */
-export function managementUrls(origin: string, hubName: string, id: string, encodedId = encodeURIComponent(id)): ManagementUrls {
+export function managementUrls(
+  origin: string,
+  hubName: string,
+  id: string,
+  encodedId = encodeURIComponent(id),
+): ManagementUrls {
   const base = `${origin}${WEBHOOK_PATH}/instances/${encodedId}`;
   const q = hubQuery(hubName);
   return {

@@ -12,17 +12,25 @@ describe('durable client data', () => {
   test('points the rpc base URL and the URL templates at the host', () => {
     expect(data.rpcBaseUrl).toBe('http://127.0.0.1:4567/runtime/webhooks/durabletask/');
     expect(data.taskHubName).toBe('MyHub');
-    expect(data.creationUrls.createNewInstancePostUri).toBe('http://127.0.0.1:4567/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?taskHub=MyHub&connection=Storage');
-    expect(data.managementUrls.sendEventPostUri).toBe('http://127.0.0.1:4567/runtime/webhooks/durabletask/instances/INSTANCEID/raiseEvent/{eventName}?taskHub=MyHub&connection=Storage');
+    expect(data.creationUrls.createNewInstancePostUri).toBe(
+      'http://127.0.0.1:4567/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?taskHub=MyHub&connection=Storage',
+    );
+    expect(data.managementUrls.sendEventPostUri).toBe(
+      'http://127.0.0.1:4567/runtime/webhooks/durabletask/instances/INSTANCEID/raiseEvent/{eventName}?taskHub=MyHub&connection=Storage',
+    );
   });
 
   test("is accepted by the SDK's DurableClient, which fills in the instance id", () => {
     const payload = new DurableClient(data).createHttpManagementPayload('abc');
     expect(payload).toEqual(managementUrls('http://127.0.0.1:4567', 'MyHub', 'abc'));
-    expect(payload.terminatePostUri).toBe('http://127.0.0.1:4567/runtime/webhooks/durabletask/instances/abc/terminate?reason={text}&taskHub=MyHub&connection=Storage');
+    expect(payload.terminatePostUri).toBe(
+      'http://127.0.0.1:4567/runtime/webhooks/durabletask/instances/abc/terminate?reason={text}&taskHub=MyHub&connection=Storage',
+    );
   });
 
   test('encodes instance ids in check-status URLs', () => {
-    expect(managementUrls('http://h', 'H', 'a b/c').statusQueryGetUri).toBe('http://h/runtime/webhooks/durabletask/instances/a%20b%2Fc?taskHub=H&connection=Storage');
+    expect(managementUrls('http://h', 'H', 'a b/c').statusQueryGetUri).toBe(
+      'http://h/runtime/webhooks/durabletask/instances/a%20b%2Fc?taskHub=H&connection=Storage',
+    );
   });
 });

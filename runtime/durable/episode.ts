@@ -8,7 +8,15 @@
  * SDK processes the completion event, before user code resumes, so the backend puts those events
  * first in the episode and numbers them before the episode's new actions.
  */
-import { Action, ActionType, flattenActions, OrchestratorState, processedInputJson, rawInputJson, RetryPolicy } from './actions';
+import {
+  Action,
+  ActionType,
+  flattenActions,
+  OrchestratorState,
+  processedInputJson,
+  rawInputJson,
+  RetryPolicy,
+} from './actions';
 import { EventType, FailureDetails, historyEvent, HistoryEvent, TaskFailure } from './historyEvents';
 
 /** Timer settings the Azure extension sends with schema V3 (and the SDK insists on). */
@@ -83,13 +91,26 @@ export interface Effects {
   activities: Array<{ taskId: number; name: string; input: string | null }>;
   timers: Array<{ taskId: number; fireAt: number }>;
   cancelTimers: number[];
-  subOrchestrations: Array<{ taskId: number; name: string; instanceId: string; input: string | null; version?: string }>;
+  subOrchestrations: Array<{
+    taskId: number;
+    name: string;
+    instanceId: string;
+    input: string | null;
+    version?: string;
+  }>;
   /** Failures to deliver in the next episode without running anything (retry timeout spent). */
   immediateFailures: Array<{ taskId: number; failure: TaskFailure; kind: 'activity' | 'subOrchestration' }>;
 }
 
 export function noEffects(): Effects {
-  return { history: [], activities: [], timers: [], cancelTimers: [], subOrchestrations: [], immediateFailures: [] };
+  return {
+    history: [],
+    activities: [],
+    timers: [],
+    cancelTimers: [],
+    subOrchestrations: [],
+    immediateFailures: [],
+  };
 }
 
 export type Outcome =
@@ -108,7 +129,11 @@ interface EpisodeContext {
  * at-least-once deliveries, fired timers that were cancelled) and allocates the hidden task ids of
  * retries and long timers. Mutates `book`.
  */
-export function prepareEpisode(book: Book, incoming: HistoryEvent[], ctx: EpisodeContext): { events: HistoryEvent[]; effects: Effects } {
+export function prepareEpisode(
+  book: Book,
+  incoming: HistoryEvent[],
+  ctx: EpisodeContext,
+): { events: HistoryEvent[]; effects: Effects } {
   const effects = noEffects();
   const first: HistoryEvent[] = [];
   const hidden: HistoryEvent[] = [];
@@ -191,7 +216,11 @@ export function prepareEpisode(book: Book, incoming: HistoryEvent[], ctx: Episod
  * Acts on the OrchestratorState of an episode: schedules the new leaves of the cumulative action
  * list, cancels timers whose `isCanceled` flipped, and says how the execution goes on. Mutates `book`.
  */
-export function interpretState(book: Book, state: OrchestratorState, ctx: EpisodeContext): { effects: Effects; outcome: Outcome } {
+export function interpretState(
+  book: Book,
+  state: OrchestratorState,
+  ctx: EpisodeContext,
+): { effects: Effects; outcome: Outcome } {
   const effects = noEffects();
   const leaves = flattenActions(state.actions);
   for (let position = 0; position < Math.min(book.actionCount, leaves.length); position++) {
@@ -205,8 +234,13 @@ export function interpretState(book: Book, state: OrchestratorState, ctx: Episod
       case ActionType.CallActivity:
       case ActionType.CallActivityWithRetry: {
         const id = book.nextTaskId++;
-        const task: ActivityTask = { kind: 'activity', name: String(leaf.functionName), input: processedInputJson(leaf.input) };
-        if (leaf.actionType === ActionType.CallActivityWithRetry && leaf.retryOptions) task.retry = firstAttempt(leaf.retryOptions, ctx.now);
+        const task: ActivityTask = {
+          kind: 'activity',
+          name: String(leaf.functionName),
+          input: processedInputJson(leaf.input),
+        };
+        if (leaf.actionType === ActionType.CallActivityWithRetry && leaf.retryOptions)
+          task.retry = firstAttempt(leaf.retryOptions, ctx.now);
         book.open[id] = task;
         schedule(task, id, ctx, effects);
         break;
@@ -221,7 +255,8 @@ export function interpretState(book: Book, state: OrchestratorState, ctx: Episod
           input: rawInputJson(leaf.input),
           ...(leaf.version ? { version: String(leaf.version) } : {}),
         };
-        if (leaf.actionType === ActionType.CallSubOrchestratorWithRetry && leaf.retryOptions) task.retry = firstAttempt(leaf.retryOptions, ctx.now);
+        if (leaf.actionType === ActionType.CallSubOrchestratorWithRetry && leaf.retryOptions)
+          task.retry = firstAttempt(leaf.retryOptions, ctx.now);
         book.open[id] = task;
         schedule(task, id, ctx, effects);
         break;
@@ -230,7 +265,10 @@ export function interpretState(book: Book, state: OrchestratorState, ctx: Episod
         const id = book.nextTaskId++;
         const finalFireAt = Date.parse(String(leaf.fireAt));
         // The SDK splits timers longer than the maximum short duration into sub-timers; so do we.
-        const fireAt = finalFireAt - ctx.now > MAXIMUM_SHORT_TIMER_MS ? ctx.now + LONG_RUNNING_TIMER_INTERVAL_MS : finalFireAt;
+        const fireAt =
+          finalFireAt - ctx.now > MAXIMUM_SHORT_TIMER_MS
+            ? ctx.now + LONG_RUNNING_TIMER_INTERVAL_MS
+            : finalFireAt;
         effects.history.push(historyEvent.timerCreated(ctx.now, id, fireAt));
         if (!leaf.isCanceled) {
           book.open[id] = { kind: 'timer', fireAt, finalFireAt, position };
@@ -254,7 +292,8 @@ export function interpretState(book: Book, state: OrchestratorState, ctx: Episod
   }
   book.actionCount = leaves.length;
   if (!state.isDone) return { effects, outcome: { kind: 'running' } };
-  if (continueAsNew) return { effects, outcome: { kind: 'continuedAsNew', input: processedInputJson(continueAsNew.input) } };
+  if (continueAsNew)
+    return { effects, outcome: { kind: 'continuedAsNew', input: processedInputJson(continueAsNew.input) } };
   return { effects, outcome: { kind: 'completed', output: JSON.stringify(state.output ?? null) } };
 }
 
@@ -283,9 +322,11 @@ export function unconsumedEvents(book: Book, history: HistoryEvent[]): HistoryEv
 
 /** Delay before the next attempt, as the Durable Task framework computes it. */
 export function retryDelay(policy: RetryPolicy, failedAttempt: number): number {
-  const coefficient = policy.backoffCoefficient && policy.backoffCoefficient > 0 ? policy.backoffCoefficient : 1;
+  const coefficient =
+    policy.backoffCoefficient && policy.backoffCoefficient > 0 ? policy.backoffCoefficient : 1;
   let delay = policy.firstRetryIntervalInMilliseconds * Math.pow(coefficient, failedAttempt - 1);
-  if (policy.maxRetryIntervalInMilliseconds && policy.maxRetryIntervalInMilliseconds > 0) delay = Math.min(delay, policy.maxRetryIntervalInMilliseconds);
+  if (policy.maxRetryIntervalInMilliseconds && policy.maxRetryIntervalInMilliseconds > 0)
+    delay = Math.min(delay, policy.maxRetryIntervalInMilliseconds);
   return Math.max(0, Math.round(delay));
 }
 
@@ -298,23 +339,49 @@ function firstAttempt(policy: RetryPolicy, now: number): RetryState {
   return { policy, attempt: 1, firstAttemptAt: now };
 }
 
-function scheduleRetryTimer(book: Book, failed: ActivityTask | SubOrchestrationTask, failure: TaskFailure, ctx: EpisodeContext, effects: Effects): void {
+function scheduleRetryTimer(
+  book: Book,
+  failed: ActivityTask | SubOrchestrationTask,
+  failure: TaskFailure,
+  ctx: EpisodeContext,
+  effects: Effects,
+): void {
   const retry = failed.retry as RetryState;
   const timerId = book.nextTaskId++;
-  const fireAt = retryTimeoutSpent(retry, ctx.now) ? ctx.now : ctx.now + retryDelay(retry.policy, retry.attempt);
-  book.open[timerId] = { kind: 'retryTimer', fireAt, next: { ...failed, retry: { ...retry, attempt: retry.attempt + 1 } }, lastFailure: failure };
+  const fireAt = retryTimeoutSpent(retry, ctx.now)
+    ? ctx.now
+    : ctx.now + retryDelay(retry.policy, retry.attempt);
+  book.open[timerId] = {
+    kind: 'retryTimer',
+    fireAt,
+    next: { ...failed, retry: { ...retry, attempt: retry.attempt + 1 } },
+    lastFailure: failure,
+  };
   effects.history.push(historyEvent.timerCreated(ctx.now, timerId, fireAt));
   effects.timers.push({ taskId: timerId, fireAt });
 }
 
-function schedule(task: ActivityTask | SubOrchestrationTask, taskId: number, ctx: EpisodeContext, effects: Effects): void {
+function schedule(
+  task: ActivityTask | SubOrchestrationTask,
+  taskId: number,
+  ctx: EpisodeContext,
+  effects: Effects,
+): void {
   if (task.kind === 'activity') {
     effects.history.push(historyEvent.taskScheduled(ctx.now, taskId, task.name, task.input));
     effects.activities.push({ taskId, name: task.name, input: task.input });
   } else {
     const instanceId = task.instanceId ?? `${ctx.instanceId}:${taskId}`;
-    effects.history.push(historyEvent.subOrchestrationCreated(ctx.now, taskId, task.name, instanceId, task.input));
-    effects.subOrchestrations.push({ taskId, name: task.name, instanceId, input: task.input, ...(task.version ? { version: task.version } : {}) });
+    effects.history.push(
+      historyEvent.subOrchestrationCreated(ctx.now, taskId, task.name, instanceId, task.input),
+    );
+    effects.subOrchestrations.push({
+      taskId,
+      name: task.name,
+      instanceId,
+      input: task.input,
+      ...(task.version ? { version: task.version } : {}),
+    });
   }
 }
 

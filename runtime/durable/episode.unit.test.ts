@@ -6,14 +6,27 @@ import { EventType, historyEvent, HistoryEvent } from './historyEvents';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 24 * 60 * 60 * 1000;
 const ctx = (now: number) => ({ instanceId: 'i', now });
-const state = (actions: Action[], isDone = false, output?: unknown): OrchestratorState => ({ isDone, actions: [actions], output, schemaVersion: 2 });
-const activity = (name: string, input?: unknown): Action => ({ actionType: ActionType.CallActivity, functionName: name, input });
+const state = (actions: Action[], isDone = false, output?: unknown): OrchestratorState => ({
+  isDone,
+  actions: [actions],
+  output,
+  schemaVersion: 2,
+});
+const activity = (name: string, input?: unknown): Action => ({
+  actionType: ActionType.CallActivity,
+  functionName: name,
+  input,
+});
 const withRetry = (name: string, maxNumberOfAttempts: number): Action => ({
   actionType: ActionType.CallActivityWithRetry,
   functionName: name,
   retryOptions: { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts, backoffCoefficient: 2 },
 });
-const timer = (fireAt: number, isCanceled = false): Action => ({ actionType: ActionType.CreateTimer, fireAt: new Date(fireAt).toISOString(), isCanceled });
+const timer = (fireAt: number, isCanceled = false): Action => ({
+  actionType: ActionType.CreateTimer,
+  fireAt: new Date(fireAt).toISOString(),
+  isCanceled,
+});
 const types = (events: HistoryEvent[]) => events.map((e) => [e.EventType, e.EventId]);
 
 describe('flattenActions', () => {
@@ -29,8 +42,12 @@ describe('flattenActions', () => {
   const toAction = (t: Tree): Action =>
     'leaf' in t
       ? activity(`a${t.leaf}`)
-      : { actionType: 'all' in t ? ActionType.WhenAll : ActionType.WhenAny, compoundActions: ('all' in t ? t.all : t.any).map(toAction) };
-  const leavesOf = (t: Tree): number[] => ('leaf' in t ? [t.leaf] : ('all' in t ? t.all : t.any).flatMap(leavesOf));
+      : {
+          actionType: 'all' in t ? ActionType.WhenAll : ActionType.WhenAny,
+          compoundActions: ('all' in t ? t.all : t.any).map(toAction),
+        };
+  const leavesOf = (t: Tree): number[] =>
+    'leaf' in t ? [t.leaf] : ('all' in t ? t.all : t.any).flatMap(leavesOf);
 
   test('yields the leaves depth-first in order, without the compound nodes', () => {
     fc.assert(
@@ -50,11 +67,22 @@ describe('retryDelay', () => {
 
   test('never decreases and never exceeds the maximum interval', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60_000 }), fc.double({ min: 1, max: 5, noNaN: true }), fc.integer({ min: 1, max: 600_000 }), fc.integer({ min: 1, max: 20 }), (first, coefficient, max, attempt) => {
-        const policy = { firstRetryIntervalInMilliseconds: first, maxNumberOfAttempts: 30, backoffCoefficient: coefficient, maxRetryIntervalInMilliseconds: max };
-        expect(retryDelay(policy, attempt)).toBeLessThanOrEqual(max);
-        expect(retryDelay(policy, attempt + 1)).toBeGreaterThanOrEqual(retryDelay(policy, attempt));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.double({ min: 1, max: 5, noNaN: true }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.integer({ min: 1, max: 20 }),
+        (first, coefficient, max, attempt) => {
+          const policy = {
+            firstRetryIntervalInMilliseconds: first,
+            maxNumberOfAttempts: 30,
+            backoffCoefficient: coefficient,
+            maxRetryIntervalInMilliseconds: max,
+          };
+          expect(retryDelay(policy, attempt)).toBeLessThanOrEqual(max);
+          expect(retryDelay(policy, attempt + 1)).toBeGreaterThanOrEqual(retryDelay(policy, attempt));
+        },
+      ),
     );
   });
 });
@@ -62,16 +90,24 @@ describe('retryDelay', () => {
 describe('unconsumedEvents', () => {
   test('keeps, per name and in order, the events beyond the waits for that name', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'b', 'c')), fc.record({ a: fc.nat(4), b: fc.nat(4), c: fc.nat(4) }), (names, waits) => {
-        const book = { ...newBook(), waitsByName: waits };
-        const events = names.map((name, i) => historyEvent.eventRaised(T0, name, String(i)));
-        const carried = unconsumedEvents(book, events);
-        for (const name of ['a', 'b', 'c'] as const) {
-          const raised = events.filter((e) => e.Name === name);
-          expect(carried.filter((e) => e.Name === name)).toEqual(raised.slice(Math.min(waits[name], raised.length)));
-        }
-        expect(carried.map((e) => Number(e.Input))).toEqual([...carried.map((e) => Number(e.Input))].sort((x, y) => x - y));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', 'c')),
+        fc.record({ a: fc.nat(4), b: fc.nat(4), c: fc.nat(4) }),
+        (names, waits) => {
+          const book = { ...newBook(), waitsByName: waits };
+          const events = names.map((name, i) => historyEvent.eventRaised(T0, name, String(i)));
+          const carried = unconsumedEvents(book, events);
+          for (const name of ['a', 'b', 'c'] as const) {
+            const raised = events.filter((e) => e.Name === name);
+            expect(carried.filter((e) => e.Name === name)).toEqual(
+              raised.slice(Math.min(waits[name], raised.length)),
+            );
+          }
+          expect(carried.map((e) => Number(e.Input))).toEqual(
+            [...carried.map((e) => Number(e.Input))].sort((x, y) => x - y),
+          );
+        },
+      ),
     );
   });
 });
@@ -81,7 +117,11 @@ describe('an episode', () => {
     const book = newBook();
     const { effects, outcome } = interpretState(
       book,
-      state([activity('A', '"x"'), { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' }, { actionType: ActionType.WhenAll, compoundActions: [activity('B', 1), timer(T0 + 5000)] }]),
+      state([
+        activity('A', '"x"'),
+        { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' },
+        { actionType: ActionType.WhenAll, compoundActions: [activity('B', 1), timer(T0 + 5000)] },
+      ]),
       ctx(T0),
     );
     expect(outcome).toEqual({ kind: 'running' });
@@ -110,7 +150,11 @@ describe('an episode', () => {
     expect(fired.effects.activities).toEqual([{ taskId: 2, name: 'Flaky', input: null }]);
 
     // The last attempt fails too: a timer still follows (the SDK waits for it before throwing)...
-    const last = prepareEpisode(book, [historyEvent.taskFailed(T0 + 1020, 2, { Reason: 'r', Details: 'd' })], ctx(T0 + 1020));
+    const last = prepareEpisode(
+      book,
+      [historyEvent.taskFailed(T0 + 1020, 2, { Reason: 'r', Details: 'd' })],
+      ctx(T0 + 1020),
+    );
     expect(last.effects.timers).toEqual([{ taskId: 3, fireAt: T0 + 1020 + 2000 }]);
     // ...and when it fires no attempt remains, so the next action takes the next id.
     const end = prepareEpisode(book, [historyEvent.timerFired(T0 + 3020, 3, T0 + 3020)], ctx(T0 + 3020));
@@ -122,8 +166,16 @@ describe('an episode', () => {
 
   test('once the retry timeout is spent, the remaining attempts fail at once without running', () => {
     const book = newBook();
-    const policy = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 3, retryTimeoutInMilliseconds: 500 };
-    interpretState(book, state([{ actionType: ActionType.CallActivityWithRetry, functionName: 'Slow', retryOptions: policy }]), ctx(T0));
+    const policy = {
+      firstRetryIntervalInMilliseconds: 1000,
+      maxNumberOfAttempts: 3,
+      retryTimeoutInMilliseconds: 500,
+    };
+    interpretState(
+      book,
+      state([{ actionType: ActionType.CallActivityWithRetry, functionName: 'Slow', retryOptions: policy }]),
+      ctx(T0),
+    );
     const failure = { Reason: 'too slow', Details: 'd' };
     const failed = prepareEpisode(book, [historyEvent.taskFailed(T0 + 600, 0, failure)], ctx(T0 + 600));
     expect(failed.effects.timers).toEqual([{ taskId: 1, fireAt: T0 + 600 }]);
@@ -154,9 +206,17 @@ describe('an episode', () => {
     const fireAt = T0 + 10 * DAY;
     const first = interpretState(book, state([timer(fireAt)]), ctx(T0));
     expect(first.effects.timers).toEqual([{ taskId: 0, fireAt: T0 + 3 * DAY }]);
-    const second = prepareEpisode(book, [historyEvent.timerFired(T0 + 3 * DAY, 0, T0 + 3 * DAY)], ctx(T0 + 3 * DAY));
+    const second = prepareEpisode(
+      book,
+      [historyEvent.timerFired(T0 + 3 * DAY, 0, T0 + 3 * DAY)],
+      ctx(T0 + 3 * DAY),
+    );
     expect(second.effects.timers).toEqual([{ taskId: 1, fireAt: T0 + 6 * DAY }]);
-    const third = prepareEpisode(book, [historyEvent.timerFired(T0 + 6 * DAY, 1, T0 + 6 * DAY)], ctx(T0 + 6 * DAY));
+    const third = prepareEpisode(
+      book,
+      [historyEvent.timerFired(T0 + 6 * DAY, 1, T0 + 6 * DAY)],
+      ctx(T0 + 6 * DAY),
+    );
     expect(third.effects.timers).toEqual([{ taskId: 2, fireAt }]);
     const last = prepareEpisode(book, [historyEvent.timerFired(fireAt, 2, fireAt)], ctx(fireAt));
     expect(last.effects.timers).toEqual([]);
@@ -165,15 +225,36 @@ describe('an episode', () => {
 
   test('cancels the timer whose isCanceled flipped since it was scheduled', () => {
     const book = newBook();
-    interpretState(book, state([timer(T0 + DAY), { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' }]), ctx(T0));
-    const { effects } = interpretState(book, state([timer(T0 + DAY, true), { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' }]), ctx(T0 + 1));
+    interpretState(
+      book,
+      state([timer(T0 + DAY), { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' }]),
+      ctx(T0),
+    );
+    const { effects } = interpretState(
+      book,
+      state([timer(T0 + DAY, true), { actionType: ActionType.WaitForExternalEvent, externalEventName: 'E' }]),
+      ctx(T0 + 1),
+    );
     expect(effects.cancelTimers).toEqual([0]);
-    expect(prepareEpisode(book, [historyEvent.timerFired(T0 + DAY, 0, T0 + DAY)], ctx(T0 + DAY)).events).toEqual([]);
+    expect(
+      prepareEpisode(book, [historyEvent.timerFired(T0 + DAY, 0, T0 + DAY)], ctx(T0 + DAY)).events,
+    ).toEqual([]);
   });
 
   test('ends with the output, continues as new with the processed input, or fails on unsupported actions', () => {
-    expect(interpretState(newBook(), state([activity('A')], true, { n: 1 }), ctx(T0)).outcome).toEqual({ kind: 'completed', output: '{"n":1}' });
-    expect(interpretState(newBook(), state([{ actionType: ActionType.ContinueAsNew, input: '"again"' }], true), ctx(T0)).outcome).toEqual({ kind: 'continuedAsNew', input: '"again"' });
-    expect(interpretState(newBook(), state([{ actionType: ActionType.CallHttp }]), ctx(T0)).outcome).toMatchObject({ kind: 'failed', message: 'callHttp is not supported by the local durable backend' });
+    expect(interpretState(newBook(), state([activity('A')], true, { n: 1 }), ctx(T0)).outcome).toEqual({
+      kind: 'completed',
+      output: '{"n":1}',
+    });
+    expect(
+      interpretState(
+        newBook(),
+        state([{ actionType: ActionType.ContinueAsNew, input: '"again"' }], true),
+        ctx(T0),
+      ).outcome,
+    ).toEqual({ kind: 'continuedAsNew', input: '"again"' });
+    expect(
+      interpretState(newBook(), state([{ actionType: ActionType.CallHttp }]), ctx(T0)).outcome,
+    ).toMatchObject({ kind: 'failed', message: 'callHttp is not supported by the local durable backend' });
   });
 });

@@ -21,7 +21,12 @@ export interface OrchestrationPayload {
   defaultHttpAsyncRequestSleepTimeMillseconds: number;
 }
 
-export function orchestrationPayload(fields: { history: HistoryEvent[]; input: string | null; instanceId: string; parentInstanceId: string | null }): OrchestrationPayload {
+export function orchestrationPayload(fields: {
+  history: HistoryEvent[];
+  input: string | null;
+  instanceId: string;
+  parentInstanceId: string | null;
+}): OrchestrationPayload {
   return {
     history: fields.history,
     input: fields.input === null ? undefined : JSON.parse(fields.input),
@@ -36,13 +41,19 @@ export function orchestrationPayload(fields: { history: HistoryEvent[]; input: s
   };
 }
 
-export type OrchestratorRun = { ok: true; state: OrchestratorState } | { ok: false; message: string; details: FailureDetails; state?: OrchestratorState };
+export type OrchestratorRun =
+  | { ok: true; state: OrchestratorState }
+  | { ok: false; message: string; details: FailureDetails; state?: OrchestratorState };
 
 export type ActivityRun = { ok: true; result: string } | { ok: false; failure: TaskFailure };
 
 const OUT_OF_PROC_LABEL = '\n\n$OutOfProcData$:';
 
-export async function runOrchestrator(invoke: Invoker, name: string, payload: OrchestrationPayload): Promise<OrchestratorRun> {
+export async function runOrchestrator(
+  invoke: Invoker,
+  name: string,
+  payload: OrchestrationPayload,
+): Promise<OrchestratorRun> {
   try {
     const result = await invoke({ functionName: name, triggerData: { string: JSON.stringify(payload) } });
     const state = typedDataValue(result.returnValue) as OrchestratorState | undefined;
@@ -104,7 +115,13 @@ export function activityFailure(name: string, err: unknown): TaskFailure {
 function structuredFailure(message: string): FailureDetails | undefined {
   if (!message.startsWith('{')) return undefined;
   try {
-    const p = JSON.parse(message) as { errorType?: string; errorMessage?: string; stackTrace?: string; isNonRetriable?: boolean; properties?: Record<string, unknown> };
+    const p = JSON.parse(message) as {
+      errorType?: string;
+      errorMessage?: string;
+      stackTrace?: string;
+      isNonRetriable?: boolean;
+      properties?: Record<string, unknown>;
+    };
     if (typeof p.errorType !== 'string' || typeof p.errorMessage !== 'string') return undefined;
     return {
       ErrorType: p.errorType,

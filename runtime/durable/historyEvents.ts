@@ -73,7 +73,14 @@ export const historyEvent = {
   orchestratorCompleted: (at: number): HistoryEvent => base(EventType.OrchestratorCompleted, at),
   executionStarted: (
     at: number,
-    fields: { name: string; input: string | null; instanceId: string; executionId: string; version?: string | null; parent?: { instanceId: string; executionId: string; name: string; taskId: number } | null },
+    fields: {
+      name: string;
+      input: string | null;
+      instanceId: string;
+      executionId: string;
+      version?: string | null;
+      parent?: { instanceId: string; executionId: string; name: string; taskId: number } | null;
+    },
   ): HistoryEvent => ({
     ...base(EventType.ExecutionStarted, at),
     Name: fields.name,
@@ -84,17 +91,28 @@ export const historyEvent = {
       ? {
           Name: fields.parent.name,
           TaskScheduleId: fields.parent.taskId,
-          OrchestrationInstance: { InstanceId: fields.parent.instanceId, ExecutionId: fields.parent.executionId },
+          OrchestrationInstance: {
+            InstanceId: fields.parent.instanceId,
+            ExecutionId: fields.parent.executionId,
+          },
         }
       : null,
   }),
-  executionCompleted: (at: number, status: 'Completed' | 'Failed' | 'Terminated', result: string | null, failureDetails?: FailureDetails): HistoryEvent => ({
+  executionCompleted: (
+    at: number,
+    status: 'Completed' | 'Failed' | 'Terminated',
+    result: string | null,
+    failureDetails?: FailureDetails,
+  ): HistoryEvent => ({
     ...base(EventType.ExecutionCompleted, at),
     OrchestrationStatus: status,
     Result: result,
     ...(failureDetails ? { FailureDetails: failureDetails } : {}),
   }),
-  executionTerminated: (at: number, reason: string | null): HistoryEvent => ({ ...base(EventType.ExecutionTerminated, at), Input: reason }),
+  executionTerminated: (at: number, reason: string | null): HistoryEvent => ({
+    ...base(EventType.ExecutionTerminated, at),
+    Input: reason,
+  }),
   taskScheduled: (at: number, taskId: number, name: string, input: string | null): HistoryEvent => ({
     ...base(EventType.TaskScheduled, at, taskId),
     Name: name,
@@ -110,7 +128,13 @@ export const historyEvent = {
     TaskScheduledId: taskId,
     ...failure,
   }),
-  subOrchestrationCreated: (at: number, taskId: number, name: string, instanceId: string, input: string | null): HistoryEvent => ({
+  subOrchestrationCreated: (
+    at: number,
+    taskId: number,
+    name: string,
+    instanceId: string,
+    input: string | null,
+  ): HistoryEvent => ({
     ...base(EventType.SubOrchestrationInstanceCreated, at, taskId),
     Name: name,
     InstanceId: instanceId,

@@ -14,10 +14,19 @@ import type { HistoryEvent } from './historyEvents';
 export interface DurableOperations {
   readonly hubName: string;
   isOrchestrator(name: string): boolean;
-  startNew(name: string, instanceId: string | undefined, input: string | null, version?: string): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus };
+  startNew(
+    name: string,
+    instanceId: string | undefined,
+    input: string | null,
+    version?: string,
+  ): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus };
   getInstance(instanceId: string): InstanceRecord | undefined;
   history(instanceId: string): HistoryEvent[];
-  list(filter: InstanceFilter, pageSize: number, after?: { createdAt: number; instanceId: string }): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } };
+  list(
+    filter: InstanceFilter,
+    pageSize: number,
+    after?: { createdAt: number; instanceId: string },
+  ): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } };
   raiseEvent(instanceId: string, name: string, input: string | null): 'accepted' | 'notFound' | 'gone';
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   purge(instanceId: string): 'purged' | 'notFound' | 'running';
@@ -40,18 +49,29 @@ class BadRequest extends Error {
 }
 
 /** Serves the request when its path is under the durable webhook path; resolves false otherwise. */
-export async function handleDurableHttp(ops: DurableOperations, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleDurableHttp(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   if (url.pathname !== WEBHOOK_PATH && !url.pathname.startsWith(`${WEBHOOK_PATH}/`)) return false;
   try {
     await route(ops, req, res, url);
   } catch (err) {
-    if (err instanceof BadRequest) sendProblem(res, { status: err.status, title: err.title, detail: err.message, instance: url.pathname });
+    if (err instanceof BadRequest)
+      sendProblem(res, { status: err.status, title: err.title, detail: err.message, instance: url.pathname });
     else throw err;
   }
   return true;
 }
 
-async function route(ops: DurableOperations, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function route(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const segments = url.pathname
     .slice(WEBHOOK_PATH.length)
     .split('/')
@@ -91,20 +111,41 @@ async function route(ops: DurableOperations, req: IncomingMessage, res: ServerRe
         return notImplemented(res, `${action} is not supported by the local durable backend yet.`);
     }
   }
-  if (area === 'entities') return notImplemented(res, 'Durable entities are not supported by the local durable backend yet.');
-  sendProblem(res, { status: 404, title: 'Not Found', detail: `No durable API route matches ${url.pathname}.`, instance: url.pathname });
+  if (area === 'entities')
+    return notImplemented(res, 'Durable entities are not supported by the local durable backend yet.');
+  sendProblem(res, {
+    status: 404,
+    title: 'Not Found',
+    detail: `No durable API route matches ${url.pathname}.`,
+    instance: url.pathname,
+  });
 }
 
-async function startOrchestration(ops: DurableOperations, req: IncomingMessage, res: ServerResponse, url: URL, name: string, requestedId: string | undefined): Promise<void> {
+async function startOrchestration(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name: string,
+  requestedId: string | undefined,
+): Promise<void> {
   if (!ops.isOrchestrator(name)) {
-    throw new BadRequest(400, 'Bad Request', `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+    throw new BadRequest(
+      400,
+      'Bad Request',
+      `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+    );
   }
   if (requestedId !== undefined) validateInstanceId(requestedId);
   const input = await readJsonBody(req);
   const version = url.searchParams.get('version') ?? undefined;
   const started = ops.startNew(name, requestedId, input, version);
   if (!started.ok) {
-    throw new BadRequest(409, 'Conflict', `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`);
+    throw new BadRequest(
+      409,
+      'Conflict',
+      `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`,
+    );
   }
   sendCheckStatus(res, ops, url, started.instanceId);
 }
@@ -117,7 +158,12 @@ function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, 
 function getStatus(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
   const instance = ops.getInstance(instanceId);
   if (!instance) {
-    sendProblem(res, { status: 404, title: 'Not Found', detail: `No instance with ID '${instanceId}' found.`, instance: url.pathname });
+    sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: `No instance with ID '${instanceId}' found.`,
+      instance: url.pathname,
+    });
     return;
   }
   const options: StatusOptions = {
@@ -162,45 +208,87 @@ function listInstances(ops: DurableOperations, req: IncomingMessage, res: Server
 function purgeOne(ops: DurableOperations, res: ServerResponse, instanceId: string): void {
   const result = ops.purge(instanceId);
   if (result === 'purged') return sendJson(res, 200, { instancesDeleted: 1 });
-  const detail = result === 'running' ? `Instance '${instanceId}' has not finished; only finished instances are purged.` : `No instance with ID '${instanceId}' found.`;
+  const detail =
+    result === 'running'
+      ? `Instance '${instanceId}' has not finished; only finished instances are purged.`
+      : `No instance with ID '${instanceId}' found.`;
   sendProblem(res, { status: 404, title: 'Not Found', detail, instancesDeleted: 0 });
 }
 
 function purgeWhere(ops: DurableOperations, res: ServerResponse, url: URL): void {
   const deleted = ops.purgeWhere(parseFilter(url));
-  if (deleted === 0) return sendProblem(res, { status: 404, title: 'Not Found', detail: 'No finished instance matches the filter.', instancesDeleted: 0 });
+  if (deleted === 0)
+    return sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: 'No finished instance matches the filter.',
+      instancesDeleted: 0,
+    });
   sendJson(res, 200, { instancesDeleted: deleted });
 }
 
-async function raiseEvent(ops: DurableOperations, req: IncomingMessage, res: ServerResponse, instanceId: string, eventName: string): Promise<void> {
+async function raiseEvent(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  instanceId: string,
+  eventName: string,
+): Promise<void> {
   const input = await readJsonBody(req);
   answerInstanceCommand(res, instanceId, ops.raiseEvent(instanceId, eventName, input), 'raise an event to');
 }
 
 function terminate(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
-  answerInstanceCommand(res, instanceId, ops.terminate(instanceId, url.searchParams.get('reason')), 'terminate');
+  answerInstanceCommand(
+    res,
+    instanceId,
+    ops.terminate(instanceId, url.searchParams.get('reason')),
+    'terminate',
+  );
 }
 
 function restart(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
   const instance = ops.getInstance(instanceId);
   if (!instance) {
-    sendProblem(res, { status: 404, title: 'Not Found', detail: `No instance with ID '${instanceId}' found.` });
+    sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: `No instance with ID '${instanceId}' found.`,
+    });
     return;
   }
   const newId = flag(url, 'restartWithNewInstanceId') === false ? instanceId : undefined;
   const started = ops.startNew(instance.name, newId, instance.input, instance.version ?? undefined);
-  if (!started.ok) throw new BadRequest(409, 'Conflict', `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`);
+  if (!started.ok)
+    throw new BadRequest(
+      409,
+      'Conflict',
+      `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`,
+    );
   sendCheckStatus(res, ops, url, started.instanceId);
 }
 
-function answerInstanceCommand(res: ServerResponse, instanceId: string, result: 'accepted' | 'notFound' | 'gone', what: string): void {
+function answerInstanceCommand(
+  res: ServerResponse,
+  instanceId: string,
+  result: 'accepted' | 'notFound' | 'gone',
+  what: string,
+): void {
   if (result === 'accepted') {
     res.writeHead(202, { 'content-length': '0' });
     res.end();
   } else if (result === 'notFound') {
-    sendProblem(res, { status: 404, title: 'Not Found', detail: `No instance with ID '${instanceId}' found.` });
+    sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: `No instance with ID '${instanceId}' found.`,
+    });
   } else {
-    sendProblem(res, { status: 410, title: 'Gone', detail: `Instance '${instanceId}' has already finished; cannot ${what} it.` });
+    sendProblem(res, {
+      status: 410,
+      title: 'Gone',
+      detail: `Instance '${instanceId}' has already finished; cannot ${what} it.`,
+    });
   }
 }
 
@@ -210,7 +298,12 @@ function parseFilter(url: URL): InstanceFilter {
   if (statuses) {
     filter.runtimeStatus = statuses.split(',').map((s) => {
       const found = RUNTIME_STATUSES.find((r) => r.toLowerCase() === s.trim().toLowerCase());
-      if (!found) throw new BadRequest(400, 'Bad Request', `Unknown runtimeStatus '${s}'; expected one of ${RUNTIME_STATUSES.join(', ')}.`);
+      if (!found)
+        throw new BadRequest(
+          400,
+          'Bad Request',
+          `Unknown runtimeStatus '${s}'; expected one of ${RUNTIME_STATUSES.join(', ')}.`,
+        );
       return found;
     });
   }
@@ -218,7 +311,8 @@ function parseFilter(url: URL): InstanceFilter {
     const text = url.searchParams.get(key);
     if (text === null || text === '') continue;
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
+    if (Number.isNaN(ms))
+      throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
     filter[key] = ms;
   }
   const prefix = url.searchParams.get('instanceIdPrefix');
@@ -238,7 +332,11 @@ function flag(url: URL, name: string): boolean | undefined {
 function validateInstanceId(id: string): void {
   // eslint-disable-next-line no-control-regex
   if (id.length === 0 || id.length > 256 || /[/\\#?\u0000-\u001f\u007f]/.test(id)) {
-    throw new BadRequest(400, 'Bad Request', `Invalid instance ID '${id}': 1-256 characters without '/', '\\', '#', '?' or control characters.`);
+    throw new BadRequest(
+      400,
+      'Bad Request',
+      `Invalid instance ID '${id}': 1-256 characters without '/', '\\', '#', '?' or control characters.`,
+    );
   }
 }
 
@@ -257,7 +355,8 @@ async function readJsonBody(req: IncomingMessage): Promise<string | null> {
   for await (const chunk of req) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest(413, 'Content Too Large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+    if (size > MAX_BODY_BYTES)
+      throw new BadRequest(413, 'Content Too Large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
     chunks.push(buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -275,7 +374,10 @@ function encodeToken(key: { createdAt: number; instanceId: string }): string {
 
 function decodeToken(token: string): { createdAt: number; instanceId: string } {
   try {
-    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [unknown, unknown];
+    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
     if (typeof createdAt === 'number' && typeof instanceId === 'string') return { createdAt, instanceId };
   } catch {
     // falls through to the 400 below
@@ -284,15 +386,32 @@ function decodeToken(token: string): { createdAt: number; instanceId: string } {
 }
 
 function notAllowed(res: ServerResponse, method: string, allow: string[]): void {
-  sendProblem(res, { status: 405, title: 'Method Not Allowed', detail: `${method} is not allowed here; allowed: ${allow.join(', ')}.` }, { allow: allow.join(', ') });
+  sendProblem(
+    res,
+    {
+      status: 405,
+      title: 'Method Not Allowed',
+      detail: `${method} is not allowed here; allowed: ${allow.join(', ')}.`,
+    },
+    { allow: allow.join(', ') },
+  );
 }
 
 function notImplemented(res: ServerResponse, detail: string): void {
   sendProblem(res, { status: 501, title: 'Not Implemented', detail });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -85,10 +85,15 @@ CREATE INDEX IF NOT EXISTS durable_timers_by_fire_at ON durable_timers (fire_at)
 /** Creates the tables when missing; refuses a database written by a newer schema. */
 export function migrateDurableSchema(db: BetterSqlite3.Database): void {
   db.exec(ddl);
-  const row = db.prepare(`SELECT value FROM durable_meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  const row = db.prepare(`SELECT value FROM durable_meta WHERE key = 'schema_version'`).get() as
+    { value: string } | undefined;
   if (!row) {
-    db.prepare(`INSERT INTO durable_meta (key, value) VALUES ('schema_version', ?)`).run(String(DURABLE_SCHEMA_VERSION));
+    db.prepare(`INSERT INTO durable_meta (key, value) VALUES ('schema_version', ?)`).run(
+      String(DURABLE_SCHEMA_VERSION),
+    );
   } else if (Number(row.value) > DURABLE_SCHEMA_VERSION) {
-    throw new Error(`durable schema version ${row.value} is newer than this runtime supports (${DURABLE_SCHEMA_VERSION})`);
+    throw new Error(
+      `durable schema version ${row.value} is newer than this runtime supports (${DURABLE_SCHEMA_VERSION})`,
+    );
   }
 }

@@ -12,7 +12,15 @@ import { Effects, interpretState, noEffects, Outcome, prepareEpisode, unconsumed
 import { orchestrationPayload, runActivity, runOrchestrator } from './functionRunner';
 import { EventType, historyEvent, HistoryEvent } from './historyEvents';
 import { DurableOperations, handleDurableHttp } from './httpApi';
-import { ActivityItem, DurableStore, failureText, InstanceFilter, InstanceRecord, isTerminal, RuntimeStatus } from './store';
+import {
+  ActivityItem,
+  DurableStore,
+  failureText,
+  InstanceFilter,
+  InstanceRecord,
+  isTerminal,
+  RuntimeStatus,
+} from './store';
 
 export interface DurableServiceOptions {
   /** Task hub name; default host.json `extensions.durableTask.hubName`, else "TestHubName". */
@@ -59,10 +67,16 @@ export class DurableService implements HostService, DurableOperations {
     this.clock = ctx.clock;
     this.store = new DurableStore(ctx.db);
     const durableTask = ctx.registry.hostJson.extensions?.durableTask;
-    this.hubName = this.options.hubName ?? (typeof durableTask?.hubName === 'string' ? durableTask.hubName : 'TestHubName');
-    this.maxOrchestrations = this.options.maxConcurrentOrchestrations ?? durableTask?.maxConcurrentOrchestratorFunctions ?? 10;
-    this.maxActivities = this.options.maxConcurrentActivities ?? durableTask?.maxConcurrentActivityFunctions ?? 10;
-    const clientData = (): { string: string } => ({ string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName)) });
+    this.hubName =
+      this.options.hubName ??
+      (typeof durableTask?.hubName === 'string' ? durableTask.hubName : 'TestHubName');
+    this.maxOrchestrations =
+      this.options.maxConcurrentOrchestrations ?? durableTask?.maxConcurrentOrchestratorFunctions ?? 10;
+    this.maxActivities =
+      this.options.maxConcurrentActivities ?? durableTask?.maxConcurrentActivityFunctions ?? 10;
+    const clientData = (): { string: string } => ({
+      string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName)),
+    });
     ctx.provideInput('durableClient', clientData);
     ctx.provideInput('orchestrationClient', clientData);
     this.armTimerWake();
@@ -76,7 +90,10 @@ export class DurableService implements HostService, DurableOperations {
     this.timerWake = undefined;
     const drained = Promise.allSettled([...this.inFlight]);
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000)))]);
+    await Promise.race([
+      drained,
+      new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000))),
+    ]);
     if (timeout) clearTimeout(timeout);
     // Work still running now was interrupted: its result is dropped and it runs again after a restart.
     this.stopped = true;
@@ -100,9 +117,20 @@ export class DurableService implements HostService, DurableOperations {
     return this.ctx.registry.functions.get(name)?.trigger.type.toLowerCase() === 'orchestrationtrigger';
   }
 
-  startNew(name: string, instanceId: string | undefined, input: string | null, version?: string): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus } {
+  startNew(
+    name: string,
+    instanceId: string | undefined,
+    input: string | null,
+    version?: string,
+  ): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus } {
     const id = instanceId ?? randomUUID().replace(/-/g, '');
-    const result = this.store.startInstance({ instanceId: id, name, input, version: version ?? null, now: this.clock.now() });
+    const result = this.store.startInstance({
+      instanceId: id,
+      name,
+      input,
+      version: version ?? null,
+      now: this.clock.now(),
+    });
     if (!result.started) return { ok: false, status: result.status };
     this.kick();
     return { ok: true, instanceId: id };
@@ -116,7 +144,11 @@ export class DurableService implements HostService, DurableOperations {
     return this.store.history(instanceId);
   }
 
-  list(filter: InstanceFilter, pageSize: number, after?: { createdAt: number; instanceId: string }): ReturnType<DurableStore['list']> {
+  list(
+    filter: InstanceFilter,
+    pageSize: number,
+    after?: { createdAt: number; instanceId: string },
+  ): ReturnType<DurableStore['list']> {
     return this.store.list(filter, pageSize, after);
   }
 
@@ -175,7 +207,9 @@ export class DurableService implements HostService, DurableOperations {
     const done = work
       .catch((err: unknown) => {
         if (this.stopped) return;
-        this.ctx.log.error(`Durable: ${instanceId ? `episode of '${instanceId}'` : 'activity'} failed in the backend: ${err instanceof Error ? err.stack : String(err)}`);
+        this.ctx.log.error(
+          `Durable: ${instanceId ? `episode of '${instanceId}'` : 'activity'} failed in the backend: ${err instanceof Error ? err.stack : String(err)}`,
+        );
         if (instanceId) this.coolDown(instanceId);
       })
       .finally(() => {
@@ -218,7 +252,9 @@ export class DurableService implements HostService, DurableOperations {
     const run = await runActivity(this.ctx.invoke, item.name, item.input);
     if (this.stopped) return;
     const now = this.clock.now();
-    const event = run.ok ? historyEvent.taskCompleted(now, item.taskId, run.result) : historyEvent.taskFailed(now, item.taskId, run.failure);
+    const event = run.ok
+      ? historyEvent.taskCompleted(now, item.taskId, run.result)
+      : historyEvent.taskFailed(now, item.taskId, run.failure);
     this.store.completeActivity(item, event, now);
   }
 
@@ -231,7 +267,9 @@ export class DurableService implements HostService, DurableOperations {
       this.store.deleteMessagesUpTo(instanceId, consumedUpTo);
       return;
     }
-    const incoming = messages.filter((m) => m.executionId === null || m.executionId === instance.executionId).map((m) => m.event);
+    const incoming = messages
+      .filter((m) => m.executionId === null || m.executionId === instance.executionId)
+      .map((m) => m.event);
     const now = this.clock.now();
     const book = instance.book;
 
@@ -272,10 +310,22 @@ export class DurableService implements HostService, DurableOperations {
     }
     const effects = mergeEffects(prepared.effects, decided);
     const append: HistoryEvent[] = [started, ...prepared.events, ...effects.history];
-    if (outcome.kind === 'completed') append.push(historyEvent.executionCompleted(now, 'Completed', outcome.output));
-    if (outcome.kind === 'failed') append.push(historyEvent.executionCompleted(now, 'Failed', JSON.stringify(failureText(instance.name, outcome.message)), outcome.details));
+    if (outcome.kind === 'completed')
+      append.push(historyEvent.executionCompleted(now, 'Completed', outcome.output));
+    if (outcome.kind === 'failed')
+      append.push(
+        historyEvent.executionCompleted(
+          now,
+          'Failed',
+          JSON.stringify(failureText(instance.name, outcome.message)),
+          outcome.details,
+        ),
+      );
     append.push(historyEvent.orchestratorCompleted(now));
-    if (outcome.kind === 'failed') this.ctx.log.warn(`Durable: orchestration '${instanceId}' (${instance.name}) failed: ${outcome.message}`);
+    if (outcome.kind === 'failed')
+      this.ctx.log.warn(
+        `Durable: orchestration '${instanceId}' (${instance.name}) failed: ${outcome.message}`,
+      );
     this.store.commitEpisode({
       instance,
       consumedUpTo,
@@ -285,13 +335,20 @@ export class DurableService implements HostService, DurableOperations {
       outcome,
       customStatus,
       book,
-      ...(outcome.kind === 'continuedAsNew' && this.options.preserveUnprocessedEvents !== false ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) } : {}),
+      ...(outcome.kind === 'continuedAsNew' && this.options.preserveUnprocessedEvents !== false
+        ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) }
+        : {}),
     });
     this.armTimerWake();
   }
 
   /** A termination ends the execution without running user code, as in the Durable Task framework. */
-  private commitTermination(instance: InstanceRecord, termination: HistoryEvent, consumedUpTo: number, now: number): void {
+  private commitTermination(
+    instance: InstanceRecord,
+    termination: HistoryEvent,
+    consumedUpTo: number,
+    now: number,
+  ): void {
     const reason = typeof termination.Input === 'string' ? termination.Input : null;
     this.store.commitEpisode({
       instance,

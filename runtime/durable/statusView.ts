@@ -34,7 +34,11 @@ function parseJson(text: string | null | undefined): unknown {
   }
 }
 
-export function statusBody(instance: InstanceRecord, options: StatusOptions, history?: HistoryEvent[]): StatusBody {
+export function statusBody(
+  instance: InstanceRecord,
+  options: StatusOptions,
+  history?: HistoryEvent[],
+): StatusBody {
   const body: StatusBody = {
     name: instance.name,
     instanceId: instance.instanceId,
@@ -68,16 +72,27 @@ export function historyView(history: HistoryEvent[], options: StatusOptions): Ar
         scheduled.set(event.EventId, event);
         break;
       case EventType.ExecutionStarted:
-        view.push({ ...base, FunctionName: event.Name, ...(options.showInput === false ? {} : { Input: parseJson(event.Input as string | null) }) });
+        view.push({
+          ...base,
+          FunctionName: event.Name,
+          ...(options.showInput === false ? {} : { Input: parseJson(event.Input as string | null) }),
+        });
         break;
       case EventType.TaskCompleted:
       case EventType.SubOrchestrationInstanceCompleted:
       case EventType.TaskFailed:
       case EventType.SubOrchestrationInstanceFailed: {
         const origin = scheduled.get(Number(event.TaskScheduledId));
-        const entry: Record<string, unknown> = { ...base, FunctionName: origin?.Name ?? null, ScheduledTime: origin?.Timestamp ?? null };
+        const entry: Record<string, unknown> = {
+          ...base,
+          FunctionName: origin?.Name ?? null,
+          ScheduledTime: origin?.Timestamp ?? null,
+        };
         if (origin?.InstanceId) entry.InstanceId = origin.InstanceId;
-        if (event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed) {
+        if (
+          event.EventType === EventType.TaskFailed ||
+          event.EventType === EventType.SubOrchestrationInstanceFailed
+        ) {
           entry.Reason = event.Reason;
           entry.Details = event.Details;
         } else if (withOutput) {
@@ -93,13 +108,19 @@ export function historyView(history: HistoryEvent[], options: StatusOptions): Ar
         view.push({ ...base, TimerId: event.TimerId, FireAt: event.FireAt });
         break;
       case EventType.EventRaised:
-        view.push({ ...base, Name: event.Name, ...(withOutput ? { Input: parseJson(event.Input as string | null) } : {}) });
+        view.push({
+          ...base,
+          Name: event.Name,
+          ...(withOutput ? { Input: parseJson(event.Input as string | null) } : {}),
+        });
         break;
       case EventType.ExecutionCompleted:
         view.push({
           ...base,
           OrchestrationStatus: event.OrchestrationStatus,
-          ...(withOutput || event.OrchestrationStatus !== 'Completed' ? { Result: parseJson(event.Result as string | null) } : {}),
+          ...(withOutput || event.OrchestrationStatus !== 'Completed'
+            ? { Result: parseJson(event.Result as string | null) }
+            : {}),
           ...(event.FailureDetails ? { FailureDetails: event.FailureDetails } : {}),
         });
         break;

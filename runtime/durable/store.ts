@@ -8,8 +8,18 @@ import { Book, Effects, newBook, Outcome } from './episode';
 import { EventType, FailureDetails, historyEvent, HistoryEvent } from './historyEvents';
 import { migrateDurableSchema } from './schema';
 
-export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew' | 'Suspended' | 'Canceled';
-export const RUNTIME_STATUSES: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew', 'Suspended', 'Canceled'];
+export type RuntimeStatus =
+  'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew' | 'Suspended' | 'Canceled';
+export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
+  'Pending',
+  'Running',
+  'Completed',
+  'Failed',
+  'Terminated',
+  'ContinuedAsNew',
+  'Suspended',
+  'Canceled',
+];
 const TERMINAL: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 export function isTerminal(status: string): boolean {
@@ -153,28 +163,50 @@ export class DurableStore {
         VALUES (@instance_id, @execution_id, @name, @version, 'Pending', @input, NULL, NULL, NULL, @now, @now, NULL, @parent_instance_id, @parent_execution_id, @parent_task_id, @book)`),
       deleteInstance: db.prepare(`DELETE FROM durable_instances WHERE instance_id = ?`),
       history: db.prepare(`SELECT event FROM durable_history WHERE instance_id = ? ORDER BY seq`),
-      lastHistorySeq: db.prepare(`SELECT COALESCE(MAX(seq), -1) AS seq FROM durable_history WHERE instance_id = ?`),
-      insertHistory: db.prepare(`INSERT INTO durable_history (instance_id, seq, execution_id, event_type, event) VALUES (?, ?, ?, ?, ?)`),
+      lastHistorySeq: db.prepare(
+        `SELECT COALESCE(MAX(seq), -1) AS seq FROM durable_history WHERE instance_id = ?`,
+      ),
+      insertHistory: db.prepare(
+        `INSERT INTO durable_history (instance_id, seq, execution_id, event_type, event) VALUES (?, ?, ?, ?, ?)`,
+      ),
       deleteHistory: db.prepare(`DELETE FROM durable_history WHERE instance_id = ?`),
-      pending: db.prepare(`SELECT seq, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY seq`),
-      insertMessage: db.prepare(`INSERT INTO durable_messages (instance_id, execution_id, event_type, event, created_at) VALUES (?, ?, ?, ?, ?)`),
+      pending: db.prepare(
+        `SELECT seq, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY seq`,
+      ),
+      insertMessage: db.prepare(
+        `INSERT INTO durable_messages (instance_id, execution_id, event_type, event, created_at) VALUES (?, ?, ?, ?, ?)`,
+      ),
       deleteMessagesUpTo: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ? AND seq <= ?`),
       deleteMessages: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ?`),
       messagesInOrder: db.prepare(`SELECT instance_id FROM durable_messages ORDER BY seq`),
-      readyActivities: db.prepare(`SELECT seq, instance_id, execution_id, task_id, name, input FROM durable_activities ORDER BY seq LIMIT ?`),
-      insertActivity: db.prepare(`INSERT OR IGNORE INTO durable_activities (instance_id, execution_id, task_id, name, input, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      readyActivities: db.prepare(
+        `SELECT seq, instance_id, execution_id, task_id, name, input FROM durable_activities ORDER BY seq LIMIT ?`,
+      ),
+      insertActivity: db.prepare(
+        `INSERT OR IGNORE INTO durable_activities (instance_id, execution_id, task_id, name, input, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       deleteActivity: db.prepare(`DELETE FROM durable_activities WHERE seq = ?`),
       deleteActivities: db.prepare(`DELETE FROM durable_activities WHERE instance_id = ?`),
-      insertTimer: db.prepare(`INSERT OR REPLACE INTO durable_timers (instance_id, execution_id, task_id, fire_at) VALUES (?, ?, ?, ?)`),
-      deleteTimer: db.prepare(`DELETE FROM durable_timers WHERE instance_id = ? AND execution_id = ? AND task_id = ?`),
+      insertTimer: db.prepare(
+        `INSERT OR REPLACE INTO durable_timers (instance_id, execution_id, task_id, fire_at) VALUES (?, ?, ?, ?)`,
+      ),
+      deleteTimer: db.prepare(
+        `DELETE FROM durable_timers WHERE instance_id = ? AND execution_id = ? AND task_id = ?`,
+      ),
       deleteTimers: db.prepare(`DELETE FROM durable_timers WHERE instance_id = ?`),
-      dueTimers: db.prepare(`SELECT seq, instance_id, execution_id, task_id, fire_at FROM durable_timers WHERE fire_at <= ? ORDER BY fire_at, seq`),
+      dueTimers: db.prepare(
+        `SELECT seq, instance_id, execution_id, task_id, fire_at FROM durable_timers WHERE fire_at <= ? ORDER BY fire_at, seq`,
+      ),
       deleteTimerBySeq: db.prepare(`DELETE FROM durable_timers WHERE seq = ?`),
       nextTimer: db.prepare(`SELECT MIN(fire_at) AS at FROM durable_timers`),
-      updateRunning: db.prepare(`UPDATE durable_instances SET status = @status, custom_status = @custom_status, book = @book, updated_at = @now WHERE instance_id = @instance_id`),
-      updateFinished: db.prepare(`UPDATE durable_instances SET status = @status, output = @output, custom_status = @custom_status, failure_details = @failure_details,
+      updateRunning: db.prepare(
+        `UPDATE durable_instances SET status = @status, custom_status = @custom_status, book = @book, updated_at = @now WHERE instance_id = @instance_id`,
+      ),
+      updateFinished:
+        db.prepare(`UPDATE durable_instances SET status = @status, output = @output, custom_status = @custom_status, failure_details = @failure_details,
         book = @book, updated_at = @now, completed_at = @now WHERE instance_id = @instance_id`),
-      updateNewExecution: db.prepare(`UPDATE durable_instances SET execution_id = @execution_id, status = 'Running', input = @input, output = NULL, custom_status = @custom_status,
+      updateNewExecution:
+        db.prepare(`UPDATE durable_instances SET execution_id = @execution_id, status = 'Running', input = @input, output = NULL, custom_status = @custom_status,
         failure_details = NULL, book = @book, updated_at = @now, completed_at = NULL WHERE instance_id = @instance_id`),
     };
   }
@@ -190,7 +222,9 @@ export class DurableStore {
   }
 
   history(instanceId: string): HistoryEvent[] {
-    return (this.s.history.all(instanceId) as Array<{ event: string }>).map((r) => JSON.parse(r.event) as HistoryEvent);
+    return (this.s.history.all(instanceId) as Array<{ event: string }>).map(
+      (r) => JSON.parse(r.event) as HistoryEvent,
+    );
   }
 
   pendingMessages(instanceId: string): Message[] {
@@ -220,7 +254,14 @@ export class DurableStore {
     return rows
       .filter((r) => !busy.has(r.seq))
       .slice(0, limit)
-      .map((r) => ({ seq: r.seq, instanceId: r.instance_id, executionId: r.execution_id, taskId: r.task_id, name: r.name, input: r.input }));
+      .map((r) => ({
+        seq: r.seq,
+        instanceId: r.instance_id,
+        executionId: r.execution_id,
+        taskId: r.task_id,
+        name: r.name,
+        input: r.input,
+      }));
   }
 
   /** True when some message or activity is waiting that is not already being worked on. */
@@ -243,12 +284,16 @@ export class DurableStore {
       const exec = instance.executionId;
       this.s.deleteMessagesUpTo.run(id, c.consumedUpTo);
       let seq = (this.s.lastHistorySeq.get(id) as { seq: number }).seq;
-      for (const event of c.append) this.s.insertHistory.run(id, ++seq, exec, event.EventType, JSON.stringify(event));
+      for (const event of c.append)
+        this.s.insertHistory.run(id, ++seq, exec, event.EventType, JSON.stringify(event));
       for (const a of effects.activities) this.s.insertActivity.run(id, exec, a.taskId, a.name, a.input, now);
       for (const t of effects.timers) this.s.insertTimer.run(id, exec, t.taskId, t.fireAt);
       for (const taskId of effects.cancelTimers) this.s.deleteTimer.run(id, exec, taskId);
       for (const f of effects.immediateFailures) {
-        const event = f.kind === 'activity' ? historyEvent.taskFailed(now, f.taskId, f.failure) : historyEvent.subOrchestrationFailed(now, f.taskId, f.failure);
+        const event =
+          f.kind === 'activity'
+            ? historyEvent.taskFailed(now, f.taskId, f.failure)
+            : historyEvent.subOrchestrationFailed(now, f.taskId, f.failure);
         this.enqueue(id, exec, event, now);
       }
       for (const sub of effects.subOrchestrations) {
@@ -262,7 +307,12 @@ export class DurableStore {
         });
         if (!result.started) {
           const message = `An orchestration with instance ID '${sub.instanceId}' already exists and is ${result.status}.`;
-          this.enqueue(id, exec, historyEvent.subOrchestrationFailed(now, sub.taskId, { Reason: message, Details: message }), now);
+          this.enqueue(
+            id,
+            exec,
+            historyEvent.subOrchestrationFailed(now, sub.taskId, { Reason: message, Details: message }),
+            now,
+          );
         }
       }
       this.applyOutcome(c, current);
@@ -283,7 +333,13 @@ export class DurableStore {
   /** Moves due timers into their instances' inboxes as TimerFired; returns how many fired. */
   fireDueTimers(now: number): number {
     return this.db.transaction((): number => {
-      const due = this.s.dueTimers.all(now) as Array<{ seq: number; instance_id: string; execution_id: string; task_id: number; fire_at: number }>;
+      const due = this.s.dueTimers.all(now) as Array<{
+        seq: number;
+        instance_id: string;
+        execution_id: string;
+        task_id: number;
+        fire_at: number;
+      }>;
       for (const t of due) {
         this.s.deleteTimerBySeq.run(t.seq);
         this.enqueue(t.instance_id, t.execution_id, historyEvent.timerFired(now, t.task_id, t.fire_at), now);
@@ -298,7 +354,12 @@ export class DurableStore {
   }
 
   /** Queues an external event; it waits in the history until the orchestration asks for it. */
-  raiseEvent(instanceId: string, name: string, input: string | null, now: number): 'accepted' | 'notFound' | 'gone' {
+  raiseEvent(
+    instanceId: string,
+    name: string,
+    input: string | null,
+    now: number,
+  ): 'accepted' | 'notFound' | 'gone' {
     return this.db.transaction(() => {
       const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
       if (!row) return 'notFound' as const;
@@ -308,7 +369,11 @@ export class DurableStore {
     })();
   }
 
-  requestTermination(instanceId: string, reason: string | null, now: number): 'accepted' | 'notFound' | 'gone' {
+  requestTermination(
+    instanceId: string,
+    reason: string | null,
+    now: number,
+  ): 'accepted' | 'notFound' | 'gone' {
     return this.db.transaction(() => {
       const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
       if (!row) return 'notFound' as const;
@@ -319,7 +384,11 @@ export class DurableStore {
   }
 
   /** One page of instances ordered by (created time, id); `after` is the last key of the previous page. */
-  list(filter: InstanceFilter, pageSize: number, after?: { createdAt: number; instanceId: string }): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } } {
+  list(
+    filter: InstanceFilter,
+    pageSize: number,
+    after?: { createdAt: number; instanceId: string },
+  ): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } } {
     const { where, params } = whereClause(filter);
     if (after) {
       where.push('(created_at > ? OR (created_at = ? AND instance_id > ?))');
@@ -330,7 +399,10 @@ export class DurableStore {
     const more = rows.length > pageSize;
     const page = rows.slice(0, pageSize);
     const lastRow = page[page.length - 1];
-    return { rows: page, last: more && lastRow ? { createdAt: lastRow.createdAt, instanceId: lastRow.instanceId } : undefined };
+    return {
+      rows: page,
+      last: more && lastRow ? { createdAt: lastRow.createdAt, instanceId: lastRow.instanceId } : undefined,
+    };
   }
 
   /** Deletes a finished instance with its history; 'notFound' also for one still running. */
@@ -349,7 +421,9 @@ export class DurableStore {
     return this.db.transaction((): number => {
       const { where, params } = whereClause(filter);
       where.push(`status IN ('Completed', 'Failed', 'Terminated', 'Canceled')`);
-      const ids = this.db.prepare(`SELECT instance_id FROM durable_instances WHERE ${where.join(' AND ')}`).all(...params) as Array<{ instance_id: string }>;
+      const ids = this.db
+        .prepare(`SELECT instance_id FROM durable_instances WHERE ${where.join(' AND ')}`)
+        .all(...params) as Array<{ instance_id: string }>;
       for (const { instance_id } of ids) this.deleteAll(instance_id);
       return ids.length;
     })();
@@ -404,7 +478,13 @@ export class DurableStore {
     const book = JSON.stringify(c.book);
     switch (outcome.kind) {
       case 'running':
-        this.s.updateRunning.run({ instance_id: id, status: 'Running', custom_status: c.customStatus, book, now });
+        this.s.updateRunning.run({
+          instance_id: id,
+          status: 'Running',
+          custom_status: c.customStatus,
+          book,
+          now,
+        });
         return;
       case 'continuedAsNew': {
         const executionId = newExecutionId();
@@ -413,21 +493,49 @@ export class DurableStore {
         this.s.deleteHistory.run(id);
         this.s.deleteActivities.run(id);
         this.s.deleteTimers.run(id);
-        this.s.updateNewExecution.run({ instance_id: id, execution_id: executionId, input: outcome.input, custom_status: c.customStatus, book: JSON.stringify(newBook()), now });
+        this.s.updateNewExecution.run({
+          instance_id: id,
+          execution_id: executionId,
+          input: outcome.input,
+          custom_status: c.customStatus,
+          book: JSON.stringify(newBook()),
+          now,
+        });
         const parent =
-          current.parent_instance_id && current.parent_execution_id !== null && current.parent_task_id !== null
-            ? { instanceId: current.parent_instance_id, executionId: current.parent_execution_id, name: '', taskId: current.parent_task_id }
+          current.parent_instance_id &&
+          current.parent_execution_id !== null &&
+          current.parent_task_id !== null
+            ? {
+                instanceId: current.parent_instance_id,
+                executionId: current.parent_execution_id,
+                name: '',
+                taskId: current.parent_task_id,
+              }
             : null;
-        this.enqueue(id, executionId, historyEvent.executionStarted(now, { name: current.name, input: outcome.input, instanceId: id, executionId, version: current.version, parent }), now);
+        this.enqueue(
+          id,
+          executionId,
+          historyEvent.executionStarted(now, {
+            name: current.name,
+            input: outcome.input,
+            instanceId: id,
+            executionId,
+            version: current.version,
+            parent,
+          }),
+          now,
+        );
         // Events nobody consumed yet keep their order: first those already in the history, then the queued ones.
-        for (const event of c.carriedEvents ?? []) this.enqueue(id, null, { ...event, IsPlayed: undefined }, now);
+        for (const event of c.carriedEvents ?? [])
+          this.enqueue(id, null, { ...event, IsPlayed: undefined }, now);
         for (const m of pending) if (m.executionId === null) this.enqueue(id, null, m.event, now);
         return;
       }
       case 'completed':
       case 'failed':
       case 'terminated': {
-        const status: RuntimeStatus = outcome.kind === 'completed' ? 'Completed' : outcome.kind === 'failed' ? 'Failed' : 'Terminated';
+        const status: RuntimeStatus =
+          outcome.kind === 'completed' ? 'Completed' : outcome.kind === 'failed' ? 'Failed' : 'Terminated';
         const output =
           outcome.kind === 'completed'
             ? outcome.output
@@ -435,7 +543,15 @@ export class DurableStore {
               ? JSON.stringify(failureText(current.name, outcome.message))
               : JSON.stringify(outcome.reason ?? '');
         const failure = outcome.kind === 'failed' ? JSON.stringify(outcome.details) : null;
-        this.s.updateFinished.run({ instance_id: id, status, output, custom_status: c.customStatus, failure_details: failure, book, now });
+        this.s.updateFinished.run({
+          instance_id: id,
+          status,
+          output,
+          custom_status: c.customStatus,
+          failure_details: failure,
+          book,
+          now,
+        });
         this.s.deleteActivities.run(id);
         this.s.deleteTimers.run(id);
         if (current.parent_instance_id && current.parent_execution_id && current.parent_task_id !== null) {

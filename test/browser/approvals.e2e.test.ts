@@ -135,6 +135,12 @@ describe('approving and rejecting transfers from the inbox', () => {
         requestedBy: 'alice',
       });
       await dashboard.open('inbox', { pollMs: 300 });
+      // A malformed approver id is caught at the field, before anything is sent.
+      await dashboard.inbox.setApprover('Alice Smith');
+      await dashboard.inbox.decide('t-self-1', 'Approve');
+      await session.page.getByText('The approver id must be 3 to 64 lowercase letters').waitFor();
+      expect(await session.page.getByLabel('Your approver id').getAttribute('aria-invalid')).toBe('true');
+      expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('approver-id');
       await dashboard.inbox.setApprover('alice');
       await dashboard.inbox.decide('t-self-1', 'Approve');
       await dashboard.inbox

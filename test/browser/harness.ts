@@ -1,8 +1,8 @@
 /**
  * The browser harness: Debian's Chromium driven by playwright-core, headless, sandbox-free (it runs
- * as root in CI), offline by default, with a fresh profile per session. Console and page errors are
- * collected so tests can assert the page ran cleanly; a failing step leaves a screenshot (and, when
- * given, the host's log) in test-results/.
+ * as root in CI), with background networking off and a fresh profile per session. Console and page
+ * errors are collected so tests can assert the page ran cleanly; a failing step leaves a screenshot
+ * (and, when given, the host's log) in test-results/.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -194,6 +194,16 @@ describe('POST /api/transfers', () => {
     expect(requested).toHaveLength(1);
   });
 
+  it('rejects a different transfer sent with an Idempotency-Key already used', async () => {
+    const first = await app.post('/api/transfers', { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 10, requestedBy: 'alice' }, { 'idempotency-key': 'reused-key' });
+    const other = await app.post('/api/transfers', { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 20, requestedBy: 'alice' }, { 'idempotency-key': 'reused-key' });
+    expect(other.body.transferId).toBe(first.body.transferId);
+    expect(other.body.commandId).not.toBe(first.body.commandId);
+    expect((await outcomeOf(app, first)).status).toBe('succeeded');
+    expect(await outcomeOf(app, other)).toMatchObject({ status: 'rejected', reason: 'transfer_exists' });
+    expect((await app.get(`/api/transfers/${first.body.transferId}`)).body.amount).toBe(10);
+  });
+
   it('rejects a transfer to the same account, or from an unknown or closed account, with the reason code', async () => {
     const same = await app.post('/api/transfers', { transferId: 'tr-same', fromAccountId: 'acc-alice', toAccountId: 'acc-alice', amount: 1, requestedBy: 'alice' });
     expect(await outcomeOf(app, same)).toMatchObject({ status: 'rejected', reason: 'same_account' });

@@ -1,9 +1,8 @@
 /**
- * The approvals inbox and the audit log, reached through Event Grid: the primary handler publishes
- * with the real EventGridPublisherClient to the host's local topic, which delivers to the
- * `approvalsInbox` and `auditLog` functions per eventgrid.local.json.
+ * The approvals inbox and the audit log, reached through Event Grid: the primary handler (and the
+ * process's reminder) publish with the real EventGridPublisherClient to the host's local topic,
+ * which delivers to the `approvalsInbox` and `auditLog` functions per eventgrid.local.json.
  */
-import { createServer } from 'node:net';
 import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
 import { ApprovalsResponseSchema } from '../../functions/http/schemas';
 import { toCloudEvent } from '../../stores/eventPublisher';
@@ -12,21 +11,9 @@ import { outcomeOf, startApp, type App } from './harness';
 const HOUR = 60 * 60 * 1000;
 let app: App;
 
-/** A free port, so the topic endpoint can be given to the app before the host starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  app = await startApp({ port, settings: { EVENTGRID_TOPIC_ENDPOINT: `http://127.0.0.1:${port}/runtime/eventgrid/topics/cardflow`, EVENTGRID_TOPIC_KEY: 'inbox-test-key' } });
+  // No Event Grid settings: the app publishes to the local host's own topic.
+  app = await startApp();
   for (const [accountId, ownerId] of [
     ['acc-ivy', 'ivy'],
     ['acc-jon', 'jon'],

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createTestHost, type TestHost } from '../../runtime';
 import { LocalDocumentStoreService } from '../../runtime/docstore';
 import { createDurableService } from '../../runtime/durable';
+import { EventGridTopicService } from '../../runtime/eventgrid';
 import {
   accountDecider,
   accountStreamId,
@@ -42,8 +43,10 @@ export class ProcessHarness {
     readonly events: EventStore,
   ) {}
 
-  static async start(settings: Record<string, string> = {}): Promise<ProcessHarness> {
-    const host = await createTestHost({ appRoot: PROCESS_APP, services: [new LocalDocumentStoreService(), createDurableService()], settings });
+  /** `eventGrid: false` runs the host without its Event Grid topic (publishing then fails). */
+  static async start(settings: Record<string, string> = {}, { eventGrid = true } = {}): Promise<ProcessHarness> {
+    const services = [new LocalDocumentStoreService(), createDurableService(), ...(eventGrid ? [new EventGridTopicService()] : [])];
+    const host = await createTestHost({ appRoot: PROCESS_APP, services, settings });
     return new ProcessHarness(host, createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events);
   }
 

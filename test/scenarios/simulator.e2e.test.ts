@@ -108,4 +108,18 @@ describe('simulator scenarios against the app', () => {
       'money not conserved: the accounts hold 1000777, the loads put in 1000000',
     ]);
   });
+
+  it('reminds approvers at half the timeout: the approvals inbox counts the reminder', async () => {
+    const { from, to } = await accounts('e2e-remind');
+    await api.requestTransfer({ transferId: 'e2e-remind-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-remind-owner' });
+    await awaitingApproval('e2e-remind-tr');
+    const inboxItem = async () => (await api.get<{ items: Array<{ transferId: string; reminders: number }> }>('/api/approvals?status=pending')).items.find((i) => i.transferId === 'e2e-remind-tr');
+    expect((await inboxItem())?.reminders).toBe(0);
+
+    await host.advance(12 * 60 * 60 * 1000);
+    const reminded = await waitFor(api, 'the reminder in the inbox', 10_000, async () => ((await inboxItem())?.reminders === 1 ? true : undefined));
+    expect(reminded).toBe(true);
+    await api.decide('e2e-remind-tr', { decision: 'reject', approver: 'checker-1' });
+    await waitFor(api, 'the rejection', 10_000, async () => ((await api.transfer('e2e-remind-tr'))?.status === 'rejected' ? true : undefined));
+  });
 });

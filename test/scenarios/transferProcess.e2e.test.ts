@@ -157,3 +157,32 @@ describe('transferProcess on the local host', () => {
     expect(await harness.account('acc-bob')).toEqual({ available: 100_000, reserved: 0 });
   });
 });
+
+describe('transferProcess when approvers cannot be reminded', () => {
+  it('keeps waiting and completes on approval after the reminder failed every retry', async () => {
+    const harness = await ProcessHarness.start({}, { eventGrid: false });
+    try {
+      await harness.openAccount('acc-alice', 'alice', 1_000_000);
+      await harness.openAccount('acc-bob', 'bob');
+      await harness.requestTransfer({ transferId: 'tr-quiet', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
+      await harness.host.advance(12 * HOUR);
+      // Five attempts 1 s, 2 s, 4 s, 8 s apart; the SDK reports the failure after one more interval (16 s).
+      for (let second = 0; second < 32; second++) await harness.host.advance(1_000);
+
+      expect(harness.host.logs.lines().join('\n')).toMatch(/tr-quiet: the approval reminder could not be sent/);
+      const history = (await harness.status('tr-quiet', '?showHistory=true')).historyEvents ?? [];
+      expect(history.filter((e) => e.EventType === 'TaskFailed' && e.FunctionName === 'sendApprovalReminder')).toHaveLength(5);
+      // The retry policy through the real SDK: 1 s, then doubling (the last interval only precedes the
+      // reported failure); then the deadline, re-armed for the next wait at the same instant.
+      expect(history.filter((e) => e.EventType === 'TimerCreated').map((e) => e.FireAt).slice(2)).toEqual([
+        ...['12:00:01', '12:00:03', '12:00:07', '12:00:15', '12:00:31'].map((t) => `2026-01-01T${t}.000Z`),
+        '2026-01-02T00:00:00.000Z',
+      ]);
+      expect((await harness.status('tr-quiet')).customStatus).toMatchObject({ state: 'awaitingApproval', reminderSent: true });
+      await harness.raiseDecision('tr-quiet', { decision: 'approve', approver: 'carol' });
+      expect((await harness.status('tr-quiet')).output).toEqual({ outcome: 'completed', reason: null });
+    } finally {
+      await harness.stop();
+    }
+  });
+});

@@ -24,12 +24,20 @@ export interface Status {
 }
 
 /** Starts an orchestration through the Durable HTTP API and returns its instance id. */
-export async function start(host: TestHost, name: string, input?: unknown, instanceId?: string): Promise<string> {
-  const res = await host.fetch(`${API}/orchestrators/${name}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`, {
-    method: 'POST',
-    body: input === undefined ? '' : JSON.stringify(input),
-    headers: { 'content-type': 'application/json' },
-  });
+export async function start(
+  host: TestHost,
+  name: string,
+  input?: unknown,
+  instanceId?: string,
+): Promise<string> {
+  const res = await host.fetch(
+    `${API}/orchestrators/${name}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`,
+    {
+      method: 'POST',
+      body: input === undefined ? '' : JSON.stringify(input),
+      headers: { 'content-type': 'application/json' },
+    },
+  );
   if (res.status !== 202) throw new Error(`start ${name}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
@@ -40,7 +48,12 @@ export async function status(host: TestHost, instanceId: string, query = ''): Pr
   return (await res.json()) as Status;
 }
 
-export async function raise(host: TestHost, instanceId: string, name: string, data: unknown): Promise<number> {
+export async function raise(
+  host: TestHost,
+  instanceId: string,
+  name: string,
+  data: unknown,
+): Promise<number> {
   const res = await host.fetch(`${API}/instances/${encodeURIComponent(instanceId)}/raiseEvent/${name}`, {
     method: 'POST',
     body: JSON.stringify(data),
@@ -51,7 +64,12 @@ export async function raise(host: TestHost, instanceId: string, name: string, da
 }
 
 /** Starts an orchestration and waits until the host has nothing left to do now. */
-export async function run(host: TestHost, name: string, input?: unknown, instanceId?: string): Promise<Status> {
+export async function run(
+  host: TestHost,
+  name: string,
+  input?: unknown,
+  instanceId?: string,
+): Promise<Status> {
   const id = await start(host, name, input, instanceId);
   await host.waitForIdle();
   return status(host, id);
@@ -64,7 +82,9 @@ export async function run(host: TestHost, name: string, input?: unknown, instanc
 export async function advance(host: TestHost, ms: number): Promise<void> {
   const target = host.clock.now() + ms;
   for (;;) {
-    const next = (host.db.prepare('SELECT MIN(fire_at) AS at FROM durable_timers').get() as { at: number | null }).at;
+    const next = (
+      host.db.prepare('SELECT MIN(fire_at) AS at FROM durable_timers').get() as { at: number | null }
+    ).at;
     if (next === null || next > target) break;
     await host.advance(Math.max(0, next - host.clock.now()));
   }

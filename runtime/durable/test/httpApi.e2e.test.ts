@@ -12,7 +12,11 @@ describe('Durable HTTP API', () => {
   });
 
   const post = (path: string, body?: string): Promise<Response> =>
-    host.fetch(`${API}/${path}`, { method: 'POST', body: body ?? '', headers: { 'content-type': 'application/json' } });
+    host.fetch(`${API}/${path}`, {
+      method: 'POST',
+      body: body ?? '',
+      headers: { 'content-type': 'application/json' },
+    });
 
   test('POST orchestrators/{fn} answers 202 with the check-status payload and a Location', async () => {
     const res = await post('orchestrators/HelloCities', JSON.stringify(['Rome']));
@@ -20,12 +24,25 @@ describe('Durable HTTP API', () => {
     const body = (await res.json()) as Record<string, string>;
     expect(res.headers.get('location')).toBe(body.statusQueryGetUri);
     expect(body.id).toMatch(/^[0-9a-f]{32}$/);
-    for (const key of ['statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'rewindPostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri']) {
+    for (const key of [
+      'statusQueryGetUri',
+      'sendEventPostUri',
+      'terminatePostUri',
+      'rewindPostUri',
+      'purgeHistoryDeleteUri',
+      'restartPostUri',
+      'suspendPostUri',
+      'resumePostUri',
+    ]) {
       expect(body[key]).toContain(`${host.baseUrl}${API}/instances/${body.id}`);
     }
     expect(body.sendEventPostUri).toContain('/raiseEvent/{eventName}?taskHub=FixtureHub');
     await host.waitForIdle();
-    expect(await status(host, body.id)).toMatchObject({ runtimeStatus: 'Completed', input: ['Rome'], output: ['Hello Rome!'] });
+    expect(await status(host, body.id)).toMatchObject({
+      runtimeStatus: 'Completed',
+      input: ['Rome'],
+      output: ['Hello Rome!'],
+    });
   });
 
   test('POST orchestrators/{fn}/{id} uses the id; a running id is a 409, a finished one restarts', async () => {
@@ -37,7 +54,11 @@ describe('Durable HTTP API', () => {
     await host.waitForIdle();
     expect((await post('orchestrators/HelloCities/fixed-id', '["Bern"]')).status).toBe(202);
     await host.waitForIdle();
-    expect(await status(host, 'fixed-id')).toMatchObject({ name: 'HelloCities', runtimeStatus: 'Completed', output: ['Hello Bern!'] });
+    expect(await status(host, 'fixed-id')).toMatchObject({
+      name: 'HelloCities',
+      runtimeStatus: 'Completed',
+      output: ['Hello Bern!'],
+    });
   });
 
   test('start rejects unknown functions, non-orchestrators, bad JSON and bad ids with 400', async () => {
@@ -71,17 +92,31 @@ describe('Durable HTTP API', () => {
       createdTime: '2026-01-01T00:00:00Z',
       lastUpdatedTime: expect.stringMatching(/^2026-01-01T00:00:00Z$/),
     });
-    const noInput = (await (await host.fetch(`${API}/instances/${id}?showInput=false`)).json()) as Record<string, unknown>;
+    const noInput = (await (await host.fetch(`${API}/instances/${id}?showInput=false`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(noInput.input).toBeNull();
     await raise(host, id, 'Go', 'now');
     await host.waitForIdle();
     const done = await host.fetch(`${API}/instances/${id}?showHistory=true&showHistoryOutput=true`);
     expect(done.status).toBe(200);
     const finished = (await done.json()) as { historyEvents: Array<Record<string, unknown>> };
-    expect(finished.historyEvents.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted', 'EventRaised', 'ExecutionCompleted']);
-    expect(finished.historyEvents[1]).toMatchObject({ FunctionName: 'SayHello', Result: 'Hello Status!', ScheduledTime: expect.any(String) });
+    expect(finished.historyEvents.map((e) => e.EventType)).toEqual([
+      'ExecutionStarted',
+      'TaskCompleted',
+      'EventRaised',
+      'ExecutionCompleted',
+    ]);
+    expect(finished.historyEvents[1]).toMatchObject({
+      FunctionName: 'SayHello',
+      Result: 'Hello Status!',
+      ScheduledTime: expect.any(String),
+    });
     expect(finished.historyEvents[3]).toMatchObject({ OrchestrationStatus: 'Completed', Result: 'now' });
-    const withoutOutput = (await (await host.fetch(`${API}/instances/${id}?showHistory=true`)).json()) as { historyEvents: Array<Record<string, unknown>> };
+    const withoutOutput = (await (await host.fetch(`${API}/instances/${id}?showHistory=true`)).json()) as {
+      historyEvents: Array<Record<string, unknown>>;
+    };
     expect(withoutOutput.historyEvents[1]).not.toHaveProperty('Result');
 
     const unknown = await host.fetch(`${API}/instances/nobody-home`);
@@ -115,7 +150,13 @@ describe('Durable HTTP API', () => {
     expect(res.status).toBe(202);
     await host.waitForIdle();
     expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Terminated', output: 'changed my mind' });
-    expect((host.db.prepare('SELECT COUNT(*) AS n FROM durable_timers WHERE instance_id = ?').get(id) as { n: number }).n).toBe(0);
+    expect(
+      (
+        host.db.prepare('SELECT COUNT(*) AS n FROM durable_timers WHERE instance_id = ?').get(id) as {
+          n: number;
+        }
+      ).n,
+    ).toBe(0);
     expect((await post(`instances/${id}/terminate?reason=again`)).status).toBe(410);
     expect((await post('instances/nobody/terminate?reason=x')).status).toBe(404);
   });
@@ -130,9 +171,12 @@ describe('Durable HTTP API', () => {
     let token: string | null = null;
     let pages = 0;
     do {
-      const res: Response = await host.fetch(`${API}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`, {
-        headers: token ? { 'x-ms-continuation-token': token } : {},
-      });
+      const res: Response = await host.fetch(
+        `${API}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`,
+        {
+          headers: token ? { 'x-ms-continuation-token': token } : {},
+        },
+      );
       expect(res.status).toBe(200);
       seen.push(...((await res.json()) as Array<Record<string, unknown>>));
       token = res.headers.get('x-ms-continuation-token');
@@ -142,15 +186,21 @@ describe('Durable HTTP API', () => {
     expect(seen.map((s) => s.instanceId)).toEqual(ids);
     expect(seen.every((s) => s.input === null && s.runtimeStatus === 'Completed')).toBe(true);
 
-    const running = (await (await host.fetch(`${API}/instances?instanceIdPrefix=list-&runtimeStatus=Running,Pending&showInput=true`)).json()) as Array<Record<string, unknown>>;
+    const running = (await (
+      await host.fetch(`${API}/instances?instanceIdPrefix=list-&runtimeStatus=Running,Pending&showInput=true`)
+    ).json()) as Array<Record<string, unknown>>;
     expect(running.map((s) => s.instanceId)).toEqual(['list-running']);
-    const future = (await (await host.fetch(`${API}/instances?createdTimeFrom=2030-01-01T00:00:00Z`)).json()) as unknown[];
+    const future = (await (
+      await host.fetch(`${API}/instances?createdTimeFrom=2030-01-01T00:00:00Z`)
+    ).json()) as unknown[];
     expect(future).toEqual([]);
 
     for (const query of ['runtimeStatus=Sleeping', 'createdTimeFrom=yesterday', 'top=0', 'top=abc']) {
       expect((await host.fetch(`${API}/instances?${query}`)).status).toBe(400);
     }
-    expect((await host.fetch(`${API}/instances`, { headers: { 'x-ms-continuation-token': 'garbage' } })).status).toBe(400);
+    expect(
+      (await host.fetch(`${API}/instances`, { headers: { 'x-ms-continuation-token': 'garbage' } })).status,
+    ).toBe(400);
   });
 
   test('DELETE instances/{id} purges a finished instance; unknown or running ones are 404', async () => {
@@ -169,11 +219,17 @@ describe('Durable HTTP API', () => {
   test('DELETE instances/?filter purges the matching finished instances', async () => {
     await run(host, 'HelloCities', ['A'], 'bulk-1');
     await run(host, 'HelloCities', ['B'], 'bulk-2');
-    const res = await host.fetch(`${API}/instances/?createdTimeFrom=2025-01-01T00:00:00Z&runtimeStatus=Completed`, { method: 'DELETE' });
+    const res = await host.fetch(
+      `${API}/instances/?createdTimeFrom=2025-01-01T00:00:00Z&runtimeStatus=Completed`,
+      { method: 'DELETE' },
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { instancesDeleted: number }).instancesDeleted).toBeGreaterThanOrEqual(2);
     expect((await host.fetch(`${API}/instances/bulk-1`)).status).toBe(404);
-    const none = await host.fetch(`${API}/instances/?createdTimeFrom=2025-01-01T00:00:00Z&runtimeStatus=Completed`, { method: 'DELETE' });
+    const none = await host.fetch(
+      `${API}/instances/?createdTimeFrom=2025-01-01T00:00:00Z&runtimeStatus=Completed`,
+      { method: 'DELETE' },
+    );
     expect(none.status).toBe(404);
   });
 
@@ -198,17 +254,52 @@ describe('Durable HTTP API', () => {
   });
 
   test('arbitrary paths, queries and bodies get a 2xx or a 4xx/501 problem, never a 500', async () => {
-    const segment = fc.oneof(fc.constantFrom('orchestrators', 'instances', 'raiseEvent', 'terminate', 'restart', 'HelloCities', 'Status', 'list-0'), fc.string({ maxLength: 12 }));
-    const query = fc.dictionary(fc.constantFrom('runtimeStatus', 'top', 'createdTimeFrom', 'createdTimeTo', 'showHistory', 'showInput', 'reason', 'instanceIdPrefix'), fc.string({ maxLength: 10 }), { maxKeys: 3 });
+    const segment = fc.oneof(
+      fc.constantFrom(
+        'orchestrators',
+        'instances',
+        'raiseEvent',
+        'terminate',
+        'restart',
+        'HelloCities',
+        'Status',
+        'list-0',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    const query = fc.dictionary(
+      fc.constantFrom(
+        'runtimeStatus',
+        'top',
+        'createdTimeFrom',
+        'createdTimeTo',
+        'showHistory',
+        'showInput',
+        'reason',
+        'instanceIdPrefix',
+      ),
+      fc.string({ maxLength: 10 }),
+      { maxKeys: 3 },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { maxLength: 4 }), query, fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'), fc.string({ maxLength: 20 }), async (segments, params, method, body) => {
-        const path = segments.map(encodeURIComponent).join('/');
-        const search = new URLSearchParams(params).toString();
-        const res = await host.fetch(`${API}/${path}${search ? `?${search}` : ''}`, { method, ...(method === 'GET' ? {} : { body }) });
-        const text = await res.text();
-        expect(res.status).not.toBe(500);
-        if (res.status >= 400) expect(JSON.parse(text)).toMatchObject({ status: res.status, title: expect.any(String) });
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { maxLength: 4 }),
+        query,
+        fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
+        fc.string({ maxLength: 20 }),
+        async (segments, params, method, body) => {
+          const path = segments.map(encodeURIComponent).join('/');
+          const search = new URLSearchParams(params).toString();
+          const res = await host.fetch(`${API}/${path}${search ? `?${search}` : ''}`, {
+            method,
+            ...(method === 'GET' ? {} : { body }),
+          });
+          const text = await res.text();
+          expect(res.status).not.toBe(500);
+          if (res.status >= 400)
+            expect(JSON.parse(text)).toMatchObject({ status: res.status, title: expect.any(String) });
+        },
+      ),
       { numRuns: 150 },
     );
     await host.waitForIdle();

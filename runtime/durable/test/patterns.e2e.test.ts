@@ -12,7 +12,8 @@ describe('durable orchestration patterns through the host', () => {
     await host.stop();
   });
 
-  const timers = (): number => (host.db.prepare('SELECT COUNT(*) AS n FROM durable_timers').get() as { n: number }).n;
+  const timers = (): number =>
+    (host.db.prepare('SELECT COUNT(*) AS n FROM durable_timers').get() as { n: number }).n;
 
   test('function chaining runs the activities in order and returns their results', async () => {
     const result = await run(host, 'HelloCities', ['Tokyo', 'Seattle', 'London']);
@@ -39,7 +40,10 @@ describe('durable orchestration patterns through the host', () => {
     expect((await status(host, id)).runtimeStatus).toBe('Running');
     expect(await raise(host, id, 'Close', 'bye')).toBe(202);
     await host.waitForIdle();
-    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: { decision: { approver: 'ada' }, closing: 'bye' } });
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { decision: { approver: 'ada' }, closing: 'bye' },
+    });
   });
 
   test('human interaction: without a decision the 24-hour deadline expires the request', async () => {
@@ -76,12 +80,19 @@ describe('durable orchestration patterns through the host', () => {
   });
 
   test('an activity with retry that exhausts its attempts fails with the last error', async () => {
-    const id = await start(host, 'Retrying', { key: 'exhausts', failTimes: 10, maxAttempts: 3, catchFailure: true });
+    const id = await start(host, 'Retrying', {
+      key: 'exhausts',
+      failTimes: 10,
+      maxAttempts: 3,
+      catchFailure: true,
+    });
     await host.waitForIdle();
     await advance(host, 10_000);
     const result = await status(host, id);
     expect(result.runtimeStatus).toBe('Completed');
-    expect((result.output as { caught: string }).caught).toContain("Activity function 'Flaky' failed: attempt 3 failed");
+    expect((result.output as { caught: string }).caught).toContain(
+      "Activity function 'Flaky' failed: attempt 3 failed",
+    );
   });
 
   test('an uncaught exhausted retry fails the orchestration with the Azure reason text', async () => {
@@ -90,7 +101,11 @@ describe('durable orchestration patterns through the host', () => {
     await advance(host, 10_000);
     const result = await status(host, id);
     expect(result.runtimeStatus).toBe('Failed');
-    expect(result.output).toEqual(expect.stringContaining("Orchestrator function 'Retrying' failed: Activity function 'Flaky' failed: attempt 2 failed"));
+    expect(result.output).toEqual(
+      expect.stringContaining(
+        "Orchestrator function 'Retrying' failed: Activity function 'Flaky' failed: attempt 2 failed",
+      ),
+    );
   });
 
   test('sub-orchestrations return results and report failures to the parent', async () => {
@@ -102,7 +117,11 @@ describe('durable orchestration patterns through the host', () => {
     expect(output.greetings).toEqual(['Hello Oslo!', 'Hello Lima!']);
     expect(output.doubled).toBe(12);
     expect(output.childFailure).toContain("Orchestrator function 'Failing' failed: boom: from parent");
-    expect(await status(host, `${id}-child`)).toMatchObject({ name: 'FanOutFanIn', runtimeStatus: 'Completed', output: 12 });
+    expect(await status(host, `${id}-child`)).toMatchObject({
+      name: 'FanOutFanIn',
+      runtimeStatus: 'Completed',
+      output: 12,
+    });
   });
 
   test('a sub-orchestration with retry runs a new child per attempt and reports the last failure', async () => {
@@ -110,8 +129,15 @@ describe('durable orchestration patterns through the host', () => {
     await host.waitForIdle();
     await advance(host, 10_000);
     const result = await status(host, id);
-    expect(result).toMatchObject({ runtimeStatus: 'Completed', output: { failed: "Orchestrator function 'Failing' failed: boom: retried child" } });
-    const children = host.db.prepare(`SELECT instance_id, status FROM durable_instances WHERE instance_id LIKE ? ORDER BY instance_id`).all(`${id}:%`);
+    expect(result).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { failed: "Orchestrator function 'Failing' failed: boom: retried child" },
+    });
+    const children = host.db
+      .prepare(
+        `SELECT instance_id, status FROM durable_instances WHERE instance_id LIKE ? ORDER BY instance_id`,
+      )
+      .all(`${id}:%`);
     expect(children).toEqual([
       { instance_id: `${id}:0`, status: 'Failed' },
       { instance_id: `${id}:2`, status: 'Failed' },
@@ -122,7 +148,9 @@ describe('durable orchestration patterns through the host', () => {
     await start(host, 'Status', undefined, 'taken-child');
     const parent = await start(host, 'ParentOf', { name: 'HelloCities', childId: 'taken-child' });
     await host.waitForIdle();
-    expect((await status(host, parent)).output).toEqual({ failed: "An orchestration with instance ID 'taken-child' already exists and is Running." });
+    expect((await status(host, parent)).output).toEqual({
+      failed: "An orchestration with instance ID 'taken-child' already exists and is Running.",
+    });
     expect((await status(host, 'taken-child')).name).toBe('Status');
   });
 
@@ -130,17 +158,30 @@ describe('durable orchestration patterns through the host', () => {
     const parent = await start(host, 'ParentOf', { name: 'Status', childId: 'doomed-child' });
     await host.waitForIdle();
     expect((await status(host, 'doomed-child')).runtimeStatus).toBe('Running');
-    await host.fetch(`/runtime/webhooks/durabletask/instances/doomed-child/terminate?reason=enough`, { method: 'POST' });
+    await host.fetch(`/runtime/webhooks/durabletask/instances/doomed-child/terminate?reason=enough`, {
+      method: 'POST',
+    });
     await host.waitForIdle();
-    expect(await status(host, parent)).toMatchObject({ runtimeStatus: 'Completed', output: { failed: "Orchestration 'doomed-child' was terminated: enough" } });
+    expect(await status(host, parent)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { failed: "Orchestration 'doomed-child' was terminated: enough" },
+    });
   });
 
   test('continueAsNew restarts the orchestration with the new input until it returns', async () => {
     const id = await start(host, 'Countdown', 3);
     await host.waitForIdle();
-    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Running', input: 3, customStatus: { remaining: 3 } });
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Running',
+      input: 3,
+      customStatus: { remaining: 3 },
+    });
     await advance(host, HOUR);
-    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Running', input: 2, customStatus: { remaining: 2 } });
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Running',
+      input: 2,
+      customStatus: { remaining: 2 },
+    });
     await advance(host, 2 * HOUR);
     const done = await status(host, id, '?showHistory=true');
     expect(done).toMatchObject({ runtimeStatus: 'Completed', input: 0, output: 'liftoff' });
@@ -171,7 +212,11 @@ describe('durable orchestration patterns through the host', () => {
     expect((await status(host, id)).customStatus).toEqual({ stage: 'waiting', greeting: 'Hello Status!' });
     await raise(host, id, 'Go', 'went');
     await host.waitForIdle();
-    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', customStatus: { stage: 'done' }, output: 'went' });
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Completed',
+      customStatus: { stage: 'done' },
+      output: 'went',
+    });
   });
 
   test('a throwing orchestrator fails with the Azure output text and failure history', async () => {
@@ -181,7 +226,11 @@ describe('durable orchestration patterns through the host', () => {
     expect(result.runtimeStatus).toBe('Failed');
     expect(result.output).toBe("Orchestrator function 'Failing' failed: boom: bad input");
     const last = result.historyEvents?.at(-1);
-    expect(last).toMatchObject({ EventType: 'ExecutionCompleted', OrchestrationStatus: 'Failed', Result: "Orchestrator function 'Failing' failed: boom: bad input" });
+    expect(last).toMatchObject({
+      EventType: 'ExecutionCompleted',
+      OrchestrationStatus: 'Failed',
+      Result: "Orchestrator function 'Failing' failed: boom: bad input",
+    });
   });
 
   test('an activity failure reaches the orchestrator as Activity function ... failed', async () => {
@@ -189,9 +238,19 @@ describe('durable orchestration patterns through the host', () => {
     await host.waitForIdle();
     const result = await status(host, id, '?showHistory=true');
     expect(result.runtimeStatus).toBe('Failed');
-    expect(result.output).toEqual(expect.stringMatching(/^Orchestrator function 'ActivityFails' failed: Activity function 'Explode' failed: disk on fire/));
+    expect(result.output).toEqual(
+      expect.stringMatching(
+        /^Orchestrator function 'ActivityFails' failed: Activity function 'Explode' failed: disk on fire/,
+      ),
+    );
     expect(result.historyEvents).toEqual(
-      expect.arrayContaining([expect.objectContaining({ EventType: 'TaskFailed', FunctionName: 'Explode', Reason: "Activity function 'Explode' failed: disk on fire" })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          EventType: 'TaskFailed',
+          FunctionName: 'Explode',
+          Reason: "Activity function 'Explode' failed: disk on fire",
+        }),
+      ]),
     );
   });
 });

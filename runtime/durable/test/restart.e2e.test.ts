@@ -16,7 +16,8 @@ describe('a durable host restarted on the same database file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+  const lines = (file: string): string[] =>
+    existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
   async function until(condition: () => boolean): Promise<void> {
     for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -27,7 +28,10 @@ describe('a durable host restarted on the same database file', () => {
     const dataFile = path.join(dir, 'durable.db');
     const file = path.join(dir, 'effects.txt');
     const gate = path.join(dir, 'gate');
-    const first = await startDurableHost({ dataFile, services: [createDurableService({ drainTimeoutMs: 100 })] });
+    const first = await startDurableHost({
+      dataFile,
+      services: [createDurableService({ drainTimeoutMs: 100 })],
+    });
     const id = await start(first, 'RecordedSteps', { file, gate, steps: 5, gateAt: 3 });
     await until(() => lines(file).includes('step-3'));
     expect((await status(first, id)).runtimeStatus).toBe('Running');
@@ -41,7 +45,10 @@ describe('a durable host restarted on the same database file', () => {
     const second = await startDurableHost({ dataFile });
     try {
       await second.waitForIdle();
-      expect(await status(second, id)).toMatchObject({ runtimeStatus: 'Completed', output: ['step-1', 'step-2', 'step-3', 'step-4', 'step-5'] });
+      expect(await status(second, id)).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: ['step-1', 'step-2', 'step-3', 'step-4', 'step-5'],
+      });
       expect(lines(file)).toEqual(['step-1', 'step-2', 'step-3', 'step-3', 'step-4', 'step-5']);
     } finally {
       await second.stop();
@@ -79,7 +86,10 @@ describe('a durable host restarted on the same database file', () => {
     const second = await startDurableHost({ dataFile, clock: new VirtualClock(clock.now() + 25 * HOUR) });
     try {
       await second.advance(0);
-      expect(await status(second, id)).toMatchObject({ runtimeStatus: 'Completed', output: { decision: 'expired' } });
+      expect(await status(second, id)).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: { decision: 'expired' },
+      });
     } finally {
       await second.stop();
     }
