@@ -107,6 +107,13 @@ export class VirtualClock implements Clock {
     await settle();
   }
 
+  /** When the earliest waiting timer falls due (epoch ms), or undefined when none waits. */
+  nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const t of this.timers) if (next === undefined || t.at < next) next = t.at;
+    return next;
+  }
+
   /** How many timers are waiting (for tests and diagnostics). */
   pendingTimers(): number {
     return this.timers.length;

@@ -72,7 +72,8 @@ function transferIdOf(event: CardflowCloudEvent): string | undefined {
   return event.subject?.startsWith('transfer-') ? event.subject.slice('transfer-'.length) : undefined;
 }
 
-function sameEntry(a: InboxEntry & { _etag?: string }, b: InboxEntry): boolean {
-  const { _etag: _, ...stored } = a;
-  return JSON.stringify(Object.entries(stored).sort()) === JSON.stringify(Object.entries(b).sort());
+function sameEntry(a: InboxEntry, b: InboxEntry): boolean {
+  const comparable = (entry: InboxEntry) =>
+    JSON.stringify(Object.entries(entry).filter(([key]) => key !== '_etag').sort(([x], [y]) => x.localeCompare(y)));
+  return comparable(a) === comparable(b);
 }

@@ -54,7 +54,8 @@ export class InboxView {
     this.approver.value = safeStorageGet(APPROVER_KEY) ?? '';
     this.approver.addEventListener('change', () => {
       const value = this.approver.value.trim();
-      setFieldError(this.approver, this.approverError, value ? idProblem('approver id', value) : undefined);
+      // Errors appear only when deciding: one shown on blur would shift the buttons under the pointer.
+      if (!idProblem('approver id', value)) setFieldError(this.approver, this.approverError, undefined);
       safeStorageSet(APPROVER_KEY, value);
     });
   }
