@@ -13,7 +13,7 @@
 export type OutflowWindowMode = 'entity' | 'stream';
 
 /** Entities are the design; `stream` stands in on a durable backend without entity support. */
-export const DEFAULT_OUTFLOW_WINDOW_MODE: OutflowWindowMode = 'stream';
+export const DEFAULT_OUTFLOW_WINDOW_MODE: OutflowWindowMode = 'entity';
 
 export function outflowWindowMode(settings: Readonly<Record<string, string | undefined>> = process.env): OutflowWindowMode {
   const value = settings.CARDFLOW_OUTFLOW_WINDOW;

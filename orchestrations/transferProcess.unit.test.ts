@@ -7,9 +7,9 @@ describe('transferProcess settings', () => {
     expect(options).toMatchObject({ firstRetryIntervalInMilliseconds: 1_000, backoffCoefficient: 2, maxNumberOfAttempts: 5 });
   });
 
-  it('takes the outflow window from the account stream unless entities are switched on', () => {
-    expect(outflowWindowMode({})).toBe('stream');
-    expect(outflowWindowMode({ CARDFLOW_OUTFLOW_WINDOW: 'entity' })).toBe('entity');
+  it('keeps the outflow window in the entity unless told to read it from the account stream', () => {
+    expect(outflowWindowMode({})).toBe('entity');
+    expect(outflowWindowMode({ CARDFLOW_OUTFLOW_WINDOW: 'stream' })).toBe('stream');
     expect(() => outflowWindowMode({ CARDFLOW_OUTFLOW_WINDOW: 'redis' })).toThrow(/'entity' or 'stream'/);
   });
 });

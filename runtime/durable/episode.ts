@@ -17,6 +17,8 @@ import {
   rawInputJson,
   RetryPolicy,
 } from './actions';
+import { randomUUID } from 'node:crypto';
+import { requestMessage } from './entities';
 import { EventType, FailureDetails, historyEvent, HistoryEvent, TaskFailure } from './historyEvents';
 
 /** Timer settings the Azure extension sends with schema V3 (and the SDK insists on). */
@@ -65,7 +67,14 @@ export interface RetryTimerTask {
   lastFailure: TaskFailure;
 }
 
-export type OpenTask = ActivityTask | SubOrchestrationTask | TimerTask | RetryTimerTask;
+export interface EntityCallTask {
+  kind: 'entityCall';
+  entityId: string;
+  operation: string;
+  requestId: string;
+}
+
+export type OpenTask = ActivityTask | SubOrchestrationTask | TimerTask | RetryTimerTask | EntityCallTask;
 
 /** The backend's bookkeeping for one execution of an orchestration, kept with the instance. */
 export interface Book {
@@ -78,10 +87,12 @@ export interface Book {
   timerAtPosition: Record<string, number>;
   /** Tasks the orchestration is still waiting for, by task id. */
   open: Record<string, OpenTask>;
+  /** Request id of every entity call of this execution → its task id (absent in books of older versions). */
+  entityRequests?: Record<string, number>;
 }
 
 export function newBook(): Book {
-  return { nextTaskId: 0, actionCount: 0, waitsByName: {}, timerAtPosition: {}, open: {} };
+  return { nextTaskId: 0, actionCount: 0, waitsByName: {}, timerAtPosition: {}, open: {}, entityRequests: {} };
 }
 
 /** Work an episode hands to the store, committed with its history in one transaction. */
@@ -100,6 +111,14 @@ export interface Effects {
   }>;
   /** Failures to deliver in the next episode without running anything (retry timeout spent). */
   immediateFailures: Array<{ taskId: number; failure: TaskFailure; kind: 'activity' | 'subOrchestration' }>;
+  /** Entity operations to queue: signals, and calls whose response comes back as EventRaised {Name: requestId}. */
+  entityOps: Array<{
+    entityId: string;
+    operation: string;
+    input: string | null;
+    isSignal: boolean;
+    requestId: string;
+  }>;
 }
 
 export function noEffects(): Effects {
@@ -110,6 +129,7 @@ export function noEffects(): Effects {
     cancelTimers: [],
     subOrchestrations: [],
     immediateFailures: [],
+    entityOps: [],
   };
 }
 
@@ -121,6 +141,8 @@ export type Outcome =
 
 interface EpisodeContext {
   instanceId: string;
+  /** The execution entity calls answer to (request messages name it). */
+  executionId?: string;
   now: number;
 }
 
@@ -143,9 +165,16 @@ export function prepareEpisode(
       case EventType.ExecutionStarted:
         first.push(event);
         break;
-      case EventType.EventRaised:
+      case EventType.EventRaised: {
+        const callTaskId = book.entityRequests?.[String(event.Name)];
+        if (callTaskId !== undefined) {
+          // An entity's response: drop a duplicate of one already delivered.
+          if (book.open[callTaskId]?.kind !== 'entityCall') break;
+          delete book.open[callTaskId];
+        }
         rest.push(event);
         break;
+      }
       case EventType.TaskCompleted:
       case EventType.SubOrchestrationInstanceCompleted: {
         const id = Number(event.TaskScheduledId);
@@ -282,6 +311,37 @@ export function interpretState(
         book.waitsByName[name] = (book.waitsByName[name] ?? 0) + 1;
         break;
       }
+      case ActionType.CallEntity:
+      case ActionType.SignalEntity: {
+        const id = book.nextTaskId++;
+        const isSignal = leaf.actionType === ActionType.SignalEntity;
+        const entityId = String(leaf.instanceId);
+        const operation = String(leaf.operation);
+        const input = rawInputJson(leaf.input);
+        const requestId = randomUUID();
+        effects.history.push({
+          EventType: EventType.EventSent,
+          EventId: id,
+          Timestamp: new Date(ctx.now).toISOString(),
+          Name: 'op',
+          InstanceId: entityId,
+          Input: requestMessage({
+            id: requestId,
+            operation,
+            input,
+            isSignal,
+            parentInstanceId: ctx.instanceId,
+            parentExecutionId: ctx.executionId ?? '',
+            at: ctx.now,
+          }),
+        });
+        effects.entityOps.push({ entityId, operation, input, isSignal, requestId });
+        if (!isSignal) {
+          book.open[id] = { kind: 'entityCall', entityId, operation, requestId };
+          (book.entityRequests ??= {})[requestId] = id;
+        }
+        break;
+      }
       case ActionType.ContinueAsNew:
         continueAsNew = leaf;
         break;
@@ -314,6 +374,7 @@ export function unconsumedEvents(book: Book, history: HistoryEvent[]): HistoryEv
   for (const event of history) {
     if (event.EventType !== EventType.EventRaised) continue;
     const name = String(event.Name);
+    if (book.entityRequests?.[name] !== undefined) continue;
     seen[name] = (seen[name] ?? 0) + 1;
     if (seen[name] > (book.waitsByName[name] ?? 0)) carried.push(event);
   }
@@ -407,8 +468,6 @@ function failureOf(event: HistoryEvent): TaskFailure {
 
 function unsupported(action: Action): Outcome {
   const names: Record<number, string> = {
-    [ActionType.CallEntity]: 'callEntity',
-    [ActionType.SignalEntity]: 'signalEntity',
     [ActionType.CallHttp]: 'callHttp',
     [ActionType.LockEntities]: 'lock',
     [ActionType.ReleaseEntities]: 'lock release',

@@ -9,6 +9,7 @@ import { managementUrls, WEBHOOK_PATH, type ManagementUrls } from './clientData'
 import { statusBody, type StatusOptions } from './statusView';
 import { RUNTIME_STATUSES, type InstanceFilter, type InstanceRecord, type RuntimeStatus } from './store';
 import type { HistoryEvent } from './historyEvents';
+import type { EntityRecord } from './entityStore';
 
 /** What the HTTP API needs from the durable service. */
 export interface DurableOperations {
@@ -31,6 +32,14 @@ export interface DurableOperations {
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   purge(instanceId: string): 'purged' | 'notFound' | 'running';
   purgeWhere(filter: InstanceFilter): number;
+  isEntity(name: string): boolean;
+  signalEntity(name: string, key: string, operation: string, input: string | null): void;
+  readEntity(name: string, key: string): EntityRecord | undefined;
+  listEntities(
+    filter: { name?: string; updatedFrom?: number; updatedTo?: number },
+    pageSize: number,
+    after?: string,
+  ): { rows: EntityRecord[]; last?: string };
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -111,8 +120,15 @@ async function route(
         return notImplemented(res, `${action} is not supported by the local durable backend yet.`);
     }
   }
-  if (area === 'entities')
-    return notImplemented(res, 'Durable entities are not supported by the local durable backend yet.');
+  if (area === 'entities' && segments.length <= 2) {
+    if (method !== 'GET') return notAllowed(res, method, ['GET']);
+    return listEntities(ops, req, res, url, id);
+  }
+  if (area === 'entities' && id && action !== undefined && segments.length === 3) {
+    if (method === 'GET') return readEntity(ops, res, url, id, action);
+    if (method === 'POST') return signalEntity(ops, req, res, url, id, action);
+    return notAllowed(res, method, ['GET', 'POST']);
+  }
   sendProblem(res, {
     status: 404,
     title: 'Not Found',
@@ -203,6 +219,94 @@ function listInstances(ops: DurableOperations, req: IncomingMessage, res: Server
   const showInput = flag(url, 'showInput') ?? false;
   const body = page.rows.map((row) => statusBody(row, { showInput }));
   sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeToken(page.last) } : {});
+}
+
+function readEntity(ops: DurableOperations, res: ServerResponse, url: URL, name: string, key: string): void {
+  const entity = ops.readEntity(name, key);
+  // An entity that exists without state reads as absent, as in the extension.
+  if (!entity || entity.state === null) {
+    sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: `No entity '@${name.toLowerCase()}@${key}' with state found.`,
+      instance: url.pathname,
+    });
+    return;
+  }
+  sendJson(res, 200, JSON.parse(entity.state));
+}
+
+async function signalEntity(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name: string,
+  key: string,
+): Promise<void> {
+  if (!ops.isEntity(name))
+    throw new BadRequest(
+      400,
+      'Bad Request',
+      `The function '${name}' doesn't exist, is disabled, or is not an entity function.`,
+    );
+  const operation = url.searchParams.get('op');
+  if (!operation) throw new BadRequest(400, 'Bad Request', 'The op query parameter (operation name) is required.');
+  const input = await readJsonBody(req);
+  ops.signalEntity(name, key, operation, input);
+  res.writeHead(202, { 'content-length': '0' });
+  res.end();
+}
+
+function listEntities(
+  ops: DurableOperations,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name: string | undefined,
+): void {
+  const pageSize = pageSizeOf(url);
+  const filter: { name?: string; updatedFrom?: number; updatedTo?: number } = name ? { name } : {};
+  const from = dateParam(url, 'lastOperationTimeFrom');
+  const to = dateParam(url, 'lastOperationTimeTo');
+  if (from !== undefined) filter.updatedFrom = from;
+  if (to !== undefined) filter.updatedTo = to;
+  const token = req.headers[CONTINUATION_HEADER];
+  let after: string | undefined;
+  if (typeof token === 'string' && token !== '') {
+    after = Buffer.from(token, 'base64url').toString('utf8');
+    if (!after.startsWith('@')) throw new BadRequest(400, 'Bad Request', 'Invalid x-ms-continuation-token.');
+  }
+  const fetchState = flag(url, 'fetchState') ?? false;
+  const page = ops.listEntities(filter, pageSize, after);
+  const body = page.rows.map((e) => ({
+    entityId: { name: e.name, key: e.key },
+    lastOperationTime: new Date(e.updatedAt).toISOString(),
+    ...(fetchState ? { state: e.state === null ? null : (JSON.parse(e.state) as unknown) } : {}),
+  }));
+  sendJson(
+    res,
+    200,
+    body,
+    page.last ? { [CONTINUATION_HEADER]: Buffer.from(page.last).toString('base64url') } : {},
+  );
+}
+
+function pageSizeOf(url: URL): number {
+  const topText = url.searchParams.get('top');
+  if (topText === null) return DEFAULT_PAGE_SIZE;
+  const pageSize = Number(topText);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    throw new BadRequest(400, 'Bad Request', `top must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
+  return pageSize;
+}
+
+function dateParam(url: URL, key: string): number | undefined {
+  const text = url.searchParams.get(key);
+  if (text === null || text === '') return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
+  return ms;
 }
 
 function purgeOne(ops: DurableOperations, res: ServerResponse, instanceId: string): void {

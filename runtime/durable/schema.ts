@@ -8,13 +8,16 @@
  *   `seq` order. `execution_id` NULL means "whichever execution is current" (raised events).
  * - durable_activities: activity work items; a row exists while its result is awaited.
  * - durable_timers: durable timers; when due they move into durable_messages as TimerFired.
+ * - durable_entities: one row per existing durable entity (`@name@key`) with its state (JSON).
+ * - durable_entity_ops: each entity's queue of operations (signals and calls), run in `seq` order,
+ *   one batch of one entity at a time.
  *
  * `dequeue_count` columns and the `kind` column of instances leave room for poison-message handling
  * and entities (stored as instances of kind 'entity').
  */
 import type BetterSqlite3 from 'better-sqlite3';
 
-export const DURABLE_SCHEMA_VERSION = 1;
+export const DURABLE_SCHEMA_VERSION = 2;
 
 const ddl = `
 CREATE TABLE IF NOT EXISTS durable_meta (
@@ -80,6 +83,28 @@ CREATE TABLE IF NOT EXISTS durable_timers (
   UNIQUE (instance_id, execution_id, task_id)
 );
 CREATE INDEX IF NOT EXISTS durable_timers_by_fire_at ON durable_timers (fire_at);
+CREATE TABLE IF NOT EXISTS durable_entities (
+  entity_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  state TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS durable_entities_by_name ON durable_entities (name, key);
+CREATE TABLE IF NOT EXISTS durable_entity_ops (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  input TEXT,
+  is_signal INTEGER NOT NULL,
+  request_id TEXT,
+  parent_instance_id TEXT,
+  parent_execution_id TEXT,
+  created_at INTEGER NOT NULL,
+  dequeue_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS durable_entity_ops_by_entity ON durable_entity_ops (entity_id, seq);
 `;
 
 /** Creates the tables when missing; refuses a database written by a newer schema. */
@@ -94,6 +119,11 @@ export function migrateDurableSchema(db: BetterSqlite3.Database): void {
   } else if (Number(row.value) > DURABLE_SCHEMA_VERSION) {
     throw new Error(
       `durable schema version ${row.value} is newer than this runtime supports (${DURABLE_SCHEMA_VERSION})`,
+    );
+  } else if (Number(row.value) < DURABLE_SCHEMA_VERSION) {
+    // Version 2 only added tables (entities), which the DDL above has just created.
+    db.prepare(`UPDATE durable_meta SET value = ? WHERE key = 'schema_version'`).run(
+      String(DURABLE_SCHEMA_VERSION),
     );
   }
 }

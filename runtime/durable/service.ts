@@ -8,6 +8,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock';
 import type { HostContext, HostService } from '../contracts';
 import { durableClientData } from './clientData';
+import {
+  BatchOutcome,
+  entityInstanceId,
+  EntityOperation,
+  executeOperations,
+  invokeEntityBatch,
+  NewEntityOperation,
+  parseEntityInstanceId,
+  responseMessage,
+} from './entities';
+import type { EntityRecord } from './entityStore';
 import { Effects, interpretState, noEffects, Outcome, prepareEpisode, unconsumedEvents } from './episode';
 import { orchestrationPayload, runActivity, runOrchestrator } from './functionRunner';
 import { EventType, historyEvent, HistoryEvent } from './historyEvents';
@@ -29,6 +40,13 @@ export interface DurableServiceOptions {
   maxConcurrentOrchestrations?: number;
   /** Activities running at once; default host.json `maxConcurrentActivityFunctions`, else 10. */
   maxConcurrentActivities?: number;
+  /**
+   * Entity batches running at once (never two of one entity); default host.json
+   * `maxConcurrentEntityFunctions`, else the orchestration limit.
+   */
+  maxConcurrentEntities?: number;
+  /** Most operations of one entity run in one invocation; default host.json `maxEntityOperationBatchSize`, else 50. */
+  maxEntityOperationBatchSize?: number;
   /** How long `stop()` waits for running episodes and activities to finish; default 10 s. */
   drainTimeoutMs?: number;
   /**
@@ -51,6 +69,12 @@ export class DurableService implements HostService, DurableOperations {
   private clock!: Clock;
   private maxOrchestrations = 10;
   private maxActivities = 10;
+  private maxEntities = 10;
+  private entityBatchSize = 50;
+  /** Lower-cased entity name → the registered entity function's name. */
+  private readonly entityFunctions = new Map<string, string>();
+  private readonly busyEntities = new Set<string>();
+  private readonly coolingDownEntities = new Set<string>();
   private readonly busyInstances = new Set<string>();
   private readonly busyActivities = new Set<number>();
   private readonly coolingDown = new Set<string>();
@@ -74,6 +98,16 @@ export class DurableService implements HostService, DurableOperations {
       this.options.maxConcurrentOrchestrations ?? durableTask?.maxConcurrentOrchestratorFunctions ?? 10;
     this.maxActivities =
       this.options.maxConcurrentActivities ?? durableTask?.maxConcurrentActivityFunctions ?? 10;
+    this.maxEntities =
+      this.options.maxConcurrentEntities ??
+      positiveInteger(durableTask?.maxConcurrentEntityFunctions) ??
+      this.maxOrchestrations;
+    this.entityBatchSize =
+      this.options.maxEntityOperationBatchSize ??
+      positiveInteger(durableTask?.maxEntityOperationBatchSize) ??
+      50;
+    for (const fn of ctx.registry.byTriggerType('entityTrigger'))
+      this.entityFunctions.set(fn.name.toLowerCase(), fn.name);
     const clientData = (): { string: string } => ({
       string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName)),
     });
@@ -105,8 +139,10 @@ export class DurableService implements HostService, DurableOperations {
 
   isIdle(): boolean {
     if (this.stopped || !this.store) return true;
-    if (this.busyInstances.size > 0 || this.busyActivities.size > 0) return false;
+    if (this.busyInstances.size > 0 || this.busyActivities.size > 0 || this.busyEntities.size > 0)
+      return false;
     if (this.store.hasRunnableWork(this.coolingDown, this.busyActivities)) return false;
+    if (this.store.entities.hasRunnableWork(this.coolingDownEntities)) return false;
     const next = this.store.nextTimerAt();
     return next === undefined || next > this.clock.now();
   }
@@ -172,6 +208,41 @@ export class DurableService implements HostService, DurableOperations {
     return this.store.purgeWhere(filter);
   }
 
+  isEntity(name: string): boolean {
+    return this.entityFunctions.has(name.toLowerCase());
+  }
+
+  /** Queues a signal (fire and forget) for an entity, as the client's `signalEntity` does. */
+  signalEntity(name: string, key: string, operation: string, input: string | null): void {
+    this.store.entities.enqueue(
+      [
+        {
+          entityId: entityInstanceId(name, key),
+          operation,
+          input,
+          isSignal: true,
+          requestId: randomUUID(),
+          parentInstanceId: null,
+          parentExecutionId: null,
+        },
+      ],
+      this.clock.now(),
+    );
+    this.kick();
+  }
+
+  readEntity(name: string, key: string): EntityRecord | undefined {
+    return this.store.entities.get(entityInstanceId(name, key));
+  }
+
+  listEntities(
+    filter: { name?: string; updatedFrom?: number; updatedTo?: number },
+    pageSize: number,
+    after?: string,
+  ): { rows: EntityRecord[]; last?: string } {
+    return this.store.entities.list(filter, pageSize, after);
+  }
+
   // ---- dispatcher ----
 
   /** Looks for runnable work on the next turn of the event loop (coalesced). */
@@ -191,26 +262,38 @@ export class DurableService implements HostService, DurableOperations {
       const skip = new Set([...this.busyInstances, ...this.coolingDown]);
       for (const instanceId of this.store.readyInstanceIds(freeEpisodes, skip)) {
         this.busyInstances.add(instanceId);
-        this.track(this.runEpisode(instanceId), () => this.busyInstances.delete(instanceId), instanceId);
+        this.track(this.runEpisode(instanceId), () => this.busyInstances.delete(instanceId), `episode of '${instanceId}'`, () =>
+          this.coolDown(this.coolingDown, instanceId),
+        );
+      }
+    }
+    const freeEntities = this.maxEntities - this.busyEntities.size;
+    if (freeEntities > 0) {
+      const skip = new Set([...this.busyEntities, ...this.coolingDownEntities]);
+      for (const entityId of this.store.entities.readyEntityIds(freeEntities, skip)) {
+        this.busyEntities.add(entityId);
+        this.track(this.runEntityBatch(entityId), () => this.busyEntities.delete(entityId), `batch of entity '${entityId}'`, () =>
+          this.coolDown(this.coolingDownEntities, entityId),
+        );
       }
     }
     const freeActivities = this.maxActivities - this.busyActivities.size;
     if (freeActivities > 0) {
       for (const item of this.store.readyActivities(freeActivities, this.busyActivities)) {
         this.busyActivities.add(item.seq);
-        this.track(this.runActivityItem(item), () => this.busyActivities.delete(item.seq));
+        this.track(this.runActivityItem(item), () => this.busyActivities.delete(item.seq), `activity '${item.name}'`);
       }
     }
   }
 
-  private track(work: Promise<void>, release: () => void, instanceId?: string): void {
+  private track(work: Promise<void>, release: () => void, label: string, onError?: () => void): void {
     const done = work
       .catch((err: unknown) => {
         if (this.stopped) return;
         this.ctx.log.error(
-          `Durable: ${instanceId ? `episode of '${instanceId}'` : 'activity'} failed in the backend: ${err instanceof Error ? err.stack : String(err)}`,
+          `Durable: ${label} failed in the backend: ${err instanceof Error ? err.stack : String(err)}`,
         );
-        if (instanceId) this.coolDown(instanceId);
+        onError?.();
       })
       .finally(() => {
         release();
@@ -220,10 +303,10 @@ export class DurableService implements HostService, DurableOperations {
     this.inFlight.add(done);
   }
 
-  private coolDown(instanceId: string): void {
-    this.coolingDown.add(instanceId);
+  private coolDown(set: Set<string>, id: string): void {
+    set.add(id);
     setTimeout(() => {
-      this.coolingDown.delete(instanceId);
+      set.delete(id);
       this.kick();
     }, RETRY_AFTER_ERROR_MS).unref();
   }
@@ -256,6 +339,71 @@ export class DurableService implements HostService, DurableOperations {
       ? historyEvent.taskCompleted(now, item.taskId, run.result)
       : historyEvent.taskFailed(now, item.taskId, run.failure);
     this.store.completeActivity(item, event, now);
+  }
+
+  /** Runs the next batch of one entity's queued operations and commits its outcome. */
+  private async runEntityBatch(entityId: string): Promise<void> {
+    const ops = this.store.entities.pending(entityId, this.entityBatchSize);
+    if (ops.length === 0) return;
+    const id = parseEntityInstanceId(entityId);
+    const functionName = id ? this.entityFunctions.get(id.name) : undefined;
+    const record = this.store.entities.get(entityId);
+    const start = { exists: record !== undefined, state: record?.state ?? null };
+    let outcome: BatchOutcome;
+    if (!id || !functionName) {
+      const message = `The entity function '${id?.name ?? entityId}' doesn't exist or is not an entity function.`;
+      this.ctx.log.warn(`Durable: ${ops.length} operation(s) for '${entityId}' dropped: ${message}`);
+      outcome = { ...start, results: ops.map(() => ({ isError: true, result: JSON.stringify(message) })), signals: [] };
+    } else {
+      const self = id;
+      outcome = await executeOperations(
+        (snapshot, batch) =>
+          invokeEntityBatch(this.ctx.invoke, functionName, {
+            self,
+            exists: snapshot.exists,
+            state: snapshot.state,
+            batch: batch.map((op) => ({
+              id: op.requestId ?? String(op.seq),
+              name: op.operation,
+              input: op.input,
+              isSignal: op.isSignal,
+            })),
+          }),
+        start,
+        ops,
+      );
+    }
+    if (this.stopped) return;
+    const now = this.clock.now();
+    this.store.entities.commitBatch({
+      entityId,
+      consumedUpTo: ops[ops.length - 1].seq,
+      after: { exists: outcome.exists, state: outcome.exists ? outcome.state : null },
+      responses: ops.flatMap((op: EntityOperation, i) =>
+        !op.isSignal && op.requestId && op.parentInstanceId && op.parentExecutionId
+          ? [
+              {
+                instanceId: op.parentInstanceId,
+                executionId: op.parentExecutionId,
+                requestId: op.requestId,
+                message: responseMessage(outcome.results[i] ?? { isError: false }),
+              },
+            ]
+          : [],
+      ),
+      signals: outcome.signals.map(
+        (signal): NewEntityOperation => ({
+          entityId: entityInstanceId(signal.target.name, signal.target.key),
+          operation: signal.name,
+          input: signal.input === '' || signal.input === undefined ? null : signal.input,
+          isSignal: true,
+          requestId: randomUUID(),
+          parentInstanceId: null,
+          parentExecutionId: null,
+        }),
+      ),
+      now,
+    });
   }
 
   private async runEpisode(instanceId: string): Promise<void> {
@@ -300,7 +448,11 @@ export class DurableService implements HostService, DurableOperations {
     let decided: Effects | undefined;
     let customStatus: string | null;
     if (run.ok) {
-      const interpreted = interpretState(book, run.state, { instanceId, now });
+      const interpreted = interpretState(book, run.state, {
+        instanceId,
+        executionId: instance.executionId,
+        now,
+      });
       outcome = interpreted.outcome;
       decided = interpreted.effects;
       customStatus = jsonOrNull(run.state.customStatus);
@@ -369,6 +521,10 @@ export class DurableService implements HostService, DurableOperations {
   }
 }
 
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
@@ -382,6 +538,7 @@ function mergeEffects(a: Effects, b: Effects | undefined): Effects {
     cancelTimers: [...a.cancelTimers, ...b.cancelTimers],
     subOrchestrations: [...a.subOrchestrations, ...b.subOrchestrations],
     immediateFailures: [...a.immediateFailures, ...b.immediateFailures],
+    entityOps: [...a.entityOps, ...b.entityOps],
   };
 }
 

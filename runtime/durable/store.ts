@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import { EntityStore } from './entityStore';
 import { Book, Effects, newBook, Outcome } from './episode';
 import { EventType, FailureDetails, historyEvent, HistoryEvent } from './historyEvents';
 import { migrateDurableSchema } from './schema';
@@ -153,9 +154,12 @@ export function newExecutionId(): string {
 
 export class DurableStore {
   private readonly s;
+  /** The entities' tables; their batches commit on their own, orchestration episodes queue entity operations. */
+  readonly entities: EntityStore;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     migrateDurableSchema(db);
+    this.entities = new EntityStore(db);
     this.s = {
       instance: db.prepare(`SELECT * FROM durable_instances WHERE instance_id = ?`),
       insertInstance: db.prepare(`INSERT INTO durable_instances
@@ -296,6 +300,10 @@ export class DurableStore {
             : historyEvent.subOrchestrationFailed(now, f.taskId, f.failure);
         this.enqueue(id, exec, event, now);
       }
+      this.entities.enqueue(
+        effects.entityOps.map((op) => ({ ...op, parentInstanceId: id, parentExecutionId: exec })),
+        now,
+      );
       for (const sub of effects.subOrchestrations) {
         const result = this.startInTransaction({
           instanceId: sub.instanceId,

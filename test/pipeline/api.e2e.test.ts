@@ -4,6 +4,7 @@
  * answer 500.
  */
 import fc from 'fast-check';
+import { commandId } from '../../domain/commandId';
 import {
   AccountResponseSchema,
   ApprovalsResponseSchema,
@@ -231,6 +232,15 @@ describe('POST /api/transfers/{id}/decision', () => {
     const status = (await app.get('/api/transfers/tr-api-1')).body.status;
     expect(status).not.toBe('awaiting_approval');
     expectProblem(await app.post('/api/transfers/tr-api-1/decision', { decision: 'approve', approver: 'carol' }), 409, 'not_awaiting_approval');
+  });
+
+  it('rejects, in the command handler, a decision on a transfer that no longer awaits approval', async () => {
+    // Submitted behind the API's back, as if the transfer finished between the API's check and the handling.
+    const data = { transferId: 'tr-api-1', decision: 'approve' as const, approver: 'carol' };
+    const id = commandId('DecideTransfer', data);
+    expect(await app.stores.commands.submit({ id, type: 'DecideTransfer', data })).toBe('created');
+    await app.settle();
+    expect(await app.stores.commands.get(id)).toMatchObject({ status: 'rejected', reason: 'not_awaiting_approval' });
   });
 
   it('refuses a decision that is neither approve nor reject with 400', async () => {

@@ -25,8 +25,8 @@ it('retries a batch whose publication failed until it is published, without losi
   // The topic keeps the key it started with; the publisher now presents another one (401).
   process.env.EVENTGRID_TOPIC_KEY = 'not-the-topic-key';
   const opened = await app.post('/api/accounts', { accountId: 'acc-pub', ownerId: 'pia', ownerName: 'Pia', kind: 'user' });
-  const loaded = await app.post('/api/accounts/acc-pub/loads', { loadId: 'pub-1', amount: 1_000 });
   expect((await outcomeOf(app, opened)).status).toBe('succeeded');
+  const loaded = await app.post('/api/accounts/acc-pub/loads', { loadId: 'pub-1', amount: 1_000 });
   expect((await outcomeOf(app, loaded)).status).toBe('succeeded');
   // The first batch updated the views before its publication failed; the next waits behind it, and nothing reached the subscribers.
   expect((await app.get('/api/accounts/acc-pub')).body).toMatchObject({ available: 0, version: 1 });

@@ -32,7 +32,7 @@ export const DEFAULT_POLICY: TransferPolicy = { approvalThreshold: 100_000, velo
 
 export interface InstanceStatus {
   runtimeStatus: string;
-  customStatus: { state: string; outcome: string | null; reason: string | null; reminderSent: boolean; approver: string | null; deadline: string | null } | null;
+  customStatus: { state: string; outcome: string | null; reason: string | null; approvalReason: string | null; reminderSent: boolean; approver: string | null; deadline: string | null } | null;
   output: { outcome: string; reason: string | null } | null;
   historyEvents?: Array<Record<string, unknown>>;
 }
@@ -44,9 +44,9 @@ export class ProcessHarness {
   ) {}
 
   /** `eventGrid: false` runs the host without its Event Grid topic (publishing then fails). */
-  static async start(settings: Record<string, string> = {}, { eventGrid = true } = {}): Promise<ProcessHarness> {
+  static async start(settings: Record<string, string> = {}, { eventGrid = true, dataFile }: { eventGrid?: boolean; dataFile?: string } = {}): Promise<ProcessHarness> {
     const services = [new LocalDocumentStoreService(), createDurableService(), ...(eventGrid ? [new EventGridTopicService()] : [])];
-    const host = await createTestHost({ appRoot: PROCESS_APP, services, settings });
+    const host = await createTestHost({ appRoot: PROCESS_APP, services, settings, ...(dataFile ? { dataFile } : {}) });
     return new ProcessHarness(host, createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events);
   }
 
@@ -120,14 +120,14 @@ export class ProcessHarness {
     return state.status === 'none' ? { available: 0, reserved: 0 } : { available: state.available, reserved: state.reserved };
   }
 
-  /** Appends events to a stream as if a command had decided them (e.g. an account closing meanwhile). */
-  appendTo(streamId: string, events: DomainEvent[]): Promise<void> {
-    return this.append(streamId, events, `manual-${streamId}-${Date.now()}`);
+  /** Appends events to a stream as if a command had decided them (e.g. an account closing meanwhile), optionally under given ids. */
+  appendTo(streamId: string, events: DomainEvent[], ids?: string[]): Promise<void> {
+    return this.append(streamId, events, `manual-${streamId}-${Date.now()}`, ids);
   }
 
-  private async append(streamId: string, events: DomainEvent[], idPrefix: string): Promise<void> {
+  private async append(streamId: string, events: DomainEvent[], idPrefix: string, ids?: string[]): Promise<void> {
     const expectedVersion = await this.events.streamVersion(streamId);
     const metadata = { correlationId: idPrefix, causationId: idPrefix, occurredAt: this.now() };
-    await this.events.append(streamId, expectedVersion, envelopeAll(events, { streamId, expectedVersion, metadata, idPrefix }));
+    await this.events.append(streamId, expectedVersion, envelopeAll(events, { streamId, expectedVersion, metadata, idPrefix, ...(ids ? { ids } : {}) }));
   }
 }

@@ -12,6 +12,9 @@ import { DEFAULT_DATABASE } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
 import { testHostDriver } from './testHostDriver';
 
+// Whole-host tests: generous under a loaded CI machine (they take well under a second each when idle).
+jest.setTimeout(60_000);
+
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
 describe('simulator scenarios against the app', () => {

@@ -2,7 +2,13 @@
  * The transfer process manager through the local host: the real orchestration, activities and
  * event store, the Durable HTTP API, and the virtual clock for the 24-hour approval wait.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { HOUR, ProcessHarness } from './processHarness';
+
+// Whole-host tests: generous under a loaded CI machine (they take well under a second each when idle).
+jest.setTimeout(60_000);
 
 describe('transferProcess on the local host', () => {
   let harness: ProcessHarness;
@@ -186,3 +192,48 @@ describe('transferProcess when approvers cannot be reminded', () => {
     }
   });
 });
+
+describe('transferProcess across crashes', () => {
+  it('appends once when the reservation activity is delivered again after its first run wrote', async () => {
+    const harness = await ProcessHarness.start();
+    try {
+      await harness.openAccount('acc-alice', 'alice', 1_000_000);
+      await harness.openAccount('acc-bob', 'bob');
+      // A first delivery of reserveFunds wrote its event, then the worker died before reporting back.
+      await harness.appendTo('account-acc-alice', [{ type: 'FundsReserved', data: { accountId: 'acc-alice', transferId: 'tr-again', amount: 4_000 } }], ['tr-again:reserve']);
+      await harness.requestTransfer({ transferId: 'tr-again', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 4_000, requestedBy: 'alice' });
+
+      expect((await harness.status('tr-again')).output).toEqual({ outcome: 'completed', reason: null });
+      expect(await harness.eventTypes('account-acc-alice')).toEqual(['AccountOpened', 'CreditsLoaded', 'FundsReserved', 'FundsTransferredOut']);
+      expect(await harness.account('acc-alice')).toEqual({ available: 996_000, reserved: 0 });
+      expect(await harness.account('acc-bob')).toEqual({ available: 4_000, reserved: 0 });
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('resumes a transfer awaiting approval after the host restarts on the same database', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'transfer-restart-'));
+    const dataFile = path.join(dir, 'cardflow.db');
+    try {
+      const before = await ProcessHarness.start({}, { dataFile });
+      await before.openAccount('acc-alice', 'alice', 1_000_000);
+      await before.openAccount('acc-bob', 'bob');
+      await before.requestTransfer({ transferId: 'tr-restart', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
+      await before.stop();
+
+      const after = await ProcessHarness.start({}, { dataFile });
+      try {
+        expect((await after.status('tr-restart')).customStatus).toMatchObject({ state: 'awaitingApproval' });
+        await after.raiseDecision('tr-restart', { decision: 'approve', approver: 'carol' });
+        expect((await after.status('tr-restart')).output).toEqual({ outcome: 'completed', reason: null });
+        expect(await after.account('acc-bob')).toEqual({ available: 150_000, reserved: 0 });
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -52,12 +52,13 @@ export class InboxView {
     private readonly options: InboxOptions,
   ) {
     this.approver.value = safeStorageGet(APPROVER_KEY) ?? '';
-    this.approver.addEventListener('change', () => {
-      const value = this.approver.value.trim();
-      // Errors appear only when deciding: one shown on blur would shift the buttons under the pointer.
-      if (!idProblem('approver id', value)) setFieldError(this.approver, this.approverError, undefined);
-      safeStorageSet(APPROVER_KEY, value);
+    // Errors appear when deciding and clear while typing; never on blur, where the text appearing or
+    // going would move the buttons under a pointer that is about to click one.
+    this.approver.addEventListener('input', () => {
+      if (!idProblem('approver id', this.approver.value))
+        setFieldError(this.approver, this.approverError, undefined);
     });
+    this.approver.addEventListener('change', () => safeStorageSet(APPROVER_KEY, this.approver.value.trim()));
   }
 
   /** Starts polling and ticking (when the inbox is shown). */

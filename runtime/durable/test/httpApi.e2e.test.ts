@@ -250,7 +250,7 @@ describe('Durable HTTP API', () => {
     expect((await host.fetch(`${API}/instances/x`, { method: 'PUT' })).status).toBe(405);
     expect((await host.fetch(`${API}/nonsense`)).status).toBe(404);
     expect((await post('instances/x/suspend?reason=r')).status).toBe(501);
-    expect((await host.fetch(`${API}/entities/counter/one`)).status).toBe(501);
+    expect((await host.fetch(`${API}/entities/counter/one`)).status).toBe(404);
   });
 
   test('arbitrary paths, queries and bodies get a 2xx or a 4xx/501 problem, never a 500', async () => {
