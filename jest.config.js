@@ -16,6 +16,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   collectCoverageFrom: ['domain/**/*.ts', '!**/*.test.ts', '!**/test/**'],
+  coverageReporters: ['text-summary'],
   coverageThreshold: {
     './domain/': { lines: 95 },
   },

@@ -17,10 +17,10 @@ import type { ReserveFundsInput, ReserveFundsResult } from './contracts';
 import { decideAndAppend, metadataOf, readState } from './streams';
 
 export async function reserveFunds(store: EventStore, input: ReserveFundsInput): Promise<ReserveFundsResult> {
+  if (input.toAccountId === input.fromAccountId) return { ok: false, reason: 'same_account' };
   const destination = await readState<AccountState, AccountEvent>(store, accountStreamId(input.toAccountId), accountDecider);
   if (destination.state.status === 'none') return { ok: false, reason: 'account_not_found' };
   if (destination.state.status === 'closed') return { ok: false, reason: 'account_closed' };
-  if (input.toAccountId === input.fromAccountId) return { ok: false, reason: 'same_account' };
 
   const { decision, state, history } = await decideAndAppend<AccountState, AccountEvent>(
     store,

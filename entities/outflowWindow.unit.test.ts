@@ -35,6 +35,14 @@ describe('the outflowWindow entity operations', () => {
     expect(strict.result).toEqual({ requiresApproval: true, reason: 'velocity', windowTotal: 90_000 });
   });
 
+  it('drops what has left the 24-hour window on prune and on the next assessment', () => {
+    const first = operateOutflowWindow(emptyOutflowWindow, 'assess', { transferId: 'tr-1', amount: 200_000, at: at(0) }, settings);
+    expect(operateOutflowWindow(first.window, 'prune', at(23), settings).window.outflows).toHaveLength(1);
+    expect(operateOutflowWindow(first.window, 'prune', at(24), settings).window.outflows).toHaveLength(0);
+    const nextDay = operateOutflowWindow(first.window, 'assess', { transferId: 'tr-2', amount: 90_000, at: at(24) }, settings);
+    expect(nextDay.result).toEqual({ requiresApproval: false, reason: null, windowTotal: 90_000 });
+  });
+
   it('rejects unknown operations and malformed input', () => {
     expect(() => operateOutflowWindow(emptyOutflowWindow, 'drop', {}, settings)).toThrow(/no operation "drop"/);
     expect(() => operateOutflowWindow(emptyOutflowWindow, 'assess', { transferId: 'tr-1', amount: 1.5, at: at(1) }, settings)).toThrow();

@@ -40,7 +40,9 @@ register('decideTransfer', (request, context) => commands.decideTransfer(command
 register('getCommand', (request) => queries.getCommand(queryDeps(), request));
 register('getAccount', (request) => queries.getAccount(queryDeps(), request));
 register('getStatement', (request) => queries.getStatement(queryDeps(), request));
+register('getAccountEvents', (request) => queries.getAccountEvents(queryDeps(), request));
 register('getTransfer', (request) => queries.getTransfer(queryDeps(), request));
+register('getTransferEvents', (request) => queries.getTransferEvents(queryDeps(), request));
 register('listApprovals', (request) => queries.listApprovals(queryDeps(), request));
 register('listDeadLetters', () => queries.listDeadLetters(queryDeps()));
 

@@ -24,4 +24,21 @@ describe('the OpenAPI document', () => {
     expect(body.additionalProperties).toBe(false);
     expect(document.paths['/api/transfers/{transferId}/decision'].post.responses[409]).toBeDefined();
   });
+
+  it('describes the event stream routes: an optional digits-only fromVersion, the envelope per event type, 404 and 400', () => {
+    for (const path of ['/api/transfers/{transferId}/events', '/api/accounts/{accountId}/events']) {
+      const operation = document.paths[path].get;
+      expect(operation.parameters).toContainEqual(
+        expect.objectContaining({ name: 'fromVersion', in: 'query', required: false, schema: expect.objectContaining({ type: 'string', pattern: '^[1-9][0-9]{0,14}$' }) }),
+      );
+      expect(operation.responses[404]).toBeDefined();
+      expect(operation.responses[400]).toBeDefined();
+      const body = operation.responses[200].content['application/json'].schema;
+      expect(body.required.sort()).toEqual(['events', 'streamId', 'version']);
+      const variants = body.properties.events.items.oneOf as Array<{ properties: { type: { const: string }; data: { required: string[] } } }>;
+      const reserved = variants.find((variant) => variant.properties.type.const === 'FundsReserved');
+      expect(reserved?.properties.data.required.sort()).toEqual(['accountId', 'amount', 'transferId']);
+      expect(variants.map((variant) => variant.properties.type.const)).toEqual(expect.arrayContaining(['TransferRequested', 'TransferCompleted', 'CreditsLoaded']));
+    }
+  });
 });

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { AccountKindSchema, DecisionSchema, NoteSchema } from '../../domain/commands';
-import { ApprovalReasonSchema } from '../../domain/events';
+import { EventIdSchema, EventMetadataSchema, StreamIdSchema } from '../../domain/envelope';
+import { ApprovalReasonSchema, DomainEventSchema } from '../../domain/events';
 import { AmountSchema, IdSchema } from '../../domain/ids';
 
 // ---- requests
@@ -38,6 +39,15 @@ export const DecisionBodySchema = z.strictObject({ decision: DecisionSchema, app
 export const AccountParamsSchema = z.object({ accountId: IdSchema });
 export const TransferParamsSchema = z.object({ transferId: IdSchema });
 export const CommandParamsSchema = z.object({ commandId: z.string().regex(/^[0-9a-f]{64}$/, 'a command id is 64 lower-case hex digits') });
+
+/** `?fromVersion=N`: the first stream version to return (default 1); digits only, so `1e3` or `01` are refused. */
+export const StreamQuerySchema = z.object({
+  fromVersion: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, 'fromVersion is a whole number from 1 (at most 15 digits)')
+    .transform(Number)
+    .optional(),
+});
 
 export const INBOX_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'completed', 'failed'] as const;
 export const ApprovalsQuerySchema = z.object({ status: z.enum([...INBOX_STATUSES, 'all']).default('pending') });
@@ -126,6 +136,19 @@ export const DeadLetterItemSchema = z.object({
 });
 export const DeadLettersResponseSchema = z.object({ items: z.array(DeadLetterItemSchema) });
 
+const envelopeFields = {
+  id: EventIdSchema,
+  streamId: StreamIdSchema,
+  version: z.int().min(1),
+  metadata: EventMetadataSchema,
+  schemaVersion: z.int().min(1),
+};
+const envelopes = DomainEventSchema.options.map((event) => z.strictObject({ ...envelopeFields, type: event.shape.type, data: event.shape.data }));
+/** A stored event as the event store holds it: the envelope, with `data` described per event type. */
+export const StreamEventSchema = z.discriminatedUnion('type', envelopes as unknown as [(typeof envelopes)[number], ...(typeof envelopes)[number][]]);
+/** A stream's events from `fromVersion` on; `version` is the stream's current version. */
+export const StreamResponseSchema = z.object({ streamId: StreamIdSchema, version: z.int().min(1), events: z.array(StreamEventSchema) });
+
 export const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
@@ -145,7 +168,9 @@ export const ROUTES = {
   getCommand: { method: 'GET', route: 'commands/{commandId}', params: CommandParamsSchema, response: CommandStatusSchema, status: 200, summary: 'The outcome of a command' },
   getAccount: { method: 'GET', route: 'accounts/{accountId}', params: AccountParamsSchema, response: AccountResponseSchema, status: 200, summary: 'An account (read model)' },
   getStatement: { method: 'GET', route: 'accounts/{accountId}/statement', params: AccountParamsSchema, response: StatementResponseSchema, status: 200, summary: "An account's statement (read model)" },
+  getAccountEvents: { method: 'GET', route: 'accounts/{accountId}/events', params: AccountParamsSchema, query: StreamQuerySchema, response: StreamResponseSchema, status: 200, summary: "An account's event stream (event store)" },
   getTransfer: { method: 'GET', route: 'transfers/{transferId}', params: TransferParamsSchema, response: TransferResponseSchema, status: 200, summary: 'A transfer (read model)' },
+  getTransferEvents: { method: 'GET', route: 'transfers/{transferId}/events', params: TransferParamsSchema, query: StreamQuerySchema, response: StreamResponseSchema, status: 200, summary: "A transfer's event stream (event store)" },
   listApprovals: { method: 'GET', route: 'approvals', query: ApprovalsQuerySchema, response: ApprovalsResponseSchema, status: 200, summary: 'The approvals inbox' },
   listDeadLetters: { method: 'GET', route: 'deadletters', response: DeadLettersResponseSchema, status: 200, summary: 'Commands that failed after every attempt' },
 } as const;

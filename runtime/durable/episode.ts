@@ -87,12 +87,22 @@ export interface Book {
   timerAtPosition: Record<string, number>;
   /** Tasks the orchestration is still waiting for, by task id. */
   open: Record<string, OpenTask>;
+  /** What the action at each leaf position was, to detect replays that schedule something else (absent in older books). */
+  signatures?: string[];
   /** Request id of every entity call of this execution → its task id (absent in books of older versions). */
   entityRequests?: Record<string, number>;
 }
 
 export function newBook(): Book {
-  return { nextTaskId: 0, actionCount: 0, waitsByName: {}, timerAtPosition: {}, open: {}, entityRequests: {} };
+  return {
+    nextTaskId: 0,
+    actionCount: 0,
+    waitsByName: {},
+    timerAtPosition: {},
+    open: {},
+    signatures: [],
+    entityRequests: {},
+  };
 }
 
 /** Work an episode hands to the store, committed with its history in one transaction. */
@@ -252,10 +262,16 @@ export function interpretState(
 ): { effects: Effects; outcome: Outcome } {
   const effects = noEffects();
   const leaves = flattenActions(state.actions);
+  const signatures = (book.signatures ??= []);
   for (let position = 0; position < Math.min(book.actionCount, leaves.length); position++) {
     const leaf = leaves[position];
+    const recorded = signatures[position];
+    if (recorded !== undefined && recorded !== actionSignature(leaf))
+      return { effects: noEffects(), outcome: nonDeterministic(position, recorded, actionSignature(leaf)) };
     if (leaf.actionType === ActionType.CreateTimer && leaf.isCanceled) cancelTimerAt(book, position, effects);
   }
+  for (let position = book.actionCount; position < leaves.length; position++)
+    signatures[position] = actionSignature(leaves[position]);
   let continueAsNew: Action | undefined;
   for (let position = book.actionCount; position < leaves.length; position++) {
     const leaf = leaves[position];
@@ -463,6 +479,45 @@ function failureOf(event: HistoryEvent): TaskFailure {
     Reason: String(event.Reason ?? ''),
     Details: String(event.Details ?? ''),
     ...(event.FailureDetails ? { FailureDetails: event.FailureDetails as FailureDetails } : {}),
+  };
+}
+
+/** What an action is, for the determinism check: its kind and the name it targets. */
+export function actionSignature(action: Action): string {
+  const q = (v: unknown): string => `'${String(v)}'`;
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+      return `callActivity(${q(action.functionName)})`;
+    case ActionType.CallActivityWithRetry:
+      return `callActivityWithRetry(${q(action.functionName)})`;
+    case ActionType.CallSubOrchestrator:
+      return `callSubOrchestrator(${q(action.functionName)})`;
+    case ActionType.CallSubOrchestratorWithRetry:
+      return `callSubOrchestratorWithRetry(${q(action.functionName)})`;
+    case ActionType.CreateTimer:
+      return 'createTimer';
+    case ActionType.WaitForExternalEvent:
+      return `waitForExternalEvent(${q(action.externalEventName)})`;
+    case ActionType.CallEntity:
+      return `callEntity(${q(action.instanceId)}, ${q(action.operation)})`;
+    case ActionType.SignalEntity:
+      return `signalEntity(${q(action.instanceId)}, ${q(action.operation)})`;
+    case ActionType.ContinueAsNew:
+      return 'continueAsNew';
+    default:
+      return `action type ${action.actionType}`;
+  }
+}
+
+function nonDeterministic(position: number, recorded: string, replayed: string): Outcome {
+  const message =
+    `Non-deterministic workflow detected: action #${position} of this instance's history is ${recorded}, ` +
+    `but the replayed orchestrator code scheduled ${replayed} there. ` +
+    'Was the orchestrator code changed while this instance was running?';
+  return {
+    kind: 'failed',
+    message,
+    details: { ErrorType: 'NonDeterministicOrchestrationException', ErrorMessage: message },
   };
 }
 

@@ -159,6 +159,14 @@ export const historyEvent = {
     TimerId: taskId,
     FireAt: isoTime(fireAt),
   }),
+  executionSuspended: (at: number, reason: string | null): HistoryEvent => ({
+    ...base(EventType.ExecutionSuspended, at),
+    Reason: reason,
+  }),
+  executionResumed: (at: number, reason: string | null): HistoryEvent => ({
+    ...base(EventType.ExecutionResumed, at),
+    Reason: reason,
+  }),
   eventRaised: (at: number, name: string, input: string | null): HistoryEvent => ({
     ...base(EventType.EventRaised, at),
     Name: name,

@@ -30,6 +30,8 @@ export interface DurableOperations {
   ): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } };
   raiseEvent(instanceId: string, name: string, input: string | null): 'accepted' | 'notFound' | 'gone';
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
+  suspend(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
+  resume(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   purge(instanceId: string): 'purged' | 'notFound' | 'running';
   purgeWhere(filter: InstanceFilter): number;
   isEntity(name: string): boolean;
@@ -115,7 +117,9 @@ async function route(
       case 'restart':
         return restart(ops, res, url, id);
       case 'suspend':
+        return answerInstanceCommand(res, id, ops.suspend(id, url.searchParams.get('reason')), 'suspend');
       case 'resume':
+        return answerInstanceCommand(res, id, ops.resume(id, url.searchParams.get('reason')), 'resume');
       case 'rewind':
         return notImplemented(res, `${action} is not supported by the local durable backend yet.`);
     }

@@ -12,8 +12,9 @@
  * - durable_entity_ops: each entity's queue of operations (signals and calls), run in `seq` order,
  *   one batch of one entity at a time.
  *
- * `dequeue_count` columns and the `kind` column of instances leave room for poison-message handling
- * and entities (stored as instances of kind 'entity').
+ * An activity work item is leased while it runs: `dequeue_count` counts attempts (committed before
+ * each one) and `visible_at` hides it until the lease (the retry backoff) runs out, so an attempt
+ * that crashed the process or timed out is retried later and, after too many, failed as poisoned.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -72,6 +73,7 @@ CREATE TABLE IF NOT EXISTS durable_activities (
   input TEXT,
   created_at INTEGER NOT NULL,
   dequeue_count INTEGER NOT NULL DEFAULT 0,
+  visible_at INTEGER NOT NULL DEFAULT 0,
   UNIQUE (instance_id, execution_id, task_id)
 );
 CREATE TABLE IF NOT EXISTS durable_timers (
@@ -110,6 +112,10 @@ CREATE INDEX IF NOT EXISTS durable_entity_ops_by_entity ON durable_entity_ops (e
 /** Creates the tables when missing; refuses a database written by a newer schema. */
 export function migrateDurableSchema(db: BetterSqlite3.Database): void {
   db.exec(ddl);
+  const activityColumns = db.prepare(`PRAGMA table_info(durable_activities)`).all() as Array<{ name: string }>;
+  // Version 2 leases activity work items (visible_at); a version 1 table lacks the column.
+  if (!activityColumns.some((c) => c.name === 'visible_at'))
+    db.exec(`ALTER TABLE durable_activities ADD COLUMN visible_at INTEGER NOT NULL DEFAULT 0`);
   const row = db.prepare(`SELECT value FROM durable_meta WHERE key = 'schema_version'`).get() as
     { value: string } | undefined;
   if (!row) {
@@ -121,7 +127,7 @@ export function migrateDurableSchema(db: BetterSqlite3.Database): void {
       `durable schema version ${row.value} is newer than this runtime supports (${DURABLE_SCHEMA_VERSION})`,
     );
   } else if (Number(row.value) < DURABLE_SCHEMA_VERSION) {
-    // Version 2 only added tables (entities), which the DDL above has just created.
+    // Version 2 added tables (entities) and a column, which the statements above have just created.
     db.prepare(`UPDATE durable_meta SET value = ? WHERE key = 'schema_version'`).run(
       String(DURABLE_SCHEMA_VERSION),
     );

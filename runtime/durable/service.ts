@@ -47,6 +47,16 @@ export interface DurableServiceOptions {
   maxConcurrentEntities?: number;
   /** Most operations of one entity run in one invocation; default host.json `maxEntityOperationBatchSize`, else 50. */
   maxEntityOperationBatchSize?: number;
+  /**
+   * Attempts of an activity that crash (the process dies during it, or it exceeds
+   * `activityTimeoutMs`) before its task fails as poisoned; default 5. A handler that throws is not
+   * a crash: its task fails at once (retries are the orchestration's RetryOptions).
+   */
+  maxActivityAttempts?: number;
+  /** An activity attempt still running after this long is abandoned (its late result dropped) and retried; default host.json `functionTimeout`, else 30 min. */
+  activityTimeoutMs?: number;
+  /** Backoff before the retry of a crashed attempt: this, doubled per attempt, at most 60 s (host clock); default 1 s. */
+  crashRetryBaseMs?: number;
   /** How long `stop()` waits for running episodes and activities to finish; default 10 s. */
   drainTimeoutMs?: number;
   /**
@@ -57,6 +67,9 @@ export interface DurableServiceOptions {
    */
   preserveUnprocessedEvents?: boolean;
 }
+
+const MAX_CRASH_BACKOFF_MS = 60_000;
+const TIMED_OUT = Symbol('timed out');
 
 /** Delay before an instance whose episode hit an unexpected error is tried again. */
 const RETRY_AFTER_ERROR_MS = 1000;
@@ -71,6 +84,9 @@ export class DurableService implements HostService, DurableOperations {
   private maxActivities = 10;
   private maxEntities = 10;
   private entityBatchSize = 50;
+  private maxActivityAttempts = 5;
+  private activityTimeoutMs = 30 * 60_000;
+  private crashRetryBaseMs = 1000;
   /** Lower-cased entity name → the registered entity function's name. */
   private readonly entityFunctions = new Map<string, string>();
   private readonly busyEntities = new Set<string>();
@@ -106,6 +122,10 @@ export class DurableService implements HostService, DurableOperations {
       this.options.maxEntityOperationBatchSize ??
       positiveInteger(durableTask?.maxEntityOperationBatchSize) ??
       50;
+    this.maxActivityAttempts = this.options.maxActivityAttempts ?? 5;
+    this.activityTimeoutMs =
+      this.options.activityTimeoutMs ?? timeSpanMs(ctx.registry.hostJson.functionTimeout) ?? 30 * 60_000;
+    this.crashRetryBaseMs = this.options.crashRetryBaseMs ?? 1000;
     for (const fn of ctx.registry.byTriggerType('entityTrigger'))
       this.entityFunctions.set(fn.name.toLowerCase(), fn.name);
     const clientData = (): { string: string } => ({
@@ -141,7 +161,7 @@ export class DurableService implements HostService, DurableOperations {
     if (this.stopped || !this.store) return true;
     if (this.busyInstances.size > 0 || this.busyActivities.size > 0 || this.busyEntities.size > 0)
       return false;
-    if (this.store.hasRunnableWork(this.coolingDown, this.busyActivities)) return false;
+    if (this.store.hasRunnableWork(this.coolingDown, this.busyActivities, this.clock.now())) return false;
     if (this.store.entities.hasRunnableWork(this.coolingDownEntities)) return false;
     const next = this.store.nextTimerAt();
     return next === undefined || next > this.clock.now();
@@ -196,6 +216,20 @@ export class DurableService implements HostService, DurableOperations {
 
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone' {
     const result = this.store.requestTermination(instanceId, reason, this.clock.now());
+    if (result === 'accepted') this.kick();
+    return result;
+  }
+
+  suspend(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone' {
+    const now = this.clock.now();
+    const result = this.store.requestControl(instanceId, historyEvent.executionSuspended(now, reason), now);
+    if (result === 'accepted') this.kick();
+    return result;
+  }
+
+  resume(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone' {
+    const now = this.clock.now();
+    const result = this.store.requestControl(instanceId, historyEvent.executionResumed(now, reason), now);
     if (result === 'accepted') this.kick();
     return result;
   }
@@ -279,7 +313,7 @@ export class DurableService implements HostService, DurableOperations {
     }
     const freeActivities = this.maxActivities - this.busyActivities.size;
     if (freeActivities > 0) {
-      for (const item of this.store.readyActivities(freeActivities, this.busyActivities)) {
+      for (const item of this.store.readyActivities(freeActivities, this.busyActivities, this.clock.now())) {
         this.busyActivities.add(item.seq);
         this.track(this.runActivityItem(item), () => this.busyActivities.delete(item.seq), `activity '${item.name}'`);
       }
@@ -311,10 +345,12 @@ export class DurableService implements HostService, DurableOperations {
     }, RETRY_AFTER_ERROR_MS).unref();
   }
 
-  /** Keeps one clock wake-up armed for the earliest durable timer. */
+  /** Keeps one clock wake-up armed for the earliest durable timer or leased activity coming back. */
   private armTimerWake(): void {
     if (this.stopping) return;
-    const next = this.store.nextTimerAt();
+    const timer = this.store.nextTimerAt();
+    const lease = this.store.nextActivityVisibleAt(this.clock.now());
+    const next = timer === undefined ? lease : lease === undefined ? timer : Math.min(timer, lease);
     if (this.timerWake && this.timerWake.at === next) return;
     this.timerWake?.cancel();
     this.timerWake = undefined;
@@ -324,21 +360,57 @@ export class DurableService implements HostService, DurableOperations {
       cancel: this.clock.schedule(next, () => {
         if (this.timerWake === wake) this.timerWake = undefined;
         if (this.stopping) return;
-        if (this.store.fireDueTimers(this.clock.now()) > 0) this.kick();
+        this.store.fireDueTimers(this.clock.now());
+        this.kick();
         this.armTimerWake();
       }),
     };
     this.timerWake = wake;
   }
 
+  /**
+   * Runs one attempt of an activity under a lease. An attempt that crashed before (the item is
+   * still here with attempts counted) waited out its backoff; after `maxActivityAttempts` crashed
+   * attempts the task fails as poisoned instead of crashing the host forever.
+   */
   private async runActivityItem(item: ActivityItem): Promise<void> {
-    const run = await runActivity(this.ctx.invoke, item.name, item.input);
+    const started = this.clock.now();
+    if (item.attempts >= this.maxActivityAttempts) {
+      const message = `the invocation crashed or timed out ${item.attempts} times; the work item is poisoned and not tried again`;
+      this.ctx.log.error(`Durable: activity '${item.name}' of '${item.instanceId}' failed: ${message}`);
+      const failure = {
+        Reason: `Activity function '${item.name}' failed: ${message}`,
+        Details: message,
+      };
+      this.store.completeActivity(item, historyEvent.taskFailed(started, item.taskId, failure), started);
+      return;
+    }
+    const attempt = this.store.leaseActivity(item.seq, started + this.crashBackoff(item.attempts + 1));
+    if (attempt === undefined) return;
+    let timeout: NodeJS.Timeout | undefined;
+    const run = await Promise.race([
+      runActivity(this.ctx.invoke, item.name, item.input),
+      new Promise<typeof TIMED_OUT>((resolve) => (timeout = setTimeout(() => resolve(TIMED_OUT), this.activityTimeoutMs))),
+    ]);
+    clearTimeout(timeout);
     if (this.stopped) return;
+    if (run === TIMED_OUT) {
+      // Treated as a crash: the lease keeps the item hidden for the backoff, the late result is dropped.
+      this.ctx.log.warn(
+        `Durable: activity '${item.name}' of '${item.instanceId}' did not finish within ${this.activityTimeoutMs} ms (attempt ${attempt}); it will be retried.`,
+      );
+      this.armTimerWake();
+      return;
+    }
     const now = this.clock.now();
     const event = run.ok
       ? historyEvent.taskCompleted(now, item.taskId, run.result)
       : historyEvent.taskFailed(now, item.taskId, run.failure);
     this.store.completeActivity(item, event, now);
+  }
+
+  private crashBackoff(attempt: number): number {
+    return Math.min(MAX_CRASH_BACKOFF_MS, this.crashRetryBaseMs * 2 ** (attempt - 1));
   }
 
   /** Runs the next batch of one entity's queued operations and commits its outcome. */
@@ -407,25 +479,42 @@ export class DurableService implements HostService, DurableOperations {
   }
 
   private async runEpisode(instanceId: string): Promise<void> {
-    const messages = this.store.pendingMessages(instanceId);
+    let messages = this.store.pendingMessages(instanceId);
     if (messages.length === 0) return;
-    const consumedUpTo = messages[messages.length - 1].seq;
     const instance = this.store.getInstance(instanceId);
     if (!instance || isTerminal(instance.status)) {
-      this.store.deleteMessagesUpTo(instanceId, consumedUpTo);
+      this.store.deleteMessagesUpTo(instanceId, messages[messages.length - 1].seq);
       return;
     }
+    const now = this.clock.now();
+    const termination = messages.find(
+      (m) =>
+        m.event.EventType === EventType.ExecutionTerminated &&
+        (m.executionId === null || m.executionId === instance.executionId),
+    );
+    if (termination) {
+      this.commitTermination(instance, termination.event, messages[messages.length - 1].seq, now);
+      return;
+    }
+    if (instance.status === 'Suspended') {
+      // Only a resume moves a suspended instance; what arrived meanwhile stays queued for after it.
+      const resume = messages.find((m) => m.event.EventType === EventType.ExecutionResumed);
+      if (resume) this.commitControl(instance, resume.seq, resume.event, 'running', now);
+      return;
+    }
+    const suspendAt = messages.findIndex((m) => m.event.EventType === EventType.ExecutionSuspended);
+    if (suspendAt === 0) {
+      this.commitControl(instance, messages[0].seq, messages[0].event, 'suspended', now);
+      return;
+    }
+    // Messages queued before a suspend are still delivered; those after it wait for the resume.
+    if (suspendAt > 0) messages = messages.slice(0, suspendAt);
+    const consumedUpTo = messages[messages.length - 1].seq;
     const incoming = messages
       .filter((m) => m.executionId === null || m.executionId === instance.executionId)
-      .map((m) => m.event);
-    const now = this.clock.now();
+      .map((m) => m.event)
+      .filter((e) => e.EventType !== EventType.ExecutionResumed);
     const book = instance.book;
-
-    const termination = incoming.find((e) => e.EventType === EventType.ExecutionTerminated);
-    if (termination) {
-      this.commitTermination(instance, termination, consumedUpTo, now);
-      return;
-    }
 
     const prepared = prepareEpisode(book, incoming, { instanceId, now });
     if (prepared.events.length === 0) {
@@ -494,6 +583,27 @@ export class DurableService implements HostService, DurableOperations {
     this.armTimerWake();
   }
 
+  /** Suspends or resumes an instance: records the event in its history and changes its status. */
+  private commitControl(
+    instance: InstanceRecord,
+    seq: number,
+    event: HistoryEvent,
+    status: 'running' | 'suspended',
+    now: number,
+  ): void {
+    this.store.commitEpisode({
+      instance,
+      consumedUpTo: seq,
+      consumedSeqs: [seq],
+      now,
+      append: [{ ...event, Timestamp: new Date(now).toISOString() }],
+      effects: noEffects(),
+      outcome: { kind: status },
+      customStatus: instance.customStatus,
+      book: instance.book,
+    });
+  }
+
   /** A termination ends the execution without running user code, as in the Durable Task framework. */
   private commitTermination(
     instance: InstanceRecord,
@@ -519,6 +629,15 @@ export class DurableService implements HostService, DurableOperations {
     });
     this.armTimerWake();
   }
+}
+
+/** `hh:mm:ss` (as host.json's functionTimeout) in ms; undefined when absent or malformed. */
+function timeSpanMs(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(value.trim());
+  if (!m) return undefined;
+  const [, days, h, min, sec] = m;
+  return (((Number(days ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60 + Number(sec)) * 1000;
 }
 
 function positiveInteger(value: unknown): number | undefined {

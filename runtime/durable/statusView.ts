@@ -127,6 +127,18 @@ export function historyView(history: HistoryEvent[], options: StatusOptions): Ar
       case EventType.ExecutionTerminated:
         view.push({ ...base, Reason: event.Input ?? null });
         break;
+      case EventType.ExecutionSuspended:
+      case EventType.ExecutionResumed:
+        view.push({ ...base, Reason: event.Reason ?? null });
+        break;
+      case EventType.EventSent:
+        view.push({
+          ...base,
+          Name: event.Name,
+          InstanceId: event.InstanceId,
+          ...(withOutput ? { Input: parseJson(event.Input as string | null) } : {}),
+        });
+        break;
       default:
         view.push({ ...base });
     }

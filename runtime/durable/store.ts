@@ -61,6 +61,8 @@ export interface ActivityItem {
   taskId: number;
   name: string;
   input: string | null;
+  /** Attempts started before this one (crashed or timed out). */
+  attempts: number;
 }
 
 export interface InstanceFilter {
@@ -89,7 +91,9 @@ export interface EpisodeCommit {
   now: number;
   append: HistoryEvent[];
   effects: Effects;
-  outcome: Outcome | { kind: 'terminated'; reason: string | null };
+  outcome: Outcome | { kind: 'terminated'; reason: string | null } | { kind: 'suspended' };
+  /** Consume exactly these messages instead of all up to `consumedUpTo` (resuming leaves the queued ones). */
+  consumedSeqs?: number[];
   customStatus: string | null;
   book: Book;
   /** EventRaised events to carry into the next execution (continueAsNew). */
@@ -182,10 +186,19 @@ export class DurableStore {
       ),
       deleteMessagesUpTo: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ? AND seq <= ?`),
       deleteMessages: db.prepare(`DELETE FROM durable_messages WHERE instance_id = ?`),
-      messagesInOrder: db.prepare(`SELECT instance_id FROM durable_messages ORDER BY seq`),
+      // A suspended instance only has work when it is resumed or terminated.
+      messagesInOrder: db.prepare(`SELECT m.instance_id FROM durable_messages m
+        LEFT JOIN durable_instances i ON i.instance_id = m.instance_id
+        WHERE i.status IS NULL OR i.status <> 'Suspended' OR m.event_type IN (${EventType.ExecutionTerminated}, ${EventType.ExecutionResumed})
+        ORDER BY m.seq`),
+      deleteMessage: db.prepare(`DELETE FROM durable_messages WHERE seq = ?`),
       readyActivities: db.prepare(
-        `SELECT seq, instance_id, execution_id, task_id, name, input FROM durable_activities ORDER BY seq LIMIT ?`,
+        `SELECT seq, instance_id, execution_id, task_id, name, input, dequeue_count FROM durable_activities WHERE visible_at <= ? ORDER BY seq LIMIT ?`,
       ),
+      leaseActivity: db.prepare(
+        `UPDATE durable_activities SET dequeue_count = dequeue_count + 1, visible_at = ? WHERE seq = ? RETURNING dequeue_count`,
+      ),
+      nextVisibleActivity: db.prepare(`SELECT MIN(visible_at) AS at FROM durable_activities WHERE visible_at > ?`),
       insertActivity: db.prepare(
         `INSERT OR IGNORE INTO durable_activities (instance_id, execution_id, task_id, name, input, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
@@ -246,14 +259,16 @@ export class DurableStore {
     return [...found];
   }
 
-  readyActivities(limit: number, busy: ReadonlySet<number>): ActivityItem[] {
-    const rows = this.s.readyActivities.all(limit + busy.size) as Array<{
+  /** Activity work items visible now (not leased), oldest first, skipping those in `busy`. */
+  readyActivities(limit: number, busy: ReadonlySet<number>, now: number): ActivityItem[] {
+    const rows = this.s.readyActivities.all(now, limit + busy.size) as Array<{
       seq: number;
       instance_id: string;
       execution_id: string;
       task_id: number;
       name: string;
       input: string | null;
+      dequeue_count: number;
     }>;
     return rows
       .filter((r) => !busy.has(r.seq))
@@ -265,13 +280,28 @@ export class DurableStore {
         taskId: r.task_id,
         name: r.name,
         input: r.input,
+        attempts: r.dequeue_count,
       }));
   }
 
+  /**
+   * Starts an attempt of an activity: counts it and hides the item until `visibleAt`, both committed
+   * before the activity runs, so a crash during the attempt still counts. Returns the attempt number.
+   */
+  leaseActivity(seq: number, visibleAt: number): number | undefined {
+    const row = this.s.leaseActivity.get(visibleAt, seq) as { dequeue_count: number } | undefined;
+    return row?.dequeue_count;
+  }
+
+  /** When the next leased activity item becomes visible again (after `now`). */
+  nextActivityVisibleAt(now: number): number | undefined {
+    return (this.s.nextVisibleActivity.get(now) as { at: number | null }).at ?? undefined;
+  }
+
   /** True when some message or activity is waiting that is not already being worked on. */
-  hasRunnableWork(busyInstances: ReadonlySet<string>, busyActivities: ReadonlySet<number>): boolean {
+  hasRunnableWork(busyInstances: ReadonlySet<string>, busyActivities: ReadonlySet<number>, now: number): boolean {
     if (this.readyInstanceIds(1, busyInstances).length > 0) return true;
-    return this.s.readyActivities.all(busyActivities.size + 1).length > busyActivities.size;
+    return this.readyActivities(1, busyActivities, now).length > 0;
   }
 
   deleteMessagesUpTo(instanceId: string, seq: number): void {
@@ -286,7 +316,8 @@ export class DurableStore {
       if (!current || current.execution_id !== instance.executionId) return;
       const id = instance.instanceId;
       const exec = instance.executionId;
-      this.s.deleteMessagesUpTo.run(id, c.consumedUpTo);
+      if (c.consumedSeqs) for (const m of c.consumedSeqs) this.s.deleteMessage.run(m);
+      else this.s.deleteMessagesUpTo.run(id, c.consumedUpTo);
       let seq = (this.s.lastHistorySeq.get(id) as { seq: number }).seq;
       for (const event of c.append)
         this.s.insertHistory.run(id, ++seq, exec, event.EventType, JSON.stringify(event));
@@ -382,11 +413,16 @@ export class DurableStore {
     reason: string | null,
     now: number,
   ): 'accepted' | 'notFound' | 'gone' {
+    return this.requestControl(instanceId, historyEvent.executionTerminated(now, reason), now);
+  }
+
+  /** Queues a suspend or resume; the instance acts on it in order with its other messages. */
+  requestControl(instanceId: string, event: HistoryEvent, now: number): 'accepted' | 'notFound' | 'gone' {
     return this.db.transaction(() => {
       const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
       if (!row) return 'notFound' as const;
       if (isTerminal(row.status)) return 'gone' as const;
-      this.enqueue(instanceId, null, historyEvent.executionTerminated(now, reason), now);
+      this.enqueue(instanceId, null, event, now);
       return 'accepted' as const;
     })();
   }
@@ -486,9 +522,10 @@ export class DurableStore {
     const book = JSON.stringify(c.book);
     switch (outcome.kind) {
       case 'running':
+      case 'suspended':
         this.s.updateRunning.run({
           instance_id: id,
-          status: 'Running',
+          status: outcome.kind === 'running' ? 'Running' : 'Suspended',
           custom_status: c.customStatus,
           book,
           now,

@@ -1,7 +1,8 @@
 /**
  * The approval scenarios of issue 8, in Chromium against the whole app on the local host (virtual
  * clock): approve a large transfer and see the balances change, reject one, refusals in words, an
- * expired one leaving the inbox, the orchestrations list filtered, a transfer's history timeline.
+ * expired one leaving the inbox, the orchestrations list filtered, a transfer's history timeline and
+ * its event stream.
  *
  * Amounts: alice loads 5,000.00 (no fee: a single load over 500.00), bob 100.00 (fee 0.02), carol
  * 10.00 (fee 0.00). The approval threshold is 1,000.00 and the timeout 24 h (DESIGN.md §2).
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { createTestHost, type TestHost } from '../../runtime/testHost';
 import { accessibilityProblems, fitsViewportWidth } from './accessibility';
 import { balances, decide, loadCredits, openAccount, requestTransfer, transferStatus } from './cardflowApi';
-import { DashboardPage } from './dashboardPage';
+import { DashboardPage, rowTexts } from './dashboardPage';
 import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
 
 jest.setTimeout(90_000);
@@ -218,5 +219,56 @@ describe('transfers and orchestrations of the whole app', () => {
       expect(lines.some((line) => /Event ApprovalDecision received/.test(line))).toBe(true);
       expect(lines[lines.length - 1]).toMatch(/Orchestration completed/);
       await screenshot(session.page, 'transfer timeline');
+    }));
+
+  it("lists a completed transfer's event stream beside its read model, and an account's on request", () =>
+    step(async () => {
+      const stored = (await (await host.fetch('/api/transfers/t-approve-1/events')).json()) as {
+        events: Array<{ version: number; type: string }>;
+      };
+      await dashboard.open('lookup', { params: { transfer: 't-approve-1' } });
+      await dashboard.lookup.transferResult.getByRole('heading', { name: 'Event stream' }).waitFor();
+      await dashboard.lookup.transferResult
+        .getByRole('table', { name: 'Events of transfer-t-approve-1, version 4' })
+        .waitFor();
+      const rows = await rowTexts(dashboard.lookup.transferEvents());
+      expect(rows.map(([version, type]) => [Number(version), type])).toEqual(
+        stored.events.map((e) => [e.version, e.type]),
+      );
+      expect(rows.map(([, type]) => type)).toEqual([
+        'TransferRequested',
+        'TransferApprovalRequested',
+        'TransferApproved',
+        'TransferCompleted',
+      ]);
+      expect(rows[0][3]).toBe('Transfer requested 1,500.00 from acc-alice to acc-bob by alice — note “rent”');
+      expect(rows[1][3]).toMatch(/^Approval requested for its amount, deadline \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+      expect(rows[2][3]).toBe('Approved by dave — note “checked with alice”');
+      expect(rows[3][3]).toBe('Transfer completed');
+      expect(rows.every(([, , when]) => / UTC$/.test(when))).toBe(true);
+      // Read model first, then the stream, then the orchestration.
+      const headings = await dashboard.lookup.transferResult.locator('h4').allTextContents();
+      expect(headings.indexOf('Event stream')).toBeGreaterThan(headings.indexOf('Transfer t-approve-1'));
+      expect(headings.indexOf('Event stream')).toBeLessThan(headings.indexOf('Orchestration'));
+      expect(await accessibilityProblems(session.page)).toEqual([]);
+      await screenshot(session.page, 'transfer event stream');
+      await session.page.setViewportSize({ width: 360, height: 740 });
+      expect(await fitsViewportWidth(session.page)).toBe(true);
+      await session.page.setViewportSize({ width: 1280, height: 900 });
+
+      await dashboard.lookup.showAccount('acc-alice');
+      const folded = dashboard.lookup.accountResult.getByText(/^Event stream \(\d+ events\)$/);
+      await folded.click();
+      const accountRows = await rowTexts(dashboard.lookup.accountEvents());
+      const summaries = accountRows.map(([, , , what]) => what);
+      expect(summaries[0]).toBe('Account opened for Alice (alice), a user account');
+      expect(summaries).toContain('Funds reserved 1,500.00 for transfer t-approve-1');
+      expect(summaries).toContain('Funds transferred out 1,500.00 to acc-bob (transfer t-approve-1)');
+      expect(summaries).toContain('Funds released 1,200.00 for transfer t-reject-1: an approver rejected it');
+      expect(accountRows.map(([version]) => Number(version))).toEqual(
+        Array.from({ length: accountRows.length }, (_, i) => i + 1),
+      );
+      expect(scriptErrors(session)).toEqual([]);
+      expect(session.pageErrors).toEqual([]);
     }));
 });

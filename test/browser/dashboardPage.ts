@@ -154,6 +154,21 @@ export class LookupPanel {
   timeline(): Locator {
     return this.transferResult.locator('ol.timeline > li');
   }
+
+  /** The rows of the transfer's event stream table (version, event, when, what happened). */
+  transferEvents(): Locator {
+    return this.transferResult.locator('table.events tbody > tr');
+  }
+
+  /** The rows of the account's event stream table (inside its folded "Event stream" section). */
+  accountEvents(): Locator {
+    return this.accountResult.locator('table.events tbody > tr');
+  }
+}
+
+/** The cells' text of each table row, row by row. */
+export function rowTexts(rows: Locator): Promise<string[][]> {
+  return rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
 }
 
 export interface InstanceFilterInput {

@@ -13,6 +13,7 @@ import {
   DeadLettersResponseSchema,
   ProblemSchema,
   StatementResponseSchema,
+  StreamResponseSchema,
   TransferResponseSchema,
 } from '../../functions/http/schemas';
 import { outcomeOf, pathOf, PROBLEM_JSON, startApp, type App } from './harness';
@@ -269,6 +270,62 @@ describe('POST /api/transfers/{id}/decision', () => {
   });
 });
 
+describe('GET /api/transfers/{id}/events and /api/accounts/{id}/events', () => {
+  it("lists a transfer's events as the event store holds them, in version order", async () => {
+    await app.settle();
+    const answer = await app.get('/api/transfers/tr-big/events');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    const stream = StreamResponseSchema.parse(answer.body);
+    expect(stream).toMatchObject({ streamId: 'transfer-tr-big', version: 3 });
+    expect(stream.events.map((e) => [e.version, e.type])).toEqual([
+      [1, 'TransferRequested'],
+      [2, 'TransferApprovalRequested'],
+      [3, 'TransferRejected'],
+    ]);
+    expect(stream.events[0].data).toEqual({ transferId: 'tr-big', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
+    expect(stream.events[2].data).toMatchObject({ reason: 'rejected_by_approver', approver: 'carol', note: 'too much' });
+    expect(stream.events).toEqual(await app.stores.events.readStream('transfer-tr-big'));
+  });
+
+  it("lists an account's events, ending at the version its read model shows", async () => {
+    await app.settle();
+    const stream = StreamResponseSchema.parse((await app.get('/api/accounts/acc-bob/events')).body);
+    expect(stream.streamId).toBe('account-acc-bob');
+    expect(stream.events.map((e) => e.version)).toEqual(Array.from({ length: stream.version }, (_, i) => i + 1));
+    expect(stream.events[0]).toMatchObject({ type: 'AccountOpened', data: { accountId: 'acc-bob', ownerId: 'bob' } });
+    expect(stream.events).toContainEqual(expect.objectContaining({ type: 'CreditsLoaded', data: { accountId: 'acc-bob', loadId: 'bob-load-1', amount: 2_500, fee: 1, net: 2_499 } }));
+    expect(stream.events).toContainEqual(expect.objectContaining({ type: 'FundsTransferredIn', data: expect.objectContaining({ transferId: 'tr-api-1', amount: 500 }) }));
+    expect(stream.version).toBe((await app.get('/api/accounts/acc-bob')).body.version);
+  });
+
+  it('starts at fromVersion, and answers an empty list with the current version past the end', async () => {
+    const tail = StreamResponseSchema.parse((await app.get('/api/transfers/tr-big/events?fromVersion=2')).body);
+    expect(tail).toMatchObject({ version: 3 });
+    expect(tail.events.map((e) => e.type)).toEqual(['TransferApprovalRequested', 'TransferRejected']);
+    expect(StreamResponseSchema.parse((await app.get('/api/transfers/tr-big/events?fromVersion=4')).body)).toEqual({ streamId: 'transfer-tr-big', version: 3, events: [] });
+    expect((await app.get('/api/accounts/acc-bob/events?fromVersion=999999999999999')).body).toMatchObject({ events: [] });
+  });
+
+  it('answers 404 with the reason code when the stream has no events', async () => {
+    expectProblem(await app.get('/api/transfers/tr-nobody/events'), 404, 'transfer_not_found');
+    expectProblem(await app.get('/api/transfers/tr-nobody/events?fromVersion=2'), 404, 'transfer_not_found');
+    // Rejected before anything was decided: the command failed, no stream was started.
+    expectProblem(await app.get('/api/transfers/tr-same/events'), 404, 'transfer_not_found');
+    expectProblem(await app.get('/api/accounts/acc-nobody/events'), 404, 'account_not_found');
+  });
+
+  it('answers 400 for an invalid id or a fromVersion that is not a whole number from 1', async () => {
+    expectProblem(await app.get('/api/transfers/UPPER/events'), 400, 'invalid_request');
+    expectProblem(await app.get('/api/accounts/x/events'), 400, 'invalid_request');
+    for (const fromVersion of ['0', '-1', '1.5', 'abc', '1e3', '01', '', '1234567890123456']) {
+      const answer = await app.get(`/api/transfers/tr-big/events?fromVersion=${encodeURIComponent(fromVersion)}`);
+      expectProblem(answer, 400, 'invalid_request');
+      expect(answer.body.errors).toEqual([expect.objectContaining({ path: 'fromVersion' })]);
+    }
+  });
+});
+
 describe('GET routes', () => {
   it('answers 404 with a reason code for unknown accounts, statements, transfers and commands', async () => {
     expectProblem(await app.get('/api/accounts/acc-nobody'), 404, 'account_not_found');
@@ -293,7 +350,7 @@ describe('GET routes', () => {
   it('serves the OpenAPI document generated from the route schemas', async () => {
     const document = await app.get('/api/openapi.json');
     expect(document.status).toBe(200);
-    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/transfers/{transferId}/decision', '/api/approvals']));
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/transfers/{transferId}/decision', '/api/approvals', '/api/transfers/{transferId}/events', '/api/accounts/{accountId}/events']));
   });
 
   it('lists dead letters', async () => {
@@ -316,6 +373,8 @@ describe('no input produces a 500', () => {
     segment.map((id) => `/api/accounts/${id}`),
     segment.map((id) => `/api/accounts/${id}/statement`),
     segment.map((id) => `/api/transfers/${id}`),
+    fc.tuple(segment, anyText).map(([id, from]) => `/api/transfers/${id}/events?fromVersion=${encodeURIComponent(from)}`),
+    fc.tuple(fc.constantFrom('acc-alice', 'acc-bob'), fc.oneof(fc.nat().map(String), anyText)).map(([id, from]) => `/api/accounts/${id}/events?fromVersion=${encodeURIComponent(from)}`),
     segment.map((id) => `/api/commands/${id}`),
     anyText.map((q) => `/api/approvals?status=${encodeURIComponent(q)}`),
   );

@@ -8,6 +8,7 @@ import {
   parseApprovals,
   parseCommandAccepted,
   parseCommandOutcome,
+  parseEventStream,
   parseInstance,
   parseInstanceList,
   parseStatement,
@@ -16,6 +17,7 @@ import {
   type ApprovalsPage,
   type CommandAccepted,
   type CommandOutcome,
+  type EventStream,
   type InstanceStatus,
   type StatementEntry,
   type TransferView,
@@ -91,6 +93,12 @@ export function isLastPageToken(token: string | null | undefined): boolean {
   return !token || token === 'null' || token === 'bnVsbA==';
 }
 
+/** The path of a transfer's or an account's event stream, from `fromVersion` on when given. */
+export function streamPath(apiBase: string, owner: 'transfers' | 'accounts', id: string, fromVersion?: number): string {
+  const path = `${apiBase}/${owner}/${encodeURIComponent(id)}/events`;
+  return fromVersion === undefined ? path : `${path}?fromVersion=${fromVersion}`;
+}
+
 export interface PollOptions {
   intervalMs: number;
   timeoutMs: number;
@@ -125,6 +133,10 @@ export interface CardflowApi {
   transfer(transferId: string): Promise<TransferView>;
   account(accountId: string): Promise<AccountView>;
   statement(accountId: string): Promise<StatementEntry[]>;
+  /** The transfer's events from the event store (all, or from `fromVersion` on). */
+  transferEvents(transferId: string, fromVersion?: number): Promise<EventStream>;
+  /** The account's events from the event store (all, or from `fromVersion` on). */
+  accountEvents(accountId: string, fromVersion?: number): Promise<EventStream>;
   listInstances(filter: InstanceFilter, continuationToken?: string): Promise<InstancePage>;
   instance(instanceId: string, options?: { showHistory?: boolean }): Promise<InstanceStatus>;
   raiseEvent(instanceId: string, eventName: string, body: unknown): Promise<RaiseEventResult>;
@@ -202,6 +214,12 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
     },
     async statement(accountId) {
       return parseStatement((await send(`${apiBase}/accounts/${seg(accountId)}/statement`)).body);
+    },
+    async transferEvents(transferId, fromVersion) {
+      return parseEventStream((await send(streamPath(apiBase, 'transfers', transferId, fromVersion))).body);
+    },
+    async accountEvents(accountId, fromVersion) {
+      return parseEventStream((await send(streamPath(apiBase, 'accounts', accountId, fromVersion))).body);
     },
     async listInstances(filter, continuationToken) {
       const query = Object.fromEntries(new URLSearchParams(instanceListQuery(filter)));

@@ -1,4 +1,12 @@
-import { instanceListQuery, isLastPageToken, pollUntil } from './api';
+import { instanceListQuery, isLastPageToken, pollUntil, streamPath } from './api';
+
+describe('streamPath', () => {
+  it("names a transfer's or an account's event stream, from a version when given", () => {
+    expect(streamPath('/api', 'transfers', 't-1')).toBe('/api/transfers/t-1/events');
+    expect(streamPath('/api', 'accounts', 'acc-a', 4)).toBe('/api/accounts/acc-a/events?fromVersion=4');
+    expect(streamPath('/api', 'transfers', 'a/b?c')).toBe('/api/transfers/a%2Fb%3Fc/events');
+  });
+});
 
 describe('instanceListQuery', () => {
   it('writes the Durable API filter parameters and leaves out empty ones', () => {

@@ -67,6 +67,28 @@ export interface StatementEntry {
   balanceAfter: number;
 }
 
+/** One stored event of a stream, as `GET /api/{transfers|accounts}/{id}/events` lists it. */
+export interface StreamEvent {
+  /** The event id (deterministic per writer, e.g. `t-1:reserve`). */
+  id: string;
+  /** Position in the stream, from 1. */
+  version: number;
+  type: string;
+  /** The event's data; which fields it has depends on `type` (eventStream.ts reads them). */
+  data: Record<string, unknown>;
+  /** When it happened: `metadata.occurredAt`, on the server's clock. */
+  occurredAt?: string;
+  /** The id shared by everything one request caused. */
+  correlationId?: string;
+}
+
+export interface EventStream {
+  streamId: string;
+  /** The stream's current version (the last event's, when the list starts at version 1). */
+  version: number;
+  events: StreamEvent[];
+}
+
 export type CommandStatus = 'pending' | 'succeeded' | 'rejected' | 'failed';
 
 export interface CommandOutcome {
@@ -223,6 +245,25 @@ export function parseStatement(value: unknown): StatementEntry[] {
       balanceAfter: cents(r, 'balanceAfter', what),
     });
   });
+}
+
+export function parseEventStream(value: unknown): EventStream {
+  const what = 'GET /api/{transfers|accounts}/{id}/events';
+  const r = asRecord(value, what);
+  if (!Array.isArray(r.events)) throw new ContractError(what, '"events" should be an array');
+  const events = r.events.map((raw): StreamEvent => {
+    const e = asRecord(raw, what);
+    const metadata = e.metadata === undefined || e.metadata === null ? {} : asRecord(e.metadata, what);
+    return compact({
+      id: str(e, 'id', what),
+      version: cents(e, 'version', what),
+      type: str(e, 'type', what),
+      data: e.data === undefined || e.data === null ? {} : asRecord(e.data, `${what} event data`),
+      occurredAt: optStr(metadata, 'occurredAt', what),
+      correlationId: optStr(metadata, 'correlationId', what),
+    });
+  });
+  return { streamId: str(r, 'streamId', what), version: cents(r, 'version', what), events };
 }
 
 export function parseCommandAccepted(value: unknown): CommandAccepted {

@@ -4,6 +4,7 @@ import {
   parseAccount,
   parseApprovals,
   parseCommandOutcome,
+  parseEventStream,
   parseInstance,
   parseStatement,
   parseTransfer,
@@ -137,5 +138,41 @@ describe('idProblem', () => {
     expect(idProblem('approver id', 'Carol')).toMatch(/3 to 64 lowercase letters/);
     expect(idProblem('approver id', 'ab')).toMatch(/3 to 64/);
     expect(idProblem('approver id', '-abc')).toMatch(/starting with a letter or digit/);
+  });
+});
+
+describe('parseEventStream', () => {
+  const stored = {
+    id: 't-1:request',
+    streamId: 'transfer-t-1',
+    version: 1,
+    type: 'TransferRequested',
+    data: { transferId: 't-1', amount: 500 },
+    metadata: { correlationId: 'c-1', causationId: 'c-1', occurredAt: '2026-01-01T00:00:00.000Z' },
+    schemaVersion: 1,
+  };
+
+  it('reads the events with their time and correlation from the metadata', () => {
+    expect(parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [stored] })).toEqual({
+      streamId: 'transfer-t-1',
+      version: 1,
+      events: [
+        {
+          id: 't-1:request',
+          version: 1,
+          type: 'TransferRequested',
+          data: { transferId: 't-1', amount: 500 },
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          correlationId: 'c-1',
+        },
+      ],
+    });
+  });
+
+  it('names the field that breaks the contract', () => {
+    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1 })).toThrow('"events" should be an array');
+    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, version: '1' }] })).toThrow('"version"');
+    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, data: [1] }] })).toThrow(ContractError);
+    expect(() => parseEventStream({ version: 1, events: [] })).toThrow('"streamId" should be a string');
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Transfers and accounts: a transfer's read model with its orchestration (status, custom status,
- * history timeline), and an account's balances with its statement.
+ * Transfers and accounts: a transfer's read model, its event stream and its orchestration (status,
+ * custom status, history timeline), and an account's balances with its statement and event stream.
  */
 import { ApiError, type CardflowApi } from './api.js';
-import { idProblem, type StatementEntry } from './contracts.js';
+import { idProblem, type EventStream, type StatementEntry } from './contracts.js';
 import { byId, facts, h, setFieldError } from './dom.js';
+import { eventLines } from './eventStream.js';
 import { renderInstance } from './instanceView.js';
 import { formatCents } from './money.js';
 import { describeProblem, describeReason } from './reasons.js';
@@ -49,8 +50,9 @@ export class LookupView {
       return;
     }
     this.transferResult.replaceChildren(h('p', { class: 'status' }, `Loading transfer ${transferId}…`));
-    const [transfer, instance] = await Promise.allSettled([
+    const [transfer, events, instance] = await Promise.allSettled([
       this.api.transfer(transferId),
+      this.api.transferEvents(transferId),
       this.api.instance(transferId, { showHistory: true }),
     ]);
     const parts: HTMLElement[] = [];
@@ -96,6 +98,12 @@ export class LookupView {
     } else {
       parts.push(errorBox(`Transfer ${transferId}: ${errorText(transfer.reason)}`));
     }
+    // The stream may exist before its read model catches up, so it is shown whenever it is there.
+    if (events.status === 'fulfilled') {
+      parts.push(h('h4', { id: 'transfer-events-title' }, 'Event stream'), eventStreamTable(events.value));
+    } else if (transfer.status === 'fulfilled') {
+      parts.push(errorBox(`Event stream: ${errorText(events.reason)}`));
+    }
     parts.push(h('h4', { id: 'transfer-orchestration-title' }, 'Orchestration'));
     if (instance.status === 'fulfilled') {
       parts.push(
@@ -125,9 +133,10 @@ export class LookupView {
       return;
     }
     this.accountResult.replaceChildren(h('p', { class: 'status' }, `Loading account ${accountId}…`));
-    const [account, statement] = await Promise.allSettled([
+    const [account, statement, events] = await Promise.allSettled([
       this.api.account(accountId),
       this.api.statement(accountId),
+      this.api.accountEvents(accountId),
     ]);
     const parts: HTMLElement[] = [];
     if (account.status === 'fulfilled') {
@@ -149,6 +158,19 @@ export class LookupView {
     if (statement.status === 'fulfilled') parts.push(statementTable(statement.value));
     else if (account.status === 'fulfilled')
       parts.push(errorBox(`Statement: ${errorText(statement.reason)}`));
+    // An account's stream grows with every load and transfer: folded away until asked for.
+    if (events.status === 'fulfilled') {
+      parts.push(
+        h(
+          'details',
+          { class: 'event-stream' },
+          h('summary', {}, `Event stream (${events.value.events.length} events)`),
+          eventStreamTable(events.value),
+        ),
+      );
+    } else if (account.status === 'fulfilled') {
+      parts.push(errorBox(`Event stream: ${errorText(events.reason)}`));
+    }
     this.accountResult.replaceChildren(...parts);
   }
 }
@@ -189,4 +211,63 @@ function statementTable(entries: StatementEntry[]): HTMLElement {
     ),
   );
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Statement'), head, body));
+}
+
+/** The stream's events as a table: version, type, when, and what happened in words. */
+function eventStreamTable(stream: EventStream): HTMLElement {
+  const lines = eventLines(stream);
+  if (lines.length === 0) return h('p', { class: 'hint' }, `No events in ${stream.streamId}.`);
+  const body = h('tbody');
+  for (const line of lines) {
+    body.append(
+      h(
+        'tr',
+        {},
+        h('td', { class: 'num' }, String(line.version)),
+        h('td', { class: 'mono' }, ...breakableType(line.type)),
+        h('td', {}, line.at ? instantCell(line.at) : ''),
+        h('td', {}, line.summary),
+      ),
+    );
+  }
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col', class: 'num' }, 'Version'),
+      ...['Event', 'When', 'What happened'].map((label) => h('th', { scope: 'col' }, label)),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'events' },
+      h('caption', {}, `Events of ${stream.streamId}, version ${stream.version}`),
+      head,
+      body,
+    ),
+  );
+}
+
+/** `TransferApprovalRequested` with line-break opportunities between its words, not inside them. */
+function breakableType(type: string): Array<Node | string> {
+  return type.split(/(?=[A-Z][a-z])/).flatMap((word, i) => (i === 0 ? [word] : [h('wbr'), word]));
+}
+
+/** An instant that wraps between its date and its time only. */
+function instantCell(iso: string): HTMLElement {
+  const text = formatInstant(iso);
+  const space = text.indexOf(' ');
+  if (space < 0) return h('time', { datetime: iso }, text);
+  return h(
+    'time',
+    { datetime: iso },
+    h('span', { class: 'nowrap' }, text.slice(0, space)),
+    ' ',
+    h('span', { class: 'nowrap' }, text.slice(space + 1)),
+  );
 }

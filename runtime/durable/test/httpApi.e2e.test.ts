@@ -249,7 +249,7 @@ describe('Durable HTTP API', () => {
     expect(wrong.headers.get('allow')).toBe('POST');
     expect((await host.fetch(`${API}/instances/x`, { method: 'PUT' })).status).toBe(405);
     expect((await host.fetch(`${API}/nonsense`)).status).toBe(404);
-    expect((await post('instances/x/suspend?reason=r')).status).toBe(501);
+    expect((await post('instances/x/suspend?reason=r')).status).toBe(404);
     expect((await host.fetch(`${API}/entities/counter/one`)).status).toBe(404);
   });
 

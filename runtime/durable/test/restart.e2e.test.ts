@@ -44,7 +44,10 @@ describe('a durable host restarted on the same database file', () => {
 
     const second = await startDurableHost({ dataFile });
     try {
+      // The interrupted attempt counts as crashed: it runs again after the crash backoff (1 s).
       await second.waitForIdle();
+      expect((await status(second, id)).runtimeStatus).toBe('Running');
+      await second.advance(1000);
       expect(await status(second, id)).toMatchObject({
         runtimeStatus: 'Completed',
         output: ['step-1', 'step-2', 'step-3', 'step-4', 'step-5'],

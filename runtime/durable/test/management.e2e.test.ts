@@ -1,0 +1,192 @@
+import type { TestHost } from '../../testHost';
+import { createDurableService } from '../service';
+import { API, raise, start, startDurableHost, status } from './helpers';
+
+async function post(host: TestHost, path: string): Promise<number> {
+  const res = await host.fetch(`${API}/${path}`, { method: 'POST' });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('instance management through the Durable HTTP API', () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startDurableHost();
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  test('a suspended instance keeps events raised meanwhile and acts on them after resume', async () => {
+    const id = await start(host, 'Status');
+    await host.waitForIdle();
+    expect(await post(host, `instances/${id}/suspend?reason=maintenance`)).toBe(202);
+    await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Suspended');
+    const suspended = await host.fetch(`${API}/instances/${id}`);
+    expect(suspended.status).toBe(202);
+    await suspended.arrayBuffer();
+
+    expect(await raise(host, id, 'Go', 'while suspended')).toBe(202);
+    await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Suspended');
+
+    expect(await post(host, `instances/${id}/resume?reason=done`)).toBe(202);
+    await host.waitForIdle();
+    const final = await status(host, id, '?showHistory=true');
+    expect(final).toMatchObject({ runtimeStatus: 'Completed', output: 'while suspended' });
+    const types = final.historyEvents?.map((e) => e.EventType);
+    expect(types).toEqual(
+      expect.arrayContaining(['ExecutionSuspended', 'ExecutionResumed', 'EventRaised', 'ExecutionCompleted']),
+    );
+    expect(final.historyEvents?.find((e) => e.EventType === 'ExecutionSuspended')).toMatchObject({
+      Reason: 'maintenance',
+    });
+  });
+
+  test('a suspended instance can be terminated; suspend and resume of unknown or finished instances are 404 / 410', async () => {
+    const id = await start(host, 'Status');
+    await host.waitForIdle();
+    expect(await post(host, `instances/${id}/suspend`)).toBe(202);
+    await host.waitForIdle();
+    expect(await post(host, `instances/${id}/terminate?reason=enough`)).toBe(202);
+    await host.waitForIdle();
+    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Terminated', output: 'enough' });
+    expect(await post(host, `instances/${id}/resume`)).toBe(410);
+    expect(await post(host, `instances/${id}/suspend`)).toBe(410);
+    expect(await post(host, 'instances/nobody/suspend')).toBe(404);
+    expect(await post(host, 'instances/nobody/resume')).toBe(404);
+  });
+
+  test('work that completes while an instance is suspended is delivered after resume', async () => {
+    const id = await start(host, 'HelloCities', ['Rome', 'Nice']);
+    // Suspended before its first episode ran: the queued start runs, then the suspend takes effect.
+    expect(await post(host, `instances/${id}/suspend`)).toBe(202);
+    await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Suspended');
+    const queued = host.db
+      .prepare('SELECT COUNT(*) AS n FROM durable_messages WHERE instance_id = ?')
+      .get(id) as { n: number };
+    expect(queued.n).toBe(1); // the first activity's result waits
+    expect(await post(host, `instances/${id}/resume`)).toBe(202);
+    await host.waitForIdle();
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: ['Hello Rome!', 'Hello Nice!'],
+    });
+  });
+});
+
+describe('the determinism check', () => {
+  let host: TestHost;
+  beforeEach(async () => {
+    host = await startDurableHost();
+  });
+  afterEach(async () => {
+    await host.stop();
+  });
+
+  const redeploy = async (version: number): Promise<void> => {
+    const res = await host.fetch(`/api/shifty/${version}`, { method: 'POST' });
+    expect(res.status).toBe(204);
+  };
+
+  test('fails an instance whose replayed code calls a different activity than its history', async () => {
+    await redeploy(1);
+    const id = await start(host, 'Shifty');
+    await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Running');
+    await redeploy(2);
+    await raise(host, id, 'Next', null);
+    await host.waitForIdle();
+    const failed = await status(host, id);
+    expect(failed.runtimeStatus).toBe('Failed');
+    expect(failed.output).toBe(
+      "Orchestrator function 'Shifty' failed: Non-deterministic workflow detected: action #0 of this instance's history is " +
+        "callActivity('SayHello'), but the replayed orchestrator code scheduled callActivity('Double') there. " +
+        'Was the orchestrator code changed while this instance was running?',
+    );
+  });
+
+  test('fails an instance whose replayed code schedules another kind of action at the same place', async () => {
+    await redeploy(1);
+    const id = await start(host, 'Shifty');
+    await host.waitForIdle();
+    await redeploy(3);
+    await raise(host, id, 'Next', null);
+    await host.waitForIdle();
+    const failed = await status(host, id);
+    expect(failed.runtimeStatus).toBe('Failed');
+    expect(String(failed.output)).toContain(
+      "action #0 of this instance's history is callActivity('SayHello'), but the replayed orchestrator code scheduled callActivityWithRetry('SayHello')",
+    );
+  });
+
+  test('an unchanged orchestrator replays without complaint', async () => {
+    await redeploy(1);
+    const id = await start(host, 'Shifty');
+    await host.waitForIdle();
+    await raise(host, id, 'Next', null);
+    await host.waitForIdle();
+    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 'done' });
+  });
+});
+
+describe('concurrency limits', () => {
+  test("activities never run more at once than host.json's maxConcurrentActivityFunctions (4 in the fixture)", async () => {
+    const host = await startDurableHost();
+    try {
+      const id = await start(host, 'Overlapping', 24);
+      await host.waitForIdle();
+      expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 4 });
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('the maxConcurrentActivities option overrides host.json', async () => {
+    const host = await startDurableHost({ services: [createDurableService({ maxConcurrentActivities: 2 })] });
+    try {
+      const id = await start(host, 'Overlapping', 12);
+      await host.waitForIdle();
+      expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Completed', output: 2 });
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('a poisoned work item', () => {
+  test('an activity attempt that times out is retried with backoff, then its task fails instead of looping', async () => {
+    const host = await startDurableHost({
+      services: [createDurableService({ activityTimeoutMs: 20, maxActivityAttempts: 3, crashRetryBaseMs: 1000 })],
+    });
+    try {
+      const attempts = (): number =>
+        host.logs.lines().filter((l) => l.startsWith("Executed 'Functions.Hang'")).length;
+      const id = await start(host, 'Poisoned', 150);
+      await host.waitForIdle();
+      expect(attempts()).toBe(1);
+      // The retry waits for its backoff (1 s after the first attempt, then 2 s) on the host clock.
+      await host.advance(999);
+      expect(attempts()).toBe(1);
+      await host.advance(1);
+      expect(attempts()).toBe(2);
+      await host.advance(2000);
+      expect(attempts()).toBe(3);
+      expect((await status(host, id)).runtimeStatus).toBe('Running');
+      await host.advance(4000);
+      expect(attempts()).toBe(3);
+      expect(await status(host, id)).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: {
+          failed:
+            "Activity function 'Hang' failed: the invocation crashed or timed out 3 times; the work item is poisoned and not tried again",
+        },
+      });
+      expect(host.db.prepare('SELECT COUNT(*) AS n FROM durable_activities').get()).toEqual({ n: 0 });
+    } finally {
+      await host.stop();
+    }
+  });
+});
