@@ -1,15 +1,16 @@
 /**
- * Durable backend throughput: N "hello cities" orchestrations (5 sequential activities each) on an
- * on-disk SQLite database, through the real host and SDK. Prints history events per second and
- * orchestrations per second, with the machine it ran on.
+ * Durable backend throughput on an on-disk SQLite database, through the real host and SDK:
+ * N "hello cities" orchestrations (5 sequential activities each), then M entity signals sent by
+ * HTTP clients to K counter entities. Prints history events / orchestrations per second and
+ * signals per second, with the machine it ran on.
  *
- * Usage: npm run bench:durable [-- --instances N]
+ * Usage: npm run bench:durable [-- --instances N --signals M --entities K]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startHost } from '../runtime/host';
+import { startHost, type Host } from '../runtime/host';
 import { createDurableService } from '../runtime/durable';
 
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/hello-cities');
@@ -74,10 +75,37 @@ async function main(): Promise<void> {
     console.log(
       `throughput:     ${(events / seconds).toFixed(0)} history events/s, ${(instances / seconds).toFixed(1)} orchestrations/s`,
     );
+    await entityWorkload(host, argument('signals', 5000), argument('entities', 10));
   } finally {
     await host.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** M signals ("add 1") from HTTP clients to K counters; checks the sums and prints signals per second. */
+async function entityWorkload(host: Host, signals: number, entities: number): Promise<void> {
+  const began = performance.now();
+  let next = 0;
+  const client = async (): Promise<void> => {
+    while (next < signals) {
+      const key = `k${next++ % entities}`;
+      const res = await fetch(`${host.baseUrl}${API}/entities/Counter/${key}?op=add`, { method: 'POST', body: '1' });
+      if (res.status !== 202) throw new Error(`signal failed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: STARTING_CLIENTS }, client));
+  const sent = (performance.now() - began) / 1000;
+  await host.waitForIdle({ timeoutMs: 30 * 60_000 });
+  const seconds = (performance.now() - began) / 1000;
+  let total = 0;
+  for (let k = 0; k < entities; k++) {
+    const res = await fetch(`${host.baseUrl}${API}/entities/Counter/k${k}`);
+    total += (await res.json()) as number;
+  }
+  if (total !== signals) throw new Error(`the counters add up to ${total}, not ${signals}`);
+  console.log(`entity signals: ${signals} to ${entities} counters by ${STARTING_CLIENTS} HTTP clients, all applied in ${seconds.toFixed(2)} s (sent in ${sent.toFixed(2)} s)`);
+  console.log(`throughput:     ${(signals / seconds).toFixed(0)} signals/s applied`);
 }
 
 main().catch((err: unknown) => {

@@ -87,6 +87,8 @@ export interface Book {
   timerAtPosition: Record<string, number>;
   /** Tasks the orchestration is still waiting for, by task id. */
   open: Record<string, OpenTask>;
+  /** Tasks (without retry) whose failure was delivered, by task id: what a rewind runs again. */
+  failed?: Record<string, ActivityTask | SubOrchestrationTask>;
   /** What the action at each leaf position was, to detect replays that schedule something else (absent in older books). */
   signatures?: string[];
   /** Request id of every entity call of this execution → its task id (absent in books of older versions). */
@@ -205,6 +207,8 @@ export function prepareEpisode(
           scheduleRetryTimer(book, task, failureOf(event), ctx, effects);
           hidden.push(event);
         } else {
+          // Kept so that a rewind can take the failure back and run the task again.
+          (book.failed ??= {})[id] = task;
           rest.push(event);
         }
         break;

@@ -32,6 +32,7 @@ export interface DurableOperations {
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   suspend(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   resume(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
+  rewind(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'notFailed';
   purge(instanceId: string): 'purged' | 'notFound' | 'running';
   purgeWhere(filter: InstanceFilter): number;
   isEntity(name: string): boolean;
@@ -121,7 +122,7 @@ async function route(
       case 'resume':
         return answerInstanceCommand(res, id, ops.resume(id, url.searchParams.get('reason')), 'resume');
       case 'rewind':
-        return notImplemented(res, `${action} is not supported by the local durable backend yet.`);
+        return rewind(ops, res, url, id);
     }
   }
   if (area === 'entities' && segments.length <= 2) {
@@ -355,6 +356,19 @@ function terminate(ops: DurableOperations, res: ServerResponse, url: URL, instan
   );
 }
 
+function rewind(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
+  const result = ops.rewind(instanceId, url.searchParams.get('reason'));
+  if (result === 'notFailed') {
+    sendProblem(res, {
+      status: 412,
+      title: 'Precondition Failed',
+      detail: `Instance '${instanceId}' has not failed; only failed instances can be rewound.`,
+    });
+    return;
+  }
+  answerInstanceCommand(res, instanceId, result, 'rewind');
+}
+
 function restart(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
   const instance = ops.getInstance(instanceId);
   if (!instance) {
@@ -503,10 +517,6 @@ function notAllowed(res: ServerResponse, method: string, allow: string[]): void 
     },
     { allow: allow.join(', ') },
   );
-}
-
-function notImplemented(res: ServerResponse, detail: string): void {
-  sendProblem(res, { status: 501, title: 'Not Implemented', detail });
 }
 
 function sendJson(

@@ -234,6 +234,15 @@ export class DurableService implements HostService, DurableOperations {
     return result;
   }
 
+  rewind(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'notFailed' {
+    const result = this.store.rewind(instanceId, reason, this.clock.now());
+    if (result === 'accepted') {
+      this.kick();
+      this.armTimerWake();
+    }
+    return result;
+  }
+
   purge(instanceId: string): 'purged' | 'notFound' | 'running' {
     return this.store.purge(instanceId);
   }

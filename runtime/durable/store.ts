@@ -222,6 +222,8 @@ export class DurableStore {
       updateFinished:
         db.prepare(`UPDATE durable_instances SET status = @status, output = @output, custom_status = @custom_status, failure_details = @failure_details,
         book = @book, updated_at = @now, completed_at = @now WHERE instance_id = @instance_id`),
+      updateRewound: db.prepare(`UPDATE durable_instances SET status = 'Running', output = NULL, failure_details = NULL,
+        book = @book, updated_at = @now, completed_at = NULL WHERE instance_id = @instance_id`),
       updateNewExecution:
         db.prepare(`UPDATE durable_instances SET execution_id = @execution_id, status = 'Running', input = @input, output = NULL, custom_status = @custom_status,
         failure_details = NULL, book = @book, updated_at = @now, completed_at = NULL WHERE instance_id = @instance_id`),
@@ -425,6 +427,73 @@ export class DurableStore {
       this.enqueue(instanceId, null, event, now);
       return 'accepted' as const;
     })();
+  }
+
+  /**
+   * Rewinds a Failed instance: takes back the failures of its tasks (and its own failed ending),
+   * queues those tasks again (a failed sub-orchestration is rewound too), re-queues work that was
+   * still open when it failed, and wakes it for a replay. Failures of tasks with retry options stay.
+   */
+  rewind(instanceId: string, reason: string | null, now: number): 'accepted' | 'notFound' | 'notFailed' {
+    return this.db.transaction(() => this.rewindInTransaction(instanceId, reason, now))();
+  }
+
+  private rewindInTransaction(
+    id: string,
+    reason: string | null,
+    now: number,
+  ): 'accepted' | 'notFound' | 'notFailed' {
+    const row = this.s.instance.get(id) as InstanceRow | undefined;
+    if (!row) return 'notFound';
+    if (row.status !== 'Failed') return 'notFailed';
+    const book = JSON.parse(row.book) as Book;
+    const exec = row.execution_id;
+    const failed = book.failed ?? {};
+    const isTakenBack = (e: HistoryEvent): boolean =>
+      e.EventType === EventType.ExecutionCompleted ||
+      ((e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed) &&
+        failed[String(e.TaskScheduledId)] !== undefined);
+    const history = this.history(id).filter((e) => !isTakenBack(e));
+    for (const [key, task] of Object.entries(failed)) {
+      const taskId = Number(key);
+      book.open[taskId] = task;
+      if (task.kind === 'activity') {
+        this.s.insertActivity.run(id, exec, taskId, task.name, task.input, now);
+        continue;
+      }
+      const childId = task.instanceId ?? `${id}:${taskId}`;
+      const child = this.s.instance.get(childId) as InstanceRow | undefined;
+      if (child?.status === 'Failed') this.rewindInTransaction(childId, reason, now);
+      else if (!child || isTerminal(child.status))
+        this.startInTransaction({
+          instanceId: childId,
+          name: task.name,
+          input: task.input,
+          version: task.version ?? null,
+          now,
+          parent: { instanceId: id, executionId: exec, name: row.name, taskId },
+        });
+    }
+    book.failed = {};
+    // Work still open when the instance failed was dropped with it.
+    for (const [key, task] of Object.entries(book.open)) {
+      if (task.kind === 'activity') this.s.insertActivity.run(id, exec, Number(key), task.name, task.input, now);
+      else if (task.kind === 'timer' || task.kind === 'retryTimer')
+        this.s.insertTimer.run(id, exec, Number(key), task.fireAt);
+    }
+    this.s.deleteHistory.run(id);
+    history.forEach((event, seq) =>
+      this.s.insertHistory.run(id, seq, exec, event.EventType, JSON.stringify(event)),
+    );
+    this.s.updateRewound.run({ instance_id: id, book: JSON.stringify(book), now });
+    // Wakes the instance: the replay resumes the code where the failure had stopped it.
+    this.enqueue(
+      id,
+      exec,
+      { EventType: EventType.GenericEvent, EventId: -1, Timestamp: new Date(now).toISOString(), Data: `Rewound: ${reason ?? ''}` },
+      now,
+    );
+    return 'accepted';
   }
 
   /** One page of instances ordered by (created time, id); `after` is the last key of the previous page. */

@@ -95,7 +95,10 @@ const SENTENCES: Record<string, (data: Data) => string | undefined> = {
     const to = text(d, 'toAccountId');
     if (!amount || !from || !to) return undefined;
     const by = text(d, 'requestedBy');
-    return withNote(`Transfer requested ${amount} from ${from} to ${to}${by ? ` by ${by}` : ''}`, text(d, 'note'));
+    return withNote(
+      `Transfer requested ${amount} from ${from} to ${to}${by ? ` by ${by}` : ''}`,
+      text(d, 'note'),
+    );
   },
   TransferApprovalRequested: (d) => {
     const reason = text(d, 'reason');
@@ -112,7 +115,10 @@ const SENTENCES: Record<string, (data: Data) => string | undefined> = {
     const reason = text(d, 'reason');
     if (!reason) return undefined;
     const approver = text(d, 'approver');
-    return withNote(`Rejected${approver ? ` by ${approver}` : ''}: ${describeReason(reason)}`, text(d, 'note'));
+    return withNote(
+      `Rejected${approver ? ` by ${approver}` : ''}: ${describeReason(reason)}`,
+      text(d, 'note'),
+    );
   },
   TransferExpired: (d) => {
     const deadline = text(d, 'deadline');
@@ -143,7 +149,8 @@ function moved(head: string, d: Data, link: string): string | undefined {
 export function describeEvent(event: StreamEvent): EventLine {
   const known = SENTENCES[event.type]?.(event.data);
   const raw = payloadText(event.data);
-  const summary = known ?? (raw && raw !== '{}' ? `${typeInWords(event.type)}: ${raw}` : typeInWords(event.type));
+  const summary =
+    known ?? (raw && raw !== '{}' ? `${typeInWords(event.type)}: ${raw}` : typeInWords(event.type));
   return {
     version: event.version,
     type: event.type,

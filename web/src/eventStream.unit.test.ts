@@ -15,11 +15,32 @@ describe('describeEvent', () => {
   it('says what happened to an account with the amounts in credits', () => {
     const lines = [
       event(1, 'AccountOpened', { accountId: 'acc-a', ownerId: 'alice', ownerName: 'Alice', kind: 'user' }),
-      event(2, 'CreditsLoaded', { accountId: 'acc-a', loadId: 'load-1', amount: 250000, fee: 50, net: 249950 }),
+      event(2, 'CreditsLoaded', {
+        accountId: 'acc-a',
+        loadId: 'load-1',
+        amount: 250000,
+        fee: 50,
+        net: 249950,
+      }),
       event(3, 'FundsReserved', { accountId: 'acc-a', transferId: 't-1', amount: 150000 }),
-      event(4, 'FundsReleased', { accountId: 'acc-a', transferId: 't-1', amount: 150000, reason: 'rejected_by_approver' }),
-      event(5, 'FundsTransferredOut', { accountId: 'acc-a', transferId: 't-2', amount: 500, toAccountId: 'acc-b' }),
-      event(6, 'FundsTransferredIn', { accountId: 'acc-a', transferId: 't-3', amount: 7, fromAccountId: 'acc-c' }),
+      event(4, 'FundsReleased', {
+        accountId: 'acc-a',
+        transferId: 't-1',
+        amount: 150000,
+        reason: 'rejected_by_approver',
+      }),
+      event(5, 'FundsTransferredOut', {
+        accountId: 'acc-a',
+        transferId: 't-2',
+        amount: 500,
+        toAccountId: 'acc-b',
+      }),
+      event(6, 'FundsTransferredIn', {
+        accountId: 'acc-a',
+        transferId: 't-3',
+        amount: 7,
+        fromAccountId: 'acc-c',
+      }),
       event(7, 'AccountClosed', { accountId: 'acc-a' }),
     ].map((e) => describeEvent(e).summary);
     expect(lines).toEqual([
@@ -33,17 +54,37 @@ describe('describeEvent', () => {
     ]);
   });
 
-  it("says what happened to a transfer, with the approver, the reason in words and the note", () => {
+  it('says what happened to a transfer, with the approver, the reason in words and the note', () => {
     const lines = [
-      event(1, 'TransferRequested', { transferId: 't-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 150000, requestedBy: 'alice', note: 'rent' }),
-      event(2, 'TransferApprovalRequested', { transferId: 't-1', reason: 'amount', deadline: '2026-01-02T00:00:00.000Z' }),
+      event(1, 'TransferRequested', {
+        transferId: 't-1',
+        fromAccountId: 'acc-a',
+        toAccountId: 'acc-b',
+        amount: 150000,
+        requestedBy: 'alice',
+        note: 'rent',
+      }),
+      event(2, 'TransferApprovalRequested', {
+        transferId: 't-1',
+        reason: 'amount',
+        deadline: '2026-01-02T00:00:00.000Z',
+      }),
       event(3, 'TransferApproved', { transferId: 't-1', approver: 'dave' }),
       event(4, 'TransferCompleted', { transferId: 't-1' }),
-      event(5, 'TransferRejected', { transferId: 't-1', reason: 'rejected_by_approver', approver: 'carol', note: 'too much' }),
+      event(5, 'TransferRejected', {
+        transferId: 't-1',
+        reason: 'rejected_by_approver',
+        approver: 'carol',
+        note: 'too much',
+      }),
       event(6, 'TransferRejected', { transferId: 't-1', reason: 'insufficient_funds' }),
       event(7, 'TransferExpired', { transferId: 't-1', deadline: '2026-01-02T00:00:00.000Z' }),
       event(8, 'TransferFailed', { transferId: 't-1', reason: 'account_closed' }),
-      event(9, 'TransferApprovalRequested', { transferId: 't-1', reason: 'velocity', deadline: '2026-01-02T00:00:00.000Z' }),
+      event(9, 'TransferApprovalRequested', {
+        transferId: 't-1',
+        reason: 'velocity',
+        deadline: '2026-01-02T00:00:00.000Z',
+      }),
     ].map((e) => describeEvent(e).summary);
     expect(lines).toEqual([
       'Transfer requested 1,500.00 from acc-a to acc-b by alice — note “rent”',
@@ -70,20 +111,62 @@ describe('describeEvent', () => {
   });
 
   it('shows the raw data of an unknown type, or of a known type missing a field, instead of a wrong sentence', () => {
-    expect(describeEvent(event(1, 'CardFrozen', { cardId: 'c-1' })).summary).toBe('Card frozen: {"cardId":"c-1"}');
+    expect(describeEvent(event(1, 'CardFrozen', { cardId: 'c-1' })).summary).toBe(
+      'Card frozen: {"cardId":"c-1"}',
+    );
     expect(describeEvent(event(1, 'CardFrozen', {})).summary).toBe('Card frozen');
     expect(describeEvent(event(2, 'FundsReserved', { transferId: 't-1', amount: '1500' })).summary).toBe(
       'Funds reserved: {"transferId":"t-1","amount":"1500"}',
     );
-    expect(describeEvent(event(2, 'CreditsLoaded', { amount: 10.5, fee: 0, net: 10.5 })).summary).toMatch(/^Credits loaded: /);
+    expect(describeEvent(event(2, 'CreditsLoaded', { amount: 10.5, fee: 0, net: 10.5 })).summary).toMatch(
+      /^Credits loaded: /,
+    );
   });
 });
 
 describe('describeEvent on any data', () => {
-  const types = ['AccountOpened', 'CreditsLoaded', 'FundsReserved', 'FundsReleased', 'FundsTransferredOut', 'FundsTransferredIn', 'AccountClosed', 'TransferRequested', 'TransferApprovalRequested', 'TransferApproved', 'TransferRejected', 'TransferExpired', 'TransferCompleted', 'TransferFailed', 'SomethingNew'];
-  const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant('2026-01-02T00:00:00.000Z'), fc.constantFrom('amount', 'velocity'));
+  const types = [
+    'AccountOpened',
+    'CreditsLoaded',
+    'FundsReserved',
+    'FundsReleased',
+    'FundsTransferredOut',
+    'FundsTransferredIn',
+    'AccountClosed',
+    'TransferRequested',
+    'TransferApprovalRequested',
+    'TransferApproved',
+    'TransferRejected',
+    'TransferExpired',
+    'TransferCompleted',
+    'TransferFailed',
+    'SomethingNew',
+  ];
+  const field = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.double(),
+    fc.constant(null),
+    fc.constant('2026-01-02T00:00:00.000Z'),
+    fc.constantFrom('amount', 'velocity'),
+  );
   const data = fc.record(
-    { amount: field, fee: field, net: field, transferId: field, accountId: field, toAccountId: field, fromAccountId: field, reason: field, deadline: field, approver: field, note: field, ownerName: field, ownerId: field, kind: field },
+    {
+      amount: field,
+      fee: field,
+      net: field,
+      transferId: field,
+      accountId: field,
+      toAccountId: field,
+      fromAccountId: field,
+      reason: field,
+      deadline: field,
+      approver: field,
+      note: field,
+      ownerName: field,
+      ownerId: field,
+      kind: field,
+    },
     { requiredKeys: [] },
   );
 
@@ -105,7 +188,10 @@ describe('eventLines', () => {
     const stream = {
       streamId: 'transfer-t-1',
       version: 2,
-      events: [event(2, 'TransferCompleted', { transferId: 't-1' }), event(1, 'TransferApproved', { approver: 'dave' })],
+      events: [
+        event(2, 'TransferCompleted', { transferId: 't-1' }),
+        event(1, 'TransferApproved', { approver: 'dave' }),
+      ],
     };
     expect(eventLines(stream).map((line) => line.version)).toEqual([1, 2]);
   });

@@ -77,6 +77,59 @@ describe('instance management through the Durable HTTP API', () => {
   });
 });
 
+describe('rewind', () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startDurableHost();
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  test('a failed instance is rewound: the failed activity runs again and the instance completes', async () => {
+    const id = await start(host, 'FailsOnce', `rewind-${Date.now()}`);
+    await host.waitForIdle();
+    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Failed' });
+    const sayHello = (): number =>
+      host.logs.lines().filter((l) => l.startsWith("Executed 'Functions.SayHello'")).length;
+    const greetedBefore = sayHello();
+    expect(await post(host, `instances/${id}/rewind?reason=fixed`)).toBe(202);
+    await host.waitForIdle();
+    const rewound = await status(host, id, '?showHistory=true');
+    expect(rewound).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { before: 'Hello before!', flaky: { attempt: 2 } },
+    });
+    // Activities that had succeeded are not run again.
+    expect(sayHello()).toBe(greetedBefore);
+    expect(rewound.historyEvents?.some((e) => e.EventType === 'TaskFailed')).toBe(false);
+  });
+
+  test('rewinding a parent rewinds its failed sub-orchestration', async () => {
+    const id = await start(host, 'ParentOfFailsOnce', `rewind-child-${Date.now()}`);
+    await host.waitForIdle();
+    expect((await status(host, id)).runtimeStatus).toBe('Failed');
+    expect((await status(host, `${id}:0`)).runtimeStatus).toBe('Failed');
+    expect(await post(host, `instances/${id}/rewind`)).toBe(202);
+    await host.waitForIdle();
+    expect(await status(host, `${id}:0`)).toMatchObject({ runtimeStatus: 'Completed' });
+    expect(await status(host, id)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { before: 'Hello before!', flaky: { attempt: 2 } },
+    });
+  });
+
+  test('only a failed instance can be rewound (412), an unknown one is 404', async () => {
+    const id = await start(host, 'HelloCities');
+    await host.waitForIdle();
+    const res = await host.fetch(`${API}/instances/${id}/rewind`, { method: 'POST' });
+    expect(res.status).toBe(412);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    await res.arrayBuffer();
+    expect(await post(host, 'instances/nobody/rewind')).toBe(404);
+  });
+});
+
 describe('the determinism check', () => {
   let host: TestHost;
   beforeEach(async () => {
