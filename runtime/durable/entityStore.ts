@@ -86,7 +86,8 @@ export class EntityStore {
   constructor(private readonly db: BetterSqlite3.Database) {
     this.s = {
       entity: db.prepare(`SELECT * FROM durable_entities WHERE entity_id = ?`),
-      upsertEntity: db.prepare(`INSERT INTO durable_entities (entity_id, name, key, state, created_at, updated_at)
+      upsertEntity:
+        db.prepare(`INSERT INTO durable_entities (entity_id, name, key, state, created_at, updated_at)
         VALUES (@entity_id, @name, @key, @state, @now, @now)
         ON CONFLICT (entity_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
       deleteEntity: db.prepare(`DELETE FROM durable_entities WHERE entity_id = ?`),
@@ -99,7 +100,9 @@ export class EntityStore {
       countDequeue: db.prepare(
         `UPDATE durable_entity_ops SET dequeue_count = dequeue_count + 1 WHERE entity_id = ? AND seq <= ?`,
       ),
-      parent: db.prepare(`SELECT execution_id FROM durable_instances WHERE instance_id = ? AND status NOT IN ${TERMINAL_SQL}`),
+      parent: db.prepare(
+        `SELECT execution_id FROM durable_instances WHERE instance_id = ? AND status NOT IN ${TERMINAL_SQL}`,
+      ),
       insertMessage: db.prepare(
         `INSERT INTO durable_messages (instance_id, execution_id, event_type, event, created_at) VALUES (?, ?, ?, ?, ?)`,
       ),
@@ -160,7 +163,13 @@ export class EntityStore {
       if (!id) throw new Error(`not an entity id: ${c.entityId}`);
       this.s.deleteOperationsUpTo.run(c.entityId, c.consumedUpTo);
       if (c.after.exists)
-        this.s.upsertEntity.run({ entity_id: c.entityId, name: id.name, key: id.key, state: c.after.state, now: c.now });
+        this.s.upsertEntity.run({
+          entity_id: c.entityId,
+          name: id.name,
+          key: id.key,
+          state: c.after.state,
+          now: c.now,
+        });
       else this.s.deleteEntity.run(c.entityId);
       for (const r of c.responses) {
         // A caller that finished or moved on to a new execution no longer waits for the answer.
@@ -207,6 +216,9 @@ export class EntityStore {
     const rows = (this.db.prepare(sql).all(...params, pageSize + 1) as EntityRow[]).map(toRecord);
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
-    return { rows: page, ...(rows.length > pageSize && last ? { last: entityInstanceId(last.name, last.key) } : {}) };
+    return {
+      rows: page,
+      ...(rows.length > pageSize && last ? { last: entityInstanceId(last.name, last.key) } : {}),
+    };
   }
 }

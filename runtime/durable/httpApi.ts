@@ -7,7 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProblem } from '../http/problem';
 import { managementUrls, WEBHOOK_PATH, type ManagementUrls } from './clientData';
 import { statusBody, type StatusOptions } from './statusView';
-import { RUNTIME_STATUSES, type InstanceFilter, type InstanceRecord, type RuntimeStatus } from './store';
+import {
+  isTerminal,
+  RUNTIME_STATUSES,
+  type InstanceFilter,
+  type InstanceRecord,
+  type RuntimeStatus,
+} from './store';
 import type { HistoryEvent } from './historyEvents';
 import type { EntityRecord } from './entityStore';
 
@@ -158,6 +164,8 @@ async function startOrchestration(
     );
   }
   if (requestedId !== undefined) validateInstanceId(requestedId);
+  const waitMs = secondsParam(url, 'timeout');
+  const pollMs = secondsParam(url, 'pollingInterval');
   const input = await readJsonBody(req);
   const version = url.searchParams.get('version') ?? undefined;
   const started = ops.startNew(name, requestedId, input, version);
@@ -168,7 +176,45 @@ async function startOrchestration(
       `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`,
     );
   }
+  if (waitMs !== undefined) {
+    // Create-and-wait: the output (200) if the instance finishes within the timeout, else the check-status 202.
+    const finished = await waitForFinish(ops, started.instanceId, waitMs, Math.min(pollMs ?? 1000, 50));
+    if (finished) {
+      const output = finished.output === null ? null : (JSON.parse(finished.output) as unknown);
+      sendJson(res, 200, output);
+      return;
+    }
+  }
   sendCheckStatus(res, ops, url, started.instanceId);
+}
+
+async function waitForFinish(
+  ops: DurableOperations,
+  instanceId: string,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<InstanceRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const instance = ops.getInstance(instanceId);
+    if (instance && isTerminal(instance.status)) return instance;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(pollMs, deadline - Date.now()))));
+  }
+}
+
+/** A duration query parameter in seconds (as the extension's create-and-wait takes), in ms. */
+function secondsParam(url: URL, name: string): number | undefined {
+  const text = url.searchParams.get(name);
+  if (text === null || text === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
+    throw new BadRequest(
+      400,
+      'Bad Request',
+      `${name} must be a number of seconds from 0 to 3600, got '${text}'.`,
+    );
+  return seconds * 1000;
 }
 
 function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, instanceId: string): void {
@@ -256,7 +302,8 @@ async function signalEntity(
       `The function '${name}' doesn't exist, is disabled, or is not an entity function.`,
     );
   const operation = url.searchParams.get('op');
-  if (!operation) throw new BadRequest(400, 'Bad Request', 'The op query parameter (operation name) is required.');
+  if (!operation)
+    throw new BadRequest(400, 'Bad Request', 'The op query parameter (operation name) is required.');
   const input = await readJsonBody(req);
   ops.signalEntity(name, key, operation, input);
   res.writeHead(202, { 'content-length': '0' });
@@ -310,7 +357,8 @@ function dateParam(url: URL, key: string): number | undefined {
   const text = url.searchParams.get(key);
   if (text === null || text === '') return undefined;
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
+  if (Number.isNaN(ms))
+    throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
   return ms;
 }
 

@@ -4,3 +4,5 @@ export type { DurableServiceOptions } from './service';
 export { durableClientData, WEBHOOK_PATH } from './clientData';
 export type { DurableClientData, ManagementUrls } from './clientData';
 export type { RuntimeStatus, InstanceRecord, InstanceFilter } from './store';
+export type { EntityRecord } from './entityStore';
+export { entityInstanceId } from './entities';

@@ -112,7 +112,9 @@ CREATE INDEX IF NOT EXISTS durable_entity_ops_by_entity ON durable_entity_ops (e
 /** Creates the tables when missing; refuses a database written by a newer schema. */
 export function migrateDurableSchema(db: BetterSqlite3.Database): void {
   db.exec(ddl);
-  const activityColumns = db.prepare(`PRAGMA table_info(durable_activities)`).all() as Array<{ name: string }>;
+  const activityColumns = db.prepare(`PRAGMA table_info(durable_activities)`).all() as Array<{
+    name: string;
+  }>;
   // Version 2 leases activity work items (visible_at); a version 1 table lacks the column.
   if (!activityColumns.some((c) => c.name === 'visible_at'))
     db.exec(`ALTER TABLE durable_activities ADD COLUMN visible_at INTEGER NOT NULL DEFAULT 0`);

@@ -48,11 +48,15 @@ export interface DurableServiceOptions {
   /** Most operations of one entity run in one invocation; default host.json `maxEntityOperationBatchSize`, else 50. */
   maxEntityOperationBatchSize?: number;
   /**
-   * Attempts of an activity that crash (the process dies during it, or it exceeds
-   * `activityTimeoutMs`) before its task fails as poisoned; default 5. A handler that throws is not
-   * a crash: its task fails at once (retries are the orchestration's RetryOptions).
+   * Crashed attempts of a work item before it is failed as poisoned; default 5. A crash is an
+   * attempt that never returns a result: the process dies during it (SIGKILL, exit, OOM), an
+   * activity exceeds `activityTimeoutMs`, or the invocation of an entity batch rejects (the SDK
+   * turns every operation's error into a result, so a rejection is the worker failing). An activity
+   * or orchestrator whose code throws is not a crash: that fails the task / instance at once
+   * (retries are the orchestration's RetryOptions). Poisoned activities fail their task, poisoned
+   * entity operations return an error to their caller, poisoned episodes fail the instance.
    */
-  maxActivityAttempts?: number;
+  maxCrashAttempts?: number;
   /** An activity attempt still running after this long is abandoned (its late result dropped) and retried; default host.json `functionTimeout`, else 30 min. */
   activityTimeoutMs?: number;
   /** Backoff before the retry of a crashed attempt: this, doubled per attempt, at most 60 s (host clock); default 1 s. */
@@ -84,7 +88,7 @@ export class DurableService implements HostService, DurableOperations {
   private maxActivities = 10;
   private maxEntities = 10;
   private entityBatchSize = 50;
-  private maxActivityAttempts = 5;
+  private maxCrashAttempts = 5;
   private activityTimeoutMs = 30 * 60_000;
   private crashRetryBaseMs = 1000;
   /** Lower-cased entity name → the registered entity function's name. */
@@ -122,7 +126,7 @@ export class DurableService implements HostService, DurableOperations {
       this.options.maxEntityOperationBatchSize ??
       positiveInteger(durableTask?.maxEntityOperationBatchSize) ??
       50;
-    this.maxActivityAttempts = this.options.maxActivityAttempts ?? 5;
+    this.maxCrashAttempts = this.options.maxCrashAttempts ?? 5;
     this.activityTimeoutMs =
       this.options.activityTimeoutMs ?? timeSpanMs(ctx.registry.hostJson.functionTimeout) ?? 30 * 60_000;
     this.crashRetryBaseMs = this.options.crashRetryBaseMs ?? 1000;
@@ -305,8 +309,11 @@ export class DurableService implements HostService, DurableOperations {
       const skip = new Set([...this.busyInstances, ...this.coolingDown]);
       for (const instanceId of this.store.readyInstanceIds(freeEpisodes, skip)) {
         this.busyInstances.add(instanceId);
-        this.track(this.runEpisode(instanceId), () => this.busyInstances.delete(instanceId), `episode of '${instanceId}'`, () =>
-          this.coolDown(this.coolingDown, instanceId),
+        this.track(
+          this.runEpisode(instanceId),
+          () => this.busyInstances.delete(instanceId),
+          `episode of '${instanceId}'`,
+          () => this.coolDown(this.coolingDown, instanceId),
         );
       }
     }
@@ -315,8 +322,11 @@ export class DurableService implements HostService, DurableOperations {
       const skip = new Set([...this.busyEntities, ...this.coolingDownEntities]);
       for (const entityId of this.store.entities.readyEntityIds(freeEntities, skip)) {
         this.busyEntities.add(entityId);
-        this.track(this.runEntityBatch(entityId), () => this.busyEntities.delete(entityId), `batch of entity '${entityId}'`, () =>
-          this.coolDown(this.coolingDownEntities, entityId),
+        this.track(
+          this.runEntityBatch(entityId),
+          () => this.busyEntities.delete(entityId),
+          `batch of entity '${entityId}'`,
+          () => this.coolDown(this.coolingDownEntities, entityId),
         );
       }
     }
@@ -324,7 +334,11 @@ export class DurableService implements HostService, DurableOperations {
     if (freeActivities > 0) {
       for (const item of this.store.readyActivities(freeActivities, this.busyActivities, this.clock.now())) {
         this.busyActivities.add(item.seq);
-        this.track(this.runActivityItem(item), () => this.busyActivities.delete(item.seq), `activity '${item.name}'`);
+        this.track(
+          this.runActivityItem(item),
+          () => this.busyActivities.delete(item.seq),
+          `activity '${item.name}'`,
+        );
       }
     }
   }
@@ -346,12 +360,13 @@ export class DurableService implements HostService, DurableOperations {
     this.inFlight.add(done);
   }
 
+  /** Keeps an instance or entity out of the dispatcher for a while (host clock) after its work failed in the backend. */
   private coolDown(set: Set<string>, id: string): void {
     set.add(id);
-    setTimeout(() => {
+    this.clock.schedule(this.clock.now() + RETRY_AFTER_ERROR_MS, () => {
       set.delete(id);
       this.kick();
-    }, RETRY_AFTER_ERROR_MS).unref();
+    });
   }
 
   /** Keeps one clock wake-up armed for the earliest durable timer or leased activity coming back. */
@@ -379,12 +394,12 @@ export class DurableService implements HostService, DurableOperations {
 
   /**
    * Runs one attempt of an activity under a lease. An attempt that crashed before (the item is
-   * still here with attempts counted) waited out its backoff; after `maxActivityAttempts` crashed
+   * still here with attempts counted) waited out its backoff; after `maxCrashAttempts` crashed
    * attempts the task fails as poisoned instead of crashing the host forever.
    */
   private async runActivityItem(item: ActivityItem): Promise<void> {
     const started = this.clock.now();
-    if (item.attempts >= this.maxActivityAttempts) {
+    if (item.attempts >= this.maxCrashAttempts) {
       const message = `the invocation crashed or timed out ${item.attempts} times; the work item is poisoned and not tried again`;
       this.ctx.log.error(`Durable: activity '${item.name}' of '${item.instanceId}' failed: ${message}`);
       const failure = {
@@ -399,7 +414,9 @@ export class DurableService implements HostService, DurableOperations {
     let timeout: NodeJS.Timeout | undefined;
     const run = await Promise.race([
       runActivity(this.ctx.invoke, item.name, item.input),
-      new Promise<typeof TIMED_OUT>((resolve) => (timeout = setTimeout(() => resolve(TIMED_OUT), this.activityTimeoutMs))),
+      new Promise<typeof TIMED_OUT>(
+        (resolve) => (timeout = setTimeout(() => resolve(TIMED_OUT), this.activityTimeoutMs)),
+      ),
     ]);
     clearTimeout(timeout);
     if (this.stopped) return;
@@ -424,19 +441,30 @@ export class DurableService implements HostService, DurableOperations {
 
   /** Runs the next batch of one entity's queued operations and commits its outcome. */
   private async runEntityBatch(entityId: string): Promise<void> {
-    const ops = this.store.entities.pending(entityId, this.entityBatchSize);
+    let ops = this.store.entities.pending(entityId, this.entityBatchSize);
     if (ops.length === 0) return;
+    // After a crash the suspect operation runs alone, so a poison operation is found and only it fails.
+    if (ops[0].dequeueCount > 0) ops = [ops[0]];
     const id = parseEntityInstanceId(entityId);
     const functionName = id ? this.entityFunctions.get(id.name) : undefined;
     const record = this.store.entities.get(entityId);
     const start = { exists: record !== undefined, state: record?.state ?? null };
     let outcome: BatchOutcome;
-    if (!id || !functionName) {
+    if (ops[0].dequeueCount >= this.maxCrashAttempts) {
+      const message = `Operation '${ops[0].operation}' of entity '${entityId}' crashed its invocation ${ops[0].dequeueCount} times; it is poisoned and not tried again.`;
+      this.ctx.log.error(`Durable: ${message}`);
+      outcome = { ...start, results: [{ isError: true, result: JSON.stringify(message) }], signals: [] };
+    } else if (!id || !functionName) {
       const message = `The entity function '${id?.name ?? entityId}' doesn't exist or is not an entity function.`;
       this.ctx.log.warn(`Durable: ${ops.length} operation(s) for '${entityId}' dropped: ${message}`);
-      outcome = { ...start, results: ops.map(() => ({ isError: true, result: JSON.stringify(message) })), signals: [] };
+      outcome = {
+        ...start,
+        results: ops.map(() => ({ isError: true, result: JSON.stringify(message) })),
+        signals: [],
+      };
     } else {
       const self = id;
+      this.store.entities.countAttempt(entityId, ops[ops.length - 1].seq);
       outcome = await executeOperations(
         (snapshot, batch) =>
           invokeEntityBatch(this.ctx.invoke, functionName, {
@@ -472,17 +500,15 @@ export class DurableService implements HostService, DurableOperations {
             ]
           : [],
       ),
-      signals: outcome.signals.map(
-        (signal): NewEntityOperation => ({
-          entityId: entityInstanceId(signal.target.name, signal.target.key),
-          operation: signal.name,
-          input: signal.input === '' || signal.input === undefined ? null : signal.input,
-          isSignal: true,
-          requestId: randomUUID(),
-          parentInstanceId: null,
-          parentExecutionId: null,
-        }),
-      ),
+      signals: outcome.signals.map((signal): NewEntityOperation => ({
+        entityId: entityInstanceId(signal.target.name, signal.target.key),
+        operation: signal.name,
+        input: signal.input === '' || signal.input === undefined ? null : signal.input,
+        isSignal: true,
+        requestId: randomUUID(),
+        parentInstanceId: null,
+        parentExecutionId: null,
+      })),
       now,
     });
   }
@@ -519,6 +545,12 @@ export class DurableService implements HostService, DurableOperations {
     // Messages queued before a suspend are still delivered; those after it wait for the resume.
     if (suspendAt > 0) messages = messages.slice(0, suspendAt);
     const consumedUpTo = messages[messages.length - 1].seq;
+    const crashed = Math.max(...messages.map((m) => m.dequeueCount));
+    if (crashed >= this.maxCrashAttempts) {
+      this.commitPoisonedEpisode(instance, consumedUpTo, crashed, now);
+      return;
+    }
+    this.store.countEpisodeAttempt(instanceId, consumedUpTo);
     const incoming = messages
       .filter((m) => m.executionId === null || m.executionId === instance.executionId)
       .map((m) => m.event)
@@ -588,6 +620,40 @@ export class DurableService implements HostService, DurableOperations {
       ...(outcome.kind === 'continuedAsNew' && this.options.preserveUnprocessedEvents !== false
         ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) }
         : {}),
+    });
+    this.armTimerWake();
+  }
+
+  /** Fails an instance whose episodes kept crashing the worker instead of replaying it forever. */
+  private commitPoisonedEpisode(
+    instance: InstanceRecord,
+    consumedUpTo: number,
+    crashed: number,
+    now: number,
+  ): void {
+    const message = `Its episode crashed the worker ${crashed} times; the instance is failed as poisoned instead of being replayed again.`;
+    this.ctx.log.error(
+      `Durable: orchestration '${instance.instanceId}' (${instance.name}) failed: ${message}`,
+    );
+    const details = { ErrorType: 'PoisonedWorkItem', ErrorMessage: message };
+    this.store.commitEpisode({
+      instance,
+      consumedUpTo,
+      now,
+      append: [
+        historyEvent.orchestratorStarted(now),
+        historyEvent.executionCompleted(
+          now,
+          'Failed',
+          JSON.stringify(failureText(instance.name, message)),
+          details,
+        ),
+        historyEvent.orchestratorCompleted(now),
+      ],
+      effects: noEffects(),
+      outcome: { kind: 'failed', message, details },
+      customStatus: instance.customStatus,
+      book: instance.book,
     });
     this.armTimerWake();
   }

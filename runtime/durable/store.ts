@@ -52,6 +52,8 @@ export interface Message {
   instanceId: string;
   executionId: string | null;
   event: HistoryEvent;
+  /** Episodes that took this message and crashed before committing. */
+  dequeueCount: number;
 }
 
 export interface ActivityItem {
@@ -124,6 +126,7 @@ interface MessageRow {
   instance_id: string;
   execution_id: string | null;
   event: string;
+  dequeue_count: number;
 }
 
 const toInstance = (row: InstanceRow): InstanceRecord => ({
@@ -150,6 +153,7 @@ const toMessage = (row: MessageRow): Message => ({
   instanceId: row.instance_id,
   executionId: row.execution_id,
   event: JSON.parse(row.event) as HistoryEvent,
+  dequeueCount: row.dequeue_count,
 });
 
 export function newExecutionId(): string {
@@ -179,7 +183,10 @@ export class DurableStore {
       ),
       deleteHistory: db.prepare(`DELETE FROM durable_history WHERE instance_id = ?`),
       pending: db.prepare(
-        `SELECT seq, instance_id, execution_id, event FROM durable_messages WHERE instance_id = ? ORDER BY seq`,
+        `SELECT seq, instance_id, execution_id, event, dequeue_count FROM durable_messages WHERE instance_id = ? ORDER BY seq`,
+      ),
+      countEpisodeAttempt: db.prepare(
+        `UPDATE durable_messages SET dequeue_count = dequeue_count + 1 WHERE instance_id = ? AND seq <= ?`,
       ),
       insertMessage: db.prepare(
         `INSERT INTO durable_messages (instance_id, execution_id, event_type, event, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -198,7 +205,9 @@ export class DurableStore {
       leaseActivity: db.prepare(
         `UPDATE durable_activities SET dequeue_count = dequeue_count + 1, visible_at = ? WHERE seq = ? RETURNING dequeue_count`,
       ),
-      nextVisibleActivity: db.prepare(`SELECT MIN(visible_at) AS at FROM durable_activities WHERE visible_at > ?`),
+      nextVisibleActivity: db.prepare(
+        `SELECT MIN(visible_at) AS at FROM durable_activities WHERE visible_at > ?`,
+      ),
       insertActivity: db.prepare(
         `INSERT OR IGNORE INTO durable_activities (instance_id, execution_id, task_id, name, input, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
@@ -222,7 +231,8 @@ export class DurableStore {
       updateFinished:
         db.prepare(`UPDATE durable_instances SET status = @status, output = @output, custom_status = @custom_status, failure_details = @failure_details,
         book = @book, updated_at = @now, completed_at = @now WHERE instance_id = @instance_id`),
-      updateRewound: db.prepare(`UPDATE durable_instances SET status = 'Running', output = NULL, failure_details = NULL,
+      updateRewound:
+        db.prepare(`UPDATE durable_instances SET status = 'Running', output = NULL, failure_details = NULL,
         book = @book, updated_at = @now, completed_at = NULL WHERE instance_id = @instance_id`),
       updateNewExecution:
         db.prepare(`UPDATE durable_instances SET execution_id = @execution_id, status = 'Running', input = @input, output = NULL, custom_status = @custom_status,
@@ -301,9 +311,18 @@ export class DurableStore {
   }
 
   /** True when some message or activity is waiting that is not already being worked on. */
-  hasRunnableWork(busyInstances: ReadonlySet<string>, busyActivities: ReadonlySet<number>, now: number): boolean {
+  hasRunnableWork(
+    busyInstances: ReadonlySet<string>,
+    busyActivities: ReadonlySet<number>,
+    now: number,
+  ): boolean {
     if (this.readyInstanceIds(1, busyInstances).length > 0) return true;
     return this.readyActivities(1, busyActivities, now).length > 0;
+  }
+
+  /** Counts an episode attempt on the messages it takes, committed before the orchestrator runs (poison handling). */
+  countEpisodeAttempt(instanceId: string, upToSeq: number): void {
+    this.s.countEpisodeAttempt.run(instanceId, upToSeq);
   }
 
   deleteMessagesUpTo(instanceId: string, seq: number): void {
@@ -477,7 +496,8 @@ export class DurableStore {
     book.failed = {};
     // Work still open when the instance failed was dropped with it.
     for (const [key, task] of Object.entries(book.open)) {
-      if (task.kind === 'activity') this.s.insertActivity.run(id, exec, Number(key), task.name, task.input, now);
+      if (task.kind === 'activity')
+        this.s.insertActivity.run(id, exec, Number(key), task.name, task.input, now);
       else if (task.kind === 'timer' || task.kind === 'retryTimer')
         this.s.insertTimer.run(id, exec, Number(key), task.fireAt);
     }
@@ -490,7 +510,12 @@ export class DurableStore {
     this.enqueue(
       id,
       exec,
-      { EventType: EventType.GenericEvent, EventId: -1, Timestamp: new Date(now).toISOString(), Data: `Rewound: ${reason ?? ''}` },
+      {
+        EventType: EventType.GenericEvent,
+        EventId: -1,
+        Timestamp: new Date(now).toISOString(),
+        Data: `Rewound: ${reason ?? ''}`,
+      },
       now,
     );
     return 'accepted';

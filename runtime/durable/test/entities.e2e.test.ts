@@ -2,7 +2,13 @@ import type { TestHost } from '../../testHost';
 import { createDurableService } from '../service';
 import { API, raise, run, start, startDurableHost, status } from './helpers';
 
-async function signal(host: TestHost, name: string, key: string, op: string, input?: unknown): Promise<number> {
+async function signal(
+  host: TestHost,
+  name: string,
+  key: string,
+  op: string,
+  input?: unknown,
+): Promise<number> {
   const res = await host.fetch(`${API}/entities/${name}/${encodeURIComponent(key)}?op=${op}`, {
     method: 'POST',
     body: input === undefined ? '' : JSON.stringify(input),
@@ -12,7 +18,11 @@ async function signal(host: TestHost, name: string, key: string, op: string, inp
   return res.status;
 }
 
-async function readState(host: TestHost, name: string, key: string): Promise<{ status: number; body: unknown }> {
+async function readState(
+  host: TestHost,
+  name: string,
+  key: string,
+): Promise<{ status: number; body: unknown }> {
   const res = await host.fetch(`${API}/entities/${name}/${encodeURIComponent(key)}`);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
@@ -28,7 +38,9 @@ describe('durable entities through the host', () => {
   });
 
   test('a counter hammered by 50 concurrent signals ends at exactly 50', async () => {
-    const statuses = await Promise.all(Array.from({ length: 50 }, () => signal(host, 'Counter', 'hammered', 'add', 1)));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => signal(host, 'Counter', 'hammered', 'add', 1)),
+    );
     expect(statuses.every((s) => s === 202)).toBe(true);
     await host.waitForIdle();
     expect(await readState(host, 'Counter', 'hammered')).toEqual({ status: 200, body: 50 });
@@ -50,7 +62,7 @@ describe('durable entities through the host', () => {
     expect((await readState(host, 'Counter', 'calls-echo')).status).toBe(404);
   });
 
-  test("the history shows each entity call as EventSent with the request id its EventRaised response names", async () => {
+  test('the history shows each entity call as EventSent with the request id its EventRaised response names', async () => {
     const id = await start(host, 'CounterCalls', 'history');
     await host.waitForIdle();
     const history = host.db
@@ -65,7 +77,15 @@ describe('durable entities through the host', () => {
     expect(request).toMatchObject({ op: 'add', signal: false });
     const response = history.find((e) => e.EventType === 15 && e.Name === request.id);
     expect(response).toBeDefined();
-    expect(JSON.parse(String(response?.Input))).toEqual({ result: undefined });
+    expect(JSON.parse(String(response?.Input))).toEqual({});
+    // showHistory lists the sends as Azure's HTTP API does (PascalCase, type by name).
+    const shown = await status(host, id, '?showHistory=true&showHistoryOutput=true');
+    expect(shown.historyEvents?.filter((e) => e.EventType === 'EventSent')[0]).toMatchObject({
+      EventType: 'EventSent',
+      Name: 'op',
+      InstanceId: '@counter@history',
+      Input: expect.objectContaining({ op: 'add', signal: false, id: request.id }),
+    });
   });
 
   test('an entity signals another entity', async () => {
@@ -231,6 +251,40 @@ describe('entity operations of one key', () => {
       for (const state of states) expect(state).toMatchObject({ count: 10, maxSameKey: 1 });
       // Operations of different keys did overlap, so the per-key limit above is the queue's doing.
       expect(Math.max(...states.map((s) => (s as { maxOverall: number }).maxOverall))).toBeGreaterThan(1);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('a poisoned entity operation', () => {
+  test('an operation whose invocation keeps crashing is retried with backoff, then fails alone', async () => {
+    const host = await startDurableHost({ services: [createDurableService({ maxCrashAttempts: 3 })] });
+    try {
+      const crashes = (): number =>
+        host.logs
+          .lines('error')
+          .filter((l) => l.startsWith("Durable: batch of entity '@counter@crash-1' failed")).length;
+      const id = await start(host, 'CallCrashingEntity', 'crash-1');
+      await host.waitForIdle();
+      expect(crashes()).toBe(1);
+      await host.advance(999);
+      expect(crashes()).toBe(1);
+      await host.advance(1);
+      expect(crashes()).toBe(2);
+      await host.advance(1000);
+      expect(crashes()).toBe(3);
+      expect((await status(host, id)).runtimeStatus).toBe('Running');
+      await host.advance(1000);
+      expect(crashes()).toBe(3);
+      expect(await status(host, id)).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: {
+          failed:
+            "Operation 'get' of entity '@counter@crash-1' crashed its invocation 3 times; it is poisoned and not tried again.",
+        },
+      });
+      expect(host.db.prepare('SELECT COUNT(*) AS n FROM durable_entity_ops').get()).toEqual({ n: 0 });
     } finally {
       await host.stop();
     }

@@ -77,6 +77,44 @@ describe('instance management through the Durable HTTP API', () => {
   });
 });
 
+describe('create and wait (?timeout=)', () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await startDurableHost();
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  test('answers 200 with the output when the instance finishes within the timeout', async () => {
+    const res = await host.fetch(`${API}/orchestrators/HelloCities?timeout=10`, {
+      method: 'POST',
+      body: JSON.stringify(['Bern']),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(['Hello Bern!']);
+  });
+
+  test('answers 202 with the check-status payload when it does not', async () => {
+    const res = await host.fetch(`${API}/orchestrators/Status?timeout=0.2&pollingInterval=0.05`, {
+      method: 'POST',
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; statusQueryGetUri: string };
+    expect(res.headers.get('location')).toBe(body.statusQueryGetUri);
+    expect((await status(host, body.id)).runtimeStatus).toBe('Running');
+  });
+
+  test('a bad timeout is a 400 and starts nothing', async () => {
+    const before = host.db.prepare('SELECT COUNT(*) AS n FROM durable_instances').get();
+    const res = await host.fetch(`${API}/orchestrators/HelloCities?timeout=soon`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    await res.arrayBuffer();
+    expect(host.db.prepare('SELECT COUNT(*) AS n FROM durable_instances').get()).toEqual(before);
+  });
+});
+
 describe('rewind', () => {
   let host: TestHost;
   beforeAll(async () => {
@@ -197,6 +235,24 @@ describe('concurrency limits', () => {
     }
   });
 
+  test("episodes never exceed maxConcurrentOrchestratorFunctions (4 in the fixture), and one instance's never overlap", async () => {
+    const host = await startDurableHost();
+    try {
+      expect((await host.fetch('/api/episode-probe', { method: 'POST' })).status).toBe(204);
+      // Many instances, each with completions arriving while its previous episode still runs.
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(host, 'FanOutFanIn', 6 + i)));
+      await host.waitForIdle();
+      for (const id of ids) expect((await status(host, id)).runtimeStatus).toBe('Completed');
+      const probe = (await (await host.fetch('/api/episode-probe')).json()) as {
+        max: number;
+        maxPerInstance: number;
+      };
+      expect(probe).toEqual({ max: 4, maxPerInstance: 1 });
+    } finally {
+      await host.stop();
+    }
+  });
+
   test('the maxConcurrentActivities option overrides host.json', async () => {
     const host = await startDurableHost({ services: [createDurableService({ maxConcurrentActivities: 2 })] });
     try {
@@ -212,7 +268,9 @@ describe('concurrency limits', () => {
 describe('a poisoned work item', () => {
   test('an activity attempt that times out is retried with backoff, then its task fails instead of looping', async () => {
     const host = await startDurableHost({
-      services: [createDurableService({ activityTimeoutMs: 20, maxActivityAttempts: 3, crashRetryBaseMs: 1000 })],
+      services: [
+        createDurableService({ activityTimeoutMs: 20, maxCrashAttempts: 3, crashRetryBaseMs: 1000 }),
+      ],
     });
     try {
       const attempts = (): number =>
