@@ -26,7 +26,16 @@ let events: EventStore;
 async function seed(streamId: string, seeded: DomainEvent[]): Promise<void> {
   const expectedVersion = await events.streamVersion(streamId);
   const metadata = { correlationId: 'seed', causationId: 'seed', occurredAt: '2026-01-01T00:00:00.000Z' };
-  await events.append(streamId, expectedVersion, envelopeAll(seeded, { streamId, expectedVersion, metadata, idPrefix: `seed-${streamId}-${expectedVersion}` }));
+  await events.append(
+    streamId,
+    expectedVersion,
+    envelopeAll(seeded, {
+      streamId,
+      expectedVersion,
+      metadata,
+      idPrefix: `seed-${streamId}-${expectedVersion}`,
+    }),
+  );
 }
 
 async function types(streamId: string): Promise<string[]> {
@@ -41,20 +50,32 @@ beforeEach(async () => {
     { type: 'AccountOpened', data: { accountId: 'acc-a', ownerId: 'ann', ownerName: 'Ann', kind: 'user' } },
     { type: 'CreditsLoaded', data: { accountId: 'acc-a', loadId: 'load-1', amount: 100_000, fee, net } },
   ]);
-  await seed(accountStreamId('acc-b'), [{ type: 'AccountOpened', data: { accountId: 'acc-b', ownerId: 'ben', ownerName: 'Ben', kind: 'user' } }]);
-  await seed(transferStreamId('tr-1'), [{ type: 'TransferRequested', data: { ...transfer, requestedBy: 'ann' } }]);
+  await seed(accountStreamId('acc-b'), [
+    { type: 'AccountOpened', data: { accountId: 'acc-b', ownerId: 'ben', ownerName: 'Ben', kind: 'user' } },
+  ]);
+  await seed(transferStreamId('tr-1'), [
+    { type: 'TransferRequested', data: { ...transfer, requestedBy: 'ann' } },
+  ]);
 });
 afterEach(() => db.close());
 
 describe('activities run twice append once', () => {
   it('reserveFunds reserves once and answers the same both times', async () => {
     const first = await reserveFunds(events, { ...transfer, ...policy, ...context });
-    const second = await reserveFunds(events, { ...transfer, ...policy, ...context, at: '2026-01-01T11:00:00.000Z' });
+    const second = await reserveFunds(events, {
+      ...transfer,
+      ...policy,
+      ...context,
+      at: '2026-01-01T11:00:00.000Z',
+    });
     expect(first).toEqual({ ok: true, sourceOwnerId: 'ann', windowTotal: 30_000 });
     expect(second).toEqual(first);
     const stream = await events.readStream(accountStreamId('acc-a'));
     expect(stream.map((e) => e.type)).toEqual(['AccountOpened', 'CreditsLoaded', 'FundsReserved']);
-    expect(stream[2]).toMatchObject({ id: 'tr-1:reserve', metadata: { correlationId: 'corr-1', causationId: 'cause-1', occurredAt: at } });
+    expect(stream[2]).toMatchObject({
+      id: 'tr-1:reserve',
+      metadata: { correlationId: 'corr-1', causationId: 'cause-1', occurredAt: at },
+    });
   });
 
   it('creditDestination credits and captures once', async () => {
@@ -62,23 +83,56 @@ describe('activities run twice append once', () => {
     expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
     expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
     expect(await types(accountStreamId('acc-b'))).toEqual(['AccountOpened', 'FundsTransferredIn']);
-    expect(await types(accountStreamId('acc-a'))).toEqual(['AccountOpened', 'CreditsLoaded', 'FundsReserved', 'FundsTransferredOut']);
+    expect(await types(accountStreamId('acc-a'))).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+      'FundsReserved',
+      'FundsTransferredOut',
+    ]);
   });
 
   it('releaseFunds releases once, and releasing nothing is not an error', async () => {
-    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({ ok: true, released: false });
+    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({
+      ok: true,
+      released: false,
+    });
     await reserveFunds(events, { ...transfer, ...policy, ...context });
-    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({ ok: true, released: true });
-    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({ ok: true, released: false });
-    expect(await types(accountStreamId('acc-a'))).toEqual(['AccountOpened', 'CreditsLoaded', 'FundsReserved', 'FundsReleased']);
+    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({
+      ok: true,
+      released: true,
+    });
+    expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({
+      ok: true,
+      released: false,
+    });
+    expect(await types(accountStreamId('acc-a'))).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+      'FundsReserved',
+      'FundsReleased',
+    ]);
   });
 
   it('requestApproval, recordDecision and recordOutcome each append once', async () => {
     const deadline = '2026-01-02T10:00:00.000Z';
     for (let run = 0; run < 2; run++) {
       await requestApproval(events, { transferId: 'tr-1', reason: 'amount', deadline, ...context });
-      await recordDecision(events, { transferId: 'tr-1', decision: 'approve', approver: 'cat', sourceOwnerId: 'ann', ...context });
-      await recordOutcome(events, { transferId: 'tr-1', outcome: 'completed', reason: null, approver: 'cat', note: null, deadline, ...context });
+      await recordDecision(events, {
+        transferId: 'tr-1',
+        decision: 'approve',
+        approver: 'cat',
+        sourceOwnerId: 'ann',
+        ...context,
+      });
+      await recordOutcome(events, {
+        transferId: 'tr-1',
+        outcome: 'completed',
+        reason: null,
+        approver: 'cat',
+        note: null,
+        deadline,
+        ...context,
+      });
     }
     const stream = await events.readStream(transferStreamId('tr-1'));
     expect(stream.map((e) => [e.id, e.type])).toEqual([
@@ -92,28 +146,71 @@ describe('activities run twice append once', () => {
 
 describe('business rejections are values', () => {
   it('reserveFunds answers insufficient_funds, account_not_found and account_closed', async () => {
-    expect(await reserveFunds(events, { ...transfer, amount: 100_001, ...policy, ...context })).toEqual({ ok: false, reason: 'insufficient_funds' });
-    expect(await reserveFunds(events, { ...transfer, fromAccountId: 'acc-x', ...policy, ...context })).toEqual({ ok: false, reason: 'account_not_found' });
+    expect(await reserveFunds(events, { ...transfer, amount: 100_001, ...policy, ...context })).toEqual({
+      ok: false,
+      reason: 'insufficient_funds',
+    });
+    expect(
+      await reserveFunds(events, { ...transfer, fromAccountId: 'acc-x', ...policy, ...context }),
+    ).toEqual({ ok: false, reason: 'account_not_found' });
     await seed(accountStreamId('acc-b'), [{ type: 'AccountClosed', data: { accountId: 'acc-b' } }]);
-    expect(await reserveFunds(events, { ...transfer, ...policy, ...context })).toEqual({ ok: false, reason: 'account_closed' });
+    expect(await reserveFunds(events, { ...transfer, ...policy, ...context })).toEqual({
+      ok: false,
+      reason: 'account_closed',
+    });
     expect(await types(accountStreamId('acc-a'))).toEqual(['AccountOpened', 'CreditsLoaded']);
   });
 
   it('recordDecision leaves the stream alone when a forbidden approver decides', async () => {
-    await requestApproval(events, { transferId: 'tr-1', reason: 'amount', deadline: '2026-01-02T10:00:00.000Z', ...context });
-    expect(await recordDecision(events, { transferId: 'tr-1', decision: 'approve', approver: 'ann', sourceOwnerId: 'ann', ...context })).toEqual({ appended: 0 });
+    await requestApproval(events, {
+      transferId: 'tr-1',
+      reason: 'amount',
+      deadline: '2026-01-02T10:00:00.000Z',
+      ...context,
+    });
+    expect(
+      await recordDecision(events, {
+        transferId: 'tr-1',
+        decision: 'approve',
+        approver: 'ann',
+        sourceOwnerId: 'ann',
+        ...context,
+      }),
+    ).toEqual({ appended: 0 });
     expect(await types(transferStreamId('tr-1'))).toEqual(['TransferRequested', 'TransferApprovalRequested']);
   });
 
   it('sendReminder reminds only while the transfer awaits approval', async () => {
     const logged: string[] = [];
-    const input = { transferId: 'tr-1', reason: 'amount' as const, deadline: '2026-01-02T10:00:00.000Z', ...context };
+    const input = {
+      transferId: 'tr-1',
+      reason: 'amount' as const,
+      deadline: '2026-01-02T10:00:00.000Z',
+      ...context,
+    };
     expect(await sendReminder(events, null, input, (m) => logged.push(m))).toEqual({ sent: false });
-    await requestApproval(events, { transferId: 'tr-1', reason: 'amount', deadline: input.deadline, ...context });
+    await requestApproval(events, {
+      transferId: 'tr-1',
+      reason: 'amount',
+      deadline: input.deadline,
+      ...context,
+    });
     const published: unknown[] = [];
-    expect(await sendReminder(events, { publish: async (e) => void published.push(...e) }, input, (m) => logged.push(m))).toEqual({ sent: true });
-    expect(published).toEqual([expect.objectContaining({ id: 'tr-1:reminder', type: 'TransferApprovalReminder', streamId: 'transfer-tr-1' })]);
-    expect(logged).toEqual([expect.stringContaining('tr-1 awaits a decision until 2026-01-02T10:00:00.000Z')]);
+    expect(
+      await sendReminder(events, { publish: async (e) => void published.push(...e) }, input, (m) =>
+        logged.push(m),
+      ),
+    ).toEqual({ sent: true });
+    expect(published).toEqual([
+      expect.objectContaining({
+        id: 'tr-1:reminder',
+        type: 'TransferApprovalReminder',
+        streamId: 'transfer-tr-1',
+      }),
+    ]);
+    expect(logged).toEqual([
+      expect.stringContaining('tr-1 awaits a decision until 2026-01-02T10:00:00.000Z'),
+    ]);
   });
 });
 
@@ -133,10 +230,21 @@ describe('outflowAtReservation', () => {
       reserved('tr-old', 50_000, '2025-12-31T09:00:00.000Z', 1),
       reserved('tr-a', 70_000, '2026-01-01T01:00:00.000Z', 2),
       reserved('tr-b', 20_000, '2026-01-01T02:00:00.000Z', 3),
-      { ...reserved('tr-b', 20_000, '2026-01-01T03:00:00.000Z', 4), id: 'tr-b:release', type: 'FundsReleased' as const, data: { accountId: 'acc-a', transferId: 'tr-b', amount: 20_000, reason: 'approval_expired' as const } },
+      {
+        ...reserved('tr-b', 20_000, '2026-01-01T03:00:00.000Z', 4),
+        id: 'tr-b:release',
+        type: 'FundsReleased' as const,
+        data: { accountId: 'acc-a', transferId: 'tr-b', amount: 20_000, reason: 'approval_expired' as const },
+      },
     ];
     expect(outflowAtReservation(history, { transferId: 'tr-new', amount: 10_000, at })).toBe(80_000);
-    const later = [...history, reserved('tr-new', 10_000, at, 5), reserved('tr-later', 99_000, '2026-01-01T12:00:00.000Z', 6)];
-    expect(outflowAtReservation(later, { transferId: 'tr-new', amount: 10_000, at: '2026-01-01T13:00:00.000Z' })).toBe(80_000);
+    const later = [
+      ...history,
+      reserved('tr-new', 10_000, at, 5),
+      reserved('tr-later', 99_000, '2026-01-01T12:00:00.000Z', 6),
+    ];
+    expect(
+      outflowAtReservation(later, { transferId: 'tr-new', amount: 10_000, at: '2026-01-01T13:00:00.000Z' }),
+    ).toBe(80_000);
   });
 });

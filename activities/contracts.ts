@@ -23,7 +23,8 @@ export interface ActivityContext {
   causationId: string;
 }
 
-export type BusinessResult<T extends object = object> = ({ ok: true } & T) | { ok: false; reason: ReasonCode };
+export type BusinessResult<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; reason: ReasonCode };
 
 export interface ReserveFundsInput extends ActivityContext {
   transferId: string;

@@ -9,7 +9,10 @@ import type { EventStore } from '../stores';
 import type { CreditDestinationInput, CreditDestinationResult } from './contracts';
 import { decideAndAppend, metadataOf } from './streams';
 
-export async function creditDestination(store: EventStore, input: CreditDestinationInput): Promise<CreditDestinationResult> {
+export async function creditDestination(
+  store: EventStore,
+  input: CreditDestinationInput,
+): Promise<CreditDestinationResult> {
   const metadata = metadataOf(input);
   const credit = await decideAndAppend<AccountState, AccountEvent>(
     store,
@@ -17,7 +20,15 @@ export async function creditDestination(store: EventStore, input: CreditDestinat
     accountDecider,
     (account) =>
       accountDecider.decide(
-        { type: 'TransferIn', data: { accountId: input.toAccountId, transferId: input.transferId, amount: input.amount, fromAccountId: input.fromAccountId } },
+        {
+          type: 'TransferIn',
+          data: {
+            accountId: input.toAccountId,
+            transferId: input.transferId,
+            amount: input.amount,
+            fromAccountId: input.fromAccountId,
+          },
+        },
         account,
       ),
     { ids: [`${input.transferId}:credit-in`], metadata },
@@ -28,13 +39,31 @@ export async function creditDestination(store: EventStore, input: CreditDestinat
     store,
     accountStreamId(input.fromAccountId),
     accountDecider,
-    (account) => accountDecider.decide({ type: 'TransferOut', data: { accountId: input.fromAccountId, transferId: input.transferId, toAccountId: input.toAccountId } }, account),
+    (account) =>
+      accountDecider.decide(
+        {
+          type: 'TransferOut',
+          data: {
+            accountId: input.fromAccountId,
+            transferId: input.transferId,
+            toAccountId: input.toAccountId,
+          },
+        },
+        account,
+      ),
     { ids: [`${input.transferId}:credit-out`], metadata },
   );
   // The destination is already credited: a capture that cannot happen is not a business outcome
   // to compensate but a broken invariant, so it fails loudly (and is retried, then surfaces).
-  if (!capture.decision.ok) throw new Error(`transfer ${input.transferId}: credited ${input.toAccountId} but could not capture: ${capture.decision.error.message}`);
-  const reservation = capture.state.status === 'none' ? undefined : capture.state.reservations[input.transferId];
-  if (reservation?.status === 'released') throw new Error(`transfer ${input.transferId}: credited ${input.toAccountId} but the reservation was released`);
+  if (!capture.decision.ok)
+    throw new Error(
+      `transfer ${input.transferId}: credited ${input.toAccountId} but could not capture: ${capture.decision.error.message}`,
+    );
+  const reservation =
+    capture.state.status === 'none' ? undefined : capture.state.reservations[input.transferId];
+  if (reservation?.status === 'released')
+    throw new Error(
+      `transfer ${input.transferId}: credited ${input.toAccountId} but the reservation was released`,
+    );
   return { ok: true };
 }

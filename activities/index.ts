@@ -38,14 +38,24 @@ function reminderPublisher(log: (message: string) => void): EventPublisher | nul
   }
 }
 
-df.app.activity(ACTIVITY.reserveFunds, { handler: (input: ReserveFundsInput) => reserveFunds(events(), input) });
-df.app.activity(ACTIVITY.releaseFunds, { handler: (input: ReleaseFundsInput) => releaseFunds(events(), input) });
-df.app.activity(ACTIVITY.creditDestination, { handler: (input: CreditDestinationInput) => creditDestination(events(), input) });
-df.app.activity(ACTIVITY.requestApproval, { handler: (input: RequestApprovalInput) => requestApproval(events(), input) });
+df.app.activity(ACTIVITY.reserveFunds, {
+  handler: (input: ReserveFundsInput) => reserveFunds(events(), input),
+});
+df.app.activity(ACTIVITY.releaseFunds, {
+  handler: (input: ReleaseFundsInput) => releaseFunds(events(), input),
+});
+df.app.activity(ACTIVITY.creditDestination, {
+  handler: (input: CreditDestinationInput) => creditDestination(events(), input),
+});
+df.app.activity(ACTIVITY.requestApproval, {
+  handler: (input: RequestApprovalInput) => requestApproval(events(), input),
+});
 df.app.activity(ACTIVITY.recordDecision, {
   handler: (input: RecordDecisionInput) => recordDecision(events(), input),
 });
-df.app.activity(ACTIVITY.recordOutcome, { handler: (input: RecordOutcomeInput) => recordOutcome(events(), input) });
+df.app.activity(ACTIVITY.recordOutcome, {
+  handler: (input: RecordOutcomeInput) => recordOutcome(events(), input),
+});
 df.app.activity(ACTIVITY.sendReminder, {
   handler: (input: SendReminderInput, context: InvocationContext) => {
     const log = (message: string) => context.log(message);

@@ -5,7 +5,13 @@
  * decision again and appends nothing. Decisions raised straight on the instance (Durable HTTP API)
  * are recorded only here.
  */
-import { decideTransfer, transferDecider, transferStreamId, type TransferEvent, type TransferState } from '../domain';
+import {
+  decideTransfer,
+  transferDecider,
+  transferStreamId,
+  type TransferEvent,
+  type TransferState,
+} from '../domain';
 import type { EventStore } from '../stores';
 import type { Appended, RecordDecisionInput } from './contracts';
 import { decideAndAppend, metadataOf } from './streams';
@@ -18,11 +24,17 @@ export async function recordDecision(store: EventStore, input: RecordDecisionInp
     transferDecider,
     (transfer) =>
       decideTransfer(
-        { type: 'DecideTransfer', data: { transferId: input.transferId, decision: input.decision, approver: input.approver, ...note } },
+        {
+          type: 'DecideTransfer',
+          data: { transferId: input.transferId, decision: input.decision, approver: input.approver, ...note },
+        },
         transfer,
         { sourceOwnerId: input.sourceOwnerId },
       ),
-    { ids: [`${input.transferId}:${input.decision === 'approve' ? 'approved' : 'rejected'}`], metadata: metadataOf(input) },
+    {
+      ids: [`${input.transferId}:${input.decision === 'approve' ? 'approved' : 'rejected'}`],
+      metadata: metadataOf(input),
+    },
   );
   // A rejection here (e.g. not_awaiting_approval: the stream already moved on) leaves the stream as it is.
   return { appended };

@@ -13,10 +13,21 @@ export async function releaseFunds(store: EventStore, input: ReleaseFundsInput):
     store,
     accountStreamId(input.fromAccountId),
     accountDecider,
-    (account) => accountDecider.decide({ type: 'ReleaseFunds', data: { accountId: input.fromAccountId, transferId: input.transferId, reason: input.reason } }, account),
+    (account) =>
+      accountDecider.decide(
+        {
+          type: 'ReleaseFunds',
+          data: { accountId: input.fromAccountId, transferId: input.transferId, reason: input.reason },
+        },
+        account,
+      ),
     { ids: [`${input.transferId}:release`], metadata: metadataOf(input) },
   );
-  if (!decision.ok && decision.error.code !== 'reservation_not_found' && decision.error.code !== 'account_not_found') {
+  if (
+    !decision.ok &&
+    decision.error.code !== 'reservation_not_found' &&
+    decision.error.code !== 'account_not_found'
+  ) {
     return { ok: false, reason: decision.error.code };
   }
   return { ok: true, released: appended > 0 };

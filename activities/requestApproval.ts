@@ -3,7 +3,14 @@
  * (`TransferApprovalRequested`, id `{transferId}:approval-requested`). The approvals inbox learns of
  * it from the event (primary handler → Event Grid → secondary handler), which notifies approvers.
  */
-import { accept, approvalRequestedEvents, transferDecider, transferStreamId, type TransferEvent, type TransferState } from '../domain';
+import {
+  accept,
+  approvalRequestedEvents,
+  transferDecider,
+  transferStreamId,
+  type TransferEvent,
+  type TransferState,
+} from '../domain';
 import type { EventStore } from '../stores';
 import type { Appended, RequestApprovalInput } from './contracts';
 import { decideAndAppend, metadataOf } from './streams';
@@ -13,7 +20,8 @@ export async function requestApproval(store: EventStore, input: RequestApprovalI
     store,
     transferStreamId(input.transferId),
     transferDecider,
-    (transfer) => accept(...approvalRequestedEvents(transfer, { reason: input.reason, deadline: input.deadline })),
+    (transfer) =>
+      accept(...approvalRequestedEvents(transfer, { reason: input.reason, deadline: input.deadline })),
     { ids: [`${input.transferId}:approval-requested`], metadata: metadataOf(input) },
   );
   return { appended };

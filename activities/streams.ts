@@ -52,18 +52,34 @@ export async function decideAndAppend<S, E extends DomainEvent>(
 ): Promise<Appendage<S, E>> {
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
-    const state = history.reduce((s, envelope) => fold.evolve(s, fromEnvelope(envelope) as E), fold.initialState);
+    const state = history.reduce(
+      (s, envelope) => fold.evolve(s, fromEnvelope(envelope) as E),
+      fold.initialState,
+    );
     const decision = decide(state, history);
     if (!decision.ok || decision.events.length === 0) return { decision, state, history, appended: 0 };
     if (decision.events.length > options.ids.length) {
-      throw new Error(`${streamId}: ${decision.events.length} events decided but only ${options.ids.length} ids given`);
+      throw new Error(
+        `${streamId}: ${decision.events.length} events decided but only ${options.ids.length} ids given`,
+      );
     }
     const expectedVersion = history.length === 0 ? 0 : history[history.length - 1].version;
-    const envelopes = envelopeAll(decision.events, { streamId, expectedVersion, metadata: options.metadata, idPrefix: streamId, ids: options.ids });
+    const envelopes = envelopeAll(decision.events, {
+      streamId,
+      expectedVersion,
+      metadata: options.metadata,
+      idPrefix: streamId,
+      ids: options.ids,
+    });
     try {
       const before = expectedVersion;
       const after = await store.append(streamId, expectedVersion, envelopes);
-      return { decision, state, history, appended: after - before === envelopes.length ? envelopes.length : 0 };
+      return {
+        decision,
+        state,
+        history,
+        appended: after - before === envelopes.length ? envelopes.length : 0,
+      };
     } catch (error) {
       if (!isStoreError(error, 'stream_version_conflict') || attempt >= MAX_ATTEMPTS) throw error;
     }
@@ -71,7 +87,14 @@ export async function decideAndAppend<S, E extends DomainEvent>(
 }
 
 /** Folds a stream without writing. */
-export async function readState<S, E extends DomainEvent>(store: EventStore, streamId: string, fold: Fold<S, E>): Promise<{ state: S; history: EventEnvelope[] }> {
+export async function readState<S, E extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  fold: Fold<S, E>,
+): Promise<{ state: S; history: EventEnvelope[] }> {
   const history = await store.readStream(streamId);
-  return { state: history.reduce((s, envelope) => fold.evolve(s, fromEnvelope(envelope) as E), fold.initialState), history };
+  return {
+    state: history.reduce((s, envelope) => fold.evolve(s, fromEnvelope(envelope) as E), fold.initialState),
+    history,
+  };
 }

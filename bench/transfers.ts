@@ -30,7 +30,13 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-transfers-'));
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
   const loadAtStart = os.loadavg();
-  const host = await startHost({ appRoot: APP_ROOT, port: 0, dataFile: path.join(dir, 'cardflow.db'), log: quiet, settings: { CARDFLOW_STORE: 'local' } });
+  const host = await startHost({
+    appRoot: APP_ROOT,
+    port: 0,
+    dataFile: path.join(dir, 'cardflow.db'),
+    log: quiet,
+    settings: { CARDFLOW_STORE: 'local' },
+  });
   try {
     const api = new CardflowApi(httpDriver(host.baseUrl, 10));
     const result = await runScenario(api, 'load', {
@@ -40,16 +46,25 @@ async function main(): Promise<number> {
       concurrency,
       timeoutMs: 120_000,
       out: (line) => console.log(line),
-      progress: (done, total) => process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
+      progress: (done, total) =>
+        process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
     });
     const cpus = os.cpus();
-    console.log(`machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`store: local (SQLite, WAL) at ${path.join(dir, 'cardflow.db')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`);
+    console.log(
+      `machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+    console.log(
+      `store: local (SQLite, WAL) at ${path.join(dir, 'cardflow.db')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
+    );
     for (const line of result.summary) console.log(line);
     if (result.load) {
       const { transfersPerSecond, latencyMs, elapsedMs } = result.load;
-      console.log(`transfers/s: ${transfersPerSecond.toFixed(1)}  (${transfers} in ${(elapsedMs / 1000).toFixed(2)} s)`);
-      console.log(`command→completed latency ms: p50 ${latencyMs.p50}  p90 ${latencyMs.p90}  p99 ${latencyMs.p99}  max ${latencyMs.max}  mean ${latencyMs.mean}`);
+      console.log(
+        `transfers/s: ${transfersPerSecond.toFixed(1)}  (${transfers} in ${(elapsedMs / 1000).toFixed(2)} s)`,
+      );
+      console.log(
+        `command→completed latency ms: p50 ${latencyMs.p50}  p90 ${latencyMs.p90}  p99 ${latencyMs.p99}  max ${latencyMs.max}  mean ${latencyMs.mean}`,
+      );
     }
     for (const violation of result.violations) console.error(`✗ ${violation}`);
     return result.violations.length === 0 ? 0 : 1;

@@ -43,7 +43,8 @@ export interface OutflowAssessment {
 
 /** Policy defaults from the app settings, for callers that do not pass thresholds. */
 function defaultPolicy(settings: Readonly<Record<string, string | undefined>>) {
-  const int = (text: string | undefined, fallback: number) => (text && /^\d+$/.test(text) ? Number(text) : fallback);
+  const int = (text: string | undefined, fallback: number) =>
+    text && /^\d+$/.test(text) ? Number(text) : fallback;
   return {
     approvalThreshold: int(settings.APPROVAL_THRESHOLD, DEFAULT_APPROVAL_THRESHOLD),
     velocityThreshold: int(settings.VELOCITY_THRESHOLD, DEFAULT_VELOCITY_THRESHOLD),
@@ -75,8 +76,16 @@ export function operateOutflowWindow(
         velocityThreshold: request.velocityThreshold ?? defaults.velocityThreshold,
       };
       const at = epochMs(request.at);
-      const { window: next, assessment } = assessOutflow(window, { transferId: request.transferId, amount: request.amount, at }, policy);
-      const result: OutflowAssessment = { requiresApproval: assessment.required, reason: assessment.reason, windowTotal: assessment.windowTotal };
+      const { window: next, assessment } = assessOutflow(
+        window,
+        { transferId: request.transferId, amount: request.amount, at },
+        policy,
+      );
+      const result: OutflowAssessment = {
+        requiresApproval: assessment.required,
+        reason: assessment.reason,
+        windowTotal: assessment.windowTotal,
+      };
       return { window: next, result };
     }
     case 'cancel': {
@@ -87,16 +96,25 @@ export function operateOutflowWindow(
       return { window, result: window };
     case 'prune': {
       // Housekeeping: drop what has left the window (`input` = now, ISO or epoch ms).
-      return { window: pruneOutflows(window, epochMs(z.union([z.string(), z.number()]).parse(input))), result: null };
+      return {
+        window: pruneOutflows(window, epochMs(z.union([z.string(), z.number()]).parse(input))),
+        result: null,
+      };
     }
     default:
-      throw new Error(`outflowWindow has no operation ${JSON.stringify(operation)} (assess, cancel, get, prune)`);
+      throw new Error(
+        `outflowWindow has no operation ${JSON.stringify(operation)} (assess, cancel, get, prune)`,
+      );
   }
 }
 
 export const outflowWindowEntity: df.EntityHandler<OutflowWindow> = (context) => {
   const window = context.df.getState(() => emptyOutflowWindow) ?? emptyOutflowWindow;
-  const { window: next, result } = operateOutflowWindow(window, context.df.operationName, context.df.getInput());
+  const { window: next, result } = operateOutflowWindow(
+    window,
+    context.df.operationName,
+    context.df.getInput(),
+  );
   if (next !== window || context.df.isNewlyConstructed) context.df.setState(next);
   context.df.return(result);
 };

@@ -21,7 +21,14 @@ function commandDeps(context: InvocationContext): commands.CommandRouteDeps {
 
 const queryDeps = (): queries.QueryRouteDeps => ({ stores: getStores(), now: nowIso });
 
-function register(name: RouteName, handler: (request: HttpRequest, context: InvocationContext) => Promise<import('@azure/functions').HttpResponseInit>, withDurableClient = false): void {
+function register(
+  name: RouteName,
+  handler: (
+    request: HttpRequest,
+    context: InvocationContext,
+  ) => Promise<import('@azure/functions').HttpResponseInit>,
+  withDurableClient = false,
+): void {
   const { method, route } = ROUTES[name];
   app.http(name, {
     methods: [method],
@@ -35,7 +42,11 @@ function register(name: RouteName, handler: (request: HttpRequest, context: Invo
 register('openAccount', (request, context) => commands.openAccount(commandDeps(context), request));
 register('loadCredits', (request, context) => commands.loadCredits(commandDeps(context), request));
 register('closeAccount', (request, context) => commands.closeAccount(commandDeps(context), request));
-register('requestTransfer', (request, context) => commands.requestTransfer(commandDeps(context), request), true);
+register(
+  'requestTransfer',
+  (request, context) => commands.requestTransfer(commandDeps(context), request),
+  true,
+);
 register('decideTransfer', (request, context) => commands.decideTransfer(commandDeps(context), request));
 register('getCommand', (request) => queries.getCommand(queryDeps(), request));
 register('getAccount', (request) => queries.getAccount(queryDeps(), request));
@@ -50,5 +61,9 @@ app.http('openApi', {
   methods: ['GET'],
   authLevel: 'anonymous',
   route: 'openapi.json',
-  handler: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(openApiDocument()) }),
+  handler: async () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(openApiDocument()),
+  }),
 });

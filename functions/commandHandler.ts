@@ -13,9 +13,15 @@ import { changeFeedOn } from './triggers';
 export const COMMAND_HANDLER = 'commandHandler';
 
 export async function commandHandler(documents: unknown[], context: InvocationContext): Promise<void> {
-  const results = await handleCommands({ stores: getStores(), processes: () => new TransferProcessClient(df.getClient(context)), now: nowIso }, documents);
+  const results = await handleCommands(
+    { stores: getStores(), processes: () => new TransferProcessClient(df.getClient(context)), now: nowIso },
+    documents,
+  );
   for (const result of results) {
-    if (result.result === 'dead-lettered') context.error(`command ${result.commandId} failed after ${result.attempts} attempt(s) and was dead-lettered: ${result.error}`);
+    if (result.result === 'dead-lettered')
+      context.error(
+        `command ${result.commandId} failed after ${result.attempts} attempt(s) and was dead-lettered: ${result.error}`,
+      );
   }
 }
 

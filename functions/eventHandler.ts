@@ -18,7 +18,8 @@ export async function eventHandler(documents: unknown[], context: InvocationCont
   const result = await handleEvents(
     {
       stores: getStores(),
-      processes: () => (isTransferProcessRegistered() ? new TransferProcessClient(df.getClient(context)) : undefined),
+      processes: () =>
+        isTransferProcessRegistered() ? new TransferProcessClient(df.getClient(context)) : undefined,
       publisher: appEventPublisher,
       policy: () => transferPolicy(currentSettings()),
       log: { warn: (m) => context.warn(m), error: (m) => context.error(m) },

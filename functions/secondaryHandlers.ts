@@ -16,7 +16,8 @@ export const AUDIT_LOG = 'auditLog';
 function parse(event: unknown, context: InvocationContext) {
   const parsed = CardflowCloudEventSchema.safeParse(event);
   // Not ours (or malformed): retrying cannot help, so it is logged and acknowledged.
-  if (!parsed.success) context.warn(`ignored an event that is not a Cardflow CloudEvent: ${parsed.error.message}`);
+  if (!parsed.success)
+    context.warn(`ignored an event that is not a Cardflow CloudEvent: ${parsed.error.message}`);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -4,7 +4,11 @@
  * surfacing later as a confusing failure inside a handler.
  */
 import { z } from 'zod';
-import { DEFAULT_APPROVAL_THRESHOLD, DEFAULT_APPROVAL_TIMEOUT, DEFAULT_VELOCITY_THRESHOLD } from '../domain/approvalPolicy';
+import {
+  DEFAULT_APPROVAL_THRESHOLD,
+  DEFAULT_APPROVAL_TIMEOUT,
+  DEFAULT_VELOCITY_THRESHOLD,
+} from '../domain/approvalPolicy';
 import { tryParseDurationMs } from '../domain/duration';
 import { DEFAULT_DATABASE } from '../stores/layout';
 import type { TransferPolicy } from '../orchestrations/contracts';
@@ -47,23 +51,35 @@ const cents = (name: string, fallback: number) =>
     .trim()
     .regex(/^\d+$/, `${name} must be a whole number of cents, e.g. ${fallback}`)
     .transform(Number)
-    .pipe(z.int().min(1, `${name} must be at least 1`).max(1_000_000_000_000, `${name} must be at most 10^12`))
+    .pipe(
+      z.int().min(1, `${name} must be at least 1`).max(1_000_000_000_000, `${name} must be at most 10^12`),
+    )
     .optional()
     .transform((v) => v ?? fallback);
 
 const SettingsSchema = z.object({
-  CARDFLOW_STORE: z.enum(['local', 'cosmos'], { error: "CARDFLOW_STORE must be 'local' or 'cosmos'" }).optional(),
+  CARDFLOW_STORE: z
+    .enum(['local', 'cosmos'], { error: "CARDFLOW_STORE must be 'local' or 'cosmos'" })
+    .optional(),
   CARDFLOW_DATA_DIR: z.string().min(1).optional(),
-  COSMOS_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'COSMOS_DATABASE must be a Cosmos DB database name').optional(),
+  COSMOS_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,255}$/, 'COSMOS_DATABASE must be a Cosmos DB database name')
+    .optional(),
   CosmosDBConnection: z.string().optional(),
   APPROVAL_THRESHOLD: cents('APPROVAL_THRESHOLD', DEFAULT_APPROVAL_THRESHOLD),
   VELOCITY_THRESHOLD: cents('VELOCITY_THRESHOLD', DEFAULT_VELOCITY_THRESHOLD),
   APPROVAL_TIMEOUT: z
     .string()
     .trim()
-    .refine((text) => (tryParseDurationMs(text) ?? 0) > 0, 'APPROVAL_TIMEOUT must be a positive ISO-8601 duration such as PT24H, P1D or PT30S')
+    .refine(
+      (text) => (tryParseDurationMs(text) ?? 0) > 0,
+      'APPROVAL_TIMEOUT must be a positive ISO-8601 duration such as PT24H, P1D or PT30S',
+    )
     .optional(),
-  EVENTGRID_TOPIC_ENDPOINT: z.url({ protocol: /^https?$/, error: 'EVENTGRID_TOPIC_ENDPOINT must be an http(s) URL' }).optional(),
+  EVENTGRID_TOPIC_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'EVENTGRID_TOPIC_ENDPOINT must be an http(s) URL' })
+    .optional(),
   EVENTGRID_TOPIC_KEY: z.string().min(1).optional(),
   WEBSITE_HOSTNAME: z.string().optional(),
 });
@@ -87,15 +103,20 @@ function present(env: Env): Record<string, string> {
 export function loadSettings(env: Env = process.env): Settings {
   const parsed = SettingsSchema.safeParse(present(env));
   if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`));
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`),
+    );
   }
   const values = parsed.data;
   const store = values.CARDFLOW_STORE ?? 'local';
   const problems: string[] = [];
   if (store === 'cosmos') {
-    if (!values.CosmosDBConnection) problems.push('CosmosDBConnection is required when CARDFLOW_STORE=cosmos');
-    if (!values.EVENTGRID_TOPIC_ENDPOINT) problems.push('EVENTGRID_TOPIC_ENDPOINT is required when CARDFLOW_STORE=cosmos');
-    if (!values.EVENTGRID_TOPIC_KEY) problems.push('EVENTGRID_TOPIC_KEY is required when CARDFLOW_STORE=cosmos');
+    if (!values.CosmosDBConnection)
+      problems.push('CosmosDBConnection is required when CARDFLOW_STORE=cosmos');
+    if (!values.EVENTGRID_TOPIC_ENDPOINT)
+      problems.push('EVENTGRID_TOPIC_ENDPOINT is required when CARDFLOW_STORE=cosmos');
+    if (!values.EVENTGRID_TOPIC_KEY)
+      problems.push('EVENTGRID_TOPIC_KEY is required when CARDFLOW_STORE=cosmos');
   }
   if (problems.length > 0) throw new SettingsError(problems);
   const approvalTimeout = values.APPROVAL_TIMEOUT ?? DEFAULT_APPROVAL_TIMEOUT;
@@ -146,7 +167,12 @@ export function eventGridTarget(settings: Settings): { endpoint: string; key: st
     return { endpoint: settings.eventGridEndpoint, key: settings.eventGridKey ?? LOCAL_TOPIC_KEY };
   }
   if (settings.store === 'local' && settings.hostName) {
-    return { endpoint: `http://${settings.hostName}/runtime/eventgrid/topics/${LOCAL_TOPIC_NAME}`, key: settings.eventGridKey ?? LOCAL_TOPIC_KEY };
+    return {
+      endpoint: `http://${settings.hostName}/runtime/eventgrid/topics/${LOCAL_TOPIC_NAME}`,
+      key: settings.eventGridKey ?? LOCAL_TOPIC_KEY,
+    };
   }
-  throw new SettingsError(['EVENTGRID_TOPIC_ENDPOINT is not set, and no local host is running (WEBSITE_HOSTNAME is not set)']);
+  throw new SettingsError([
+    'EVENTGRID_TOPIC_ENDPOINT is not set, and no local host is running (WEBSITE_HOSTNAME is not set)',
+  ]);
 }

@@ -14,8 +14,18 @@ describe('settings', () => {
   });
 
   it('reads thresholds and the timeout, treating empty values as unset', () => {
-    const settings = loadSettings({ APPROVAL_THRESHOLD: '5000', VELOCITY_THRESHOLD: ' 7000 ', APPROVAL_TIMEOUT: 'PT30S', COSMOS_DATABASE: '' });
-    expect(settings).toMatchObject({ approvalThreshold: 5_000, velocityThreshold: 7_000, approvalTimeoutMs: 30_000, cosmosDatabase: 'cardflow' });
+    const settings = loadSettings({
+      APPROVAL_THRESHOLD: '5000',
+      VELOCITY_THRESHOLD: ' 7000 ',
+      APPROVAL_TIMEOUT: 'PT30S',
+      COSMOS_DATABASE: '',
+    });
+    expect(settings).toMatchObject({
+      approvalThreshold: 5_000,
+      velocityThreshold: 7_000,
+      approvalTimeoutMs: 30_000,
+      cosmosDatabase: 'cardflow',
+    });
   });
 
   it.each([
@@ -42,7 +52,14 @@ describe('settings', () => {
   });
 
   it('publishes to the configured topic, else to the local host topic', () => {
-    expect(eventGridTarget(loadSettings({ EVENTGRID_TOPIC_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/api/events', EVENTGRID_TOPIC_KEY: 'k' }))).toEqual({
+    expect(
+      eventGridTarget(
+        loadSettings({
+          EVENTGRID_TOPIC_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/api/events',
+          EVENTGRID_TOPIC_KEY: 'k',
+        }),
+      ),
+    ).toEqual({
       endpoint: 'https://t.westeurope-1.eventgrid.azure.net/api/events',
       key: 'k',
     });

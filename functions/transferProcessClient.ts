@@ -3,7 +3,12 @@
  * status, start one exactly once per transfer id, and raise an approval decision on it.
  */
 import type { DurableClient } from 'durable-functions';
-import { APPROVAL_DECISION_EVENT, TRANSFER_PROCESS, type ApprovalDecision, type TransferProcessInput } from '../orchestrations/contracts';
+import {
+  APPROVAL_DECISION_EVENT,
+  TRANSFER_PROCESS,
+  type ApprovalDecision,
+  type TransferProcessInput,
+} from '../orchestrations/contracts';
 
 /** Runtime statuses after which an instance takes no more events. */
 const FINISHED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);

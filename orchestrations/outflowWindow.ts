@@ -15,9 +15,12 @@ export type OutflowWindowMode = 'entity' | 'stream';
 /** Entities are the design; `stream` stands in on a durable backend without entity support. */
 export const DEFAULT_OUTFLOW_WINDOW_MODE: OutflowWindowMode = 'entity';
 
-export function outflowWindowMode(settings: Readonly<Record<string, string | undefined>> = process.env): OutflowWindowMode {
+export function outflowWindowMode(
+  settings: Readonly<Record<string, string | undefined>> = process.env,
+): OutflowWindowMode {
   const value = settings.CARDFLOW_OUTFLOW_WINDOW;
   if (value === undefined || value === '') return DEFAULT_OUTFLOW_WINDOW_MODE;
-  if (value !== 'entity' && value !== 'stream') throw new Error(`CARDFLOW_OUTFLOW_WINDOW is 'entity' or 'stream', not '${value}'`);
+  if (value !== 'entity' && value !== 'stream')
+    throw new Error(`CARDFLOW_OUTFLOW_WINDOW is 'entity' or 'stream', not '${value}'`);
   return value;
 }

@@ -21,7 +21,13 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
-import { ACTIVITY, type ActivityContext, type CreditDestinationResult, type ReleaseFundsResult, type ReserveFundsResult } from '../activities/contracts';
+import {
+  ACTIVITY,
+  type ActivityContext,
+  type CreditDestinationResult,
+  type ReleaseFundsResult,
+  type ReserveFundsResult,
+} from '../activities/contracts';
 import {
   advanceTransfer,
   decisionEvent,
@@ -38,7 +44,12 @@ import {
   type TransferSnapshot,
 } from '../domain';
 import { OUTFLOW_WINDOW_ENTITY, type OutflowAssessment } from '../entities/outflowWindow';
-import { APPROVAL_DECISION_EVENT, ApprovalDecisionSchema, TransferProcessInputSchema, type TransferProcessInput } from './contracts';
+import {
+  APPROVAL_DECISION_EVENT,
+  ApprovalDecisionSchema,
+  TransferProcessInputSchema,
+  type TransferProcessInput,
+} from './contracts';
 import { outflowWindowMode, type OutflowWindowMode } from './outflowWindow';
 
 /** Transient failures: first retry after 1 s, then 2 s, 4 s, 8 s; at most 5 attempts. */
@@ -54,15 +65,22 @@ export type TransferProcessStatus = ReturnType<typeof transferStatus> & { deadli
 type Work<T> = Generator<Task, T, unknown>;
 
 /** The orchestrator function. Returns the final outcome `{outcome, reason}`. */
-export const transferProcess: OrchestrationHandler = function* (context: OrchestrationContext): Work<TransferResult> {
-  const run = new TransferProcess(context, TransferProcessInputSchema.parse(context.df.getInput()), outflowWindowMode());
+export const transferProcess: OrchestrationHandler = function* (
+  context: OrchestrationContext,
+): Work<TransferResult> {
+  const run = new TransferProcess(
+    context,
+    TransferProcessInputSchema.parse(context.df.getInput()),
+    outflowWindowMode(),
+  );
   let step = startTransfer(run.machineInput());
   for (;;) {
     run.showStatus(step.snapshot);
     let next: TransferMachineInput | undefined;
     for (const effect of step.effects) next = (yield* run.perform(effect)) ?? next;
     run.showStatus(step.snapshot);
-    if (isFinished(step.snapshot)) return { outcome: step.snapshot.context.outcome ?? 'failed', reason: step.snapshot.context.reason };
+    if (isFinished(step.snapshot))
+      return { outcome: step.snapshot.context.outcome ?? 'failed', reason: step.snapshot.context.reason };
     // No work in flight: the machine waits for an approver or one of its timers.
     step = advanceTransfer(step.snapshot, next ?? (yield* run.awaitDecisionOrTimer()));
   }
@@ -115,42 +133,81 @@ class TransferProcess {
         return yield* this.reserve(effect);
       case 'requestApproval':
         this.deadline = this.after(effect.timeoutMs).toISOString();
-        yield this.activity(ACTIVITY.requestApproval, { transferId: effect.transferId, reason: effect.reason, deadline: this.deadline });
+        yield this.activity(ACTIVITY.requestApproval, {
+          transferId: effect.transferId,
+          reason: effect.reason,
+          deadline: this.deadline,
+        });
         return undefined;
       case 'sendReminder':
         try {
-          yield this.activity(ACTIVITY.sendReminder, { transferId: effect.transferId, reason: effect.reason, deadline: this.deadline });
+          yield this.activity(ACTIVITY.sendReminder, {
+            transferId: effect.transferId,
+            reason: effect.reason,
+            deadline: this.deadline,
+          });
         } catch (error) {
           // A reminder is a courtesy: when it cannot go out even after the retries, the wait goes on.
-          this.log(`transfer ${effect.transferId}: the approval reminder could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+          this.log(
+            `transfer ${effect.transferId}: the approval reminder could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         return undefined;
       case 'creditDestination': {
         const { transferId, fromAccountId, toAccountId, amount } = effect;
-        const credited = (yield this.activity(ACTIVITY.creditDestination, { transferId, fromAccountId, toAccountId, amount })) as CreditDestinationResult;
+        const credited = (yield this.activity(ACTIVITY.creditDestination, {
+          transferId,
+          fromAccountId,
+          toAccountId,
+          amount,
+        })) as CreditDestinationResult;
         return credited.ok ? { type: 'CREDITED' } : { type: 'CREDIT_FAILED', reason: credited.reason };
       }
       case 'releaseFunds': {
         const { transferId, fromAccountId, reason } = effect;
-        const released = (yield this.activity(ACTIVITY.releaseFunds, { transferId, fromAccountId, reason })) as ReleaseFundsResult;
-        if (!released.ok) throw new Error(`transfer ${transferId}: the reservation could not be released (${released.reason})`);
+        const released = (yield this.activity(ACTIVITY.releaseFunds, {
+          transferId,
+          fromAccountId,
+          reason,
+        })) as ReleaseFundsResult;
+        if (!released.ok)
+          throw new Error(
+            `transfer ${transferId}: the reservation could not be released (${released.reason})`,
+          );
         return { type: 'RELEASED' };
       }
       case 'cancelOutflow':
-        if (this.outflowWindow === 'entity') yield this.context.df.callEntity(this.windowOf(effect.fromAccountId), 'cancel', { transferId: effect.transferId });
+        if (this.outflowWindow === 'entity')
+          yield this.context.df.callEntity(this.windowOf(effect.fromAccountId), 'cancel', {
+            transferId: effect.transferId,
+          });
         // In `stream` mode the release already took the transfer out of the window.
         return undefined;
       case 'recordOutcome': {
         const { transferId, outcome, reason, approver, note } = effect;
-        yield this.activity(ACTIVITY.recordOutcome, { transferId, outcome, reason, approver, note, deadline: this.deadline });
+        yield this.activity(ACTIVITY.recordOutcome, {
+          transferId,
+          outcome,
+          reason,
+          approver,
+          note,
+          deadline: this.deadline,
+        });
         return undefined;
       }
       case 'ignoreDecision':
-        this.log(`transfer ${effect.transferId}: ignored '${effect.decision}' by ${effect.approver} (${effect.reason})`);
+        this.log(
+          `transfer ${effect.transferId}: ignored '${effect.decision}' by ${effect.approver} (${effect.reason})`,
+        );
         return undefined;
       case 'startTimer': {
         const fireAt = this.after(effect.delayMs);
-        this.timers.set(effect.id, { fireAt, event: effect.event, task: this.context.df.createTimer(fireAt), raced: false });
+        this.timers.set(effect.id, {
+          fireAt,
+          event: effect.event,
+          task: this.context.df.createTimer(fireAt),
+          raced: false,
+        });
         return undefined;
       }
       case 'cancelTimer': {
@@ -179,7 +236,11 @@ class TransferProcess {
       }
       const valid = this.validDecision(decision.result);
       if (valid) {
-        yield this.activity(ACTIVITY.recordDecision, { transferId: this.input.transferId, ...valid, sourceOwnerId: this.sourceOwnerId });
+        yield this.activity(ACTIVITY.recordDecision, {
+          transferId: this.input.transferId,
+          ...valid,
+          sourceOwnerId: this.sourceOwnerId,
+        });
         return decisionEvent(valid);
       }
     }
@@ -188,7 +249,14 @@ class TransferProcess {
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {
     const { transferId, fromAccountId, toAccountId, amount } = effect;
     const { approvalThreshold, velocityThreshold } = this.input.policy;
-    const reserved = (yield this.activity(ACTIVITY.reserveFunds, { transferId, fromAccountId, toAccountId, amount, approvalThreshold, velocityThreshold })) as ReserveFundsResult;
+    const reserved = (yield this.activity(ACTIVITY.reserveFunds, {
+      transferId,
+      fromAccountId,
+      toAccountId,
+      amount,
+      approvalThreshold,
+      velocityThreshold,
+    })) as ReserveFundsResult;
     if (!reserved.ok) return { type: 'RESERVE_FAILED', reason: reserved.reason };
     this.sourceOwnerId = reserved.sourceOwnerId;
     if (this.outflowWindow === 'stream') return { type: 'RESERVED', windowTotal: reserved.windowTotal };
@@ -206,12 +274,20 @@ class TransferProcess {
   private validDecision(raw: unknown): ApprovalDecisionInput | null {
     const parsed = ApprovalDecisionSchema.safeParse(raw);
     if (!parsed.success) {
-      this.log(`transfer ${this.input.transferId}: ignored a malformed ${APPROVAL_DECISION_EVENT}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      this.log(
+        `transfer ${this.input.transferId}: ignored a malformed ${APPROVAL_DECISION_EVENT}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
       return null;
     }
-    const verdict = mayDecide({ approver: parsed.data.approver, requestedBy: this.input.requestedBy, sourceOwnerId: this.sourceOwnerId });
+    const verdict = mayDecide({
+      approver: parsed.data.approver,
+      requestedBy: this.input.requestedBy,
+      sourceOwnerId: this.sourceOwnerId,
+    });
     if (!verdict.ok) {
-      this.log(`transfer ${this.input.transferId}: ignored '${parsed.data.decision}' by ${parsed.data.approver} (${verdict.reason})`);
+      this.log(
+        `transfer ${this.input.transferId}: ignored '${parsed.data.decision}' by ${parsed.data.approver} (${verdict.reason})`,
+      );
       return null;
     }
     return parsed.data;
@@ -239,7 +315,11 @@ class TransferProcess {
   }
 
   private activity(name: string, input: object): Task {
-    const context: ActivityContext = { at: this.now().toISOString(), correlationId: this.input.correlationId, causationId: this.input.causationId };
+    const context: ActivityContext = {
+      at: this.now().toISOString(),
+      correlationId: this.input.correlationId,
+      causationId: this.input.causationId,
+    };
     return this.context.df.callActivityWithRetry(name, activityRetryOptions(), { ...input, ...context });
   }
 

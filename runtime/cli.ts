@@ -39,13 +39,17 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
   }
   const portText = flags.get('port') ?? env.PORT ?? String(DEFAULT_PORT);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`The port must be a number from 0 to 65535, not "${portText}".`);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`The port must be a number from 0 to 65535, not "${portText}".`);
   const appRoot = path.resolve(cwd, flags.get('app') ?? '.');
   return {
     appRoot,
     port,
     // An explicit folder is relative to where the command runs; the default sits in the app.
-    dataDir: path.resolve(cwd, flags.get('data-dir') ?? env.CARDFLOW_DATA_DIR ?? path.join(appRoot, DEFAULT_DATA_DIR)),
+    dataDir: path.resolve(
+      cwd,
+      flags.get('data-dir') ?? env.CARDFLOW_DATA_DIR ?? path.join(appRoot, DEFAULT_DATA_DIR),
+    ),
     hostname: flags.get('hostname') ?? '127.0.0.1',
   };
 }
@@ -83,12 +87,19 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     // A load error is the user's to fix and says how; anything else is a bug whose stack helps.
-    const reason = err instanceof AppLoadError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const reason =
+      err instanceof AppLoadError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
     process.stderr.write(`The host could not start: ${reason}\n`);
     process.exit(1);
   }
 
-  process.stdout.write(`\n${describeFunctions(host)}\nHost listening on ${host.baseUrl} (data: ${options.dataDir})\n`);
+  process.stdout.write(
+    `\n${describeFunctions(host)}\nHost listening on ${host.baseUrl} (data: ${options.dataDir})\n`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -115,7 +126,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`The host crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `The host crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

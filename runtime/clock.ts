@@ -28,9 +28,12 @@ export class RealClock implements Clock {
       if (delay > MAX_TIMEOUT_MS) {
         handle = setTimeout(arm, MAX_TIMEOUT_MS);
       } else {
-        handle = setTimeout(() => {
-          if (!cancelled) fn();
-        }, Math.max(0, delay));
+        handle = setTimeout(
+          () => {
+            if (!cancelled) fn();
+          },
+          Math.max(0, delay),
+        );
       }
       handle.unref?.();
     };
@@ -95,9 +98,7 @@ export class VirtualClock implements Clock {
     if (at < this.current) throw new RangeError('a clock cannot go backwards');
     for (;;) {
       await settle();
-      const due = this.timers
-        .filter((t) => t.at <= at)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.timers.filter((t) => t.at <= at).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.current = Math.max(this.current, due.at);
       this.remove(due);

@@ -178,7 +178,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       invoke: runtime.invoke,
       settings,
       keys,
-      httpFunctions: routes.routes.map((r) => ({ functionName: r.functionName, methods: r.methods, authLevel: r.authLevel, url: `${baseUrl}/${r.path}` })),
+      httpFunctions: routes.routes.map((r) => ({
+        functionName: r.functionName,
+        methods: r.methods,
+        authLevel: r.authLevel,
+        url: `${baseUrl}/${r.path}`,
+      })),
       stop: () => (stopping ??= stop()),
       waitForIdle: ({ timeoutMs = 10_000 } = {}) => waitForIdle(started, runtime.inFlight, timeoutMs),
     };
@@ -198,7 +203,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
  * work queued by the last step is seen). Open HTTP requests do not count: a long poll would keep
  * the host "busy" forever.
  */
-async function waitForIdle(services: readonly HostService[], inFlight: () => number, timeoutMs: number): Promise<void> {
+async function waitForIdle(
+  services: readonly HostService[],
+  inFlight: () => number,
+  timeoutMs: number,
+): Promise<void> {
   const idle = (): boolean => inFlight() === 0 && services.every((s) => s.isIdle?.() ?? true);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -217,7 +226,8 @@ async function waitForIdle(services: readonly HostService[], inFlight: () => num
 }
 
 function openDatabase(options: HostOptions, appRoot: string): Database.Database {
-  const dataFile = options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);
+  const dataFile =
+    options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);
   if (dataFile !== ':memory:') mkdirSync(path.dirname(path.resolve(dataFile)), { recursive: true });
   const db = new Database(dataFile);
   db.pragma('journal_mode = WAL');

@@ -9,5 +9,10 @@ import { EventGridTopicService } from './eventgrid';
 
 export function defaultServices(): HostService[] {
   // The document store is published first (app code may run as soon as the durable backend starts); its triggers start last.
-  return [new LocalDocumentStoreService(), createDurableService(), new EventGridTopicService(), new CosmosDBTriggerService()];
+  return [
+    new LocalDocumentStoreService(),
+    createDurableService(),
+    new EventGridTopicService(),
+    new CosmosDBTriggerService(),
+  ];
 }

@@ -38,7 +38,10 @@ export function readLocalSettings(appRoot: string): Record<string, string> {
  * Puts `values` into `env` where a variable is not set yet, and returns the effective settings:
  * the values overlaid by the environment.
  */
-export function applySettings(values: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function applySettings(
+  values: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   for (const [key, value] of Object.entries(values)) {
     if (env[key] === undefined) env[key] = value;
   }

@@ -23,30 +23,51 @@ function argument(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-function localSources(dataDir: string, databaseName: string): { sources: RebuildSources; close: () => void; file: string } {
+function localSources(
+  dataDir: string,
+  databaseName: string,
+): { sources: RebuildSources; close: () => void; file: string } {
   const file = path.resolve(dataDir, DATA_FILE_NAME);
-  if (!existsSync(file)) throw new Error(`no local database at ${file} (set CARDFLOW_DATA_DIR or --data-dir)`);
+  if (!existsSync(file))
+    throw new Error(`no local database at ${file} (set CARDFLOW_DATA_DIR or --data-dir)`);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   const stores = createLocalStores(db, { databaseName });
   const store = new LocalDocumentStore(db);
-  const container = (name: 'events' | 'views') => new LocalDocumentContainer(store.container(databaseName, name, { partitionKeyPath: CONTAINERS[name] }));
+  const container = (name: 'events' | 'views') =>
+    new LocalDocumentContainer(store.container(databaseName, name, { partitionKeyPath: CONTAINERS[name] }));
   return {
-    sources: { events: stores.events, views: stores.views, eventsContainer: container('events'), viewsContainer: container('views'), now: () => new Date().toISOString() },
+    sources: {
+      events: stores.events,
+      views: stores.views,
+      eventsContainer: container('events'),
+      viewsContainer: container('views'),
+      now: () => new Date().toISOString(),
+    },
     close: () => db.close(),
     file,
   };
 }
 
-async function cosmosSources(connection: string, databaseName: string): Promise<{ sources: RebuildSources; close: () => void; file: string }> {
+async function cosmosSources(
+  connection: string,
+  databaseName: string,
+): Promise<{ sources: RebuildSources; close: () => void; file: string }> {
   const { cosmosClientFor, createCosmosStores } = await import('../stores/cosmos/cosmosStores');
   const { CosmosDocumentContainer } = await import('../stores/cosmos/cosmosContainer');
   const client = cosmosClientFor(connection);
   const stores = createCosmosStores({ client, databaseName });
-  const container = (name: 'events' | 'views') => new CosmosDocumentContainer(async () => client.database(databaseName).container(name), CONTAINERS[name]);
+  const container = (name: 'events' | 'views') =>
+    new CosmosDocumentContainer(async () => client.database(databaseName).container(name), CONTAINERS[name]);
   return {
-    sources: { events: stores.events, views: stores.views, eventsContainer: container('events'), viewsContainer: container('views'), now: () => new Date().toISOString() },
+    sources: {
+      events: stores.events,
+      views: stores.views,
+      eventsContainer: container('events'),
+      viewsContainer: container('views'),
+      now: () => new Date().toISOString(),
+    },
     close: () => client.dispose(),
     file: `${new URL(connection.replace(/^.*AccountEndpoint=([^;]+);.*$/i, '$1')).host}/${databaseName}`,
   };
@@ -71,7 +92,10 @@ async function main(): Promise<void> {
   let lastLine = 0;
   const show = (progress: RebuildProgress): void => {
     if (progress.phase === 'deleting') process.stdout.write(`Deleted ${progress.deleted} view document(s)\n`);
-    if (progress.phase === 'replaying' && (Date.now() - lastLine > 200 || progress.streamsDone === progress.streams)) {
+    if (
+      progress.phase === 'replaying' &&
+      (Date.now() - lastLine > 200 || progress.streamsDone === progress.streams)
+    ) {
       lastLine = Date.now();
       const line = `${bar(progress.streamsDone, progress.streams)} ${progress.streamsDone}/${progress.streams} streams, ${progress.events} events`;
       process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);

@@ -58,7 +58,8 @@ export interface AccountView {
   reserved: number;
   version: number;
 }
-export type TransferStatus = 'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+export type TransferStatus =
+  'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
 export interface TransferView {
   transferId: string;
   fromAccountId: string;
@@ -81,28 +82,50 @@ export interface InstanceView {
   output: unknown;
 }
 
-export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = ['completed', 'rejected', 'expired', 'failed'];
+export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = [
+  'completed',
+  'rejected',
+  'expired',
+  'failed',
+];
 
 /** The Cardflow HTTP API of one host. */
 export class CardflowApi {
   constructor(readonly driver: Driver) {}
 
-  openAccount(body: { accountId?: string; ownerId: string; ownerName: string; kind: 'user' | 'merchant' }, idempotencyKey?: string): Promise<Accepted> {
+  openAccount(
+    body: { accountId?: string; ownerId: string; ownerName: string; kind: 'user' | 'merchant' },
+    idempotencyKey?: string,
+  ): Promise<Accepted> {
     return this.post('/api/accounts', body, 202, idempotencyKey);
   }
 
-  loadCredits(accountId: string, body: { loadId?: string; amount: number }, idempotencyKey?: string): Promise<Accepted> {
+  loadCredits(
+    accountId: string,
+    body: { loadId?: string; amount: number },
+    idempotencyKey?: string,
+  ): Promise<Accepted> {
     return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey);
   }
 
   requestTransfer(
-    body: { transferId?: string; fromAccountId: string; toAccountId: string; amount: number; requestedBy: string; note?: string },
+    body: {
+      transferId?: string;
+      fromAccountId: string;
+      toAccountId: string;
+      amount: number;
+      requestedBy: string;
+      note?: string;
+    },
     idempotencyKey?: string,
   ): Promise<Accepted> {
     return this.post('/api/transfers', body, 202, idempotencyKey);
   }
 
-  decide(transferId: string, body: { decision: 'approve' | 'reject'; approver: string; note?: string }): Promise<Accepted> {
+  decide(
+    transferId: string,
+    body: { decision: 'approve' | 'reject'; approver: string; note?: string },
+  ): Promise<Accepted> {
     return this.post(`/api/transfers/${transferId}/decision`, body, 202);
   }
 
@@ -130,11 +153,14 @@ export class CardflowApi {
 
   /** Raises `ApprovalDecision` on the instance directly, as an operator would (not through the API). */
   async raiseDecision(transferId: string, decision: unknown): Promise<number> {
-    const res = await fetch(`${this.driver.baseUrl}/runtime/webhooks/durabletask/instances/${transferId}/raiseEvent/ApprovalDecision`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(decision),
-    });
+    const res = await fetch(
+      `${this.driver.baseUrl}/runtime/webhooks/durabletask/instances/${transferId}/raiseEvent/ApprovalDecision`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(decision),
+      },
+    );
     await res.arrayBuffer();
     return res.status;
   }
@@ -142,7 +168,11 @@ export class CardflowApi {
   async post<T>(path: string, body: unknown, expected: number, idempotencyKey?: string): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(this.driver.baseUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
+    const res = await fetch(this.driver.baseUrl + path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
     const answer = await bodyOf(res);
     if (res.status !== expected) throw new ApiError(res.status, answer, `POST ${path}`);
     return answer as T;

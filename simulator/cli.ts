@@ -26,11 +26,22 @@ export interface CliArgs {
 }
 
 /** Parses the flags; throws a usage error message on anything wrong. */
-export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): CliArgs {
-  const args: CliArgs = { scenario: '', url: env.CARDFLOW_URL ?? 'http://localhost:7071', transfers: 200, accounts: 10, concurrency: 16, timeoutMs: 30_000 };
+export function parseArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliArgs {
+  const args: CliArgs = {
+    scenario: '',
+    url: env.CARDFLOW_URL ?? 'http://localhost:7071',
+    transfers: 200,
+    accounts: 10,
+    concurrency: 16,
+    timeoutMs: 30_000,
+  };
   const positive = (flag: string, text: string | undefined, min = 1) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`${flag} needs an integer >= ${min}, got ${JSON.stringify(text)}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -41,7 +52,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
         args.scenario = value ?? '';
         break;
       case '--url':
-        if (!value || !/^https?:\/\//.test(value)) throw new Error(`--url needs an http(s) URL, got ${JSON.stringify(value)}`);
+        if (!value || !/^https?:\/\//.test(value))
+          throw new Error(`--url needs an http(s) URL, got ${JSON.stringify(value)}`);
         args.url = value;
         break;
       case '--transfers':
@@ -61,7 +73,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     }
     i++;
   }
-  if (!SCENARIOS[args.scenario]) throw new Error(args.scenario ? `unknown scenario '${args.scenario}'` : 'a --scenario is required');
+  if (!SCENARIOS[args.scenario])
+    throw new Error(args.scenario ? `unknown scenario '${args.scenario}'` : 'a --scenario is required');
   return args;
 }
 
@@ -76,7 +89,10 @@ export function progressBar(done: number, total: number, width = 30): string {
 }
 
 export function formatResult(result: ScenarioResult): string[] {
-  const lines = [`scenario ${result.scenario}: ${result.violations.length === 0 ? 'OK' : 'FAILED'}`, ...result.summary.map((s) => `  ${s}`)];
+  const lines = [
+    `scenario ${result.scenario}: ${result.violations.length === 0 ? 'OK' : 'FAILED'}`,
+    ...result.summary.map((s) => `  ${s}`),
+  ];
   for (const violation of result.violations) lines.push(`  ✗ ${violation}`);
   return lines;
 }
@@ -99,7 +115,8 @@ async function main(): Promise<number> {
     concurrency: args.concurrency,
     timeoutMs: args.timeoutMs,
     out: (line) => console.log(line),
-    progress: (done, total) => process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
+    progress: (done, total) =>
+      process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
   });
   for (const line of formatResult(result)) console.log(line);
   return result.violations.length === 0 ? 0 : 1;

@@ -3,7 +3,12 @@ import { percentile, summarize } from './stats';
 
 describe('simulator command line', () => {
   it('reads the scenario, the host and the load flags', () => {
-    expect(parseArgs(['--scenario', 'load', '--url', 'http://127.0.0.1:8080', '--transfers', '50', '--accounts', '3'], {})).toEqual({
+    expect(
+      parseArgs(
+        ['--scenario', 'load', '--url', 'http://127.0.0.1:8080', '--transfers', '50', '--accounts', '3'],
+        {},
+      ),
+    ).toEqual({
       scenario: 'load',
       url: 'http://127.0.0.1:8080',
       transfers: 50,
@@ -17,9 +22,15 @@ describe('simulator command line', () => {
   it('refuses unknown scenarios and flags and bad numbers with a message', () => {
     expect(() => parseArgs([], {})).toThrow('a --scenario is required');
     expect(() => parseArgs(['--scenario', 'chaos'], {})).toThrow("unknown scenario 'chaos'");
-    expect(() => parseArgs(['--scenario', 'load', '--transfers', '0'], {})).toThrow('--transfers needs an integer >= 1');
-    expect(() => parseArgs(['--scenario', 'load', '--accounts', '1'], {})).toThrow('--accounts needs an integer >= 2');
-    expect(() => parseArgs(['--scenario', 'load', '--url', 'localhost'], {})).toThrow('--url needs an http(s) URL');
+    expect(() => parseArgs(['--scenario', 'load', '--transfers', '0'], {})).toThrow(
+      '--transfers needs an integer >= 1',
+    );
+    expect(() => parseArgs(['--scenario', 'load', '--accounts', '1'], {})).toThrow(
+      '--accounts needs an integer >= 2',
+    );
+    expect(() => parseArgs(['--scenario', 'load', '--url', 'localhost'], {})).toThrow(
+      '--url needs an http(s) URL',
+    );
     expect(() => parseArgs(['--scenario', 'load', '--fast'], {})).toThrow('unknown flag --fast');
   });
 
@@ -29,11 +40,13 @@ describe('simulator command line', () => {
 
   it('draws progress and reports violations', () => {
     expect(progressBar(5, 10, 10)).toBe('[#####.....] 5/10');
-    expect(formatResult({ scenario: 'small-transfer', violations: ['money not conserved'], summary: ['tr: completed'] })).toEqual([
-      'scenario small-transfer: FAILED',
-      '  tr: completed',
-      '  ✗ money not conserved',
-    ]);
+    expect(
+      formatResult({
+        scenario: 'small-transfer',
+        violations: ['money not conserved'],
+        summary: ['tr: completed'],
+      }),
+    ).toEqual(['scenario small-transfer: FAILED', '  tr: completed', '  ✗ money not conserved']);
   });
 });
 

@@ -55,19 +55,36 @@ class Ledger {
 type Scenario = (api: CardflowApi, ledger: Ledger, options: ScenarioOptions) => Promise<LoadFigures | void>;
 
 /** Runs `fn` until it returns a value; throws after `timeoutMs` naming what it waited for. */
-export async function waitFor<T>(api: CardflowApi, what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(
+  api: CardflowApi,
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined>,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await fn();
     if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await api.driver.settle();
   }
 }
 
-async function openFunded(api: CardflowApi, ledger: Ledger, options: ScenarioOptions, name: string, load: number): Promise<string> {
+async function openFunded(
+  api: CardflowApi,
+  ledger: Ledger,
+  options: ScenarioOptions,
+  name: string,
+  load: number,
+): Promise<string> {
   const accountId = `${options.runId}-${name}`;
-  await api.openAccount({ accountId, ownerId: `${options.runId}-owner-${name}`, ownerName: `Owner ${name}`, kind: 'user' });
+  await api.openAccount({
+    accountId,
+    ownerId: `${options.runId}-owner-${name}`,
+    ownerName: `Owner ${name}`,
+    kind: 'user',
+  });
   ledger.accounts.add(accountId);
   await waitFor(api, `account ${accountId}`, options.timeoutMs, () => api.account(accountId));
   if (load > 0) {
@@ -76,35 +93,78 @@ async function openFunded(api: CardflowApi, ledger: Ledger, options: ScenarioOpt
       const command = await api.command(commandId);
       return command.status === 'pending' ? undefined : command;
     });
-    ledger.expect(outcome.status === 'succeeded', `loading ${accountId}: ${outcome.status} ${outcome.reason ?? ''}`);
+    ledger.expect(
+      outcome.status === 'succeeded',
+      `loading ${accountId}: ${outcome.status} ${outcome.reason ?? ''}`,
+    );
     ledger.netLoaded += splitLoad(load).net;
   }
   return accountId;
 }
 
-async function transfer(api: CardflowApi, ledger: Ledger, options: ScenarioOptions, name: string, from: string, to: string, amount: number): Promise<string> {
+async function transfer(
+  api: CardflowApi,
+  ledger: Ledger,
+  options: ScenarioOptions,
+  name: string,
+  from: string,
+  to: string,
+  amount: number,
+): Promise<string> {
   const transferId = `${options.runId}-${name}`;
-  await api.requestTransfer({ transferId, fromAccountId: from, toAccountId: to, amount, requestedBy: `${options.runId}-requester` });
+  await api.requestTransfer({
+    transferId,
+    fromAccountId: from,
+    toAccountId: to,
+    amount,
+    requestedBy: `${options.runId}-requester`,
+  });
   ledger.transfers.add(transferId);
   return transferId;
 }
 
-async function transferIn(api: CardflowApi, options: Pick<ScenarioOptions, 'timeoutMs'>, transferId: string, statuses: readonly TransferStatus[]): Promise<TransferView> {
-  return waitFor(api, `transfer ${transferId} to be ${statuses.join(' or ')}`, options.timeoutMs, async () => {
-    const view = await api.transfer(transferId);
-    return view && statuses.includes(view.status) ? view : undefined;
-  });
+async function transferIn(
+  api: CardflowApi,
+  options: Pick<ScenarioOptions, 'timeoutMs'>,
+  transferId: string,
+  statuses: readonly TransferStatus[],
+): Promise<TransferView> {
+  return waitFor(
+    api,
+    `transfer ${transferId} to be ${statuses.join(' or ')}`,
+    options.timeoutMs,
+    async () => {
+      const view = await api.transfer(transferId);
+      return view && statuses.includes(view.status) ? view : undefined;
+    },
+  );
 }
 
-async function expectFinal(api: CardflowApi, ledger: Ledger, options: ScenarioOptions, transferId: string, status: TransferStatus, reason?: string): Promise<TransferView> {
+async function expectFinal(
+  api: CardflowApi,
+  ledger: Ledger,
+  options: ScenarioOptions,
+  transferId: string,
+  status: TransferStatus,
+  reason?: string,
+): Promise<TransferView> {
   const view = await transferIn(api, options, transferId, FINAL_TRANSFER_STATUSES);
-  ledger.expect(view.status === status, `${transferId}: expected ${status}, got ${view.status} (${view.reason ?? 'no reason'})`);
-  if (reason !== undefined) ledger.expect(view.reason === reason, `${transferId}: expected reason ${reason}, got ${view.reason}`);
-  ledger.summary.push(`${transferId}: ${view.status}${view.reason ? ` (${view.reason})` : ''}${view.approver ? ` by ${view.approver}` : ''}`);
+  ledger.expect(
+    view.status === status,
+    `${transferId}: expected ${status}, got ${view.status} (${view.reason ?? 'no reason'})`,
+  );
+  if (reason !== undefined)
+    ledger.expect(view.reason === reason, `${transferId}: expected reason ${reason}, got ${view.reason}`);
+  ledger.summary.push(
+    `${transferId}: ${view.status}${view.reason ? ` (${view.reason})` : ''}${view.approver ? ` by ${view.approver}` : ''}`,
+  );
   return view;
 }
 
-async function balances(api: CardflowApi, accountId: string): Promise<{ available: number; reserved: number }> {
+async function balances(
+  api: CardflowApi,
+  accountId: string,
+): Promise<{ available: number; reserved: number }> {
   const view = await api.account(accountId);
   return { available: view?.available ?? 0, reserved: view?.reserved ?? 0 };
 }
@@ -121,7 +181,12 @@ const smallTransfer: Scenario = async (api, ledger, options) => {
 };
 
 /** A transfer at the approval threshold, decided through the API (or left to expire). */
-async function significant(api: CardflowApi, ledger: Ledger, options: ScenarioOptions, name: string): Promise<{ id: string; from: string; view: TransferView }> {
+async function significant(
+  api: CardflowApi,
+  ledger: Ledger,
+  options: ScenarioOptions,
+  name: string,
+): Promise<{ id: string; from: string; view: TransferView }> {
   const from = await openFunded(api, ledger, options, 'a', 1_000_000);
   const to = await openFunded(api, ledger, options, 'b', 0);
   const id = await transfer(api, ledger, options, name, from, to, 150_000);
@@ -133,7 +198,10 @@ async function significant(api: CardflowApi, ledger: Ledger, options: ScenarioOp
   });
   ledger.expect(inbox !== undefined, `${id} is not in the approvals inbox`);
   const held = await balances(api, from);
-  ledger.expect(held.reserved === 150_000, `${from}: expected 150000 reserved while awaiting approval, got ${held.reserved}`);
+  ledger.expect(
+    held.reserved === 150_000,
+    `${from}: expected 150000 reserved while awaiting approval, got ${held.reserved}`,
+  );
   return { id, from, view };
 }
 
@@ -151,7 +219,10 @@ const rejected: Scenario = async (api, ledger, options) => {
     const b = await balances(api, from);
     return b.reserved === 0 ? b : undefined;
   });
-  ledger.expect(after.available === 1_000_000, `${from}: expected 1000000 available after the rejection, got ${after.available}`);
+  ledger.expect(
+    after.available === 1_000_000,
+    `${from}: expected 1000000 available after the rejection, got ${after.available}`,
+  );
 };
 
 /** The longest approval timeout `expired` waits for in real time. */
@@ -164,17 +235,28 @@ const expired: Scenario = async (api, ledger, options) => {
   const wait = deadline - api.driver.now();
   if (!api.driver.virtualTime && wait > MAX_REAL_WAIT_MS) {
     // Leave the host as it was: the transfer will not be waited for, so reject it.
-    await api.decide(id, { decision: 'reject', approver: approver(options), note: 'simulator: APPROVAL_TIMEOUT too long to wait for' });
-    throw new Error(`the approval deadline is ${Math.round(wait / 1000)} s away: start the host with a short APPROVAL_TIMEOUT (e.g. APPROVAL_TIMEOUT=PT10S npm start)`);
+    await api.decide(id, {
+      decision: 'reject',
+      approver: approver(options),
+      note: 'simulator: APPROVAL_TIMEOUT too long to wait for',
+    });
+    throw new Error(
+      `the approval deadline is ${Math.round(wait / 1000)} s away: start the host with a short APPROVAL_TIMEOUT (e.g. APPROVAL_TIMEOUT=PT10S npm start)`,
+    );
   }
-  options.out(`waiting ${Math.round(wait / 1000)} s for the approval deadline ${view.deadline} (the host's APPROVAL_TIMEOUT)`);
+  options.out(
+    `waiting ${Math.round(wait / 1000)} s for the approval deadline ${view.deadline} (the host's APPROVAL_TIMEOUT)`,
+  );
   await api.driver.waitUntil(deadline + 1);
   await expectFinal(api, ledger, options, id, 'expired', 'approval_expired');
   const after = await waitFor(api, `${from} released`, options.timeoutMs, async () => {
     const b = await balances(api, from);
     return b.reserved === 0 ? b : undefined;
   });
-  ledger.expect(after.available === 1_000_000, `${from}: expected 1000000 available after the expiry, got ${after.available}`);
+  ledger.expect(
+    after.available === 1_000_000,
+    `${from}: expected 1000000 available after the expiry, got ${after.available}`,
+  );
 };
 
 const insufficientFunds: Scenario = async (api, ledger, options) => {
@@ -183,18 +265,25 @@ const insufficientFunds: Scenario = async (api, ledger, options) => {
   const id = await transfer(api, ledger, options, 'too-much', a, b, 5_000);
   await expectFinal(api, ledger, options, id, 'rejected', 'insufficient_funds');
   const after = await balances(api, a);
-  ledger.expect(after.available === splitLoad(1_000).net && after.reserved === 0, `${a}: balance changed by a rejected transfer: ${JSON.stringify(after)}`);
+  ledger.expect(
+    after.available === splitLoad(1_000).net && after.reserved === 0,
+    `${a}: balance changed by a rejected transfer: ${JSON.stringify(after)}`,
+  );
 };
 
 const concurrentOverdraft: Scenario = async (api, ledger, options) => {
   // 200 000 is above 500.00, so no fee: the balance covers exactly 5 transfers of 40 000.
   const a = await openFunded(api, ledger, options, 'a', 200_000);
   const b = await openFunded(api, ledger, options, 'b', 0);
-  const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => transfer(api, ledger, options, `rush-${n}`, a, b, 40_000)));
+  const ids = await Promise.all(
+    Array.from({ length: 20 }, (_, n) => transfer(api, ledger, options, `rush-${n}`, a, b, 40_000)),
+  );
   const views = await Promise.all(ids.map((id) => transferIn(api, options, id, FINAL_TRANSFER_STATUSES)));
   const completed = views.filter((v) => v.status === 'completed').length;
   const refused = views.filter((v) => v.status === 'rejected' && v.reason === 'insufficient_funds').length;
-  ledger.summary.push(`20 parallel transfers of 400.00 from a balance of 2000.00: ${completed} completed, ${refused} rejected (insufficient_funds)`);
+  ledger.summary.push(
+    `20 parallel transfers of 400.00 from a balance of 2000.00: ${completed} completed, ${refused} rejected (insufficient_funds)`,
+  );
   ledger.expect(completed === 5, `expected exactly 5 completed transfers, got ${completed}`);
   ledger.expect(refused === 15, `expected 15 rejected for insufficient funds, got ${refused}`);
 };
@@ -203,35 +292,58 @@ const duplicateRequests: Scenario = async (api, ledger, options) => {
   const a = await openFunded(api, ledger, options, 'a', 100_000);
   const b = await openFunded(api, ledger, options, 'b', 0);
   // The same request twice: the same command, one transfer.
-  const body = { transferId: `${options.runId}-dup`, fromAccountId: a, toAccountId: b, amount: 1_000, requestedBy: `${options.runId}-requester` };
+  const body = {
+    transferId: `${options.runId}-dup`,
+    fromAccountId: a,
+    toAccountId: b,
+    amount: 1_000,
+    requestedBy: `${options.runId}-requester`,
+  };
   const [first, second] = await Promise.all([api.requestTransfer(body), api.requestTransfer(body)]);
   ledger.transfers.add(body.transferId);
-  ledger.expect(first.commandId === second.commandId, `identical requests got different commands: ${first.commandId} / ${second.commandId}`);
+  ledger.expect(
+    first.commandId === second.commandId,
+    `identical requests got different commands: ${first.commandId} / ${second.commandId}`,
+  );
   // The same Idempotency-Key without a transfer id: the server derives the same transfer id.
   const key = `${options.runId}-key`;
-  const keyed = { fromAccountId: a, toAccountId: b, amount: 2_000, requestedBy: `${options.runId}-requester` };
+  const keyed = {
+    fromAccountId: a,
+    toAccountId: b,
+    amount: 2_000,
+    requestedBy: `${options.runId}-requester`,
+  };
   const k1 = await api.requestTransfer(keyed, key);
   const k2 = await api.requestTransfer(keyed, key);
-  ledger.expect(k1.transferId !== undefined && k1.transferId === k2.transferId, `one Idempotency-Key gave transfer ids ${k1.transferId} / ${k2.transferId}`);
+  ledger.expect(
+    k1.transferId !== undefined && k1.transferId === k2.transferId,
+    `one Idempotency-Key gave transfer ids ${k1.transferId} / ${k2.transferId}`,
+  );
   ledger.expect(k1.commandId === k2.commandId, 'one Idempotency-Key gave two commands');
   if (k1.transferId) ledger.transfers.add(k1.transferId);
   // The same load twice: loaded once.
   const load = await api.loadCredits(a, { loadId: `${a}-load`, amount: 100_000 });
-  await waitFor(api, 'the repeated load', options.timeoutMs, async () => ((await api.command(load.commandId)).status === 'pending' ? undefined : true));
+  await waitFor(api, 'the repeated load', options.timeoutMs, async () =>
+    (await api.command(load.commandId)).status === 'pending' ? undefined : true,
+  );
   await expectFinal(api, ledger, options, body.transferId, 'completed');
   if (k1.transferId) await expectFinal(api, ledger, options, k1.transferId, 'completed');
   const after = await waitFor(api, `${a} after the transfers`, options.timeoutMs, async () => {
     const x = await balances(api, a);
     return x.available === splitLoad(100_000).net - 3_000 ? x : undefined;
   }).catch(() => undefined);
-  ledger.expect(after !== undefined, `${a}: expected exactly one load and two transfers to show (available ${splitLoad(100_000).net - 3_000})`);
+  ledger.expect(
+    after !== undefined,
+    `${a}: expected exactly one load and two transfers to show (available ${splitLoad(100_000).net - 3_000})`,
+  );
   ledger.summary.push('repeated requests: one command each, one transfer each, one load');
 };
 
 /** Many small transfers between a few accounts, measuring throughput and request→completed latency. */
 const load: Scenario = async (api, ledger, options) => {
   const accounts: string[] = [];
-  for (let n = 0; n < options.accounts; n++) accounts.push(await openFunded(api, ledger, options, `acct-${n}`, 10_000_000));
+  for (let n = 0; n < options.accounts; n++)
+    accounts.push(await openFunded(api, ledger, options, `acct-${n}`, 10_000_000));
   const requested = new Map<string, number>();
   const finished = new Map<string, { at: number; status: TransferStatus }>();
   const approvedIds = new Set<string>();
@@ -242,7 +354,12 @@ const load: Scenario = async (api, ledger, options) => {
   const plan = Array.from({ length: options.transfers }, (_, n) => {
     const from = accounts[n % accounts.length];
     const to = accounts[(n + 1 + (n % Math.max(1, accounts.length - 1))) % accounts.length];
-    return { name: `t-${n}`, from, to: to === from ? accounts[(n + 1) % accounts.length] : to, amount: 100 + ((n * 7919) % 4_901) };
+    return {
+      name: `t-${n}`,
+      from,
+      to: to === from ? accounts[(n + 1) % accounts.length] : to,
+      amount: 100 + ((n * 7919) % 4_901),
+    };
   });
   let next = 0;
   // Closed loop: at most `concurrency` transfers in flight, so latency measures processing, not a queue of the whole run.
@@ -265,7 +382,8 @@ const load: Scenario = async (api, ledger, options) => {
           open.slice(i, i + options.concurrency).map(async (id) => {
             const view = await api.transfer(id);
             if (!view) return;
-            if (FINAL_TRANSFER_STATUSES.includes(view.status)) finished.set(id, { at: Date.now(), status: view.status });
+            if (FINAL_TRANSFER_STATUSES.includes(view.status))
+              finished.set(id, { at: Date.now(), status: view.status });
             // The velocity rule may hold some back: an approver clears them, as in production.
             if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
               approvedIds.add(id);
@@ -275,7 +393,8 @@ const load: Scenario = async (api, ledger, options) => {
         );
       }
       if (finished.size !== reported) options.progress?.((reported = finished.size), plan.length);
-      if (Date.now() - started > options.timeoutMs + plan.length * 50) throw new Error(`load: ${plan.length - finished.size} transfers not final in time`);
+      if (Date.now() - started > options.timeoutMs + plan.length * 50)
+        throw new Error(`load: ${plan.length - finished.size} transfers not final in time`);
       if (finished.size < plan.length) await api.driver.settle();
     }
   };
@@ -316,7 +435,11 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
 export type ScenarioName = keyof typeof SCENARIOS;
 
 /** Runs one scenario, then checks the invariants over everything it created. */
-export async function runScenario(api: CardflowApi, name: string, options: ScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario(
+  api: CardflowApi,
+  name: string,
+  options: ScenarioOptions,
+): Promise<ScenarioResult> {
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario '${name}' (one of ${Object.keys(SCENARIOS).join(', ')})`);
   const ledger = new Ledger();
@@ -327,7 +450,12 @@ export async function runScenario(api: CardflowApi, name: string, options: Scena
     ledger.violations.push(error instanceof Error ? error.message : String(error));
   }
   await checkInvariants(api, ledger, options);
-  return { scenario: name, violations: ledger.violations, summary: ledger.summary, ...(figures ? { load: figures } : {}) };
+  return {
+    scenario: name,
+    violations: ledger.violations,
+    summary: ledger.summary,
+    ...(figures ? { load: figures } : {}),
+  };
 }
 
 /** What a run put into the host: the accounts and transfers it created and the net credits it loaded. */
@@ -342,7 +470,11 @@ export interface RunFootprint {
  * catch up): every transfer final; no negative balance; nothing left reserved; the accounts hold
  * exactly the net credits loaded (transfers create and destroy no money). Returns what is broken.
  */
-export async function verifyInvariants(api: CardflowApi, footprint: RunFootprint, options: Pick<ScenarioOptions, 'timeoutMs'>): Promise<string[]> {
+export async function verifyInvariants(
+  api: CardflowApi,
+  footprint: RunFootprint,
+  options: Pick<ScenarioOptions, 'timeoutMs'>,
+): Promise<string[]> {
   const ledger = new Ledger();
   for (const id of footprint.accounts) ledger.accounts.add(id);
   for (const id of footprint.transfers) ledger.transfers.add(id);
@@ -351,7 +483,11 @@ export async function verifyInvariants(api: CardflowApi, footprint: RunFootprint
   return ledger.violations;
 }
 
-async function checkInvariants(api: CardflowApi, ledger: Ledger, options: Pick<ScenarioOptions, 'timeoutMs'>): Promise<void> {
+async function checkInvariants(
+  api: CardflowApi,
+  ledger: Ledger,
+  options: Pick<ScenarioOptions, 'timeoutMs'>,
+): Promise<void> {
   for (const id of ledger.transfers) {
     const view = await transferIn(api, options, id, FINAL_TRANSFER_STATUSES).catch(() => undefined);
     if (!view) ledger.violations.push(`transfer ${id} is not in a final state`);
@@ -361,11 +497,14 @@ async function checkInvariants(api: CardflowApi, ledger: Ledger, options: Pick<S
     const problems: string[] = [];
     for (const accountId of ledger.accounts) {
       const b = await balances(api, accountId);
-      if (b.available < 0 || b.reserved < 0) problems.push(`${accountId} has a negative balance: ${JSON.stringify(b)}`);
-      if (b.reserved !== 0) problems.push(`${accountId} still has ${b.reserved} reserved after every transfer ended`);
+      if (b.available < 0 || b.reserved < 0)
+        problems.push(`${accountId} has a negative balance: ${JSON.stringify(b)}`);
+      if (b.reserved !== 0)
+        problems.push(`${accountId} still has ${b.reserved} reserved after every transfer ended`);
       sum += b.available + b.reserved;
     }
-    if (sum !== ledger.netLoaded) problems.push(`money not conserved: the accounts hold ${sum}, the loads put in ${ledger.netLoaded}`);
+    if (sum !== ledger.netLoaded)
+      problems.push(`money not conserved: the accounts hold ${sum}, the loads put in ${ledger.netLoaded}`);
     return problems;
   };
   // The read models follow the events: give them until the timeout to agree.
@@ -376,5 +515,7 @@ async function checkInvariants(api: CardflowApi, ledger: Ledger, options: Pick<S
     problems = await total();
   }
   ledger.violations.push(...problems);
-  ledger.summary.push(`invariants over ${ledger.accounts.size} accounts and ${ledger.transfers.size} transfers: ${problems.length === 0 ? 'hold' : 'BROKEN'}`);
+  ledger.summary.push(
+    `invariants over ${ledger.accounts.size} accounts and ${ledger.transfers.size} transfers: ${problems.length === 0 ? 'hold' : 'BROKEN'}`,
+  );
 }

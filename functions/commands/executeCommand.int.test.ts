@@ -32,8 +32,14 @@ function context(command: ClientCommand, store: EventStore = events): ExecutionC
   };
 }
 
-const open = (accountId: string, ownerId = 'alice'): ClientCommand => ({ type: 'OpenAccount', data: { accountId, ownerId, ownerName: ownerId, kind: 'user' } });
-const load = (accountId: string, loadId: string, amount: number): ClientCommand => ({ type: 'LoadCredits', data: { accountId, loadId, amount } });
+const open = (accountId: string, ownerId = 'alice'): ClientCommand => ({
+  type: 'OpenAccount',
+  data: { accountId, ownerId, ownerName: ownerId, kind: 'user' },
+});
+const load = (accountId: string, loadId: string, amount: number): ClientCommand => ({
+  type: 'LoadCredits',
+  data: { accountId, loadId, amount },
+});
 const run = (command: ClientCommand, store?: EventStore) => executeCommand(context(command, store), command);
 
 it('appends the decided events with deterministic ids and the envelope metadata', async () => {
@@ -41,7 +47,12 @@ it('appends the decided events with deterministic ids and the envelope metadata'
   expect(await run(command)).toEqual({ status: 'succeeded' });
   const [event] = await events.readStream('account-acc-1');
   const id = commandId(command.type, command.data);
-  expect(event).toMatchObject({ id: `${id}:0`, version: 1, type: 'AccountOpened', metadata: { correlationId: id, causationId: id, commandId: id, occurredAt: at } });
+  expect(event).toMatchObject({
+    id: `${id}:0`,
+    version: 1,
+    type: 'AccountOpened',
+    metadata: { correlationId: id, causationId: id, commandId: id, occurredAt: at },
+  });
 });
 
 it('appends nothing when the same command is executed again', async () => {
@@ -62,12 +73,20 @@ it('decides again on the new state when another writer appended first', async ()
       const stream = await events.readStream(streamId, from);
       if (!raced) {
         raced = true;
-        const other = envelopeAll([{ type: 'CreditsLoaded', data: { accountId: 'acc-1', loadId: 'l-other', amount: 500, fee: 0, net: 500 } }], {
-          streamId,
-          expectedVersion: stream.length,
-          metadata: { correlationId: 'x', causationId: 'x', occurredAt: at },
-          idPrefix: 'other',
-        });
+        const other = envelopeAll(
+          [
+            {
+              type: 'CreditsLoaded',
+              data: { accountId: 'acc-1', loadId: 'l-other', amount: 500, fee: 0, net: 500 },
+            },
+          ],
+          {
+            streamId,
+            expectedVersion: stream.length,
+            metadata: { correlationId: 'x', causationId: 'x', occurredAt: at },
+            idPrefix: 'other',
+          },
+        );
         await events.append(streamId, stream.length, other as never);
       }
       return stream;
@@ -83,15 +102,32 @@ it('decides again on the new state when another writer appended first', async ()
 });
 
 it('rejects with the reason code the domain gives', async () => {
-  expect(await run(load('acc-none', 'l-1', 100))).toEqual({ status: 'rejected', reason: 'account_not_found' });
+  expect(await run(load('acc-none', 'l-1', 100))).toEqual({
+    status: 'rejected',
+    reason: 'account_not_found',
+  });
   await run(open('acc-1'));
   await run(open('acc-2', 'bob'));
   await run({ type: 'CloseAccount', data: { accountId: 'acc-2' } });
-  const transfer = (to: string): ClientCommand => ({ type: 'RequestTransfer', data: { transferId: `tr-${to}`, fromAccountId: 'acc-1', toAccountId: to, amount: 10, requestedBy: 'alice' } });
+  const transfer = (to: string): ClientCommand => ({
+    type: 'RequestTransfer',
+    data: {
+      transferId: `tr-${to}`,
+      fromAccountId: 'acc-1',
+      toAccountId: to,
+      amount: 10,
+      requestedBy: 'alice',
+    },
+  });
   expect(await run(transfer('acc-2'))).toEqual({ status: 'rejected', reason: 'account_closed' });
   expect(await run(transfer('acc-1'))).toEqual({ status: 'rejected', reason: 'same_account' });
   expect(await run(transfer('acc-9'))).toEqual({ status: 'rejected', reason: 'account_not_found' });
-  expect(await run({ type: 'DecideTransfer', data: { transferId: 'tr-none', decision: 'approve', approver: 'carol' } })).toEqual({
+  expect(
+    await run({
+      type: 'DecideTransfer',
+      data: { transferId: 'tr-none', decision: 'approve', approver: 'carol' },
+    }),
+  ).toEqual({
     status: 'rejected',
     reason: 'transfer_not_found',
   });
@@ -99,7 +135,15 @@ it('rejects with the reason code the domain gives', async () => {
 
 it('throws, instead of rejecting, when a stored event is not valid', async () => {
   await events.append('account-acc-bad', 0, [
-    { id: 'bad', streamId: 'account-acc-bad', version: 1, type: 'CreditsLoaded', data: { amount: 'lots' }, metadata: { correlationId: 'x', causationId: 'x', occurredAt: at }, schemaVersion: 1 },
+    {
+      id: 'bad',
+      streamId: 'account-acc-bad',
+      version: 1,
+      type: 'CreditsLoaded',
+      data: { amount: 'lots' },
+      metadata: { correlationId: 'x', causationId: 'x', occurredAt: at },
+      schemaVersion: 1,
+    },
   ] as never);
   await expect(run(load('acc-bad', 'l-1', 100))).rejects.toBeInstanceOf(CorruptStreamError);
 });

@@ -5,12 +5,29 @@
  */
 import { fold } from '../../domain/decider';
 import { accountDecider } from '../../domain';
-import type { DecideTransfer, LoadCredits, OpenAccount, CloseAccount, RequestTransfer, ClientCommand } from '../../domain/commands';
+import type {
+  DecideTransfer,
+  LoadCredits,
+  OpenAccount,
+  CloseAccount,
+  RequestTransfer,
+  ClientCommand,
+} from '../../domain/commands';
 import { envelopeAll, type EventEnvelope, type EventMetadata } from '../../domain/envelope';
-import { DomainEventSchema, type AccountEvent, type DomainEvent, type TransferEvent } from '../../domain/events';
+import {
+  DomainEventSchema,
+  type AccountEvent,
+  type DomainEvent,
+  type TransferEvent,
+} from '../../domain/events';
 import { accountStreamId, transferStreamId } from '../../domain/ids';
 import type { Decision, ReasonCode } from '../../domain/reasons';
-import { decideTransfer, evolveTransfer, initialTransferState, type TransferState } from '../../domain/transfer';
+import {
+  decideTransfer,
+  evolveTransfer,
+  initialTransferState,
+  type TransferState,
+} from '../../domain/transfer';
 import type { AccountState } from '../../domain';
 import { isStoreError, type EventStore } from '../../stores';
 import type { TransferProcessClient } from '../transferProcessClient';
@@ -43,7 +60,10 @@ async function load<E extends DomainEvent>(events: EventStore, streamId: string)
   const stored = await events.readStream(streamId);
   const domainEvents = stored.map((envelope: EventEnvelope) => {
     const parsed = DomainEventSchema.safeParse({ type: envelope.type, data: envelope.data });
-    if (!parsed.success) throw new CorruptStreamError(`event ${envelope.id} (version ${envelope.version}) of ${streamId} is not a valid ${envelope.type}`);
+    if (!parsed.success)
+      throw new CorruptStreamError(
+        `event ${envelope.id} (version ${envelope.version}) of ${streamId} is not a valid ${envelope.type}`,
+      );
     return parsed.data as E;
   });
   return { events: domainEvents, version: stored.length === 0 ? 0 : stored[stored.length - 1].version };
@@ -76,7 +96,12 @@ async function decideAndAppend<E extends DomainEvent>(
       commandId: ctx.commandId,
       occurredAt: ctx.occurredAt(),
     };
-    const envelopes = envelopeAll(decision.events, { streamId, expectedVersion: stream.version, metadata, idPrefix: ctx.commandId });
+    const envelopes = envelopeAll(decision.events, {
+      streamId,
+      expectedVersion: stream.version,
+      metadata,
+      idPrefix: ctx.commandId,
+    });
     try {
       await ctx.events.append(streamId, stream.version, envelopes as EventEnvelope[]);
       return { status: 'succeeded' };
@@ -86,7 +111,10 @@ async function decideAndAppend<E extends DomainEvent>(
   }
 }
 
-function accountCommand(ctx: ExecutionContext, command: OpenAccount | LoadCredits | CloseAccount): Promise<ExecutionOutcome> {
+function accountCommand(
+  ctx: ExecutionContext,
+  command: OpenAccount | LoadCredits | CloseAccount,
+): Promise<ExecutionOutcome> {
   return decideAndAppend<AccountEvent>(ctx, accountStreamId(command.data.accountId), (events) =>
     accountDecider.decide(command, fold(accountDecider, events)),
   );
@@ -113,7 +141,9 @@ async function decide(ctx: ExecutionContext, command: DecideTransfer): Promise<E
   const transfer = await loadTransfer(ctx.events, command.data.transferId);
   if (transfer.status === 'none') return { status: 'rejected', reason: 'transfer_not_found' };
   const source = await loadAccount(ctx.events, transfer.fromAccountId);
-  const decision = decideTransfer(command, transfer, { sourceOwnerId: source.status === 'none' ? null : source.ownerId });
+  const decision = decideTransfer(command, transfer, {
+    sourceOwnerId: source.status === 'none' ? null : source.ownerId,
+  });
   if (!decision.ok) return { status: 'rejected', reason: decision.error.code };
   if (decision.events.length === 0) return { status: 'succeeded' };
   const processes = ctx.processes();
@@ -121,7 +151,10 @@ async function decide(ctx: ExecutionContext, command: DecideTransfer): Promise<E
   if (!instance.exists) return { status: 'rejected', reason: 'transfer_not_found' };
   if (instance.finished) return { status: 'rejected', reason: 'not_awaiting_approval' };
   const { decision: verdict, approver, note } = command.data;
-  await processes.raiseDecision(command.data.transferId, note === undefined ? { decision: verdict, approver } : { decision: verdict, approver, note });
+  await processes.raiseDecision(
+    command.data.transferId,
+    note === undefined ? { decision: verdict, approver } : { decision: verdict, approver, note },
+  );
   return { status: 'succeeded' };
 }
 

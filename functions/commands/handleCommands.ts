@@ -77,7 +77,8 @@ async function handleOne(deps: CommandHandlerDeps, record: CommandRecord): Promi
     return { commandId, result: 'completed', outcome };
   } catch (error) {
     const attempts = await countAttempt(deps, commandId, describe(error));
-    if (attempts >= (deps.maxAttempts ?? MAX_COMMAND_ATTEMPTS)) return deadLetter(deps, record, attempts, 'processing_failed', describe(error));
+    if (attempts >= (deps.maxAttempts ?? MAX_COMMAND_ATTEMPTS))
+      return deadLetter(deps, record, attempts, 'processing_failed', describe(error));
     return { commandId, result: 'retry', attempts, error: describe(error) };
   }
 }
@@ -85,11 +86,23 @@ async function handleOne(deps: CommandHandlerDeps, record: CommandRecord): Promi
 async function countAttempt(deps: CommandHandlerDeps, commandId: string, lastError: string): Promise<number> {
   const previous = await deps.stores.views.get<AttemptCounter>(COMMAND_ATTEMPTS_PARTITION, commandId);
   const attempts = (previous?.attempts ?? 0) + 1;
-  await deps.stores.views.put<AttemptCounter>({ id: commandId, pk: COMMAND_ATTEMPTS_PARTITION, attempts, lastError, lastAttemptAt: deps.now() });
+  await deps.stores.views.put<AttemptCounter>({
+    id: commandId,
+    pk: COMMAND_ATTEMPTS_PARTITION,
+    attempts,
+    lastError,
+    lastAttemptAt: deps.now(),
+  });
   return attempts;
 }
 
-async function deadLetter(deps: CommandHandlerDeps, record: CommandRecord, attempts: number, reason: string, lastError: string): Promise<CommandResult> {
+async function deadLetter(
+  deps: CommandHandlerDeps,
+  record: CommandRecord,
+  attempts: number,
+  reason: string,
+  lastError: string,
+): Promise<CommandResult> {
   const letter: DeadLetter = {
     id: record.id,
     pk: DEADLETTERS_PARTITION,
@@ -114,7 +127,10 @@ async function deadLetter(deps: CommandHandlerDeps, record: CommandRecord, attem
  *
  * @throws CommandsToRetryError after handling the whole batch, when some command must be retried.
  */
-export async function handleCommands(deps: CommandHandlerDeps, documents: readonly unknown[]): Promise<CommandResult[]> {
+export async function handleCommands(
+  deps: CommandHandlerDeps,
+  documents: readonly unknown[],
+): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
   for (const document of documents) {
     const id = (document as { id?: unknown } | null)?.id;
@@ -126,7 +142,9 @@ export async function handleCommands(deps: CommandHandlerDeps, documents: readon
     }
     results.push(await handleOne(deps, record));
   }
-  const retries = results.filter((r): r is Extract<CommandResult, { result: 'retry' }> => r.result === 'retry');
+  const retries = results.filter(
+    (r): r is Extract<CommandResult, { result: 'retry' }> => r.result === 'retry',
+  );
   if (retries.length > 0) {
     throw new CommandsToRetryError(
       `${retries.length} command(s) failed and will be retried: ${retries.map((r) => `${r.commandId} (attempt ${r.attempts}: ${r.error})`).join('; ')}`,

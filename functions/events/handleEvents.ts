@@ -31,7 +31,10 @@ export interface EventBatchResult {
 }
 
 /** The process input for a requested transfer (contract in orchestrations/contracts.ts). */
-export function transferProcessInput(envelope: EventEnvelope<TransferRequested>, policy: TransferPolicy): TransferProcessInput {
+export function transferProcessInput(
+  envelope: EventEnvelope<TransferRequested>,
+  policy: TransferPolicy,
+): TransferProcessInput {
   const { transferId, fromAccountId, toAccountId, amount, requestedBy, note } = envelope.data;
   return {
     transferId,
@@ -47,7 +50,10 @@ export function transferProcessInput(envelope: EventEnvelope<TransferRequested>,
   };
 }
 
-export async function handleEvents(deps: EventHandlerDeps, documents: readonly unknown[]): Promise<EventBatchResult> {
+export async function handleEvents(
+  deps: EventHandlerDeps,
+  documents: readonly unknown[],
+): Promise<EventBatchResult> {
   const all: EventEnvelope[] = [];
   const invalid: string[] = [];
   for (const document of documents) {
@@ -64,7 +70,9 @@ export async function handleEvents(deps: EventHandlerDeps, documents: readonly u
     if (!parsed.success || typeof occurredAt !== 'string') {
       // A fact that breaks the schema cannot be projected; it is still published, and the log says so.
       const why = parsed.success ? 'metadata.occurredAt is missing' : parsed.error.message;
-      deps.log.error(`event ${envelope.id} of ${envelope.streamId} is not a valid ${envelope.type}; views skip it: ${why}`);
+      deps.log.error(
+        `event ${envelope.id} of ${envelope.streamId} is not a valid ${envelope.type}; views skip it: ${why}`,
+      );
       invalid.push(envelope.id);
     }
     all.push(envelope);
@@ -73,14 +81,19 @@ export async function handleEvents(deps: EventHandlerDeps, documents: readonly u
   const views = await updateViews(deps.stores, valid);
 
   const started: string[] = [];
-  const requested = valid.filter((envelope): envelope is EventEnvelope<TransferRequested> => envelope.type === 'TransferRequested');
+  const requested = valid.filter(
+    (envelope): envelope is EventEnvelope<TransferRequested> => envelope.type === 'TransferRequested',
+  );
   if (requested.length > 0) {
     const processes = deps.processes();
     if (!processes) {
-      deps.log.warn(`no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`);
+      deps.log.warn(
+        `no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`,
+      );
     } else {
       for (const envelope of requested) {
-        if (await processes.startOnce(transferProcessInput(envelope, deps.policy()))) started.push(envelope.data.transferId);
+        if (await processes.startOnce(transferProcessInput(envelope, deps.policy())))
+          started.push(envelope.data.transferId);
       }
     }
   }

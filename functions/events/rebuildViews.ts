@@ -39,8 +39,13 @@ export interface RebuildSummary {
   audited: number;
 }
 
-export async function rebuildViews(sources: RebuildSources, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildSummary> {
-  const viewKeys = (await sources.viewsContainer.listKeys()).filter((key) => typeof key.partitionKey === 'string' && isProjectionPartition(key.partitionKey));
+export async function rebuildViews(
+  sources: RebuildSources,
+  onProgress: (progress: RebuildProgress) => void = () => undefined,
+): Promise<RebuildSummary> {
+  const viewKeys = (await sources.viewsContainer.listKeys()).filter(
+    (key) => typeof key.partitionKey === 'string' && isProjectionPartition(key.partitionKey),
+  );
   let deleted = 0;
   for (const key of viewKeys) {
     try {
@@ -52,21 +57,45 @@ export async function rebuildViews(sources: RebuildSources, onProgress: (progres
   }
   onProgress({ phase: 'deleting', streams: 0, streamsDone: 0, events: 0, deleted });
 
-  const streamIds = [...new Set((await sources.eventsContainer.listKeys()).map((key) => String(key.partitionKey)))].sort();
+  const streamIds = [
+    ...new Set((await sources.eventsContainer.listKeys()).map((key) => String(key.partitionKey))),
+  ].sort();
   const summary: RebuildSummary = { deleted, streams: streamIds.length, events: 0, approvals: 0, audited: 0 };
   for (const [index, streamId] of streamIds.entries()) {
     const events = (await sources.events.readStream(streamId)) as EventEnvelope[];
     await updateViews(sources, events);
     for (const event of events) {
       const cloudEvent = toCloudEvent(event);
-      const audited = await recordAudit(sources.views, { ...cloudEvent, time: cloudEvent.time?.toISOString(), streamversion: event.version } as Parameters<typeof recordAudit>[1], sources.now);
+      const audited = await recordAudit(
+        sources.views,
+        { ...cloudEvent, time: cloudEvent.time?.toISOString(), streamversion: event.version } as Parameters<
+          typeof recordAudit
+        >[1],
+        sources.now,
+      );
       if (audited === 'recorded') summary.audited++;
     }
-    if (streamId.startsWith('transfer-') && (await rebuildInboxEntry(sources.views, streamId.slice('transfer-'.length)))) summary.approvals++;
+    if (
+      streamId.startsWith('transfer-') &&
+      (await rebuildInboxEntry(sources.views, streamId.slice('transfer-'.length)))
+    )
+      summary.approvals++;
     summary.events += events.length;
-    onProgress({ phase: 'replaying', streams: streamIds.length, streamsDone: index + 1, events: summary.events, deleted });
+    onProgress({
+      phase: 'replaying',
+      streams: streamIds.length,
+      streamsDone: index + 1,
+      events: summary.events,
+      deleted,
+    });
   }
-  onProgress({ phase: 'done', streams: streamIds.length, streamsDone: streamIds.length, events: summary.events, deleted });
+  onProgress({
+    phase: 'done',
+    streams: streamIds.length,
+    streamsDone: streamIds.length,
+    events: summary.events,
+    deleted,
+  });
   return summary;
 }
 
@@ -75,8 +104,15 @@ async function rebuildInboxEntry(views: Views, transferId: string): Promise<bool
   const entry = transfer && inboxEntryFrom(transfer);
   if (!entry) return false;
   // Reminders are notifications, not events: their count comes from the notifications that were kept.
-  const reminders = await views.query<Notification>(NOTIFICATIONS_PARTITION, { where: { transferId, kind: 'approval_reminder' }, orderBy: 'sentAt' });
+  const reminders = await views.query<Notification>(NOTIFICATIONS_PARTITION, {
+    where: { transferId, kind: 'approval_reminder' },
+    orderBy: 'sentAt',
+  });
   const last = reminders[reminders.length - 1];
-  await views.put({ ...entry, reminders: reminders.length, ...(last ? { lastRemindedAt: last.sentAt } : {}) });
+  await views.put({
+    ...entry,
+    reminders: reminders.length,
+    ...(last ? { lastRemindedAt: last.sentAt } : {}),
+  });
   return true;
 }

@@ -32,7 +32,10 @@ export function byStream(events: readonly EventEnvelope[]): Map<string, EventEnv
 }
 
 /** Brings the views of every stream in `events` up to the highest version seen there. */
-export async function updateViews(stores: { events: EventStore; views: Views }, events: readonly EventEnvelope[]): Promise<ViewUpdate[]> {
+export async function updateViews(
+  stores: { events: EventStore; views: Views },
+  events: readonly EventEnvelope[],
+): Promise<ViewUpdate[]> {
   const updates: ViewUpdate[] = [];
   for (const [streamId, list] of byStream(events)) {
     updates.push(await updateStream(stores, streamId, list));
@@ -40,7 +43,11 @@ export async function updateViews(stores: { events: EventStore; views: Views }, 
   return updates;
 }
 
-async function updateStream(stores: { events: EventStore; views: Views }, streamId: string, delivered: EventEnvelope[]): Promise<ViewUpdate> {
+async function updateStream(
+  stores: { events: EventStore; views: Views },
+  streamId: string,
+  delivered: EventEnvelope[],
+): Promise<ViewUpdate> {
   const stream = parseStreamId(streamId);
   if (!stream) return { streamId, applied: 0 };
   const target = delivered[delivered.length - 1].version;
@@ -59,14 +66,31 @@ async function updateStream(stores: { events: EventStore; views: Views }, stream
 }
 
 /** The events after `version` up to `target`: from the delivery when it is contiguous, else from the store. */
-async function pending(events: EventStore, streamId: string, delivered: EventEnvelope[], version: number, target: number): Promise<EventEnvelope[]> {
+async function pending(
+  events: EventStore,
+  streamId: string,
+  delivered: EventEnvelope[],
+  version: number,
+  target: number,
+): Promise<EventEnvelope[]> {
   if (version >= target) return [];
   const fresh = delivered.filter((event) => event.version > version);
-  if (fresh.length > 0 && fresh[0].version === version + 1 && fresh.every((event, i) => event.version === version + 1 + i)) return fresh;
+  if (
+    fresh.length > 0 &&
+    fresh[0].version === version + 1 &&
+    fresh.every((event, i) => event.version === version + 1 + i)
+  )
+    return fresh;
   return (await events.readStream(streamId, version + 1)).filter((event) => event.version <= target);
 }
 
-async function updateAccount(stores: { events: EventStore; views: Views }, accountId: string, streamId: string, delivered: EventEnvelope[], target: number): Promise<number> {
+async function updateAccount(
+  stores: { events: EventStore; views: Views },
+  accountId: string,
+  streamId: string,
+  delivered: EventEnvelope[],
+  target: number,
+): Promise<number> {
   const pk = `account-${accountId}`;
   const stored = await stores.views.get<AccountView>(pk, ACCOUNT_VIEW_ID);
   const version = stored?.version ?? 0;
@@ -74,7 +98,11 @@ async function updateAccount(stores: { events: EventStore; views: Views }, accou
   if (todo.length === 0) return 0;
   let view: AccountView | undefined = stored;
   for (const envelope of todo) {
-    const result = projectAccount(view, { event: { type: envelope.type, data: envelope.data } as AccountEvent, version: envelope.version, occurredAt: envelope.metadata.occurredAt });
+    const result = projectAccount(view, {
+      event: { type: envelope.type, data: envelope.data } as AccountEvent,
+      version: envelope.version,
+      occurredAt: envelope.metadata.occurredAt,
+    });
     view = result.view;
     // Entries first: if the view write below fails, a redelivery writes the same entries again.
     if (result.entry) await stores.views.put(result.entry);
@@ -83,7 +111,13 @@ async function updateAccount(stores: { events: EventStore; views: Views }, accou
   return todo.length;
 }
 
-async function updateTransfer(stores: { events: EventStore; views: Views }, transferId: string, streamId: string, delivered: EventEnvelope[], target: number): Promise<number> {
+async function updateTransfer(
+  stores: { events: EventStore; views: Views },
+  transferId: string,
+  streamId: string,
+  delivered: EventEnvelope[],
+  target: number,
+): Promise<number> {
   const pk = `transfer-${transferId}`;
   const stored = await stores.views.get<TransferView>(pk, TRANSFER_VIEW_ID);
   const version = stored?.version ?? 0;
@@ -91,7 +125,11 @@ async function updateTransfer(stores: { events: EventStore; views: Views }, tran
   if (todo.length === 0) return 0;
   let view: TransferView | undefined = stored;
   for (const envelope of todo) {
-    view = projectTransfer(view, { event: { type: envelope.type, data: envelope.data } as TransferEvent, version: envelope.version, occurredAt: envelope.metadata.occurredAt });
+    view = projectTransfer(view, {
+      event: { type: envelope.type, data: envelope.data } as TransferEvent,
+      version: envelope.version,
+      occurredAt: envelope.metadata.occurredAt,
+    });
   }
   if (view) await stores.views.put(view, { expectedVersion: version });
   return todo.length;

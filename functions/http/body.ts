@@ -18,7 +18,9 @@ function isJsonMediaType(contentType: string | null): boolean {
 }
 
 /** Maps zod issues to the problem body's `errors` entries. */
-export function toProblemIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string }>): ProblemIssue[] {
+export function toProblemIssues(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string }>,
+): ProblemIssue[] {
   return issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
@@ -46,17 +48,27 @@ export async function readJsonBody<T>(
 ): Promise<BodyResult<T>> {
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
   if (declaredLength > MAX_BODY_BYTES) {
-    return { ok: false, response: problem(413, 'body_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
+    return {
+      ok: false,
+      response: problem(413, 'body_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`),
+    };
   }
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > MAX_BODY_BYTES) {
-    return { ok: false, response: problem(413, 'body_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
+    return {
+      ok: false,
+      response: problem(413, 'body_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`),
+    };
   }
   if (bytes.length === 0 && options.allowEmpty) return validate(schema, {});
   if (!isJsonMediaType(request.headers.get('content-type'))) {
     return {
       ok: false,
-      response: problem(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).'),
+      response: problem(
+        415,
+        'unsupported_media_type',
+        'Send the body as JSON (Content-Type: application/json).',
+      ),
     };
   }
   let value: unknown;
@@ -65,7 +77,11 @@ export async function readJsonBody<T>(
   } catch (error) {
     return {
       ok: false,
-      response: problem(400, 'malformed_json', `The body is not well-formed JSON: ${(error as Error).message}`),
+      response: problem(
+        400,
+        'malformed_json',
+        `The body is not well-formed JSON: ${(error as Error).message}`,
+      ),
     };
   }
   return validate(schema, value);

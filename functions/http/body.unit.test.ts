@@ -13,14 +13,19 @@ function request(body: string | undefined, contentType = 'application/json'): Ht
   });
 }
 
-async function problemOf(result: Awaited<ReturnType<typeof readJsonBody>>): Promise<{ status?: number; body: Record<string, unknown> }> {
+async function problemOf(
+  result: Awaited<ReturnType<typeof readJsonBody>>,
+): Promise<{ status?: number; body: Record<string, unknown> }> {
   if (result.ok) throw new Error('expected a problem');
   return { status: result.response.status, body: JSON.parse(String(result.response.body)) };
 }
 
 describe('readJsonBody', () => {
   it('returns the parsed value when the body matches the schema', async () => {
-    await expect(readJsonBody(request('{"amount":5}'), schema)).resolves.toEqual({ ok: true, value: { amount: 5 } });
+    await expect(readJsonBody(request('{"amount":5}'), schema)).resolves.toEqual({
+      ok: true,
+      value: { amount: 5 },
+    });
   });
 
   it('answers 415 when the body is not declared as JSON', async () => {
@@ -30,7 +35,10 @@ describe('readJsonBody', () => {
   });
 
   it('accepts a +json media type with parameters', async () => {
-    const result = await readJsonBody(request('{"amount":5}', 'application/merge-patch+json; charset=utf-8'), schema);
+    const result = await readJsonBody(
+      request('{"amount":5}', 'application/merge-patch+json; charset=utf-8'),
+      schema,
+    );
     expect(result.ok).toBe(true);
   });
 

@@ -64,7 +64,12 @@ function accepted(request: HttpRequest, commandId: string, extra: Record<string,
 }
 
 /** Submits the command (once: a duplicate changes nothing) and answers 202. */
-async function submit(deps: CommandRouteDeps, request: HttpRequest, command: ClientCommand, extra: Record<string, string>): Promise<HttpResponseInit> {
+async function submit(
+  deps: CommandRouteDeps,
+  request: HttpRequest,
+  command: ClientCommand,
+  extra: Record<string, string>,
+): Promise<HttpResponseInit> {
   // Parsing through the domain schema also normalises what the hash covers (e.g. trimmed names).
   const parsed = validate(ClientCommandSchema, command, 'command');
   if (!parsed.ok) return parsed.response;
@@ -81,7 +86,12 @@ export async function openAccount(deps: CommandRouteDeps, request: HttpRequest):
   if (!body.ok) return body.response;
   const accountId = body.value.accountId ?? entityId('acc', 'OpenAccount', key.value);
   const { ownerId, ownerName, kind } = body.value;
-  return submit(deps, request, { type: 'OpenAccount', data: { accountId, ownerId, ownerName, kind } }, { accountId });
+  return submit(
+    deps,
+    request,
+    { type: 'OpenAccount', data: { accountId, ownerId, ownerName, kind } },
+    { accountId },
+  );
 }
 
 export async function loadCredits(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
@@ -93,7 +103,12 @@ export async function loadCredits(deps: CommandRouteDeps, request: HttpRequest):
   if (!body.ok) return body.response;
   const { accountId } = path.value;
   const loadId = body.value.loadId ?? entityId('load', `LoadCredits:${accountId}`, key.value);
-  return submit(deps, request, { type: 'LoadCredits', data: { accountId, loadId, amount: body.value.amount } }, { accountId, loadId });
+  return submit(
+    deps,
+    request,
+    { type: 'LoadCredits', data: { accountId, loadId, amount: body.value.amount } },
+    { accountId, loadId },
+  );
 }
 
 export async function closeAccount(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
@@ -105,35 +120,60 @@ export async function closeAccount(deps: CommandRouteDeps, request: HttpRequest)
   return submit(deps, request, { type: 'CloseAccount', data: { accountId } }, { accountId });
 }
 
-export async function requestTransfer(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
+export async function requestTransfer(
+  deps: CommandRouteDeps,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
   const key = idempotencyKey(request);
   if (!key.ok) return key.response;
   const body = await readJsonBody(request, RequestTransferBodySchema);
   if (!body.ok) return body.response;
   const { fromAccountId, toAccountId, amount, requestedBy, note } = body.value;
   const transferId = body.value.transferId ?? entityId('tr', 'RequestTransfer', key.value);
-  const data = { transferId, fromAccountId, toAccountId, amount, requestedBy, ...(note === undefined ? {} : { note }) };
-  return submit(deps, request, { type: 'RequestTransfer', data }, { transferId, processStatusUrl: deps.processStatusUrl(transferId) });
+  const data = {
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    requestedBy,
+    ...(note === undefined ? {} : { note }),
+  };
+  return submit(
+    deps,
+    request,
+    { type: 'RequestTransfer', data },
+    { transferId, processStatusUrl: deps.processStatusUrl(transferId) },
+  );
 }
 
 /**
  * Records an approval decision. 404 for an unknown transfer, 409 when the transfer view says it is
  * not awaiting approval; a decision already recorded is answered as before (202, same body).
  */
-export async function decideTransfer(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
+export async function decideTransfer(
+  deps: CommandRouteDeps,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
   const path = validate(TransferParamsSchema, request.params, 'path');
   if (!path.ok) return path.response;
   const body = await readJsonBody(request, DecisionBodySchema);
   if (!body.ok) return body.response;
   const { transferId } = path.value;
   const { decision, approver, note } = body.value;
-  const command: ClientCommand = { type: 'DecideTransfer', data: { transferId, decision, approver, ...(note === undefined ? {} : { note }) } };
+  const command: ClientCommand = {
+    type: 'DecideTransfer',
+    data: { transferId, decision, approver, ...(note === undefined ? {} : { note }) },
+  };
   const id = commandIdOf(command.type, command.data);
   if (await deps.stores.commands.get(id)) return accepted(request, id, { transferId });
   const transfer = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
   if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
   if (transfer.status !== 'awaiting_approval') {
-    return problem(409, 'not_awaiting_approval', `Transfer ${transferId} is ${transfer.status}, not awaiting approval.`);
+    return problem(
+      409,
+      'not_awaiting_approval',
+      `Transfer ${transferId} is ${transfer.status}, not awaiting approval.`,
+    );
   }
   return submit(deps, request, command, { transferId });
 }

@@ -16,7 +16,11 @@ export function guarded(handler: HttpHandler): HttpHandler {
       if (!(error instanceof StoreError)) throw error;
       context.error(`store error on ${request.method} ${request.url}: ${error.code}: ${error.message}`);
       const status = error.status >= 500 || error.status === 429 ? 503 : error.status;
-      return problem(status, error.code, status === 503 ? 'The store is unavailable; try again.' : error.message);
+      return problem(
+        status,
+        error.code,
+        status === 503 ? 'The store is unavailable; try again.' : error.message,
+      );
     }
   };
 }

@@ -12,7 +12,9 @@ describe('the OpenAPI document', () => {
       expect(operation).toMatchObject({ operationId: name });
       expect(operation.responses[route.status].content['application/json'].schema).toBeDefined();
       for (const param of route.route.match(/\{(\w+)\}/g) ?? []) {
-        expect(operation.parameters).toContainEqual(expect.objectContaining({ name: param.slice(1, -1), in: 'path', required: true }));
+        expect(operation.parameters).toContainEqual(
+          expect.objectContaining({ name: param.slice(1, -1), in: 'path', required: true }),
+        );
       }
     }
   });
@@ -29,16 +31,25 @@ describe('the OpenAPI document', () => {
     for (const path of ['/api/transfers/{transferId}/events', '/api/accounts/{accountId}/events']) {
       const operation = document.paths[path].get;
       expect(operation.parameters).toContainEqual(
-        expect.objectContaining({ name: 'fromVersion', in: 'query', required: false, schema: expect.objectContaining({ type: 'string', pattern: '^[1-9][0-9]{0,14}$' }) }),
+        expect.objectContaining({
+          name: 'fromVersion',
+          in: 'query',
+          required: false,
+          schema: expect.objectContaining({ type: 'string', pattern: '^[1-9][0-9]{0,14}$' }),
+        }),
       );
       expect(operation.responses[404]).toBeDefined();
       expect(operation.responses[400]).toBeDefined();
       const body = operation.responses[200].content['application/json'].schema;
       expect(body.required.sort()).toEqual(['events', 'streamId', 'version']);
-      const variants = body.properties.events.items.oneOf as Array<{ properties: { type: { const: string }; data: { required: string[] } } }>;
+      const variants = body.properties.events.items.oneOf as Array<{
+        properties: { type: { const: string }; data: { required: string[] } };
+      }>;
       const reserved = variants.find((variant) => variant.properties.type.const === 'FundsReserved');
       expect(reserved?.properties.data.required.sort()).toEqual(['accountId', 'amount', 'transferId']);
-      expect(variants.map((variant) => variant.properties.type.const)).toEqual(expect.arrayContaining(['TransferRequested', 'TransferCompleted', 'CreditsLoaded']));
+      expect(variants.map((variant) => variant.properties.type.const)).toEqual(
+        expect.arrayContaining(['TransferRequested', 'TransferCompleted', 'CreditsLoaded']),
+      );
     }
   });
 });

@@ -34,11 +34,17 @@ export const RequestTransferBodySchema = z.strictObject({
   requestedBy: IdSchema,
   note: NoteSchema.optional(),
 });
-export const DecisionBodySchema = z.strictObject({ decision: DecisionSchema, approver: IdSchema, note: NoteSchema.optional() });
+export const DecisionBodySchema = z.strictObject({
+  decision: DecisionSchema,
+  approver: IdSchema,
+  note: NoteSchema.optional(),
+});
 
 export const AccountParamsSchema = z.object({ accountId: IdSchema });
 export const TransferParamsSchema = z.object({ transferId: IdSchema });
-export const CommandParamsSchema = z.object({ commandId: z.string().regex(/^[0-9a-f]{64}$/, 'a command id is 64 lower-case hex digits') });
+export const CommandParamsSchema = z.object({
+  commandId: z.string().regex(/^[0-9a-f]{64}$/, 'a command id is 64 lower-case hex digits'),
+});
 
 /** `?fromVersion=N`: the first stream version to return (default 1); digits only, so `1e3` or `01` are refused. */
 export const StreamQuerySchema = z.object({
@@ -50,7 +56,9 @@ export const StreamQuerySchema = z.object({
 });
 
 export const INBOX_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'completed', 'failed'] as const;
-export const ApprovalsQuerySchema = z.object({ status: z.enum([...INBOX_STATUSES, 'all']).default('pending') });
+export const ApprovalsQuerySchema = z.object({
+  status: z.enum([...INBOX_STATUSES, 'all']).default('pending'),
+});
 
 // ---- responses
 
@@ -85,15 +93,32 @@ export const AccountResponseSchema = z.object({
 
 export const StatementEntrySchema = z.object({
   at: z.string(),
-  type: z.enum(['CreditsLoaded', 'FundsReserved', 'FundsReleased', 'FundsTransferredOut', 'FundsTransferredIn']),
+  type: z.enum([
+    'CreditsLoaded',
+    'FundsReserved',
+    'FundsReleased',
+    'FundsTransferredOut',
+    'FundsTransferredIn',
+  ]),
   amount: z.int().min(1),
   fee: z.int().min(0).optional(),
   transferId: IdSchema.optional(),
   balanceAfter: z.int().min(0),
 });
-export const StatementResponseSchema = z.object({ accountId: IdSchema, entries: z.array(StatementEntrySchema) });
+export const StatementResponseSchema = z.object({
+  accountId: IdSchema,
+  entries: z.array(StatementEntrySchema),
+});
 
-export const TransferStatusSchema = z.enum(['requested', 'awaiting_approval', 'approved', 'completed', 'rejected', 'expired', 'failed']);
+export const TransferStatusSchema = z.enum([
+  'requested',
+  'awaiting_approval',
+  'approved',
+  'completed',
+  'rejected',
+  'expired',
+  'failed',
+]);
 export const TransferResponseSchema = z.object({
   transferId: IdSchema,
   fromAccountId: IdSchema,
@@ -143,11 +168,20 @@ const envelopeFields = {
   metadata: EventMetadataSchema,
   schemaVersion: z.int().min(1),
 };
-const envelopes = DomainEventSchema.options.map((event) => z.strictObject({ ...envelopeFields, type: event.shape.type, data: event.shape.data }));
+const envelopes = DomainEventSchema.options.map((event) =>
+  z.strictObject({ ...envelopeFields, type: event.shape.type, data: event.shape.data }),
+);
 /** A stored event as the event store holds it: the envelope, with `data` described per event type. */
-export const StreamEventSchema = z.discriminatedUnion('type', envelopes as unknown as [(typeof envelopes)[number], ...(typeof envelopes)[number][]]);
+export const StreamEventSchema = z.discriminatedUnion(
+  'type',
+  envelopes as unknown as [(typeof envelopes)[number], ...(typeof envelopes)[number][]],
+);
 /** A stream's events from `fromVersion` on; `version` is the stream's current version. */
-export const StreamResponseSchema = z.object({ streamId: StreamIdSchema, version: z.int().min(1), events: z.array(StreamEventSchema) });
+export const StreamResponseSchema = z.object({
+  streamId: StreamIdSchema,
+  version: z.int().min(1),
+  events: z.array(StreamEventSchema),
+});
 
 export const ProblemSchema = z.object({
   type: z.string(),
@@ -160,19 +194,114 @@ export const ProblemSchema = z.object({
 
 /** The routes: what the handlers register and the OpenAPI document lists. */
 export const ROUTES = {
-  openAccount: { method: 'POST', route: 'accounts', body: OpenAccountBodySchema, response: CommandAcceptedSchema, status: 202, summary: 'Open an account (OpenAccount)' },
-  loadCredits: { method: 'POST', route: 'accounts/{accountId}/loads', params: AccountParamsSchema, body: LoadCreditsBodySchema, response: CommandAcceptedSchema, status: 202, summary: 'Load credits (LoadCredits)' },
-  closeAccount: { method: 'POST', route: 'accounts/{accountId}/close', params: AccountParamsSchema, body: CloseAccountBodySchema, response: CommandAcceptedSchema, status: 202, summary: 'Close an empty account (CloseAccount)' },
-  requestTransfer: { method: 'POST', route: 'transfers', body: RequestTransferBodySchema, response: CommandAcceptedSchema, status: 202, summary: 'Request a transfer (RequestTransfer)' },
-  decideTransfer: { method: 'POST', route: 'transfers/{transferId}/decision', params: TransferParamsSchema, body: DecisionBodySchema, response: CommandAcceptedSchema, status: 202, summary: 'Approve or reject a transfer awaiting approval (DecideTransfer)' },
-  getCommand: { method: 'GET', route: 'commands/{commandId}', params: CommandParamsSchema, response: CommandStatusSchema, status: 200, summary: 'The outcome of a command' },
-  getAccount: { method: 'GET', route: 'accounts/{accountId}', params: AccountParamsSchema, response: AccountResponseSchema, status: 200, summary: 'An account (read model)' },
-  getStatement: { method: 'GET', route: 'accounts/{accountId}/statement', params: AccountParamsSchema, response: StatementResponseSchema, status: 200, summary: "An account's statement (read model)" },
-  getAccountEvents: { method: 'GET', route: 'accounts/{accountId}/events', params: AccountParamsSchema, query: StreamQuerySchema, response: StreamResponseSchema, status: 200, summary: "An account's event stream (event store)" },
-  getTransfer: { method: 'GET', route: 'transfers/{transferId}', params: TransferParamsSchema, response: TransferResponseSchema, status: 200, summary: 'A transfer (read model)' },
-  getTransferEvents: { method: 'GET', route: 'transfers/{transferId}/events', params: TransferParamsSchema, query: StreamQuerySchema, response: StreamResponseSchema, status: 200, summary: "A transfer's event stream (event store)" },
-  listApprovals: { method: 'GET', route: 'approvals', query: ApprovalsQuerySchema, response: ApprovalsResponseSchema, status: 200, summary: 'The approvals inbox' },
-  listDeadLetters: { method: 'GET', route: 'deadletters', response: DeadLettersResponseSchema, status: 200, summary: 'Commands that failed after every attempt' },
+  openAccount: {
+    method: 'POST',
+    route: 'accounts',
+    body: OpenAccountBodySchema,
+    response: CommandAcceptedSchema,
+    status: 202,
+    summary: 'Open an account (OpenAccount)',
+  },
+  loadCredits: {
+    method: 'POST',
+    route: 'accounts/{accountId}/loads',
+    params: AccountParamsSchema,
+    body: LoadCreditsBodySchema,
+    response: CommandAcceptedSchema,
+    status: 202,
+    summary: 'Load credits (LoadCredits)',
+  },
+  closeAccount: {
+    method: 'POST',
+    route: 'accounts/{accountId}/close',
+    params: AccountParamsSchema,
+    body: CloseAccountBodySchema,
+    response: CommandAcceptedSchema,
+    status: 202,
+    summary: 'Close an empty account (CloseAccount)',
+  },
+  requestTransfer: {
+    method: 'POST',
+    route: 'transfers',
+    body: RequestTransferBodySchema,
+    response: CommandAcceptedSchema,
+    status: 202,
+    summary: 'Request a transfer (RequestTransfer)',
+  },
+  decideTransfer: {
+    method: 'POST',
+    route: 'transfers/{transferId}/decision',
+    params: TransferParamsSchema,
+    body: DecisionBodySchema,
+    response: CommandAcceptedSchema,
+    status: 202,
+    summary: 'Approve or reject a transfer awaiting approval (DecideTransfer)',
+  },
+  getCommand: {
+    method: 'GET',
+    route: 'commands/{commandId}',
+    params: CommandParamsSchema,
+    response: CommandStatusSchema,
+    status: 200,
+    summary: 'The outcome of a command',
+  },
+  getAccount: {
+    method: 'GET',
+    route: 'accounts/{accountId}',
+    params: AccountParamsSchema,
+    response: AccountResponseSchema,
+    status: 200,
+    summary: 'An account (read model)',
+  },
+  getStatement: {
+    method: 'GET',
+    route: 'accounts/{accountId}/statement',
+    params: AccountParamsSchema,
+    response: StatementResponseSchema,
+    status: 200,
+    summary: "An account's statement (read model)",
+  },
+  getAccountEvents: {
+    method: 'GET',
+    route: 'accounts/{accountId}/events',
+    params: AccountParamsSchema,
+    query: StreamQuerySchema,
+    response: StreamResponseSchema,
+    status: 200,
+    summary: "An account's event stream (event store)",
+  },
+  getTransfer: {
+    method: 'GET',
+    route: 'transfers/{transferId}',
+    params: TransferParamsSchema,
+    response: TransferResponseSchema,
+    status: 200,
+    summary: 'A transfer (read model)',
+  },
+  getTransferEvents: {
+    method: 'GET',
+    route: 'transfers/{transferId}/events',
+    params: TransferParamsSchema,
+    query: StreamQuerySchema,
+    response: StreamResponseSchema,
+    status: 200,
+    summary: "A transfer's event stream (event store)",
+  },
+  listApprovals: {
+    method: 'GET',
+    route: 'approvals',
+    query: ApprovalsQuerySchema,
+    response: ApprovalsResponseSchema,
+    status: 200,
+    summary: 'The approvals inbox',
+  },
+  listDeadLetters: {
+    method: 'GET',
+    route: 'deadletters',
+    response: DeadLettersResponseSchema,
+    status: 200,
+    summary: 'Commands that failed after every attempt',
+  },
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

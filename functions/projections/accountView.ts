@@ -23,7 +23,8 @@ export interface AccountView {
   openedAt: string;
 }
 
-export type StatementEntryType = 'CreditsLoaded' | 'FundsReserved' | 'FundsReleased' | 'FundsTransferredOut' | 'FundsTransferredIn';
+export type StatementEntryType =
+  'CreditsLoaded' | 'FundsReserved' | 'FundsReleased' | 'FundsTransferredOut' | 'FundsTransferredIn';
 
 export interface StatementEntry {
   id: string;
@@ -80,7 +81,11 @@ export function projectAccount(
   }
   if (!view) return { view };
   const next = { ...view, version };
-  const entry = (type: StatementEntryType, amount: number, extra: Partial<Pick<StatementEntry, 'fee' | 'transferId'>> = {}): StatementEntry => ({
+  const entry = (
+    type: StatementEntryType,
+    amount: number,
+    extra: Partial<Pick<StatementEntry, 'fee' | 'transferId'>> = {},
+  ): StatementEntry => ({
     id: statementEntryId(version),
     pk: view.pk,
     view: 'statement',
@@ -99,17 +104,29 @@ export function projectAccount(
     case 'FundsReserved':
       next.available -= event.data.amount;
       next.reserved += event.data.amount;
-      return { view: next, entry: entry('FundsReserved', event.data.amount, { transferId: event.data.transferId }) };
+      return {
+        view: next,
+        entry: entry('FundsReserved', event.data.amount, { transferId: event.data.transferId }),
+      };
     case 'FundsReleased':
       next.available += event.data.amount;
       next.reserved -= event.data.amount;
-      return { view: next, entry: entry('FundsReleased', event.data.amount, { transferId: event.data.transferId }) };
+      return {
+        view: next,
+        entry: entry('FundsReleased', event.data.amount, { transferId: event.data.transferId }),
+      };
     case 'FundsTransferredOut':
       next.reserved -= event.data.amount;
-      return { view: next, entry: entry('FundsTransferredOut', event.data.amount, { transferId: event.data.transferId }) };
+      return {
+        view: next,
+        entry: entry('FundsTransferredOut', event.data.amount, { transferId: event.data.transferId }),
+      };
     case 'FundsTransferredIn':
       next.available += event.data.amount;
-      return { view: next, entry: entry('FundsTransferredIn', event.data.amount, { transferId: event.data.transferId }) };
+      return {
+        view: next,
+        entry: entry('FundsTransferredIn', event.data.amount, { transferId: event.data.transferId }),
+      };
     case 'AccountClosed':
       next.status = 'closed';
       return { view: next };
@@ -141,5 +158,12 @@ export function statementEntryResponse(entry: StatementEntry): {
   balanceAfter: number;
 } {
   const { at, type, amount, fee, transferId, balanceAfter } = entry;
-  return { at, type, amount, ...(fee === undefined ? {} : { fee }), ...(transferId === undefined ? {} : { transferId }), balanceAfter };
+  return {
+    at,
+    type,
+    amount,
+    ...(fee === undefined ? {} : { fee }),
+    ...(transferId === undefined ? {} : { transferId }),
+    balanceAfter,
+  };
 }

@@ -91,7 +91,12 @@ export interface Notification {
   sentAt: string;
 }
 
-export function notificationFor(kind: Notification['kind'], eventId: string, entry: InboxEntry, sentAt: string): Notification {
+export function notificationFor(
+  kind: Notification['kind'],
+  eventId: string,
+  entry: InboxEntry,
+  sentAt: string,
+): Notification {
   return {
     id: eventId,
     pk: NOTIFICATIONS_PARTITION,
@@ -122,7 +127,20 @@ export function approvalResponse(entry: InboxEntry): {
   approver?: string;
   reminders: number;
 } {
-  const { transferId, fromAccountId, toAccountId, amount, reason, deadline, status, requestedBy, requestedAt, note, approver, reminders } = entry;
+  const {
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    reason,
+    deadline,
+    status,
+    requestedBy,
+    requestedAt,
+    note,
+    approver,
+    reminders,
+  } = entry;
   return {
     transferId,
     fromAccountId,

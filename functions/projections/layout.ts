@@ -27,5 +27,10 @@ export const COMMAND_ATTEMPTS_PARTITION = 'command-attempts';
 
 /** Partitions that are projections of the event store: what a rebuild deletes and recreates. */
 export function isProjectionPartition(pk: string): boolean {
-  return pk.startsWith('account-') || pk.startsWith('transfer-') || pk.startsWith('audit-') || pk === APPROVALS_PARTITION;
+  return (
+    pk.startsWith('account-') ||
+    pk.startsWith('transfer-') ||
+    pk.startsWith('audit-') ||
+    pk === APPROVALS_PARTITION
+  );
 }

@@ -5,7 +5,10 @@ import { inboxEntryFrom, withReminder } from './approvalsInbox';
 import { projectTransfer, transferResponse, type TransferView } from './transferView';
 
 const at = '2026-01-01T00:00:00.000Z';
-const opened: AccountEvent = { type: 'AccountOpened', data: { accountId: 'acc-1', ownerId: 'alice', ownerName: 'Alice', kind: 'user' } };
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  data: { accountId: 'acc-1', ownerId: 'alice', ownerName: 'Alice', kind: 'user' },
+};
 
 function replay(events: AccountEvent[]): { view: AccountView | undefined; entries: StatementEntry[] } {
   let view: AccountView | undefined;
@@ -20,20 +23,46 @@ function replay(events: AccountEvent[]): { view: AccountView | undefined; entrie
 
 describe('account view', () => {
   it('credits the net of a load and lists the fee in the statement', () => {
-    const { view, entries } = replay([opened, { type: 'CreditsLoaded', data: { accountId: 'acc-1', loadId: 'l-1', amount: 10_000, fee: 2, net: 9_998 } }]);
+    const { view, entries } = replay([
+      opened,
+      {
+        type: 'CreditsLoaded',
+        data: { accountId: 'acc-1', loadId: 'l-1', amount: 10_000, fee: 2, net: 9_998 },
+      },
+    ]);
     expect(view).toMatchObject({ available: 9_998, reserved: 0, version: 2, status: 'open' });
-    expect(entries).toEqual([expect.objectContaining({ type: 'CreditsLoaded', amount: 10_000, fee: 2, balanceAfter: 9_998, id: 'entry-000000000002' })]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        type: 'CreditsLoaded',
+        amount: 10_000,
+        fee: 2,
+        balanceAfter: 9_998,
+        id: 'entry-000000000002',
+      }),
+    ]);
   });
 
   it('moves a reservation out of available, and back when released', () => {
     const { view, entries } = replay([
       opened,
-      { type: 'CreditsLoaded', data: { accountId: 'acc-1', loadId: 'l-1', amount: 60_000, fee: 0, net: 60_000 } },
+      {
+        type: 'CreditsLoaded',
+        data: { accountId: 'acc-1', loadId: 'l-1', amount: 60_000, fee: 0, net: 60_000 },
+      },
       { type: 'FundsReserved', data: { accountId: 'acc-1', transferId: 'tr-1', amount: 1_000 } },
       { type: 'FundsReserved', data: { accountId: 'acc-1', transferId: 'tr-2', amount: 2_000 } },
-      { type: 'FundsReleased', data: { accountId: 'acc-1', transferId: 'tr-1', amount: 1_000, reason: 'approval_expired' } },
-      { type: 'FundsTransferredOut', data: { accountId: 'acc-1', transferId: 'tr-2', amount: 2_000, toAccountId: 'acc-2' } },
-      { type: 'FundsTransferredIn', data: { accountId: 'acc-1', transferId: 'tr-3', amount: 500, fromAccountId: 'acc-2' } },
+      {
+        type: 'FundsReleased',
+        data: { accountId: 'acc-1', transferId: 'tr-1', amount: 1_000, reason: 'approval_expired' },
+      },
+      {
+        type: 'FundsTransferredOut',
+        data: { accountId: 'acc-1', transferId: 'tr-2', amount: 2_000, toAccountId: 'acc-2' },
+      },
+      {
+        type: 'FundsTransferredIn',
+        data: { accountId: 'acc-1', transferId: 'tr-3', amount: 500, fromAccountId: 'acc-2' },
+      },
     ]);
     expect(view).toMatchObject({ available: 58_500, reserved: 0, version: 7 });
     expect(entries.map((e) => [e.type, e.balanceAfter])).toEqual([
@@ -47,8 +76,16 @@ describe('account view', () => {
   });
 
   it('ignores events before the account was opened, and closes it', () => {
-    expect(projectAccount(undefined, { event: { type: 'AccountClosed', data: { accountId: 'acc-1' } }, version: 1, occurredAt: at }).view).toBeUndefined();
-    expect(replay([opened, { type: 'AccountClosed', data: { accountId: 'acc-1' } }]).view?.status).toBe('closed');
+    expect(
+      projectAccount(undefined, {
+        event: { type: 'AccountClosed', data: { accountId: 'acc-1' } },
+        version: 1,
+        occurredAt: at,
+      }).view,
+    ).toBeUndefined();
+    expect(replay([opened, { type: 'AccountClosed', data: { accountId: 'acc-1' } }]).view?.status).toBe(
+      'closed',
+    );
   });
 
   it('keeps available + reserved equal to net loads + transfers in - transfers out', () => {
@@ -66,21 +103,46 @@ describe('account view', () => {
         let expected = 0;
         steps.forEach((s, i) => {
           if (s.kind === 'load') {
-            events.push({ type: 'CreditsLoaded', data: { accountId: 'acc-1', loadId: `l-${i}`, amount: s.amount, fee: 0, net: s.amount } });
+            events.push({
+              type: 'CreditsLoaded',
+              data: { accountId: 'acc-1', loadId: `l-${i}`, amount: s.amount, fee: 0, net: s.amount },
+            });
             expected += s.amount;
           } else if (s.kind === 'in') {
-            events.push({ type: 'FundsTransferredIn', data: { accountId: 'acc-1', transferId: `in-${i}`, amount: s.amount, fromAccountId: 'acc-2' } });
+            events.push({
+              type: 'FundsTransferredIn',
+              data: { accountId: 'acc-1', transferId: `in-${i}`, amount: s.amount, fromAccountId: 'acc-2' },
+            });
             expected += s.amount;
           } else if (s.kind === 'reserve') {
-            events.push({ type: 'FundsReserved', data: { accountId: 'acc-1', transferId: `tr-${i}`, amount: s.amount } });
+            events.push({
+              type: 'FundsReserved',
+              data: { accountId: 'acc-1', transferId: `tr-${i}`, amount: s.amount },
+            });
             open.push({ transferId: `tr-${i}`, amount: s.amount });
           } else if (open.length > 0) {
             const [r] = open.splice(s.pick % open.length, 1);
             if (s.capture) {
-              events.push({ type: 'FundsTransferredOut', data: { accountId: 'acc-1', transferId: r.transferId, amount: r.amount, toAccountId: 'acc-2' } });
+              events.push({
+                type: 'FundsTransferredOut',
+                data: {
+                  accountId: 'acc-1',
+                  transferId: r.transferId,
+                  amount: r.amount,
+                  toAccountId: 'acc-2',
+                },
+              });
               expected -= r.amount;
             } else {
-              events.push({ type: 'FundsReleased', data: { accountId: 'acc-1', transferId: r.transferId, amount: r.amount, reason: 'approval_expired' } });
+              events.push({
+                type: 'FundsReleased',
+                data: {
+                  accountId: 'acc-1',
+                  transferId: r.transferId,
+                  amount: r.amount,
+                  reason: 'approval_expired',
+                },
+              });
             }
           }
         });
@@ -94,17 +156,29 @@ describe('account view', () => {
 
 const requested: TransferEvent = {
   type: 'TransferRequested',
-  data: { transferId: 'tr-1', fromAccountId: 'acc-1', toAccountId: 'acc-2', amount: 150_000, requestedBy: 'alice' },
+  data: {
+    transferId: 'tr-1',
+    fromAccountId: 'acc-1',
+    toAccountId: 'acc-2',
+    amount: 150_000,
+    requestedBy: 'alice',
+  },
 };
 
 function transfer(events: TransferEvent[]): TransferView | undefined {
-  return events.reduce<TransferView | undefined>((view, event, i) => projectTransfer(view, { event, version: i + 1, occurredAt: at }), undefined);
+  return events.reduce<TransferView | undefined>(
+    (view, event, i) => projectTransfer(view, { event, version: i + 1, occurredAt: at }),
+    undefined,
+  );
 }
 
 describe('transfer view', () => {
   it('follows the transfer through approval to completion', () => {
     const deadline = '2026-01-02T00:00:00.000Z';
-    const waiting = transfer([requested, { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline } }]);
+    const waiting = transfer([
+      requested,
+      { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline } },
+    ]);
     expect(waiting && transferResponse(waiting)).toEqual({
       transferId: 'tr-1',
       fromAccountId: 'acc-1',
@@ -126,7 +200,12 @@ describe('transfer view', () => {
   });
 
   it('shows the reason of a rejection', () => {
-    expect(transfer([requested, { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'insufficient_funds' } }])).toMatchObject({
+    expect(
+      transfer([
+        requested,
+        { type: 'TransferRejected', data: { transferId: 'tr-1', reason: 'insufficient_funds' } },
+      ]),
+    ).toMatchObject({
       status: 'rejected',
       reason: 'insufficient_funds',
     });
@@ -135,10 +214,21 @@ describe('transfer view', () => {
 
 describe('approvals inbox', () => {
   const deadline = '2026-01-02T00:00:00.000Z';
-  const waiting = transfer([requested, { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'velocity', deadline } }]) as TransferView;
+  const waiting = transfer([
+    requested,
+    { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'velocity', deadline } },
+  ]) as TransferView;
 
   it('lists a transfer awaiting approval with amount, accounts, reason and deadline', () => {
-    expect(inboxEntryFrom(waiting)).toMatchObject({ transferId: 'tr-1', status: 'pending', amount: 150_000, fromAccountId: 'acc-1', toAccountId: 'acc-2', reason: 'velocity', deadline });
+    expect(inboxEntryFrom(waiting)).toMatchObject({
+      transferId: 'tr-1',
+      status: 'pending',
+      amount: 150_000,
+      fromAccountId: 'acc-1',
+      toAccountId: 'acc-2',
+      reason: 'velocity',
+      deadline,
+    });
   });
 
   it('has no entry for a transfer that never asked for approval', () => {
@@ -146,7 +236,11 @@ describe('approvals inbox', () => {
   });
 
   it('never moves back to an older version of the transfer, and keeps the reminders', () => {
-    const approved = projectTransfer(waiting, { event: { type: 'TransferApproved', data: { transferId: 'tr-1', approver: 'bob' } }, version: 3, occurredAt: at }) as TransferView;
+    const approved = projectTransfer(waiting, {
+      event: { type: 'TransferApproved', data: { transferId: 'tr-1', approver: 'bob' } },
+      version: 3,
+      occurredAt: at,
+    }) as TransferView;
     const reminded = withReminder(inboxEntryFrom(waiting)!, at);
     const decided = inboxEntryFrom(approved, reminded);
     expect(decided).toMatchObject({ status: 'approved', approver: 'bob', reminders: 1, version: 3 });

@@ -34,8 +34,32 @@ export function projectTransfer(
 }
 
 function toState(view: TransferView): RequestedTransfer {
-  const { status, transferId, fromAccountId, toAccountId, amount, requestedBy, note, approvalReason, deadline, approver, reason } = view;
-  return { status, transferId, fromAccountId, toAccountId, amount, requestedBy, note, approvalReason, deadline, approver, reason };
+  const {
+    status,
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    requestedBy,
+    note,
+    approvalReason,
+    deadline,
+    approver,
+    reason,
+  } = view;
+  return {
+    status,
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    requestedBy,
+    note,
+    approvalReason,
+    deadline,
+    approver,
+    reason,
+  };
 }
 
 export interface TransferResponse {
@@ -55,7 +79,13 @@ export interface TransferResponse {
 
 /** The transfer as GET /api/transfers/{id} shows it (absent fields left out, not null). */
 export function transferResponse(view: TransferView): TransferResponse {
-  const optional = { reason: view.reason, approver: view.approver, deadline: view.deadline, approvalReason: view.approvalReason, note: view.note };
+  const optional = {
+    reason: view.reason,
+    approver: view.approver,
+    deadline: view.deadline,
+    approvalReason: view.approvalReason,
+    note: view.note,
+  };
   return {
     transferId: view.transferId,
     fromAccountId: view.fromAccountId,
@@ -64,6 +94,8 @@ export function transferResponse(view: TransferView): TransferResponse {
     status: view.status,
     requestedBy: view.requestedBy,
     requestedAt: view.requestedAt,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== null && value !== undefined)),
+    ...Object.fromEntries(
+      Object.entries(optional).filter(([, value]) => value !== null && value !== undefined),
+    ),
   };
 }

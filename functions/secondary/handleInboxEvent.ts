@@ -5,8 +5,18 @@
  * to the order Event Grid delivers in.
  */
 import { isStoreError, type Views } from '../../stores';
-import { inboxEntryFrom, notificationFor, type InboxEntry, type Notification } from '../projections/approvalsInbox';
-import { APPROVALS_PARTITION, NOTIFICATIONS_PARTITION, TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
+import {
+  inboxEntryFrom,
+  notificationFor,
+  type InboxEntry,
+  type Notification,
+} from '../projections/approvalsInbox';
+import {
+  APPROVALS_PARTITION,
+  NOTIFICATIONS_PARTITION,
+  TRANSFER_VIEW_ID,
+  transferPartition,
+} from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
 import { eventTypeOf, type CardflowCloudEvent } from './cloudEvent';
 
@@ -33,15 +43,25 @@ export class TransferViewMissingError extends Error {
 
 export type InboxResult = 'ignored' | 'unchanged' | 'updated';
 
-export async function handleInboxEvent(views: Views, event: CardflowCloudEvent, now: () => string): Promise<InboxResult> {
+export async function handleInboxEvent(
+  views: Views,
+  event: CardflowCloudEvent,
+  now: () => string,
+): Promise<InboxResult> {
   const type = eventTypeOf(event);
   if (!(INBOX_EVENT_TYPES as readonly string[]).includes(type)) return 'ignored';
   const transferId = transferIdOf(event);
   if (!transferId) return 'ignored';
   const transfer = await views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
-  if (!transfer) throw new TransferViewMissingError(`no transfer view for ${transferId} yet (event ${event.id})`);
+  if (!transfer)
+    throw new TransferViewMissingError(`no transfer view for ${transferId} yet (event ${event.id})`);
 
-  const notificationKind = type === 'TransferApprovalRequested' ? 'approval_requested' : type === REMINDER_EVENT ? 'approval_reminder' : undefined;
+  const notificationKind =
+    type === 'TransferApprovalRequested'
+      ? 'approval_requested'
+      : type === REMINDER_EVENT
+        ? 'approval_reminder'
+        : undefined;
   for (let attempt = 1; ; attempt++) {
     const previous = await views.get<InboxEntry>(APPROVALS_PARTITION, transferId);
     let entry = inboxEntryFrom(transfer, previous);
@@ -51,7 +71,10 @@ export async function handleInboxEvent(views: Views, event: CardflowCloudEvent, 
       const existing = await views.get<Notification>(NOTIFICATIONS_PARTITION, event.id);
       if (!existing) await views.put(notificationFor(notificationKind, event.id, entry, event.time ?? now()));
       if (notificationKind === 'approval_reminder') {
-        const reminders = await views.query<Notification>(NOTIFICATIONS_PARTITION, { where: { transferId, kind: 'approval_reminder' }, orderBy: 'sentAt' });
+        const reminders = await views.query<Notification>(NOTIFICATIONS_PARTITION, {
+          where: { transferId, kind: 'approval_reminder' },
+          orderBy: 'sentAt',
+        });
         const last = reminders[reminders.length - 1];
         entry = { ...entry, reminders: reminders.length, ...(last ? { lastRemindedAt: last.sentAt } : {}) };
       }
@@ -74,6 +97,10 @@ function transferIdOf(event: CardflowCloudEvent): string | undefined {
 
 function sameEntry(a: InboxEntry, b: InboxEntry): boolean {
   const comparable = (entry: InboxEntry) =>
-    JSON.stringify(Object.entries(entry).filter(([key]) => key !== '_etag').sort(([x], [y]) => x.localeCompare(y)));
+    JSON.stringify(
+      Object.entries(entry)
+        .filter(([key]) => key !== '_etag')
+        .sort(([x], [y]) => x.localeCompare(y)),
+    );
   return comparable(a) === comparable(b);
 }

@@ -20,7 +20,11 @@ export interface AuditRecord extends ViewDocument {
   version: 1;
 }
 
-export async function recordAudit(views: Views, event: CardflowCloudEvent, now: () => string): Promise<'recorded' | 'duplicate'> {
+export async function recordAudit(
+  views: Views,
+  event: CardflowCloudEvent,
+  now: () => string,
+): Promise<'recorded' | 'duplicate'> {
   const subject = event.subject ?? event.source?.replace(/^\/cardflow\//, '') ?? 'unknown';
   const streamVersion = streamVersionOf(event);
   const record: AuditRecord = {

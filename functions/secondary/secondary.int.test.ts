@@ -23,7 +23,16 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 const history: TransferEvent[] = [
-  { type: 'TransferRequested', data: { transferId: 'tr-1', fromAccountId: 'acc-1', toAccountId: 'acc-2', amount: 150_000, requestedBy: 'alice' } },
+  {
+    type: 'TransferRequested',
+    data: {
+      transferId: 'tr-1',
+      fromAccountId: 'acc-1',
+      toAccountId: 'acc-2',
+      amount: 150_000,
+      requestedBy: 'alice',
+    },
+  },
   { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline } },
   { type: 'TransferApproved', data: { transferId: 'tr-1', approver: 'bob' } },
   { type: 'TransferCompleted', data: { transferId: 'tr-1' } },
@@ -31,7 +40,12 @@ const history: TransferEvent[] = [
 
 /** The transfer view after the first `n` events, as the primary handler leaves it before publishing the n-th. */
 async function viewAfter(n: number): Promise<void> {
-  const view = history.slice(0, n).reduce<TransferView | undefined>((v, event, i) => projectTransfer(v, { event, version: i + 1, occurredAt: at }), undefined);
+  const view = history
+    .slice(0, n)
+    .reduce<TransferView | undefined>(
+      (v, event, i) => projectTransfer(v, { event, version: i + 1, occurredAt: at }),
+      undefined,
+    );
   await views.put(view as TransferView);
 }
 
@@ -49,7 +63,9 @@ const entry = () => views.get<InboxEntry>('approvals', 'tr-1');
 
 describe('approvals inbox', () => {
   it('fails the delivery (so Event Grid retries) while the transfer view is missing', async () => {
-    await expect(handleInboxEvent(views, cloudEvent(2), now)).rejects.toBeInstanceOf(TransferViewMissingError);
+    await expect(handleInboxEvent(views, cloudEvent(2), now)).rejects.toBeInstanceOf(
+      TransferViewMissingError,
+    );
   });
 
   it('stays at the newest state whatever order the events arrive in, and notifies once per event', async () => {
@@ -59,13 +75,26 @@ describe('approvals inbox', () => {
     expect(await handleInboxEvent(views, cloudEvent(3), now)).toBe('unchanged');
     await handleInboxEvent(views, cloudEvent(2), now);
     await handleInboxEvent(views, cloudEvent(2), now);
-    expect(await entry()).toMatchObject({ status: 'completed', approver: 'bob', version: 4, amount: 150_000 });
-    expect(await views.query('notifications')).toEqual([expect.objectContaining({ id: 'tr-1:2', kind: 'approval_requested' })]);
+    expect(await entry()).toMatchObject({
+      status: 'completed',
+      approver: 'bob',
+      version: 4,
+      amount: 150_000,
+    });
+    expect(await views.query('notifications')).toEqual([
+      expect.objectContaining({ id: 'tr-1:2', kind: 'approval_requested' }),
+    ]);
   });
 
   it('counts each reminder once', async () => {
     await viewAfter(2);
-    const reminder: CardflowCloudEvent = { id: 'tr-1:reminder', type: 'Cardflow.Transfer.TransferApprovalReminder', subject: 'transfer-tr-1', time: at, data: { transferId: 'tr-1' } };
+    const reminder: CardflowCloudEvent = {
+      id: 'tr-1:reminder',
+      type: 'Cardflow.Transfer.TransferApprovalReminder',
+      subject: 'transfer-tr-1',
+      time: at,
+      data: { transferId: 'tr-1' },
+    };
     await handleInboxEvent(views, cloudEvent(2), now);
     await handleInboxEvent(views, reminder, now);
     await handleInboxEvent(views, reminder, now);
@@ -74,8 +103,12 @@ describe('approvals inbox', () => {
 
   it('ignores transfers that never asked for approval and events it does not follow', async () => {
     await viewAfter(1);
-    expect(await handleInboxEvent(views, { ...cloudEvent(1), type: 'Cardflow.Transfer.TransferCompleted' }, now)).toBe('ignored');
-    expect(await handleInboxEvent(views, { id: 'x', type: 'Cardflow.Account.AccountOpened', data: {} }, now)).toBe('ignored');
+    expect(
+      await handleInboxEvent(views, { ...cloudEvent(1), type: 'Cardflow.Transfer.TransferCompleted' }, now),
+    ).toBe('ignored');
+    expect(
+      await handleInboxEvent(views, { id: 'x', type: 'Cardflow.Account.AccountOpened', data: {} }, now),
+    ).toBe('ignored');
     expect(await entry()).toBeUndefined();
   });
 });
@@ -84,6 +117,8 @@ describe('audit log', () => {
   it('records an event once, keeping the first record', async () => {
     expect(await recordAudit(views, cloudEvent(1), () => 'first')).toBe('recorded');
     expect(await recordAudit(views, cloudEvent(1), () => 'second')).toBe('duplicate');
-    expect(await views.query('audit-transfer-tr-1')).toEqual([expect.objectContaining({ eventId: 'tr-1:1', recordedAt: 'first', streamVersion: 1 })]);
+    expect(await views.query('audit-transfer-tr-1')).toEqual([
+      expect.objectContaining({ eventId: 'tr-1:1', recordedAt: 'first', streamVersion: 1 }),
+    ]);
   });
 });

@@ -57,10 +57,13 @@ export function buildHttpRoutes(registry: AppRegistry): HttpRouteTable {
 
 function toRoute(fn: FunctionRegistration, routePrefix: string): HttpRoute {
   const trigger = fn.trigger as { route?: unknown; methods?: unknown; authLevel?: unknown };
-  const route = typeof trigger.route === 'string' && trigger.route.trim() !== '' ? trigger.route.trim() : fn.name;
+  const route =
+    typeof trigger.route === 'string' && trigger.route.trim() !== '' ? trigger.route.trim() : fn.name;
   const path = [routePrefix, route.replace(/^\/+|\/+$/g, '')].filter((s) => s !== '').join('/');
   const methods =
-    Array.isArray(trigger.methods) && trigger.methods.length > 0 ? trigger.methods.map((m) => String(m).toUpperCase()) : undefined;
+    Array.isArray(trigger.methods) && trigger.methods.length > 0
+      ? trigger.methods.map((m) => String(m).toUpperCase())
+      : undefined;
   const level = String(trigger.authLevel ?? 'anonymous').toLowerCase();
   const authLevel: AuthLevel = level === 'function' || level === 'admin' ? level : 'anonymous';
   return { functionName: fn.name, path, methods, authLevel, template: parseRouteTemplate(path) };

@@ -11,7 +11,11 @@ export interface Problem {
 }
 
 /** Writes `problem` as `application/problem+json` (plus any extra headers) and ends the response. */
-export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+export function sendProblem(
+  res: ServerResponse,
+  problem: Problem,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ type: 'about:blank', ...problem });
   if (res.headersSent) {
     res.destroy();

@@ -37,7 +37,11 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestListener 
   return (req, res) => {
     handle(deps, req, res).catch((err: unknown) => {
       deps.log.error(`${req.method} ${req.url} failed in the host: ${describeError(err)}`);
-      sendProblem(res, { status: 500, title: 'Internal Server Error', detail: 'The host failed to process the request.' });
+      sendProblem(res, {
+        status: 500,
+        title: 'Internal Server Error',
+        detail: 'The host failed to process the request.',
+      });
     });
   };
 }
@@ -58,7 +62,12 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
 
   const found = deps.routes.find(req.method ?? 'GET', url.pathname);
   if (found.kind === 'notFound') {
-    sendProblem(res, { status: 404, title: 'Not Found', detail: `No function serves ${url.pathname}.`, instance: url.pathname });
+    sendProblem(res, {
+      status: 404,
+      title: 'Not Found',
+      detail: `No function serves ${url.pathname}.`,
+      instance: url.pathname,
+    });
     return;
   }
   if (found.kind === 'methodNotAllowed') {
@@ -79,7 +88,10 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     sendProblem(res, {
       status: 401,
       title: 'Unauthorized',
-      detail: route.authLevel === 'admin' ? 'This function needs the master key.' : 'This function needs a function key (x-functions-key header or code query parameter).',
+      detail:
+        route.authLevel === 'admin'
+          ? 'This function needs the master key.'
+          : 'This function needs a function key (x-functions-key header or code query parameter).',
       instance: url.pathname,
     });
     return;
@@ -90,7 +102,11 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     body = await readBody(req, deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
-      sendProblem(res, { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' }, { connection: 'close' });
+      sendProblem(
+        res,
+        { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' },
+        { connection: 'close' },
+      );
       return;
     }
     throw err;
@@ -129,8 +145,14 @@ async function invokeRoute(
   try {
     writeRpcHttpResponse(res, output);
   } catch (err) {
-    deps.log.error(`Function '${route.functionName}' answered an unusable HTTP response: ${describeError(err)}`);
-    sendProblem(res, { status: 500, title: 'Internal Server Error', detail: `Function '${route.functionName}' returned an invalid HTTP response.` });
+    deps.log.error(
+      `Function '${route.functionName}' answered an unusable HTTP response: ${describeError(err)}`,
+    );
+    sendProblem(res, {
+      status: 500,
+      title: 'Internal Server Error',
+      detail: `Function '${route.functionName}' returned an invalid HTTP response.`,
+    });
   }
 }
 
@@ -142,7 +164,9 @@ function httpOutput(
   outputData: Array<{ name: string; data: RpcTypedData | null | undefined }>,
 ): RpcTypedData | null | undefined {
   const fn = registry.functions.get(functionName);
-  const entry = Object.entries(fn?.bindings ?? {}).find(([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http');
+  const entry = Object.entries(fn?.bindings ?? {}).find(
+    ([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http',
+  );
   if (!entry || entry[0] === '$return') return returnValue;
   return outputData.find((o) => o.name === entry[0])?.data;
 }

@@ -67,7 +67,8 @@ export function parseRouteTemplate(template: string): RouteTemplate {
     }
     const params = parts.filter((p): p is ParamPart => p.kind === 'param');
     if (parts.length > 1) {
-      if (params.some((p) => p.catchAll)) throw new RouteTemplateError(template, 'a catch-all parameter must be a whole segment');
+      if (params.some((p) => p.catchAll))
+        throw new RouteTemplateError(template, 'a catch-all parameter must be a whole segment');
       segments.push({ parts, pattern: complexPattern(parts) });
     } else {
       segments.push({ parts });
@@ -77,8 +78,10 @@ export function parseRouteTemplate(template: string): RouteTemplate {
   let seenOptional = false;
   for (const segment of segments) {
     const only = segment.parts.length === 1 ? segment.parts[0] : undefined;
-    const optional = only?.kind === 'param' && (only.optional || only.defaultValue !== undefined || only.catchAll);
-    if (seenOptional && !optional) throw new RouteTemplateError(template, 'an optional parameter must be at the end');
+    const optional =
+      only?.kind === 'param' && (only.optional || only.defaultValue !== undefined || only.catchAll);
+    if (seenOptional && !optional)
+      throw new RouteTemplateError(template, 'an optional parameter must be at the end');
     seenOptional ||= optional;
   }
   return { template, segments, precedence: segments.map(segmentPrecedence) };
@@ -180,7 +183,15 @@ function parseSegment(template: string, raw: string): Part[] {
       if (end < 0) throw new RouteTemplateError(template, `unclosed "{" in "${raw}"`);
       if (literal) parts.push({ kind: 'literal', text: literal });
       literal = '';
-      parts.push(parseParam(template, raw.slice(k + 1, end).replace(/\{\{/g, '{').replace(/\}\}/g, '}')));
+      parts.push(
+        parseParam(
+          template,
+          raw
+            .slice(k + 1, end)
+            .replace(/\{\{/g, '{')
+            .replace(/\}\}/g, '}'),
+        ),
+      );
       k = end + 1;
     } else if (ch === '}') {
       throw new RouteTemplateError(template, `unmatched "}" in "${raw}"`);
@@ -244,7 +255,8 @@ function parseParam(template: string, body: string): ParamPart {
       throw new RouteTemplateError(template, `bad parameter "{${body}}"`);
     }
   }
-  if (optional && catchAll) throw new RouteTemplateError(template, 'a catch-all parameter cannot be marked optional');
+  if (optional && catchAll)
+    throw new RouteTemplateError(template, 'a catch-all parameter cannot be marked optional');
   return { kind: 'param', name, optional, catchAll, defaultValue, constraints };
 }
 
@@ -339,6 +351,8 @@ function escapeRegExp(text: string): string {
 }
 
 function complexPattern(parts: Part[]): RegExp {
-  const source = parts.map((p) => (p.kind === 'literal' ? escapeRegExp(p.text) : p.optional ? '(.*?)' : '(.+?)')).join('');
+  const source = parts
+    .map((p) => (p.kind === 'literal' ? escapeRegExp(p.text) : p.optional ? '(.*?)' : '(.+?)'))
+    .join('');
   return new RegExp(`^${source}$`, 'i');
 }

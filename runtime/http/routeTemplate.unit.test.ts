@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { compareRoutePrecedence, matchRoute, parseRouteTemplate, RouteTemplateError } from './routeTemplate';
 
-const match = (template: string, path: string): Record<string, string> | undefined => matchRoute(parseRouteTemplate(template), path);
+const match = (template: string, path: string): Record<string, string> | undefined =>
+  matchRoute(parseRouteTemplate(template), path);
 
 describe('route templates', () => {
   test('bind parameters from their segments, decoded', () => {
-    expect(match('api/accounts/{id}/cards/{cardId}', '/api/accounts/a%2Fb/cards/c%20d')).toEqual({ id: 'a/b', cardId: 'c d' });
+    expect(match('api/accounts/{id}/cards/{cardId}', '/api/accounts/a%2Fb/cards/c%20d')).toEqual({
+      id: 'a/b',
+      cardId: 'c d',
+    });
   });
 
   test('ignore a trailing slash and compare literals case-insensitively', () => {
@@ -48,7 +52,10 @@ describe('route templates', () => {
   });
 
   test('match segments that mix literals and parameters', () => {
-    expect(match('files/{name}.{ext}', '/files/report.final.pdf')).toEqual({ name: 'report', ext: 'final.pdf' });
+    expect(match('files/{name}.{ext}', '/files/report.final.pdf')).toEqual({
+      name: 'report',
+      ext: 'final.pdf',
+    });
   });
 
   test('reject malformed templates with a clear error', () => {
@@ -62,18 +69,27 @@ describe('route templates', () => {
 
   test('order literals before constrained parameters, parameters, and catch-alls', () => {
     const templates = ['api/{*rest}', 'api/{id}', 'api/{id:int}', 'api/list'].map(parseRouteTemplate);
-    expect(templates.sort(compareRoutePrecedence).map((t) => t.template)).toEqual(['api/list', 'api/{id:int}', 'api/{id}', 'api/{*rest}']);
+    expect(templates.sort(compareRoutePrecedence).map((t) => t.template)).toEqual([
+      'api/list',
+      'api/{id:int}',
+      'api/{id}',
+      'api/{*rest}',
+    ]);
   });
 
   test('give back every value that was put into a path (property)', () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/);
     const value = fc.string({ minLength: 1, maxLength: 12 });
     fc.assert(
-      fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 4, selector: (n) => n.toLowerCase() }), fc.array(value, { minLength: 4, maxLength: 4 }), (names, values) => {
-        const template = parseRouteTemplate(`api/${names.map((n) => `lit${n}/{${n}}`).join('/')}`);
-        const path = `/api/${names.map((n, i) => `lit${n}/${encodeURIComponent(values[i])}`).join('/')}`;
-        expect(matchRoute(template, path)).toEqual(Object.fromEntries(names.map((n, i) => [n, values[i]])));
-      }),
+      fc.property(
+        fc.uniqueArray(name, { minLength: 1, maxLength: 4, selector: (n) => n.toLowerCase() }),
+        fc.array(value, { minLength: 4, maxLength: 4 }),
+        (names, values) => {
+          const template = parseRouteTemplate(`api/${names.map((n) => `lit${n}/{${n}}`).join('/')}`);
+          const path = `/api/${names.map((n, i) => `lit${n}/${encodeURIComponent(values[i])}`).join('/')}`;
+          expect(matchRoute(template, path)).toEqual(Object.fromEntries(names.map((n, i) => [n, values[i]])));
+        },
+      ),
     );
   });
 

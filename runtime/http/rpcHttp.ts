@@ -34,7 +34,12 @@ export interface RpcHttpData {
 }
 
 /** The HTTP trigger's data for one request (query and header values repeated in the request are joined with ","). */
-export function toRpcHttpTrigger(req: IncomingMessage, url: URL, params: Record<string, string>, body: Buffer): RpcTypedData {
+export function toRpcHttpTrigger(
+  req: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  body: Buffer,
+): RpcTypedData {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -60,14 +65,18 @@ export function writeRpcHttpResponse(res: ServerResponse, output: RpcTypedData |
     return;
   }
   const status = Number.parseInt(http.statusCode ?? '200', 10);
-  if (!Number.isInteger(status) || status < 100 || status > 999) throw new Error(`The function answered an invalid HTTP status "${http.statusCode}".`);
+  if (!Number.isInteger(status) || status < 100 || status > 999)
+    throw new Error(`The function answered an invalid HTTP status "${http.statusCode}".`);
   const body = bodyBytes(http.body);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(http.headers ?? {})) headers[name.toLowerCase()] = value;
   const cookies = (http.cookies ?? []).map(formatSetCookie);
   if (cookies.length > 0) {
     const existing = headers['set-cookie'];
-    headers['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...cookies];
+    headers['set-cookie'] = [
+      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
+      ...cookies,
+    ];
   }
   const noBody = status === 204 || status === 304 || (status >= 100 && status < 200);
   if (!noBody) headers['content-length'] = String(body.length);
@@ -93,11 +102,19 @@ export function formatSetCookie(cookie: RpcHttpCookie): string {
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
   if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
   const seconds = cookie.expires?.value?.seconds;
-  if (seconds !== undefined && seconds !== null) parts.push(`Expires=${new Date(Number(seconds) * 1000).toUTCString()}`);
+  if (seconds !== undefined && seconds !== null)
+    parts.push(`Expires=${new Date(Number(seconds) * 1000).toUTCString()}`);
   if (typeof cookie.maxAge?.value === 'number') parts.push(`Max-Age=${Math.trunc(cookie.maxAge.value)}`);
   if (cookie.secure?.value) parts.push('Secure');
   if (cookie.httpOnly?.value) parts.push('HttpOnly');
-  const sameSite = cookie.sameSite === 'lax' ? 'Lax' : cookie.sameSite === 'strict' ? 'Strict' : cookie.sameSite === 'explicitNone' ? 'None' : undefined;
+  const sameSite =
+    cookie.sameSite === 'lax'
+      ? 'Lax'
+      : cookie.sameSite === 'strict'
+        ? 'Strict'
+        : cookie.sameSite === 'explicitNone'
+          ? 'None'
+          : undefined;
   if (sameSite) parts.push(`SameSite=${sameSite}`);
   return parts.join('; ');
 }

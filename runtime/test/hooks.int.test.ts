@@ -9,7 +9,7 @@ interface HookEvent {
 }
 
 test('runs the app’s hooks with the worker’s semantics', async () => {
-  const host = await createTestHost({ appRoot: HOOKS_APP , services: []});
+  const host = await createTestHost({ appRoot: HOOKS_APP, services: [] });
   // Same module instance as the host loaded (jest's registry), so the fixture's record is visible.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { events } = require('./fixtures/hooks-app/index.js') as { events: HookEvent[] };
@@ -32,7 +32,11 @@ test('runs the app’s hooks with the worker’s semantics', async () => {
     const rescued = await host.fetch('/api/rescued');
     expect(rescued.status).toBe(200);
     expect(await rescued.text()).toBe('rescued by a hook');
-    expect(events.at(-1)).toMatchObject({ hook: 'postInvocation', functionName: 'rescued', error: 'fails before the hook rescues it' });
+    expect(events.at(-1)).toMatchObject({
+      hook: 'postInvocation',
+      functionName: 'rescued',
+      error: 'fails before the hook rescues it',
+    });
   } finally {
     await host.stop();
   }

@@ -31,7 +31,11 @@ class PingService implements HostService {
     this.calls.push(`stop ${this.name}`);
   }
 
-  async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): Promise<boolean> {
+  async handle(
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+    url: URL,
+  ): Promise<boolean> {
     if (url.pathname === `/runtime/${this.name}`) {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`pong from ${this.name}`);
       return true;
@@ -92,7 +96,12 @@ describe('host services', () => {
 
   test('waitForIdle waits for a busy service and reports it by name when it never settles', async () => {
     let busy = true;
-    const service: HostService = { name: 'stuck', start: () => undefined, stop: () => undefined, isIdle: () => !busy };
+    const service: HostService = {
+      name: 'stuck',
+      start: () => undefined,
+      stop: () => undefined,
+      isIdle: () => !busy,
+    };
     const host = await createTestHost({ appRoot: fixture('http-app'), services: [service] });
     try {
       await expect(host.waitForIdle({ timeoutMs: 30 })).rejects.toThrow('busy services: stuck');
@@ -137,7 +146,9 @@ describe('host services', () => {
       },
       stop: () => undefined,
     };
-    await expect(createTestHost({ appRoot: fixture('http-app'), services: [ok, broken] })).rejects.toThrow('cannot start');
+    await expect(createTestHost({ appRoot: fixture('http-app'), services: [ok, broken] })).rejects.toThrow(
+      'cannot start',
+    );
     expect(calls).toEqual(['start ok', 'stop ok']);
     expect(ok.ctx?.db.open).toBe(false);
   });
@@ -168,7 +179,7 @@ test('a service whose handler throws gets a 500 problem+json, logged, and the ho
 describe('settings', () => {
   test('loads local.settings.json Values without overriding the environment, and removes them on stop', async () => {
     process.env.RUNTIME_TEST_OVERRIDDEN = 'from the environment';
-    const host = await createTestHost({ appRoot: fixture('settings-app') , services: []});
+    const host = await createTestHost({ appRoot: fixture('settings-app'), services: [] });
     try {
       expect(await (await host.fetch('/api/settings')).json()).toEqual({
         greeting: 'from local.settings.json',
@@ -194,7 +205,13 @@ describe('startHost', () => {
 
   test('opens <dataDir>/cardflow.db in WAL mode, creating the folder', async () => {
     const dataDir = path.join(dir, 'nested', 'data');
-    const host = await startHost({ appRoot: fixture('http-app'), services: [], port: 0, dataDir, log: new MemoryLogger() });
+    const host = await startHost({
+      appRoot: fixture('http-app'),
+      services: [],
+      port: 0,
+      dataDir,
+      log: new MemoryLogger(),
+    });
     try {
       expect(host.db.name).toBe(path.join(dataDir, 'cardflow.db'));
       expect(host.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -209,19 +226,35 @@ describe('startHost', () => {
 
   test('refuses an app whose package.json main does not exist, with a message that says so', async () => {
     const dataFile = path.join(dir, 'x.db');
-    const attempt = startHost({ appRoot: fixture('missing-main-app'), services: [], port: 0, dataFile, log: new MemoryLogger() });
+    const attempt = startHost({
+      appRoot: fixture('missing-main-app'),
+      services: [],
+      port: 0,
+      dataFile,
+      log: new MemoryLogger(),
+    });
     await expect(attempt).rejects.toThrow(AppLoadError);
     await expect(attempt).rejects.toThrow('dist/not-built-yet.js (package.json "main") does not exist');
   });
 
   test('refuses a folder without package.json', async () => {
-    await expect(startHost({ appRoot: dir, services: [], port: 0, dataFile: ':memory:', log: new MemoryLogger() })).rejects.toThrow(/No package\.json/);
+    await expect(
+      startHost({ appRoot: dir, services: [], port: 0, dataFile: ':memory:', log: new MemoryLogger() }),
+    ).rejects.toThrow(/No package\.json/);
   });
 
   test('reports a port already in use', async () => {
-    const first = await createTestHost({ appRoot: fixture('http-app') , services: []});
+    const first = await createTestHost({ appRoot: fixture('http-app'), services: [] });
     try {
-      await expect(startHost({ appRoot: fixture('http-app'), services: [], port: first.port, dataFile: ':memory:', log: new MemoryLogger() })).rejects.toThrow(/EADDRINUSE/);
+      await expect(
+        startHost({
+          appRoot: fixture('http-app'),
+          services: [],
+          port: first.port,
+          dataFile: ':memory:',
+          log: new MemoryLogger(),
+        }),
+      ).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await first.stop();
     }

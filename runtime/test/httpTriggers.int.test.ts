@@ -13,7 +13,9 @@ function queueService(received: unknown[]): HostService {
     name: 'test-queue',
     start: (ctx) => {
       ctx.consumeOutput('testQueue', consume);
-      ctx.provideInput('testConfig', (binding, fn) => ({ json: JSON.stringify({ region: 'eu', fn: fn.name, type: binding.type }) }));
+      ctx.provideInput('testConfig', (binding, fn) => ({
+        json: JSON.stringify({ region: 'eu', fn: fn.name, type: binding.type }),
+      }));
     },
     stop: () => undefined,
   };
@@ -149,7 +151,9 @@ describe('responses', () => {
     expect(problem).toMatchObject({ status: 500, title: 'Internal Server Error' });
     expect(JSON.stringify(problem)).not.toContain('blew up');
     const failure = host.logs.lines('error').find((l) => l.includes(`Id=${String(problem.invocationId)}`));
-    expect(failure).toMatch(/^Executed 'Functions\.boom' \(Failed, Id=.*, Duration=\d+ms\): the handler blew up$/);
+    expect(failure).toMatch(
+      /^Executed 'Functions\.boom' \(Failed, Id=.*, Duration=\d+ms\): the handler blew up$/,
+    );
     expect((await host.fetch('/api/hello')).status).toBe(200);
   });
 });
@@ -161,7 +165,7 @@ describe('input bindings', () => {
   });
 
   test('leaves an input without a provider empty and warns once; drops an output without a consumer and warns once', async () => {
-    const bare = await createTestHost({ appRoot: HTTP_APP , services: []});
+    const bare = await createTestHost({ appRoot: HTTP_APP, services: [] });
     try {
       expect(await (await bare.fetch('/api/with-input')).json()).toEqual({ config: null });
       await bare.fetch('/api/with-input');
@@ -192,7 +196,15 @@ describe('invoker', () => {
   test('invokes a function directly through the programming model', async () => {
     const result = await host.invoke({
       functionName: 'hello',
-      triggerData: { http: { method: 'GET', url: 'http://local/api/hello?name=Direct', headers: {}, query: { name: 'Direct' }, params: {} } },
+      triggerData: {
+        http: {
+          method: 'GET',
+          url: 'http://local/api/hello?name=Direct',
+          headers: {},
+          query: { name: 'Direct' },
+          params: {},
+        },
+      },
     });
     const http = result.returnValue?.http as { statusCode: string; body: { bytes: Uint8Array } };
     expect(http.statusCode).toBe('200');
@@ -200,6 +212,8 @@ describe('invoker', () => {
   });
 
   test('rejects an unknown function name', async () => {
-    await expect(host.invoke({ functionName: 'nope', triggerData: {} })).rejects.toThrow('No function named "nope"');
+    await expect(host.invoke({ functionName: 'nope', triggerData: {} })).rejects.toThrow(
+      'No function named "nope"',
+    );
   });
 });

@@ -120,7 +120,13 @@ export class AppCapture {
 
 export type CoreLogSink = (level: CoreLogLevel, category: CoreLogCategory, message: string) => void;
 
-const hookNames: readonly CoreHookName[] = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation', 'log'];
+const hookNames: readonly CoreHookName[] = [
+  'appStart',
+  'appTerminate',
+  'preInvocation',
+  'postInvocation',
+  'log',
+];
 
 let programmingModel: CoreProgrammingModel | undefined;
 /** Registrations made while no app is loading (a test imported an app module directly). */
@@ -137,7 +143,11 @@ export function setProgrammingModel(model: CoreProgrammingModel): void {
   // A second model of another class means a second copy of @azure/functions in the module tree:
   // objects of one copy then fail the other's instanceof checks (e.g. HttpResponse).
   if (programmingModel && programmingModel.constructor !== model.constructor) {
-    logSink?.('warning', 'system', `A second copy of ${model.name} ${model.version} set its programming model; keep one copy of @azure/functions in the app (npm ls @azure/functions).`);
+    logSink?.(
+      'warning',
+      'system',
+      `A second copy of ${model.name} ${model.version} set its programming model; keep one copy of @azure/functions in the app (npm ls @azure/functions).`,
+    );
   }
   programmingModel = model;
 }
@@ -162,7 +172,9 @@ export function registerFunction(metadata: CoreFunctionMetadata, callback: Funct
 export function registerHook(hookName: string, callback: HookCallback): Disposable {
   if (!hookNames.includes(hookName as CoreHookName)) {
     // Same signal as the worker, so the library's `app.hook.log` error translation applies.
-    const error = new RangeError(`Unrecognized hook "${hookName}"`) as RangeError & { isAzureFunctionsSystemError: boolean };
+    const error = new RangeError(`Unrecognized hook "${hookName}"`) as RangeError & {
+      isAzureFunctionsSystemError: boolean;
+    };
     error.isAzureFunctionsSystemError = true;
     throw error;
   }

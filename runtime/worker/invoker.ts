@@ -16,7 +16,13 @@ import type {
   OutputConsumer,
   RpcTypedData,
 } from '../contracts';
-import type { AppCapture, CoreInvocationContext, CoreLogCategory, CoreLogLevel, RegisteredFunction } from './functionsCore';
+import type {
+  AppCapture,
+  CoreInvocationContext,
+  CoreLogCategory,
+  CoreLogLevel,
+  RegisteredFunction,
+} from './functionsCore';
 import type { LoadedApp } from './loadApp';
 
 /** The function named in an InvokeRequest is not registered. */
@@ -48,7 +54,10 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
   };
 
   /** The trigger data, then every other input: given in the request, else from the provider for its type. */
-  function collectInputs(request: InvokeRequest, fn: FunctionRegistration): Array<{ name: string; data: RpcTypedData }> {
+  function collectInputs(
+    request: InvokeRequest,
+    fn: FunctionRegistration,
+  ): Array<{ name: string; data: RpcTypedData }> {
     const inputData = [{ name: fn.triggerName, data: request.triggerData }];
     for (const [name, binding] of Object.entries(fn.bindings)) {
       if (name === fn.triggerName || binding.direction !== 'in') continue;
@@ -56,19 +65,29 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       const provider = providers.get(binding.type.toLowerCase());
       if (given) inputData.push({ name, data: given });
       else if (provider) inputData.push({ name, data: provider(binding, fn) });
-      else warnOnce(`${fn.name}/${name}`, `Function "${fn.name}": no local provider for input binding "${name}" of type "${binding.type}"; it is left empty.`);
+      else
+        warnOnce(
+          `${fn.name}/${name}`,
+          `Function "${fn.name}": no local provider for input binding "${name}" of type "${binding.type}"; it is left empty.`,
+        );
     }
     return inputData;
   }
 
   /** The worker's InvocationHandler: arguments, preInvocation hooks, the handler, postInvocation hooks, response. */
-  async function run(request: InvokeRequest, fn: FunctionRegistration, registered: RegisteredFunction, invocationId: string): Promise<InvokeResult> {
+  async function run(
+    request: InvokeRequest,
+    fn: FunctionRegistration,
+    registered: RegisteredFunction,
+    invocationId: string,
+  ): Promise<InvokeResult> {
     const inputData = collectInputs(request, fn);
     const coreCtx: CoreInvocationContext = {
       invocationId,
       metadata: registered.metadata,
       request: { invocationId, functionId: fn.name, inputData, triggerMetadata: request.triggerMetadata },
-      log: (level, category, message) => emitLog(app.capture, log, fn.name, level, category, message, current.context),
+      log: (level, category, message) =>
+        emitLog(app.capture, log, fn.name, level, category, message, current.context),
     };
     // The library's InvocationContext, for log hooks (it exists once getArguments has run).
     const current: { context?: unknown } = {};
@@ -116,7 +135,10 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     if (post.error !== null && post.error !== undefined) throw post.error;
 
     const response = await model.getResponse(args.context, post.result);
-    const outputData = (response.outputData ?? []).map((o) => ({ name: o.name ?? '', data: o.data as RpcTypedData | null | undefined }));
+    const outputData = (response.outputData ?? []).map((o) => ({
+      name: o.name ?? '',
+      data: o.data as RpcTypedData | null | undefined,
+    }));
     const returnValue = response.returnValue as RpcTypedData | null | undefined;
     await deliverOutputs(fn, outputData, returnValue);
     return { returnValue, outputData };
@@ -140,7 +162,11 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       if (type === 'http') continue;
       const consumer = consumers.get(type);
       if (consumer) await consumer(output, fn);
-      else warnOnce(`${fn.name}/${output.name}`, `Function "${fn.name}": no local consumer for output binding "${output.name}" of type "${output.binding.type}"; its data is dropped.`);
+      else
+        warnOnce(
+          `${fn.name}/${output.name}`,
+          `Function "${fn.name}": no local consumer for output binding "${output.name}" of type "${output.binding.type}"; its data is dropped.`,
+        );
     }
   }
 
@@ -153,10 +179,14 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     running++;
     try {
       const result = await run(request, fn, registered, invocationId);
-      log.info(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`);
+      log.info(
+        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`,
+      );
       return result;
     } catch (err) {
-      log.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(err)}`);
+      log.error(
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(err)}`,
+      );
       throw err;
     } finally {
       running--;
@@ -181,7 +211,8 @@ function elapsed(started: number): number {
 
 /** One line for a log: the error's message (its name when it is not a plain Error). */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  if (err instanceof Error)
+    return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
   return String(err);
 }
 
@@ -195,7 +226,14 @@ function emitLog(
   message: string,
   invocationContext: unknown,
 ): void {
-  const entry = { hookData: {}, appHookData: capture.appHookData, level, category, message, invocationContext };
+  const entry = {
+    hookData: {},
+    appHookData: capture.appHookData,
+    level,
+    category,
+    message,
+    invocationContext,
+  };
   for (const hook of capture.hooks.log) hook(entry);
   if (entry.level === 'none' || level === 'trace' || level === 'debug') return;
   const line = `[Functions.${functionName}] ${entry.message}`;

@@ -43,7 +43,8 @@ export function readHostJson(appRoot: string): HostJson {
 /** The absolute path of the app's entry point, from `package.json` `main`. */
 export function resolveMainFile(appRoot: string): string {
   const pkgFile = path.join(appRoot, 'package.json');
-  if (!existsSync(pkgFile)) throw new AppLoadError(`No package.json in ${appRoot}: is this an Azure Functions app folder?`);
+  if (!existsSync(pkgFile))
+    throw new AppLoadError(`No package.json in ${appRoot}: is this an Azure Functions app folder?`);
   let main: unknown;
   try {
     main = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { main?: unknown }).main;
@@ -79,7 +80,10 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(mainFile);
     } catch (err) {
-      throw new AppLoadError(`The app's entry point ${mainFile} threw while loading: ${(err as Error).message}`, { cause: err });
+      throw new AppLoadError(
+        `The app's entry point ${mainFile} threw while loading: ${(err as Error).message}`,
+        { cause: err },
+      );
     } finally {
       functionsCore.endAppLoad(capture);
     }
@@ -99,12 +103,15 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
     // As the worker does after loading: this locks app.setup(); HTTP streaming would need the library's proxy.
     const capabilities = (await programmingModel.getCapabilities?.({})) ?? {};
     if (capabilities.HttpUri) {
-      throw new AppLoadError('The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support.');
+      throw new AppLoadError(
+        'The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support.',
+      );
     }
   }
 
   const functions = new Map<string, FunctionRegistration>();
-  for (const { metadata } of capture.functions.values()) functions.set(metadata.name, toRegistration(metadata));
+  for (const { metadata } of capture.functions.values())
+    functions.set(metadata.name, toRegistration(metadata));
   const registry = createRegistry(root, hostJson, functions);
 
   await runAppHooks(capture, 'appStart', root);
@@ -112,7 +119,11 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
 }
 
 /** Runs `appStart` or `appTerminate` hooks in registration order, with the worker's context shape. */
-export async function runAppHooks(capture: AppCapture, hook: 'appStart' | 'appTerminate', appRoot: string): Promise<void> {
+export async function runAppHooks(
+  capture: AppCapture,
+  hook: 'appStart' | 'appTerminate',
+  appRoot: string,
+): Promise<void> {
   for (const callback of [...capture.hooks[hook]]) {
     await callback({
       hookData: capture.appLevelOnlyHookData,
@@ -135,7 +146,11 @@ function toRegistration(metadata: functionsCore.CoreFunctionMetadata): FunctionR
   };
 }
 
-function createRegistry(appRoot: string, hostJson: HostJson, functions: Map<string, FunctionRegistration>): AppRegistry {
+function createRegistry(
+  appRoot: string,
+  hostJson: HostJson,
+  functions: Map<string, FunctionRegistration>,
+): AppRegistry {
   return {
     appRoot,
     hostJson,

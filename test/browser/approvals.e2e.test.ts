@@ -242,7 +242,9 @@ describe('transfers and orchestrations of the whole app', () => {
         'TransferCompleted',
       ]);
       expect(rows[0][3]).toBe('Transfer requested 1,500.00 from acc-alice to acc-bob by alice — note “rent”');
-      expect(rows[1][3]).toMatch(/^Approval requested for its amount, deadline \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+      expect(rows[1][3]).toMatch(
+        /^Approval requested for its amount, deadline \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      );
       expect(rows[2][3]).toBe('Approved by dave — note “checked with alice”');
       expect(rows[3][3]).toBe('Transfer completed');
       expect(rows.every(([, , when]) => / UTC$/.test(when))).toBe(true);

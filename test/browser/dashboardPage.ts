@@ -168,7 +168,9 @@ export class LookupPanel {
 
 /** The cells' text of each table row, row by row. */
 export function rowTexts(rows: Locator): Promise<string[][]> {
-  return rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+  );
 }
 
 export interface InstanceFilterInput {

@@ -34,7 +34,11 @@ async function openAccount(accountId: string, ownerId: string, ownerName: string
   expect((await outcomeOf(app, opened)).status).toBe('succeeded');
 }
 
-function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string): void {
+function expectProblem(
+  answer: { status: number; body: unknown; headers: Headers },
+  status: number,
+  code: string,
+): void {
   expect(answer.status).toBe(status);
   expect(answer.headers.get('content-type')).toMatch(PROBLEM_JSON);
   expect(ProblemSchema.parse(answer.body)).toMatchObject({ status, code });
@@ -42,12 +46,22 @@ function expectProblem(answer: { status: number; body: unknown; headers: Headers
 
 describe('POST /api/accounts', () => {
   it('accepts an OpenAccount command with 202, the command id, the account id and where to poll', async () => {
-    const answer = await app.post('/api/accounts', { accountId: 'acc-carol', ownerId: 'carol', ownerName: 'Carol', kind: 'merchant' });
+    const answer = await app.post('/api/accounts', {
+      accountId: 'acc-carol',
+      ownerId: 'carol',
+      ownerName: 'Carol',
+      kind: 'merchant',
+    });
     expect(answer.status).toBe(202);
     const body = CommandAcceptedSchema.parse(answer.body);
-    expect(body).toMatchObject({ accountId: 'acc-carol', statusUrl: expect.stringMatching(new RegExp(`/api/commands/${body.commandId}$`)) });
+    expect(body).toMatchObject({
+      accountId: 'acc-carol',
+      statusUrl: expect.stringMatching(new RegExp(`/api/commands/${body.commandId}$`)),
+    });
     expect(answer.headers.get('location')).toBe(body.statusUrl);
-    expect(CommandStatusSchema.parse((await app.get(pathOf(body.statusUrl))).body).status).toMatch(/pending|succeeded/);
+    expect(CommandStatusSchema.parse((await app.get(pathOf(body.statusUrl))).body).status).toMatch(
+      /pending|succeeded/,
+    );
     expect(await outcomeOf(app, answer)).toMatchObject({ type: 'OpenAccount', status: 'succeeded' });
     expect(AccountResponseSchema.parse((await app.get('/api/accounts/acc-carol')).body)).toEqual({
       accountId: 'acc-carol',
@@ -84,11 +98,19 @@ describe('POST /api/accounts', () => {
     expect(keyless.body.accountId).not.toBe(first.body.accountId);
     expect(first.body.accountId).toMatch(/^[a-z0-9][a-z0-9-]{2,63}$/);
     expect((await outcomeOf(app, first)).status).toBe('succeeded');
-    expect((await app.get(`/api/accounts/${first.body.accountId}`)).body).toMatchObject({ ownerId: 'erin', version: 1 });
+    expect((await app.get(`/api/accounts/${first.body.accountId}`)).body).toMatchObject({
+      ownerId: 'erin',
+      version: 1,
+    });
   });
 
   it('refuses an invalid body with 400 and the zod issues in errors', async () => {
-    const answer = await app.post('/api/accounts', { accountId: 'No Caps', ownerName: '', kind: 'robot', extra: 1 });
+    const answer = await app.post('/api/accounts', {
+      accountId: 'No Caps',
+      ownerName: '',
+      kind: 'robot',
+      extra: 1,
+    });
     expectProblem(answer, 400, 'invalid_request');
     const paths = (answer.body.errors as Array<{ path: string }>).map((e) => e.path).sort();
     expect(paths).toEqual(expect.arrayContaining(['accountId', 'ownerId', 'ownerName', 'kind']));
@@ -96,13 +118,27 @@ describe('POST /api/accounts', () => {
 
   it('refuses malformed JSON with 400, a non-JSON body with 415 and a body over 64 KiB with 413', async () => {
     expectProblem(await app.post('/api/accounts', '{"accountId":'), 400, 'malformed_json');
-    expectProblem(await app.post('/api/accounts', 'accountId=acc-x', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    expectProblem(
+      await app.post('/api/accounts', 'accountId=acc-x', {
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+      415,
+      'unsupported_media_type',
+    );
     const huge = JSON.stringify({ ownerId: 'huge', ownerName: 'x'.repeat(70 * 1024), kind: 'user' });
     expectProblem(await app.post('/api/accounts', huge), 413, 'body_too_large');
   });
 
   it('refuses an Idempotency-Key that is not printable ASCII', async () => {
-    expectProblem(await app.post('/api/accounts', { ownerId: 'frank', ownerName: 'Frank', kind: 'user' }, { 'idempotency-key': 'has space' }), 400, 'invalid_request');
+    expectProblem(
+      await app.post(
+        '/api/accounts',
+        { ownerId: 'frank', ownerName: 'Frank', kind: 'user' },
+        { 'idempotency-key': 'has space' },
+      ),
+      400,
+      'invalid_request',
+    );
   });
 });
 
@@ -124,14 +160,28 @@ describe('POST /api/accounts/{id}/loads', () => {
     const answer = await app.post('/api/accounts/acc-bob/loads', { loadId: 'bob-load-1', amount: 2_500 });
     expect(CommandAcceptedSchema.parse(answer.body)).toMatchObject({ loadId: 'bob-load-1' });
     expect((await outcomeOf(app, answer)).status).toBe('succeeded');
-    expect((await app.get('/api/accounts/acc-bob')).body).toMatchObject({ available: 2_499, reserved: 0, version: 2 });
+    expect((await app.get('/api/accounts/acc-bob')).body).toMatchObject({
+      available: 2_499,
+      reserved: 0,
+      version: 2,
+    });
     const statement = StatementResponseSchema.parse((await app.get('/api/accounts/acc-bob/statement')).body);
-    expect(statement.entries).toEqual([{ at: '2026-01-01T00:00:00.000Z', type: 'CreditsLoaded', amount: 2_500, fee: 1, balanceAfter: 2_499 }]);
+    expect(statement.entries).toEqual([
+      { at: '2026-01-01T00:00:00.000Z', type: 'CreditsLoaded', amount: 2_500, fee: 1, balanceAfter: 2_499 },
+    ]);
   });
 
   it('loads once when the same Idempotency-Key is sent twice', async () => {
-    const first = await app.post('/api/accounts/acc-dave/loads', { amount: 60_000 }, { 'idempotency-key': 'dave-topup' });
-    const again = await app.post('/api/accounts/acc-dave/loads', { amount: 60_000 }, { 'idempotency-key': 'dave-topup' });
+    const first = await app.post(
+      '/api/accounts/acc-dave/loads',
+      { amount: 60_000 },
+      { 'idempotency-key': 'dave-topup' },
+    );
+    const again = await app.post(
+      '/api/accounts/acc-dave/loads',
+      { amount: 60_000 },
+      { 'idempotency-key': 'dave-topup' },
+    );
     expect(again.body).toEqual(first.body);
     expect((await outcomeOf(app, again)).status).toBe('succeeded');
     expect((await app.get('/api/accounts/acc-dave')).body).toMatchObject({ available: 60_000, version: 2 });
@@ -156,7 +206,9 @@ describe('POST /api/accounts/{id}/close', () => {
     await openAccount('acc-empty', 'gina', 'Gina');
     const closed = await app.host.fetch('/api/accounts/acc-empty/close', { method: 'POST' });
     expect(closed.status).toBe(202);
-    expect(await outcomeOf(app, { body: (await closed.json()) as { statusUrl: string } })).toMatchObject({ status: 'succeeded' });
+    expect(await outcomeOf(app, { body: (await closed.json()) as { statusUrl: string } })).toMatchObject({
+      status: 'succeeded',
+    });
     expect((await app.get('/api/accounts/acc-empty')).body.status).toBe('closed');
   });
 
@@ -168,7 +220,13 @@ describe('POST /api/accounts/{id}/close', () => {
 
 describe('POST /api/transfers', () => {
   it('accepts a transfer with the process status URL of instance = transfer id', async () => {
-    const answer = await app.post('/api/transfers', { transferId: 'tr-api-1', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 500, requestedBy: 'alice' });
+    const answer = await app.post('/api/transfers', {
+      transferId: 'tr-api-1',
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount: 500,
+      requestedBy: 'alice',
+    });
     const body = CommandAcceptedSchema.parse(answer.body);
     expect(body.transferId).toBe('tr-api-1');
     expect(body.processStatusUrl).toMatch(/\/runtime\/webhooks\/durabletask\/instances\/tr-api-1\b/);
@@ -186,19 +244,37 @@ describe('POST /api/transfers', () => {
   });
 
   it('derives the transfer id from the Idempotency-Key and stores the request once', async () => {
-    const request = { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 300, requestedBy: 'alice', note: 'lunch' };
+    const request = {
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount: 300,
+      requestedBy: 'alice',
+      note: 'lunch',
+    };
     const first = await app.post('/api/transfers', request, { 'idempotency-key': 'lunch-2026-01-01' });
     const again = await app.post('/api/transfers', request, { 'idempotency-key': 'lunch-2026-01-01' });
     expect(again.body).toEqual(first.body);
     expect((await outcomeOf(app, again)).status).toBe('succeeded');
-    expect(await app.stores.events.streamVersion(`transfer-${first.body.transferId}`)).toBeGreaterThanOrEqual(1);
-    const requested = (await app.stores.events.readStream(`transfer-${first.body.transferId}`)).filter((e) => e.type === 'TransferRequested');
+    expect(await app.stores.events.streamVersion(`transfer-${first.body.transferId}`)).toBeGreaterThanOrEqual(
+      1,
+    );
+    const requested = (await app.stores.events.readStream(`transfer-${first.body.transferId}`)).filter(
+      (e) => e.type === 'TransferRequested',
+    );
     expect(requested).toHaveLength(1);
   });
 
   it('rejects a different transfer sent with an Idempotency-Key already used', async () => {
-    const first = await app.post('/api/transfers', { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 10, requestedBy: 'alice' }, { 'idempotency-key': 'reused-key' });
-    const other = await app.post('/api/transfers', { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 20, requestedBy: 'alice' }, { 'idempotency-key': 'reused-key' });
+    const first = await app.post(
+      '/api/transfers',
+      { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 10, requestedBy: 'alice' },
+      { 'idempotency-key': 'reused-key' },
+    );
+    const other = await app.post(
+      '/api/transfers',
+      { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 20, requestedBy: 'alice' },
+      { 'idempotency-key': 'reused-key' },
+    );
     expect(other.body.transferId).toBe(first.body.transferId);
     expect(other.body.commandId).not.toBe(first.body.commandId);
     expect((await outcomeOf(app, first)).status).toBe('succeeded');
@@ -207,32 +283,66 @@ describe('POST /api/transfers', () => {
   });
 
   it('rejects a transfer to the same account, or from an unknown or closed account, with the reason code', async () => {
-    const same = await app.post('/api/transfers', { transferId: 'tr-same', fromAccountId: 'acc-alice', toAccountId: 'acc-alice', amount: 1, requestedBy: 'alice' });
+    const same = await app.post('/api/transfers', {
+      transferId: 'tr-same',
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-alice',
+      amount: 1,
+      requestedBy: 'alice',
+    });
     expect(await outcomeOf(app, same)).toMatchObject({ status: 'rejected', reason: 'same_account' });
-    const unknown = await app.post('/api/transfers', { transferId: 'tr-ghost', fromAccountId: 'acc-ghost', toAccountId: 'acc-alice', amount: 1, requestedBy: 'alice' });
+    const unknown = await app.post('/api/transfers', {
+      transferId: 'tr-ghost',
+      fromAccountId: 'acc-ghost',
+      toAccountId: 'acc-alice',
+      amount: 1,
+      requestedBy: 'alice',
+    });
     expect(await outcomeOf(app, unknown)).toMatchObject({ status: 'rejected', reason: 'account_not_found' });
-    const closed = await app.post('/api/transfers', { transferId: 'tr-closed', fromAccountId: 'acc-alice', toAccountId: 'acc-empty', amount: 1, requestedBy: 'alice' });
+    const closed = await app.post('/api/transfers', {
+      transferId: 'tr-closed',
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-empty',
+      amount: 1,
+      requestedBy: 'alice',
+    });
     expect(await outcomeOf(app, closed)).toMatchObject({ status: 'rejected', reason: 'account_closed' });
     expect((await app.get('/api/transfers/tr-same')).status).toBe(404);
   });
 
   it('refuses a body with a note over 500 characters or a missing requester with 400', async () => {
-    const answer = await app.post('/api/transfers', { fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 1, note: 'n'.repeat(501) });
+    const answer = await app.post('/api/transfers', {
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount: 1,
+      note: 'n'.repeat(501),
+    });
     expectProblem(answer, 400, 'invalid_request');
-    expect((answer.body.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual(['note', 'requestedBy']);
+    expect((answer.body.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual([
+      'note',
+      'requestedBy',
+    ]);
   });
 });
 
 describe('POST /api/transfers/{id}/decision', () => {
   it('answers 404 for an unknown transfer', async () => {
-    expectProblem(await app.post('/api/transfers/tr-unknown/decision', { decision: 'approve', approver: 'carol' }), 404, 'transfer_not_found');
+    expectProblem(
+      await app.post('/api/transfers/tr-unknown/decision', { decision: 'approve', approver: 'carol' }),
+      404,
+      'transfer_not_found',
+    );
   });
 
   it('answers 409 for a transfer that is not awaiting approval', async () => {
     await app.settle();
     const status = (await app.get('/api/transfers/tr-api-1')).body.status;
     expect(status).not.toBe('awaiting_approval');
-    expectProblem(await app.post('/api/transfers/tr-api-1/decision', { decision: 'approve', approver: 'carol' }), 409, 'not_awaiting_approval');
+    expectProblem(
+      await app.post('/api/transfers/tr-api-1/decision', { decision: 'approve', approver: 'carol' }),
+      409,
+      'not_awaiting_approval',
+    );
   });
 
   it('rejects, in the command handler, a decision on a transfer that no longer awaits approval', async () => {
@@ -241,30 +351,64 @@ describe('POST /api/transfers/{id}/decision', () => {
     const id = commandId('DecideTransfer', data);
     expect(await app.stores.commands.submit({ id, type: 'DecideTransfer', data })).toBe('created');
     await app.settle();
-    expect(await app.stores.commands.get(id)).toMatchObject({ status: 'rejected', reason: 'not_awaiting_approval' });
+    expect(await app.stores.commands.get(id)).toMatchObject({
+      status: 'rejected',
+      reason: 'not_awaiting_approval',
+    });
   });
 
   it('refuses a decision that is neither approve nor reject with 400', async () => {
-    expectProblem(await app.post('/api/transfers/tr-api-1/decision', { decision: 'maybe', approver: 'carol' }), 400, 'invalid_request');
+    expectProblem(
+      await app.post('/api/transfers/tr-api-1/decision', { decision: 'maybe', approver: 'carol' }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('records the decision of a transfer awaiting approval, and answers a repeat with the same body', async () => {
     await app.post('/api/accounts/acc-alice/loads', { loadId: 'load-big', amount: 200_000 });
     await app.settle();
-    const requested = await app.post('/api/transfers', { transferId: 'tr-big', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
+    const requested = await app.post('/api/transfers', {
+      transferId: 'tr-big',
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount: 150_000,
+      requestedBy: 'alice',
+    });
     expect((await outcomeOf(app, requested)).status).toBe('succeeded');
-    expect((await app.get('/api/transfers/tr-big')).body).toMatchObject({ status: 'awaiting_approval', approvalReason: 'amount' });
+    expect((await app.get('/api/transfers/tr-big')).body).toMatchObject({
+      status: 'awaiting_approval',
+      approvalReason: 'amount',
+    });
     // Neither the requester nor the source account's owner may decide; the transfer keeps waiting.
-    const byRequester = await app.post('/api/transfers/tr-big/decision', { decision: 'approve', approver: 'alice' });
+    const byRequester = await app.post('/api/transfers/tr-big/decision', {
+      decision: 'approve',
+      approver: 'alice',
+    });
     expect(byRequester.status).toBe(202);
-    expect(await outcomeOf(app, byRequester)).toMatchObject({ status: 'rejected', reason: 'approver_is_requester' });
+    expect(await outcomeOf(app, byRequester)).toMatchObject({
+      status: 'rejected',
+      reason: 'approver_is_requester',
+    });
     expect((await app.get('/api/transfers/tr-big')).body.status).toBe('awaiting_approval');
-    const decision = await app.post('/api/transfers/tr-big/decision', { decision: 'reject', approver: 'carol', note: 'too much' });
+    const decision = await app.post('/api/transfers/tr-big/decision', {
+      decision: 'reject',
+      approver: 'carol',
+      note: 'too much',
+    });
     expect(decision.status).toBe(202);
     expect(CommandAcceptedSchema.parse(decision.body)).toMatchObject({ transferId: 'tr-big' });
     expect(await outcomeOf(app, decision)).toMatchObject({ type: 'DecideTransfer', status: 'succeeded' });
-    expect((await app.get('/api/transfers/tr-big')).body).toMatchObject({ status: 'rejected', reason: 'rejected_by_approver', approver: 'carol' });
-    const repeat = await app.post('/api/transfers/tr-big/decision', { decision: 'reject', approver: 'carol', note: 'too much' });
+    expect((await app.get('/api/transfers/tr-big')).body).toMatchObject({
+      status: 'rejected',
+      reason: 'rejected_by_approver',
+      approver: 'carol',
+    });
+    const repeat = await app.post('/api/transfers/tr-big/decision', {
+      decision: 'reject',
+      approver: 'carol',
+      note: 'too much',
+    });
     expect(repeat.status).toBe(202);
     expect(repeat.body).toEqual(decision.body);
   });
@@ -283,8 +427,18 @@ describe('GET /api/transfers/{id}/events and /api/accounts/{id}/events', () => {
       [2, 'TransferApprovalRequested'],
       [3, 'TransferRejected'],
     ]);
-    expect(stream.events[0].data).toEqual({ transferId: 'tr-big', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000, requestedBy: 'alice' });
-    expect(stream.events[2].data).toMatchObject({ reason: 'rejected_by_approver', approver: 'carol', note: 'too much' });
+    expect(stream.events[0].data).toEqual({
+      transferId: 'tr-big',
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount: 150_000,
+      requestedBy: 'alice',
+    });
+    expect(stream.events[2].data).toMatchObject({
+      reason: 'rejected_by_approver',
+      approver: 'carol',
+      note: 'too much',
+    });
     expect(stream.events).toEqual(await app.stores.events.readStream('transfer-tr-big'));
   });
 
@@ -292,19 +446,40 @@ describe('GET /api/transfers/{id}/events and /api/accounts/{id}/events', () => {
     await app.settle();
     const stream = StreamResponseSchema.parse((await app.get('/api/accounts/acc-bob/events')).body);
     expect(stream.streamId).toBe('account-acc-bob');
-    expect(stream.events.map((e) => e.version)).toEqual(Array.from({ length: stream.version }, (_, i) => i + 1));
-    expect(stream.events[0]).toMatchObject({ type: 'AccountOpened', data: { accountId: 'acc-bob', ownerId: 'bob' } });
-    expect(stream.events).toContainEqual(expect.objectContaining({ type: 'CreditsLoaded', data: { accountId: 'acc-bob', loadId: 'bob-load-1', amount: 2_500, fee: 1, net: 2_499 } }));
-    expect(stream.events).toContainEqual(expect.objectContaining({ type: 'FundsTransferredIn', data: expect.objectContaining({ transferId: 'tr-api-1', amount: 500 }) }));
+    expect(stream.events.map((e) => e.version)).toEqual(
+      Array.from({ length: stream.version }, (_, i) => i + 1),
+    );
+    expect(stream.events[0]).toMatchObject({
+      type: 'AccountOpened',
+      data: { accountId: 'acc-bob', ownerId: 'bob' },
+    });
+    expect(stream.events).toContainEqual(
+      expect.objectContaining({
+        type: 'CreditsLoaded',
+        data: { accountId: 'acc-bob', loadId: 'bob-load-1', amount: 2_500, fee: 1, net: 2_499 },
+      }),
+    );
+    expect(stream.events).toContainEqual(
+      expect.objectContaining({
+        type: 'FundsTransferredIn',
+        data: expect.objectContaining({ transferId: 'tr-api-1', amount: 500 }),
+      }),
+    );
     expect(stream.version).toBe((await app.get('/api/accounts/acc-bob')).body.version);
   });
 
   it('starts at fromVersion, and answers an empty list with the current version past the end', async () => {
-    const tail = StreamResponseSchema.parse((await app.get('/api/transfers/tr-big/events?fromVersion=2')).body);
+    const tail = StreamResponseSchema.parse(
+      (await app.get('/api/transfers/tr-big/events?fromVersion=2')).body,
+    );
     expect(tail).toMatchObject({ version: 3 });
     expect(tail.events.map((e) => e.type)).toEqual(['TransferApprovalRequested', 'TransferRejected']);
-    expect(StreamResponseSchema.parse((await app.get('/api/transfers/tr-big/events?fromVersion=4')).body)).toEqual({ streamId: 'transfer-tr-big', version: 3, events: [] });
-    expect((await app.get('/api/accounts/acc-bob/events?fromVersion=999999999999999')).body).toMatchObject({ events: [] });
+    expect(
+      StreamResponseSchema.parse((await app.get('/api/transfers/tr-big/events?fromVersion=4')).body),
+    ).toEqual({ streamId: 'transfer-tr-big', version: 3, events: [] });
+    expect((await app.get('/api/accounts/acc-bob/events?fromVersion=999999999999999')).body).toMatchObject({
+      events: [],
+    });
   });
 
   it('answers 404 with the reason code when the stream has no events', async () => {
@@ -319,7 +494,9 @@ describe('GET /api/transfers/{id}/events and /api/accounts/{id}/events', () => {
     expectProblem(await app.get('/api/transfers/UPPER/events'), 400, 'invalid_request');
     expectProblem(await app.get('/api/accounts/x/events'), 400, 'invalid_request');
     for (const fromVersion of ['0', '-1', '1.5', 'abc', '1e3', '01', '', '1234567890123456']) {
-      const answer = await app.get(`/api/transfers/tr-big/events?fromVersion=${encodeURIComponent(fromVersion)}`);
+      const answer = await app.get(
+        `/api/transfers/tr-big/events?fromVersion=${encodeURIComponent(fromVersion)}`,
+      );
       expectProblem(answer, 400, 'invalid_request');
       expect(answer.body.errors).toEqual([expect.objectContaining({ path: 'fromVersion' })]);
     }
@@ -343,14 +520,26 @@ describe('GET routes', () => {
   it('lists the approvals inbox by status and refuses an unknown status', async () => {
     const all = ApprovalsResponseSchema.parse((await app.get('/api/approvals?status=all')).body);
     expect(all.items.map((i) => [i.transferId, i.status])).toContainEqual(['tr-big', 'rejected']);
-    expect(ApprovalsResponseSchema.parse((await app.get('/api/approvals')).body).items.every((i) => i.status === 'pending')).toBe(true);
+    expect(
+      ApprovalsResponseSchema.parse((await app.get('/api/approvals')).body).items.every(
+        (i) => i.status === 'pending',
+      ),
+    ).toBe(true);
     expectProblem(await app.get('/api/approvals?status=bogus'), 400, 'invalid_request');
   });
 
   it('serves the OpenAPI document generated from the route schemas', async () => {
     const document = await app.get('/api/openapi.json');
     expect(document.status).toBe(200);
-    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/accounts', '/api/transfers/{transferId}/decision', '/api/approvals', '/api/transfers/{transferId}/events', '/api/accounts/{accountId}/events']));
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/accounts',
+        '/api/transfers/{transferId}/decision',
+        '/api/approvals',
+        '/api/transfers/{transferId}/events',
+        '/api/accounts/{accountId}/events',
+      ]),
+    );
   });
 
   it('lists dead letters', async () => {
@@ -361,9 +550,20 @@ describe('GET routes', () => {
 describe('no input produces a 500', () => {
   const json = fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value));
   const anyText = fc.oneof(json, fc.string({ maxLength: 200 }), fc.constant(''));
-  const segment = fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,20}$/), fc.string({ minLength: 1, maxLength: 40 })).map(encodeURIComponent);
-  const contentType = fc.constantFrom('application/json', 'application/problem+json', 'text/plain', 'application/json; charset=utf-8', '');
-  const key = fc.option(fc.string({ maxLength: 30 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), { nil: undefined });
+  const segment = fc
+    .oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,20}$/), fc.string({ minLength: 1, maxLength: 40 }))
+    .map(encodeURIComponent);
+  const contentType = fc.constantFrom(
+    'application/json',
+    'application/problem+json',
+    'text/plain',
+    'application/json; charset=utf-8',
+    '',
+  );
+  const key = fc.option(
+    fc.string({ maxLength: 30 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+    { nil: undefined },
+  );
   const route = fc.oneof(
     fc.constant('/api/accounts'),
     segment.map((id) => `/api/accounts/${id}/loads`),
@@ -373,41 +573,58 @@ describe('no input produces a 500', () => {
     segment.map((id) => `/api/accounts/${id}`),
     segment.map((id) => `/api/accounts/${id}/statement`),
     segment.map((id) => `/api/transfers/${id}`),
-    fc.tuple(segment, anyText).map(([id, from]) => `/api/transfers/${id}/events?fromVersion=${encodeURIComponent(from)}`),
-    fc.tuple(fc.constantFrom('acc-alice', 'acc-bob'), fc.oneof(fc.nat().map(String), anyText)).map(([id, from]) => `/api/accounts/${id}/events?fromVersion=${encodeURIComponent(from)}`),
+    fc
+      .tuple(segment, anyText)
+      .map(([id, from]) => `/api/transfers/${id}/events?fromVersion=${encodeURIComponent(from)}`),
+    fc
+      .tuple(fc.constantFrom('acc-alice', 'acc-bob'), fc.oneof(fc.nat().map(String), anyText))
+      .map(([id, from]) => `/api/accounts/${id}/events?fromVersion=${encodeURIComponent(from)}`),
     segment.map((id) => `/api/commands/${id}`),
     anyText.map((q) => `/api/approvals?status=${encodeURIComponent(q)}`),
   );
   // Bodies near the shapes the routes expect reach deeper than random JSON.
-  const nearlyValid = fc.record(
-    {
-      accountId: segment,
-      ownerId: fc.string(),
-      ownerName: fc.string(),
-      kind: fc.constantFrom('user', 'merchant', 'x'),
-      amount: fc.oneof(fc.integer(), fc.double(), fc.string()),
-      loadId: fc.string(),
-      fromAccountId: fc.constantFrom('acc-alice', 'acc-bob', 'bad id'),
-      toAccountId: fc.constantFrom('acc-alice', 'acc-bob', ''),
-      requestedBy: fc.string(),
-      decision: fc.constantFrom('approve', 'reject', 'x'),
-      approver: fc.string(),
-      note: fc.string(),
-    },
-    { requiredKeys: [] },
-  ).map((value) => JSON.stringify(value));
+  const nearlyValid = fc
+    .record(
+      {
+        accountId: segment,
+        ownerId: fc.string(),
+        ownerName: fc.string(),
+        kind: fc.constantFrom('user', 'merchant', 'x'),
+        amount: fc.oneof(fc.integer(), fc.double(), fc.string()),
+        loadId: fc.string(),
+        fromAccountId: fc.constantFrom('acc-alice', 'acc-bob', 'bad id'),
+        toAccountId: fc.constantFrom('acc-alice', 'acc-bob', ''),
+        requestedBy: fc.string(),
+        decision: fc.constantFrom('approve', 'reject', 'x'),
+        approver: fc.string(),
+        note: fc.string(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((value) => JSON.stringify(value));
 
   it('answers every generated request with a non-500 status, and problem+json for errors', async () => {
     await fc.assert(
-      fc.asyncProperty(route, fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), fc.oneof(anyText, nearlyValid), contentType, key, async (path, method, body, type, idempotencyKey) => {
-        const headers: Record<string, string> = {};
-        if (type) headers['content-type'] = type;
-        if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-        const response = await app.host.fetch(path, { method, headers, body: method === 'GET' ? undefined : body });
-        await response.arrayBuffer();
-        expect(response.status).toBeLessThan(500);
-        if (response.status >= 400) expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
-      }),
+      fc.asyncProperty(
+        route,
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.oneof(anyText, nearlyValid),
+        contentType,
+        key,
+        async (path, method, body, type, idempotencyKey) => {
+          const headers: Record<string, string> = {};
+          if (type) headers['content-type'] = type;
+          if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+          const response = await app.host.fetch(path, {
+            method,
+            headers,
+            body: method === 'GET' ? undefined : body,
+          });
+          await response.arrayBuffer();
+          expect(response.status).toBeLessThan(500);
+          if (response.status >= 400) expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+        },
+      ),
       { numRuns: 300 },
     );
     await app.settle();

@@ -21,17 +21,38 @@ beforeAll(async () => {
     await app.post('/api/accounts', { accountId, ownerId, ownerName: ownerId, kind: 'user' });
   }
   await app.settle();
-  expect((await outcomeOf(app, await app.post('/api/accounts/acc-ivy/loads', { loadId: 'ivy-1', amount: 900_000 }))).status).toBe('succeeded');
+  expect(
+    (
+      await outcomeOf(
+        app,
+        await app.post('/api/accounts/acc-ivy/loads', { loadId: 'ivy-1', amount: 900_000 }),
+      )
+    ).status,
+  ).toBe('succeeded');
 });
 afterAll(() => app?.stop());
 
-const views = () => new LocalDocumentStore(app.host.db).container('cardflow', 'views', { partitionKeyPath: '/pk' });
-const pending = async () => ApprovalsResponseSchema.parse((await app.get('/api/approvals?status=pending')).body).items;
+const views = () =>
+  new LocalDocumentStore(app.host.db).container('cardflow', 'views', { partitionKeyPath: '/pk' });
+const pending = async () =>
+  ApprovalsResponseSchema.parse((await app.get('/api/approvals?status=pending')).body).items;
 const notifications = (transferId: string) =>
-  (views().query({ partitionKey: 'notifications' }) as unknown as Array<{ transferId: string; kind: string; id: string }>).filter((n) => n.transferId === transferId);
+  (
+    views().query({ partitionKey: 'notifications' }) as unknown as Array<{
+      transferId: string;
+      kind: string;
+      id: string;
+    }>
+  ).filter((n) => n.transferId === transferId);
 
 async function requestTransfer(transferId: string, amount: number): Promise<void> {
-  const answer = await app.post('/api/transfers', { transferId, fromAccountId: 'acc-ivy', toAccountId: 'acc-jon', amount, requestedBy: 'ivy' });
+  const answer = await app.post('/api/transfers', {
+    transferId,
+    fromAccountId: 'acc-ivy',
+    toAccountId: 'acc-jon',
+    amount,
+    requestedBy: 'ivy',
+  });
   expect((await outcomeOf(app, answer)).status).toBe('succeeded');
   await app.settle();
 }
@@ -56,9 +77,14 @@ describe('approvals inbox', () => {
     expect(sent).toEqual([expect.objectContaining({ kind: 'approval_requested', transferId: 'tr-inbox-1' })]);
 
     // Event Grid delivers at least once: the same event again notifies no one and changes nothing.
-    const [requested] = (await app.stores.events.readStream('transfer-tr-inbox-1')).filter((e) => e.type === 'TransferApprovalRequested');
+    const [requested] = (await app.stores.events.readStream('transfer-tr-inbox-1')).filter(
+      (e) => e.type === 'TransferApprovalRequested',
+    );
     const cloudEvent = { specversion: '1.0', ...toCloudEvent(requested), streamversion: requested.version };
-    await app.host.invoke({ functionName: 'approvalsInbox', triggerData: { json: JSON.stringify(cloudEvent) } });
+    await app.host.invoke({
+      functionName: 'approvalsInbox',
+      triggerData: { json: JSON.stringify(cloudEvent) },
+    });
     expect(notifications('tr-inbox-1')).toHaveLength(1);
     expect((await pending()).map((p) => p.transferId)).toEqual(['tr-inbox-1']);
   });
@@ -71,12 +97,17 @@ describe('approvals inbox', () => {
   });
 
   it('takes an approved transfer off the pending list', async () => {
-    const decision = await app.post('/api/transfers/tr-inbox-1/decision', { decision: 'approve', approver: 'kim' });
+    const decision = await app.post('/api/transfers/tr-inbox-1/decision', {
+      decision: 'approve',
+      approver: 'kim',
+    });
     expect((await outcomeOf(app, decision)).status).toBe('succeeded');
     await app.settle();
     expect(await pending()).toEqual([]);
     const all = ApprovalsResponseSchema.parse((await app.get('/api/approvals?status=all')).body).items;
-    expect(all).toEqual([expect.objectContaining({ transferId: 'tr-inbox-1', status: 'completed', approver: 'kim' })]);
+    expect(all).toEqual([
+      expect.objectContaining({ transferId: 'tr-inbox-1', status: 'completed', approver: 'kim' }),
+    ]);
   });
 
   it('lists a transfer caught by the velocity rule, and marks it expired after the deadline', async () => {
@@ -86,10 +117,15 @@ describe('approvals inbox', () => {
     await requestTransfer('tr-vel-2', 90_000);
     expect(await pending()).toEqual([]);
     await requestTransfer('tr-vel-3', 90_000);
-    expect(await pending()).toEqual([expect.objectContaining({ transferId: 'tr-vel-3', reason: 'velocity', amount: 90_000 })]);
+    expect(await pending()).toEqual([
+      expect.objectContaining({ transferId: 'tr-vel-3', reason: 'velocity', amount: 90_000 }),
+    ]);
     await app.host.advance(24 * HOUR + 1_000);
     expect(await pending()).toEqual([]);
-    expect((await app.get('/api/transfers/tr-vel-3')).body).toMatchObject({ status: 'expired', reason: 'approval_expired' });
+    expect((await app.get('/api/transfers/tr-vel-3')).body).toMatchObject({
+      status: 'expired',
+      reason: 'approval_expired',
+    });
     const all = ApprovalsResponseSchema.parse((await app.get('/api/approvals?status=expired')).body).items;
     expect(all.map((i) => i.transferId)).toEqual(['tr-vel-3']);
   });
@@ -98,12 +134,20 @@ describe('approvals inbox', () => {
 describe('audit log', () => {
   it('holds exactly one record per stored event (and per reminder), and nothing was dead-lettered', async () => {
     await app.settle();
-    const events = new LocalDocumentStore(app.host.db).container('cardflow', 'events', { partitionKeyPath: '/streamId' }).query({}) as unknown as Array<{ eventId: string }>;
-    const audit = (views().query({}) as unknown as Array<{ view?: string; eventId: string; type: string }>).filter((d) => d.view === 'audit');
+    const events = new LocalDocumentStore(app.host.db)
+      .container('cardflow', 'events', { partitionKeyPath: '/streamId' })
+      .query({}) as unknown as Array<{ eventId: string }>;
+    const audit = (
+      views().query({}) as unknown as Array<{ view?: string; eventId: string; type: string }>
+    ).filter((d) => d.view === 'audit');
     // Reminders are published by the process, not stored as events.
-    const reminders = audit.filter((a) => a.type === 'Cardflow.Transfer.TransferApprovalReminder').map((a) => a.eventId);
+    const reminders = audit
+      .filter((a) => a.type === 'Cardflow.Transfer.TransferApprovalReminder')
+      .map((a) => a.eventId);
     expect(reminders.sort()).toEqual(['tr-inbox-1:reminder', 'tr-vel-3:reminder']);
-    expect(audit.map((a) => a.eventId).sort()).toEqual([...events.map((e) => e.eventId), ...reminders].sort());
+    expect(audit.map((a) => a.eventId).sort()).toEqual(
+      [...events.map((e) => e.eventId), ...reminders].sort(),
+    );
     const deadLetters = await app.get('/runtime/eventgrid/deadletters');
     expect(deadLetters.body.value).toEqual([]);
   });

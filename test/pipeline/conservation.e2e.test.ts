@@ -24,8 +24,23 @@ const account = fc.integer({ min: 0, max: 3 });
 const party = fc.constantFrom(0, 1, 0, 1, 2, 3);
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('open' as const), account }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('load' as const), account, amount: fc.integer({ min: 1, max: 60_000 }) }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('transfer' as const), from: party, to: party, amount: fc.integer({ min: 1, max: 8_000 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('load' as const),
+      account,
+      amount: fc.integer({ min: 1, max: 60_000 }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('transfer' as const),
+      from: party,
+      to: party,
+      amount: fc.integer({ min: 1, max: 8_000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), account }) },
 );
 
@@ -46,13 +61,29 @@ async function play(steps: Step[]): Promise<{ accounts: string[]; transfers: str
   ];
   for (const [index, s] of all.entries()) {
     let answer;
-    if (s.op === 'open') answer = await app.post('/api/accounts', { accountId: id(s.account), ownerId: `owner-${s.account}`, ownerName: `Owner ${s.account}`, kind: 'user' });
-    else if (s.op === 'load') answer = await app.post(`/api/accounts/${id(s.account)}/loads`, { loadId: `load-${index}`, amount: s.amount });
+    if (s.op === 'open')
+      answer = await app.post('/api/accounts', {
+        accountId: id(s.account),
+        ownerId: `owner-${s.account}`,
+        ownerName: `Owner ${s.account}`,
+        kind: 'user',
+      });
+    else if (s.op === 'load')
+      answer = await app.post(`/api/accounts/${id(s.account)}/loads`, {
+        loadId: `load-${index}`,
+        amount: s.amount,
+      });
     else if (s.op === 'close') answer = await app.post(`/api/accounts/${id(s.account)}/close`, {});
     else {
       const transferId = `tr-p${run}-${index}`;
       transfers.push(transferId);
-      answer = await app.post('/api/transfers', { transferId, fromAccountId: id(s.from), toAccountId: id(s.to), amount: s.amount, requestedBy: `owner-${s.from}` });
+      answer = await app.post('/api/transfers', {
+        transferId,
+        fromAccountId: id(s.from),
+        toAccountId: id(s.to),
+        amount: s.amount,
+        requestedBy: `owner-${s.from}`,
+      });
     }
     expect(answer.status).toBe(202);
     accepted.push(answer);

@@ -15,7 +15,11 @@ export interface App {
   host: TestHost;
   /** The stores on the host's database, for looking behind the API. */
   stores: Stores;
-  post(route: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  post(
+    route: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   get(route: string): Promise<{ status: number; body: any; headers: Headers }>;
   /** Waits until no invocation runs and no service has work due (commands handled, views updated, events delivered). */
   settle(): Promise<void>;
@@ -34,7 +38,11 @@ async function answer(response: Response): Promise<{ status: number; body: any; 
 }
 
 export async function startApp(options: Partial<TestHostOptions> = {}): Promise<App> {
-  const host = await createTestHost({ appRoot: REPO_ROOT, ...options, settings: { CARDFLOW_STORE: 'local', ...(options.settings ?? {}) } });
+  const host = await createTestHost({
+    appRoot: REPO_ROOT,
+    ...options,
+    settings: { CARDFLOW_STORE: 'local', ...(options.settings ?? {}) },
+  });
   const stores = createLocalStores(host.db, { databaseName: 'cardflow', clock: host.clock });
   return {
     host,
@@ -65,7 +73,10 @@ export function pathOf(url: string): string {
 }
 
 /** Waits for the pipeline to settle, then returns the command's outcome as GET /api/commands/{id} shows it. */
-export async function outcomeOf(app: App, accepted: { body: { statusUrl: string } }): Promise<{ status: string; reason?: string; type: string }> {
+export async function outcomeOf(
+  app: App,
+  accepted: { body: { statusUrl: string } },
+): Promise<{ status: string; reason?: string; type: string }> {
   await app.settle();
   const answer = await app.get(pathOf(accepted.body.statusUrl));
   return answer.body;

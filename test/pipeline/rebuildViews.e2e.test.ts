@@ -23,7 +23,9 @@ function projections(db: Database.Database): unknown[] {
   const views = new LocalDocumentStore(db).container('cardflow', 'views', { partitionKeyPath: '/pk' });
   return (views.query({}) as unknown as Array<Record<string, unknown>>)
     .filter((d) => typeof d.pk === 'string' && /^(account-|transfer-|audit-|approvals$)/.test(d.pk))
-    .map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_') && k !== 'recordedAt')))
+    .map((d) =>
+      Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_') && k !== 'recordedAt')),
+    )
     .sort((a, b) => `${a.pk}/${a.id}`.localeCompare(`${b.pk}/${b.id}`));
 }
 
@@ -33,14 +35,40 @@ it('rebuilds the same views from the event store, printing progress', async () =
   let before: unknown[];
   try {
     await app.post('/api/accounts', { accountId: 'acc-rb1', ownerId: 'uma', ownerName: 'Uma', kind: 'user' });
-    await app.post('/api/accounts', { accountId: 'acc-rb2', ownerId: 'vic', ownerName: 'Vic', kind: 'merchant' });
+    await app.post('/api/accounts', {
+      accountId: 'acc-rb2',
+      ownerId: 'vic',
+      ownerName: 'Vic',
+      kind: 'merchant',
+    });
     await app.post('/api/accounts/acc-rb1/loads', { loadId: 'rb-load', amount: 400_000 });
     await app.settle();
-    await app.post('/api/transfers', { transferId: 'tr-rb-small', fromAccountId: 'acc-rb1', toAccountId: 'acc-rb2', amount: 2_500, requestedBy: 'uma' });
-    await app.post('/api/transfers', { transferId: 'tr-rb-big', fromAccountId: 'acc-rb1', toAccountId: 'acc-rb2', amount: 200_000, requestedBy: 'uma' });
-    await app.post('/api/transfers', { transferId: 'tr-rb-broke', fromAccountId: 'acc-rb2', toAccountId: 'acc-rb1', amount: 900_000, requestedBy: 'vic' });
+    await app.post('/api/transfers', {
+      transferId: 'tr-rb-small',
+      fromAccountId: 'acc-rb1',
+      toAccountId: 'acc-rb2',
+      amount: 2_500,
+      requestedBy: 'uma',
+    });
+    await app.post('/api/transfers', {
+      transferId: 'tr-rb-big',
+      fromAccountId: 'acc-rb1',
+      toAccountId: 'acc-rb2',
+      amount: 200_000,
+      requestedBy: 'uma',
+    });
+    await app.post('/api/transfers', {
+      transferId: 'tr-rb-broke',
+      fromAccountId: 'acc-rb2',
+      toAccountId: 'acc-rb1',
+      amount: 900_000,
+      requestedBy: 'vic',
+    });
     await app.settle();
-    const decision = await app.post('/api/transfers/tr-rb-big/decision', { decision: 'approve', approver: 'walt' });
+    const decision = await app.post('/api/transfers/tr-rb-big/decision', {
+      decision: 'approve',
+      approver: 'walt',
+    });
     expect((await outcomeOf(app, decision)).status).toBe('succeeded');
     await app.host.advance(HOUR);
     expect((await app.get('/api/transfers/tr-rb-big')).body.status).toBe('completed');
@@ -50,10 +78,14 @@ it('rebuilds the same views from the event store, printing progress', async () =
     await app.stop();
   }
 
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist/scripts/rebuildViews.js'), '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CARDFLOW_STORE: 'local' },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(REPO_ROOT, 'dist/scripts/rebuildViews.js'), '--data-dir', dataDir],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CARDFLOW_STORE: 'local' },
+    },
+  );
   expect(stdout).toMatch(/Deleted \d+ view document\(s\)/);
   expect(stdout).toMatch(/5\/5 streams/);
   expect(stdout).toMatch(/Done in \d+ ms: 5 streams, \d+ events replayed, 1 approvals inbox entries/);

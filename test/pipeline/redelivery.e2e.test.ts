@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 const container = (name: 'commands' | 'events' | 'views') =>
-  documents.container('cardflow', name, { partitionKeyPath: name === 'commands' ? '/id' : name === 'events' ? '/streamId' : '/pk' });
+  documents.container('cardflow', name, {
+    partitionKeyPath: name === 'commands' ? '/id' : name === 'events' ? '/streamId' : '/pk',
+  });
 
 /** Everything the pipeline wrote, without system properties that change on every write. */
 function snapshot(): Record<string, unknown[]> {
@@ -23,13 +25,17 @@ function snapshot(): Record<string, unknown[]> {
     docs
       .filter((d) => d.pk !== 'command-attempts')
       .map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_'))))
-      .sort((a, b) => `${a.pk ?? a.streamId ?? ''}/${a.id}`.localeCompare(`${b.pk ?? b.streamId ?? ''}/${b.id}`));
+      .sort((a, b) =>
+        `${a.pk ?? a.streamId ?? ''}/${a.id}`.localeCompare(`${b.pk ?? b.streamId ?? ''}/${b.id}`),
+      );
   return {
     commands: clean(container('commands').query({}) as never),
     events: clean(container('events').query({}) as never),
     views: clean(container('views').query({}) as never),
     // Transfer processes (the durable backend's tables): a second start would add an instance or history.
-    processes: ['durable_instances', 'durable_history'].map((table) => (app.host.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n),
+    processes: ['durable_instances', 'durable_history'].map(
+      (table) => (app.host.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n,
+    ),
   };
 }
 
@@ -40,8 +46,20 @@ async function seed(): Promise<void> {
   await app.post('/api/accounts/acc-r1/loads', { loadId: 'r-load-1', amount: 20_000 });
   await app.post('/api/accounts/acc-r1/loads', { loadId: 'r-load-2', amount: 150_000 });
   await app.settle();
-  const transfer = await app.post('/api/transfers', { transferId: 'tr-r1', fromAccountId: 'acc-r1', toAccountId: 'acc-r2', amount: 700, requestedBy: 'rita' });
-  const large = await app.post('/api/transfers', { transferId: 'tr-r2', fromAccountId: 'acc-r1', toAccountId: 'acc-r2', amount: 120_000, requestedBy: 'rita' });
+  const transfer = await app.post('/api/transfers', {
+    transferId: 'tr-r1',
+    fromAccountId: 'acc-r1',
+    toAccountId: 'acc-r2',
+    amount: 700,
+    requestedBy: 'rita',
+  });
+  const large = await app.post('/api/transfers', {
+    transferId: 'tr-r2',
+    fromAccountId: 'acc-r1',
+    toAccountId: 'acc-r2',
+    amount: 120_000,
+    requestedBy: 'rita',
+  });
   expect((await outcomeOf(app, transfer)).status).toBe('succeeded');
   expect((await outcomeOf(app, large)).status).toBe('succeeded');
 }
@@ -54,8 +72,14 @@ describe('redelivery', () => {
     const batch = container('commands').query({});
     expect(batch.length).toBeGreaterThanOrEqual(6);
     // As submitted (pending), the way the change feed delivered them first.
-    const asDelivered = batch.map(({ status: _s, reason: _r, completedAt: _c, ...command }) => ({ ...command, status: 'pending' }));
-    await app.host.invoke({ functionName: 'commandHandler', triggerData: { json: JSON.stringify(asDelivered) } });
+    const asDelivered = batch.map(({ status: _s, reason: _r, completedAt: _c, ...command }) => ({
+      ...command,
+      status: 'pending',
+    }));
+    await app.host.invoke({
+      functionName: 'commandHandler',
+      triggerData: { json: JSON.stringify(asDelivered) },
+    });
     await app.settle();
     expect(snapshot()).toEqual(before);
   });
@@ -64,7 +88,9 @@ describe('redelivery', () => {
     const before = snapshot();
     const commands = container('commands');
     // A crash between the append and recording the outcome: the command is still pending.
-    const load = commands.query({}).find((c) => (c as { type?: string }).type === 'LoadCredits') as unknown as Record<string, unknown>;
+    const load = commands
+      .query({})
+      .find((c) => (c as { type?: string }).type === 'LoadCredits') as unknown as Record<string, unknown>;
     const { _etag, _lsn, _ts, _rid, _self, _attachments, status: _s, completedAt: _c, ...pending } = load;
     void [_etag, _lsn, _ts, _rid, _self, _attachments];
     commands.replace({ ...(pending as { id: string }), status: 'pending' });
@@ -81,12 +107,17 @@ describe('redelivery', () => {
     expect(batch.some((e) => (e as { type?: string }).type === 'TransferRequested')).toBe(true);
     // The whole feed again, and then only its later events (what a retried middle batch looks like).
     await app.host.invoke({ functionName: 'eventHandler', triggerData: { json: JSON.stringify(batch) } });
-    await app.host.invoke({ functionName: 'eventHandler', triggerData: { json: JSON.stringify(batch.filter((e) => (e as { version?: number }).version !== 1)) } });
+    await app.host.invoke({
+      functionName: 'eventHandler',
+      triggerData: { json: JSON.stringify(batch.filter((e) => (e as { version?: number }).version !== 1)) },
+    });
     await app.settle();
     const after = snapshot();
     expect(after).toEqual(before);
     // Every event was published again; the audit log still holds exactly one record per event.
-    const audited = (container('views').query({}) as Array<{ view?: string }>).filter((d) => d.view === 'audit');
+    const audited = (container('views').query({}) as Array<{ view?: string }>).filter(
+      (d) => d.view === 'audit',
+    );
     expect(audited).toHaveLength(batch.length);
   });
 });

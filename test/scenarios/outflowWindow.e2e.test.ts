@@ -18,7 +18,14 @@ describe.each(['entity', 'stream'])('the outflow window kept by the %s', (mode) 
   });
   afterEach(() => harness.stop());
 
-  const send = (id: string, amount: number) => harness.requestTransfer({ transferId: id, fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount, requestedBy: 'alice' });
+  const send = (id: string, amount: number) =>
+    harness.requestTransfer({
+      transferId: id,
+      fromAccountId: 'acc-alice',
+      toAccountId: 'acc-bob',
+      amount,
+      requestedBy: 'alice',
+    });
 
   it('holds the third transfer of 900.00 within a day for approval, and stops counting it once rejected', async () => {
     for (const n of [1, 2]) {
@@ -27,7 +34,10 @@ describe.each(['entity', 'stream'])('the outflow window kept by the %s', (mode) 
       await harness.host.advance(HOUR);
     }
     await send('tr-v3', 90_000);
-    expect((await harness.status('tr-v3')).customStatus).toMatchObject({ state: 'awaitingApproval', approvalReason: 'velocity' });
+    expect((await harness.status('tr-v3')).customStatus).toMatchObject({
+      state: 'awaitingApproval',
+      approvalReason: 'velocity',
+    });
 
     await harness.raiseDecision('tr-v3', { decision: 'reject', approver: 'carol' });
     // 900.00 + 900.00 + 600.00 stays under 2 500.00 once the rejected one no longer counts.
@@ -44,7 +54,9 @@ describe.each(['entity', 'stream'])('the outflow window kept by the %s', (mode) 
   it('serialises concurrent transfers from one account: exactly one of three 900.00 transfers waits', async () => {
     await Promise.all(['tr-c1', 'tr-c2', 'tr-c3'].map((id) => send(id, 90_000)));
     await harness.host.waitForIdle();
-    const states = await Promise.all(['tr-c1', 'tr-c2', 'tr-c3'].map(async (id) => (await harness.status(id)).customStatus?.state));
+    const states = await Promise.all(
+      ['tr-c1', 'tr-c2', 'tr-c3'].map(async (id) => (await harness.status(id)).customStatus?.state),
+    );
     expect(states.sort()).toEqual(['awaitingApproval', 'completed', 'completed']);
   });
 });

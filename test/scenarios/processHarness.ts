@@ -21,18 +21,35 @@ import {
   type DomainEvent,
   type EventEnvelope,
 } from '../../domain';
-import { APPROVAL_DECISION_EVENT, TRANSFER_PROCESS, type TransferPolicy, type TransferProcessInput } from '../../orchestrations/contracts';
+import {
+  APPROVAL_DECISION_EVENT,
+  TRANSFER_PROCESS,
+  type TransferPolicy,
+  type TransferProcessInput,
+} from '../../orchestrations/contracts';
 import { DEFAULT_DATABASE, type EventStore } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
 
 export const PROCESS_APP = path.join(__dirname, 'fixtures/process-app');
 export const DURABLE_API = '/runtime/webhooks/durabletask';
 export const HOUR = 60 * 60 * 1000;
-export const DEFAULT_POLICY: TransferPolicy = { approvalThreshold: 100_000, velocityThreshold: 250_000, approvalTimeout: 'PT24H' };
+export const DEFAULT_POLICY: TransferPolicy = {
+  approvalThreshold: 100_000,
+  velocityThreshold: 250_000,
+  approvalTimeout: 'PT24H',
+};
 
 export interface InstanceStatus {
   runtimeStatus: string;
-  customStatus: { state: string; outcome: string | null; reason: string | null; approvalReason: string | null; reminderSent: boolean; approver: string | null; deadline: string | null } | null;
+  customStatus: {
+    state: string;
+    outcome: string | null;
+    reason: string | null;
+    approvalReason: string | null;
+    reminderSent: boolean;
+    approver: string | null;
+    deadline: string | null;
+  } | null;
   output: { outcome: string; reason: string | null } | null;
   historyEvents?: Array<Record<string, unknown>>;
 }
@@ -44,10 +61,25 @@ export class ProcessHarness {
   ) {}
 
   /** `eventGrid: false` runs the host without its Event Grid topic (publishing then fails). */
-  static async start(settings: Record<string, string> = {}, { eventGrid = true, dataFile }: { eventGrid?: boolean; dataFile?: string } = {}): Promise<ProcessHarness> {
-    const services = [new LocalDocumentStoreService(), createDurableService(), ...(eventGrid ? [new EventGridTopicService()] : [])];
-    const host = await createTestHost({ appRoot: PROCESS_APP, services, settings, ...(dataFile ? { dataFile } : {}) });
-    return new ProcessHarness(host, createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events);
+  static async start(
+    settings: Record<string, string> = {},
+    { eventGrid = true, dataFile }: { eventGrid?: boolean; dataFile?: string } = {},
+  ): Promise<ProcessHarness> {
+    const services = [
+      new LocalDocumentStoreService(),
+      createDurableService(),
+      ...(eventGrid ? [new EventGridTopicService()] : []),
+    ];
+    const host = await createTestHost({
+      appRoot: PROCESS_APP,
+      services,
+      settings,
+      ...(dataFile ? { dataFile } : {}),
+    });
+    return new ProcessHarness(
+      host,
+      createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events,
+    );
   }
 
   stop(): Promise<void> {
@@ -60,20 +92,35 @@ export class ProcessHarness {
 
   /** Opens an account owned by `ownerId` and loads `load` cents (above 500.00, so no fee: net = load). */
   async openAccount(accountId: string, ownerId: string, load = 0): Promise<void> {
-    const opened: DomainEvent[] = [{ type: 'AccountOpened', data: { accountId, ownerId, ownerName: ownerId, kind: 'user' } }];
+    const opened: DomainEvent[] = [
+      { type: 'AccountOpened', data: { accountId, ownerId, ownerName: ownerId, kind: 'user' } },
+    ];
     if (load > 0) {
       const { fee, net } = splitLoad(load);
-      opened.push({ type: 'CreditsLoaded', data: { accountId, loadId: `load-${accountId}`, amount: load, fee, net } });
+      opened.push({
+        type: 'CreditsLoaded',
+        data: { accountId, loadId: `load-${accountId}`, amount: load, fee, net },
+      });
     }
     await this.append(accountStreamId(accountId), opened, `seed-${accountId}`);
   }
 
   /** Appends TransferRequested and starts the process, as the command handler and the primary handler do. */
   async requestTransfer(
-    transfer: { transferId: string; fromAccountId: string; toAccountId: string; amount: number; requestedBy: string },
+    transfer: {
+      transferId: string;
+      fromAccountId: string;
+      toAccountId: string;
+      amount: number;
+      requestedBy: string;
+    },
     policy: TransferPolicy = DEFAULT_POLICY,
   ): Promise<void> {
-    await this.append(transferStreamId(transfer.transferId), [{ type: 'TransferRequested', data: transfer }], `request-${transfer.transferId}`);
+    await this.append(
+      transferStreamId(transfer.transferId),
+      [{ type: 'TransferRequested', data: transfer }],
+      `request-${transfer.transferId}`,
+    );
     const input: TransferProcessInput = {
       ...transfer,
       requestedAt: this.now(),
@@ -81,22 +128,29 @@ export class ProcessHarness {
       correlationId: `corr-${transfer.transferId}`,
       causationId: `request-${transfer.transferId}:0`,
     };
-    const res = await this.host.fetch(`${DURABLE_API}/orchestrators/${TRANSFER_PROCESS}/${transfer.transferId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    if (res.status !== 202) throw new Error(`start ${transfer.transferId}: ${res.status} ${await res.text()}`);
+    const res = await this.host.fetch(
+      `${DURABLE_API}/orchestrators/${TRANSFER_PROCESS}/${transfer.transferId}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      },
+    );
+    if (res.status !== 202)
+      throw new Error(`start ${transfer.transferId}: ${res.status} ${await res.text()}`);
     await this.host.waitForIdle();
   }
 
   /** Raises `ApprovalDecision` through the Durable HTTP API, as an operator would. */
   async raiseDecision(transferId: string, decision: unknown): Promise<number> {
-    const res = await this.host.fetch(`${DURABLE_API}/instances/${transferId}/raiseEvent/${APPROVAL_DECISION_EVENT}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(decision),
-    });
+    const res = await this.host.fetch(
+      `${DURABLE_API}/instances/${transferId}/raiseEvent/${APPROVAL_DECISION_EVENT}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(decision),
+      },
+    );
     await this.host.waitForIdle();
     return res.status;
   }
@@ -116,8 +170,13 @@ export class ProcessHarness {
   }
 
   async account(accountId: string): Promise<{ available: number; reserved: number }> {
-    const state = (await this.stream(accountStreamId(accountId))).reduce<AccountState>((s, e) => accountDecider.evolve(s, fromEnvelope(e) as AccountEvent), accountDecider.initialState);
-    return state.status === 'none' ? { available: 0, reserved: 0 } : { available: state.available, reserved: state.reserved };
+    const state = (await this.stream(accountStreamId(accountId))).reduce<AccountState>(
+      (s, e) => accountDecider.evolve(s, fromEnvelope(e) as AccountEvent),
+      accountDecider.initialState,
+    );
+    return state.status === 'none'
+      ? { available: 0, reserved: 0 }
+      : { available: state.available, reserved: state.reserved };
   }
 
   /** Appends events to a stream as if a command had decided them (e.g. an account closing meanwhile), optionally under given ids. */
@@ -125,9 +184,18 @@ export class ProcessHarness {
     return this.append(streamId, events, `manual-${streamId}-${Date.now()}`, ids);
   }
 
-  private async append(streamId: string, events: DomainEvent[], idPrefix: string, ids?: string[]): Promise<void> {
+  private async append(
+    streamId: string,
+    events: DomainEvent[],
+    idPrefix: string,
+    ids?: string[],
+  ): Promise<void> {
     const expectedVersion = await this.events.streamVersion(streamId);
     const metadata = { correlationId: idPrefix, causationId: idPrefix, occurredAt: this.now() };
-    await this.events.append(streamId, expectedVersion, envelopeAll(events, { streamId, expectedVersion, metadata, idPrefix, ...(ids ? { ids } : {}) }));
+    await this.events.append(
+      streamId,
+      expectedVersion,
+      envelopeAll(events, { streamId, expectedVersion, metadata, idPrefix, ...(ids ? { ids } : {}) }),
+    );
   }
 }

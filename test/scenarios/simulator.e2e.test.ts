@@ -6,7 +6,13 @@
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../../runtime';
 import { CardflowApi } from '../../simulator/api';
-import { runScenario, SCENARIOS, verifyInvariants, waitFor, type ScenarioOptions } from '../../simulator/scenarios';
+import {
+  runScenario,
+  SCENARIOS,
+  verifyInvariants,
+  waitFor,
+  type ScenarioOptions,
+} from '../../simulator/scenarios';
 import { accountStreamId, envelopeAll } from '../../domain';
 import { DEFAULT_DATABASE } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
@@ -37,15 +43,22 @@ describe('simulator scenarios against the app', () => {
   });
   afterAll(() => host?.stop());
 
-  it.each(Object.keys(SCENARIOS).filter((name) => name !== 'load'))('%s holds its expectations and the invariants', async (name) => {
-    const result = await runScenario(api, name, options(`e2e-${name}`));
-    expect(result.violations).toEqual([]);
-    expect(result.summary.at(-1)).toMatch(/invariants over \d+ accounts and \d+ transfers: hold/);
-  });
+  it.each(Object.keys(SCENARIOS).filter((name) => name !== 'load'))(
+    '%s holds its expectations and the invariants',
+    async (name) => {
+      const result = await runScenario(api, name, options(`e2e-${name}`));
+      expect(result.violations).toEqual([]);
+      expect(result.summary.at(-1)).toMatch(/invariants over \d+ accounts and \d+ transfers: hold/);
+    },
+  );
 
   it('load completes every transfer and reports throughput and latency', async () => {
     const progress: number[] = [];
-    const result = await runScenario(api, 'load', options('e2e-load', { progress: (done) => progress.push(done) }));
+    const result = await runScenario(
+      api,
+      'load',
+      options('e2e-load', { progress: (done) => progress.push(done) }),
+    );
     expect(result.violations).toEqual([]);
     expect(result.load).toMatchObject({ transfers: 40, accounts: 4, completed: 40 });
     expect(result.load?.latencyMs.count).toBe(40);
@@ -69,42 +82,81 @@ describe('simulator scenarios against the app', () => {
   }
 
   async function awaitingApproval(transferId: string) {
-    return waitFor(api, `${transferId} awaiting approval`, 10_000, async () => ((await api.transfer(transferId))?.status === 'awaiting_approval' ? true : undefined));
+    return waitFor(api, `${transferId} awaiting approval`, 10_000, async () =>
+      (await api.transfer(transferId))?.status === 'awaiting_approval' ? true : undefined,
+    );
   }
 
   it('completes a transfer approved through the Durable HTTP API, and the transfer view names the approver', async () => {
     const { from, to } = await accounts('e2e-raise');
-    await api.requestTransfer({ transferId: 'e2e-raise-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-raise-owner' });
+    await api.requestTransfer({
+      transferId: 'e2e-raise-tr',
+      fromAccountId: from,
+      toAccountId: to,
+      amount: 150_000,
+      requestedBy: 'e2e-raise-owner',
+    });
     await awaitingApproval('e2e-raise-tr');
 
     // The source's owner may not decide: ignored, still waiting.
-    expect(await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'e2e-raise-owner' })).toBe(202);
+    expect(
+      await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'e2e-raise-owner' }),
+    ).toBe(202);
     await host.waitForIdle();
     expect((await api.transfer('e2e-raise-tr'))?.status).toBe('awaiting_approval');
     expect((await api.instance('e2e-raise-tr'))?.runtimeStatus).toBe('Running');
 
-    expect(await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'operator-1' })).toBe(202);
+    expect(await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'operator-1' })).toBe(
+      202,
+    );
     const view = await waitFor(api, 'the approved transfer', 10_000, async () => {
       const t = await api.transfer('e2e-raise-tr');
       return t?.status === 'completed' ? t : undefined;
     });
     expect(view).toMatchObject({ status: 'completed', approver: 'operator-1' });
-    expect(await verifyInvariants(api, { accounts: new Set([from, to]), transfers: new Set(['e2e-raise-tr']), netLoaded: 1_000_000 }, { timeoutMs: 10_000 })).toEqual([]);
+    expect(
+      await verifyInvariants(
+        api,
+        { accounts: new Set([from, to]), transfers: new Set(['e2e-raise-tr']), netLoaded: 1_000_000 },
+        { timeoutMs: 10_000 },
+      ),
+    ).toEqual([]);
   });
 
   it('the invariant checks catch money appearing from nowhere and a transfer left unfinished', async () => {
     const { from, to } = await accounts('e2e-broken');
-    await api.requestTransfer({ transferId: 'e2e-broken-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-broken-owner' });
+    await api.requestTransfer({
+      transferId: 'e2e-broken-tr',
+      fromAccountId: from,
+      toAccountId: to,
+      amount: 150_000,
+      requestedBy: 'e2e-broken-owner',
+    });
     await awaitingApproval('e2e-broken-tr');
     // Credits that no load put in, appended behind the API's back.
     const events = createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events;
     const streamId = accountStreamId(to);
     const version = await events.streamVersion(streamId);
-    const metadata = { correlationId: 'forged', causationId: 'forged', occurredAt: new Date(host.clock.now()).toISOString() };
-    await events.append(streamId, version, envelopeAll([{ type: 'CreditsLoaded', data: { accountId: to, loadId: 'forged', amount: 777, fee: 0, net: 777 } }], { streamId, expectedVersion: version, metadata, idPrefix: 'forged' }));
+    const metadata = {
+      correlationId: 'forged',
+      causationId: 'forged',
+      occurredAt: new Date(host.clock.now()).toISOString(),
+    };
+    await events.append(
+      streamId,
+      version,
+      envelopeAll(
+        [{ type: 'CreditsLoaded', data: { accountId: to, loadId: 'forged', amount: 777, fee: 0, net: 777 } }],
+        { streamId, expectedVersion: version, metadata, idPrefix: 'forged' },
+      ),
+    );
     await host.waitForIdle();
 
-    const violations = await verifyInvariants(api, { accounts: new Set([from, to]), transfers: new Set(['e2e-broken-tr']), netLoaded: 1_000_000 }, { timeoutMs: 500 });
+    const violations = await verifyInvariants(
+      api,
+      { accounts: new Set([from, to]), transfers: new Set(['e2e-broken-tr']), netLoaded: 1_000_000 },
+      { timeoutMs: 500 },
+    );
     expect(violations).toEqual([
       'transfer e2e-broken-tr is not in a final state',
       `${from} still has 150000 reserved after every transfer ended`,
@@ -114,15 +166,30 @@ describe('simulator scenarios against the app', () => {
 
   it('reminds approvers at half the timeout: the approvals inbox counts the reminder', async () => {
     const { from, to } = await accounts('e2e-remind');
-    await api.requestTransfer({ transferId: 'e2e-remind-tr', fromAccountId: from, toAccountId: to, amount: 150_000, requestedBy: 'e2e-remind-owner' });
+    await api.requestTransfer({
+      transferId: 'e2e-remind-tr',
+      fromAccountId: from,
+      toAccountId: to,
+      amount: 150_000,
+      requestedBy: 'e2e-remind-owner',
+    });
     await awaitingApproval('e2e-remind-tr');
-    const inboxItem = async () => (await api.get<{ items: Array<{ transferId: string; reminders: number }> }>('/api/approvals?status=pending')).items.find((i) => i.transferId === 'e2e-remind-tr');
+    const inboxItem = async () =>
+      (
+        await api.get<{ items: Array<{ transferId: string; reminders: number }> }>(
+          '/api/approvals?status=pending',
+        )
+      ).items.find((i) => i.transferId === 'e2e-remind-tr');
     expect((await inboxItem())?.reminders).toBe(0);
 
     await host.advance(12 * 60 * 60 * 1000);
-    const reminded = await waitFor(api, 'the reminder in the inbox', 10_000, async () => ((await inboxItem())?.reminders === 1 ? true : undefined));
+    const reminded = await waitFor(api, 'the reminder in the inbox', 10_000, async () =>
+      (await inboxItem())?.reminders === 1 ? true : undefined,
+    );
     expect(reminded).toBe(true);
     await api.decide('e2e-remind-tr', { decision: 'reject', approver: 'checker-1' });
-    await waitFor(api, 'the rejection', 10_000, async () => ((await api.transfer('e2e-remind-tr'))?.status === 'rejected' ? true : undefined));
+    await waitFor(api, 'the rejection', 10_000, async () =>
+      (await api.transfer('e2e-remind-tr'))?.status === 'rejected' ? true : undefined,
+    );
   });
 });

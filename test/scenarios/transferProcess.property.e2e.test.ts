@@ -37,15 +37,25 @@ describe('transferProcess conserves money', () => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), async (steps) => {
         const harness = await ProcessHarness.start();
         try {
-          for (const [i, account] of ACCOUNTS.entries()) await harness.openAccount(account, OWNERS[i], LOADS[i]);
+          for (const [i, account] of ACCOUNTS.entries())
+            await harness.openAccount(account, OWNERS[i], LOADS[i]);
           const transfers: Array<{ id: string; from: string; to: string; amount: number }> = [];
           for (const [n, s] of steps.entries()) {
             if (s.kind === 'transfer' && s.from !== s.to) {
               const t = { id: `tr-p${n}`, from: ACCOUNTS[s.from], to: ACCOUNTS[s.to], amount: s.amount };
               transfers.push(t);
-              await harness.requestTransfer({ transferId: t.id, fromAccountId: t.from, toAccountId: t.to, amount: t.amount, requestedBy: 'requester' });
+              await harness.requestTransfer({
+                transferId: t.id,
+                fromAccountId: t.from,
+                toAccountId: t.to,
+                amount: t.amount,
+                requestedBy: 'requester',
+              });
             } else if (s.kind === 'decide' && transfers.length > 0) {
-              await harness.raiseDecision(transfers[s.which % transfers.length].id, { decision: s.decision, approver: s.approver });
+              await harness.raiseDecision(transfers[s.which % transfers.length].id, {
+                decision: s.decision,
+                approver: s.approver,
+              });
             } else if (s.kind === 'wait') {
               await harness.host.advance(s.hours * HOUR);
             }
@@ -63,11 +73,17 @@ describe('transferProcess conserves money', () => {
           for (const t of transfers) {
             const status = await harness.status(t.id);
             expect(status.runtimeStatus).toBe('Completed');
-            const movedOut = (await harness.stream(`account-${t.from}`)).some((e) => e.type === 'FundsTransferredOut' && e.data.transferId === t.id);
-            const movedIn = (await harness.stream(`account-${t.to}`)).some((e) => e.type === 'FundsTransferredIn' && e.data.transferId === t.id);
+            const movedOut = (await harness.stream(`account-${t.from}`)).some(
+              (e) => e.type === 'FundsTransferredOut' && e.data.transferId === t.id,
+            );
+            const movedIn = (await harness.stream(`account-${t.to}`)).some(
+              (e) => e.type === 'FundsTransferredIn' && e.data.transferId === t.id,
+            );
             const completed = status.output?.outcome === 'completed';
             expect([movedOut, movedIn]).toEqual([completed, completed]);
-            const outcomes = (await harness.eventTypes(`transfer-${t.id}`)).filter((type) => ['TransferCompleted', 'TransferRejected', 'TransferExpired', 'TransferFailed'].includes(type));
+            const outcomes = (await harness.eventTypes(`transfer-${t.id}`)).filter((type) =>
+              ['TransferCompleted', 'TransferRejected', 'TransferExpired', 'TransferFailed'].includes(type),
+            );
             expect(outcomes).toHaveLength(1);
           }
         } finally {

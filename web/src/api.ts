@@ -94,7 +94,12 @@ export function isLastPageToken(token: string | null | undefined): boolean {
 }
 
 /** The path of a transfer's or an account's event stream, from `fromVersion` on when given. */
-export function streamPath(apiBase: string, owner: 'transfers' | 'accounts', id: string, fromVersion?: number): string {
+export function streamPath(
+  apiBase: string,
+  owner: 'transfers' | 'accounts',
+  id: string,
+  fromVersion?: number,
+): string {
   const path = `${apiBase}/${owner}/${encodeURIComponent(id)}/events`;
   return fromVersion === undefined ? path : `${path}?fromVersion=${fromVersion}`;
 }

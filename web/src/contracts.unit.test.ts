@@ -170,9 +170,15 @@ describe('parseEventStream', () => {
   });
 
   it('names the field that breaks the contract', () => {
-    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1 })).toThrow('"events" should be an array');
-    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, version: '1' }] })).toThrow('"version"');
-    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, data: [1] }] })).toThrow(ContractError);
+    expect(() => parseEventStream({ streamId: 'transfer-t-1', version: 1 })).toThrow(
+      '"events" should be an array',
+    );
+    expect(() =>
+      parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, version: '1' }] }),
+    ).toThrow('"version"');
+    expect(() =>
+      parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, data: [1] }] }),
+    ).toThrow(ContractError);
     expect(() => parseEventStream({ version: 1, events: [] })).toThrow('"streamId" should be a string');
   });
 });
