@@ -15,6 +15,8 @@ module.exports = {
     // Type checking belongs to `npm run build` and `npm run lint`; tests only transpile.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  // A test that leaks a handle must not hang CI for its whole time budget; jest still names the leak.
+  forceExit: true,
   collectCoverageFrom: ['domain/**/*.ts', '!**/*.test.ts', '!**/test/**'],
   coverageReporters: ['text-summary'],
   coverageThreshold: {
