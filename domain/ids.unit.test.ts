@@ -7,10 +7,13 @@ describe('ids', () => {
     expect(isId(id)).toBe(true);
   });
 
-  it.each(['ab', '-abc', 'Abc', 'a_b-c', 'a'.repeat(65), 'acc 1', 'acc:1', '', 42])('rejects %j', (id) => {
-    expect(IdSchema.safeParse(id).success).toBe(false);
-    expect(isId(id)).toBe(false);
-  });
+  it.each(['ab', '-abc', 'Abc', 'a_b-c', 'a'.repeat(65), 'acc 1', 'acc:1', 'abc\n', 'abc\nxyz', '', 42])(
+    'rejects %j',
+    (id) => {
+      expect(IdSchema.safeParse(id).success).toBe(false);
+      expect(isId(id)).toBe(false);
+    },
+  );
 
   it('builds and parses stream ids', () => {
     expect(accountStreamId('alice-1')).toBe('account-alice-1');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { AccountCommand } from '../commands';
 import { AccountEvent } from '../events';
+import { loadFee } from '../fees';
 import { accountDecider, AccountState, balancesOf, decide, evolve, initialState } from '.';
 
 /** An in-memory set of account streams, deciding and appending like the command handler does. */
@@ -27,15 +28,40 @@ class Ledger {
     const { available, reserved } = balancesOf(this.states.get(id) ?? initialState);
     let netLoads = 0;
     let moved = 0;
+    // Amount reserved per transfer id while the reservation is still open (not released, not captured).
+    const open = new Map<string, number>();
+    let closed = false;
     for (const event of events) {
-      if (event.type === 'CreditsLoaded') netLoads += event.data.net;
+      // A closed account takes no loads, no incoming transfers and no new reservations.
+      if (closed) expect(['CreditsLoaded', 'FundsTransferredIn', 'FundsReserved']).not.toContain(event.type);
+      if (event.type === 'AccountClosed') {
+        expect({ available: 0, reserved: 0 }).toEqual({
+          available: netLoads + moved - [...open.values()].reduce((sum, amount) => sum + amount, 0),
+          reserved: [...open.values()].reduce((sum, amount) => sum + amount, 0),
+        });
+        closed = true;
+      }
+      if (event.type === 'CreditsLoaded') {
+        netLoads += event.data.net;
+        // Every cent of a load is either credited or the fee of DESIGN §2: none lost, none made up.
+        expect(event.data.fee).toBe(loadFee(event.data.amount));
+        expect(event.data.net + event.data.fee).toBe(event.data.amount);
+      }
       if (event.type === 'FundsTransferredIn') moved += event.data.amount;
       if (event.type === 'FundsTransferredOut') moved -= event.data.amount;
+      if (event.type === 'FundsReserved') open.set(event.data.transferId, event.data.amount);
+      if (event.type === 'FundsReleased' || event.type === 'FundsTransferredOut') {
+        // A reservation settles for exactly what it held: a cent more or less would strand or mint money.
+        expect(event.data.amount).toBe(open.get(event.data.transferId));
+        open.delete(event.data.transferId);
+      }
     }
     expect(available).toBeGreaterThanOrEqual(0);
     expect(reserved).toBeGreaterThanOrEqual(0);
     expect(Number.isSafeInteger(available) && Number.isSafeInteger(reserved)).toBe(true);
     expect(available + reserved).toBe(netLoads + moved);
+    // `reserved` is exactly the sum of the open reservations (DESIGN §2).
+    expect(reserved).toBe([...open.values()].reduce((sum, amount) => sum + amount, 0));
     // The state rebuilt from scratch equals the state built incrementally.
     expect(events.reduce(accountDecider.evolve, accountDecider.initialState)).toEqual(
       this.states.get(id) ?? initialState,

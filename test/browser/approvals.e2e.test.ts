@@ -14,7 +14,14 @@ import { createTestHost, type TestHost } from '../../runtime/testHost';
 import { accessibilityProblems, fitsViewportWidth } from './accessibility';
 import { balances, decide, loadCredits, openAccount, requestTransfer, transferStatus } from './cardflowApi';
 import { DashboardPage, rowTexts } from './dashboardPage';
-import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
+import {
+  holdNextRequest,
+  onFailureScreenshot,
+  openBrowser,
+  screenshot,
+  scriptErrors,
+  type BrowserSession,
+} from './harness';
 
 jest.setTimeout(90_000);
 
@@ -95,8 +102,10 @@ describe('approving and rejecting transfers from the inbox', () => {
       expect(session.pageErrors).toEqual([]);
     }));
 
-  it('rejects a transfer and the reservation is released', () =>
+  it('shows a transfer requested while the inbox is open without a reload, rejects it, and the reservation is released', () =>
     step(async () => {
+      await dashboard.open('inbox', { pollMs: 300 });
+      await dashboard.inbox.status.getByText(/^No transfers are waiting/).waitFor();
       await requestTransfer(host, {
         transferId: 't-reject-1',
         fromAccountId: 'acc-alice',
@@ -104,7 +113,6 @@ describe('approving and rejecting transfers from the inbox', () => {
         amount: 120_000,
         requestedBy: 'alice',
       });
-      await dashboard.open('inbox', { pollMs: 300 });
       await dashboard.inbox.setApprover('dave');
       // By keyboard: from the note, Tab to Approve, Tab to Reject, Enter.
       const card = await dashboard.inbox.waitForCard('t-reject-1');
@@ -120,6 +128,8 @@ describe('approving and rejecting transfers from the inbox', () => {
         .first()
         .waitFor();
       await dashboard.inbox.waitForCardGone('t-reject-1');
+      // The keyboard is not dropped on the page's body when the card it was in goes away.
+      expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('inbox-title');
       await host.waitForIdle({ timeoutMs: 60_000 });
       expect(await transferStatus(host, 't-reject-1')).toBe('rejected');
       expect(await balances(host, 'acc-alice')).toEqual({ available: 350_000, reserved: 0 });
@@ -258,7 +268,17 @@ describe('transfers and orchestrations of the whole app', () => {
       expect(await fitsViewportWidth(session.page)).toBe(true);
       await session.page.setViewportSize({ width: 1280, height: 900 });
 
+      // A look-up answered late must not replace the one asked for after it.
+      const slow = await holdNextRequest(session.page, (url) => url.pathname === '/api/accounts/acc-carol');
+      await dashboard.lookup.showAccount('acc-carol');
+      await slow.arrived;
       await dashboard.lookup.showAccount('acc-alice');
+      await dashboard.lookup.accountResult.getByRole('heading', { name: 'Account acc-alice' }).waitFor();
+      slow.release();
+      await slow.handled();
+      expect(
+        await dashboard.lookup.accountResult.getByRole('heading', { level: 4 }).first().textContent(),
+      ).toBe('Account acc-alice');
       const folded = dashboard.lookup.accountResult.getByText(/^Event stream \(\d+ events\)$/);
       await folded.click();
       const accountRows = await rowTexts(dashboard.lookup.accountEvents());

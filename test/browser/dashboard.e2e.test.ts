@@ -2,7 +2,7 @@
  * The dashboard as served by the app's own HTTP function on the local host, in Chromium. The app
  * here is only the dashboard function (fixtures/dashboard-only), so the app API answers 404 and the
  * page must say so in words; the Durable HTTP API is the host's real one.
- * The approval scenarios against the whole app are in approvals.scenarios.ts.
+ * The approval scenarios against the whole app are in approvals.e2e.test.ts.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -57,19 +57,35 @@ describe('the dashboard served by the app', () => {
       await screenshot(session.page, 'dashboard inbox');
     }));
 
-  it.each<View>(['inbox', 'lookup', 'monitor'])(
-    'passes the basic accessibility checks on the %s view',
-    (view) =>
-      step(async () => {
+  it.each<[View, 'light' | 'dark']>([
+    ['inbox', 'light'],
+    ['lookup', 'light'],
+    ['monitor', 'light'],
+    ['inbox', 'dark'],
+    ['lookup', 'dark'],
+    ['monitor', 'dark'],
+  ])('passes the basic accessibility checks, contrast included, on the %s view in %s mode', (view, scheme) =>
+    step(async () => {
+      await session.page.emulateMedia({ colorScheme: scheme });
+      try {
         await dashboard.open(view);
+        // Wait for the view's first answer so its status text is on screen and checked too.
+        if (view === 'inbox') await dashboard.inbox.status.getByText(/could not be loaded/).waitFor();
+        if (view === 'monitor')
+          await dashboard.monitor.status.getByText('No instances match the filter.').waitFor();
         expect(await accessibilityProblems(session.page)).toEqual([]);
-      }),
+      } finally {
+        await session.page.emulateMedia({ colorScheme: null });
+      }
+    }),
   );
 
-  it('has accessibility checks that catch unnamed controls, skipped headings and broken references', () =>
+  it('has accessibility checks that catch unnamed controls, skipped headings, broken references and faint text', () =>
     step(async () => {
+      // A blank page first: the dashboard's Content-Security-Policy would block the inline styles.
+      await session.page.goto('about:blank');
       await session.page.setContent(
-        '<html><head><title>t</title></head><body><main><h1>A</h1><h3>C</h3><input id="x"><input id="x"><button></button><p aria-describedby="nowhere">p</p></main></body></html>',
+        '<html><head><title>t</title></head><body><main><h1>A</h1><h3>C</h3><input id="x"><input id="x"><button></button><p aria-describedby="nowhere">p</p><p style="color:#999;background:#fff">faint</p><p style="color:#767676">dark enough</p><p style="font-size:24px;color:#949494">large</p></main></body></html>',
       );
       expect((await accessibilityProblems(session.page)).sort()).toEqual(
         [
@@ -80,6 +96,7 @@ describe('the dashboard served by the app', () => {
           'heading "C" jumps from level 1 to 3',
           'the id "x" is used twice',
           'the page has no lang attribute',
+          'text "faint" has contrast 2.85:1, needs 4.5:1',
         ].sort(),
       );
     }));

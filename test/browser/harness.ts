@@ -122,3 +122,37 @@ export async function onFailureScreenshot<T>(
 export function scriptErrors(session: BrowserSession): string[] {
   return session.consoleErrors.filter((message) => !message.startsWith('Failed to load resource'));
 }
+
+/**
+ * Holds back the browser's next request matching `matches` until `release()`: a slow answer that
+ * arrives after a newer one. `arrived` settles when the request was made, `handled` once the late
+ * answer has reached the page and the page has had a turn of its event loop to act on it.
+ */
+export async function holdNextRequest(page: Page, matches: (url: URL) => boolean) {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let onArrival = (): void => undefined;
+  const arrived = new Promise<void>((resolve) => (onArrival = resolve));
+  await page.route(
+    (url) => matches(url),
+    async (route) => {
+      onArrival();
+      await held;
+      await route.continue();
+    },
+    { times: 1 },
+  );
+  const late = page.waitForResponse((response) => matches(new URL(response.url())));
+  // A test that fails before `handled()` must not also leave an unhandled rejection behind.
+  late.catch(() => undefined);
+  return {
+    arrived,
+    release,
+    handled: async (): Promise<void> => {
+      await (await late).finished();
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
+      );
+    },
+  };
+}

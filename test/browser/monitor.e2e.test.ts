@@ -1,7 +1,7 @@
 /**
  * The orchestrations monitor in Chromium against the host's real durable backend and Durable HTTP
  * API, with a small app of real orchestrations (fixtures/monitor-app): list, filter, page, open a
- * history timeline, raise an event, terminate, purge, and the refusals in words.
+ * history timeline, raise an event, terminate, rewind, purge, and the refusals in words.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,14 @@ import { createDurableService } from '../../runtime/durable';
 import { createTestHost, type TestHost } from '../../runtime/testHost';
 import { accessibilityProblems } from './accessibility';
 import { DashboardPage, type MonitorPanel } from './dashboardPage';
-import { onFailureScreenshot, openBrowser, screenshot, scriptErrors, type BrowserSession } from './harness';
+import {
+  holdNextRequest,
+  onFailureScreenshot,
+  openBrowser,
+  screenshot,
+  scriptErrors,
+  type BrowserSession,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -197,5 +204,72 @@ describe('the orchestrations monitor', () => {
       await row.getByText('Completed').waitFor({ timeout: 10_000 });
       await row.getByText('expired').waitFor();
       await monitor.setAutoRefresh(false);
+    }));
+
+  it('shows the answer to the latest filter even when an earlier answer arrives after it', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await monitor.status.getByText(/^Showing \d+ instances on page 1/).waitFor();
+      const slow = await holdNextRequest(
+        session.page,
+        (url) => url.pathname.endsWith('/durabletask/instances') && !url.searchParams.has('instanceIdPrefix'),
+      );
+      await session.page.getByRole('button', { name: 'Apply filter' }).click();
+      await slow.arrived;
+      await monitor.filter({ prefix: 'greet-0' });
+      await monitor.status.getByText(/^Showing 9 instances on page 1\.$/).waitFor();
+      slow.release();
+      await slow.handled();
+      expect(await monitor.status.textContent()).toBe('Showing 9 instances on page 1.');
+      expect((await monitor.instanceIds()).every((id) => id.startsWith('greet-0'))).toBe(true);
+    }));
+
+  it('keeps showing the instance opened last when an earlier one answers late', () =>
+    step(async () => {
+      await dashboard.open('monitor');
+      await monitor.filter({ prefix: 'greet-0' });
+      await monitor.status.getByText(/^Showing 9 instances/).waitFor();
+      const slow = await holdNextRequest(session.page, (url) =>
+        url.pathname.endsWith('/durabletask/instances/greet-01'),
+      );
+      await monitor.table.getByRole('button', { name: 'Open instance greet-01' }).click();
+      await slow.arrived;
+      await monitor.openInstance('greet-02');
+      slow.release();
+      await slow.handled();
+      // Operations on the shown detail must act on the instance the operator chose last.
+      expect(await monitor.detail.getByRole('heading', { level: 3 }).textContent()).toBe('Instance greet-02');
+    }));
+
+  it('rewinds a failed instance so its failed activity runs again, and refuses to rewind one that has not failed', () =>
+    step(async () => {
+      // Started here, not in beforeAll, so the counts the tests above expect stay as they are.
+      await start('Settlement', 'settle-r1', 'settle-r1');
+      await host.waitForIdle();
+      expect(await runtimeStatus('settle-r1')).toBe('Failed');
+
+      await dashboard.open('monitor', { params: { instance: 'greet-02' } });
+      await monitor.rewind('not failed');
+      await dashboard.confirm('Rewind');
+      await monitor.operationStatus
+        .getByText(/^Rewinding failed: Precondition Failed \(412\): .*only failed instances can be rewound/)
+        .waitFor();
+
+      await dashboard.open('monitor', { params: { instance: 'settle-r1' } });
+      await monitor.timeline().filter({ hasText: 'Activity SettleOnce failed' }).waitFor();
+      await monitor.rewind('settlement fixed');
+      await dashboard.confirm('Rewind');
+      await monitor.operationStatus.getByText('Rewind of settle-r1 requested.').waitFor();
+      await host.waitForIdle();
+      expect(await runtimeStatus('settle-r1')).toBe('Completed');
+      await monitor.openInstance('settle-r1');
+      await monitor.timeline().filter({ hasText: 'Orchestration completed' }).waitFor();
+      // The rewound history no longer holds the failure, and the retry's result is the output.
+      expect(await monitor.timeline().filter({ hasText: 'Activity SettleOnce failed' }).count()).toBe(0);
+      // (The output sits in a folded section, so it is attached but not visible.)
+      await monitor.detail
+        .getByText(/"attempt":\s*2/)
+        .first()
+        .waitFor({ state: 'attached' });
     }));
 });

@@ -254,7 +254,9 @@ export class InboxView {
     }
     safeStorageSet(APPROVER_KEY, approver);
     card.busy = true;
-    for (const b of card.buttons) b.disabled = true;
+    // aria-disabled, not disabled: a disabled button loses the keyboard focus to the page's body.
+    // `busy` is what refuses a second click meanwhile.
+    for (const b of card.buttons) b.setAttribute('aria-disabled', 'true');
     const note = card.note.value.trim();
     const result = await decideAndFollow(
       this.api,
@@ -264,7 +266,7 @@ export class InboxView {
       (message) => setStatus(card.status, message),
     );
     card.busy = false;
-    for (const b of card.buttons) b.disabled = false;
+    for (const b of card.buttons) b.removeAttribute('aria-disabled');
     const tone = result.kind === 'done' ? 'ok' : result.kind === 'pending' ? 'info' : 'error';
     setStatus(card.status, result.message, tone);
     this.log(result.message, tone === 'error');

@@ -29,6 +29,9 @@ export class LookupView {
   private readonly accountInput = byId<HTMLInputElement>('account-id');
   private readonly accountError = byId('account-id-error');
   private readonly accountResult = byId('account-result');
+  /** Numbers of the latest look-ups: an answer that arrives after a newer look-up's is dropped. */
+  private transferRequest = 0;
+  private accountRequest = 0;
 
   constructor(private readonly api: CardflowApi) {
     this.transferForm.addEventListener('submit', (event) => {
@@ -49,12 +52,14 @@ export class LookupView {
       this.transferInput.focus();
       return;
     }
+    const request = ++this.transferRequest;
     this.transferResult.replaceChildren(h('p', { class: 'status' }, `Loading transfer ${transferId}…`));
     const [transfer, events, instance] = await Promise.allSettled([
       this.api.transfer(transferId),
       this.api.transferEvents(transferId),
       this.api.instance(transferId, { showHistory: true }),
     ]);
+    if (request !== this.transferRequest) return;
     const parts: HTMLElement[] = [];
     if (transfer.status === 'fulfilled') {
       const t = transfer.value;
@@ -132,12 +137,14 @@ export class LookupView {
       this.accountInput.focus();
       return;
     }
+    const request = ++this.accountRequest;
     this.accountResult.replaceChildren(h('p', { class: 'status' }, `Loading account ${accountId}…`));
     const [account, statement, events] = await Promise.allSettled([
       this.api.account(accountId),
       this.api.statement(accountId),
       this.api.accountEvents(accountId),
     ]);
+    if (request !== this.accountRequest) return;
     const parts: HTMLElement[] = [];
     if (account.status === 'fulfilled') {
       const a = account.value;

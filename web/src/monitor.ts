@@ -35,6 +35,12 @@ export class MonitorView {
   private openInstanceId: string | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private visible = false;
+  /**
+   * Numbers of the latest list and detail requests: filters, pages, clicks and auto-refresh overlap,
+   * and an answer that arrives after a newer request's is dropped rather than shown.
+   */
+  private listRequest = 0;
+  private detailRequest = 0;
 
   constructor(
     private readonly api: CardflowApi,
@@ -110,9 +116,11 @@ export class MonitorView {
 
   /** Loads the current page; `quiet` (auto-refresh) leaves the status line alone unless it fails. */
   async load(quiet = false): Promise<void> {
+    const request = ++this.listRequest;
     if (!quiet) setStatus(this.status, 'Loading instances…');
     try {
       const page = await this.api.listInstances(this.filter, this.tokens[this.tokens.length - 1]);
+      if (request !== this.listRequest) return;
       this.nextToken = page.continuationToken;
       this.renderRows(page.instances);
       const n = page.instances.length;
@@ -128,6 +136,7 @@ export class MonitorView {
             : `Showing ${n} instance${n === 1 ? '' : 's'} on page ${pageNo}${this.nextToken ? '; more on the next page' : ''}.`,
         );
     } catch (error) {
+      if (request !== this.listRequest) return;
       setStatus(this.status, `The instances could not be listed: ${errorText(error)}`, 'error');
     }
   }
@@ -163,12 +172,14 @@ export class MonitorView {
   /** Shows one instance with its history; `focus` moves the keyboard to the detail heading. */
   async open(instanceId: string, focus: boolean): Promise<void> {
     this.openInstanceId = instanceId;
+    const request = ++this.detailRequest;
     const titleId = 'instance-detail-title';
     const statusLine =
       this.detail.querySelector<HTMLElement>('#instance-operation-status') ??
       h('p', { id: 'instance-operation-status', class: 'status', role: 'status' });
     try {
       const instance = await this.api.instance(instanceId, { showHistory: true });
+      if (request !== this.detailRequest) return;
       // An open form keeps its typed values: only a different instance rebuilds the operations.
       const sameInstance = this.detail.dataset.instanceId === instanceId && !this.detail.hidden;
       const operations = sameInstance ? this.detail.querySelector('.operations') : null;
@@ -189,6 +200,8 @@ export class MonitorView {
             },
             purged: () => {
               this.openInstanceId = undefined;
+              this.detailRequest++; // a refresh of the purged instance still on its way is moot
+
               void this.load(true);
             },
           }),
@@ -196,6 +209,7 @@ export class MonitorView {
       );
       if (!sameInstance) setStatus(statusLine, '');
     } catch (error) {
+      if (request !== this.detailRequest) return;
       this.detail.replaceChildren(
         h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`),
         statusLine,
