@@ -1,9 +1,10 @@
 /**
- * Records an approver's valid decision on the transfer stream (`TransferApproved` /
- * `TransferRejected`, ids `{transferId}:approved` / `:rejected`). A decision that came through the
- * API was already recorded by the DecideTransfer command handler: then the decider sees the same
- * decision again and appends nothing. Decisions raised straight on the instance (Durable HTTP API)
- * are recorded only here.
+ * Records the approver's decision the process took on the transfer stream (`TransferApproved` /
+ * `TransferRejected`, ids `{transferId}:approved` / `:rejected`). This activity is the only writer
+ * of decisions, whether they came through the API (the DecideTransfer command handler only checks
+ * and raises `ApprovalDecision`) or straight through the Durable HTTP API: so when two approvers
+ * decide at once, the stream records the one the process took (test/pipeline/decisionRace).
+ * Run again (at-least-once), the decider sees the same decision and appends nothing.
  */
 import {
   decideTransfer,

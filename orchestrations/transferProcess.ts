@@ -59,10 +59,24 @@ export function activityRetryOptions(): df.RetryOptions {
   return options;
 }
 
+/**
+ * When an activity has failed every attempt of its retry policy (the store was down throughout),
+ * the process waits, from this long doubling up to {@link PERSIST_MAX_WAIT_MS}, and runs it again
+ * rather than failing: every activity is idempotent, and a process that fails mid-way would strand
+ * a reservation, or a credited destination whose source was never captured (money created).
+ */
+export const PERSIST_FIRST_WAIT_MS = 60_000;
+export const PERSIST_MAX_WAIT_MS = 60 * 60_000;
+
 /** What the process shows in its custom status: the machine's view plus the approval deadline. */
 export type TransferProcessStatus = ReturnType<typeof transferStatus> & { deadline: string | null };
 
 type Work<T> = Generator<Task, T, unknown>;
+
+/** The message of a failed task without the stack the SDK appends to it. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
 
 /** The orchestrator function. Returns the final outcome `{outcome, reason}`. */
 export const transferProcess: OrchestrationHandler = function* (
@@ -133,7 +147,7 @@ class TransferProcess {
         return yield* this.reserve(effect);
       case 'requestApproval':
         this.deadline = this.after(effect.timeoutMs).toISOString();
-        yield this.activity(ACTIVITY.requestApproval, {
+        yield* this.persistently(ACTIVITY.requestApproval, {
           transferId: effect.transferId,
           reason: effect.reason,
           deadline: this.deadline,
@@ -155,7 +169,7 @@ class TransferProcess {
         return undefined;
       case 'creditDestination': {
         const { transferId, fromAccountId, toAccountId, amount } = effect;
-        const credited = (yield this.activity(ACTIVITY.creditDestination, {
+        const credited = (yield* this.persistently(ACTIVITY.creditDestination, {
           transferId,
           fromAccountId,
           toAccountId,
@@ -165,7 +179,7 @@ class TransferProcess {
       }
       case 'releaseFunds': {
         const { transferId, fromAccountId, reason } = effect;
-        const released = (yield this.activity(ACTIVITY.releaseFunds, {
+        const released = (yield* this.persistently(ACTIVITY.releaseFunds, {
           transferId,
           fromAccountId,
           reason,
@@ -185,7 +199,7 @@ class TransferProcess {
         return undefined;
       case 'recordOutcome': {
         const { transferId, outcome, reason, approver, note } = effect;
-        yield this.activity(ACTIVITY.recordOutcome, {
+        yield* this.persistently(ACTIVITY.recordOutcome, {
           transferId,
           outcome,
           reason,
@@ -236,7 +250,7 @@ class TransferProcess {
       }
       const valid = this.validDecision(decision.result);
       if (valid) {
-        yield this.activity(ACTIVITY.recordDecision, {
+        yield* this.persistently(ACTIVITY.recordDecision, {
           transferId: this.input.transferId,
           ...valid,
           sourceOwnerId: this.sourceOwnerId,
@@ -249,7 +263,7 @@ class TransferProcess {
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {
     const { transferId, fromAccountId, toAccountId, amount } = effect;
     const { approvalThreshold, velocityThreshold } = this.input.policy;
-    const reserved = (yield this.activity(ACTIVITY.reserveFunds, {
+    const reserved = (yield* this.persistently(ACTIVITY.reserveFunds, {
       transferId,
       fromAccountId,
       toAccountId,
@@ -312,6 +326,20 @@ class TransferProcess {
       timer.raced = true;
       return timer.task;
     });
+  }
+
+  /** Runs an activity (with its retry policy) until it succeeds; see {@link PERSIST_FIRST_WAIT_MS}. */
+  private *persistently(name: string, input: object): Work<unknown> {
+    for (let wait = PERSIST_FIRST_WAIT_MS; ; wait = Math.min(wait * 2, PERSIST_MAX_WAIT_MS)) {
+      try {
+        return yield this.activity(name, input);
+      } catch (error) {
+        this.log(
+          `transfer ${this.input.transferId}: ${name} failed every retry (${firstLine(error)}); trying again in ${wait / 1000} s`,
+        );
+        yield this.context.df.createTimer(this.after(wait));
+      }
+    }
   }
 
   private activity(name: string, input: object): Task {

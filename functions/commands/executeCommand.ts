@@ -135,7 +135,10 @@ async function requestTransfer(ctx: ExecutionContext, command: RequestTransfer):
 
 /**
  * A decision is checked against the transfer stream (known transfer, awaiting approval, allowed
- * approver) and then raised on the process instance; the orchestrator records the outcome.
+ * approver) and then raised on the process instance; the orchestrator alone records the decision
+ * on the stream. `succeeded` means "raised": when another approver's decision (e.g. one raised
+ * through the Durable HTTP API) reached the process first, the process ignores this one, and the
+ * transfer (stream, view, process) names the other approver.
  */
 async function decide(ctx: ExecutionContext, command: DecideTransfer): Promise<ExecutionOutcome> {
   const transfer = await loadTransfer(ctx.events, command.data.transferId);

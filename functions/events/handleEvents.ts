@@ -60,8 +60,13 @@ export async function handleEvents(
     let envelope: EventEnvelope;
     try {
       envelope = fromEventDocument<EventEnvelope>(document as object);
-    } catch {
-      invalid.push(String((document as { id?: unknown } | null)?.id));
+    } catch (error) {
+      // Not a stored event at all (nothing to project or publish): skipped, but never silently.
+      const id = String((document as { id?: unknown } | null)?.id);
+      deps.log.error(
+        `document ${id} of the events container is not a stored event; skipped: ${String(error)}`,
+      );
+      invalid.push(id);
       continue;
     }
     // Only what the projections read is checked, so metadata may grow without views skipping events.

@@ -1,6 +1,7 @@
 /**
  * Wraps an HTTP handler so store failures become problem+json answers with the store's stable code
- * (503 when the store is unavailable) instead of the host's opaque 500.
+ * (503 when the store is unavailable) instead of the host's opaque 500. Anything else thrown is a
+ * bug: still answered as problem+json (500 `internal_error`, without the details), and logged.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { StoreError } from '../../stores';
@@ -13,7 +14,10 @@ export function guarded(handler: HttpHandler): HttpHandler {
     try {
       return await handler(request, context);
     } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
+      if (!(error instanceof StoreError)) {
+        context.error(`unexpected error on ${request.method} ${request.url}:`, error);
+        return problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+      }
       context.error(`store error on ${request.method} ${request.url}: ${error.code}: ${error.message}`);
       const status = error.status >= 500 || error.status === 429 ? 503 : error.status;
       return problem(

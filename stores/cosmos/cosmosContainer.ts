@@ -48,12 +48,31 @@ interface CosmosErrorLike {
 // headers); Cosmos DB's 429 message is recognisable.
 const THROTTLED_BATCH = /^Batch request error: .*(request rate is large|TooManyRequests)/i;
 
+// Failures to reach Cosmos DB at all: the SDK's RestError carries Node's string code (or its own
+// 'TimedOut'), and a batch's plain Error only the message. They have no HTTP status.
+const UNREACHABLE_CODES =
+  'ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|TimedOut';
+const UNREACHABLE_CODE = new RegExp(`^(${UNREACHABLE_CODES})$`);
+const UNREACHABLE_BATCH = new RegExp(`^Batch request error: .*\\b(${UNREACHABLE_CODES}|socket hang up)\\b`);
+
+/** Whether the request failed because Cosmos DB could not be reached (no answer, no status). */
+function isUnreachable(error: unknown): boolean {
+  const e = error as (CosmosErrorLike & { name?: unknown }) | undefined;
+  if (typeof e?.code === 'string' && UNREACHABLE_CODE.test(e.code)) return true;
+  if (e?.name === 'TimeoutError') return true;
+  return typeof e?.message === 'string' && UNREACHABLE_BATCH.test(e.message);
+}
+
 function statusOf(error: unknown): number | undefined {
   const e = error as CosmosErrorLike | undefined;
   if (typeof e?.code === 'number') return e.code;
   if (typeof e?.statusCode === 'number') return e.statusCode;
   if (typeof e?.message === 'string' && THROTTLED_BATCH.test(e.message)) return 429;
   return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return ((error as CosmosErrorLike).message ?? String(error)).split('\n')[0];
 }
 
 /** The server's requested wait for a 429, in ms (1 s when the SDK did not pass it on). */
@@ -222,7 +241,14 @@ export class CosmosDocumentContainer implements DocumentContainer {
           await this.sleep(retryAfterMs(error));
           continue;
         }
-        if (status === undefined) throw error;
+        if (status === undefined) {
+          // Unreachable is a store outage (503, retried by callers), not a bug to surface as a 500.
+          if (isUnreachable(error))
+            throw new ContainerError(503, `Cosmos DB is unreachable: ${errorMessage(error)}`, undefined, {
+              cause: error,
+            });
+          throw error;
+        }
         const message = (error as CosmosErrorLike).message ?? `Cosmos DB answered ${status}`;
         throw new ContainerError(status === 429 ? 503 : status, message.split('\n')[0], undefined, {
           cause: error,

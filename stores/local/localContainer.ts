@@ -15,6 +15,18 @@ import {
   type ReadDocument,
 } from '../container';
 
+// SQLite cannot serve the request now (locked by another process, disk full or failing, file gone),
+// or the host closed the database: a store outage, as Cosmos DB's 503, not a bug.
+const UNAVAILABLE_SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/;
+
+function isUnavailable(error: unknown): boolean {
+  // By name, not instanceof: the native module's TypeError may come from another realm (jest's vm).
+  if ((error as Error | null)?.name === 'TypeError')
+    return /database connection is not open/.test((error as Error).message);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNAVAILABLE_SQLITE_CODE.test(code);
+}
+
 function mapped<T>(run: () => T): Promise<T> {
   try {
     return Promise.resolve(run());
@@ -23,6 +35,10 @@ function mapped<T>(run: () => T): Promise<T> {
       return Promise.reject(
         new ContainerError(error.status, error.message, error.operationIndex, { cause: error }),
       );
+    }
+    if (isUnavailable(error)) {
+      const message = `the local store is unavailable: ${(error as Error).message}`;
+      return Promise.reject(new ContainerError(503, message, undefined, { cause: error }));
     }
     return Promise.reject(error);
   }

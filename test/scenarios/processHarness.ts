@@ -82,8 +82,12 @@ export class ProcessHarness {
     );
   }
 
-  stop(): Promise<void> {
-    return this.host.stop();
+  async stop(): Promise<void> {
+    // Let work still in flight (a run that failed mid-way on a loaded machine) finish first: the
+    // host's drain is bounded, and app code that outlives its host would write into the next
+    // host's database (the local store is published process-wide), e.g. a property test's next run.
+    await this.host.waitForIdle({ timeoutMs: 30_000 }).catch(() => undefined);
+    await this.host.stop();
   }
 
   now(): string {
