@@ -17,6 +17,7 @@ import { defaultServices } from './services';
 import { applySettings, readLocalSettings } from './settings';
 import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError } from './worker/invoker';
+import { runInHost } from './hostScope';
 import { loadApp, runAppHooks } from './worker/loadApp';
 
 export const DEFAULT_PORT = 7071;
@@ -97,6 +98,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     });
     const app = await loadApp(appRoot);
     const runtime = createInvocationRuntime(app, log);
+    // Every invocation runs in this host's scope, so app code reaches this host's resources only.
+    const hostDb = db;
+    const invoke: Invoker = (request) => runInHost(hostDb, () => runtime.invoke(request));
     const routes = buildHttpRoutes(app.registry);
     const keys = resolveHostKeys(options, settings);
     const services = options.services ?? defaultServices();
@@ -113,7 +117,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const onRequest = createRequestHandler({
       registry: app.registry,
       routes,
-      invoke: runtime.invoke,
+      invoke,
       services: () => started,
       keys,
       log,
@@ -132,7 +136,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const database = db;
     const context: HostContext = {
       registry: app.registry,
-      invoke: runtime.invoke,
+      invoke,
       provideInput: runtime.provideInput,
       consumeOutput: runtime.consumeOutput,
       db: database,
@@ -175,7 +179,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       clock,
       db: database,
       registry: app.registry,
-      invoke: runtime.invoke,
+      invoke,
       settings,
       keys,
       httpFunctions: routes.routes.map((r) => ({

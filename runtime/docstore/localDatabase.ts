@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock';
+import { currentHostDb } from '../hostScope';
 
 export interface LocalDatabase {
   db: BetterSqlite3.Database;
@@ -15,20 +16,38 @@ export interface LocalDatabase {
 // Kept on globalThis so that every copy of this module in the process sees the same database: under
 // jest the host runs from the TypeScript sources while the app it loads requires the compiled dist/.
 const SLOT = Symbol.for('cardflow.localDatabase');
-const slot = globalThis as { [SLOT]?: LocalDatabase };
+const BY_HOST = Symbol.for('cardflow.localDatabaseByHost');
+const slot = globalThis as {
+  [SLOT]?: LocalDatabase;
+  [BY_HOST]?: Map<BetterSqlite3.Database, LocalDatabase>;
+};
+const byHost = (slot[BY_HOST] ??= new Map());
 
-/** Publishes the host's database (done by the host's cosmosDBTrigger service on start). */
-export function setLocalDatabase(database: LocalDatabase): void {
+/**
+ * Publishes the host's database (done by the host's local document store service on start).
+ * `hostDb` is the host's own database, which identifies the host (see runtime/hostScope.ts).
+ */
+export function setLocalDatabase(
+  database: LocalDatabase,
+  hostDb: BetterSqlite3.Database = database.db,
+): void {
   slot[SLOT] = database;
+  byHost.set(hostDb, database);
 }
 
-/** Withdraws it, if it is still the published one (on host stop). */
+/** Withdraws it (on host stop). */
 export function clearLocalDatabase(db: BetterSqlite3.Database): void {
   if (slot[SLOT]?.db === db) slot[SLOT] = undefined;
+  for (const [hostDb, database] of byHost) if (database.db === db) byHost.delete(hostDb);
 }
 
+/**
+ * The database of the host running the current invocation — none once that host has stopped, even
+ * when another host has started since. Outside invocations (scripts, tests): the last one published.
+ */
 export function getLocalDatabase(): LocalDatabase | undefined {
-  return slot[SLOT];
+  const hostDb = currentHostDb();
+  return hostDb ? byHost.get(hostDb) : slot[SLOT];
 }
 
 // Host database → the database its documents live in, when LocalDocumentStoreService was given a file of their own.

@@ -37,7 +37,7 @@ export class LocalDocumentStoreService implements HostService {
       this.db = ctx.db;
     }
     new LocalDocumentStore(this.db, { clock: ctx.clock });
-    setLocalDatabase({ db: this.db, clock: ctx.clock });
+    setLocalDatabase({ db: this.db, clock: ctx.clock }, ctx.db);
   }
 
   stop(): void {

@@ -1,0 +1,42 @@
+import { LocalDocumentStoreService } from './docstore';
+import { getLocalDatabase } from './docstore/localDatabase';
+import { createTestHost } from './testHost';
+import path from 'node:path';
+
+const appRoot = path.join(__dirname, 'test/fixtures/scope-app');
+type Probe = { seen: unknown[]; release?: () => void };
+const probe = (): Probe => (globalThis as unknown as { __scopeProbe: Probe }).__scopeProbe;
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('host scope', () => {
+  it('lets app code reach only its own host, even after that host stopped and another started', async () => {
+    const first = await createTestHost({ appRoot, services: [new LocalDocumentStoreService()] });
+    // An invocation that outlives its host: it starts on the first host and resumes after the second started.
+    const straggler = first.invoke({
+      functionName: 'probe',
+      triggerData: {
+        http: { method: 'POST', url: `${first.baseUrl}/api/probe`, headers: {}, query: {}, params: {} },
+      },
+    });
+    await until(() => probe().seen.length === 1);
+    expect(probe().seen[0]).toBe(first.db);
+
+    const release = probe().release!;
+    // The first host gives up on the running invocation after its drain time; do not wait for that here.
+    const stopping = first.stop();
+    await until(() => getLocalDatabase()?.db !== first.db);
+    const second = await createTestHost({ appRoot, services: [new LocalDocumentStoreService()] });
+    try {
+      expect(getLocalDatabase()?.db).toBe(second.db);
+      release();
+      await straggler.catch(() => undefined);
+      expect(probe().seen[1]).toBeUndefined();
+    } finally {
+      await stopping;
+      await second.stop();
+    }
+  }, 20_000);
+});

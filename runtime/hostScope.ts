@@ -1,0 +1,23 @@
+/**
+ * Which host an invocation belongs to, carried through its async work with AsyncLocalStorage.
+ * App code finds host-owned resources (the local document store's database) through it, so work
+ * that outlives its host — a straggler after `stop()`, in a process that then starts another host,
+ * as tests do — reaches its own, closed host and fails, instead of writing into the next one.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type BetterSqlite3 from 'better-sqlite3';
+
+// On globalThis: under jest the host runs from the TypeScript sources while the app requires dist/.
+const SLOT = Symbol.for('cardflow.hostScope');
+const slot = globalThis as { [SLOT]?: AsyncLocalStorage<BetterSqlite3.Database> };
+const scope = (slot[SLOT] ??= new AsyncLocalStorage<BetterSqlite3.Database>());
+
+/** Runs `fn` (and everything it starts) as work of the host whose database is `hostDb`. */
+export function runInHost<T>(hostDb: BetterSqlite3.Database, fn: () => T): T {
+  return scope.run(hostDb, fn);
+}
+
+/** The database of the host the current invocation belongs to; undefined outside invocations. */
+export function currentHostDb(): BetterSqlite3.Database | undefined {
+  return scope.getStore();
+}
