@@ -229,6 +229,19 @@ describe('local document store', () => {
     expect(seen).toEqual(['cardflow/events']);
   });
 
+  it('notifies listeners of writes made through another copy of this module (the app loads dist/, the host the sources)', () => {
+    let copy!: typeof import('./documentStore');
+    jest.isolateModules(() => {
+      copy = jest.requireActual<typeof import('./documentStore')>('./documentStore');
+    });
+    expect(copy.LocalDocumentStore).not.toBe(LocalDocumentStore);
+    const seen: string[] = [];
+    const stop = onDocumentChange(db, (database, container) => seen.push(`${database}/${container}`));
+    new copy.LocalDocumentStore(db).container('cardflow', 'events').create({ id: 'x', streamId: 'z' });
+    stop();
+    expect(seen).toEqual(['cardflow/events']);
+  });
+
   it('keeps a container partitioned as it was created', () => {
     expect(store.container('cardflow', 'events').partitionKeyPath).toBe('/streamId');
     expect(statusOf(() => store.container('cardflow', 'events', { partitionKeyPath: '/id' }))).toBe(400);

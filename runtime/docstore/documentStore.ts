@@ -87,7 +87,13 @@ export const MAX_BATCH_OPERATIONS = 100;
 const SYSTEM_PROPERTIES = ['_etag', '_ts', '_lsn', '_rid', '_self', '_attachments'];
 const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const notifiers = new WeakMap<BetterSqlite3.Database, EventEmitter>();
+// On globalThis so that every copy of this module in the process shares them (as localDatabase.ts
+// does): under jest the host's trigger service runs from the sources while the app writes through
+// the compiled dist/, and a per-copy map would leave the trigger to notice those writes by polling.
+const NOTIFIERS = Symbol.for('cardflow.documentChangeNotifiers');
+const notifiers = ((globalThis as { [NOTIFIERS]?: WeakMap<BetterSqlite3.Database, EventEmitter> })[
+  NOTIFIERS
+] ??= new WeakMap<BetterSqlite3.Database, EventEmitter>());
 
 function notifierOf(db: BetterSqlite3.Database): EventEmitter {
   let emitter = notifiers.get(db);

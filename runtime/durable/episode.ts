@@ -65,7 +65,12 @@ export interface RetryTimerTask {
   fireAt: number;
   next: ActivityTask | SubOrchestrationTask;
   lastFailure: TaskFailure;
+  /** Task id of the attempt that failed (absent in books of older versions). */
+  failedTaskId?: number;
 }
+
+/** A task whose failure reached the orchestrator; with retries, the timer after its last attempt. */
+export type FailedTask = (ActivityTask | SubOrchestrationTask) & { retryTimerId?: number };
 
 export interface EntityCallTask {
   kind: 'entityCall';
@@ -87,8 +92,8 @@ export interface Book {
   timerAtPosition: Record<string, number>;
   /** Tasks the orchestration is still waiting for, by task id. */
   open: Record<string, OpenTask>;
-  /** Tasks (without retry) whose failure was delivered, by task id: what a rewind runs again. */
-  failed?: Record<string, ActivityTask | SubOrchestrationTask>;
+  /** Tasks whose failure was delivered (with retries: the last attempt), by task id: what a rewind runs again. */
+  failed?: Record<string, FailedTask>;
   /** What the action at each leaf position was, to detect replays that schedule something else (absent in older books). */
   signatures?: string[];
   /** Request id of every entity call of this execution → its task id (absent in books of older versions). */
@@ -204,7 +209,7 @@ export function prepareEpisode(
         delete book.open[id];
         if (task.retry) {
           // The SDK expects a retry timer after every failed attempt, the last one included.
-          scheduleRetryTimer(book, task, failureOf(event), ctx, effects);
+          scheduleRetryTimer(book, id, task, failureOf(event), ctx, effects);
           hidden.push(event);
         } else {
           // Kept so that a rewind can take the failure back and run the task again.
@@ -243,6 +248,13 @@ export function prepareEpisode(
             }
             hidden.push(event);
           } else {
+            // Attempts spent: a rewind takes back this timer and the last attempt's failure, and runs that attempt again.
+            if (task.failedTaskId !== undefined && next.retry)
+              (book.failed ??= {})[task.failedTaskId] = {
+                ...next,
+                retry: { ...next.retry, attempt: next.retry.attempt - 1 },
+                retryTimerId: id,
+              };
             rest.push(event);
           }
         }
@@ -422,6 +434,7 @@ function firstAttempt(policy: RetryPolicy, now: number): RetryState {
 
 function scheduleRetryTimer(
   book: Book,
+  failedTaskId: number,
   failed: ActivityTask | SubOrchestrationTask,
   failure: TaskFailure,
   ctx: EpisodeContext,
@@ -437,6 +450,7 @@ function scheduleRetryTimer(
     fireAt,
     next: { ...failed, retry: { ...retry, attempt: retry.attempt + 1 } },
     lastFailure: failure,
+    failedTaskId,
   };
   effects.history.push(historyEvent.timerCreated(ctx.now, timerId, fireAt));
   effects.timers.push({ taskId: timerId, fireAt });

@@ -468,14 +468,18 @@ export class DurableStore {
     const book = JSON.parse(row.book) as Book;
     const exec = row.execution_id;
     const failed = book.failed ?? {};
+    const retryTimers = new Set(Object.values(failed).map((task) => task.retryTimerId));
     const isTakenBack = (e: HistoryEvent): boolean =>
       e.EventType === EventType.ExecutionCompleted ||
       ((e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed) &&
-        failed[String(e.TaskScheduledId)] !== undefined);
+        failed[String(e.TaskScheduledId)] !== undefined) ||
+      (e.EventType === EventType.TimerFired && retryTimers.has(Number(e.TimerId)));
     const history = this.history(id).filter((e) => !isTakenBack(e));
-    for (const [key, task] of Object.entries(failed)) {
+    for (const [key, { retryTimerId, ...task }] of Object.entries(failed)) {
       const taskId = Number(key);
       book.open[taskId] = task;
+      // The SDK numbers the timer after this attempt's next failure again from that timer's id.
+      if (retryTimerId !== undefined) book.nextTaskId = Math.min(book.nextTaskId, retryTimerId);
       if (task.kind === 'activity') {
         this.s.insertActivity.run(id, exec, taskId, task.name, task.input, now);
         continue;

@@ -55,6 +55,14 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
   const url = requestUrl(req, deps.fallbackOrigin());
+  if (!url) {
+    sendProblem(res, {
+      status: 400,
+      title: 'Bad Request',
+      detail: `The request target ${JSON.stringify(req.url)} is not a valid URL.`,
+    });
+    return;
+  }
 
   for (const service of deps.services()) {
     if (service.handle && (await service.handle(req, res, url))) return;
@@ -171,12 +179,20 @@ function httpOutput(
   return outputData.find((o) => o.name === entry[0])?.data;
 }
 
-function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL {
-  const host = req.headers.host;
+/** The request's URL; undefined when the request target cannot be one. */
+function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL | undefined {
+  const target = req.url ?? '/';
+  let origin = fallbackOrigin;
   try {
-    return new URL(req.url ?? '/', host ? `http://${host}` : fallbackOrigin);
+    if (req.headers.host) origin = new URL(`http://${req.headers.host}`).origin;
   } catch {
-    return new URL(req.url ?? '/', fallbackOrigin);
+    // An unusable Host header: the host's own origin stands in.
+  }
+  try {
+    // Appended, not resolved: resolving would read a target like `//x` as a host name.
+    return target.startsWith('/') ? new URL(origin + target) : new URL(target);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import path from 'node:path';
 import type { HostService, OutputConsumer } from '../contracts';
 import { createTestHost, type TestHost } from '../testHost';
@@ -31,6 +32,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await host.stop();
 });
+
+/** Sends raw bytes (for request targets fetch would normalize) and resolves with the status line. */
+function rawRequest(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    socket.on('data', (chunk) => (received += String(chunk)));
+    socket.on('close', () => resolve(received.split('\r\n')[0]));
+    socket.on('error', reject);
+  });
+}
 
 async function problemOf(res: Response): Promise<Record<string, unknown>> {
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -110,6 +122,22 @@ describe('routing', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
     expect(await problemOf(res)).toMatchObject({ status: 405, title: 'Method Not Allowed' });
+  });
+
+  test('reads a request target that starts with // as a path, and answers an unparsable one with 400, never 500', async () => {
+    const statusOf = async (target: string, hostHeader = 'localhost'): Promise<number> => {
+      const head = await rawRequest(
+        host.port,
+        `GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`,
+      );
+      return Number(head.split(' ')[1]);
+    };
+    expect(await statusOf('//a%20b')).toBe(404);
+    expect(await statusOf('//[/api/hello')).toBe(404);
+    // A path (the route matcher skips empty segments), not a host named "api".
+    expect(await statusOf('//api/hello', '[not-a-host')).toBe(200);
+    expect(await statusOf('http://[::1')).toBe(400);
+    expect(await statusOf('/api/hello?name=Ada', '[not-a-host')).toBe(200);
   });
 });
 

@@ -143,6 +143,31 @@ describe('rewind', () => {
     expect(rewound.historyEvents?.some((e) => e.EventType === 'TaskFailed')).toBe(false);
   });
 
+  test('a failure after the last retry is rewound: that attempt runs again and the instance completes', async () => {
+    const id = `rewind-retries-${Date.now()}`;
+    await start(host, 'Retrying', { key: id, failTimes: 2, maxAttempts: 2 }, id);
+    await host.waitForIdle();
+    await host.advance(60_000);
+    expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Failed' });
+    expect(await post(host, `instances/${id}/rewind`)).toBe(202);
+    await host.advance(60_000);
+    const rewound = await status(host, id, '?showHistory=true');
+    expect(rewound).toMatchObject({ runtimeStatus: 'Completed', output: { attempt: 3 } });
+    expect(rewound.historyEvents?.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(1);
+  });
+
+  test('a rewound last attempt that fails again fails the instance again with its new error', async () => {
+    const id = `rewind-retries-again-${Date.now()}`;
+    await start(host, 'Retrying', { key: id, failTimes: 3, maxAttempts: 2 }, id);
+    await host.waitForIdle();
+    await host.advance(60_000);
+    expect(await post(host, `instances/${id}/rewind`)).toBe(202);
+    await host.advance(60_000);
+    const failed = await status(host, id);
+    expect(failed.runtimeStatus).toBe('Failed');
+    expect(String(failed.output)).toContain('attempt 3 failed');
+  });
+
   test('rewinding a parent rewinds its failed sub-orchestration', async () => {
     const id = await start(host, 'ParentOfFailsOnce', `rewind-child-${Date.now()}`);
     await host.waitForIdle();
@@ -238,16 +263,23 @@ describe('concurrency limits', () => {
   test("episodes never exceed maxConcurrentOrchestratorFunctions (4 in the fixture), and one instance's never overlap", async () => {
     const host = await startDurableHost();
     try {
-      expect((await host.fetch('/api/episode-probe', { method: 'POST' })).status).toBe(204);
-      // Many instances, each with completions arriving while its previous episode still runs.
+      const probe = async (): Promise<{ running: number; max: number; maxPerInstance: number }> =>
+        (await (await host.fetch('/api/episode-probe')).json()) as {
+          running: number;
+          max: number;
+          maxPerInstance: number;
+        };
+      // Episodes wait at the probe's gate, so only the limit stops more of them from running at once.
+      expect((await host.fetch('/api/episode-probe?gate=closed', { method: 'POST' })).status).toBe(204);
       const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => start(host, 'FanOutFanIn', 6 + i)));
+      for (let poll = 0; poll < 1000 && (await probe()).running < 4; poll++)
+        await new Promise((resolve) => setImmediate(resolve));
+      expect(await probe()).toEqual({ running: 4, max: 4, maxPerInstance: 1 });
+      // Then many instances, each with completions arriving while its previous episode still runs.
+      expect((await host.fetch('/api/episode-probe?gate=open', { method: 'POST' })).status).toBe(204);
       await host.waitForIdle();
       for (const id of ids) expect((await status(host, id)).runtimeStatus).toBe('Completed');
-      const probe = (await (await host.fetch('/api/episode-probe')).json()) as {
-        max: number;
-        maxPerInstance: number;
-      };
-      expect(probe).toEqual({ max: 4, maxPerInstance: 1 });
+      expect(await probe()).toEqual({ running: 0, max: 4, maxPerInstance: 1 });
     } finally {
       await host.stop();
     }
