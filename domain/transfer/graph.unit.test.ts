@@ -10,23 +10,11 @@ import {
   transferMachine,
   TransferOutcome,
 } from '.';
+import { DEADLINE, REMINDER, smallTransfer } from '../test/transferInput';
 
-const HOUR = 3_600_000;
-const base: TransferInput = {
-  transferId: 'tr-1',
-  fromAccountId: 'acc-a',
-  toAccountId: 'acc-b',
-  amount: 5_000,
-  requestedBy: 'alice',
-  approvalThreshold: 100_000,
-  velocityThreshold: 250_000,
-  approvalTimeoutMs: 24 * HOUR,
-  sourceOwnerId: 'olga',
-};
+const base: TransferInput = smallTransfer;
 // A small transfer (approval only through velocity) and one over the amount threshold.
 const inputs: TransferInput[] = [base, { ...base, amount: 150_000 }];
-const REMINDER = 'xstate.after.approvalReminder.transfer.awaitingApproval';
-const DEADLINE = 'xstate.after.approvalDeadline.transfer.awaitingApproval';
 
 /** Every result the durable work can report, decisions that must be ignored, and both timers firing. */
 const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: string }> => [

@@ -17,21 +17,9 @@ import {
   TransferSnapshot,
   transferStatus,
 } from '.';
+import { DEADLINE, HOUR, REMINDER, smallTransfer } from '../test/transferInput';
 
-const HOUR = 3_600_000;
-const input: TransferInput = {
-  transferId: 'tr-1',
-  fromAccountId: 'acc-a',
-  toAccountId: 'acc-b',
-  amount: 5_000,
-  requestedBy: 'alice',
-  approvalThreshold: 100_000,
-  velocityThreshold: 250_000,
-  approvalTimeoutMs: 24 * HOUR,
-  sourceOwnerId: 'olga',
-};
-const REMINDER = 'xstate.after.approvalReminder.transfer.awaitingApproval';
-const DEADLINE = 'xstate.after.approvalDeadline.transfer.awaitingApproval';
+const input: TransferInput = smallTransfer;
 
 /** Runs the machine through `events` with the pure API, collecting every effect on the way. */
 function run(
