@@ -118,6 +118,11 @@ export interface HostContext {
   settings: Readonly<Record<string, string | undefined>>;
   /** e.g. http://127.0.0.1:7071 — known once the server listens, before services start. */
   baseUrl: string;
+  /**
+   * The key the host's own `/runtime/...` routes require (the master key, standing in for Azure's
+   * system keys); undefined in dev mode. Services put it as `code=` into the public URLs they hand out.
+   */
+  systemKey?: string;
 }
 
 export interface HostService {

@@ -144,6 +144,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log,
       settings,
       baseUrl,
+      systemKey: keys.masterKey,
     };
     try {
       for (const service of services) {

@@ -1,7 +1,10 @@
 /**
  * The durable client binding's data and the check-status payload, shaped as the Azure extension
  * makes them, so the SDK's own DurableClient talks to this host (it prefers `rpcBaseUrl`).
+ * `rpcBaseUrl` points at the keyless, this-machine-only RPC base (as Azure's loopback extension
+ * endpoint); with a system key (keys configured) the public URLs carry `code=<key>`.
  */
+import { DURABLE_RPC_PATH } from '../http/auth';
 
 export const WEBHOOK_PATH = '/runtime/webhooks/durabletask';
 const INSTANCE_PLACEHOLDER = 'INSTANCEID';
@@ -27,8 +30,10 @@ export interface DurableClientData {
   rpcBaseUrl: string;
 }
 
-function hubQuery(hubName: string): string {
-  return `taskHub=${encodeURIComponent(hubName)}&connection=Storage`;
+/** The query every public management URL carries: the hub, and the system key when there is one. */
+function hubQuery(hubName: string, systemKey: string | undefined): string {
+  const code = systemKey === undefined ? '' : `&code=${encodeURIComponent(systemKey)}`;
+  return `taskHub=${encodeURIComponent(hubName)}&connection=Storage${code}`;
 }
 
 /** The management URLs of one instance (`id` is put in as given: the client data uses a placeholder). */
@@ -37,9 +42,10 @@ export function managementUrls(
   hubName: string,
   id: string,
   encodedId = encodeURIComponent(id),
+  systemKey?: string,
 ): ManagementUrls {
   const base = `${origin}${WEBHOOK_PATH}/instances/${encodedId}`;
-  const q = hubQuery(hubName);
+  const q = hubQuery(hubName, systemKey);
   return {
     id,
     statusQueryGetUri: `${base}?${q}`,
@@ -53,18 +59,19 @@ export function managementUrls(
   };
 }
 
-export function durableClientData(origin: string, hubName: string): DurableClientData {
+export function durableClientData(origin: string, hubName: string, systemKey?: string): DurableClientData {
   const base = `${origin}${WEBHOOK_PATH}`;
-  const q = hubQuery(hubName);
+  const q = hubQuery(hubName, systemKey);
   return {
     taskHubName: hubName,
     creationUrls: {
       createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${q}`,
       createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${q}`,
     },
-    managementUrls: managementUrls(origin, hubName, INSTANCE_PLACEHOLDER, INSTANCE_PLACEHOLDER),
+    managementUrls: managementUrls(origin, hubName, INSTANCE_PLACEHOLDER, INSTANCE_PLACEHOLDER, systemKey),
     baseUrl: base,
     requiredQueryStringParameters: q,
-    rpcBaseUrl: `${base}/`,
+    // As the extension's local RPC endpoint (Core Tools too): keyless, this machine only, in every mode.
+    rpcBaseUrl: `${origin}${DURABLE_RPC_PATH}/`,
   };
 }

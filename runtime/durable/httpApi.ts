@@ -1,9 +1,11 @@
 /**
  * The Durable Functions HTTP API at /runtime/webhooks/durabletask/... (the route table of the Azure
- * extension, which the SDK's DurableClient also uses through `rpcBaseUrl`). Errors are RFC 9457
- * problem documents; bad input is a 4xx, never a 500.
+ * extension), served also at /runtime/durabletask-rpc/... for the SDK's DurableClient (`rpcBaseUrl`).
+ * Access to both bases is decided by the request pipeline (http/auth.ts), not here. Errors are RFC
+ * 9457 problem documents; bad input is a 4xx, never a 500.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DURABLE_RPC_PATH } from '../http/auth';
 import { sendProblem } from '../http/problem';
 import { managementUrls, WEBHOOK_PATH, type ManagementUrls } from './clientData';
 import { statusBody, type StatusOptions } from './statusView';
@@ -20,6 +22,8 @@ import type { EntityRecord } from './entityStore';
 /** What the HTTP API needs from the durable service. */
 export interface DurableOperations {
   readonly hubName: string;
+  /** Put as `code=` into the management URLs the API answers with; undefined in dev mode. */
+  readonly systemKey?: string;
   isOrchestrator(name: string): boolean;
   startNew(
     name: string,
@@ -66,16 +70,19 @@ class BadRequest extends Error {
   }
 }
 
-/** Serves the request when its path is under the durable webhook path; resolves false otherwise. */
+/** Serves the request when its path is under the durable webhook or RPC path; resolves false otherwise. */
 export async function handleDurableHttp(
   ops: DurableOperations,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<boolean> {
-  if (url.pathname !== WEBHOOK_PATH && !url.pathname.startsWith(`${WEBHOOK_PATH}/`)) return false;
+  const base = [WEBHOOK_PATH, DURABLE_RPC_PATH].find(
+    (b) => url.pathname === b || url.pathname.startsWith(`${b}/`),
+  );
+  if (base === undefined) return false;
   try {
-    await route(ops, req, res, url);
+    await route(ops, req, res, url, base);
   } catch (err) {
     if (err instanceof BadRequest)
       sendProblem(res, { status: err.status, title: err.title, detail: err.message, instance: url.pathname });
@@ -89,9 +96,10 @@ async function route(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  base: string,
 ): Promise<void> {
   const segments = url.pathname
-    .slice(WEBHOOK_PATH.length)
+    .slice(base.length)
     .split('/')
     .filter((s) => s !== '')
     .map(decodeSegment);
@@ -218,7 +226,7 @@ function secondsParam(url: URL, name: string): number | undefined {
 }
 
 function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, instanceId: string): void {
-  const urls: ManagementUrls = managementUrls(url.origin, ops.hubName, instanceId);
+  const urls: ManagementUrls = managementUrls(url.origin, ops.hubName, instanceId, undefined, ops.systemKey);
   sendJson(res, 202, urls, { location: urls.statusQueryGetUri, 'retry-after': '10' });
 }
 

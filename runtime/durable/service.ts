@@ -81,6 +81,7 @@ const RETRY_AFTER_ERROR_MS = 1000;
 export class DurableService implements HostService, DurableOperations {
   readonly name = 'durable';
   hubName = 'TestHubName';
+  systemKey: string | undefined;
   private ctx!: HostContext;
   private store!: DurableStore;
   private clock!: Clock;
@@ -130,10 +131,11 @@ export class DurableService implements HostService, DurableOperations {
     this.activityTimeoutMs =
       this.options.activityTimeoutMs ?? timeSpanMs(ctx.registry.hostJson.functionTimeout) ?? 30 * 60_000;
     this.crashRetryBaseMs = this.options.crashRetryBaseMs ?? 1000;
+    this.systemKey = ctx.systemKey;
     for (const fn of ctx.registry.byTriggerType('entityTrigger'))
       this.entityFunctions.set(fn.name.toLowerCase(), fn.name);
     const clientData = (): { string: string } => ({
-      string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName)),
+      string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName, this.systemKey)),
     });
     ctx.provideInput('durableClient', clientData);
     ctx.provideInput('orchestrationClient', clientData);

@@ -1,12 +1,13 @@
 /**
- * The host's HTTP pipeline: host services first (they own `/runtime/...`), then the app's HTTP
- * triggers (route, method, key), each request invoked through the worker model.
+ * The host's HTTP pipeline: the key check of the host's own routes (`/runtime/...`, see
+ * `authorizeSystemRoute`), host services (they own those routes), then the app's HTTP triggers
+ * (route, method, key), each request invoked through the worker model.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRegistry, HostService, Invoker, Logger, RpcTypedData } from '../contracts';
 import { describeError } from '../worker/invoker';
-import { isAuthorized, type HostKeys } from './auth';
+import { authorizeSystemRoute, isAuthorized, systemRouteAccess, type HostKeys } from './auth';
 import type { HttpRoute, HttpRouteTable } from './httpRoutes';
 import { sendProblem } from './problem';
 import { toRpcHttpTrigger, writeRpcHttpResponse } from './rpcHttp';
@@ -62,6 +63,21 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
       detail: `The request target ${JSON.stringify(req.url)} is not a valid URL.`,
     });
     return;
+  }
+
+  // The host's own routes (`/runtime/...`) are guarded here, once, before any service sees them.
+  const access = systemRouteAccess(url.pathname);
+  if (access) {
+    const verdict = authorizeSystemRoute(access, deps.keys, req, url);
+    if (!verdict.ok) {
+      sendProblem(res, {
+        status: verdict.status,
+        title: verdict.status === 401 ? 'Unauthorized' : 'Forbidden',
+        detail: verdict.detail,
+        instance: url.pathname,
+      });
+      return;
+    }
   }
 
   for (const service of deps.services()) {
