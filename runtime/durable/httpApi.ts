@@ -232,15 +232,7 @@ function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, 
 
 function getStatus(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
   const instance = ops.getInstance(instanceId);
-  if (!instance) {
-    sendProblem(res, {
-      status: 404,
-      title: 'Not Found',
-      detail: `No instance with ID '${instanceId}' found.`,
-      instance: url.pathname,
-    });
-    return;
-  }
+  if (!instance) return sendInstanceNotFound(res, instanceId, { instance: url.pathname });
   const options: StatusOptions = {
     showInput: flag(url, 'showInput') ?? true,
     showHistory: flag(url, 'showHistory') ?? false,
@@ -427,14 +419,7 @@ function rewind(ops: DurableOperations, res: ServerResponse, url: URL, instanceI
 
 function restart(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
   const instance = ops.getInstance(instanceId);
-  if (!instance) {
-    sendProblem(res, {
-      status: 404,
-      title: 'Not Found',
-      detail: `No instance with ID '${instanceId}' found.`,
-    });
-    return;
-  }
+  if (!instance) return sendInstanceNotFound(res, instanceId);
   const newId = flag(url, 'restartWithNewInstanceId') === false ? instanceId : undefined;
   const started = ops.startNew(instance.name, newId, instance.input, instance.version ?? undefined);
   if (!started.ok)
@@ -444,6 +429,20 @@ function restart(ops: DurableOperations, res: ServerResponse, url: URL, instance
       `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`,
     );
   sendCheckStatus(res, ops, url, started.instanceId);
+}
+
+/** Azure's 404 for an instance id the hub does not know. */
+function sendInstanceNotFound(
+  res: ServerResponse,
+  instanceId: string,
+  extra: { instance?: string } = {},
+): void {
+  sendProblem(res, {
+    status: 404,
+    title: 'Not Found',
+    detail: `No instance with ID '${instanceId}' found.`,
+    ...extra,
+  });
 }
 
 function answerInstanceCommand(
@@ -456,11 +455,7 @@ function answerInstanceCommand(
     res.writeHead(202, { 'content-length': '0' });
     res.end();
   } else if (result === 'notFound') {
-    sendProblem(res, {
-      status: 404,
-      title: 'Not Found',
-      detail: `No instance with ID '${instanceId}' found.`,
-    });
+    sendInstanceNotFound(res, instanceId);
   } else {
     sendProblem(res, {
       status: 410,

@@ -47,6 +47,17 @@ async function request(
   }
 }
 
+/** An attempt that got no HTTP answer (refused, reset, timed out): always worth retrying. */
+function unanswered(failure: { error: string; timedOut: boolean }): AttemptOutcome {
+  return {
+    ok: false,
+    httpStatus: null,
+    outcome: failure.timedOut ? 'TimedOut' : 'GenericError',
+    retryable: true,
+    detail: failure.error,
+  };
+}
+
 /**
  * The CloudEvents webhook validation: OPTIONS with `WebHook-Request-Origin`; the endpoint must answer
  * 200 and allow that origin (or `*`) in `WebHook-Allowed-Origin`.
@@ -57,15 +68,7 @@ export async function validateWebhook(endpoint: string, limits: RequestLimits): 
     { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': WEBHOOK_REQUEST_ORIGIN } },
     limits,
   );
-  if (!(response instanceof Response)) {
-    return {
-      ok: false,
-      httpStatus: null,
-      outcome: response.timedOut ? 'TimedOut' : 'GenericError',
-      retryable: true,
-      detail: response.error,
-    };
-  }
+  if (!(response instanceof Response)) return unanswered(response);
   const allowed = (response.headers.get('webhook-allowed-origin') ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase());
@@ -104,15 +107,7 @@ export async function deliverToWebhook(
     },
     limits,
   );
-  if (!(response instanceof Response)) {
-    return {
-      ok: false,
-      httpStatus: null,
-      outcome: response.timedOut ? 'TimedOut' : 'GenericError',
-      retryable: true,
-      detail: response.error,
-    };
-  }
+  if (!(response instanceof Response)) return unanswered(response);
   const ok = response.status >= 200 && response.status <= 204;
   return {
     ok,

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../testHost';
 import { createDurableService } from '../service';
+import type { StatusBody } from '../statusView';
 
 export const DURABLE_APP = path.join(__dirname, '../../test/fixtures/durable-app');
 export const API = '/runtime/webhooks/durabletask';
@@ -11,17 +12,8 @@ export function startDurableHost(options: Partial<TestHostOptions> = {}): Promis
   return createTestHost({ appRoot: DURABLE_APP, services: [createDurableService()], ...options });
 }
 
-export interface Status {
-  name: string;
-  instanceId: string;
-  runtimeStatus: string;
-  input: unknown;
-  customStatus: unknown;
-  output: unknown;
-  createdTime: string;
-  lastUpdatedTime: string;
-  historyEvents?: Array<Record<string, unknown>>;
-}
+/** What the Durable HTTP API answers for an instance. */
+export type Status = StatusBody;
 
 /** Starts an orchestration through the Durable HTTP API and returns its instance id. */
 export async function start(
