@@ -13,14 +13,23 @@ import { rebuildViews, type RebuildProgress, type RebuildSources } from '../func
 import { loadSettings } from '../functions/settings';
 import { applySettings, readLocalSettings } from '../runtime/settings';
 import { DATA_FILE_NAME } from '../runtime/host';
-import { LocalDocumentStore } from '../runtime/docstore/documentStore';
 import { createLocalStores } from '../stores/local/localStores';
-import { LocalDocumentContainer } from '../stores/local/localContainer';
-import { CONTAINERS } from '../stores/layout';
+import type { StoreSet } from '../stores/ports';
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
   return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** The ports and raw containers a rebuild works on, from either driver's store set. */
+function sourcesOf(stores: StoreSet): RebuildSources {
+  return {
+    events: stores.events,
+    views: stores.views,
+    eventsContainer: stores.containers.events,
+    viewsContainer: stores.containers.views,
+    now: () => new Date().toISOString(),
+  };
 }
 
 function localSources(
@@ -33,18 +42,8 @@ function localSources(
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
-  const stores = createLocalStores(db, { databaseName });
-  const store = new LocalDocumentStore(db);
-  const container = (name: 'events' | 'views') =>
-    new LocalDocumentContainer(store.container(databaseName, name, { partitionKeyPath: CONTAINERS[name] }));
   return {
-    sources: {
-      events: stores.events,
-      views: stores.views,
-      eventsContainer: container('events'),
-      viewsContainer: container('views'),
-      now: () => new Date().toISOString(),
-    },
+    sources: sourcesOf(createLocalStores(db, { databaseName })),
     close: () => db.close(),
     file,
   };
@@ -55,19 +54,9 @@ async function cosmosSources(
   databaseName: string,
 ): Promise<{ sources: RebuildSources; close: () => void; file: string }> {
   const { cosmosClientFor, createCosmosStores } = await import('../stores/cosmos/cosmosStores');
-  const { CosmosDocumentContainer } = await import('../stores/cosmos/cosmosContainer');
   const client = cosmosClientFor(connection);
-  const stores = createCosmosStores({ client, databaseName });
-  const container = (name: 'events' | 'views') =>
-    new CosmosDocumentContainer(async () => client.database(databaseName).container(name), CONTAINERS[name]);
   return {
-    sources: {
-      events: stores.events,
-      views: stores.views,
-      eventsContainer: container('events'),
-      viewsContainer: container('views'),
-      now: () => new Date().toISOString(),
-    },
+    sources: sourcesOf(createCosmosStores({ client, databaseName })),
     close: () => client.dispose(),
     file: `${new URL(connection.replace(/^.*AccountEndpoint=([^;]+);.*$/i, '$1')).host}/${databaseName}`,
   };
