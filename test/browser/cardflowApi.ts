@@ -3,21 +3,9 @@
  * would: open accounts, load credits, request transfers, and wait for each command's outcome.
  */
 import type { TestHost } from '../../runtime/testHost';
+import type { Accepted, CommandView as CommandOutcome } from '../../simulator/api';
 
-export interface Accepted {
-  commandId: string;
-  statusUrl: string;
-  accountId?: string;
-  loadId?: string;
-  transferId?: string;
-}
-
-export interface CommandOutcome {
-  commandId: string;
-  type: string;
-  status: 'pending' | 'succeeded' | 'rejected' | 'failed';
-  reason?: string;
-}
+export type { Accepted, CommandOutcome };
 
 async function post(host: TestHost, path: string, body: unknown): Promise<Accepted> {
   const response = await host.fetch(path, {
