@@ -8,6 +8,9 @@ module.exports = {
   // The Functions worker provides this module at run time; under jest the local runtime's copy stands in.
   moduleNameMapper: {
     '^@azure/functions-core$': '<rootDir>/runtime/worker/functionsCore.ts',
+    // The local host package runs from its sources under jest (the app it loads may be dist/).
+    '^@cardflow/local-host$': '<rootDir>/runtime/index.ts',
+    '^@cardflow/local-host/(.*)$': '<rootDir>/runtime/$1',
     // web/ is browser ES modules whose imports name the emitted `.js`; under jest they are the `.ts` sources.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

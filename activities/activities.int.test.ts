@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { accountStreamId, envelopeAll, splitLoad, transferStreamId, type DomainEvent } from '../domain';
 import { DEFAULT_DATABASE, type EventStore } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { ActivityContext } from './contracts';
 import { creditDestination } from './creditDestination';
 import { recordDecision } from './recordDecision';
@@ -44,7 +45,7 @@ async function types(streamId: string): Promise<string[]> {
 
 beforeEach(async () => {
   db = new Database(':memory:');
-  events = createLocalStores(db, { databaseName: DEFAULT_DATABASE }).events;
+  events = createLocalStores(new LocalDocumentStore(db), { databaseName: DEFAULT_DATABASE }).events;
   const { fee, net } = splitLoad(100_000);
   await seed(accountStreamId('acc-a'), [
     { type: 'AccountOpened', data: { accountId: 'acc-a', ownerId: 'ann', ownerName: 'Ann', kind: 'user' } },

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startHost, type Host } from '../runtime/host';
-import { createDurableService, type DurableService } from '../runtime/durable';
+import { startHost, type Host } from '@cardflow/local-host';
+import { createDurableService, type DurableService } from '@cardflow/local-host';
 
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/hello-cities');
 const API = '/runtime/webhooks/durabletask';

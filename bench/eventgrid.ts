@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EventGridTopicService } from '../runtime/eventgrid';
-import { startHost } from '../runtime/host';
+import { EventGridTopicService } from '@cardflow/local-host';
+import { startHost } from '@cardflow/local-host';
 import { EventGridEventPublisher, type PublishableEvent } from '../stores/eventPublisher';
 
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/eventgrid-sink');

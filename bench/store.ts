@@ -13,10 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { CosmosDBTriggerService, LocalDocumentStoreService } from '../runtime/docstore';
-import { startHost } from '../runtime/host';
+import { CosmosDBTriggerService, LocalDocumentStoreService } from '@cardflow/local-host';
+import { startHost } from '@cardflow/local-host';
 import { getStores } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { EventStore, StoredEvent } from '../stores/ports';
 
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/change-feed-lag');
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
   try {
     const db = openDatabase(path.join(dir, 'appends.db'));
-    const events = createLocalStores(db, { databaseName: 'cardflow' })
+    const events = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' })
       .events as unknown as EventStore<StoredEvent>;
     await appendRate(events, 200, 1, 'warmup');
     const single = await appendRate(events, appends, 1, 'single');

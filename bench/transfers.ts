@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHost } from '../runtime/host';
+import { startHost } from '@cardflow/local-host';
 import { CardflowApi, httpDriver } from '../simulator/api';
 import { progressBar } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';

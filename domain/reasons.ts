@@ -3,26 +3,29 @@ import { z } from 'zod';
 /**
  * Stable reason codes: why a command was rejected or a transfer did not complete. They appear in
  * events, command outcomes and HTTP problem details, so they never change once published.
- * The first six are the codes of DESIGN.md §2; the rest name the other rejections the deciders need.
+ * The first six are the codes of the design; the rest name the other rejections the deciders need.
+ * Each text is the one place its words live: a clause ("the account is closed") that fits after
+ * "refused: " on the dashboard, which reads them from `GET /api/reasons`.
  */
 export const REASON_MESSAGES = {
-  insufficient_funds: 'The source account does not have enough available credits.',
-  account_not_found: 'The account does not exist.',
-  account_closed: 'The account is closed.',
-  same_account: 'A transfer needs two different accounts.',
-  rejected_by_approver: 'An approver rejected the transfer.',
-  approval_expired: 'No approval decision arrived before the deadline.',
-  account_exists: 'An account with this id already exists with different details.',
-  account_not_empty: 'Only an account with no available and no reserved credits can be closed.',
-  reservation_not_found: 'There is no reservation for this transfer on the account.',
-  id_conflict: 'This id was already used for a different operation.',
-  invalid_amount: 'Amounts are whole cents between 1 and 10^12.',
-  transfer_not_found: 'The transfer does not exist.',
-  transfer_exists: 'A transfer with this id already exists with different details.',
-  not_awaiting_approval: 'The transfer is not waiting for an approval decision.',
-  approver_is_requester: 'The requester of a transfer may not approve or reject it.',
-  approver_is_source_owner: 'The owner of the source account may not approve or reject its transfer.',
-  processing_failed: 'The transfer could not be processed.',
+  insufficient_funds: 'the source account does not have enough available credits',
+  account_not_found: 'the account does not exist',
+  account_closed: 'the account is closed',
+  same_account: 'the source and destination accounts are the same',
+  rejected_by_approver: 'an approver rejected it',
+  approval_expired: 'the approval deadline passed before anyone decided',
+  account_exists: 'an account with this id already exists with different details',
+  account_not_empty: 'only an account with no available and no reserved credits can be closed',
+  reservation_not_found: 'there is no reservation for this transfer on the account',
+  id_conflict: 'this id was already used for a different operation',
+  invalid_amount: 'amounts are whole cents between 1 and 10^12',
+  transfer_not_found: 'there is no transfer with this id',
+  transfer_exists: 'a transfer with this id already exists with different details',
+  not_awaiting_approval:
+    'the transfer is no longer waiting for approval (it was already decided, expired or finished)',
+  approver_is_requester: 'the person who requested a transfer may not approve or reject it',
+  approver_is_source_owner: 'the owner of the source account may not approve or reject its transfers',
+  processing_failed: 'the transfer could not be processed',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_MESSAGES;
@@ -43,9 +46,19 @@ export interface DomainError {
   readonly message: string;
 }
 
-/** Builds the DomainError for `code`; `detail` is appended to the standard message. */
+/**
+ * The reason's text as a sentence.
+ *
+ * @example reasonSentence('account_closed') // 'The account is closed.'
+ */
+export function reasonSentence(code: ReasonCode): string {
+  const text = REASON_MESSAGES[code];
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** Builds the DomainError for `code`; `detail` is appended to the standard sentence. */
 export function domainError(code: ReasonCode, detail?: string): DomainError {
-  const message = detail ? `${REASON_MESSAGES[code]} ${detail}` : REASON_MESSAGES[code];
+  const message = detail ? `${reasonSentence(code)} ${detail}` : reasonSentence(code);
   return { code, message };
 }
 

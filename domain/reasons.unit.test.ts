@@ -2,6 +2,7 @@ import {
   accept,
   domainError,
   isReasonCode,
+  reasonSentence,
   reject,
   REASON_CODES,
   REASON_MESSAGES,
@@ -23,6 +24,8 @@ describe('reason codes', () => {
     for (const code of REASON_CODES) {
       expect(code).toMatch(/^[a-z_]+$/);
       expect(REASON_MESSAGES[code].length).toBeGreaterThan(10);
+      // A clause, so a sentence can carry it ("The approval was refused: <text>.").
+      expect(REASON_MESSAGES[code]).toMatch(/^[a-z].*[^.]$/);
     }
   });
 
@@ -35,11 +38,9 @@ describe('reason codes', () => {
   });
 
   it('make domain errors with a code and a message', () => {
-    expect(domainError('account_closed')).toEqual({
-      code: 'account_closed',
-      message: REASON_MESSAGES.account_closed,
-    });
-    expect(domainError('account_closed', 'acc-1').message).toBe(`${REASON_MESSAGES.account_closed} acc-1`);
+    expect(domainError('account_closed')).toEqual({ code: 'account_closed', message: 'The account is closed.' });
+    expect(domainError('account_closed', 'acc-1').message).toBe('The account is closed. acc-1');
+    expect(reasonSentence('rejected_by_approver')).toBe('An approver rejected it.');
     expect(reject('same_account')).toEqual({ ok: false, error: domainError('same_account') });
     expect(accept(1, 2)).toEqual({ ok: true, events: [1, 2] });
   });

@@ -2,10 +2,10 @@
  * The app's notion of "now". On the local host it is the host's clock (virtual in tests, so event
  * times, deadlines and the velocity window follow simulated time); in Azure it is the system clock.
  */
-import { getLocalDatabase } from '../runtime/docstore/localDatabase';
+import { currentLocalHost } from '../stores/localHost';
 
 export function now(): number {
-  return getLocalDatabase()?.clock.now() ?? Date.now();
+  return currentLocalHost()?.clock.now() ?? Date.now();
 }
 
 export function nowIso(): string {

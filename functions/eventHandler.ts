@@ -6,7 +6,6 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
 import { handleEvents } from './events/handleEvents';
-import { isTransferProcessRegistered } from './processManager';
 import { appEventPublisher } from './publishing';
 import { currentSettings, transferPolicy } from './settings';
 import { TransferProcessClient } from './transferProcessClient';
@@ -18,8 +17,7 @@ export async function eventHandler(documents: unknown[], context: InvocationCont
   const result = await handleEvents(
     {
       stores: getStores(),
-      processes: () =>
-        isTransferProcessRegistered() ? new TransferProcessClient(df.getClient(context)) : undefined,
+      processes: () => new TransferProcessClient(df.getClient(context)),
       publisher: appEventPublisher,
       policy: () => transferPolicy(currentSettings()),
       log: { warn: (m) => context.warn(m), error: (m) => context.error(m) },

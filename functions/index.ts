@@ -1,33 +1,19 @@
 /**
- * The app's entry point (package.json "main" → dist/functions/index.js): validates the settings and
- * registers every function with app.* / df.app.*. The transfer process manager's modules
- * (orchestrations/index, activities/index, entities/index) are loaded when their files exist.
+ * The app's entry point (package.json "main" → dist/functions/index.js): validates the settings,
+ * checks that the chosen store can be reached from this host, and registers every function with
+ * app.* / df.app.*. Each module below registers its functions when imported; none is optional, so
+ * a packaging mistake fails the start instead of silently disabling part of the app.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { markTransferProcessRegistered } from './processManager';
-import { loadSettings } from './settings';
+import { assertStoreReachable, loadSettings } from './settings';
 
 // A bad setting stops the app here, with a message naming it.
-loadSettings();
+assertStoreReachable(loadSettings());
 
 import './api';
 import './commandHandler';
 import './eventHandler';
 import './secondaryHandlers';
 import './dashboard';
-
-/** Requires `../{relative}` (compiled .js, or .ts under ts-jest) when it exists; a module that fails to load fails the app. */
-function loadIfPresent(relative: string): boolean {
-  const base = path.join(__dirname, '..', relative);
-  const file = ['.js', '.ts'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
-  if (!file) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(file);
-  return true;
-}
-
-// Each of these registers its functions when loaded (orchestrations/index registers transferProcess).
-loadIfPresent('activities/index');
-loadIfPresent('entities/index');
-if (loadIfPresent('orchestrations/index')) markTransferProcessRegistered();
+import '../orchestrations/index';
+import '../activities/index';
+import '../entities/index';

@@ -11,6 +11,7 @@ import {
 } from '../domain/approvalPolicy';
 import { tryParseDurationMs } from '../domain/duration';
 import { DEFAULT_DATABASE } from '../stores/layout';
+import { runsOnLocalHost } from '../stores/localHost';
 import type { TransferPolicy } from '../orchestrations/contracts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -140,6 +141,19 @@ let cached: { key: string; settings: Settings } | undefined;
  * The settings of the current process environment, re-read when it changes (a test host may set
  * different values for each host it starts in one process).
  */
+/**
+ * Stops the start of an app that chose the local store without a local host to provide it: in
+ * Azure, or a deployable package started on its own, the local store does not exist.
+ */
+export function assertStoreReachable(settings: Settings, onLocalHost: () => boolean = runsOnLocalHost): void {
+  if (settings.store === 'local' && !onLocalHost()) {
+    throw new SettingsError([
+      'CARDFLOW_STORE is local (the default), but no local host runs this app: the local store exists only ' +
+        'on the local host (`npm start`). In Azure, set CARDFLOW_STORE=cosmos and CosmosDBConnection.',
+    ]);
+  }
+}
+
 export function currentSettings(env: Env = process.env): Settings {
   const key = JSON.stringify(present(env));
   if (cached?.key !== key) cached = { key, settings: loadSettings(env) };

@@ -18,6 +18,7 @@ import { applySettings, readLocalSettings } from './settings';
 import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError } from './worker/invoker';
 import { runInHost } from './hostScope';
+import { installLocalHostSeam } from './docstore/localDatabase';
 import { loadApp, runAppHooks } from './worker/loadApp';
 
 export const DEFAULT_PORT = 7071;
@@ -96,6 +97,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       if (level === 'warning') log.warn(message);
       else if (level === 'error' || level === 'critical') log.error(message);
     });
+    // The app may ask at load whether a local host runs it (docs/architecture.md, the app-host seam).
+    installLocalHostSeam();
     const app = await loadApp(appRoot);
     const runtime = createInvocationRuntime(app, log);
     // Every invocation runs in this host's scope, so app code reaches this host's resources only.

@@ -11,9 +11,10 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { rebuildViews, type RebuildProgress, type RebuildSources } from '../functions/events/rebuildViews';
 import { loadSettings } from '../functions/settings';
-import { applySettings, readLocalSettings } from '../runtime/settings';
-import { DATA_FILE_NAME } from '../runtime/host';
+import { applySettings, readLocalSettings } from '@cardflow/local-host';
+import { DATA_FILE_NAME } from '@cardflow/local-host';
 import { createLocalStores } from '../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { StoreSet } from '../stores/ports';
 
 function argument(name: string): string | undefined {
@@ -43,7 +44,7 @@ function localSources(
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   return {
-    sources: sourcesOf(createLocalStores(db, { databaseName })),
+    sources: sourcesOf(createLocalStores(new LocalDocumentStore(db), { databaseName })),
     close: () => db.close(),
     file,
   };

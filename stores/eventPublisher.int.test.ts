@@ -1,9 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EventGridTopicService } from '../runtime/eventgrid';
-import type { CloudEventRecord } from '../runtime/eventgrid';
-import { createTestHost, type TestHost } from '../runtime/testHost';
-import { FIXTURE_APP, TOPIC_KEY, fixtureState, resetFixture } from '../runtime/eventgrid/test/drive';
+import { EventGridTopicService } from '@cardflow/local-host';
+import type { CloudEventRecord } from '@cardflow/local-host';
+import { createTestHost, type TestHost } from '@cardflow/local-host';
+import {
+  FIXTURE_APP,
+  TOPIC_KEY,
+  fixtureState,
+  resetFixture,
+} from '@cardflow/local-host/eventgrid/test/drive';
 import { EventGridEventPublisher, eventPublisherFromSettings, type PublishableEvent } from './eventPublisher';
 
 let host: TestHost;

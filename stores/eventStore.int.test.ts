@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { LocalDocumentStore } from '../runtime/docstore/documentStore';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { BatchOperation, DocumentContainer, PartitionKey } from './container';
 import { StreamVersionConflictError } from './errors';
 import { ContainerEventStore } from './eventStore';

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
-import { CosmosDBTriggerService, LocalDocumentStoreService } from '../runtime/docstore';
-import { defaultServices } from '../runtime/services';
-import { createTestHost } from '../runtime/testHost';
+import { CosmosDBTriggerService, LocalDocumentStoreService } from '@cardflow/local-host';
+import { defaultServices } from '@cardflow/local-host';
+import { createTestHost } from '@cardflow/local-host';
 import { fromEventDocument, getStores, type EventStore, type StoredEvent } from './index';
 
 const APP = join(__dirname, '../runtime/docstore/test/fixtures/change-feed-app');

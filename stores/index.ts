@@ -2,10 +2,9 @@
  * How app code obtains the stores: `getStores()`.
  *
  * `CARDFLOW_STORE` chooses the driver: `local` (default) or `cosmos`.
- * - local: the local document store on the host's SQLite database, which the local host publishes
- *   when it starts (runtime/docstore/localDatabase.ts), so functions, activities and the
- *   `cosmosDBTrigger` service all see one database. Outside a host, call
- *   `createLocalStores(db, ...)` yourself.
+ * - local: the local host's document store, reached through the app-host seam (`localHost.ts`),
+ *   so functions, activities and the host's `cosmosDBTrigger` all see one database. Outside a
+ *   host, call `createLocalStores(documents, ...)` yourself.
  * - cosmos: Azure Cosmos DB at `CosmosDBConnection` (`AccountEndpoint=...;AccountKey=...;`), in the
  *   database `COSMOS_DATABASE` (default `cardflow`). This is what runs in Azure.
  *
@@ -13,9 +12,9 @@
  * const { events, commands, views } = getStores();
  * await commands.submit({ id, type: 'OpenAccount', data });
  */
-import { getLocalDatabase } from '../runtime/docstore/localDatabase';
 import { StoreError } from './errors';
 import { DEFAULT_DATABASE } from './layout';
+import { currentLocalHost } from './localHost';
 import type { StoreSet } from './ports';
 
 export type Settings = Readonly<Record<string, string | undefined>>;
@@ -26,7 +25,9 @@ let cached: { key: unknown; stores: StoreSet } | undefined;
 export function getStores(settings: Settings = process.env): StoreSet {
   const kind = storeKind(settings);
   const key =
-    kind === 'local' ? getLocalDatabase()?.db : `${settings.CosmosDBConnection}|${settings.COSMOS_DATABASE}`;
+    kind === 'local'
+      ? currentLocalHost()?.documents
+      : `${settings.CosmosDBConnection}|${settings.COSMOS_DATABASE}`;
   if (cached && cached.key === key && key !== undefined) return cached.stores;
   const stores = createStores(settings);
   cached = { key, stores };
@@ -45,16 +46,16 @@ export function createStores(settings: Settings = process.env): StoreSet {
     const cosmos = require('./cosmos/cosmosStores') as typeof import('./cosmos/cosmosStores');
     return cosmos.createCosmosStores({ client: cosmos.cosmosClientFor(connection), databaseName });
   }
-  const local = getLocalDatabase();
+  const local = currentLocalHost();
   if (!local) {
     throw new StoreError(
       'store_unavailable',
-      'CARDFLOW_STORE=local but no local host database is published: run inside the local host, or use createLocalStores(db, ...)',
+      'CARDFLOW_STORE=local but no local host is running this app: start it with `npm start`, or set CARDFLOW_STORE=cosmos',
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createLocalStores } = require('./local/localStores') as typeof import('./local/localStores');
-  return createLocalStores(local.db, { databaseName, clock: local.clock });
+  return createLocalStores(local.documents, { databaseName, clock: local.clock });
 }
 
 function storeKind(settings: Settings): 'local' | 'cosmos' {
@@ -69,3 +70,4 @@ export * from './errors';
 export * from './ports';
 export { fromEventDocument, type EventDocument } from './eventStore';
 export { CONTAINERS, DEFAULT_DATABASE } from './layout';
+export { currentLocalHost, runsOnLocalHost } from './localHost';

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { createLocalStores } from './local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { describeStoreConformance } from './test/conformance';
 
 let db: Database.Database;
@@ -7,10 +8,10 @@ let db: Database.Database;
 describeStoreConformance('local', {
   async setUp() {
     db = new Database(':memory:');
-    return createLocalStores(db, { databaseName: 'cardflow' });
+    return createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' });
   },
   reconnect() {
-    return createLocalStores(db, { databaseName: 'cardflow' });
+    return createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' });
   },
   async tearDown() {
     db.close();

@@ -8,6 +8,7 @@ import type { ClientCommand } from '../../domain/commands';
 import { envelopeAll } from '../../domain/envelope';
 import type { EventStore } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { CorruptStreamError, executeCommand, type ExecutionContext } from './executeCommand';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -15,7 +16,7 @@ let db: Database.Database;
 let events: EventStore;
 beforeEach(() => {
   db = new Database(':memory:');
-  events = createLocalStores(db, { databaseName: 'cardflow' }).events;
+  events = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' }).events;
 });
 afterEach(() => db.close());
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { TransferEvent } from '../../domain/events';
 import type { Views } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { InboxEntry } from '../projections/approvalsInbox';
 import { projectTransfer, type TransferView } from '../projections/transferView';
 import type { CardflowCloudEvent } from './cloudEvent';
@@ -18,7 +19,7 @@ let db: Database.Database;
 let views: Views;
 beforeEach(() => {
   db = new Database(':memory:');
-  views = createLocalStores(db, { databaseName: 'cardflow' }).views;
+  views = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' }).views;
 });
 afterEach(() => db.close());
 

@@ -1,27 +1,61 @@
 /**
- * How app code running inside the local host reaches the host's database: the Cosmos DB trigger
- * service (started by every host) publishes the host's SQLite database and clock here, and
- * `getStores()` (stores/index.ts) builds the local store driver on whatever is published. One host
- * per process at a time; a test that starts a second host after stopping the first gets the new one.
+ * What the host hands to the app it runs: its clock and its local document store, published on one
+ * well-known `globalThis` slot (the app-host seam, documented in docs/architecture.md). The app looks
+ * the slot up only when it runs on the local host (`CARDFLOW_STORE=local`); in Azure nothing fills it.
+ * The Cosmos DB trigger service reads the same database. One host per process at a time; work that
+ * belongs to a stopped host sees nothing, even when another host has started since.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock';
 import { currentHostDb } from '../hostScope';
+import { LocalDocumentStore } from './documentStore';
 
 export interface LocalDatabase {
   db: BetterSqlite3.Database;
   clock: Clock;
 }
 
-// Kept on globalThis so that every copy of this module in the process sees the same database: under
+/** What `globalThis[Symbol.for('azure-functions-local-host')].current()` answers. */
+export interface LocalHostResources {
+  /** The host's clock: virtual in tests, so app-side times follow simulated time. */
+  readonly clock: Clock;
+  /** The host's document store: containers (created on first use) with the change feed its triggers read. */
+  readonly documents: LocalDocumentStore;
+}
+
+/** The seam's shape on `globalThis`; stable, so that an app built against another copy of the host still finds it. */
+export interface LocalHostSeam {
+  /** The host serving the current invocation; outside invocations, the last one started. */
+  current(): LocalHostResources | undefined;
+}
+
+/** The slot's name, shared with the app by value: the app imports nothing from the host. */
+export const LOCAL_HOST_SEAM = Symbol.for('azure-functions-local-host');
+
+interface Published extends LocalDatabase {
+  resources: LocalHostResources;
+}
+
+// On globalThis so that every copy of this module in the process sees the same database: under
 // jest the host runs from the TypeScript sources while the app it loads requires the compiled dist/.
 const SLOT = Symbol.for('cardflow.localDatabase');
 const BY_HOST = Symbol.for('cardflow.localDatabaseByHost');
 const slot = globalThis as {
-  [SLOT]?: LocalDatabase;
-  [BY_HOST]?: Map<BetterSqlite3.Database, LocalDatabase>;
+  [SLOT]?: Published;
+  [BY_HOST]?: Map<BetterSqlite3.Database, Published>;
+  [LOCAL_HOST_SEAM]?: LocalHostSeam;
 };
 const byHost = (slot[BY_HOST] ??= new Map());
+
+function currentPublished(): Published | undefined {
+  const hostDb = currentHostDb();
+  return hostDb ? byHost.get(hostDb) : slot[SLOT];
+}
+
+/** Installs the seam; done by loading the host, before it loads any app. */
+export function installLocalHostSeam(): void {
+  slot[LOCAL_HOST_SEAM] ??= { current: () => currentPublished()?.resources };
+}
 
 /**
  * Publishes the host's database (done by the host's local document store service on start).
@@ -31,8 +65,14 @@ export function setLocalDatabase(
   database: LocalDatabase,
   hostDb: BetterSqlite3.Database = database.db,
 ): void {
-  slot[SLOT] = database;
-  byHost.set(hostDb, database);
+  installLocalHostSeam();
+  const resources = {
+    clock: database.clock,
+    documents: new LocalDocumentStore(database.db, { clock: database.clock }),
+  };
+  const published = { ...database, resources };
+  slot[SLOT] = published;
+  byHost.set(hostDb, published);
 }
 
 /** Withdraws it (on host stop). */
@@ -46,8 +86,8 @@ export function clearLocalDatabase(db: BetterSqlite3.Database): void {
  * when another host has started since. Outside invocations (scripts, tests): the last one published.
  */
 export function getLocalDatabase(): LocalDatabase | undefined {
-  const hostDb = currentHostDb();
-  return hostDb ? byHost.get(hostDb) : slot[SLOT];
+  const published = currentPublished();
+  return published && { db: published.db, clock: published.clock };
 }
 
 // Host database → the database its documents live in, when LocalDocumentStoreService was given a file of their own.

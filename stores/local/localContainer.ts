@@ -1,9 +1,8 @@
 /**
- * The container model on the runtime's local document store (synchronous SQLite, wrapped in
- * promises so callers cannot tell it from Cosmos DB).
+ * The container model on the local host's document store (synchronous SQLite, wrapped in promises
+ * so callers cannot tell it from Cosmos DB). The container comes through the app-host seam.
  */
-import { DocumentStoreError } from '../../runtime/docstore/errors';
-import type { LocalContainer } from '../../runtime/docstore/documentStore';
+import { isLocalHostStoreError, type LocalHostContainer } from '../localHost';
 import {
   ContainerError,
   withoutSystemProperties,
@@ -31,7 +30,7 @@ function mapped<T>(run: () => T): Promise<T> {
   try {
     return Promise.resolve(run());
   } catch (error) {
-    if (error instanceof DocumentStoreError) {
+    if (isLocalHostStoreError(error)) {
       return Promise.reject(
         new ContainerError(error.status, error.message, error.operationIndex, { cause: error }),
       );
@@ -45,7 +44,7 @@ function mapped<T>(run: () => T): Promise<T> {
 }
 
 export class LocalDocumentContainer implements DocumentContainer {
-  constructor(private readonly container: LocalContainer) {}
+  constructor(private readonly container: LocalHostContainer) {}
 
   get partitionKeyPath(): string {
     return this.container.partitionKeyPath;

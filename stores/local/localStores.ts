@@ -1,10 +1,8 @@
 /**
- * The store ports on the runtime's local document store (SQLite), with the same containers and
+ * The store ports on the local host's document store (SQLite), with the same containers and
  * partition keys as in Cosmos DB, so `app.cosmosDB` triggers on them fire locally.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Clock } from '../../runtime/clock';
-import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
+import type { LocalHostDocuments } from '../localHost';
 import { ContainerCommandStore } from '../commandStore';
 import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
@@ -15,17 +13,19 @@ import { LocalDocumentContainer } from './localContainer';
 export interface LocalStoresOptions {
   /** The database name containers live under (the triggers' `databaseName`). */
   databaseName: string;
-  clock?: Clock;
+  /** Where command times come from; default the system clock. */
+  clock?: { now(): number };
 }
 
-export function createLocalStores(db: BetterSqlite3.Database, options: LocalStoresOptions): StoreSet {
-  const store = new LocalDocumentStore(db, { clock: options.clock });
+/** The stores on `documents`: the local host's document store (from the seam, or a test's own). */
+export function createLocalStores(documents: LocalHostDocuments, options: LocalStoresOptions): StoreSet {
   const containerOf = (name: ContainerName): LocalDocumentContainer =>
     new LocalDocumentContainer(
-      store.container(options.databaseName, name, { partitionKeyPath: CONTAINERS[name] }),
+      documents.container(options.databaseName, name, { partitionKeyPath: CONTAINERS[name] }),
     );
   containerOf('leases');
-  const now = options.clock ? () => (options.clock as Clock).now() : Date.now;
+  const clock = options.clock;
+  const now = clock ? () => clock.now() : Date.now;
   const containers = {
     commands: containerOf('commands'),
     events: containerOf('events'),

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { isStoreError } from '../errors';
 import type { StoreSet, StoredEvent } from '../ports';
 import { createLocalStores } from './localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 
 const event: StoredEvent = {
   id: 'account-l1/e1',
@@ -47,7 +48,7 @@ describe('the local driver with SQLite unavailable', () => {
       const file = path.join(dir, 'store.db');
       // No busy wait: the lock is held for the whole test.
       const db = new Database(file, { timeout: 0 });
-      const stores = createLocalStores(db, { databaseName: 'cardflow' });
+      const stores = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' });
       const other = new Database(file);
       other.exec('BEGIN EXCLUSIVE');
       try {
@@ -66,7 +67,7 @@ describe('the local driver with SQLite unavailable', () => {
 
   it.each(operations)('%s fails with store_unavailable once the host closed the database', async (_, op) => {
     const db = new Database(':memory:');
-    const stores = createLocalStores(db, { databaseName: 'cardflow' });
+    const stores = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' });
     db.close();
     const error = await failure(op(stores));
     expect(isStoreError(error, 'store_unavailable')).toBe(true);

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../runtime/testHost';
+import { createTestHost, type TestHost } from '@cardflow/local-host';
 import { accessibilityProblems, fitsViewportWidth } from './accessibility';
 import { balances, decide, loadCredits, openAccount, requestTransfer, transferStatus } from './cardflowApi';
 import { DashboardPage, rowTexts } from './dashboardPage';

@@ -2,7 +2,7 @@
  * Setting up the browser scenarios through the app's own HTTP API (DESIGN.md §4), as a client
  * would: open accounts, load credits, request transfers, and wait for each command's outcome.
  */
-import type { TestHost } from '../../runtime/testHost';
+import type { TestHost } from '@cardflow/local-host';
 import type { Accepted, CommandView as CommandOutcome } from '../../simulator/api';
 
 export type { Accepted, CommandOutcome };

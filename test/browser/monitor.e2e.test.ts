@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createDurableService } from '../../runtime/durable';
-import { createTestHost, type TestHost } from '../../runtime/testHost';
+import { createDurableService } from '@cardflow/local-host';
+import { createTestHost, type TestHost } from '@cardflow/local-host';
 import { accessibilityProblems } from './accessibility';
 import { DashboardPage, type MonitorPanel } from './dashboardPage';
 import {

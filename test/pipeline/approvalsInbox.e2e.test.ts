@@ -3,7 +3,7 @@
  * process's reminder) publish with the real EventGridPublisherClient to the host's local topic,
  * which delivers to the `approvalsInbox` and `auditLog` functions per eventgrid.local.json.
  */
-import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { ApprovalsResponseSchema } from '../../functions/http/schemas';
 import { toCloudEvent } from '../../stores/eventPublisher';
 import { outcomeOf, startApp, type App } from './harness';

@@ -4,8 +4,9 @@
  * API and wait until the pipeline has settled.
  */
 import path from 'node:path';
-import { createTestHost, type TestHost, type TestHostOptions } from '../../runtime';
+import { createTestHost, type TestHost, type TestHostOptions } from '@cardflow/local-host';
 import { createLocalStores } from '../../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import type { Stores } from '../../stores';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -43,7 +44,10 @@ export async function startApp(options: Partial<TestHostOptions> = {}): Promise<
     ...options,
     settings: { CARDFLOW_STORE: 'local', ...(options.settings ?? {}) },
   });
-  const stores = createLocalStores(host.db, { databaseName: 'cardflow', clock: host.clock });
+  const stores = createLocalStores(new LocalDocumentStore(host.db, { clock: host.clock }), {
+    databaseName: 'cardflow',
+    clock: host.clock,
+  });
   return {
     host,
     stores,

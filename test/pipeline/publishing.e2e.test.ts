@@ -3,7 +3,7 @@
  * handler's publications, the change feed keeps redelivering the batch (its checkpoint stays
  * before it), and once publishing works again every event reaches the subscribers.
  */
-import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { outcomeOf, startApp, type App } from './harness';
 
 let app: App;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { outcomeOf, REPO_ROOT, startApp } from './harness';
 
 const HOUR = 60 * 60 * 1000;

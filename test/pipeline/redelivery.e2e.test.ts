@@ -3,7 +3,7 @@
  * the host with a batch it already handled, change nothing the second time; and a command that
  * keeps failing ends `failed` and dead-lettered instead of blocking or vanishing.
  */
-import { LocalDocumentStore } from '../../runtime/docstore/documentStore';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { outcomeOf, startApp, type App } from './harness';
 
 let app: App;

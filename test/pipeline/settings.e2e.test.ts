@@ -1,6 +1,6 @@
 /** A bad setting stops the app from starting, with a message naming the setting. */
 import { REPO_ROOT } from './harness';
-import { createTestHost } from '../../runtime';
+import { createTestHost } from '@cardflow/local-host';
 
 it('refuses to start with an APPROVAL_TIMEOUT that is not an ISO-8601 duration', async () => {
   await expect(

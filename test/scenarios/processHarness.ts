@@ -5,10 +5,10 @@
  * moves time. Needs `npm run build` (the fixture app loads dist/).
  */
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../runtime';
-import { LocalDocumentStoreService } from '../../runtime/docstore';
-import { createDurableService } from '../../runtime/durable';
-import { EventGridTopicService } from '../../runtime/eventgrid';
+import { createTestHost, type TestHost } from '@cardflow/local-host';
+import { LocalDocumentStoreService } from '@cardflow/local-host';
+import { createDurableService } from '@cardflow/local-host';
+import { EventGridTopicService } from '@cardflow/local-host';
 import {
   accountDecider,
   accountStreamId,
@@ -29,6 +29,7 @@ import {
 } from '../../orchestrations/contracts';
 import { DEFAULT_DATABASE, type EventStore } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 
 export const PROCESS_APP = path.join(__dirname, 'fixtures/process-app');
 export const DURABLE_API = '/runtime/webhooks/durabletask';
@@ -78,7 +79,10 @@ export class ProcessHarness {
     });
     return new ProcessHarness(
       host,
-      createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events,
+      createLocalStores(new LocalDocumentStore(host.db, { clock: host.clock }), {
+        databaseName: DEFAULT_DATABASE,
+        clock: host.clock,
+      }).events,
     );
   }
 

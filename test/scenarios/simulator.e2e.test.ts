@@ -4,7 +4,7 @@
  * clock standing in for the approval deadline.
  */
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../runtime';
+import { createTestHost, type TestHost } from '@cardflow/local-host';
 import { CardflowApi } from '../../simulator/api';
 import {
   runScenario,
@@ -16,6 +16,7 @@ import {
 import { accountStreamId, envelopeAll } from '../../domain';
 import { DEFAULT_DATABASE } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { LocalDocumentStore } from '@cardflow/local-host';
 import { testHostDriver } from './testHostDriver';
 
 // Whole-host tests: generous under a loaded CI machine (they take well under a second each when idle).
@@ -134,7 +135,10 @@ describe('simulator scenarios against the app', () => {
     });
     await awaitingApproval('e2e-broken-tr');
     // Credits that no load put in, appended behind the API's back.
-    const events = createLocalStores(host.db, { databaseName: DEFAULT_DATABASE, clock: host.clock }).events;
+    const events = createLocalStores(new LocalDocumentStore(host.db, { clock: host.clock }), {
+      databaseName: DEFAULT_DATABASE,
+      clock: host.clock,
+    }).events;
     const streamId = accountStreamId(to);
     const version = await events.streamVersion(streamId);
     const metadata = {

@@ -1,5 +1,5 @@
 /** The simulator's driver for a test host: settling waits until the host is idle, time is the virtual clock. */
-import type { TestHost } from '../../runtime';
+import type { TestHost } from '@cardflow/local-host';
 import type { Driver } from '../../simulator/api';
 
 export function testHostDriver(host: TestHost): Driver {
