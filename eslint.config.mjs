@@ -9,6 +9,7 @@ export default tseslint.config(
       'coverage/**',
       '.data/**',
       'test-results/**',
+      'out/**',
       '**/fixtures/**/*.js',
       'web/**/*.js',
     ],

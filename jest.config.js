@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/', '/out/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/out/'],
   // The Functions worker provides this module at run time; under jest the local runtime's copy stands in.
   moduleNameMapper: {
     '^@azure/functions-core$': '<rootDir>/runtime/worker/functionsCore.ts',

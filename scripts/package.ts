@@ -1,0 +1,96 @@
+/**
+ * `npm run package`: the deployable Function App, as `func pack` would lay it out — the compiled
+ * app, the dashboard's static files, host.json, a package.json with the production dependencies
+ * and those dependencies installed — and nothing of the local host, SQLite or the dev tools.
+ *
+ *   node dist/scripts/package.js [--out DIR] [--no-install]
+ *
+ * DIR defaults to out/functionapp. Deploy it with `azd deploy` or `func azure functionapp publish`
+ * (see the README, "Deploy to Azure").
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+// dist/scripts/ when compiled, scripts/ under ts-jest: the repository is where package.json is.
+const REPO = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')].find((dir) =>
+  existsSync(path.join(dir, 'tsconfig.app.json')),
+) as string;
+const DEFAULT_OUT = path.join(REPO, 'out', 'functionapp');
+/** The dashboard's files that the `dashboard` function serves (functions/dashboardAssets.ts). */
+const WEB_FILES = ['index.html', 'styles.css', 'dist'];
+
+export interface PackageOptions {
+  out?: string;
+  /** Install the production dependencies into the package (default true). */
+  install?: boolean;
+  log?: (line: string) => void;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  description?: string;
+  main: string;
+  engines?: Record<string, string>;
+  dependencies: Record<string, string>;
+}
+
+/** Builds the package into `out` (emptied first) and returns its folder. */
+export function buildPackage(options: PackageOptions = {}): string {
+  const out = path.resolve(options.out ?? DEFAULT_OUT);
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (!existsSync(path.join(REPO, 'web', 'dist', 'main.js')))
+    throw new Error('web/dist is not built: run `npm run build` first');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  log(`compiling the app into ${path.relative(REPO, out) || out}/dist`);
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--outDir', path.join(out, 'dist')],
+    {
+      cwd: REPO,
+      stdio: 'inherit',
+    },
+  );
+  for (const file of WEB_FILES)
+    cpSync(path.join(REPO, 'web', file), path.join(out, 'web', file), { recursive: true });
+  cpSync(path.join(REPO, 'host.json'), path.join(out, 'host.json'));
+  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(productionManifest(), null, 2)}\n`);
+
+  if (options.install ?? true) {
+    log('installing the production dependencies');
+    execFileSync(
+      'npm',
+      ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'],
+      {
+        cwd: out,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  log(`package ready: ${out}`);
+  return out;
+}
+
+/** The app's package.json as it ships: name, main, engines and the production dependencies only. */
+export function productionManifest(): Manifest {
+  const source = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as Manifest;
+  const { name, version, description, main, engines, dependencies } = source;
+  return { name, version, description, main, engines, dependencies };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const outIndex = args.indexOf('--out');
+  try {
+    buildPackage({
+      out: outIndex >= 0 ? args[outIndex + 1] : undefined,
+      install: !args.includes('--no-install'),
+    });
+  } catch (error) {
+    process.stderr.write(`npm run package: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
