@@ -38,7 +38,10 @@ describe('reason codes', () => {
   });
 
   it('make domain errors with a code and a message', () => {
-    expect(domainError('account_closed')).toEqual({ code: 'account_closed', message: 'The account is closed.' });
+    expect(domainError('account_closed')).toEqual({
+      code: 'account_closed',
+      message: 'The account is closed.',
+    });
     expect(domainError('account_closed', 'acc-1').message).toBe('The account is closed. acc-1');
     expect(reasonSentence('rejected_by_approver')).toBe('An approver rejected it.');
     expect(reject('same_account')).toEqual({ ok: false, error: domainError('same_account') });

@@ -1,35 +1,50 @@
 /**
- * The command side of the HTTP API: each POST validates its input, builds a client command and
- * submits it to the command store. The command id is a hash of the command, so a repeated request
- * is the same command: stored once, answered with the same 202 body.
+ * The command side of the HTTP API: one entry per command. An entry names the domain's command
+ * schema; the route's path parameters, its body (the command's data without the path parameters,
+ * the client-chosen id optional), its 202 answer and its OpenAPI description all follow from it.
+ * The command id is a hash of the command, so a repeated request is the same command: stored once,
+ * answered with the same 202 body.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
 import { commandId as commandIdOf } from '../../domain/commandId';
-import { ClientCommandSchema, type ClientCommand } from '../../domain/commands';
-import type { Stores } from '../../stores';
+import {
+  CloseAccountSchema,
+  DecideTransferSchema,
+  LoadCreditsSchema,
+  OpenAccountSchema,
+  RequestTransferSchema,
+} from '../../domain/commands';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
-import { readJsonBody, validate } from './body';
+import { readJsonBody, validate, type BodyResult } from './body';
 import { problem } from './problem';
-import {
-  AccountParamsSchema,
-  CloseAccountBodySchema,
-  DecisionBodySchema,
-  IdempotencyKeySchema,
-  LoadCreditsBodySchema,
-  OpenAccountBodySchema,
-  RequestTransferBodySchema,
-  TransferParamsSchema,
-} from './schemas';
+import { jsonAnswer, type RouteDeps, type RouteDefinition } from './route';
+import { IdempotencyKeySchema } from './schemas';
 
-export interface CommandRouteDeps {
-  stores: Stores;
-  /** The Durable HTTP API status URL of a transfer's process. */
-  processStatusUrl: (transferId: string) => string;
+/** A domain command schema: `{type, data}` with a literal type. */
+type CommandSchema = z.ZodObject<{
+  type: z.ZodLiteral<string>;
+  data: z.ZodObject<z.ZodRawShape, z.core.$ZodObjectConfig>;
+}>;
+type DataOf<S extends CommandSchema> = z.output<S['shape']['data']>;
+
+interface CommandRouteSpec<S extends CommandSchema> {
+  command: S;
+  /** The path below `api`; each `{name}` is a field of the command's data. */
+  route: string;
+  summary: string;
+  /** The id field a client may leave out: derived from the `Idempotency-Key` header, else new. */
+  newId?: { field: keyof DataOf<S> & string; prefix: string };
+  /** URLs the 202 answer adds to the ids, e.g. where to follow the process the command starts. */
+  links?: Record<string, (deps: RouteDeps, data: DataOf<S>) => string>;
+  /** Refusals judged from the read models before a new command is stored; a stored one skips them. */
+  precheck?: {
+    refusals: Record<number, string>;
+    check: (deps: RouteDeps, data: DataOf<S>) => Promise<HttpResponseInit | undefined>;
+  };
 }
-
-type Result<T> = { ok: true; value: T } | { ok: false; response: HttpResponseInit };
 
 /** The API's absolute URL of a command's status, on the host the request came to. */
 export function commandStatusUrl(request: HttpRequest, commandId: string): string {
@@ -47,133 +62,133 @@ export function entityId(prefix: string, scope: string, idempotencyKey: string |
   return `${prefix}-${createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
 }
 
-function idempotencyKey(request: HttpRequest): Result<string | undefined> {
+function idempotencyKey(request: HttpRequest): BodyResult<string | undefined> {
   const header = request.headers.get('idempotency-key');
   if (header === null) return { ok: true, value: undefined };
-  const checked = validate(IdempotencyKeySchema, header, 'Idempotency-Key header');
-  return checked.ok ? { ok: true, value: checked.value } : checked;
+  return validate(IdempotencyKeySchema, header, 'Idempotency-Key header');
 }
 
-function accepted(request: HttpRequest, commandId: string, extra: Record<string, string>): HttpResponseInit {
-  const statusUrl = commandStatusUrl(request, commandId);
-  return {
-    status: 202,
-    headers: { 'content-type': 'application/json', location: statusUrl },
-    body: JSON.stringify({ commandId, ...extra, statusUrl }),
-  };
-}
+// zod's pick/omit/partial take a literal mask; these names are only known once the route is read.
+const mask = (names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, true as const])) as Record<string, never>;
 
-/** Submits the command (once: a duplicate changes nothing) and answers 202. */
-async function submit(
-  deps: CommandRouteDeps,
-  request: HttpRequest,
-  command: ClientCommand,
-  extra: Record<string, string>,
-): Promise<HttpResponseInit> {
-  // Parsing through the domain schema also normalises what the hash covers (e.g. trimmed names).
-  const parsed = validate(ClientCommandSchema, command, 'command');
-  if (!parsed.ok) return parsed.response;
-  const { type, data } = parsed.value;
-  const id = commandIdOf(type, data);
-  await deps.stores.commands.submit({ id, type, data, metadata: { correlationId: id } });
-  return accepted(request, id, extra);
-}
+/** The route definition of one command: its schemas derived from the command's, its handler generic. */
+export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>): RouteDefinition {
+  const type = spec.command.shape.type.value;
+  const data = spec.command.shape.data;
+  const pathNames = [...spec.route.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+  const params = pathNames.length > 0 ? data.pick(mask(pathNames)) : undefined;
+  const omitted = data.omit(mask(pathNames));
+  const body = spec.newId ? omitted.partial(mask([spec.newId.field])) : omitted;
+  const bodyRequired = !body.safeParse({}).success;
+  const idNames = [...pathNames, ...(spec.newId ? [spec.newId.field] : [])];
+  const linkNames = Object.keys(spec.links ?? {});
+  const response = z.object({
+    commandId: z.string(),
+    ...data.pick(mask(idNames)).shape,
+    ...Object.fromEntries(linkNames.map((name) => [name, z.url()])),
+    statusUrl: z.url(),
+  });
 
-export async function openAccount(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
-  const key = idempotencyKey(request);
-  if (!key.ok) return key.response;
-  const body = await readJsonBody(request, OpenAccountBodySchema);
-  if (!body.ok) return body.response;
-  const accountId = body.value.accountId ?? entityId('acc', 'OpenAccount', key.value);
-  const { ownerId, ownerName, kind } = body.value;
-  return submit(
-    deps,
-    request,
-    { type: 'OpenAccount', data: { accountId, ownerId, ownerName, kind } },
-    { accountId },
-  );
-}
-
-export async function loadCredits(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
-  const path = validate(AccountParamsSchema, request.params, 'path');
-  if (!path.ok) return path.response;
-  const key = idempotencyKey(request);
-  if (!key.ok) return key.response;
-  const body = await readJsonBody(request, LoadCreditsBodySchema);
-  if (!body.ok) return body.response;
-  const { accountId } = path.value;
-  const loadId = body.value.loadId ?? entityId('load', `LoadCredits:${accountId}`, key.value);
-  return submit(
-    deps,
-    request,
-    { type: 'LoadCredits', data: { accountId, loadId, amount: body.value.amount } },
-    { accountId, loadId },
-  );
-}
-
-export async function closeAccount(deps: CommandRouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
-  const path = validate(AccountParamsSchema, request.params, 'path');
-  if (!path.ok) return path.response;
-  const body = await readJsonBody(request, CloseAccountBodySchema, { allowEmpty: true });
-  if (!body.ok) return body.response;
-  const { accountId } = path.value;
-  return submit(deps, request, { type: 'CloseAccount', data: { accountId } }, { accountId });
-}
-
-export async function requestTransfer(
-  deps: CommandRouteDeps,
-  request: HttpRequest,
-): Promise<HttpResponseInit> {
-  const key = idempotencyKey(request);
-  if (!key.ok) return key.response;
-  const body = await readJsonBody(request, RequestTransferBodySchema);
-  if (!body.ok) return body.response;
-  const { fromAccountId, toAccountId, amount, requestedBy, note } = body.value;
-  const transferId = body.value.transferId ?? entityId('tr', 'RequestTransfer', key.value);
-  const data = {
-    transferId,
-    fromAccountId,
-    toAccountId,
-    amount,
-    requestedBy,
-    ...(note === undefined ? {} : { note }),
-  };
-  return submit(
-    deps,
-    request,
-    { type: 'RequestTransfer', data },
-    { transferId, processStatusUrl: deps.processStatusUrl(transferId) },
-  );
-}
-
-/**
- * Records an approval decision. 404 for an unknown transfer, 409 when the transfer view says it is
- * not awaiting approval; a decision already recorded is answered as before (202, same body).
- */
-export async function decideTransfer(
-  deps: CommandRouteDeps,
-  request: HttpRequest,
-): Promise<HttpResponseInit> {
-  const path = validate(TransferParamsSchema, request.params, 'path');
-  if (!path.ok) return path.response;
-  const body = await readJsonBody(request, DecisionBodySchema);
-  if (!body.ok) return body.response;
-  const { transferId } = path.value;
-  const { decision, approver, note } = body.value;
-  const command: ClientCommand = {
-    type: 'DecideTransfer',
-    data: { transferId, decision, approver, ...(note === undefined ? {} : { note }) },
-  };
-  const id = commandIdOf(command.type, command.data);
-  if (await deps.stores.commands.get(id)) return accepted(request, id, { transferId });
-  const transfer = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
-  if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
-  if (transfer.status !== 'awaiting_approval') {
-    return problem(
-      409,
-      'not_awaiting_approval',
-      `Transfer ${transferId} is ${transfer.status}, not awaiting approval.`,
+  async function handle(deps: RouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
+    const path = params ? validate(params, request.params, 'path') : { ok: true as const, value: {} };
+    if (!path.ok) return path.response;
+    const key = spec.newId ? idempotencyKey(request) : { ok: true as const, value: undefined };
+    if (!key.ok) return key.response;
+    const input = await readJsonBody(request, body, { allowEmpty: !bodyRequired });
+    if (!input.ok) return input.response;
+    const fields: Record<string, unknown> = { ...path.value, ...(input.value as object) };
+    if (spec.newId && fields[spec.newId.field] === undefined) {
+      const scope = [type, ...pathNames.map((name) => String(fields[name]))].join(':');
+      fields[spec.newId.field] = entityId(spec.newId.prefix, scope, key.value);
+    }
+    // Parsing through the domain schema also normalises what the hash covers (e.g. trimmed names).
+    const parsed = validate(spec.command, { type, data: fields }, 'command');
+    if (!parsed.ok) return parsed.response;
+    const command = parsed.value as { type: string; data: DataOf<S> };
+    const id = commandIdOf(command.type, command.data);
+    const ids = Object.fromEntries(idNames.map((name) => [name, String(fields[name])]));
+    const links = Object.fromEntries(
+      Object.entries(spec.links ?? {}).map(([name, link]) => [name, link(deps, command.data)]),
     );
+    const statusUrl = commandStatusUrl(request, id);
+    const accepted = () =>
+      jsonAnswer(response, { commandId: id, ...ids, ...links, statusUrl }, 202, { location: statusUrl });
+    if (spec.precheck) {
+      // A stored command was already judged; the read model may have moved on since.
+      if (await deps.stores.commands.get(id)) return accepted();
+      const refused = await spec.precheck.check(deps, command.data);
+      if (refused) return refused;
+    }
+    await deps.stores.commands.submit({
+      id,
+      type: command.type,
+      data: command.data,
+      metadata: { correlationId: id },
+    });
+    return accepted();
   }
-  return submit(deps, request, command, { transferId });
+
+  return {
+    method: 'POST',
+    route: spec.route,
+    summary: spec.summary,
+    status: 202,
+    params,
+    body: { schema: body, required: bodyRequired },
+    idempotencyKey: spec.newId !== undefined,
+    response,
+    refusals: spec.precheck?.refusals ?? {},
+    durableClient: linkNames.length > 0,
+    handle,
+  };
 }
+
+/** Every command route: adding a command to the API is one entry here. */
+export const COMMAND_ROUTES = {
+  openAccount: commandRoute({
+    command: OpenAccountSchema,
+    route: 'accounts',
+    summary: 'Open an account (OpenAccount)',
+    newId: { field: 'accountId', prefix: 'acc' },
+  }),
+  loadCredits: commandRoute({
+    command: LoadCreditsSchema,
+    route: 'accounts/{accountId}/loads',
+    summary: 'Load credits (LoadCredits)',
+    newId: { field: 'loadId', prefix: 'load' },
+  }),
+  closeAccount: commandRoute({
+    command: CloseAccountSchema,
+    route: 'accounts/{accountId}/close',
+    summary: 'Close an empty account (CloseAccount)',
+  }),
+  requestTransfer: commandRoute({
+    command: RequestTransferSchema,
+    route: 'transfers',
+    summary: 'Request a transfer (RequestTransfer)',
+    newId: { field: 'transferId', prefix: 'tr' },
+    links: { processStatusUrl: (deps, data) => deps.processStatusUrl(data.transferId) },
+  }),
+  decideTransfer: commandRoute({
+    command: DecideTransferSchema,
+    route: 'transfers/{transferId}/decision',
+    summary: 'Approve or reject a transfer awaiting approval (DecideTransfer)',
+    precheck: {
+      refusals: { 404: 'Unknown transfer', 409: 'The transfer is not awaiting approval' },
+      check: async (deps, { transferId }) => {
+        const transfer = await deps.stores.views.get<TransferView>(
+          transferPartition(transferId),
+          TRANSFER_VIEW_ID,
+        );
+        if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
+        if (transfer.status === 'awaiting_approval') return undefined;
+        return problem(
+          409,
+          'not_awaiting_approval',
+          `Transfer ${transferId} is ${transfer.status}, not awaiting approval.`,
+        );
+      },
+    },
+  }),
+} satisfies Record<string, RouteDefinition>;

@@ -7,10 +7,10 @@ import type { CosmosClient } from '@azure/cosmos';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { createCosmosStores } from '../../stores/cosmos/cosmosStores';
 import { unreachableCosmosClient } from '../../stores/test/unreachableCosmos';
-import * as commands from './commandRoutes';
 import { guarded } from './guard';
 import { PROBLEM_CONTENT_TYPE } from './problem';
-import * as queries from './queryRoutes';
+import type { RouteDeps } from './route';
+import { ROUTES } from './routes';
 
 let client: CosmosClient;
 let stores: ReturnType<typeof createCosmosStores>;
@@ -46,12 +46,15 @@ function expectProblem(response: HttpResponseInit, status: number, code: string)
   expect(JSON.parse(response.body as string)).toMatchObject({ status, code });
 }
 
-const commandDeps = () => ({ stores, processStatusUrl: (id: string) => `http://localhost/status/${id}` });
-const queryDeps = () => ({ stores, now: () => '2026-01-01T00:00:00.000Z' });
+const deps = (): RouteDeps => ({
+  stores,
+  processStatusUrl: (id: string) => `http://localhost/status/${id}`,
+  now: () => '2026-01-01T00:00:00.000Z',
+});
 
 describe('with the store unreachable', () => {
   it('answers a command with 503 store_unavailable', async () => {
-    const handler = guarded((request) => commands.openAccount(commandDeps(), request));
+    const handler = guarded((request) => ROUTES.openAccount.handle(deps(), request));
     const response = await handler(
       post('http://localhost/api/accounts', {
         accountId: 'acc-1',
@@ -65,7 +68,7 @@ describe('with the store unreachable', () => {
   });
 
   it('answers a decision and a query with 503 store_unavailable', async () => {
-    const decide = guarded((request) => commands.decideTransfer(commandDeps(), request));
+    const decide = guarded((request) => ROUTES.decideTransfer.handle(deps(), request));
     expectProblem(
       await decide(
         post(
@@ -80,7 +83,7 @@ describe('with the store unreachable', () => {
       503,
       'store_unavailable',
     );
-    const get = guarded((request) => queries.getAccount(queryDeps(), request));
+    const get = guarded((request) => ROUTES.getAccount.handle(deps(), request));
     expectProblem(
       await get(
         new HttpRequest({

@@ -1,10 +1,12 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the handlers
- * validate with (functions/http/schemas.ts), so the document cannot drift from the code.
- * Served at GET /api/openapi.json.
+ * The OpenAPI 3.1 document of the HTTP API, generated from the route definitions and the zod
+ * schemas the handlers validate and answer with, so the document cannot drift from the code.
+ * Served at GET /api/openapi.json; the dashboard's and the simulator's types are generated from it.
  */
 import { z } from 'zod';
-import { ProblemSchema, ROUTES } from './schemas';
+import type { RouteDefinition } from './route';
+import { ROUTES } from './routes';
+import { ProblemSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -32,61 +34,50 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+function operation(name: string, route: RouteDefinition): JsonSchema {
+  const described: JsonSchema = {
+    operationId: name,
+    summary: route.summary,
+    parameters: [
+      ...parameters(route.params, 'path'),
+      ...parameters(route.query, 'query'),
+      ...(route.idempotencyKey
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          ]
+        : []),
+    ],
+    responses: {
+      [route.status]: {
+        description: route.status === 202 ? 'Accepted: the command is stored; poll statusUrl' : 'OK',
+        content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+      },
+      400: problem('Invalid input; `errors` lists the issues'),
+      ...(route.method === 'GET'
+        ? { 404: problem('Not found') }
+        : { 413: problem('Body over 64 KiB'), 415: problem('Body is not JSON') }),
+      ...Object.fromEntries(Object.entries(route.refusals).map(([status, when]) => [status, problem(when)])),
+      503: problem('The store is unavailable'),
+    },
+  };
+  if (route.body)
+    described.requestBody = {
+      required: route.body.required,
+      content: { 'application/json': { schema: jsonSchema(route.body.schema, 'input') } },
+    };
+  return described;
+}
+
 export function openApiDocument(): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const [name, route] of Object.entries(ROUTES)) {
-    const definition = route as {
-      method: string;
-      route: string;
-      summary: string;
-      status: number;
-      params?: z.ZodType;
-      query?: z.ZodType;
-      body?: z.ZodType;
-      response: z.ZodType;
-    };
-    const operation: JsonSchema = {
-      operationId: name,
-      summary: definition.summary,
-      parameters: [
-        ...parameters(definition.params, 'path'),
-        ...parameters(definition.query, 'query'),
-        ...(definition.body &&
-        definition.method === 'POST' &&
-        name !== 'decideTransfer' &&
-        name !== 'closeAccount'
-          ? [
-              {
-                name: 'Idempotency-Key',
-                in: 'header',
-                required: false,
-                schema: { type: 'string', minLength: 1, maxLength: 200 },
-              },
-            ]
-          : []),
-      ],
-      responses: {
-        [definition.status]: {
-          description: definition.status === 202 ? 'Accepted: the command is stored; poll statusUrl' : 'OK',
-          content: { 'application/json': { schema: jsonSchema(definition.response, 'output') } },
-        },
-        400: problem('Invalid input; `errors` lists the issues'),
-        ...(definition.method === 'GET'
-          ? { 404: problem('Not found') }
-          : { 413: problem('Body over 64 KiB'), 415: problem('Body is not JSON') }),
-        ...(name === 'decideTransfer'
-          ? { 404: problem('Unknown transfer'), 409: problem('The transfer is not awaiting approval') }
-          : {}),
-        503: problem('The store is unavailable'),
-      },
-    };
-    if (definition.body)
-      operation.requestBody = {
-        required: name !== 'closeAccount',
-        content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } },
-      };
-    const path = `/api/${definition.route}`;
-    paths[path] = { ...(paths[path] ?? {}), [definition.method.toLowerCase()]: operation };
+  for (const [name, route] of Object.entries(ROUTES) as Array<[string, RouteDefinition]>) {
+    const path = `/api/${route.route}`;
+    paths[path] = { ...(paths[path] ?? {}), [route.method.toLowerCase()]: operation(name, route) };
   }
   return {
     openapi: '3.1.0',

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- walking a generated JSON document */
 import { openApiDocument } from './openapi';
-import { ROUTES } from './schemas';
+import { ROUTES } from './routes';
 
 describe('the OpenAPI document', () => {
   const document = openApiDocument() as { openapi: string; paths: Record<string, Record<string, any>> };

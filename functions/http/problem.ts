@@ -3,24 +3,29 @@
  * (the domain's reason codes, or an HTTP-level code such as `invalid_body`) next to the human text.
  */
 import type { HttpResponseInit } from '@azure/functions';
+import { REASON_MESSAGES } from '../../domain/reasons';
+import type { ProblemResponse } from './schemas';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail?: string;
-  instance?: string;
-  /** Field-level validation issues (zod issues, reduced to path + message + code). */
-  errors?: ProblemIssue[];
-}
+export type Problem = ProblemResponse;
+/** Field-level validation issues (zod issues, reduced to path + message + code). */
+export type ProblemIssue = NonNullable<Problem['errors']>[number];
 
-export interface ProblemIssue {
-  path: string;
-  message: string;
-  code: string;
+/** The HTTP API's own codes (beyond the domain's reason codes), in words of the same form. */
+export const PROBLEM_MESSAGES = {
+  invalid_request: 'the request was not valid',
+  malformed_json: 'the body is not well-formed JSON',
+  unsupported_media_type: 'the body must be sent as JSON',
+  body_too_large: 'the body is larger than 64 KiB',
+  command_not_found: 'there is no such command',
+  not_found: 'it was not found',
+  internal_error: 'an unexpected error occurred',
+} as const;
+
+/** Every code a client may meet, in words: what `GET /api/reasons` answers. */
+export function reasonTexts(): Record<string, string> {
+  return { ...REASON_MESSAGES, ...PROBLEM_MESSAGES };
 }
 
 const TITLES: Record<number, string> = {

@@ -1,10 +1,12 @@
 /**
- * Every route of the HTTP API (DESIGN.md §4) as zod schemas: path parameters, query, body and the
- * response. The handlers validate with them, the tests check responses against them and the
- * OpenAPI document is generated from them.
+ * The HTTP API's contract as zod schemas: path parameters, queries and responses, and their types
+ * (`z.infer`). The routes (routes.ts) pair them with handlers; the handlers answer through them, the
+ * tests parse with them, the OpenAPI document is generated from them and the clients' types from
+ * that document. Request bodies of commands are derived from the domain's command schemas
+ * (commandRoutes.ts).
  */
 import { z } from 'zod';
-import { AccountKindSchema, DecisionSchema, NoteSchema } from '../../domain/commands';
+import { AccountKindSchema } from '../../domain/commands';
 import { EventIdSchema, EventMetadataSchema, StreamIdSchema } from '../../domain/envelope';
 import { ApprovalReasonSchema, DomainEventSchema } from '../../domain/events';
 import { AmountSchema, IdSchema } from '../../domain/ids';
@@ -17,28 +19,6 @@ export const IdempotencyKeySchema = z
   .min(1)
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key is 1-200 printable ASCII characters without spaces');
-
-export const OpenAccountBodySchema = z.strictObject({
-  accountId: IdSchema.optional(),
-  ownerId: IdSchema,
-  ownerName: z.string().trim().min(1).max(200),
-  kind: AccountKindSchema,
-});
-export const LoadCreditsBodySchema = z.strictObject({ loadId: IdSchema.optional(), amount: AmountSchema });
-export const CloseAccountBodySchema = z.strictObject({});
-export const RequestTransferBodySchema = z.strictObject({
-  transferId: IdSchema.optional(),
-  fromAccountId: IdSchema,
-  toAccountId: IdSchema,
-  amount: AmountSchema,
-  requestedBy: IdSchema,
-  note: NoteSchema.optional(),
-});
-export const DecisionBodySchema = z.strictObject({
-  decision: DecisionSchema,
-  approver: IdSchema,
-  note: NoteSchema.optional(),
-});
 
 export const AccountParamsSchema = z.object({ accountId: IdSchema });
 export const TransferParamsSchema = z.object({ transferId: IdSchema });
@@ -189,119 +169,33 @@ export const ProblemSchema = z.object({
   status: z.int(),
   code: z.string(),
   detail: z.string().optional(),
+  instance: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
 });
 
-/** The routes: what the handlers register and the OpenAPI document lists. */
-export const ROUTES = {
-  openAccount: {
-    method: 'POST',
-    route: 'accounts',
-    body: OpenAccountBodySchema,
-    response: CommandAcceptedSchema,
-    status: 202,
-    summary: 'Open an account (OpenAccount)',
-  },
-  loadCredits: {
-    method: 'POST',
-    route: 'accounts/{accountId}/loads',
-    params: AccountParamsSchema,
-    body: LoadCreditsBodySchema,
-    response: CommandAcceptedSchema,
-    status: 202,
-    summary: 'Load credits (LoadCredits)',
-  },
-  closeAccount: {
-    method: 'POST',
-    route: 'accounts/{accountId}/close',
-    params: AccountParamsSchema,
-    body: CloseAccountBodySchema,
-    response: CommandAcceptedSchema,
-    status: 202,
-    summary: 'Close an empty account (CloseAccount)',
-  },
-  requestTransfer: {
-    method: 'POST',
-    route: 'transfers',
-    body: RequestTransferBodySchema,
-    response: CommandAcceptedSchema,
-    status: 202,
-    summary: 'Request a transfer (RequestTransfer)',
-  },
-  decideTransfer: {
-    method: 'POST',
-    route: 'transfers/{transferId}/decision',
-    params: TransferParamsSchema,
-    body: DecisionBodySchema,
-    response: CommandAcceptedSchema,
-    status: 202,
-    summary: 'Approve or reject a transfer awaiting approval (DecideTransfer)',
-  },
-  getCommand: {
-    method: 'GET',
-    route: 'commands/{commandId}',
-    params: CommandParamsSchema,
-    response: CommandStatusSchema,
-    status: 200,
-    summary: 'The outcome of a command',
-  },
-  getAccount: {
-    method: 'GET',
-    route: 'accounts/{accountId}',
-    params: AccountParamsSchema,
-    response: AccountResponseSchema,
-    status: 200,
-    summary: 'An account (read model)',
-  },
-  getStatement: {
-    method: 'GET',
-    route: 'accounts/{accountId}/statement',
-    params: AccountParamsSchema,
-    response: StatementResponseSchema,
-    status: 200,
-    summary: "An account's statement (read model)",
-  },
-  getAccountEvents: {
-    method: 'GET',
-    route: 'accounts/{accountId}/events',
-    params: AccountParamsSchema,
-    query: StreamQuerySchema,
-    response: StreamResponseSchema,
-    status: 200,
-    summary: "An account's event stream (event store)",
-  },
-  getTransfer: {
-    method: 'GET',
-    route: 'transfers/{transferId}',
-    params: TransferParamsSchema,
-    response: TransferResponseSchema,
-    status: 200,
-    summary: 'A transfer (read model)',
-  },
-  getTransferEvents: {
-    method: 'GET',
-    route: 'transfers/{transferId}/events',
-    params: TransferParamsSchema,
-    query: StreamQuerySchema,
-    response: StreamResponseSchema,
-    status: 200,
-    summary: "A transfer's event stream (event store)",
-  },
-  listApprovals: {
-    method: 'GET',
-    route: 'approvals',
-    query: ApprovalsQuerySchema,
-    response: ApprovalsResponseSchema,
-    status: 200,
-    summary: 'The approvals inbox',
-  },
-  listDeadLetters: {
-    method: 'GET',
-    route: 'deadletters',
-    response: DeadLettersResponseSchema,
-    status: 200,
-    summary: 'Commands that failed after every attempt',
-  },
-} as const;
+/** `GET /api/reasons`: every stable code the API or a command outcome can carry, in words. */
+export const ReasonsResponseSchema = z.object({ reasons: z.record(z.string(), z.string()) });
 
-export type RouteName = keyof typeof ROUTES;
+// ---- the types, one per schema (what handlers answer and in-repo clients read)
+
+export type IdempotencyKey = z.infer<typeof IdempotencyKeySchema>;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+export type ApprovalsQuery = z.infer<typeof ApprovalsQuerySchema>;
+export type StreamQuery = z.infer<typeof StreamQuerySchema>;
+export type CommandAccepted = z.infer<typeof CommandAcceptedSchema>;
+export type CommandStatusResponse = z.infer<typeof CommandStatusSchema>;
+export type CommandOutcomeStatus = CommandStatusResponse['status'];
+export type AccountResponse = z.infer<typeof AccountResponseSchema>;
+export type StatementEntryResponse = z.infer<typeof StatementEntrySchema>;
+export type StatementEntryType = StatementEntryResponse['type'];
+export type StatementResponse = z.infer<typeof StatementResponseSchema>;
+export type TransferResponseStatus = z.infer<typeof TransferStatusSchema>;
+export type TransferResponse = z.infer<typeof TransferResponseSchema>;
+export type ApprovalItem = z.infer<typeof ApprovalItemSchema>;
+export type ApprovalsResponse = z.infer<typeof ApprovalsResponseSchema>;
+export type DeadLetterItem = z.infer<typeof DeadLetterItemSchema>;
+export type DeadLettersResponse = z.infer<typeof DeadLettersResponseSchema>;
+export type StreamEventResponse = z.infer<typeof StreamEventSchema>;
+export type StreamResponse = z.infer<typeof StreamResponseSchema>;
+export type ProblemResponse = z.infer<typeof ProblemSchema>;
+export type ReasonsResponse = z.infer<typeof ReasonsResponseSchema>;

@@ -3,43 +3,30 @@
  * `available` and `reserved` follow DESIGN.md §2; a statement entry records each movement of
  * credits with the available balance after it.
  */
-import type { AccountKind } from '../../domain/commands';
 import type { AccountEvent } from '../../domain/events';
+import type { AccountResponse, StatementEntryResponse, StatementEntryType } from '../http/schemas';
 import { ACCOUNT_VIEW_ID, accountPartition, statementEntryId } from './layout';
 
-export interface AccountView {
+export type { StatementEntryType };
+
+/** The account document: what GET /api/accounts/{id} answers (`version` is the stream's), plus where it lives. */
+export interface AccountView extends AccountResponse {
   id: typeof ACCOUNT_VIEW_ID;
   pk: string;
   view: 'account';
-  accountId: string;
-  ownerId: string;
-  ownerName: string;
-  kind: AccountKind;
-  status: 'open' | 'closed';
-  available: number;
-  reserved: number;
-  /** The account stream's version this view reflects. */
-  version: number;
   openedAt: string;
 }
 
-export type StatementEntryType =
-  'CreditsLoaded' | 'FundsReserved' | 'FundsReleased' | 'FundsTransferredOut' | 'FundsTransferredIn';
-
-export interface StatementEntry {
+/**
+ * A statement entry: what the statement lists (`amount` gross for a load, `fee` withheld from it,
+ * `balanceAfter` the available credits after it), plus its account and stream version.
+ */
+export interface StatementEntry extends StatementEntryResponse {
   id: string;
   pk: string;
   view: 'statement';
   accountId: string;
   version: number;
-  at: string;
-  type: StatementEntryType;
-  /** Cents moved (the gross amount for a load; `fee` was withheld from it). */
-  amount: number;
-  fee?: number;
-  transferId?: string;
-  /** Available credits after this entry. */
-  balanceAfter: number;
 }
 
 export interface ProjectedAccountEvent {
@@ -134,29 +121,13 @@ export function projectAccount(
 }
 
 /** The account as GET /api/accounts/{id} shows it. */
-export function accountResponse(view: AccountView): {
-  accountId: string;
-  ownerId: string;
-  ownerName: string;
-  kind: AccountKind;
-  status: 'open' | 'closed';
-  available: number;
-  reserved: number;
-  version: number;
-} {
+export function accountResponse(view: AccountView): AccountResponse {
   const { accountId, ownerId, ownerName, kind, status, available, reserved, version } = view;
   return { accountId, ownerId, ownerName, kind, status, available, reserved, version };
 }
 
 /** A statement entry as GET /api/accounts/{id}/statement shows it. */
-export function statementEntryResponse(entry: StatementEntry): {
-  at: string;
-  type: StatementEntryType;
-  amount: number;
-  fee?: number;
-  transferId?: string;
-  balanceAfter: number;
-} {
+export function statementEntryResponse(entry: StatementEntry): StatementEntryResponse {
   const { at, type, amount, fee, transferId, balanceAfter } = entry;
   return {
     at,

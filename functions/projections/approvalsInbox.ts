@@ -5,28 +5,18 @@
  * before publishing the event) and only ever moves forward in stream version.
  */
 import type { ApprovalReason } from '../../domain/events';
+import type { ApprovalItem, InboxStatus } from '../http/schemas';
 import { APPROVALS_PARTITION, NOTIFICATIONS_PARTITION } from './layout';
 import type { TransferView } from './transferView';
 
-export type InboxStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'completed' | 'failed';
+export type { InboxStatus };
 
-export interface InboxEntry {
+/** An inbox entry: what GET /api/approvals lists, plus the transfer's outcome reason and bookkeeping. */
+export interface InboxEntry extends ApprovalItem {
   id: string;
   pk: typeof APPROVALS_PARTITION;
   view: 'approval';
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  requestedBy: string;
-  requestedAt: string;
-  note?: string;
-  reason: ApprovalReason;
-  deadline: string;
-  status: InboxStatus;
-  approver?: string;
   outcomeReason?: string;
-  reminders: number;
   lastRemindedAt?: string;
   /** The transfer stream version this entry reflects. */
   version: number;
@@ -113,20 +103,7 @@ export function notificationFor(
 }
 
 /** An entry as GET /api/approvals lists it. */
-export function approvalResponse(entry: InboxEntry): {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  reason: ApprovalReason;
-  deadline: string;
-  status: InboxStatus;
-  requestedBy: string;
-  requestedAt: string;
-  note?: string;
-  approver?: string;
-  reminders: number;
-} {
+export function approvalResponse(entry: InboxEntry): ApprovalItem {
   const {
     transferId,
     fromAccountId,

@@ -3,7 +3,8 @@
  * the view's status can never disagree with what the deciders see.
  */
 import type { TransferEvent } from '../../domain/events';
-import { evolveTransfer, type RequestedTransfer, type TransferStatus } from '../../domain/transfer';
+import { evolveTransfer, type RequestedTransfer } from '../../domain/transfer';
+import type { TransferResponse } from '../http/schemas';
 import { TRANSFER_VIEW_ID, transferPartition } from './layout';
 
 export interface TransferView extends RequestedTransfer {
@@ -62,40 +63,23 @@ function toState(view: TransferView): RequestedTransfer {
   };
 }
 
-export interface TransferResponse {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  status: TransferStatus;
-  reason?: string;
-  approver?: string;
-  deadline?: string;
-  approvalReason?: string;
-  requestedBy: string;
-  note?: string;
-  requestedAt: string;
-}
-
 /** The transfer as GET /api/transfers/{id} shows it (absent fields left out, not null). */
 export function transferResponse(view: TransferView): TransferResponse {
-  const optional = {
-    reason: view.reason,
-    approver: view.approver,
-    deadline: view.deadline,
-    approvalReason: view.approvalReason,
-    note: view.note,
-  };
+  const { transferId, fromAccountId, toAccountId, amount, status, requestedBy, requestedAt } = view;
+  const { reason, approver, deadline, approvalReason, note } = view;
+  // `!= null`: documents written before a field existed lack it rather than hold null.
   return {
-    transferId: view.transferId,
-    fromAccountId: view.fromAccountId,
-    toAccountId: view.toAccountId,
-    amount: view.amount,
-    status: view.status,
-    requestedBy: view.requestedBy,
-    requestedAt: view.requestedAt,
-    ...Object.fromEntries(
-      Object.entries(optional).filter(([, value]) => value !== null && value !== undefined),
-    ),
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    status,
+    requestedBy,
+    requestedAt,
+    ...(reason != null && { reason }),
+    ...(approver != null && { approver }),
+    ...(deadline != null && { deadline }),
+    ...(approvalReason != null && { approvalReason }),
+    ...(note != null && { note }),
   };
 }

@@ -1,0 +1,48 @@
+/**
+ * What one HTTP route is: its method and path, the schemas of its input and answer, the problems it
+ * may answer besides the generic ones, and its handler. `api.ts` registers every route from this
+ * and `openapi.ts` describes every route from it, so neither lists routes by hand.
+ */
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { z } from 'zod';
+import type { Stores } from '../../stores';
+
+/** What a handler may use, built per invocation by api.ts. */
+export interface RouteDeps {
+  stores: Stores;
+  /** The Durable HTTP API status URL of a transfer's process. */
+  processStatusUrl: (transferId: string) => string;
+  /** The server's clock, ISO-8601. */
+  now: () => string;
+}
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST';
+  /** The path below the `api` prefix, with `{name}` parameters, as app.http takes it. */
+  route: string;
+  summary: string;
+  /** The status of a successful answer. */
+  status: 200 | 202;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  /** The JSON body; `required: false` when an empty body stands for `{}`. */
+  body?: { schema: z.ZodType; required: boolean };
+  /** Whether the `Idempotency-Key` header names the entity the client left without an id. */
+  idempotencyKey: boolean;
+  response: z.ZodType;
+  /** Route-specific problem answers (status → when), besides 400, 413, 415, 503 and a GET's 404. */
+  refusals: Readonly<Record<number, string>>;
+  /** Whether the handler needs the Durable client binding (to link a process's status). */
+  durableClient: boolean;
+  handle: (deps: RouteDeps, request: HttpRequest) => Promise<HttpResponseInit>;
+}
+
+/** A 200/202 JSON answer whose body the route's response schema types. */
+export function jsonAnswer<S extends z.ZodType>(
+  _schema: S,
+  body: z.output<S>,
+  status = 200,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
