@@ -69,8 +69,6 @@ export interface RecordDecisionInput extends ActivityContext {
   transferId: string;
   decision: 'approve' | 'reject';
   approver: string;
-  /** The source account's owner, who may not decide (from the reservation). */
-  sourceOwnerId: string | null;
   note?: string;
 }
 

@@ -4,36 +4,23 @@
  * of decisions, whether they came through the API (the DecideTransfer command handler only checks
  * and raises `ApprovalDecision`) or straight through the Durable HTTP API: so when two approvers
  * decide at once, the stream records the one the process took (test/pipeline/decisionRace).
+ * It is the same DecideTransfer decision as the command handler's, source account included.
  * Run again (at-least-once), the decider sees the same decision and appends nothing.
  */
-import {
-  decideTransfer,
-  transferDecider,
-  transferStreamId,
-  type TransferEvent,
-  type TransferState,
-} from '../domain';
+import { transferTarget } from '../domain';
 import type { EventStore } from '../stores';
+import { handleCommand } from '../stores/commandEngine';
 import type { Appended, RecordDecisionInput } from './contracts';
-import { decideAndAppend, metadataOf } from './streams';
+import { metadataOf } from './metadata';
 
 export async function recordDecision(store: EventStore, input: RecordDecisionInput): Promise<Appended> {
+  const { transferId, decision, approver } = input;
   const note = input.note === undefined ? {} : { note: input.note };
-  const { appended } = await decideAndAppend<TransferState, TransferEvent>(
+  const { appended } = await handleCommand(
     store,
-    transferStreamId(input.transferId),
-    transferDecider,
-    (transfer) =>
-      decideTransfer(
-        {
-          type: 'DecideTransfer',
-          data: { transferId: input.transferId, decision: input.decision, approver: input.approver, ...note },
-        },
-        transfer,
-        { sourceOwnerId: input.sourceOwnerId },
-      ),
+    transferTarget({ type: 'DecideTransfer', data: { transferId, decision, approver, ...note } }),
     {
-      ids: [`${input.transferId}:${input.decision === 'approve' ? 'approved' : 'rejected'}`],
+      ids: [`${transferId}:${decision === 'approve' ? 'approved' : 'rejected'}`],
       metadata: metadataOf(input),
     },
   );

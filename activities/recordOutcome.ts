@@ -3,34 +3,20 @@
  * `TransferFailed`, id `{transferId}:{outcome}`). Nothing is appended once the stream records an
  * outcome, so an approver's rejection recorded earlier stands.
  */
-import {
-  accept,
-  outcomeEvents,
-  transferDecider,
-  transferStreamId,
-  type TransferEvent,
-  type TransferState,
-} from '../domain';
+import { accept, outcomeEvents, transferRecord } from '../domain';
 import type { EventStore } from '../stores';
+import { handleCommand } from '../stores/commandEngine';
 import type { Appended, RecordOutcomeInput } from './contracts';
-import { decideAndAppend, metadataOf } from './streams';
+import { metadataOf } from './metadata';
 
 export async function recordOutcome(store: EventStore, input: RecordOutcomeInput): Promise<Appended> {
-  const { appended } = await decideAndAppend<TransferState, TransferEvent>(
+  const { outcome, reason, approver, note, deadline } = input;
+  const { appended } = await handleCommand(
     store,
-    transferStreamId(input.transferId),
-    transferDecider,
-    (transfer) =>
-      accept(
-        ...outcomeEvents(transfer, {
-          outcome: input.outcome,
-          reason: input.reason,
-          approver: input.approver,
-          note: input.note,
-          deadline: input.deadline,
-        }),
-      ),
-    { ids: [`${input.transferId}:${input.outcome}`], metadata: metadataOf(input) },
+    transferRecord(input.transferId, (transfer) =>
+      accept(...outcomeEvents(transfer, { outcome, reason, approver, note, deadline })),
+    ),
+    { ids: [`${input.transferId}:${outcome}`], metadata: metadataOf(input) },
   );
   return { appended };
 }

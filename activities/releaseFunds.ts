@@ -3,24 +3,19 @@
  * `{transferId}:release`). Releasing twice, after a capture, or when nothing was reserved changes
  * nothing and is not an error: compensation must always be able to finish.
  */
-import { accountDecider, accountStreamId, type AccountEvent, type AccountState } from '../domain';
+import { accountTarget } from '../domain';
 import type { EventStore } from '../stores';
+import { handleCommand } from '../stores/commandEngine';
 import type { ReleaseFundsInput, ReleaseFundsResult } from './contracts';
-import { decideAndAppend, metadataOf } from './streams';
+import { metadataOf } from './metadata';
 
 export async function releaseFunds(store: EventStore, input: ReleaseFundsInput): Promise<ReleaseFundsResult> {
-  const { decision, appended } = await decideAndAppend<AccountState, AccountEvent>(
+  const { decision, appended } = await handleCommand(
     store,
-    accountStreamId(input.fromAccountId),
-    accountDecider,
-    (account) =>
-      accountDecider.decide(
-        {
-          type: 'ReleaseFunds',
-          data: { accountId: input.fromAccountId, transferId: input.transferId, reason: input.reason },
-        },
-        account,
-      ),
+    accountTarget({
+      type: 'ReleaseFunds',
+      data: { accountId: input.fromAccountId, transferId: input.transferId, reason: input.reason },
+    }),
     { ids: [`${input.transferId}:release`], metadata: metadataOf(input) },
   );
   if (

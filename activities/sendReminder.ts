@@ -5,11 +5,11 @@
  * `{transferId}:reminder` (subscribers deduplicate on it). Without Event Grid settings it is only
  * logged. No reminder goes out for a transfer whose stream already moved past the approval wait.
  */
-import { transferDecider, transferStreamId, type TransferEvent, type TransferState } from '../domain';
+import { transferDecider, transferStreamId } from '../domain';
 import type { EventStore } from '../stores';
+import { loadStream } from '../stores/commandEngine';
 import type { EventPublisher } from '../stores/eventPublisher';
 import type { SendReminderInput } from './contracts';
-import { readState } from './streams';
 
 export const REMINDER_EVENT_TYPE = 'TransferApprovalReminder';
 
@@ -20,12 +20,12 @@ export async function sendReminder(
   log: (message: string) => void,
 ): Promise<{ sent: boolean }> {
   const streamId = transferStreamId(input.transferId);
-  const { state, history } = await readState<TransferState, TransferEvent>(store, streamId, transferDecider);
+  const { state, version } = await loadStream(store, streamId, transferDecider);
   if (state.status !== 'awaiting_approval') return { sent: false };
   const reminder = {
     id: `${input.transferId}:reminder`,
     streamId,
-    version: history.length === 0 ? 0 : history[history.length - 1].version,
+    version,
     type: REMINDER_EVENT_TYPE,
     data: { transferId: input.transferId, reason: input.reason, deadline: input.deadline },
     metadata: { correlationId: input.correlationId, causationId: input.causationId, occurredAt: input.at },

@@ -90,16 +90,10 @@ export const TransferCommandSchema = z.discriminatedUnion('type', [
   RequestTransferSchema,
   DecideTransferSchema,
 ]);
+/** Every command: each belongs to exactly one aggregate's schema above (see streams.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
-  OpenAccountSchema,
-  LoadCreditsSchema,
-  CloseAccountSchema,
-  RequestTransferSchema,
-  DecideTransferSchema,
-  ReserveFundsSchema,
-  ReleaseFundsSchema,
-  TransferOutSchema,
-  TransferInSchema,
+  ...AccountCommandSchema.options,
+  ...TransferCommandSchema.options,
 ]);
 
 export type OpenAccount = z.infer<typeof OpenAccountSchema>;

@@ -16,6 +16,7 @@ export * from './decider';
 export * from './approvalPolicy';
 export * from './outflowWindow';
 export {
+  acceptsTransfers,
   accountDecider,
   balancesOf as accountBalances,
   decide as decideAccount,
@@ -24,3 +25,4 @@ export {
 } from './account';
 export type { AccountState, OpenedAccount, Reservation, ReservationStatus } from './account';
 export * from './transfer';
+export * from './streams';

@@ -1,4 +1,5 @@
 import { ApprovalPolicy, ApprovalRequirement, OUTFLOW_WINDOW_MS, requiresApproval } from './approvalPolicy';
+import { EventEnvelope } from './envelope';
 import { Cents } from './money';
 
 /** One outgoing transfer of a source account, as the velocity rule counts it. */
@@ -82,4 +83,38 @@ export function assessOutflow(
     window: { outflows: [...pruned.outflows, { ...outflow, windowTotal }] },
     assessment: { ...requirement, windowTotal },
   };
+}
+
+/**
+ * The assessment of a transfer against the window its source's account stream shows at the
+ * transfer's reservation: the reservations before it that were not released (the `stream` source of
+ * the window, for a durable backend without entities). Only the stream before the reservation
+ * counts, so a repeated call answers the same even after later transfers.
+ */
+export function assessOutflowFromStream(
+  history: readonly EventEnvelope[],
+  transfer: { transferId: string; amount: Cents; at: string },
+  policy: ApprovalPolicy,
+): Assessment {
+  const own = history.find(
+    (event) => event.type === 'FundsReserved' && event.data.transferId === transfer.transferId,
+  );
+  const before = own ? history.slice(0, history.indexOf(own)) : history;
+  // Built unpruned; the assessment below prunes once, at the reservation's own time.
+  const unpruned = { ...policy, windowMs: Number.POSITIVE_INFINITY };
+  let window = emptyOutflowWindow;
+  for (const event of before) {
+    if (event.type === 'FundsReserved') {
+      const outflow = {
+        transferId: event.data.transferId,
+        amount: event.data.amount,
+        at: Date.parse(event.metadata.occurredAt),
+      };
+      window = assessOutflow(window, outflow, unpruned).window;
+    }
+    if (event.type === 'FundsReleased') window = cancelOutflow(window, event.data.transferId);
+  }
+  const at = Date.parse(own ? own.metadata.occurredAt : transfer.at);
+  return assessOutflow(window, { transferId: transfer.transferId, amount: transfer.amount, at }, policy)
+    .assessment;
 }

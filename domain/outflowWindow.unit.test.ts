@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { OUTFLOW_WINDOW_MS } from './approvalPolicy';
 import {
   assessOutflow,
+  assessOutflowFromStream,
   cancelOutflow,
   emptyOutflowWindow,
   OutflowWindow,
@@ -108,5 +109,54 @@ describe('outflow window', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the window an account stream shows (assessOutflowFromStream)', () => {
+  const at = '2026-01-01T10:00:00.000Z';
+  const totalOf = (
+    history: Parameters<typeof assessOutflowFromStream>[0],
+    transfer: { transferId: string; amount: number; at: string },
+  ) => assessOutflowFromStream(history, transfer, policy).windowTotal;
+  const reserved = (transferId: string, amount: number, occurredAt: string, version: number) => ({
+    id: `${transferId}:reserve`,
+    streamId: 'account-acc-a',
+    version,
+    type: 'FundsReserved' as const,
+    data: { accountId: 'acc-a', transferId, amount },
+    metadata: { correlationId: 'c', causationId: 'c', occurredAt },
+    schemaVersion: 1,
+  });
+
+  it('counts reservations of the 24 hours before, not released ones, and answers the same after later transfers', () => {
+    const history = [
+      reserved('tr-old', 50_000, '2025-12-31T09:00:00.000Z', 1),
+      reserved('tr-a', 70_000, '2026-01-01T01:00:00.000Z', 2),
+      reserved('tr-b', 20_000, '2026-01-01T02:00:00.000Z', 3),
+      {
+        ...reserved('tr-b', 20_000, '2026-01-01T03:00:00.000Z', 4),
+        id: 'tr-b:release',
+        type: 'FundsReleased' as const,
+        data: { accountId: 'acc-a', transferId: 'tr-b', amount: 20_000, reason: 'approval_expired' as const },
+      },
+    ];
+    expect(totalOf(history, { transferId: 'tr-new', amount: 10_000, at })).toBe(80_000);
+    const later = [
+      ...history,
+      reserved('tr-new', 10_000, at, 5),
+      reserved('tr-later', 99_000, '2026-01-01T12:00:00.000Z', 6),
+    ];
+    expect(totalOf(later, { transferId: 'tr-new', amount: 10_000, at: '2026-01-01T13:00:00.000Z' })).toBe(
+      80_000,
+    );
+  });
+
+  it('decides approval as the entity does: the velocity threshold over the stream window', () => {
+    const history = [reserved('tr-a', 240_000, '2026-01-01T09:00:00.000Z', 1)];
+    expect(assessOutflowFromStream(history, { transferId: 'tr-new', amount: 10_000, at }, policy)).toEqual({
+      required: true,
+      reason: 'velocity',
+      windowTotal: 250_000,
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { acceptsTransfers, AccountState, initialState as initialAccountState } from '../account';
 import { mayDecide } from '../approvalPolicy';
 import { DecideTransfer, RequestTransfer, TransferCommand } from '../commands';
 import { Decider } from '../decider';
@@ -80,28 +81,50 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
   }
 }
 
+/** What a transfer decision reads of other streams: the states of the accounts it names, by account id. */
+export interface TransferFacts {
+  readonly accounts?: Readonly<Record<string, AccountState>>;
+}
+
+/** The accounts a transfer command reads besides the transfer stream (see {@link TransferFacts}). */
+export function accountsToRead(command: TransferCommand, state: TransferState): readonly string[] {
+  if (command.type === 'RequestTransfer') return [command.data.fromAccountId, command.data.toAccountId];
+  return state.status === 'none' ? [] : [state.fromAccountId];
+}
+
 /**
  * Decides the client commands on a transfer stream.
  *
- * - RequestTransfer → TransferRequested; rejects `same_account`; repeating it is a no-op, reusing
- *   the id for another transfer is `transfer_exists`.
+ * - RequestTransfer → TransferRequested; rejects `same_account`, and, when `facts.accounts` is
+ *   given, what the account decider says of either account (`account_not_found`,
+ *   `account_closed`); repeating it is a no-op, reusing the id for another transfer is `transfer_exists`.
  * - DecideTransfer → TransferApproved, or TransferRejected {reason: 'rejected_by_approver'};
  *   rejects `transfer_not_found`, `not_awaiting_approval` (HTTP 409), `approver_is_requester`,
- *   `approver_is_source_owner` (when `facts.sourceOwnerId` is given); the same decision by the
+ *   `approver_is_source_owner` (when `facts.accounts` holds the source); the same decision by the
  *   same approver again is a no-op.
  */
 export function decideTransfer(
   command: TransferCommand,
   state: TransferState,
-  facts: { sourceOwnerId?: string | null } = {},
+  facts: TransferFacts = {},
 ): Decision<TransferEvent> {
   return command.type === 'RequestTransfer'
-    ? requestTransfer(command, state)
+    ? requestTransfer(command, state, facts)
     : decideApproval(command, state, facts);
 }
 
-function requestTransfer({ data }: RequestTransfer, state: TransferState): Decision<TransferEvent> {
+function requestTransfer(
+  { data }: RequestTransfer,
+  state: TransferState,
+  facts: TransferFacts,
+): Decision<TransferEvent> {
   if (data.fromAccountId === data.toAccountId) return reject('same_account');
+  if (facts.accounts) {
+    for (const accountId of [data.fromAccountId, data.toAccountId]) {
+      const account = acceptsTransfers(facts.accounts[accountId] ?? initialAccountState, accountId);
+      if (!account.ok) return account;
+    }
+  }
   if (state.status !== 'none') {
     const same =
       state.fromAccountId === data.fromAccountId &&
@@ -117,7 +140,7 @@ function requestTransfer({ data }: RequestTransfer, state: TransferState): Decis
 function decideApproval(
   { data }: DecideTransfer,
   state: TransferState,
-  facts: { sourceOwnerId?: string | null },
+  facts: TransferFacts,
 ): Decision<TransferEvent> {
   if (state.status === 'none') return reject('transfer_not_found', data.transferId);
   const repeated =
@@ -127,10 +150,11 @@ function decideApproval(
   if (repeated) return accept();
   if (state.status !== 'awaiting_approval')
     return reject('not_awaiting_approval', `status is ${state.status}`);
+  const source = facts.accounts?.[state.fromAccountId];
   const allowed = mayDecide({
     approver: data.approver,
     requestedBy: state.requestedBy,
-    sourceOwnerId: facts.sourceOwnerId,
+    sourceOwnerId: source === undefined || source.status === 'none' ? null : source.ownerId,
   });
   if (!allowed.ok) return reject(allowed.reason);
   const note = data.note === undefined ? {} : { note: data.note };
@@ -151,8 +175,7 @@ function decideApproval(
 }
 
 /**
- * The TransferApprovalRequested event for the `requestApproval` effect (deadline = now + timeout,
- * computed by the orchestrator). No event when the stream already records the request or has moved on.
+ * The TransferApprovalRequested event for the `requestApproval` effect (its deadline is the machine's). No event when the stream already records the request or has moved on.
  */
 export function approvalRequestedEvents(
   state: TransferState,
@@ -210,7 +233,7 @@ export function outcomeEvents(
   }
 }
 
-/** The transfer stream as a decider (without facts: the source owner is then checked by the machine). */
+/** The transfer stream as a decider without facts (the accounts are then the machine's and the account decider's concern). */
 export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
   initialState: initialTransferState,
   evolve: evolveTransfer,

@@ -1,7 +1,9 @@
 import { TransferCommand } from '../commands';
 import { TransferEvent } from '../events';
+import { AccountState, evolve as evolveAccount, initialState as initialAccountState } from '../account';
 import { given as givenDecider } from '../test/givenWhenThen';
 import {
+  accountsToRead,
   approvalRequestedEvents,
   decideTransfer,
   evolveTransfer,
@@ -89,8 +91,47 @@ describe('deciding on a transfer', () => {
       .thenRejects('approver_is_requester'));
   it('rejects a decision by the owner of the source account when the owner is known', () => {
     const state = fold([requested, approvalRequested]);
-    const decision = decideTransfer(decide('approve', 'olga'), state, { sourceOwnerId: 'olga' });
+    const source = evolveAccount(initialAccountState, {
+      type: 'AccountOpened',
+      data: { accountId: 'acc-a', ownerId: 'olga', ownerName: 'Olga', kind: 'user' },
+    });
+    const decision = decideTransfer(decide('approve', 'olga'), state, { accounts: { 'acc-a': source } });
     expect(decision.ok ? null : decision.error.code).toBe('approver_is_source_owner');
+    expect(decideTransfer(decide('approve', 'carol'), state, { accounts: { 'acc-a': source } }).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('requesting a transfer between accounts the account decider knows', () => {
+  const openedAccount = (accountId: string, ownerId: string) =>
+    evolveAccount(initialAccountState, {
+      type: 'AccountOpened',
+      data: { accountId, ownerId, ownerName: ownerId, kind: 'user' },
+    });
+  const both = { 'acc-a': openedAccount('acc-a', 'alice'), 'acc-b': openedAccount('acc-b', 'bob') };
+  const code = (accounts: Record<string, AccountState>) => {
+    const decision = decideTransfer(request, initialTransferState, { accounts });
+    return decision.ok ? decision.events.map((e) => e.type) : decision.error.code;
+  };
+
+  it('records the request when both accounts are open', () =>
+    expect(code(both)).toEqual(['TransferRequested']));
+  it('rejects an unknown source or destination', () => {
+    expect(code({ 'acc-b': both['acc-b'] })).toBe('account_not_found');
+    expect(code({ 'acc-a': both['acc-a'] })).toBe('account_not_found');
+  });
+  it('rejects a closed destination', () =>
+    expect(
+      code({
+        ...both,
+        'acc-b': evolveAccount(both['acc-b'], { type: 'AccountClosed', data: { accountId: 'acc-b' } }),
+      }),
+    ).toBe('account_closed'));
+  it('reads the source and destination of a request, and the source of a decision', () => {
+    expect(accountsToRead(request, initialTransferState)).toEqual(['acc-a', 'acc-b']);
+    expect(accountsToRead(decide('approve'), initialTransferState)).toEqual([]);
+    expect(accountsToRead(decide('approve'), fold([requested]))).toEqual(['acc-a']);
   });
 });
 

@@ -28,6 +28,7 @@ export type {
   TransferStep,
 } from './api';
 export {
+  accountsToRead,
   approvalRequestedEvents,
   decideTransfer,
   evolveTransfer,
@@ -36,4 +37,4 @@ export {
   outcomeEvents,
   transferDecider,
 } from './decider';
-export type { RequestedTransfer, TransferState, TransferStatus } from './decider';
+export type { RequestedTransfer, TransferFacts, TransferState, TransferStatus } from './decider';

@@ -9,7 +9,8 @@ import { envelopeAll } from '../../domain/envelope';
 import type { EventStore } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
-import { CorruptStreamError, executeCommand, type ExecutionContext } from './executeCommand';
+import { CorruptStreamError } from '../../stores/commandEngine';
+import { executeCommand, type ExecutionContext } from './executeCommand';
 
 const at = '2026-01-01T00:00:00.000Z';
 let db: Database.Database;
