@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventGridEventPublisher, type PublishableEvent } from '../../stores/eventPublisher';
 import { createTestHost } from '../testHost';
 import { DEFAULT_LOCAL_TOPIC_KEY } from './topicService';
 import { FIXTURE_APP, fixtureState, resetFixture } from './test/drive';
+import { TopicClient, type StreamEvent } from './test/topicClient';
 
-const opened: PublishableEvent = {
+const opened: StreamEvent = {
   id: 'account-ac-1:1',
   streamId: 'account-ac-1',
   version: 1,
@@ -21,11 +21,10 @@ describe('the local topic among the default host services', () => {
   it('takes the development key and the eventgrid.local.json of the app when nothing is configured', async () => {
     const host = await createTestHost({ appRoot: FIXTURE_APP });
     try {
-      const publisher = new EventGridEventPublisher({
-        endpoint: `${host.baseUrl}/runtime/eventgrid/topics/cardflow/api/events`,
-        key: DEFAULT_LOCAL_TOPIC_KEY,
-        maxRetries: 0,
-      });
+      const publisher = new TopicClient(
+        `${host.baseUrl}/runtime/eventgrid/topics/cardflow/api/events`,
+        DEFAULT_LOCAL_TOPIC_KEY,
+      );
       await publisher.publish([
         opened,
         { ...opened, id: 'account-ac-1:2', version: 2, type: 'AccountClosed' },

@@ -1,14 +1,13 @@
-import type { PublishableEvent } from '../../stores/eventPublisher';
-import { EventGridEventPublisher } from '../../stores/eventPublisher';
 import { createTestHost, type TestHost } from '../testHost';
 import type { CloudEventRecord } from './cloudEvents';
 import { RETRY_DELAYS_MS } from './retrySchedule';
 import type { SubscriptionInput } from './subscriptions';
 import { EventGridTopicService, type DeadLetterRecord } from './topicService';
 import { FIXTURE_APP, TOPIC_KEY, deliverUntil, fixtureState, resetFixture } from './test/drive';
+import { TopicClient, type StreamEvent } from './test/topicClient';
 import { startWebhook, type WebhookReceiver } from './test/webhookReceiver';
 
-function approvalRequested(n: number, streamId = 'transfer-tr-001'): PublishableEvent {
+function approvalRequested(n: number, streamId = 'transfer-tr-001'): StreamEvent {
   return {
     id: `${streamId}:${n}`,
     streamId,
@@ -27,21 +26,14 @@ let host: TestHost | undefined;
 let topic: EventGridTopicService;
 const webhooks: WebhookReceiver[] = [];
 
-async function startWith(
-  subscriptions: SubscriptionInput[],
-  random?: () => number,
-): Promise<EventGridEventPublisher> {
+async function startWith(subscriptions: SubscriptionInput[], random?: () => number): Promise<TopicClient> {
   topic = new EventGridTopicService({ subscriptions, random });
   host = await createTestHost({
     appRoot: FIXTURE_APP,
     services: [topic],
     settings: { EVENTGRID_TOPIC_KEY: TOPIC_KEY },
   });
-  return new EventGridEventPublisher({
-    endpoint: `${host.baseUrl}/runtime/eventgrid/topics/cardflow/api/events`,
-    key: TOPIC_KEY,
-    maxRetries: 0,
-  });
+  return new TopicClient(`${host.baseUrl}/runtime/eventgrid/topics/cardflow/api/events`, TOPIC_KEY);
 }
 
 async function webhook(status?: (n: number) => number, allowHandshake = true): Promise<WebhookReceiver> {
@@ -260,7 +252,7 @@ describe('webhook delivery', () => {
       method: 'POST',
     });
     expect(again.status).toBe(409);
-    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect(again.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
     const unknown = await running().fetch('/runtime/eventgrid/deadletters/999/redeliver', { method: 'POST' });
     expect(unknown.status).toBe(404);
   });
@@ -280,7 +272,7 @@ describe('subscription filters', () => {
       { name: 'accounts', endpoint: accounts.url, subjectBeginsWith: 'account-', subjectEndsWith: '-vip' },
       { name: 'everything', endpoint: all.url },
     ]);
-    const opened: PublishableEvent = {
+    const opened: StreamEvent = {
       id: 'account-ac-1-vip:1',
       streamId: 'account-ac-1-vip',
       version: 1,
@@ -288,7 +280,7 @@ describe('subscription filters', () => {
       data: { accountId: 'ac-1-vip' },
       metadata: { occurredAt: '2026-01-01T00:00:00.000Z' },
     };
-    const other: PublishableEvent = {
+    const other: StreamEvent = {
       ...opened,
       id: 'account-ac-2:1',
       streamId: 'account-ac-2',

@@ -214,7 +214,7 @@ describe('publishing to the local topic', () => {
   it('answers unknown runtime routes with 404 and wrong methods with 405, as problem details', async () => {
     const missing = await host.fetch('/runtime/eventgrid/nothing-here');
     expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(missing.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
     const wrongMethod = await host.fetch('/runtime/eventgrid/topics/cardflow/api/events', { method: 'GET' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventGridEventPublisher } from '../../stores/eventPublisher';
 import { VirtualClock } from '../clock';
 import { createTestHost, type TestHost } from '../testHost';
 import type { CloudEventRecord } from './cloudEvents';
 import type { SubscriptionInput } from './subscriptions';
 import { EventGridTopicService } from './topicService';
 import { FIXTURE_APP, TOPIC_KEY, deliverUntil } from './test/drive';
+import { TopicClient } from './test/topicClient';
 import { HANG, startWebhook, type WebhookReceiver } from './test/webhookReceiver';
 
 let dir: string;
@@ -45,11 +45,7 @@ describe('a host restart in the middle of retries', () => {
   it('keeps the retry state and delivers after the restart', async () => {
     const subscriptions = [{ name: 'external', endpoint: hook.url }];
     const first = await startHostOnDisk(subscriptions);
-    const publisher = new EventGridEventPublisher({
-      endpoint: `${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`,
-      key: TOPIC_KEY,
-      maxRetries: 0,
-    });
+    const publisher = new TopicClient(`${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`, TOPIC_KEY);
     await publisher.publish([
       {
         id: 'transfer-tr-7:1',
@@ -88,11 +84,7 @@ describe('a host restart in the middle of retries', () => {
   it('resumes a retry that is not yet due at its scheduled time', async () => {
     const subscriptions = [{ name: 'external', endpoint: hook.url }];
     const first = await startHostOnDisk(subscriptions);
-    const publisher = new EventGridEventPublisher({
-      endpoint: `${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`,
-      key: TOPIC_KEY,
-      maxRetries: 0,
-    });
+    const publisher = new TopicClient(`${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`, TOPIC_KEY);
     await publisher.publish([
       {
         id: 'account-ac-7:1',
@@ -144,11 +136,7 @@ describe('a delivery that never gets an answer', () => {
       settings: { EVENTGRID_TOPIC_KEY: TOPIC_KEY },
     });
     try {
-      const publisher = new EventGridEventPublisher({
-        endpoint: `${host.baseUrl}/runtime/eventgrid/topics/cardflow`,
-        key: TOPIC_KEY,
-        maxRetries: 0,
-      });
+      const publisher = new TopicClient(`${host.baseUrl}/runtime/eventgrid/topics/cardflow`, TOPIC_KEY);
       await publisher.publish([opened]);
       await host.waitForIdle();
       expect(
@@ -170,11 +158,7 @@ describe('a delivery that never gets an answer', () => {
     try {
       const subscriptions = [{ name: 'slow', endpoint: slow.url }];
       const first = await startHostOnDisk(subscriptions);
-      const publisher = new EventGridEventPublisher({
-        endpoint: `${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`,
-        key: TOPIC_KEY,
-        maxRetries: 0,
-      });
+      const publisher = new TopicClient(`${first.host.baseUrl}/runtime/eventgrid/topics/cardflow`, TOPIC_KEY);
       await publisher.publish([opened]);
       await untilTrue(() => slow.notifications().length === 1);
       await first.host.stop(); // aborts the request in flight; the attempt is not recorded

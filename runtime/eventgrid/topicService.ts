@@ -17,8 +17,12 @@ import {
   type AttemptOutcome,
 } from './destinations';
 import { DeliveryStore, type AttemptResult, type DeliveryRow } from './deliveryStore';
+import { readBody } from '../http/body';
+import { sendJson } from '../http/json';
+import { sendProblem } from '../http/problem';
+import { createHostRouter, type HostRequest } from '../http/router';
 import { FUNCTION_WEBHOOK_PATH, handleFunctionWebhook } from './functionWebhook';
-import { MAX_PUBLISH_BYTES, readBody, sendEventGridError, sendJson, sendProblem } from './httpReplies';
+import { MAX_PUBLISH_BYTES, sendEventGridError } from './httpReplies';
 import { retryDelay, undeliverableReason } from './retrySchedule';
 import { matchesKey, verifySasToken } from './sas';
 import {
@@ -34,8 +38,7 @@ export const EVENTGRID_ROUTE_PREFIX = '/runtime/eventgrid';
 export const DEFAULT_LOCAL_TOPIC_KEY = 'local-dev-key';
 export const DEFAULT_SUBSCRIPTIONS_FILE = 'eventgrid.local.json';
 
-const TOPIC_ROUTE = /^\/runtime\/eventgrid\/topics\/([A-Za-z0-9-]{3,50})(\/api\/events)?\/?$/;
-const REDELIVER_ROUTE = /^\/runtime\/eventgrid\/deadletters\/(\d+)\/redeliver\/?$/;
+const TOPIC = '{topic:length(3,50):regex(^[A-Za-z0-9-]+$)}';
 
 export interface EventGridTopicOptions {
   /** Subscriptions given directly (tests); otherwise read from the subscriptions file. */
@@ -94,6 +97,49 @@ export class EventGridTopicService implements HostService {
   private timer?: { at: number; cancel: () => void };
   private stopping = new AbortController();
   private running = false;
+  private readonly router = createHostRouter([
+    {
+      // The function webhook checks its query and method itself, in Azure's order.
+      base: FUNCTION_WEBHOOK_PATH,
+      routes: [
+        {
+          method: '*',
+          path: '',
+          handle: ({ req, res, url }) => handleFunctionWebhook(req, res, url, this.app()),
+        },
+      ],
+    },
+    {
+      base: EVENTGRID_ROUTE_PREFIX,
+      routes: [
+        { method: 'POST', path: `topics/${TOPIC}`, handle: (r) => this.publish(r) },
+        { method: 'POST', path: `topics/${TOPIC}/api/events`, handle: (r) => this.publish(r) },
+        { method: 'GET', path: 'deadletters', handle: (r) => this.listDeadLetters(r) },
+        {
+          method: 'POST',
+          path: 'deadletters/{id:regex(^\\d+$)}/redeliver',
+          handle: (r) => this.redeliver(r),
+        },
+        {
+          method: 'GET',
+          path: 'subscriptions',
+          handle: ({ res }) => sendJson(res, 200, { value: [...this.subscriptions.values()] }),
+        },
+      ],
+      notFound: ({ res, url }) =>
+        sendProblem(res, {
+          status: 404,
+          title: 'Not Found',
+          detail: `No local Event Grid route ${url.pathname}.`,
+        }),
+      methodNotAllowed: ({ res }, allow) =>
+        sendProblem(
+          res,
+          { status: 405, title: 'Method Not Allowed', detail: `Use ${allow.join(', ')}.` },
+          { Allow: allow.join(', ') },
+        ),
+    },
+  ]);
 
   constructor(private readonly options: EventGridTopicOptions = {}) {}
 
@@ -146,41 +192,8 @@ export class EventGridTopicService implements HostService {
     return this.store?.nextDue();
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const path = url.pathname;
-    if (path === FUNCTION_WEBHOOK_PATH || path === `${FUNCTION_WEBHOOK_PATH}/`) {
-      await handleFunctionWebhook(req, res, url, this.app());
-      return true;
-    }
-    if (path !== EVENTGRID_ROUTE_PREFIX && !path.startsWith(`${EVENTGRID_ROUTE_PREFIX}/`)) return false;
-
-    const topic = TOPIC_ROUTE.exec(path);
-    if (topic) {
-      if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST');
-      await this.publish(req, res, url, topic[1]);
-      return true;
-    }
-    if (path === `${EVENTGRID_ROUTE_PREFIX}/deadletters`) {
-      if (req.method !== 'GET') return this.methodNotAllowed(res, 'GET');
-      const subscription = url.searchParams.get('subscription') ?? undefined;
-      sendJson(res, 200, {
-        value: this.deliveries().list({ status: 'deadlettered', subscription }).map(toDeadLetterRecord),
-      });
-      return true;
-    }
-    const redeliver = REDELIVER_ROUTE.exec(path);
-    if (redeliver) {
-      if (req.method !== 'POST') return this.methodNotAllowed(res, 'POST');
-      this.redeliver(res, Number(redeliver[1]));
-      return true;
-    }
-    if (path === `${EVENTGRID_ROUTE_PREFIX}/subscriptions`) {
-      if (req.method !== 'GET') return this.methodNotAllowed(res, 'GET');
-      sendJson(res, 200, { value: [...this.subscriptions.values()] });
-      return true;
-    }
-    sendProblem(res, 404, 'Not Found', `No local Event Grid route ${path}.`);
-    return true;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    return this.router.handle(req, res, url);
   }
 
   private subscriptionsFile(ctx: HostContext): string {
@@ -201,14 +214,10 @@ export class EventGridTopicService implements HostService {
     return this.store;
   }
 
-  private methodNotAllowed(res: ServerResponse, allow: string): true {
-    sendProblem(res, 405, 'Method Not Allowed', `Use ${allow}.`, { Allow: allow });
-    return true;
-  }
-
   /** Authenticates, validates and stores a publish request; answers 200 only once the batch is stored. */
-  private async publish(req: IncomingMessage, res: ServerResponse, url: URL, topic: string): Promise<void> {
+  private async publish({ req, res, url, params }: HostRequest): Promise<void> {
     const ctx = this.app();
+    const topic = params.topic;
     const key = req.headers['aeg-sas-key'];
     const token = req.headers['aeg-sas-token'];
     if (typeof key === 'string') {
@@ -269,12 +278,24 @@ export class EventGridTopicService implements HostService {
     this.pump();
   }
 
-  private redeliver(res: ServerResponse, id: number): void {
+  private listDeadLetters({ res, url }: HostRequest): void {
+    const subscription = url.searchParams.get('subscription') ?? undefined;
+    sendJson(res, 200, {
+      value: this.deliveries().list({ status: 'deadlettered', subscription }).map(toDeadLetterRecord),
+    });
+  }
+
+  private redeliver({ res, params }: HostRequest): void {
+    const id = Number(params.id);
     const store = this.deliveries();
     const row = store.get(id);
-    if (!row) return sendProblem(res, 404, 'Not Found', `No delivery ${id}.`);
+    if (!row) return sendProblem(res, { status: 404, title: 'Not Found', detail: `No delivery ${id}.` });
     if (!store.redeliver(id, this.app().clock.now())) {
-      return sendProblem(res, 409, 'Conflict', `Delivery ${id} is ${row.status}, not dead-lettered.`);
+      return sendProblem(res, {
+        status: 409,
+        title: 'Conflict',
+        detail: `Delivery ${id} is ${row.status}, not dead-lettered.`,
+      });
     }
     this.app().log.info(
       `eventgrid: redelivering dead letter ${id} (event ${row.event.id}) to ${row.subscription}`,

@@ -3,7 +3,8 @@
  * methods and authLevel, as the Functions host builds it from the metadata.
  */
 import type { AppRegistry, FunctionRegistration } from '../contracts';
-import { compareRoutePrecedence, matchRoute, parseRouteTemplate, type RouteTemplate } from './routeTemplate';
+import { byPrecedence, findRoute, type RouteLookup as Lookup } from './router';
+import { parseRouteTemplate, type RouteTemplate } from './routeTemplate';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
@@ -17,10 +18,7 @@ export interface HttpRoute {
   template: RouteTemplate;
 }
 
-export type RouteLookup =
-  | { kind: 'match'; route: HttpRoute; params: Record<string, string> }
-  | { kind: 'methodNotAllowed'; allow: string[] }
-  | { kind: 'notFound' };
+export type RouteLookup = Lookup<HttpRoute>;
 
 export interface HttpRouteTable {
   readonly routePrefix: string;
@@ -36,21 +34,13 @@ export function routePrefixOf(registry: AppRegistry): string {
 
 export function buildHttpRoutes(registry: AppRegistry): HttpRouteTable {
   const routePrefix = routePrefixOf(registry);
-  const routes = registry.byTriggerType('httpTrigger').map((fn) => toRoute(fn, routePrefix));
-  routes.sort((a, b) => compareRoutePrecedence(a.template, b.template));
+  const routes = byPrecedence(registry.byTriggerType('httpTrigger').map((fn) => toRoute(fn, routePrefix)));
   return {
     routePrefix,
     routes,
     find(method, pathname) {
-      const upper = method.toUpperCase();
-      const allow = new Set<string>();
-      for (const route of routes) {
-        const params = matchRoute(route.template, pathname);
-        if (!params) continue;
-        if (!route.methods || route.methods.includes(upper)) return { kind: 'match', route, params };
-        for (const m of route.methods) allow.add(m);
-      }
-      return allow.size > 0 ? { kind: 'methodNotAllowed', allow: [...allow].sort() } : { kind: 'notFound' };
+      const found = findRoute(routes, method, pathname);
+      return found.kind === 'methodNotAllowed' ? { kind: found.kind, allow: found.allow.sort() } : found;
     },
   };
 }

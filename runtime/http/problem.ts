@@ -28,3 +28,17 @@ export function sendProblem(
   });
   res.end(body);
 }
+
+/**
+ * Thrown by a host route handler (or what it calls) to answer with a problem instead; the router
+ * writes it, with the request path as `instance` unless the problem names one.
+ */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ProblemError';
+  }
+}

@@ -8,8 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRegistry, HostService, Invoker, Logger, RpcTypedData } from '../contracts';
 import { describeError } from '../worker/invoker';
 import { authorizeSystemRoute, isAuthorized, systemRouteAccess, type HostKeys } from './auth';
+import { readBody } from './body';
 import type { HttpRoute, HttpRouteTable } from './httpRoutes';
 import { sendProblem } from './problem';
+import { answerMethodNotAllowed } from './router';
 import { toRpcHttpTrigger, writeRpcHttpResponse } from './rpcHttp';
 
 /** Azure's limit for a request body. */
@@ -31,8 +33,6 @@ export interface RequestHandlerDeps {
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-
-class BodyTooLargeError extends Error {}
 
 export function createRequestHandler(deps: RequestHandlerDeps): RequestListener {
   return (req, res) => {
@@ -95,16 +95,7 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
   if (found.kind === 'methodNotAllowed') {
-    sendProblem(
-      res,
-      {
-        status: 405,
-        title: 'Method Not Allowed',
-        detail: `${req.method} is not allowed on ${url.pathname}; allowed: ${found.allow.join(', ')}.`,
-        instance: url.pathname,
-      },
-      { allow: found.allow.join(', ') },
-    );
+    answerMethodNotAllowed({ req, res, url }, found.allow);
     return;
   }
   const { route, params } = found;
@@ -121,21 +112,16 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(req, deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) {
-      sendProblem(
-        res,
-        { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' },
-        { connection: 'close' },
-      );
-      return;
-    }
-    throw err;
+  const read = await readBody(req, deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+  if (read.tooLarge) {
+    sendProblem(
+      res,
+      { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' },
+      { connection: 'close' },
+    );
+    return;
   }
-  await invokeRoute(deps, route, params, req, res, url, body);
+  await invokeRoute(deps, route, params, req, res, url, read.body);
 }
 
 async function invokeRoute(
@@ -210,23 +196,4 @@ function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL | undefin
   } catch {
     return undefined;
   }
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -2,7 +2,8 @@
  * Azure Functions route templates (ASP.NET Core route syntax, the commonly used part):
  * literals, `{param}`, optional `{param?}`, defaults `{param=value}`, catch-all `{*rest}` /
  * `{**rest}`, and inline constraints such as `{id:int}`, `{name:alpha:minlength(2)}`,
- * `{code:regex(^[a-z]{{2}}$)}`. Matching is case-insensitive for literals, like Azure.
+ * `{code:regex(^[a-z]{{2}}$)}`. Matching is case-insensitive for literals, like Azure (the host's
+ * own routes parse with `caseSensitive`).
  *
  * @example
  * const t = parseRouteTemplate('api/accounts/{id:int}/{*rest}');
@@ -43,12 +44,20 @@ interface Segment {
 export interface RouteTemplate {
   template: string;
   segments: Segment[];
+  /** Literals must match exactly (the host's own routes); Azure's app routes ignore case. */
+  caseSensitive: boolean;
   /** Lower sorts first: the more specific route wins when several match (ASP.NET precedence). */
   precedence: number[];
 }
 
+export interface RouteTemplateOptions {
+  /** Compare literals exactly instead of ignoring case; default false, as Azure does. */
+  caseSensitive?: boolean;
+}
+
 /** Parses a route template; throws RouteTemplateError when it is malformed or uses an unknown constraint. */
-export function parseRouteTemplate(template: string): RouteTemplate {
+export function parseRouteTemplate(template: string, options: RouteTemplateOptions = {}): RouteTemplate {
+  const caseSensitive = options.caseSensitive ?? false;
   const trimmed = template.replace(/^\/+|\/+$/g, '');
   const rawSegments = trimmed === '' ? [] : trimmed.split('/');
   const segments: Segment[] = [];
@@ -69,7 +78,7 @@ export function parseRouteTemplate(template: string): RouteTemplate {
     if (parts.length > 1) {
       if (params.some((p) => p.catchAll))
         throw new RouteTemplateError(template, 'a catch-all parameter must be a whole segment');
-      segments.push({ parts, pattern: complexPattern(parts) });
+      segments.push({ parts, pattern: complexPattern(parts, caseSensitive) });
     } else {
       segments.push({ parts });
     }
@@ -84,7 +93,7 @@ export function parseRouteTemplate(template: string): RouteTemplate {
       throw new RouteTemplateError(template, 'an optional parameter must be at the end');
     seenOptional ||= optional;
   }
-  return { template, segments, precedence: segments.map(segmentPrecedence) };
+  return { template, segments, caseSensitive, precedence: segments.map(segmentPrecedence) };
 }
 
 /** Matches a URL path (undecoded, with or without leading slash) against a template; returns the route values or undefined. */
@@ -120,7 +129,10 @@ export function matchRoute(route: RouteTemplate, pathname: string): Record<strin
     const decoded = safeDecode(raw);
     if (decoded === undefined) return undefined;
     if (only?.kind === 'literal') {
-      if (decoded.toLowerCase() !== only.text.toLowerCase()) return undefined;
+      const same = route.caseSensitive
+        ? decoded === only.text
+        : decoded.toLowerCase() === only.text.toLowerCase();
+      if (!same) return undefined;
     } else if (only?.kind === 'param') {
       if (!only.constraints.every((c) => c(decoded))) return undefined;
       values[only.name] = decoded;
@@ -350,9 +362,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function complexPattern(parts: Part[]): RegExp {
+function complexPattern(parts: Part[], caseSensitive: boolean): RegExp {
   const source = parts
     .map((p) => (p.kind === 'literal' ? escapeRegExp(p.text) : p.optional ? '(.*?)' : '(.+?)'))
     .join('');
-  return new RegExp(`^${source}$`, 'i');
+  return new RegExp(`^${source}$`, caseSensitive ? '' : 'i');
 }

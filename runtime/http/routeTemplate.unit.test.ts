@@ -68,7 +68,9 @@ describe('route templates', () => {
   });
 
   test('order literals before constrained parameters, parameters, and catch-alls', () => {
-    const templates = ['api/{*rest}', 'api/{id}', 'api/{id:int}', 'api/list'].map(parseRouteTemplate);
+    const templates = ['api/{*rest}', 'api/{id}', 'api/{id:int}', 'api/list'].map((t) =>
+      parseRouteTemplate(t),
+    );
     expect(templates.sort(compareRoutePrecedence).map((t) => t.template)).toEqual([
       'api/list',
       'api/{id:int}',
