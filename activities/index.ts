@@ -5,8 +5,8 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { appEventPublisher } from '../functions/publishing';
 import { getStores } from '../stores';
+import { appEventPublisher } from '../stores/appEventPublisher';
 import type { EventPublisher } from '../stores/eventPublisher';
 import {
   ACTIVITY,
