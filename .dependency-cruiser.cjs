@@ -6,7 +6,7 @@
  */
 const APP = '^(domain|stores|orchestrations|activities|entities|functions)/';
 const TOOLS = '^(web|simulator|bench|scripts|test)/';
-const LOCAL_HOST = '^(runtime/|node_modules/@cardflow/local-host)';
+const LOCAL_HOST = '^runtime/|(^|/)node_modules/@cardflow/local-host';
 const TESTS = '(\\.test\\.ts$|/test/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -18,7 +18,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^domain/', pathNot: TESTS },
       to: {
-        pathNot: ['^domain/', '^node_modules/(zod|xstate)/'],
+        pathNot: ['^domain/', '(^|/)node_modules/(zod|xstate)/'],
       },
     },
     {
@@ -32,7 +32,7 @@ module.exports = {
           '^orchestrations/',
           '^domain/',
           '^(activities|entities)/contracts\\.ts$',
-          '^node_modules/(durable-functions|@azure/functions|zod|xstate)/',
+          '(^|/)node_modules/(durable-functions|@azure/functions|zod|xstate)/',
         ],
       },
     },
@@ -42,7 +42,7 @@ module.exports = {
         'The app meets its host only through the seam in stores/localHost.ts: it imports neither the local host nor SQLite.',
       severity: 'error',
       from: { path: APP, pathNot: TESTS },
-      to: { path: [LOCAL_HOST, '^node_modules/better-sqlite3/'] },
+      to: { path: [LOCAL_HOST, '(^|/)node_modules/better-sqlite3/'] },
     },
     {
       name: 'local-host-knows-no-app',
@@ -98,7 +98,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|node_modules|coverage|\\.data)/|/fixtures/' },
+    // node_modules stays in the graph (unfollowed), so that rules about packages see their imports.
+    exclude: { path: '(^|/)(dist|coverage|\\.data)/|/fixtures/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -1,0 +1,177 @@
+/**
+ * The import rules of `.dependency-cruiser.cjs`, as `npm run lint` applies them: each rule catches
+ * its forbidden import in a small tree of its own, and the project's tree keeps every rule.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const DEPCRUISE = path.join(REPO, 'node_modules', '.bin', 'depcruise');
+const CONFIG = path.join(REPO, '.dependency-cruiser.cjs');
+const FOLDERS = [
+  'domain',
+  'stores',
+  'orchestrations',
+  'activities',
+  'entities',
+  'functions',
+  'runtime',
+  'test',
+];
+
+interface Violation {
+  rule: string;
+  from: string;
+  to: string;
+}
+
+/** Runs the check as `npm run lint` does and reads its report (`error RULE: FROM → TO`). */
+function cruise(cwd: string, folders: string[]): { status: number | null; violations: Violation[] } {
+  const run = spawnSync(DEPCRUISE, ['--config', CONFIG, ...folders], { cwd, encoding: 'utf8' });
+  const violations = [...run.stdout.matchAll(/^\s*error ([\w-]+): (\S+) →\s*(\S+)/gm)].map(
+    ([, rule, from, to]) => ({
+      rule,
+      from,
+      to,
+    }),
+  );
+  return { status: run.status, violations };
+}
+
+/** A tree with one module per folder that imports only what every rule allows. */
+function cleanTree(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'cardflow-boundaries-'));
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
+  writeFileSync(
+    path.join(root, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'CommonJS',
+        moduleResolution: 'node',
+        paths: { '@cardflow/local-host': ['./runtime/index.ts'] },
+      },
+    }),
+  );
+  const files: Record<string, string> = {
+    'domain/money.ts': "import { z } from 'zod';\nexport const Money = z.int();\n",
+    'stores/ports.ts': "import { Money } from '../domain/money';\nexport const port = Money;\n",
+    'activities/contracts.ts': 'export interface ReserveInput { amount: number }\n',
+    'activities/reserve.ts': "import { port } from '../stores/ports';\nexport const reserve = port;\n",
+    'entities/window.ts': "import { Money } from '../domain/money';\nexport const window = Money;\n",
+    'orchestrations/process.ts':
+      "import type { ReserveInput } from '../activities/contracts';\nimport { Money } from '../domain/money';\nexport const input: ReserveInput | typeof Money | undefined = undefined;\n",
+    'functions/index.ts':
+      "import '../orchestrations/process';\nimport '../activities/reserve';\nimport '../entities/window';\n",
+    'runtime/index.ts': "import path from 'node:path';\nexport const host = path.sep;\n",
+    'test/host.ts':
+      "import { host } from '@cardflow/local-host';\nimport '../functions/index';\nexport const t = host;\n",
+  };
+  for (const [file, text] of Object.entries(files)) write(root, file, text);
+  return root;
+}
+
+function write(root: string, file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  writeFileSync(path.join(root, file), text);
+}
+
+const BROKEN: Array<{ rule: string; file: string; text: string }> = [
+  {
+    rule: 'domain-is-pure',
+    file: 'domain/bad.ts',
+    text: "import { port } from '../stores/ports';\nexport const x = port;\n",
+  },
+  {
+    rule: 'domain-is-pure',
+    file: 'domain/bad.ts',
+    text: "import { createHash } from 'node:crypto';\nexport const x = createHash;\n",
+  },
+  {
+    rule: 'orchestrations-are-deterministic',
+    file: 'orchestrations/bad.ts',
+    text: "import { reserve } from '../activities/reserve';\nexport const x = reserve;\n",
+  },
+  {
+    rule: 'app-knows-no-local-host',
+    file: 'functions/bad.ts',
+    text: "import { host } from '@cardflow/local-host';\nexport const x = host;\n",
+  },
+  {
+    rule: 'app-knows-no-local-host',
+    file: 'stores/bad.ts',
+    text: "import Database from 'better-sqlite3';\nexport const x = Database;\n",
+  },
+  {
+    rule: 'local-host-knows-no-app',
+    file: 'runtime/bad.ts',
+    text: "import { port } from '../stores/ports';\nexport const x = port;\n",
+  },
+  {
+    rule: 'local-host-by-package-name',
+    file: 'test/bad.ts',
+    text: "import { host } from '../runtime/index';\nexport const x = host;\n",
+  },
+  {
+    rule: 'stores-below-the-app',
+    file: 'stores/bad.ts',
+    text: "import { reserve } from '../activities/reserve';\nexport const x = reserve;\n",
+  },
+  {
+    rule: 'activities-and-entities-below-functions',
+    file: 'activities/bad.ts',
+    text: "import '../functions/index';\nexport const x = 1;\n",
+  },
+  { rule: 'no-circular', file: 'domain/bad.ts', text: "import { y } from './bad2';\nexport const x = y;\n" },
+];
+
+describe('import boundaries', () => {
+  it('the clean sample tree keeps every rule', () => {
+    const root = cleanTree();
+    try {
+      const result = cruise(root, FOLDERS);
+      expect(result.violations).toEqual([]);
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it.each(BROKEN.map((c) => [c.rule, c.file, c.text]))(
+    '%s catches %s',
+    (rule, file, text) => {
+      const root = cleanTree();
+      try {
+        write(root, file, text);
+        if (rule === 'no-circular')
+          write(root, 'domain/bad2.ts', "import { x } from './bad';\nexport const y = () => x;\n");
+        const result = cruise(root, FOLDERS);
+        expect(result.status).not.toBe(0);
+        expect(result.violations.map((v) => [v.rule, v.from])).toContainEqual([rule, file]);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+
+  it('the project keeps every rule', () => {
+    const result = cruise(REPO, [
+      'domain',
+      'stores',
+      'orchestrations',
+      'activities',
+      'entities',
+      'functions',
+      'runtime',
+      'web/src',
+      'simulator',
+      'bench',
+      'scripts',
+      'test',
+    ]);
+    expect(result.violations.map((v) => `${v.rule}: ${v.from} → ${v.to}`)).toEqual([]);
+    expect(result.status).toBe(0);
+  }, 60_000);
+});
