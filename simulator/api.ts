@@ -1,7 +1,23 @@
 /**
- * The simulator's view of a running host: the public HTTP API (DESIGN.md §4) and the Durable HTTP
- * API, over `fetch` only, plus how to let time pass (real sleeps, or a test host's virtual clock).
+ * The simulator's view of a running host: the public HTTP API and the Durable HTTP API, over
+ * `fetch` only, plus how to let time pass (real sleeps, or a test host's virtual clock). The API's
+ * types come from its OpenAPI document (contracts.generated.ts), never from the app's modules.
  */
+import type {
+  DecideTransferBody,
+  DecideTransferResponse,
+  GetAccountResponse,
+  GetCommandResponse,
+  GetTransferResponse,
+  ListApprovalsQuery,
+  ListApprovalsResponse,
+  LoadCreditsBody,
+  LoadCreditsResponse,
+  OpenAccountBody,
+  OpenAccountResponse,
+  RequestTransferBody,
+  RequestTransferResponse,
+} from './contracts.generated';
 
 export interface Driver {
   readonly baseUrl: string;
@@ -42,40 +58,14 @@ export class ApiError extends Error {
   }
 }
 
-export interface Accepted {
-  commandId: string;
-  statusUrl: string;
-  accountId?: string;
-  loadId?: string;
-  transferId?: string;
-  processStatusUrl?: string;
-}
-export interface AccountView {
-  accountId: string;
-  ownerId: string;
-  status: 'open' | 'closed';
-  available: number;
-  reserved: number;
-  version: number;
-}
-export type TransferStatus =
-  'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
-export interface TransferView {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  status: TransferStatus;
-  reason?: string;
-  approver?: string;
-  deadline?: string;
-}
-export interface CommandView {
-  commandId: string;
-  type: string;
-  status: 'pending' | 'succeeded' | 'rejected' | 'failed';
-  reason?: string;
-}
+/** A command's 202 answer, whichever command it was. */
+export type Accepted =
+  OpenAccountResponse | LoadCreditsResponse | RequestTransferResponse | DecideTransferResponse;
+export type AccountView = GetAccountResponse;
+export type TransferView = GetTransferResponse;
+export type TransferStatus = TransferView['status'];
+export type CommandView = GetCommandResponse;
+export type ApprovalsPage = ListApprovalsResponse;
 export interface InstanceView {
   runtimeStatus: string;
   customStatus: unknown;
@@ -93,39 +83,23 @@ export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = [
 export class CardflowApi {
   constructor(readonly driver: Driver) {}
 
-  openAccount(
-    body: { accountId?: string; ownerId: string; ownerName: string; kind: 'user' | 'merchant' },
-    idempotencyKey?: string,
-  ): Promise<Accepted> {
+  openAccount(body: OpenAccountBody, idempotencyKey?: string): Promise<OpenAccountResponse> {
     return this.post('/api/accounts', body, 202, idempotencyKey);
   }
 
   loadCredits(
     accountId: string,
-    body: { loadId?: string; amount: number },
+    body: LoadCreditsBody,
     idempotencyKey?: string,
-  ): Promise<Accepted> {
+  ): Promise<LoadCreditsResponse> {
     return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey);
   }
 
-  requestTransfer(
-    body: {
-      transferId?: string;
-      fromAccountId: string;
-      toAccountId: string;
-      amount: number;
-      requestedBy: string;
-      note?: string;
-    },
-    idempotencyKey?: string,
-  ): Promise<Accepted> {
+  requestTransfer(body: RequestTransferBody, idempotencyKey?: string): Promise<RequestTransferResponse> {
     return this.post('/api/transfers', body, 202, idempotencyKey);
   }
 
-  decide(
-    transferId: string,
-    body: { decision: 'approve' | 'reject'; approver: string; note?: string },
-  ): Promise<Accepted> {
+  decide(transferId: string, body: DecideTransferBody): Promise<DecideTransferResponse> {
     return this.post(`/api/transfers/${transferId}/decision`, body, 202);
   }
 
@@ -142,7 +116,7 @@ export class CardflowApi {
     return this.getOptional(`/api/transfers/${transferId}`);
   }
 
-  approvals(status = 'pending'): Promise<{ items: Array<{ transferId: string; status: string }> }> {
+  approvals(status: NonNullable<ListApprovalsQuery['status']> = 'pending'): Promise<ApprovalsPage> {
     return this.get(`/api/approvals?status=${status}`);
   }
 

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createTestHost, type TestHost } from '@cardflow/local-host';
+import type { StreamResponse } from '../../functions/http/schemas';
 import { accessibilityProblems, fitsViewportWidth } from './accessibility';
 import { balances, decide, loadCredits, openAccount, requestTransfer, transferStatus } from './cardflowApi';
 import { DashboardPage, rowTexts } from './dashboardPage';
@@ -233,9 +234,7 @@ describe('transfers and orchestrations of the whole app', () => {
 
   it("lists a completed transfer's event stream beside its read model, and an account's on request", () =>
     step(async () => {
-      const stored = (await (await host.fetch('/api/transfers/t-approve-1/events')).json()) as {
-        events: Array<{ version: number; type: string }>;
-      };
+      const stored = (await (await host.fetch('/api/transfers/t-approve-1/events')).json()) as StreamResponse;
       await dashboard.open('lookup', { params: { transfer: 't-approve-1' } });
       await dashboard.lookup.transferResult.getByRole('heading', { name: 'Event stream' }).waitFor();
       await dashboard.lookup.transferResult

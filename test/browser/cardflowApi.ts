@@ -3,7 +3,13 @@
  * would: open accounts, load credits, request transfers, and wait for each command's outcome.
  */
 import type { TestHost } from '@cardflow/local-host';
-import type { Accepted, CommandView as CommandOutcome } from '../../simulator/api';
+import type { DecideTransfer, RequestTransfer } from '../../domain/commands';
+import type {
+  AccountResponse,
+  CommandAccepted as Accepted,
+  CommandStatusResponse as CommandOutcome,
+  TransferResponse,
+} from '../../functions/http/schemas';
 
 export type { Accepted, CommandOutcome };
 
@@ -47,17 +53,7 @@ export async function loadCredits(
   await settled(host, await post(host, `/api/accounts/${accountId}/loads`, { loadId, amount }));
 }
 
-export async function requestTransfer(
-  host: TestHost,
-  transfer: {
-    transferId: string;
-    fromAccountId: string;
-    toAccountId: string;
-    amount: number;
-    requestedBy: string;
-    note?: string;
-  },
-): Promise<void> {
+export async function requestTransfer(host: TestHost, transfer: RequestTransfer['data']): Promise<void> {
   await settled(host, await post(host, '/api/transfers', transfer));
 }
 
@@ -65,22 +61,25 @@ export async function requestTransfer(
 export async function decide(
   host: TestHost,
   transferId: string,
-  decision: 'approve' | 'reject',
+  decision: DecideTransfer['data']['decision'],
   approver: string,
 ): Promise<void> {
   await settled(host, await post(host, `/api/transfers/${transferId}/decision`, { decision, approver }));
 }
 
-export async function transferStatus(host: TestHost, transferId: string): Promise<string> {
+export async function transferStatus(
+  host: TestHost,
+  transferId: string,
+): Promise<TransferResponse['status']> {
   const response = await host.fetch(`/api/transfers/${transferId}`);
-  return ((await response.json()) as { status: string }).status;
+  return ((await response.json()) as TransferResponse).status;
 }
 
 export async function balances(
   host: TestHost,
   accountId: string,
-): Promise<{ available: number; reserved: number }> {
+): Promise<Pick<AccountResponse, 'available' | 'reserved'>> {
   const response = await host.fetch(`/api/accounts/${accountId}`);
-  const { available, reserved } = (await response.json()) as { available: number; reserved: number };
+  const { available, reserved } = (await response.json()) as AccountResponse;
   return { available, reserved };
 }

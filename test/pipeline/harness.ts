@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createTestHost, type TestHost, type TestHostOptions } from '@cardflow/local-host';
 import { createLocalStores } from '../../stores/local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
+import type { CommandAccepted, CommandStatusResponse } from '../../functions/http/schemas';
 import type { Stores } from '../../stores';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -79,8 +80,8 @@ export function pathOf(url: string): string {
 /** Waits for the pipeline to settle, then returns the command's outcome as GET /api/commands/{id} shows it. */
 export async function outcomeOf(
   app: App,
-  accepted: { body: { statusUrl: string } },
-): Promise<{ status: string; reason?: string; type: string }> {
+  accepted: { body: Pick<CommandAccepted, 'statusUrl'> },
+): Promise<CommandStatusResponse> {
   await app.settle();
   const answer = await app.get(pathOf(accepted.body.statusUrl));
   return answer.body;

@@ -21,6 +21,7 @@ import {
   type DomainEvent,
   type EventEnvelope,
 } from '../../domain';
+import type { RequestTransfer } from '../../domain/commands';
 import {
   APPROVAL_DECISION_EVENT,
   TRANSFER_PROCESS,
@@ -115,13 +116,7 @@ export class ProcessHarness {
 
   /** Appends TransferRequested and starts the process, as the command handler and the primary handler do. */
   async requestTransfer(
-    transfer: {
-      transferId: string;
-      fromAccountId: string;
-      toAccountId: string;
-      amount: number;
-      requestedBy: string;
-    },
+    transfer: Omit<RequestTransfer['data'], 'note'>,
     policy: TransferPolicy = DEFAULT_POLICY,
   ): Promise<void> {
     await this.append(
