@@ -86,3 +86,18 @@ export interface RecordOutcomeInput extends ActivityContext {
 export interface Appended {
   appended: number;
 }
+
+/** Every activity: its input (without the {@link ActivityContext} the orchestrator adds) and its result. */
+export interface ActivityContracts {
+  reserveFunds: { input: ReserveFundsInput; result: ReserveFundsResult };
+  releaseFunds: { input: ReleaseFundsInput; result: ReleaseFundsResult };
+  creditDestination: { input: CreditDestinationInput; result: CreditDestinationResult };
+  requestApproval: { input: RequestApprovalInput; result: Appended };
+  sendReminder: { input: SendReminderInput; result: { sent: boolean } };
+  recordDecision: { input: RecordDecisionInput; result: Appended };
+  recordOutcome: { input: RecordOutcomeInput; result: Appended };
+}
+
+export type ActivityKey = keyof typeof ACTIVITY;
+export type ActivityInput<K extends ActivityKey> = ActivityContracts[K]['input'];
+export type ActivityResult<K extends ActivityKey> = ActivityContracts[K]['result'];

@@ -8,16 +8,7 @@ import * as df from 'durable-functions';
 import { getStores } from '../stores';
 import { appEventPublisher } from '../stores/appEventPublisher';
 import type { EventPublisher } from '../stores/eventPublisher';
-import {
-  ACTIVITY,
-  type CreditDestinationInput,
-  type RecordDecisionInput,
-  type RecordOutcomeInput,
-  type ReleaseFundsInput,
-  type RequestApprovalInput,
-  type ReserveFundsInput,
-  type SendReminderInput,
-} from './contracts';
+import { ACTIVITY, type ActivityInput, type ActivityKey, type ActivityResult } from './contracts';
 import { creditDestination } from './creditDestination';
 import { recordDecision } from './recordDecision';
 import { recordOutcome } from './recordOutcome';
@@ -38,27 +29,21 @@ function reminderPublisher(log: (message: string) => void): EventPublisher | nul
   }
 }
 
-df.app.activity(ACTIVITY.reserveFunds, {
-  handler: (input: ReserveFundsInput) => reserveFunds(events(), input),
-});
-df.app.activity(ACTIVITY.releaseFunds, {
-  handler: (input: ReleaseFundsInput) => releaseFunds(events(), input),
-});
-df.app.activity(ACTIVITY.creditDestination, {
-  handler: (input: CreditDestinationInput) => creditDestination(events(), input),
-});
-df.app.activity(ACTIVITY.requestApproval, {
-  handler: (input: RequestApprovalInput) => requestApproval(events(), input),
-});
-df.app.activity(ACTIVITY.recordDecision, {
-  handler: (input: RecordDecisionInput) => recordDecision(events(), input),
-});
-df.app.activity(ACTIVITY.recordOutcome, {
-  handler: (input: RecordOutcomeInput) => recordOutcome(events(), input),
-});
-df.app.activity(ACTIVITY.sendReminder, {
-  handler: (input: SendReminderInput, context: InvocationContext) => {
-    const log = (message: string) => context.log(message);
-    return sendReminder(events(), reminderPublisher(log), input, log);
-  },
+/** Registers one activity under its contract's name, with the contract's input and result types. */
+function register<K extends ActivityKey>(
+  key: K,
+  handler: (input: ActivityInput<K>, context: InvocationContext) => Promise<ActivityResult<K>>,
+): void {
+  df.app.activity(ACTIVITY[key], { handler });
+}
+
+register('reserveFunds', (input) => reserveFunds(events(), input));
+register('releaseFunds', (input) => releaseFunds(events(), input));
+register('creditDestination', (input) => creditDestination(events(), input));
+register('requestApproval', (input) => requestApproval(events(), input));
+register('recordDecision', (input) => recordDecision(events(), input));
+register('recordOutcome', (input) => recordOutcome(events(), input));
+register('sendReminder', (input, context) => {
+  const log = (message: string) => context.log(message);
+  return sendReminder(events(), reminderPublisher(log), input, log);
 });

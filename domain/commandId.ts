@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256';
 
 /**
  * Canonical JSON: object keys sorted at every depth, no whitespace, `undefined` members dropped
@@ -34,5 +34,5 @@ export function canonicalJson(value: unknown): string {
  * @example commandId('CloseAccount', { accountId: 'acc-1' }) // 64 hex characters, always the same
  */
 export function commandId(type: string, payload: unknown): string {
-  return createHash('sha256').update(canonicalJson({ type, payload })).digest('hex');
+  return sha256Hex(canonicalJson({ type, payload }));
 }

@@ -18,13 +18,13 @@ import {
   DEFAULT_VELOCITY_THRESHOLD,
   emptyOutflowWindow,
   pruneOutflows,
-  type ApprovalReason,
   type OutflowWindow,
 } from '../domain';
+import type { AssessOutflow, CancelOutflow, OutflowAssessment } from './contracts';
 
-export const OUTFLOW_WINDOW_ENTITY = 'outflowWindow';
+export { OUTFLOW_WINDOW_ENTITY, type OutflowAssessment } from './contracts';
 
-export const AssessOutflowSchema = z.object({
+export const AssessOutflowSchema: z.ZodType<AssessOutflow> = z.object({
   transferId: z.string().min(1),
   amount: z.int().min(1),
   /** ISO-8601 instant or epoch ms. */
@@ -32,14 +32,7 @@ export const AssessOutflowSchema = z.object({
   approvalThreshold: z.int().min(1).optional(),
   velocityThreshold: z.int().min(1).optional(),
 });
-export type AssessOutflow = z.input<typeof AssessOutflowSchema>;
-export const CancelOutflowSchema = z.object({ transferId: z.string().min(1) });
-
-export interface OutflowAssessment {
-  requiresApproval: boolean;
-  reason: ApprovalReason | null;
-  windowTotal: number;
-}
+export const CancelOutflowSchema: z.ZodType<CancelOutflow> = z.object({ transferId: z.string().min(1) });
 
 /** Policy defaults from the app settings, for callers that do not pass thresholds. */
 function defaultPolicy(settings: Readonly<Record<string, string | undefined>>) {

@@ -1,17 +1,19 @@
 /**
  * The transfer process manager: one orchestration per transfer (instance id = transfer id), a thin
  * deterministic interpreter of the transfer machine (domain/transfer). The machine decides every
- * transition and hands back effects as data; this file turns each effect into durable work and
- * feeds the result back as a machine event:
+ * transition (whether approval is needed, the deadline, who may decide) and hands back effects as
+ * data; this file turns each effect into durable work and feeds the result back as a machine event:
  *
  *   reserveFunds      → activity, then the outflow window's assessment → RESERVED | RESERVE_FAILED
- *   requestApproval   → activity (records the deadline)
+ *   requestApproval   → activity (records the machine's deadline)
  *   startTimer        → durable timer; cancelTimer → cancel it
- *   (waiting)         → the approval decision raced against the open timers → APPROVED | REJECTED | timer event
+ *   (waiting)         → `ApprovalDecision` raced against the open timers → APPROVED | REJECTED | timer event
+ *   recordDecision    → activity (a decision the machine took)
  *   creditDestination → activity → CREDITED | CREDIT_FAILED
  *   releaseFunds      → activity (compensation) → RELEASED
  *   cancelOutflow     → the transfer leaves the outflow window (compensation)
  *   recordOutcome     → activity
+ *   ignoreDecision    → log
  *
  * Compensation is the machine's: whatever ends a transfer after the reservation (rejection,
  * expiry, a destination that cannot be credited) passes through `releasing`, which undoes, in
@@ -24,26 +26,25 @@ import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from
 import {
   ACTIVITY,
   type ActivityContext,
-  type CreditDestinationResult,
-  type ReleaseFundsResult,
-  type ReserveFundsResult,
+  type ActivityInput,
+  type ActivityKey,
+  type ActivityResult,
 } from '../activities/contracts';
 import {
   advanceTransfer,
   decisionEvent,
   isFinished,
-  mayDecide,
   parseDurationMs,
   startTransfer,
   transferStatus,
-  type ApprovalDecisionInput,
   type TimerEvent,
   type TransferEffect,
+  type TransferInput,
   type TransferMachineInput,
   type TransferResult,
   type TransferSnapshot,
 } from '../domain';
-import { OUTFLOW_WINDOW_ENTITY, type OutflowAssessment } from '../entities/outflowWindow';
+import { OUTFLOW_WINDOW_ENTITY, type AssessOutflow, type OutflowAssessment } from '../entities/contracts';
 import {
   APPROVAL_DECISION_EVENT,
   ApprovalDecisionSchema,
@@ -68,8 +69,8 @@ export function activityRetryOptions(): df.RetryOptions {
 export const PERSIST_FIRST_WAIT_MS = 60_000;
 export const PERSIST_MAX_WAIT_MS = 60 * 60_000;
 
-/** What the process shows in its custom status: the machine's view plus the approval deadline. */
-export type TransferProcessStatus = ReturnType<typeof transferStatus> & { deadline: string | null };
+/** What the process shows in its custom status: the machine's view, approval deadline included. */
+export type TransferProcessStatus = ReturnType<typeof transferStatus>;
 
 type Work<T> = Generator<Task, T, unknown>;
 
@@ -82,12 +83,9 @@ function firstLine(error: unknown): string {
 export const transferProcess: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ): Work<TransferResult> {
-  const run = new TransferProcess(
-    context,
-    TransferProcessInputSchema.parse(context.df.getInput()),
-    outflowWindowMode(),
-  );
-  let step = startTransfer(run.machineInput());
+  const input = TransferProcessInputSchema.parse(context.df.getInput());
+  const run = new TransferProcess(context, input, outflowWindowMode());
+  let step = run.advanced(startTransfer(machineInput(input)));
   for (;;) {
     run.showStatus(step.snapshot);
     let next: TransferMachineInput | undefined;
@@ -96,9 +94,24 @@ export const transferProcess: OrchestrationHandler = function* (
     if (isFinished(step.snapshot))
       return { outcome: step.snapshot.context.outcome ?? 'failed', reason: step.snapshot.context.reason };
     // No work in flight: the machine waits for an approver or one of its timers.
-    step = advanceTransfer(step.snapshot, next ?? (yield* run.awaitDecisionOrTimer()));
+    step = run.advanced(advanceTransfer(step.snapshot, next ?? (yield* run.awaitDecisionOrTimer())));
   }
 };
+
+/** The machine's input: the transfer and the policy captured when it was requested. */
+export function machineInput(input: TransferProcessInput): TransferInput {
+  const { transferId, fromAccountId, toAccountId, amount, requestedBy, policy } = input;
+  return {
+    transferId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    requestedBy,
+    approvalThreshold: policy.approvalThreshold,
+    velocityThreshold: policy.velocityThreshold,
+    approvalTimeoutMs: parseDurationMs(policy.approvalTimeout),
+  };
+}
 
 interface OpenTimer {
   readonly fireAt: Date;
@@ -108,35 +121,28 @@ interface OpenTimer {
   raced: boolean;
 }
 
-/** One run of the process: the effects' interpretation and what the run learned on the way. */
+/** One run of the process: the effects' interpretation and the durable timers it has open. */
 class TransferProcess {
   private readonly timers = new Map<string, OpenTimer>();
-  /** The source account's owner (from the reservation): may not decide on the transfer. */
-  private sourceOwnerId: string | null = null;
-  private deadline: string | null = null;
+  /** When the machine last moved: its timers' delays count from then, so its deadline is when the deadline timer fires. */
+  private movedAt: Date;
 
   constructor(
     private readonly context: OrchestrationContext,
     private readonly input: TransferProcessInput,
     private readonly outflowWindow: OutflowWindowMode,
-  ) {}
+  ) {
+    this.movedAt = this.now();
+  }
 
-  machineInput() {
-    const { transferId, fromAccountId, toAccountId, amount, requestedBy, policy } = this.input;
-    return {
-      transferId,
-      fromAccountId,
-      toAccountId,
-      amount,
-      requestedBy,
-      approvalThreshold: policy.approvalThreshold,
-      velocityThreshold: policy.velocityThreshold,
-      approvalTimeoutMs: parseDurationMs(policy.approvalTimeout),
-    };
+  /** Notes when the machine took `step`, and returns it. */
+  advanced<T>(step: T): T {
+    this.movedAt = this.now();
+    return step;
   }
 
   showStatus(snapshot: TransferSnapshot): void {
-    const status: TransferProcessStatus = { ...transferStatus(snapshot), deadline: this.deadline };
+    const status: TransferProcessStatus = transferStatus(snapshot);
     this.context.df.setCustomStatus(status);
   }
 
@@ -145,21 +151,15 @@ class TransferProcess {
     switch (effect.kind) {
       case 'reserveFunds':
         return yield* this.reserve(effect);
-      case 'requestApproval':
-        this.deadline = this.after(effect.timeoutMs).toISOString();
-        yield* this.persistently(ACTIVITY.requestApproval, {
-          transferId: effect.transferId,
-          reason: effect.reason,
-          deadline: this.deadline,
-        });
+      case 'requestApproval': {
+        const { transferId, reason, deadline } = effect;
+        yield* this.persistently('requestApproval', { transferId, reason, deadline });
         return undefined;
+      }
       case 'sendReminder':
         try {
-          yield this.activity(ACTIVITY.sendReminder, {
-            transferId: effect.transferId,
-            reason: effect.reason,
-            deadline: this.deadline,
-          });
+          const { transferId, reason, deadline } = effect;
+          yield* this.call('sendReminder', { transferId, reason, deadline });
         } catch (error) {
           // A reminder is a courtesy: when it cannot go out even after the retries, the wait goes on.
           this.log(
@@ -167,23 +167,24 @@ class TransferProcess {
           );
         }
         return undefined;
+      case 'recordDecision': {
+        const { kind: _kind, ...decision } = effect;
+        yield* this.persistently('recordDecision', decision);
+        return undefined;
+      }
       case 'creditDestination': {
         const { transferId, fromAccountId, toAccountId, amount } = effect;
-        const credited = (yield* this.persistently(ACTIVITY.creditDestination, {
+        const credited = yield* this.persistently('creditDestination', {
           transferId,
           fromAccountId,
           toAccountId,
           amount,
-        })) as CreditDestinationResult;
+        });
         return credited.ok ? { type: 'CREDITED' } : { type: 'CREDIT_FAILED', reason: credited.reason };
       }
       case 'releaseFunds': {
         const { transferId, fromAccountId, reason } = effect;
-        const released = (yield* this.persistently(ACTIVITY.releaseFunds, {
-          transferId,
-          fromAccountId,
-          reason,
-        })) as ReleaseFundsResult;
+        const released = yield* this.persistently('releaseFunds', { transferId, fromAccountId, reason });
         if (!released.ok)
           throw new Error(
             `transfer ${transferId}: the reservation could not be released (${released.reason})`,
@@ -198,15 +199,8 @@ class TransferProcess {
         // In `stream` mode the release already took the transfer out of the window.
         return undefined;
       case 'recordOutcome': {
-        const { transferId, outcome, reason, approver, note } = effect;
-        yield* this.persistently(ACTIVITY.recordOutcome, {
-          transferId,
-          outcome,
-          reason,
-          approver,
-          note,
-          deadline: this.deadline,
-        });
+        const { kind: _kind, ...outcome } = effect;
+        yield* this.persistently('recordOutcome', outcome);
         return undefined;
       }
       case 'ignoreDecision':
@@ -215,7 +209,7 @@ class TransferProcess {
         );
         return undefined;
       case 'startTimer': {
-        const fireAt = this.after(effect.delayMs);
+        const fireAt = new Date(this.movedAt.getTime() + effect.delayMs);
         this.timers.set(effect.id, {
           fireAt,
           event: effect.event,
@@ -234,9 +228,9 @@ class TransferProcess {
   }
 
   /**
-   * The approval wait: a valid decision or the first timer, whichever comes first. A decision that
-   * is malformed or comes from someone who may not decide is ignored; the wait goes on with the
-   * same deadline.
+   * The approval wait: a decision or the first timer, whichever comes first. A malformed decision
+   * is logged and the wait goes on; a well-formed one goes to the machine, which decides whether
+   * its approver may decide.
    */
   *awaitDecisionOrTimer(): Work<TransferMachineInput> {
     for (;;) {
@@ -248,63 +242,42 @@ class TransferProcess {
         this.timers.delete(fired[0]);
         return fired[1].event;
       }
-      const valid = this.validDecision(decision.result);
-      if (valid) {
-        yield* this.persistently(ACTIVITY.recordDecision, {
-          transferId: this.input.transferId,
-          ...valid,
-          sourceOwnerId: this.sourceOwnerId,
-        });
-        return decisionEvent(valid);
-      }
+      const parsed = ApprovalDecisionSchema.safeParse(decision.result);
+      if (parsed.success) return decisionEvent(parsed.data);
+      this.log(
+        `transfer ${this.input.transferId}: ignored a malformed ${APPROVAL_DECISION_EVENT}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
   }
 
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {
     const { transferId, fromAccountId, toAccountId, amount } = effect;
     const { approvalThreshold, velocityThreshold } = this.input.policy;
-    const reserved = (yield* this.persistently(ACTIVITY.reserveFunds, {
+    const reserved = yield* this.persistently('reserveFunds', {
       transferId,
       fromAccountId,
       toAccountId,
       amount,
       approvalThreshold,
       velocityThreshold,
-    })) as ReserveFundsResult;
+    });
     if (!reserved.ok) return { type: 'RESERVE_FAILED', reason: reserved.reason };
-    this.sourceOwnerId = reserved.sourceOwnerId;
-    if (this.outflowWindow === 'stream') return { type: 'RESERVED', windowTotal: reserved.windowTotal };
-    const assessment = (yield this.context.df.callEntity(this.windowOf(fromAccountId), 'assess', {
+    const { sourceOwnerId } = reserved;
+    if (this.outflowWindow === 'stream')
+      return { type: 'RESERVED', windowTotal: reserved.windowTotal, sourceOwnerId, at: this.nowIso() };
+    const assess: AssessOutflow = {
       transferId,
       amount,
-      at: this.now().toISOString(),
+      at: this.nowIso(),
       approvalThreshold,
       velocityThreshold,
-    })) as OutflowAssessment;
-    return { type: 'RESERVED', windowTotal: assessment.windowTotal };
-  }
-
-  /** The decision if it is well-formed and its approver may decide (neither requester nor source owner); logs why not. */
-  private validDecision(raw: unknown): ApprovalDecisionInput | null {
-    const parsed = ApprovalDecisionSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.log(
-        `transfer ${this.input.transferId}: ignored a malformed ${APPROVAL_DECISION_EVENT}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-      return null;
-    }
-    const verdict = mayDecide({
-      approver: parsed.data.approver,
-      requestedBy: this.input.requestedBy,
-      sourceOwnerId: this.sourceOwnerId,
-    });
-    if (!verdict.ok) {
-      this.log(
-        `transfer ${this.input.transferId}: ignored '${parsed.data.decision}' by ${parsed.data.approver} (${verdict.reason})`,
-      );
-      return null;
-    }
-    return parsed.data;
+    };
+    const assessment = (yield this.context.df.callEntity(
+      this.windowOf(fromAccountId),
+      'assess',
+      assess,
+    )) as OutflowAssessment;
+    return { type: 'RESERVED', windowTotal: assessment.windowTotal, sourceOwnerId, at: this.nowIso() };
   }
 
   /**
@@ -329,26 +302,37 @@ class TransferProcess {
   }
 
   /** Runs an activity (with its retry policy) until it succeeds; see {@link PERSIST_FIRST_WAIT_MS}. */
-  private *persistently(name: string, input: object): Work<unknown> {
+  private *persistently<K extends ActivityKey>(
+    activity: K,
+    input: Omit<ActivityInput<K>, keyof ActivityContext>,
+  ): Work<ActivityResult<K>> {
     for (let wait = PERSIST_FIRST_WAIT_MS; ; wait = Math.min(wait * 2, PERSIST_MAX_WAIT_MS)) {
       try {
-        return yield this.activity(name, input);
+        return yield* this.call(activity, input);
       } catch (error) {
         this.log(
-          `transfer ${this.input.transferId}: ${name} failed every retry (${firstLine(error)}); trying again in ${wait / 1000} s`,
+          `transfer ${this.input.transferId}: ${ACTIVITY[activity]} failed every retry (${firstLine(error)}); trying again in ${wait / 1000} s`,
         );
         yield this.context.df.createTimer(this.after(wait));
       }
     }
   }
 
-  private activity(name: string, input: object): Task {
+  /** Calls an activity with its retry policy; the input gets the process's time and correlation. */
+  private *call<K extends ActivityKey>(
+    activity: K,
+    input: Omit<ActivityInput<K>, keyof ActivityContext>,
+  ): Work<ActivityResult<K>> {
     const context: ActivityContext = {
-      at: this.now().toISOString(),
+      at: this.nowIso(),
       correlationId: this.input.correlationId,
       causationId: this.input.causationId,
     };
-    return this.context.df.callActivityWithRetry(name, activityRetryOptions(), { ...input, ...context });
+    // The one place an activity's result is typed: the contract says what its handler returns.
+    return (yield this.context.df.callActivityWithRetry(ACTIVITY[activity], activityRetryOptions(), {
+      ...input,
+      ...context,
+    })) as ActivityResult<K>;
   }
 
   private windowOf(accountId: string): df.EntityId {
@@ -357,6 +341,10 @@ class TransferProcess {
 
   private now(): Date {
     return this.context.df.currentUtcDateTime;
+  }
+
+  private nowIso(): string {
+    return this.now().toISOString();
   }
 
   private after(ms: number): Date {

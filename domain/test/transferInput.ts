@@ -17,3 +17,11 @@ export const smallTransfer: TransferInput = {
 
 export const REMINDER = 'xstate.after.approvalReminder.transfer.awaitingApproval';
 export const DEADLINE = 'xstate.after.approvalDeadline.transfer.awaitingApproval';
+
+/** When the tests' reservations happen; the approval deadline is this plus the timeout. */
+export const RESERVED_AT = '2026-01-01T00:00:00.000Z';
+
+/** The reservation's report: the window total and the source's owner (olga, as in `smallTransfer`). */
+export function reserved(windowTotal: number, sourceOwnerId = 'olga') {
+  return { type: 'RESERVED' as const, windowTotal, sourceOwnerId, at: RESERVED_AT };
+}

@@ -16,6 +16,7 @@ export type TransferSnapshot = SnapshotFrom<typeof transferMachine>;
 export type TransferStateName =
   | 'requested'
   | 'reserving'
+  | 'assessing'
   | 'awaitingApproval'
   | 'crediting'
   | 'releasing'
@@ -28,6 +29,7 @@ const FINAL_STATES: readonly TransferStateName[] = ['completed', 'rejected', 'ex
 const STATE_NAMES: readonly TransferStateName[] = [
   'requested',
   'reserving',
+  'assessing',
   'awaitingApproval',
   'crediting',
   'releasing',
@@ -68,7 +70,7 @@ export function isFinished(snapshot: TransferSnapshot): boolean {
 /**
  * What the orchestrator shows as its custom status (and the dashboard reads).
  *
- * @example transferStatus(snapshot) // { state: 'awaitingApproval', outcome: null, reason: null, approvalReason: 'velocity', approver: null, reminderSent: false }
+ * @example transferStatus(snapshot) // { state: 'awaitingApproval', outcome: null, reason: null, approvalReason: 'velocity', approver: null, reminderSent: false, deadline: '2026-01-02T00:00:00.000Z' }
  */
 export function transferStatus(snapshot: TransferSnapshot): {
   state: TransferStateName;
@@ -77,9 +79,10 @@ export function transferStatus(snapshot: TransferSnapshot): {
   approvalReason: TransferContext['approvalReason'];
   approver: string | null;
   reminderSent: boolean;
+  deadline: string | null;
 } {
-  const { outcome, reason, approvalReason, approver, reminderSent } = snapshot.context;
-  return { state: stateOf(snapshot), outcome, reason, approvalReason, approver, reminderSent };
+  const { outcome, reason, approvalReason, approver, reminderSent, deadline } = snapshot.context;
+  return { state: stateOf(snapshot), outcome, reason, approvalReason, approver, reminderSent, deadline };
 }
 
 /** A snapshot as plain JSON, for storing (e.g. in the orchestration's custom status or a document). */

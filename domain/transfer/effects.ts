@@ -1,7 +1,9 @@
 import { ApprovalReason } from '../events';
 import { Cents } from '../money';
 import { ReasonCode } from '../reasons';
-import type { TransferOutcome } from './machine';
+
+/** How a transfer ended. */
+export type TransferOutcome = 'completed' | 'rejected' | 'expired' | 'failed';
 
 export type TimerName = 'approvalReminder' | 'approvalDeadline';
 
@@ -14,14 +16,16 @@ export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
  *
  * - `reserveFunds`: reserve `amount` on the source, assess the outflow window, then send
  *   `RESERVED {windowTotal}` or `RESERVE_FAILED {reason}`.
- * - `requestApproval`: record that approval is needed (deadline = now + `timeoutMs`) and notify approvers.
+ * - `requestApproval`: record that approval is needed until `deadline` and notify approvers.
  * - `sendReminder`: remind approvers (half the timeout has passed).
+ * - `recordDecision`: record the approver's decision the machine took (on approval and rejection).
  * - `creditDestination`: credit the destination and capture the reservation, then send
  *   `CREDITED` or `CREDIT_FAILED {reason}`.
  * - `releaseFunds`: release the reservation with `reason`, then send `RELEASED`.
  * - `cancelOutflow`: take the transfer out of the source's outflow window (it moved no money).
  * - `recordOutcome`: append the final transfer event (completed / rejected / expired / failed).
- * - `ignoreDecision`: log a decision from someone who may not decide; the transfer keeps waiting.
+ * - `ignoreDecision`: log a decision from someone who may not decide (the requester, the source's
+ *   owner); the transfer keeps waiting.
  * - `startTimer`: start a durable timer firing after `delayMs`; when it fires, send `event`.
  * - `cancelTimer`: cancel the timer `id` (a no-op when it already fired or never started).
  *
@@ -29,9 +33,10 @@ export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
  * const [snapshot, actions] = initialTransition(transferMachine, input);
  * effectsOf(actions);
  * // [{ kind: 'reserveFunds', transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 150_000 }]
- * const [next, more] = transition(transferMachine, snapshot, { type: 'RESERVED', windowTotal: 150_000 });
+ * const reserved = { type: 'RESERVED', windowTotal: 150_000, sourceOwnerId: 'olga', at: '2026-01-01T00:00:00.000Z' };
+ * const [next, more] = transition(transferMachine, snapshot, reserved);
  * effectsOf(more);
- * // [{ kind: 'requestApproval', transferId: 'tr-1', reason: 'amount', timeoutMs: 86_400_000, windowTotal: 150_000 },
+ * // [{ kind: 'requestApproval', transferId: 'tr-1', reason: 'amount', deadline: '2026-01-02T00:00:00.000Z', windowTotal: 150_000 },
  * //  { kind: 'startTimer', id: 'xstate.after.approvalReminder.transfer.awaitingApproval', name: 'approvalReminder',
  * //    delayMs: 43_200_000, event: { type: 'xstate.after.approvalReminder.transfer.awaitingApproval' } },
  * //  { kind: 'startTimer', id: 'xstate.after.approvalDeadline.transfer.awaitingApproval', name: 'approvalDeadline',
@@ -43,10 +48,18 @@ export type TransferEffect =
       kind: 'requestApproval';
       transferId: string;
       reason: ApprovalReason;
-      timeoutMs: number;
+      /** ISO-8601. */
+      deadline: string;
       windowTotal: Cents;
     }
-  | { kind: 'sendReminder'; transferId: string; reason: ApprovalReason | null }
+  | { kind: 'sendReminder'; transferId: string; reason: ApprovalReason | null; deadline: string }
+  | {
+      kind: 'recordDecision';
+      transferId: string;
+      decision: 'approve' | 'reject';
+      approver: string;
+      note?: string;
+    }
   | {
       kind: 'creditDestination';
       transferId: string;
@@ -63,6 +76,8 @@ export type TransferEffect =
       reason: ReasonCode | null;
       approver: string | null;
       note: string | null;
+      /** The approval deadline, if the transfer waited for one (an expired transfer records it). */
+      deadline: string | null;
     }
   | {
       kind: 'ignoreDecision';
@@ -85,6 +100,7 @@ const WORK_KINDS: Record<WorkKind, true> = {
   reserveFunds: true,
   requestApproval: true,
   sendReminder: true,
+  recordDecision: true,
   creditDestination: true,
   releaseFunds: true,
   cancelOutflow: true,

@@ -10,7 +10,7 @@ import {
   transferMachine,
   TransferOutcome,
 } from '.';
-import { DEADLINE, REMINDER, smallTransfer } from '../test/transferInput';
+import { DEADLINE, REMINDER, reserved, smallTransfer } from '../test/transferInput';
 
 const base: TransferInput = smallTransfer;
 // A small transfer (approval only through velocity) and one over the amount threshold.
@@ -18,8 +18,8 @@ const inputs: TransferInput[] = [base, { ...base, amount: 150_000 }];
 
 /** Every result the durable work can report, decisions that must be ignored, and both timers firing. */
 const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: string }> => [
-  { type: 'RESERVED', windowTotal: input.amount },
-  { type: 'RESERVED', windowTotal: input.velocityThreshold },
+  reserved(input.amount),
+  reserved(input.velocityThreshold),
   { type: 'RESERVE_FAILED', reason: 'insufficient_funds' },
   { type: 'RESERVE_FAILED', reason: 'account_closed' },
   { type: 'APPROVED', approver: 'carol' },
@@ -112,10 +112,10 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
         const credited = events.some((e) => e.type === 'CREDITED');
         // Never both credits the destination and releases the reservation; exactly one of them once reserved.
         expect({ label, both: credited && count('releaseFunds') > 0 }).toEqual({ label, both: false });
-        const reserved = events.some((e) => e.type === 'RESERVED');
+        const wasReserved = events.some((e) => e.type === 'RESERVED');
         expect({ label, settled: (credited ? 1 : 0) + count('releaseFunds') }).toEqual({
           label,
-          settled: reserved ? 1 : 0,
+          settled: wasReserved ? 1 : 0,
         });
         expect(count('reserveFunds')).toBe(1);
         expect(count('creditDestination')).toBeLessThanOrEqual(1);
@@ -123,7 +123,7 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
         expect(count('recordOutcome')).toBe(1);
         expect(effects.at(-1)).toMatchObject({ kind: 'recordOutcome', outcome: path.state.output?.outcome });
         // A transfer that moved no money leaves the outflow window, if it entered it.
-        expect(count('cancelOutflow')).toBe(reserved && !credited ? 1 : 0);
+        expect(count('cancelOutflow')).toBe(wasReserved && !credited ? 1 : 0);
         // Each timer starts once and, by the end, has fired or been cancelled (the reminder never restarts the deadline).
         for (const timer of effects.filter((e) => e.kind === 'startTimer')) {
           expect(effects.filter((e) => e.kind === 'startTimer' && e.id === timer.id)).toHaveLength(1);

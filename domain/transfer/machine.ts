@@ -1,9 +1,11 @@
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import { mayDecide, requiresApproval } from '../approvalPolicy';
 import { ApprovalReason } from '../events';
 import { Cents } from '../money';
 import { ReasonCode } from '../reasons';
-import type { WorkKind, WorkParams } from './effects';
+import type { TransferOutcome, WorkKind, WorkParams } from './effects';
+
+export type { TransferOutcome };
 
 /** What the orchestrator starts a transfer machine with. */
 export interface TransferInput {
@@ -15,11 +17,9 @@ export interface TransferInput {
   readonly approvalThreshold: Cents;
   readonly velocityThreshold: Cents;
   readonly approvalTimeoutMs: number;
-  /** Owner of the source account, who may not decide on the transfer; omit if unknown (then only the requester is refused). */
+  /** Owner of the source account, who may not decide on the transfer; the reservation reports it (`RESERVED`) if not known here. */
   readonly sourceOwnerId?: string | null;
 }
-
-export type TransferOutcome = 'completed' | 'rejected' | 'expired' | 'failed';
 
 export interface TransferContext {
   readonly transferId: string;
@@ -30,10 +30,14 @@ export interface TransferContext {
   readonly approvalThreshold: Cents;
   readonly velocityThreshold: Cents;
   readonly approvalTimeoutMs: number;
+  /** Owner of the source account (may not decide); from the input, then from the reservation. */
   readonly sourceOwnerId: string | null;
   /** Outgoing total of the source in the window, this transfer included, once reserved. */
   readonly windowTotal: Cents | null;
+  /** Why the transfer needs approval (decided once, at the reservation); null when it does not. */
   readonly approvalReason: ApprovalReason | null;
+  /** When the approval wait ends (ISO-8601): the reservation's time plus the approval timeout. */
+  readonly deadline: string | null;
   readonly approver: string | null;
   readonly decisionNote: string | null;
   /** Whether the approval reminder went out (shown in the custom status). */
@@ -47,7 +51,8 @@ export interface TransferContext {
 
 /** Results of the durable work, fed back into the machine by the orchestrator. */
 export type TransferMachineEvent =
-  | { type: 'RESERVED'; windowTotal: Cents }
+  /** `at`: when the reservation and the window's assessment were done (orchestration time, ISO-8601). */
+  | { type: 'RESERVED'; windowTotal: Cents; sourceOwnerId: string; at: string }
   | { type: 'RESERVE_FAILED'; reason: ReasonCode }
   | { type: 'APPROVED'; approver: string; note?: string }
   | { type: 'REJECTED'; approver: string; note?: string }
@@ -72,13 +77,34 @@ function work<Kind extends WorkKind>() {
 }
 
 type DecisionEvent = Extract<TransferMachineEvent, { type: 'APPROVED' | 'REJECTED' }>;
+type ReservedEvent = Extract<TransferMachineEvent, { type: 'RESERVED' }>;
 const decisionNote = (event: DecisionEvent): string | null => event.note ?? null;
+const isDecision = (event: TransferMachineEvent): event is DecisionEvent =>
+  event.type === 'APPROVED' || event.type === 'REJECTED';
+
+/** What the reservation tells the machine: the window, the source's owner, and whether (and until when) approval is needed. */
+function reservedContext(context: TransferContext, event: ReservedEvent): Partial<TransferContext> {
+  const { reason } = requiresApproval({
+    amount: context.amount,
+    windowTotal: event.windowTotal,
+    approvalThreshold: context.approvalThreshold,
+    velocityThreshold: context.velocityThreshold,
+  });
+  const deadline =
+    reason === null ? null : new Date(Date.parse(event.at) + context.approvalTimeoutMs).toISOString();
+  return {
+    windowTotal: event.windowTotal,
+    sourceOwnerId: event.sourceOwnerId,
+    approvalReason: reason,
+    deadline,
+  };
+}
 
 /**
  * The transfer lifecycle of DESIGN.md §2, the single source of truth for its transitions. Work is
  * returned as named actions with their params (see `effectsOf`); nothing here performs I/O.
  *
- * requested → reserving → (rejected | awaitingApproval | crediting); awaitingApproval →
+ * requested → reserving → assessing → (awaitingApproval | crediting), or reserving → rejected; awaitingApproval →
  * (crediting | releasing); crediting → (completed | releasing); releasing → (rejected | expired | failed).
  */
 const transferSetup = setup({
@@ -94,21 +120,11 @@ const transferSetup = setup({
     approvalReminder: ({ context }) => Math.floor(context.approvalTimeoutMs / 2),
   },
   guards: {
-    needsApproval: ({ context, event }) =>
-      event.type === 'RESERVED' &&
-      requiresApproval({
-        amount: context.amount,
-        windowTotal: event.windowTotal,
-        approvalThreshold: context.approvalThreshold,
-        velocityThreshold: context.velocityThreshold,
-      }).required,
-    approverMayDecide: ({ context, event }) =>
-      (event.type === 'APPROVED' || event.type === 'REJECTED') &&
-      mayDecide({
-        approver: event.approver,
-        requestedBy: context.requestedBy,
-        sourceOwnerId: context.sourceOwnerId,
-      }).ok,
+    needsApproval: ({ context }) => context.approvalReason !== null,
+    approverIsNotRequester: ({ context, event }) =>
+      isDecision(event) && event.approver !== context.requestedBy,
+    approverIsNotSourceOwner: ({ context, event }) =>
+      isDecision(event) && (context.sourceOwnerId === null || event.approver !== context.sourceOwnerId),
     releasedAfterRejection: ({ context }) => context.releaseReason === 'rejected_by_approver',
     releasedAfterExpiry: ({ context }) => context.releaseReason === 'approval_expired',
   },
@@ -116,6 +132,7 @@ const transferSetup = setup({
     reserveFunds: work<'reserveFunds'>(),
     requestApproval: work<'requestApproval'>(),
     sendReminder: work<'sendReminder'>(),
+    recordDecision: work<'recordDecision'>(),
     creditDestination: work<'creditDestination'>(),
     releaseFunds: work<'releaseFunds'>(),
     cancelOutflow: work<'cancelOutflow'>(),
@@ -143,9 +160,23 @@ function finish(outcome: TransferOutcome, reasonOf: (context: TransferContext) =
         reason,
         approver: context.approver,
         note: context.decisionNote,
+        deadline: context.deadline,
       },
     });
   });
+}
+
+/** A decision the machine takes: the approver may decide (neither the requester nor the source's owner). */
+const approverMayDecide = and(['approverIsNotRequester', 'approverIsNotSourceOwner']);
+
+/** The decision taken, to be recorded on the transfer stream before the money moves or is released. */
+function recordDecision(context: TransferContext, event: DecisionEvent) {
+  return {
+    transferId: context.transferId,
+    decision: event.type === 'APPROVED' ? ('approve' as const) : ('reject' as const),
+    approver: event.approver,
+    ...(event.note === undefined ? {} : { note: event.note }),
+  };
 }
 
 export const transferMachine = transferSetup.createMachine({
@@ -162,6 +193,7 @@ export const transferMachine = transferSetup.createMachine({
     sourceOwnerId: input.sourceOwnerId ?? null,
     windowTotal: null,
     approvalReason: null,
+    deadline: null,
     approver: null,
     decisionNote: null,
     reminderSent: false,
@@ -187,24 +219,15 @@ export const transferMachine = transferSetup.createMachine({
       },
       on: {
         RESERVE_FAILED: { target: 'rejected', actions: assign({ reason: ({ event }) => event.reason }) },
-        RESERVED: [
-          {
-            guard: 'needsApproval',
-            target: 'awaitingApproval',
-            actions: assign({
-              windowTotal: ({ event }) => event.windowTotal,
-              approvalReason: ({ context, event }) =>
-                requiresApproval({
-                  amount: context.amount,
-                  windowTotal: event.windowTotal,
-                  approvalThreshold: context.approvalThreshold,
-                  velocityThreshold: context.velocityThreshold,
-                }).reason,
-            }),
-          },
-          { target: 'crediting', actions: assign({ windowTotal: ({ event }) => event.windowTotal }) },
-        ],
+        RESERVED: {
+          target: 'assessing',
+          actions: assign(({ context, event }) => reservedContext(context, event)),
+        },
       },
+    },
+    // Transient: the reservation decided whether the transfer needs approval.
+    assessing: {
+      always: [{ guard: 'needsApproval', target: 'awaitingApproval' }, { target: 'crediting' }],
     },
     awaitingApproval: {
       entry: {
@@ -212,7 +235,7 @@ export const transferMachine = transferSetup.createMachine({
         params: ({ context }) => ({
           transferId: context.transferId,
           reason: context.approvalReason ?? 'amount',
-          timeoutMs: context.approvalTimeoutMs,
+          deadline: context.deadline ?? '',
           windowTotal: context.windowTotal ?? context.amount,
         }),
       },
@@ -221,7 +244,11 @@ export const transferMachine = transferSetup.createMachine({
           actions: [
             {
               type: 'sendReminder',
-              params: ({ context }) => ({ transferId: context.transferId, reason: context.approvalReason }),
+              params: ({ context }) => ({
+                transferId: context.transferId,
+                reason: context.approvalReason,
+                deadline: context.deadline ?? '',
+              }),
             },
             assign({ reminderSent: true }),
           ],
@@ -231,24 +258,30 @@ export const transferMachine = transferSetup.createMachine({
       on: {
         APPROVED: [
           {
-            guard: 'approverMayDecide',
+            guard: approverMayDecide,
             target: 'crediting',
-            actions: assign({
-              approver: ({ event }) => event.approver,
-              decisionNote: ({ event }) => decisionNote(event),
-            }),
+            actions: [
+              assign({
+                approver: ({ event }) => event.approver,
+                decisionNote: ({ event }) => decisionNote(event),
+              }),
+              { type: 'recordDecision', params: ({ context, event }) => recordDecision(context, event) },
+            ],
           },
           { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
         ],
         REJECTED: [
           {
-            guard: 'approverMayDecide',
+            guard: approverMayDecide,
             target: 'releasing',
-            actions: assign({
-              approver: ({ event }) => event.approver,
-              decisionNote: ({ event }) => decisionNote(event),
-              releaseReason: 'rejected_by_approver',
-            }),
+            actions: [
+              assign({
+                approver: ({ event }) => event.approver,
+                decisionNote: ({ event }) => decisionNote(event),
+                releaseReason: 'rejected_by_approver',
+              }),
+              { type: 'recordDecision', params: ({ context, event }) => recordDecision(context, event) },
+            ],
           },
           { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
         ],
@@ -303,6 +336,7 @@ export const transferMachine = transferSetup.createMachine({
   },
 });
 
+/** Why a decision was ignored: the approver rule it broke (the guards above, in the same order). */
 function ignored(context: TransferContext, event: DecisionEvent) {
   const verdict = mayDecide({
     approver: event.approver,

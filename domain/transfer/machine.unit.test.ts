@@ -17,7 +17,7 @@ import {
   TransferSnapshot,
   transferStatus,
 } from '.';
-import { DEADLINE, HOUR, REMINDER, smallTransfer } from '../test/transferInput';
+import { DEADLINE, HOUR, REMINDER, reserved, smallTransfer } from '../test/transferInput';
 
 const input: TransferInput = smallTransfer;
 
@@ -56,7 +56,7 @@ describe('transfer machine', () => {
   });
 
   it('credits the destination straight away when the transfer is small and the window is quiet', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 5_000 }]);
+    const { snapshot, last } = run([reserved(5_000)]);
     expect(snapshot.value).toBe('crediting');
     expect(last).toEqual([
       {
@@ -70,7 +70,7 @@ describe('transfer machine', () => {
   });
 
   it('completes once the destination is credited, and records the outcome', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 5_000 }, { type: 'CREDITED' }]);
+    const { snapshot, last } = run([reserved(5_000), { type: 'CREDITED' }]);
     expect(snapshot.value).toBe('completed');
     expect(snapshot.status).toBe('done');
     expect(snapshot.output).toEqual({ outcome: 'completed', reason: null });
@@ -82,12 +82,13 @@ describe('transfer machine', () => {
         reason: null,
         approver: null,
         note: null,
+        deadline: null,
       },
     ]);
   });
 
   it('asks for approval when the amount reaches the threshold, with a reminder at half the timeout and a deadline', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 100_000 }], {
+    const { snapshot, last } = run([reserved(100_000)], {
       ...input,
       amount: 100_000,
     });
@@ -97,7 +98,7 @@ describe('transfer machine', () => {
         kind: 'requestApproval',
         transferId: 'tr-1',
         reason: 'amount',
-        timeoutMs: 24 * HOUR,
+        deadline: '2026-01-02T00:00:00.000Z',
         windowTotal: 100_000,
       },
       {
@@ -118,7 +119,7 @@ describe('transfer machine', () => {
   });
 
   it('asks for approval when the 24-hour outflow, this transfer included, reaches the velocity threshold', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 250_000 }]);
+    const { snapshot, last } = run([reserved(250_000)]);
     expect(snapshot.value).toBe('awaitingApproval');
     expect(last[0]).toMatchObject({ kind: 'requestApproval', reason: 'velocity', windowTotal: 250_000 });
     expect(transferStatus(snapshot)).toEqual({
@@ -128,36 +129,37 @@ describe('transfer machine', () => {
       approvalReason: 'velocity',
       approver: null,
       reminderSent: false,
+      deadline: '2026-01-02T00:00:00.000Z',
     });
   });
 
   it('uses the timeout from its input for both timers', () => {
-    const { last } = run([{ type: 'RESERVED', windowTotal: 1e6 }], { ...input, approvalTimeoutMs: 30_001 });
+    const { last } = run([reserved(1e6)], { ...input, approvalTimeoutMs: 30_001 });
     expect(
       last.filter((e) => e.kind === 'startTimer').map((e) => (e.kind === 'startTimer' ? e.delayMs : 0)),
     ).toEqual([15_000, 30_001]);
   });
 
   it('sends a reminder at half the timeout without restarting or cancelling the deadline', () => {
-    const { snapshot, last } = run([{ type: 'RESERVED', windowTotal: 300_000 }, { type: REMINDER }]);
+    const { snapshot, last } = run([reserved(300_000), { type: REMINDER }]);
     expect(snapshot.value).toBe('awaitingApproval');
-    expect(last).toEqual([{ kind: 'sendReminder', transferId: 'tr-1', reason: 'velocity' }]);
+    expect(last).toEqual([
+      { kind: 'sendReminder', transferId: 'tr-1', reason: 'velocity', deadline: '2026-01-02T00:00:00.000Z' },
+    ]);
     expect(transferStatus(snapshot).reminderSent).toBe(true);
   });
 
   it('credits the destination when an approver approves, cancelling both timers', () => {
-    const { snapshot, last } = run([
-      { type: 'RESERVED', windowTotal: 300_000 },
-      { type: 'APPROVED', approver: 'carol', note: 'ok' },
-    ]);
+    const { snapshot, last } = run([reserved(300_000), { type: 'APPROVED', approver: 'carol', note: 'ok' }]);
     expect(snapshot.value).toBe('crediting');
-    expect(kinds(last)).toEqual(['cancelTimer', 'cancelTimer', 'creditDestination']);
-    expect(last.slice(0, 2)).toEqual([
+    expect(kinds(last)).toEqual(['cancelTimer', 'cancelTimer', 'recordDecision', 'creditDestination']);
+    expect(last.slice(0, 3)).toEqual([
       { kind: 'cancelTimer', id: REMINDER },
       { kind: 'cancelTimer', id: DEADLINE },
+      { kind: 'recordDecision', transferId: 'tr-1', decision: 'approve', approver: 'carol', note: 'ok' },
     ]);
     const done = run([
-      { type: 'RESERVED', windowTotal: 300_000 },
+      reserved(300_000),
       { type: 'APPROVED', approver: 'carol', note: 'ok' },
       { type: 'CREDITED' },
     ]);
@@ -169,18 +171,23 @@ describe('transfer machine', () => {
         reason: null,
         approver: 'carol',
         note: 'ok',
+        deadline: '2026-01-02T00:00:00.000Z',
       },
     ]);
   });
 
   it('releases the reservation when the approver rejects, then ends rejected', () => {
-    const rejecting = run([
-      { type: 'RESERVED', windowTotal: 300_000 },
-      { type: 'REJECTED', approver: 'carol', note: 'no' },
-    ]);
+    const rejecting = run([reserved(300_000), { type: 'REJECTED', approver: 'carol', note: 'no' }]);
     expect(rejecting.snapshot.value).toBe('releasing');
-    expect(kinds(rejecting.last)).toEqual(['cancelTimer', 'cancelTimer', 'releaseFunds']);
+    expect(kinds(rejecting.last)).toEqual(['cancelTimer', 'cancelTimer', 'recordDecision', 'releaseFunds']);
     expect(rejecting.last[2]).toEqual({
+      kind: 'recordDecision',
+      transferId: 'tr-1',
+      decision: 'reject',
+      approver: 'carol',
+      note: 'no',
+    });
+    expect(rejecting.last[3]).toEqual({
       kind: 'releaseFunds',
       transferId: 'tr-1',
       fromAccountId: 'acc-a',
@@ -199,16 +206,13 @@ describe('transfer machine', () => {
         reason: 'rejected_by_approver',
         approver: 'carol',
         note: 'no',
+        deadline: '2026-01-02T00:00:00.000Z',
       },
     ]);
   });
 
   it('releases the reservation at the deadline, then ends expired', () => {
-    const expiring = run([
-      { type: 'RESERVED', windowTotal: 300_000 },
-      { type: REMINDER },
-      { type: DEADLINE },
-    ]);
+    const expiring = run([reserved(300_000), { type: REMINDER }, { type: DEADLINE }]);
     expect(expiring.snapshot.value).toBe('releasing');
     expect(expiring.last.at(-1)).toMatchObject({ kind: 'releaseFunds', reason: 'approval_expired' });
     const { snapshot, effects: last } = advanceTransfer(expiring.snapshot, { type: 'RELEASED' });
@@ -222,10 +226,7 @@ describe('transfer machine', () => {
     ['the owner of the source account', 'olga', 'approver_is_source_owner'],
   ])('ignores a decision by %s and keeps waiting', (_who, approver, reason) => {
     for (const type of ['APPROVED', 'REJECTED'] as const) {
-      const { snapshot, last } = run([
-        { type: 'RESERVED', windowTotal: 300_000 },
-        { type, approver },
-      ]);
+      const { snapshot, last } = run([reserved(300_000), { type, approver }]);
       expect(snapshot.value).toBe('awaitingApproval');
       expect(snapshot.context.approver).toBeNull();
       expect(last).toEqual([
@@ -239,23 +240,50 @@ describe('transfer machine', () => {
       ]);
     }
     // The deadline set before the ignored decision still ends the wait.
-    const later = run([
-      { type: 'RESERVED', windowTotal: 300_000 },
-      { type: 'APPROVED', approver },
-      { type: DEADLINE },
-    ]);
+    const later = run([reserved(300_000), { type: 'APPROVED', approver }, { type: DEADLINE }]);
     expect(later.snapshot.value).toBe('releasing');
   });
 
-  it('only refuses the requester when the source owner is unknown', () => {
-    const { snapshot } = run(
-      [
-        { type: 'RESERVED', windowTotal: 300_000 },
-        { type: 'APPROVED', approver: 'olga' },
-      ],
-      { ...input, sourceOwnerId: undefined },
+  it('ignores a decision by the source owner the reservation reports, though its input did not know the owner', () => {
+    const unknownOwner = { ...input, sourceOwnerId: undefined };
+    const { snapshot, last } = run(
+      [reserved(300_000, 'oscar'), { type: 'APPROVED', approver: 'oscar' }],
+      unknownOwner,
     );
-    expect(snapshot.value).toBe('crediting');
+    expect(snapshot.value).toBe('awaitingApproval');
+    expect(snapshot.context.sourceOwnerId).toBe('oscar');
+    expect(last).toMatchObject([{ kind: 'ignoreDecision', reason: 'approver_is_source_owner' }]);
+    // The owner is whoever the reservation reports: olga, who owned it when the input was made, may now decide.
+    expect(run([reserved(300_000, 'oscar'), { type: 'APPROVED', approver: 'olga' }]).snapshot.value).toBe(
+      'crediting',
+    );
+  });
+
+  it('computes the approval deadline from the reservation’s time and the timeout, once', () => {
+    const waiting = run([reserved(300_000)], { ...input, approvalTimeoutMs: 90 * 60_000 });
+    expect(waiting.snapshot.context.deadline).toBe('2026-01-01T01:30:00.000Z');
+    expect(waiting.last[0]).toMatchObject({ kind: 'requestApproval', deadline: '2026-01-01T01:30:00.000Z' });
+    // The reminder and an ignored decision leave it as it was; expiry records it.
+    const expired = run(
+      [
+        reserved(300_000),
+        { type: REMINDER },
+        { type: 'APPROVED', approver: 'alice' },
+        { type: DEADLINE },
+        { type: 'RELEASED' },
+      ],
+      { ...input, approvalTimeoutMs: 90 * 60_000 },
+    );
+    expect(expired.last.at(-1)).toMatchObject({
+      kind: 'recordOutcome',
+      outcome: 'expired',
+      deadline: '2026-01-01T01:30:00.000Z',
+    });
+  });
+
+  it('needs no deadline when the transfer needs no approval', () => {
+    const { snapshot } = run([reserved(5_000)]);
+    expect(snapshot.context).toMatchObject({ approvalReason: null, deadline: null, sourceOwnerId: 'olga' });
   });
 
   it('ends rejected with the reason when the funds cannot be reserved, releasing nothing', () => {
@@ -270,6 +298,7 @@ describe('transfer machine', () => {
         reason: 'insufficient_funds',
         approver: null,
         note: null,
+        deadline: null,
       },
     ]);
     expect(kinds(effects)).not.toContain('releaseFunds');
@@ -277,7 +306,7 @@ describe('transfer machine', () => {
 
   it('releases the reservation when the destination cannot be credited, then ends failed with that reason', () => {
     const { snapshot, effects } = run([
-      { type: 'RESERVED', windowTotal: 5_000 },
+      reserved(5_000),
       { type: 'CREDIT_FAILED', reason: 'account_closed' },
       { type: 'RELEASED' },
     ]);
@@ -296,10 +325,7 @@ describe('transfer machine', () => {
     ]);
     expect(snapshot.value).toBe('reserving');
     expect(last).toEqual([]);
-    const done = run([
-      { type: 'RESERVE_FAILED', reason: 'account_not_found' },
-      { type: 'RESERVED', windowTotal: 1 },
-    ]);
+    const done = run([{ type: 'RESERVE_FAILED', reason: 'account_not_found' }, reserved(1)]);
     expect(done.snapshot.value).toBe('rejected');
     expect(done.last).toEqual([]);
   });
@@ -310,15 +336,15 @@ describe('transfer machine API for the orchestrator', () => {
     const started = startTransfer(input);
     expect(stateOf(started.snapshot)).toBe('reserving');
     expect(isFinished(started.snapshot)).toBe(false);
-    const reserved = advanceTransfer(started.snapshot, { type: 'RESERVED', windowTotal: 1 });
-    const credited = advanceTransfer(reserved.snapshot, { type: 'CREDITED' });
+    const afterReservation = advanceTransfer(started.snapshot, reserved(1));
+    const credited = advanceTransfer(afterReservation.snapshot, { type: 'CREDITED' });
     expect(isFinished(credited.snapshot)).toBe(true);
     expect(transferStatus(credited.snapshot)).toMatchObject({ state: 'completed', outcome: 'completed' });
   });
 
   it('persists and restores a snapshot in every state, continuing exactly as the original would', () => {
     const script: TransferMachineInput[] = [
-      { type: 'RESERVED', windowTotal: 300_000 },
+      reserved(300_000),
       { type: REMINDER },
       { type: 'APPROVED', approver: 'alice' },
       { type: 'REJECTED', approver: 'carol' },
