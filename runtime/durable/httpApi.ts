@@ -6,18 +6,29 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DURABLE_RPC_PATH } from '../http/auth';
-import { sendProblem } from '../http/problem';
+import { readBody } from '../http/body';
+import { sendEmpty, sendJson } from '../http/json';
+import { ProblemError, sendProblem } from '../http/problem';
+import { createHostRouter, type HostRequest, type HostRoute, type HostRouter } from '../http/router';
 import { managementUrls, WEBHOOK_PATH, type ManagementUrls } from './clientData';
-import { statusBody, type StatusOptions } from './statusView';
-import {
-  isTerminal,
-  RUNTIME_STATUSES,
-  type InstanceFilter,
-  type InstanceRecord,
-  type RuntimeStatus,
-} from './store';
-import type { HistoryEvent } from './historyEvents';
 import type { EntityRecord } from './entityStore';
+import type { HistoryEvent } from './historyEvents';
+import {
+  badRequest,
+  CONTINUATION_HEADER,
+  dateParam,
+  decodeEntityToken,
+  decodeInstanceToken,
+  encodeEntityToken,
+  encodeInstanceToken,
+  flag,
+  instanceFilterOf,
+  pageSizeOf,
+  secondsParam,
+  type InstancePageKey,
+} from './httpQuery';
+import { statusBody, type StatusOptions } from './statusView';
+import { isTerminal, type InstanceFilter, type InstanceRecord, type RuntimeStatus } from './store';
 
 /** What the HTTP API needs from the durable service. */
 export interface DurableOperations {
@@ -36,8 +47,8 @@ export interface DurableOperations {
   list(
     filter: InstanceFilter,
     pageSize: number,
-    after?: { createdAt: number; instanceId: string },
-  ): { rows: InstanceRecord[]; last?: { createdAt: number; instanceId: string } };
+    after?: InstancePageKey,
+  ): { rows: InstanceRecord[]; last?: InstancePageKey };
   raiseEvent(instanceId: string, name: string, input: string | null): 'accepted' | 'notFound' | 'gone';
   terminate(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   suspend(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
@@ -56,97 +67,57 @@ export interface DurableOperations {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
-const CONTINUATION_HEADER = 'x-ms-continuation-token';
 
-class BadRequest extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    detail: string,
-  ) {
-    super(detail);
-  }
-}
+type Handler = (ops: DurableOperations, request: HostRequest) => Promise<void> | void;
 
-/** Serves the request when its path is under the durable webhook or RPC path; resolves false otherwise. */
-export async function handleDurableHttp(
-  ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): Promise<boolean> {
-  const base = [WEBHOOK_PATH, DURABLE_RPC_PATH].find(
-    (b) => url.pathname === b || url.pathname.startsWith(`${b}/`),
+/** The extension's route table, below either base. */
+const ROUTES: ReadonlyArray<{ method: string; path: string; handle: Handler }> = [
+  { method: 'POST', path: 'orchestrators/{functionName}/{instanceId?}', handle: startOrchestration },
+  { method: 'GET', path: 'instances', handle: listInstances },
+  { method: 'DELETE', path: 'instances', handle: purgeWhere },
+  { method: 'GET', path: 'instances/{instanceId}', handle: getStatus },
+  { method: 'DELETE', path: 'instances/{instanceId}', handle: purgeOne },
+  { method: 'POST', path: 'instances/{instanceId}/raiseEvent/{eventName}', handle: raiseEvent },
+  { method: 'POST', path: 'instances/{instanceId}/{command}', handle: instanceCommand },
+  { method: 'GET', path: 'entities/{entityName?}', handle: listEntities },
+  { method: 'GET', path: 'entities/{entityName}/{entityKey}', handle: readEntity },
+  { method: 'POST', path: 'entities/{entityName}/{entityKey}', handle: signalEntity },
+];
+
+/** The router of the API at both bases; its `handle` is the service's. */
+export function createDurableHttpApi(ops: DurableOperations): HostRouter {
+  const routes: HostRoute[] = ROUTES.map(({ method, path, handle }) => ({
+    method,
+    path,
+    handle: (request) => handle(ops, request),
+  }));
+  return createHostRouter(
+    [WEBHOOK_PATH, DURABLE_RPC_PATH].map((base) => ({
+      base,
+      routes,
+      notFound: answerNoRoute,
+      methodNotAllowed: ({ req, res }, allow) =>
+        sendProblem(
+          res,
+          {
+            status: 405,
+            title: 'Method Not Allowed',
+            detail: `${req.method} is not allowed here; allowed: ${allow.join(', ')}.`,
+          },
+          { allow: allow.join(', ') },
+        ),
+    })),
   );
-  if (base === undefined) return false;
-  try {
-    await route(ops, req, res, url, base);
-  } catch (err) {
-    if (err instanceof BadRequest)
-      sendProblem(res, { status: err.status, title: err.title, detail: err.message, instance: url.pathname });
-    else throw err;
-  }
-  return true;
 }
 
-async function route(
-  ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  base: string,
-): Promise<void> {
-  const segments = url.pathname
-    .slice(base.length)
-    .split('/')
-    .filter((s) => s !== '')
-    .map(decodeSegment);
-  const method = (req.method ?? 'GET').toUpperCase();
-  const [area, id, action, extra] = segments;
-
-  if (area === 'orchestrators' && id && segments.length <= 3) {
-    if (method !== 'POST') return notAllowed(res, method, ['POST']);
-    return startOrchestration(ops, req, res, url, id, segments[2]);
-  }
-  if (area === 'instances' && segments.length === 1) {
-    if (method === 'GET') return listInstances(ops, req, res, url);
-    if (method === 'DELETE') return purgeWhere(ops, res, url);
-    return notAllowed(res, method, ['GET', 'DELETE']);
-  }
-  if (area === 'instances' && id && segments.length === 2) {
-    if (method === 'GET') return getStatus(ops, res, url, id);
-    if (method === 'DELETE') return purgeOne(ops, res, id);
-    return notAllowed(res, method, ['GET', 'DELETE']);
-  }
-  if (area === 'instances' && id && action === 'raiseEvent' && extra && segments.length === 4) {
-    if (method !== 'POST') return notAllowed(res, method, ['POST']);
-    return raiseEvent(ops, req, res, id, extra);
-  }
-  if (area === 'instances' && id && segments.length === 3) {
-    if (method !== 'POST') return notAllowed(res, method, ['POST']);
-    switch (action) {
-      case 'terminate':
-        return terminate(ops, res, url, id);
-      case 'restart':
-        return restart(ops, res, url, id);
-      case 'suspend':
-        return answerInstanceCommand(res, id, ops.suspend(id, url.searchParams.get('reason')), 'suspend');
-      case 'resume':
-        return answerInstanceCommand(res, id, ops.resume(id, url.searchParams.get('reason')), 'resume');
-      case 'rewind':
-        return rewind(ops, res, url, id);
+/** 404 for a path below a base that no route serves; 400 when one of its segments is not decodable. */
+function answerNoRoute({ res, url }: HostRequest): void {
+  for (const segment of url.pathname.split('/')) {
+    try {
+      decodeURIComponent(segment);
+    } catch {
+      throw badRequest(`Malformed URL segment '${segment}'.`);
     }
-  }
-  if (area === 'entities' && segments.length <= 2) {
-    if (method !== 'GET') return notAllowed(res, method, ['GET']);
-    return listEntities(ops, req, res, url, id);
-  }
-  if (area === 'entities' && id && action !== undefined && segments.length === 3) {
-    if (method === 'GET') return readEntity(ops, res, url, id, action);
-    if (method === 'POST') return signalEntity(ops, req, res, url, id, action);
-    return notAllowed(res, method, ['GET', 'POST']);
   }
   sendProblem(res, {
     status: 404,
@@ -158,16 +129,11 @@ async function route(
 
 async function startOrchestration(
   ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  name: string,
-  requestedId: string | undefined,
+  { req, res, url, params }: HostRequest,
 ): Promise<void> {
+  const { functionName: name, instanceId: requestedId } = params;
   if (!ops.isOrchestrator(name)) {
-    throw new BadRequest(
-      400,
-      'Bad Request',
+    throw badRequest(
       `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
     );
   }
@@ -178,11 +144,11 @@ async function startOrchestration(
   const version = url.searchParams.get('version') ?? undefined;
   const started = ops.startNew(name, requestedId, input, version);
   if (!started.ok) {
-    throw new BadRequest(
-      409,
-      'Conflict',
-      `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`,
-    );
+    throw new ProblemError({
+      status: 409,
+      title: 'Conflict',
+      detail: `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`,
+    });
   }
   if (waitMs !== undefined) {
     // Create-and-wait: the output (200) if the instance finishes within the timeout, else the check-status 202.
@@ -211,26 +177,13 @@ async function waitForFinish(
   }
 }
 
-/** A duration query parameter in seconds (as the extension's create-and-wait takes), in ms. */
-function secondsParam(url: URL, name: string): number | undefined {
-  const text = url.searchParams.get(name);
-  if (text === null || text === '') return undefined;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
-    throw new BadRequest(
-      400,
-      'Bad Request',
-      `${name} must be a number of seconds from 0 to 3600, got '${text}'.`,
-    );
-  return seconds * 1000;
-}
-
 function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, instanceId: string): void {
   const urls: ManagementUrls = managementUrls(url.origin, ops.hubName, instanceId, undefined, ops.systemKey);
   sendJson(res, 202, urls, { location: urls.statusQueryGetUri, 'retry-after': '10' });
 }
 
-function getStatus(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
+function getStatus(ops: DurableOperations, { res, url, params }: HostRequest): void {
+  const { instanceId } = params;
   const instance = ops.getInstance(instanceId);
   if (!instance) return sendInstanceNotFound(res, instanceId, { instance: url.pathname });
   const options: StatusOptions = {
@@ -254,25 +207,19 @@ function getStatus(ops: DurableOperations, res: ServerResponse, url: URL, instan
   }
 }
 
-function listInstances(ops: DurableOperations, req: IncomingMessage, res: ServerResponse, url: URL): void {
-  const filter = parseFilter(url);
-  const topText = url.searchParams.get('top');
-  let pageSize = DEFAULT_PAGE_SIZE;
-  if (topText !== null) {
-    pageSize = Number(topText);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new BadRequest(400, 'Bad Request', `top must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
-    }
-  }
+function listInstances(ops: DurableOperations, { req, res, url }: HostRequest): void {
+  const filter = instanceFilterOf(url);
+  const pageSize = pageSizeOf(url);
   const token = req.headers[CONTINUATION_HEADER];
-  const after = typeof token === 'string' && token !== '' ? decodeToken(token) : undefined;
+  const after = typeof token === 'string' && token !== '' ? decodeInstanceToken(token) : undefined;
   const page = ops.list(filter, pageSize, after);
   const showInput = flag(url, 'showInput') ?? false;
   const body = page.rows.map((row) => statusBody(row, { showInput }));
-  sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeToken(page.last) } : {});
+  sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeInstanceToken(page.last) } : {});
 }
 
-function readEntity(ops: DurableOperations, res: ServerResponse, url: URL, name: string, key: string): void {
+function readEntity(ops: DurableOperations, { res, url, params }: HostRequest): void {
+  const { entityName: name, entityKey: key } = params;
   const entity = ops.readEntity(name, key);
   // An entity that exists without state reads as absent, as in the extension.
   if (!entity || entity.state === null) {
@@ -287,36 +234,19 @@ function readEntity(ops: DurableOperations, res: ServerResponse, url: URL, name:
   sendJson(res, 200, JSON.parse(entity.state));
 }
 
-async function signalEntity(
-  ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  name: string,
-  key: string,
-): Promise<void> {
+async function signalEntity(ops: DurableOperations, { req, res, url, params }: HostRequest): Promise<void> {
+  const { entityName: name, entityKey: key } = params;
   if (!ops.isEntity(name))
-    throw new BadRequest(
-      400,
-      'Bad Request',
-      `The function '${name}' doesn't exist, is disabled, or is not an entity function.`,
-    );
+    throw badRequest(`The function '${name}' doesn't exist, is disabled, or is not an entity function.`);
   const operation = url.searchParams.get('op');
-  if (!operation)
-    throw new BadRequest(400, 'Bad Request', 'The op query parameter (operation name) is required.');
+  if (!operation) throw badRequest('The op query parameter (operation name) is required.');
   const input = await readJsonBody(req);
   ops.signalEntity(name, key, operation, input);
-  res.writeHead(202, { 'content-length': '0' });
-  res.end();
+  sendEmpty(res, 202);
 }
 
-function listEntities(
-  ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  name: string | undefined,
-): void {
+function listEntities(ops: DurableOperations, { req, res, url, params }: HostRequest): void {
+  const name = params.entityName;
   const pageSize = pageSizeOf(url);
   const filter: { name?: string; updatedFrom?: number; updatedTo?: number } = name ? { name } : {};
   const from = dateParam(url, 'lastOperationTimeFrom');
@@ -324,11 +254,7 @@ function listEntities(
   if (from !== undefined) filter.updatedFrom = from;
   if (to !== undefined) filter.updatedTo = to;
   const token = req.headers[CONTINUATION_HEADER];
-  let after: string | undefined;
-  if (typeof token === 'string' && token !== '') {
-    after = Buffer.from(token, 'base64url').toString('utf8');
-    if (!after.startsWith('@')) throw new BadRequest(400, 'Bad Request', 'Invalid x-ms-continuation-token.');
-  }
+  const after = typeof token === 'string' && token !== '' ? decodeEntityToken(token) : undefined;
   const fetchState = flag(url, 'fetchState') ?? false;
   const page = ops.listEntities(filter, pageSize, after);
   const body = page.rows.map((e) => ({
@@ -336,33 +262,11 @@ function listEntities(
     lastOperationTime: new Date(e.updatedAt).toISOString(),
     ...(fetchState ? { state: e.state === null ? null : (JSON.parse(e.state) as unknown) } : {}),
   }));
-  sendJson(
-    res,
-    200,
-    body,
-    page.last ? { [CONTINUATION_HEADER]: Buffer.from(page.last).toString('base64url') } : {},
-  );
+  sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeEntityToken(page.last) } : {});
 }
 
-function pageSizeOf(url: URL): number {
-  const topText = url.searchParams.get('top');
-  if (topText === null) return DEFAULT_PAGE_SIZE;
-  const pageSize = Number(topText);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-    throw new BadRequest(400, 'Bad Request', `top must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
-  return pageSize;
-}
-
-function dateParam(url: URL, key: string): number | undefined {
-  const text = url.searchParams.get(key);
-  if (text === null || text === '') return undefined;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms))
-    throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
-  return ms;
-}
-
-function purgeOne(ops: DurableOperations, res: ServerResponse, instanceId: string): void {
+function purgeOne(ops: DurableOperations, { res, params }: HostRequest): void {
+  const { instanceId } = params;
   const result = ops.purge(instanceId);
   if (result === 'purged') return sendJson(res, 200, { instancesDeleted: 1 });
   const detail =
@@ -372,8 +276,8 @@ function purgeOne(ops: DurableOperations, res: ServerResponse, instanceId: strin
   sendProblem(res, { status: 404, title: 'Not Found', detail, instancesDeleted: 0 });
 }
 
-function purgeWhere(ops: DurableOperations, res: ServerResponse, url: URL): void {
-  const deleted = ops.purgeWhere(parseFilter(url));
+function purgeWhere(ops: DurableOperations, { res, url }: HostRequest): void {
+  const deleted = ops.purgeWhere(instanceFilterOf(url));
   if (deleted === 0)
     return sendProblem(res, {
       status: 404,
@@ -384,28 +288,40 @@ function purgeWhere(ops: DurableOperations, res: ServerResponse, url: URL): void
   sendJson(res, 200, { instancesDeleted: deleted });
 }
 
-async function raiseEvent(
-  ops: DurableOperations,
-  req: IncomingMessage,
-  res: ServerResponse,
-  instanceId: string,
-  eventName: string,
-): Promise<void> {
+async function raiseEvent(ops: DurableOperations, { req, res, params }: HostRequest): Promise<void> {
+  const { instanceId, eventName } = params;
   const input = await readJsonBody(req);
   answerInstanceCommand(res, instanceId, ops.raiseEvent(instanceId, eventName, input), 'raise an event to');
 }
 
-function terminate(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
-  answerInstanceCommand(
-    res,
-    instanceId,
-    ops.terminate(instanceId, url.searchParams.get('reason')),
-    'terminate',
-  );
+/** `POST instances/{id}/{command}`: one route for all commands, so another method on any of them is a 405. */
+function instanceCommand(ops: DurableOperations, request: HostRequest): void {
+  const { res, url, params } = request;
+  const { instanceId, command } = params;
+  const reason = url.searchParams.get('reason');
+  switch (command) {
+    case 'terminate':
+      return answerInstanceCommand(res, instanceId, ops.terminate(instanceId, reason), 'terminate');
+    case 'suspend':
+      return answerInstanceCommand(res, instanceId, ops.suspend(instanceId, reason), 'suspend');
+    case 'resume':
+      return answerInstanceCommand(res, instanceId, ops.resume(instanceId, reason), 'resume');
+    case 'rewind':
+      return rewind(ops, res, instanceId, reason);
+    case 'restart':
+      return restart(ops, res, url, instanceId);
+    default:
+      return answerNoRoute(request);
+  }
 }
 
-function rewind(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
-  const result = ops.rewind(instanceId, url.searchParams.get('reason'));
+function rewind(
+  ops: DurableOperations,
+  res: ServerResponse,
+  instanceId: string,
+  reason: string | null,
+): void {
+  const result = ops.rewind(instanceId, reason);
   if (result === 'notFailed') {
     sendProblem(res, {
       status: 412,
@@ -423,11 +339,11 @@ function restart(ops: DurableOperations, res: ServerResponse, url: URL, instance
   const newId = flag(url, 'restartWithNewInstanceId') === false ? instanceId : undefined;
   const started = ops.startNew(instance.name, newId, instance.input, instance.version ?? undefined);
   if (!started.ok)
-    throw new BadRequest(
-      409,
-      'Conflict',
-      `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`,
-    );
+    throw new ProblemError({
+      status: 409,
+      title: 'Conflict',
+      detail: `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`,
+    });
   sendCheckStatus(res, ops, url, started.instanceId);
 }
 
@@ -452,8 +368,7 @@ function answerInstanceCommand(
   what: string,
 ): void {
   if (result === 'accepted') {
-    res.writeHead(202, { 'content-length': '0' });
-    res.end();
+    sendEmpty(res, 202);
   } else if (result === 'notFound') {
     sendInstanceNotFound(res, instanceId);
   } else {
@@ -465,122 +380,30 @@ function answerInstanceCommand(
   }
 }
 
-function parseFilter(url: URL): InstanceFilter {
-  const filter: InstanceFilter = {};
-  const statuses = url.searchParams.get('runtimeStatus');
-  if (statuses) {
-    filter.runtimeStatus = statuses.split(',').map((s) => {
-      const found = RUNTIME_STATUSES.find((r) => r.toLowerCase() === s.trim().toLowerCase());
-      if (!found)
-        throw new BadRequest(
-          400,
-          'Bad Request',
-          `Unknown runtimeStatus '${s}'; expected one of ${RUNTIME_STATUSES.join(', ')}.`,
-        );
-      return found;
-    });
-  }
-  for (const key of ['createdTimeFrom', 'createdTimeTo'] as const) {
-    const text = url.searchParams.get(key);
-    if (text === null || text === '') continue;
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms))
-      throw new BadRequest(400, 'Bad Request', `${key} must be a date-time, got '${text}'.`);
-    filter[key] = ms;
-  }
-  const prefix = url.searchParams.get('instanceIdPrefix');
-  if (prefix) filter.instanceIdPrefix = prefix;
-  return filter;
-}
-
-function flag(url: URL, name: string): boolean | undefined {
-  const value = url.searchParams.get(name);
-  if (value === null) return undefined;
-  if (value === '' || value.toLowerCase() === 'true') return true;
-  if (value.toLowerCase() === 'false') return false;
-  throw new BadRequest(400, 'Bad Request', `${name} must be true or false, got '${value}'.`);
-}
-
 /** Azure's rule for instance ids: no slashes, '#', '?' or control characters, at most 256 characters. */
 function validateInstanceId(id: string): void {
   // eslint-disable-next-line no-control-regex
   if (id.length === 0 || id.length > 256 || /[/\\#?\u0000-\u001f\u007f]/.test(id)) {
-    throw new BadRequest(
-      400,
-      'Bad Request',
+    throw badRequest(
       `Invalid instance ID '${id}': 1-256 characters without '/', '\\', '#', '?' or control characters.`,
     );
   }
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new BadRequest(400, 'Bad Request', `Malformed URL segment '${segment}'.`);
-  }
-}
-
 /** The body as normalized JSON text; an empty body is null. */
 async function readJsonBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES)
-      throw new BadRequest(413, 'Content Too Large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const read = await readBody(req, MAX_BODY_BYTES);
+  if (read.tooLarge)
+    throw new ProblemError({
+      status: 413,
+      title: 'Content Too Large',
+      detail: `The body exceeds ${MAX_BODY_BYTES} bytes.`,
+    });
+  const text = read.body.toString('utf8');
   if (text.trim() === '') return null;
   try {
     return JSON.stringify(JSON.parse(text));
   } catch {
-    throw new BadRequest(400, 'Bad Request', 'The body is not valid JSON.');
+    throw badRequest('The body is not valid JSON.');
   }
-}
-
-function encodeToken(key: { createdAt: number; instanceId: string }): string {
-  return Buffer.from(JSON.stringify([key.createdAt, key.instanceId])).toString('base64url');
-}
-
-function decodeToken(token: string): { createdAt: number; instanceId: string } {
-  try {
-    const [createdAt, instanceId] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
-      unknown,
-      unknown,
-    ];
-    if (typeof createdAt === 'number' && typeof instanceId === 'string') return { createdAt, instanceId };
-  } catch {
-    // falls through to the 400 below
-  }
-  throw new BadRequest(400, 'Bad Request', 'Invalid x-ms-continuation-token.');
-}
-
-function notAllowed(res: ServerResponse, method: string, allow: string[]): void {
-  sendProblem(
-    res,
-    {
-      status: 405,
-      title: 'Method Not Allowed',
-      detail: `${method} is not allowed here; allowed: ${allow.join(', ')}.`,
-    },
-    { allow: allow.join(', ') },
-  );
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }

@@ -253,6 +253,53 @@ describe('Durable HTTP API', () => {
     expect((await host.fetch(`${API}/entities/counter/one`)).status).toBe(404);
   });
 
+  test('routes as the extension does: commands share one route, literals are case-sensitive, odd paths are 4xx', async () => {
+    const problem = async (res: Response): Promise<Record<string, unknown>> =>
+      (await res.json()) as Record<string, unknown>;
+    const otherMethod = await host.fetch(`${API}/instances/x/anything`);
+    expect(otherMethod.status).toBe(405);
+    expect(otherMethod.headers.get('allow')).toBe('POST');
+    const unknownCommand = await post('instances/x/anything');
+    expect(unknownCommand.status).toBe(404);
+    expect(await problem(unknownCommand)).toEqual({
+      type: 'about:blank',
+      status: 404,
+      title: 'Not Found',
+      detail: `No durable API route matches ${API}/instances/x/anything.`,
+      instance: `${API}/instances/x/anything`,
+    });
+    const put = await host.fetch(`${API}/instances`, { method: 'PUT' });
+    expect(put.headers.get('allow')).toBe('GET, DELETE');
+    expect(await problem(put)).toEqual({
+      type: 'about:blank',
+      status: 405,
+      title: 'Method Not Allowed',
+      detail: 'PUT is not allowed here; allowed: GET, DELETE.',
+    });
+    const malformed = await host.fetch(`${API}/instances/%E0`);
+    expect(malformed.status).toBe(400);
+    expect(await problem(malformed)).toMatchObject({
+      detail: "Malformed URL segment '%E0'.",
+      instance: `${API}/instances/%E0`,
+    });
+    const doubled = await host.fetch(`${API}//instances//nobody/`);
+    expect(doubled.status).toBe(404);
+    expect(await problem(doubled)).toMatchObject({ detail: "No instance with ID 'nobody' found." });
+    const capital = await host.fetch(`${API}/Instances`);
+    expect(await problem(capital)).toMatchObject({
+      status: 404,
+      detail: `No durable API route matches ${API}/Instances.`,
+    });
+    const otherBase = await host.fetch('/runtime/webhooks/DurableTask/instances');
+    expect(await problem(otherBase)).toMatchObject({
+      status: 404,
+      detail: 'No function serves /runtime/webhooks/DurableTask/instances.',
+    });
+    const rpc = await host.fetch('/runtime/durabletask-rpc/instances/nobody');
+    expect(rpc.status).toBe(404);
+    expect(await problem(rpc)).toMatchObject({ detail: "No instance with ID 'nobody' found." });
+  });
+
   test('arbitrary paths, queries and bodies get a 2xx or a 4xx/501 problem, never a 500', async () => {
     const segment = fc.oneof(
       fc.constantFrom(

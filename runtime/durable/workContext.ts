@@ -1,0 +1,24 @@
+/** What the runners of durable work items (episodes, activities, entity batches) share. */
+import type { Clock } from '../clock';
+import type { Invoker, Logger } from '../contracts';
+import type { DurableSettings } from './settings';
+import type { DurableStore } from './store';
+
+export interface WorkContext {
+  store: DurableStore;
+  clock: Clock;
+  invoke: Invoker;
+  log: Logger;
+  settings: DurableSettings;
+  /** Lower-cased entity name → the registered entity function's name. */
+  entityFunctions: ReadonlyMap<string, string>;
+  /** True once `stop()` stopped waiting: work still running then drops its result and runs again after a restart. */
+  isStopped(): boolean;
+  /** Re-arms the clock wake-up after durable timers or activity leases changed. */
+  armTimerWake(): void;
+}
+
+/** The entity functions of the app by lower-cased entity name (the SDK lower-cases entity names in ids). */
+export function entityFunctionsOf(functionNames: readonly string[]): Map<string, string> {
+  return new Map(functionNames.map((name) => [name.toLowerCase(), name]));
+}
