@@ -11,14 +11,17 @@ import {
   parseEventStream,
   parseInstance,
   parseInstanceList,
+  parseReasons,
   parseStatement,
   parseTransfer,
   type AccountView,
   type ApprovalsPage,
   type CommandAccepted,
   type CommandOutcome,
+  type DecisionRequest,
   type EventStream,
   type InstanceStatus,
+  type ReasonTexts,
   type StatementEntry,
   type TransferView,
 } from './contracts.js';
@@ -44,13 +47,8 @@ export interface ApiClientOptions {
   durableQuery?: Record<string, string>;
 }
 
-export type Decision = 'approve' | 'reject';
-
-export interface DecisionRequest {
-  decision: Decision;
-  approver: string;
-  note?: string;
-}
+export type { DecisionRequest };
+export type Decision = DecisionRequest['decision'];
 
 export interface InstanceFilter {
   runtimeStatus?: readonly string[];
@@ -137,6 +135,8 @@ export interface CardflowApi {
   command(commandId: string): Promise<CommandOutcome>;
   transfer(transferId: string): Promise<TransferView>;
   account(accountId: string): Promise<AccountView>;
+  /** Every reason and problem code in words. */
+  reasons(): Promise<ReasonTexts>;
   statement(accountId: string): Promise<StatementEntry[]>;
   /** The transfer's events from the event store (all, or from `fromVersion` on). */
   transferEvents(transferId: string, fromVersion?: number): Promise<EventStream>;
@@ -216,6 +216,9 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
     },
     async account(accountId) {
       return parseAccount((await send(`${apiBase}/accounts/${seg(accountId)}`)).body);
+    },
+    async reasons() {
+      return parseReasons((await send(`${apiBase}/reasons`)).body);
     },
     async statement(accountId) {
       return parseStatement((await send(`${apiBase}/accounts/${seg(accountId)}/statement`)).body);

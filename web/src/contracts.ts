@@ -1,107 +1,95 @@
 /**
- * The shapes the dashboard reads from the app's HTTP API (DESIGN.md §4) and from the Durable HTTP
- * API, with small parsers: a response that breaks the contract fails loudly with the field's name
- * instead of rendering `undefined`.
+ * The shapes the dashboard reads from the app's HTTP API and from the Durable HTTP API, with small
+ * parsers: a response that breaks the contract fails loudly with the field's name instead of
+ * rendering `undefined`. The app's shapes are not declared here: they come from the API's OpenAPI
+ * document (contracts.generated.ts), and every field a parser reads is a key of the generated type,
+ * so a renamed or removed field stops this file from compiling.
  */
+import type {
+  DecideTransferBody,
+  DecideTransferResponse,
+  GetAccountResponse,
+  GetCommandResponse,
+  GetStatementResponse,
+  GetTransferEventsResponse,
+  GetTransferResponse,
+  ListApprovalsResponse,
+  ListReasonsResponse,
+} from './contracts.generated.js';
 
-export type ApprovalReason = 'amount' | 'velocity';
+/** `T` with the fields `K` optional: the dashboard shows what it has when a server leaves them out. */
+type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+/** `T` with the enumerations `K` read as text: a value added on the server is shown, not refused. */
+type AsText<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | string };
 
-export interface PendingApproval {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  /** Integer cents. */
-  amount: number;
-  reason: ApprovalReason;
-  /** ISO-8601 instant on the server's clock. */
-  deadline: string;
-  requestedBy?: string;
-  requestedAt?: string;
-  note?: string;
-  /** How many reminders went out (one at half the timeout). */
-  reminders?: number;
-}
+type ApprovalItem = ListApprovalsResponse['items'][number];
+export type ApprovalReason = ApprovalItem['reason'];
+
+/** An inbox card: the item of `GET /api/approvals` (status is the list's filter, so not kept). */
+export type PendingApproval = WithOptional<
+  Omit<ApprovalItem, 'status' | 'approver'>,
+  'requestedBy' | 'requestedAt' | 'reminders'
+>;
 
 export interface ApprovalsPage {
   items: PendingApproval[];
   /** The server's clock when it answered; time left is measured against it. */
-  asOf?: string;
+  asOf?: ListApprovalsResponse['asOf'];
 }
 
-export type TransferStatus =
-  'requested' | 'awaiting_approval' | 'approved' | 'completed' | 'rejected' | 'expired' | 'failed';
+export type TransferStatus = GetTransferResponse['status'];
 
-export interface TransferView {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  status: TransferStatus | string;
-  reason?: string;
-  approver?: string;
-  deadline?: string;
-  /** Why it needed approval: amount or velocity. */
-  approvalReason?: string;
-  requestedBy?: string;
-  requestedAt?: string;
-  note?: string;
-}
+export type TransferView = WithOptional<
+  AsText<GetTransferResponse, 'status' | 'approvalReason'>,
+  'requestedBy' | 'requestedAt'
+>;
 
-export interface AccountView {
-  accountId: string;
-  ownerId: string;
-  ownerName: string;
-  kind: string;
-  status: string;
-  available: number;
-  reserved: number;
-  version: number;
-}
+export type AccountView = AsText<GetAccountResponse, 'kind' | 'status'>;
 
-export interface StatementEntry {
-  at: string;
-  type: string;
-  amount: number;
-  fee?: number;
-  transferId?: string;
-  balanceAfter: number;
-}
+export type StatementEntry = AsText<GetStatementResponse['entries'][number], 'type'>;
+
+type StoredEvent = GetTransferEventsResponse['events'][number];
+type EventMetadata = StoredEvent['metadata'];
 
 /** One stored event of a stream, as `GET /api/{transfers|accounts}/{id}/events` lists it. */
 export interface StreamEvent {
   /** The event id (deterministic per writer, e.g. `t-1:reserve`). */
-  id: string;
+  id: StoredEvent['id'];
   /** Position in the stream, from 1. */
-  version: number;
-  type: string;
+  version: StoredEvent['version'];
+  type: StoredEvent['type'] | string;
   /** The event's data; which fields it has depends on `type` (eventStream.ts reads them). */
   data: Record<string, unknown>;
   /** When it happened: `metadata.occurredAt`, on the server's clock. */
-  occurredAt?: string;
+  occurredAt?: EventMetadata['occurredAt'];
   /** The id shared by everything one request caused. */
-  correlationId?: string;
+  correlationId?: EventMetadata['correlationId'];
 }
 
 export interface EventStream {
-  streamId: string;
+  streamId: GetTransferEventsResponse['streamId'];
   /** The stream's current version (the last event's, when the list starts at version 1). */
-  version: number;
+  version: GetTransferEventsResponse['version'];
   events: StreamEvent[];
 }
 
-export type CommandStatus = 'pending' | 'succeeded' | 'rejected' | 'failed';
+export type CommandStatus = GetCommandResponse['status'];
+export type CommandOutcome = Pick<GetCommandResponse, 'commandId' | 'type' | 'status' | 'reason'>;
+export type CommandAccepted = WithOptional<
+  Pick<DecideTransferResponse, 'commandId' | 'statusUrl'>,
+  'statusUrl'
+>;
+export type DecisionRequest = DecideTransferBody;
+export type ReasonTexts = ListReasonsResponse['reasons'];
 
-export interface CommandOutcome {
-  commandId: string;
-  type: string;
-  status: CommandStatus;
-  reason?: string;
-}
-
-export interface CommandAccepted {
-  commandId: string;
-  statusUrl?: string;
-}
+// Records, not lists: the compiler insists on exactly the generated members.
+const APPROVAL_REASONS: Record<ApprovalReason, true> = { amount: true, velocity: true };
+const COMMAND_STATUSES: Record<CommandStatus, true> = {
+  pending: true,
+  succeeded: true,
+  rejected: true,
+  failed: true,
+};
 
 export const RUNTIME_STATUSES = [
   'Pending',
@@ -174,120 +162,144 @@ function list(value: unknown, key: string, what: string): unknown[] {
   return wrapped;
 }
 
+/** Reads the fields of an object whose keys are those of `T` (so a key `T` lacks does not compile). */
+function fieldsOf<T>(value: unknown, what: string) {
+  const r = asRecord(value, what);
+  type Key = keyof T & string;
+  return {
+    record: r,
+    str: (key: Key) => str(r, key, what),
+    optStr: (key: Key) => optStr(r, key, what),
+    cents: (key: Key) => cents(r, key, what),
+    optCents: (key: Key) => (r[key] === undefined || r[key] === null ? undefined : cents(r, key, what)),
+  };
+}
+
 export function parseApprovals(value: unknown): ApprovalsPage {
   const what = 'GET /api/approvals';
   const items = list(value, 'items', what).map((raw): PendingApproval => {
-    const r = asRecord(raw, what);
-    const reason = str(r, 'reason', what);
-    if (reason !== 'amount' && reason !== 'velocity')
+    const f = fieldsOf<ApprovalItem>(raw, what);
+    const reason = f.str('reason');
+    if (!Object.prototype.hasOwnProperty.call(APPROVAL_REASONS, reason))
       throw new ContractError(what, `"reason" should be amount or velocity, got "${reason}"`);
     return compact({
-      transferId: str(r, 'transferId', what),
-      fromAccountId: str(r, 'fromAccountId', what),
-      toAccountId: str(r, 'toAccountId', what),
-      amount: cents(r, 'amount', what),
-      reason,
-      deadline: str(r, 'deadline', what),
-      requestedBy: optStr(r, 'requestedBy', what),
-      requestedAt: optStr(r, 'requestedAt', what),
-      note: optStr(r, 'note', what),
-      reminders: typeof r.reminders === 'number' ? r.reminders : undefined,
+      transferId: f.str('transferId'),
+      fromAccountId: f.str('fromAccountId'),
+      toAccountId: f.str('toAccountId'),
+      amount: f.cents('amount'),
+      reason: reason as ApprovalReason,
+      deadline: f.str('deadline'),
+      requestedBy: f.optStr('requestedBy'),
+      requestedAt: f.optStr('requestedAt'),
+      note: f.optStr('note'),
+      reminders: typeof f.record.reminders === 'number' ? f.record.reminders : undefined,
     });
   });
-  const asOf = Array.isArray(value) ? undefined : optStr(asRecord(value, what), 'asOf', what);
+  const asOf = Array.isArray(value) ? undefined : fieldsOf<ListApprovalsResponse>(value, what).optStr('asOf');
   return compact({ items, asOf });
 }
 
 export function parseTransfer(value: unknown): TransferView {
-  const what = 'GET /api/transfers/{id}';
-  const r = asRecord(value, what);
+  const f = fieldsOf<GetTransferResponse>(value, 'GET /api/transfers/{id}');
   return compact({
-    transferId: str(r, 'transferId', what),
-    fromAccountId: str(r, 'fromAccountId', what),
-    toAccountId: str(r, 'toAccountId', what),
-    amount: cents(r, 'amount', what),
-    status: str(r, 'status', what),
-    reason: optStr(r, 'reason', what),
-    approver: optStr(r, 'approver', what),
-    deadline: optStr(r, 'deadline', what),
-    approvalReason: optStr(r, 'approvalReason', what),
-    requestedBy: optStr(r, 'requestedBy', what),
-    requestedAt: optStr(r, 'requestedAt', what),
-    note: optStr(r, 'note', what),
+    transferId: f.str('transferId'),
+    fromAccountId: f.str('fromAccountId'),
+    toAccountId: f.str('toAccountId'),
+    amount: f.cents('amount'),
+    status: f.str('status'),
+    reason: f.optStr('reason'),
+    approver: f.optStr('approver'),
+    deadline: f.optStr('deadline'),
+    approvalReason: f.optStr('approvalReason'),
+    requestedBy: f.optStr('requestedBy'),
+    requestedAt: f.optStr('requestedAt'),
+    note: f.optStr('note'),
   });
 }
 
 export function parseAccount(value: unknown): AccountView {
-  const what = 'GET /api/accounts/{id}';
-  const r = asRecord(value, what);
+  const f = fieldsOf<GetAccountResponse>(value, 'GET /api/accounts/{id}');
   return {
-    accountId: str(r, 'accountId', what),
-    ownerId: str(r, 'ownerId', what),
-    ownerName: str(r, 'ownerName', what),
-    kind: str(r, 'kind', what),
-    status: str(r, 'status', what),
-    available: cents(r, 'available', what),
-    reserved: cents(r, 'reserved', what),
-    version: cents(r, 'version', what),
+    accountId: f.str('accountId'),
+    ownerId: f.str('ownerId'),
+    ownerName: f.str('ownerName'),
+    kind: f.str('kind'),
+    status: f.str('status'),
+    available: f.cents('available'),
+    reserved: f.cents('reserved'),
+    version: f.cents('version'),
   };
 }
 
 export function parseStatement(value: unknown): StatementEntry[] {
   const what = 'GET /api/accounts/{id}/statement';
   return list(value, 'entries', what).map((raw) => {
-    const r = asRecord(raw, what);
+    const f = fieldsOf<StatementEntry>(raw, what);
     return compact({
-      at: str(r, 'at', what),
-      type: str(r, 'type', what),
-      amount: cents(r, 'amount', what),
-      fee: r.fee === undefined || r.fee === null ? undefined : cents(r, 'fee', what),
-      transferId: optStr(r, 'transferId', what),
-      balanceAfter: cents(r, 'balanceAfter', what),
+      at: f.str('at'),
+      type: f.str('type'),
+      amount: f.cents('amount'),
+      fee: f.optCents('fee'),
+      transferId: f.optStr('transferId'),
+      balanceAfter: f.cents('balanceAfter'),
     });
   });
 }
 
 export function parseEventStream(value: unknown): EventStream {
   const what = 'GET /api/{transfers|accounts}/{id}/events';
-  const r = asRecord(value, what);
-  if (!Array.isArray(r.events)) throw new ContractError(what, '"events" should be an array');
-  const events = r.events.map((raw): StreamEvent => {
-    const e = asRecord(raw, what);
-    const metadata = e.metadata === undefined || e.metadata === null ? {} : asRecord(e.metadata, what);
+  const stream = fieldsOf<GetTransferEventsResponse>(value, what);
+  const raw = stream.record.events;
+  if (!Array.isArray(raw)) throw new ContractError(what, '"events" should be an array');
+  const events = raw.map((item): StreamEvent => {
+    const e = fieldsOf<StoredEvent>(item, what);
+    const metadata = fieldsOf<EventMetadata>(e.record.metadata ?? {}, what);
     return compact({
-      id: str(e, 'id', what),
-      version: cents(e, 'version', what),
-      type: str(e, 'type', what),
-      data: e.data === undefined || e.data === null ? {} : asRecord(e.data, `${what} event data`),
-      occurredAt: optStr(metadata, 'occurredAt', what),
-      correlationId: optStr(metadata, 'correlationId', what),
+      id: e.str('id'),
+      version: e.cents('version'),
+      type: e.str('type'),
+      data:
+        e.record.data === undefined || e.record.data === null
+          ? {}
+          : asRecord(e.record.data, `${what} event data`),
+      occurredAt: metadata.optStr('occurredAt'),
+      correlationId: metadata.optStr('correlationId'),
     });
   });
-  return { streamId: str(r, 'streamId', what), version: cents(r, 'version', what), events };
+  return { streamId: stream.str('streamId'), version: stream.cents('version'), events };
 }
 
 export function parseCommandAccepted(value: unknown): CommandAccepted {
-  const what = 'POST /api/transfers/{id}/decision';
-  const r = asRecord(value, what);
-  return compact({ commandId: str(r, 'commandId', what), statusUrl: optStr(r, 'statusUrl', what) });
+  const f = fieldsOf<DecideTransferResponse>(value, 'POST /api/transfers/{id}/decision');
+  return compact({ commandId: f.str('commandId'), statusUrl: f.optStr('statusUrl') });
 }
 
 export function parseCommandOutcome(value: unknown): CommandOutcome {
   const what = 'GET /api/commands/{id}';
-  const r = asRecord(value, what);
-  const status = str(r, 'status', what);
-  if (!['pending', 'succeeded', 'rejected', 'failed'].includes(status)) {
+  const f = fieldsOf<GetCommandResponse>(value, what);
+  const status = f.str('status');
+  if (!Object.prototype.hasOwnProperty.call(COMMAND_STATUSES, status)) {
     throw new ContractError(
       what,
       `"status" should be pending, succeeded, rejected or failed, got "${status}"`,
     );
   }
   return compact({
-    commandId: str(r, 'commandId', what),
-    type: str(r, 'type', what),
+    commandId: f.str('commandId'),
+    type: f.str('type'),
     status: status as CommandStatus,
-    reason: optStr(r, 'reason', what),
+    reason: f.optStr('reason'),
   });
+}
+
+/** `GET /api/reasons`: every code in words. */
+export function parseReasons(value: unknown): ReasonTexts {
+  const what = 'GET /api/reasons';
+  const reasons = asRecord(fieldsOf<ListReasonsResponse>(value, what).record.reasons, `${what} reasons`);
+  for (const [code, text] of Object.entries(reasons)) {
+    if (typeof text !== 'string') throw new ContractError(what, `"${code}" should be a string`);
+  }
+  return reasons as ReasonTexts;
 }
 
 export function parseInstance(value: unknown): InstanceStatus {

@@ -6,6 +6,7 @@ import {
   parseCommandOutcome,
   parseEventStream,
   parseInstance,
+  parseReasons,
   parseStatement,
   parseTransfer,
 } from './contracts';
@@ -180,5 +181,15 @@ describe('parseEventStream', () => {
       parseEventStream({ streamId: 'transfer-t-1', version: 1, events: [{ ...stored, data: [1] }] }),
     ).toThrow(ContractError);
     expect(() => parseEventStream({ version: 1, events: [] })).toThrow('"streamId" should be a string');
+  });
+});
+
+describe('parseReasons', () => {
+  it('reads the codes in words and names a text that is not one', () => {
+    expect(parseReasons({ reasons: { same_account: 'the accounts are the same' } })).toEqual({
+      same_account: 'the accounts are the same',
+    });
+    expect(() => parseReasons({ reasons: { same_account: 3 } })).toThrow('"same_account" should be a string');
+    expect(() => parseReasons({})).toThrow(ContractError);
   });
 });

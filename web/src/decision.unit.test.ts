@@ -1,5 +1,10 @@
 import type { CommandOutcome, TransferView } from './contracts';
+import { reasonTexts } from '../../functions/http/problem';
+import { useReasonTexts } from './reasons';
 import { explainDecision } from './decision';
+
+// The dashboard shows the app's own words, which it reads from GET /api/reasons at start.
+beforeAll(() => useReasonTexts(reasonTexts()));
 
 const command = (status: CommandOutcome['status'], reason?: string): CommandOutcome => ({
   commandId: 'cmd-1',

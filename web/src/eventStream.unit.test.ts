@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import type { StreamEvent } from './contracts';
+import { reasonTexts } from '../../functions/http/problem';
+import { useReasonTexts } from './reasons';
 import { describeEvent, eventLines, typeInWords } from './eventStream';
+
+// The dashboard shows the app's own words, which it reads from GET /api/reasons at start.
+beforeAll(() => useReasonTexts(reasonTexts()));
 
 const at = '2026-01-01T00:00:00.000Z';
 const event = (version: number, type: string, data: Record<string, unknown>): StreamEvent => ({

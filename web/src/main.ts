@@ -4,6 +4,7 @@ import { byId } from './dom.js';
 import { InboxView } from './inbox.js';
 import { LookupView } from './lookup.js';
 import { MonitorView } from './monitor.js';
+import { useReasonTexts } from './reasons.js';
 import { parseRoute, readSettings, type ViewName } from './route.js';
 
 const settings = readSettings(window.location.search);
@@ -38,5 +39,13 @@ function route(): void {
   document.title = `${byId(`${view}-title`).textContent ?? 'Cardflow'} — Cardflow`;
 }
 
-window.addEventListener('hashchange', route);
-route();
+/** The app's words for reason codes; without them (an app without the API) codes are shown as is. */
+async function loadReasonTexts(): Promise<void> {
+  const waited = new Promise<void>((resolve) => setTimeout(resolve, 3000));
+  await Promise.race([api.reasons().then(useReasonTexts, () => undefined), waited]);
+}
+
+void loadReasonTexts().then(() => {
+  window.addEventListener('hashchange', route);
+  route();
+});

@@ -1,5 +1,9 @@
 import { parseProblem } from './problem';
-import { describeProblem, describeReason } from './reasons';
+import { reasonTexts } from '../../functions/http/problem';
+import { describeProblem, describeReason, useReasonTexts } from './reasons';
+
+// The dashboard shows the app's own words, which it reads from GET /api/reasons at start.
+beforeAll(() => useReasonTexts(reasonTexts()));
 
 describe('parseProblem', () => {
   it('reads an RFC 9457 body with its stable code and field issues', () => {
