@@ -1,4 +1,4 @@
-import { and, assign, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import { mayDecide, requiresApproval } from '../approvalPolicy';
 import { ApprovalReason } from '../events';
 import { Cents } from '../money';
@@ -121,10 +121,8 @@ const transferSetup = setup({
   },
   guards: {
     needsApproval: ({ context }) => context.approvalReason !== null,
-    approverIsNotRequester: ({ context, event }) =>
-      isDecision(event) && event.approver !== context.requestedBy,
-    approverIsNotSourceOwner: ({ context, event }) =>
-      isDecision(event) && (context.sourceOwnerId === null || event.approver !== context.sourceOwnerId),
+    // Neither the requester nor the source's owner (the one rule, in approvalPolicy.ts).
+    approverMayDecide: ({ context, event }) => isDecision(event) && verdictOn(context, event).ok,
     releasedAfterRejection: ({ context }) => context.releaseReason === 'rejected_by_approver',
     releasedAfterExpiry: ({ context }) => context.releaseReason === 'approval_expired',
   },
@@ -165,9 +163,6 @@ function finish(outcome: TransferOutcome, reasonOf: (context: TransferContext) =
     });
   });
 }
-
-/** A decision the machine takes: the approver may decide (neither the requester nor the source's owner). */
-const approverMayDecide = and(['approverIsNotRequester', 'approverIsNotSourceOwner']);
 
 /** The decision taken, to be recorded on the transfer stream before the money moves or is released. */
 function recordDecision(context: TransferContext, event: DecisionEvent) {
@@ -258,7 +253,7 @@ export const transferMachine = transferSetup.createMachine({
       on: {
         APPROVED: [
           {
-            guard: approverMayDecide,
+            guard: 'approverMayDecide',
             target: 'crediting',
             actions: [
               assign({
@@ -272,7 +267,7 @@ export const transferMachine = transferSetup.createMachine({
         ],
         REJECTED: [
           {
-            guard: approverMayDecide,
+            guard: 'approverMayDecide',
             target: 'releasing',
             actions: [
               assign({
@@ -336,13 +331,18 @@ export const transferMachine = transferSetup.createMachine({
   },
 });
 
-/** Why a decision was ignored: the approver rule it broke (the guards above, in the same order). */
-function ignored(context: TransferContext, event: DecisionEvent) {
-  const verdict = mayDecide({
+/** Whether the decision's approver may decide on this transfer. */
+function verdictOn(context: TransferContext, event: DecisionEvent) {
+  return mayDecide({
     approver: event.approver,
     requestedBy: context.requestedBy,
     sourceOwnerId: context.sourceOwnerId,
   });
+}
+
+/** An ignored decision and the approver rule it broke. */
+function ignored(context: TransferContext, event: DecisionEvent) {
+  const verdict = verdictOn(context, event);
   return {
     transferId: context.transferId,
     decision: event.type === 'APPROVED' ? ('approve' as const) : ('reject' as const),
