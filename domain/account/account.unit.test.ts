@@ -1,7 +1,7 @@
 import { AccountCommand } from '../commands';
 import { AccountEvent } from '../events';
 import { given as givenDecider } from '../test/givenWhenThen';
-import { accountDecider, balancesOf, evolve, initialState } from '.';
+import { acceptsTransfers, accountDecider, balancesOf, evolve, initialState } from '.';
 
 const given = (events: AccountEvent[]) => givenDecider(accountDecider, events);
 
@@ -109,6 +109,22 @@ describe('closing an account', () => {
       .thenRejects('account_not_empty');
   });
   it('rejects closing an unknown account', () => given([]).when(close).thenRejects('account_not_found'));
+});
+
+describe('taking part in a new transfer', () => {
+  const stateOf = (events: AccountEvent[]) => events.reduce(evolve, initialState);
+  it('accepts an open account', () =>
+    expect(acceptsTransfers(stateOf([opened]), 'acc-1')).toEqual({ ok: true, events: [] }));
+  it('refuses an unknown or a closed account', () => {
+    expect(acceptsTransfers(initialState, 'acc-1')).toMatchObject({
+      ok: false,
+      error: { code: 'account_not_found' },
+    });
+    expect(acceptsTransfers(stateOf([opened, closed]), 'acc-1')).toMatchObject({
+      ok: false,
+      error: { code: 'account_closed' },
+    });
+  });
 });
 
 describe('reserving funds for a transfer', () => {
