@@ -147,9 +147,9 @@ export const QUERY_ROUTES = {
         commandId: record.id,
         type: record.type,
         status: record.status,
-        ...(record.reason === undefined ? {} : { reason: record.reason }),
+        reason: record.reason,
         submittedAt: record.submittedAt,
-        ...(record.completedAt === undefined ? {} : { completedAt: record.completedAt }),
+        completedAt: record.completedAt,
       });
     },
   }),

@@ -133,8 +133,8 @@ export function statementEntryResponse(entry: StatementEntry): StatementEntryRes
     at,
     type,
     amount,
-    ...(fee === undefined ? {} : { fee }),
-    ...(transferId === undefined ? {} : { transferId }),
+    fee,
+    transferId,
     balanceAfter,
   };
 }

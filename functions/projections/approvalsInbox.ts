@@ -128,8 +128,8 @@ export function approvalResponse(entry: InboxEntry): ApprovalItem {
     status,
     requestedBy,
     requestedAt,
-    ...(note === undefined ? {} : { note }),
-    ...(approver === undefined ? {} : { approver }),
+    note,
+    approver,
     reminders,
   };
 }

@@ -66,8 +66,7 @@ function toState(view: TransferView): RequestedTransfer {
 /** The transfer as GET /api/transfers/{id} shows it (absent fields left out, not null). */
 export function transferResponse(view: TransferView): TransferResponse {
   const { transferId, fromAccountId, toAccountId, amount, status, requestedBy, requestedAt } = view;
-  const { reason, approver, deadline, approvalReason, note } = view;
-  // `!= null`: documents written before a field existed lack it rather than hold null.
+  // `?? undefined`: an absent field is left out of the JSON rather than sent as null.
   return {
     transferId,
     fromAccountId,
@@ -76,10 +75,10 @@ export function transferResponse(view: TransferView): TransferResponse {
     status,
     requestedBy,
     requestedAt,
-    ...(reason != null && { reason }),
-    ...(approver != null && { approver }),
-    ...(deadline != null && { deadline }),
-    ...(approvalReason != null && { approvalReason }),
-    ...(note != null && { note }),
+    reason: view.reason ?? undefined,
+    approver: view.approver ?? undefined,
+    deadline: view.deadline ?? undefined,
+    approvalReason: view.approvalReason ?? undefined,
+    note: view.note ?? undefined,
   };
 }
