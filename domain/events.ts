@@ -113,21 +113,10 @@ export const TransferEventSchema = z.discriminatedUnion('type', [
   TransferCompletedSchema,
   TransferFailedSchema,
 ]);
+/** Every event: each belongs to exactly one stream's schema above. */
 export const DomainEventSchema = z.discriminatedUnion('type', [
-  AccountOpenedSchema,
-  CreditsLoadedSchema,
-  FundsReservedSchema,
-  FundsReleasedSchema,
-  FundsTransferredOutSchema,
-  FundsTransferredInSchema,
-  AccountClosedSchema,
-  TransferRequestedSchema,
-  TransferApprovalRequestedSchema,
-  TransferApprovedSchema,
-  TransferRejectedSchema,
-  TransferExpiredSchema,
-  TransferCompletedSchema,
-  TransferFailedSchema,
+  ...AccountEventSchema.options,
+  ...TransferEventSchema.options,
 ]);
 
 export type AccountOpened = z.infer<typeof AccountOpenedSchema>;

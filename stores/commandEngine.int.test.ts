@@ -53,7 +53,7 @@ const opened = (accountId: string, ownerId: string): DomainEvent => ({
 });
 const loaded = (accountId: string, loadId: string, amount: number): DomainEvent => ({
   type: 'CreditsLoaded',
-  data: { accountId, loadId, amount, ...splitLoad(amount) },
+  data: { accountId, loadId, ...splitLoad(amount) },
 });
 const load = (amount: number, loadId = 'l-1'): ClientCommand => ({
   type: 'LoadCredits',
