@@ -73,8 +73,13 @@ export interface HostRoute {
 
 /** The routes under one path prefix, and how that prefix answers a path or method it does not serve. */
 export interface HostRouteScope {
-  /** The base path (as sent, case-sensitive): the scope owns it and every path below it. */
+  /** The base path: the scope owns it and every path below it. */
   base: string;
+  /**
+   * Compare the base and the literals exactly (default true: the `/runtime/...` routes always did);
+   * false ignores case, as Azure's app routes and `/.auth/...` do.
+   */
+  caseSensitive?: boolean;
   routes: readonly HostRoute[];
   /** Answers a path of the scope that no route matches; without it, such a path is not the scope's. */
   notFound?: HostRouteHandler;
@@ -92,27 +97,29 @@ interface CompiledRoute extends Routable {
 }
 
 /**
- * A router for host routes. Literals match case-sensitively (as the host's routes always did; the
- * key rule in `auth.ts` is decided on the lower-cased path, so no other spelling reaches a route),
- * repeated slashes count as one. A `ProblemError` thrown by a handler is answered as its problem.
+ * A router for host routes. Literals match case-sensitively unless a scope says otherwise (the key
+ * rule in `auth.ts` is decided on the lower-cased path, so no spelling slips past it), repeated
+ * slashes count as one. A `ProblemError` thrown by a handler is answered as its problem.
  */
 export function createHostRouter(scopes: readonly HostRouteScope[]): HostRouter {
-  const compiled = scopes.map((scope) => ({
-    scope,
-    routes: byPrecedence(
-      scope.routes.map((route): CompiledRoute => ({
-        template: parseRouteTemplate(route.path, { caseSensitive: true }),
-        methods: route.method === '*' ? undefined : [route.method.toUpperCase()],
-        handle: route.handle,
-      })),
-    ),
-  }));
+  const compiled = scopes.map((scope) => {
+    const caseSensitive = scope.caseSensitive ?? true;
+    return {
+      scope,
+      owns: ownerTest(scope.base, caseSensitive),
+      routes: byPrecedence(
+        scope.routes.map((route): CompiledRoute => ({
+          template: parseRouteTemplate(route.path, { caseSensitive }),
+          methods: route.method === '*' ? undefined : [route.method.toUpperCase()],
+          handle: route.handle,
+        })),
+      ),
+    };
+  });
   return {
     async handle(req, res, url) {
       const { pathname } = url;
-      const owner = compiled.find(
-        ({ scope }) => pathname === scope.base || pathname.startsWith(`${scope.base}/`),
-      );
+      const owner = compiled.find(({ owns }) => owns(pathname));
       if (!owner) return false;
       const { scope, routes } = owner;
       const below = pathname.slice(scope.base.length).replace(/\/{2,}/g, '/');
@@ -130,6 +137,15 @@ export function createHostRouter(scopes: readonly HostRouteScope[]): HostRouter 
       }
       return true;
     },
+  };
+}
+
+/** Whether a path is the base or below it. */
+function ownerTest(base: string, caseSensitive: boolean): (pathname: string) => boolean {
+  const prefix = caseSensitive ? base : base.toLowerCase();
+  return (pathname) => {
+    const path = caseSensitive ? pathname : pathname.toLowerCase();
+    return path === prefix || path.startsWith(`${prefix}/`);
   };
 }
 

@@ -60,6 +60,12 @@ const quiet: HostRouteScope = {
     sendProblem(res, { status: 405, title: 'Method Not Allowed', detail: `Use ${allow.join(', ')}.` }),
 };
 
+const relaxed: HostRouteScope = {
+  base: '/.Auth',
+  caseSensitive: false,
+  routes: [{ method: 'GET', path: 'me', handle: ({ res }) => sendJson(res, 200, { me: true }) }],
+};
+
 describe('the host router', () => {
   let server: { url: string; close: () => Promise<void> };
   const call = async (
@@ -72,7 +78,7 @@ describe('the host router', () => {
   };
 
   beforeAll(async () => {
-    server = await serve(createHostRouter([things, quiet]));
+    server = await serve(createHostRouter([things, quiet, relaxed]));
   });
   afterAll(() => server.close());
 
@@ -138,6 +144,11 @@ describe('the host router', () => {
   test('matches literals case-sensitively, the base included', async () => {
     expect((await call('/runtime/things/Items')).status).toBe(404);
     expect((await call('/runtime/Things/items')).status).toBe(599);
+  });
+
+  test('ignores case in a scope that asks for it', async () => {
+    expect((await call('/.auth/ME')).body).toEqual({ me: true });
+    expect((await call('/.AUTH/me')).body).toEqual({ me: true });
   });
 
   test('leaves paths outside its scopes, and unserved paths of a scope without notFound, to others', async () => {
