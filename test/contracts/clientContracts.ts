@@ -19,6 +19,8 @@ export interface ContractTarget {
   client: string;
   /** The operationIds (route names) the client calls. */
   operations: readonly string[];
+  /** Constants taken from a path parameter's `pattern`, as RegExps: name → where. */
+  patterns?: Readonly<Record<string, { operation: string; parameter: string }>>;
 }
 
 export const TARGETS: readonly ContractTarget[] = [
@@ -36,6 +38,7 @@ export const TARGETS: readonly ContractTarget[] = [
       'getAccountEvents',
       'listReasons',
     ],
+    patterns: { ID_PATTERN: { operation: 'getTransfer', parameter: 'transferId' } },
   },
   {
     file: 'simulator/contracts.generated.ts',
@@ -178,6 +181,12 @@ export function renderContracts(document: Record<string, unknown>, target: Contr
     if (!operation) throw new Error(`${target.file}: no operation ${operationId} in the OpenAPI document`);
     return operationTypes(operation, seen);
   });
+  const constants = Object.entries(target.patterns ?? {}).map(([name, where]) => {
+    const parameter = known.get(where.operation)?.parameters?.find((p) => p.name === where.parameter);
+    const pattern = (parameter?.schema as { pattern?: string } | undefined)?.pattern;
+    if (!pattern) throw new Error(`${target.file}: ${where.operation} has no pattern for ${where.parameter}`);
+    return `/** The \`${where.parameter}\` rule of ${where.operation}. */\nexport const ${name} = new RegExp(${JSON.stringify(pattern)});\n`;
+  });
   return [
     '/**',
     ` * GENERATED from the HTTP API's OpenAPI document (GET /api/openapi.json) by test/contracts; do`,
@@ -185,6 +194,7 @@ export function renderContracts(document: Record<string, unknown>, target: Contr
     ' * Regenerate: UPDATE_CONTRACTS=1 npx jest test/contracts',
     ' */',
     '',
+    ...constants,
     ...sections.flatMap((section) => [section, '']),
   ].join('\n');
 }

@@ -4,6 +4,9 @@
  * Regenerate: UPDATE_CONTRACTS=1 npx jest test/contracts
  */
 
+/** The `transferId` rule of getTransfer. */
+export const ID_PATTERN = new RegExp('^[a-z0-9][a-z0-9-]{2,63}$');
+
 // ---- GET /api/approvals: The approvals inbox, soonest deadline first
 export type ListApprovalsResponse = {
   items: Array<{

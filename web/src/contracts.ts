@@ -16,6 +16,7 @@ import type {
   ListApprovalsResponse,
   ListReasonsResponse,
 } from './contracts.generated.js';
+import { ID_PATTERN } from './contracts.generated.js';
 
 /** `T` with the fields `K` optional: the dashboard shows what it has when a server leaves them out. */
 type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -327,8 +328,8 @@ export function parseInstanceList(value: unknown): InstanceStatus[] {
   return value.map(parseInstance);
 }
 
-/** The API's id rule (DESIGN.md §2): checked before sending so a typo is caught at the field. */
-export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
+/** The API's id rule: checked before sending so a typo is caught at the field. */
+export { ID_PATTERN };
 
 /** Why a typed id is not valid, in words; undefined when it is. */
 export function idProblem(label: string, value: string): string | undefined {
