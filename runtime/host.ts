@@ -20,6 +20,8 @@ import { createInvocationRuntime, describeError } from './worker/invoker';
 import { runInHost } from './hostScope';
 import { installLocalHostSeam } from './docstore/localDatabase';
 import { loadApp, runAppHooks } from './worker/loadApp';
+import { EasyAuth } from './easyauth/easyAuth';
+import { loadUsers, type LocalUser, type LocalUsers } from './easyauth/users';
 
 export const DEFAULT_PORT = 7071;
 export const DEFAULT_DATA_DIR = '.data';
@@ -47,6 +49,11 @@ export interface HostOptions {
   masterKey?: string;
   /** Default: Core Tools style lines on stdout / stderr. */
   log?: Logger;
+  /**
+   * The callers the host's Easy Auth authenticates. Default: the users file (`CARDFLOW_AUTH_FILE`,
+   * else `auth.local.json`, else `auth.local.example.json` in the app's folder); `false`: none.
+   */
+  users?: readonly LocalUser[] | false;
 }
 
 export interface HttpFunctionInfo {
@@ -106,6 +113,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const invoke: Invoker = (request) => runInHost(hostDb, () => runtime.invoke(request));
     const routes = buildHttpRoutes(app.registry);
     const keys = resolveHostKeys(options, settings);
+    const easyAuth = new EasyAuth(usersFor(options, appRoot, settings));
+    announceUsers(easyAuth.users, log);
     const services = options.services ?? defaultServices();
     const started: HostService[] = [];
     let markReady!: () => void;
@@ -126,6 +135,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log,
       ready,
       fallbackOrigin: () => baseUrl,
+      easyAuth,
     });
     server = createServer(onRequest);
     const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
@@ -281,4 +291,27 @@ function sleep(ms: number): Promise<void> {
 
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+function usersFor(
+  options: HostOptions,
+  appRoot: string,
+  settings: Readonly<Record<string, string | undefined>>,
+): LocalUsers | undefined {
+  if (options.users === false) return undefined;
+  if (options.users) return { users: options.users, file: '(host options)', example: false };
+  return loadUsers(appRoot, settings.CARDFLOW_AUTH_FILE);
+}
+
+function announceUsers(users: LocalUsers | undefined, log: Logger): void {
+  if (!users) return;
+  const list = users.users.map((u) => `${u.id} (${u.roles.join(', ') || 'no roles'})`).join(', ');
+  if (users.example) {
+    log.info(
+      `Easy Auth: no auth.local.json, so the example users of ${path.basename(users.file)} sign in: ${list}. ` +
+        'Scripts send "Authorization: Bearer <token>" (tokens in that file); browsers sign in at /.auth/login/local.',
+    );
+  } else {
+    log.info(`Easy Auth: ${users.users.length} user(s) from ${users.file}: ${list}.`);
+  }
 }

@@ -28,3 +28,5 @@ export {
 } from './docstore';
 export { LOCAL_HOST_SEAM } from './docstore/localDatabase';
 export type { LocalHostSeam, LocalHostResources } from './docstore/localDatabase';
+export type { LocalUser } from './easyauth/users';
+export { principalHeaders } from './easyauth/principal';

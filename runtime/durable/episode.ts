@@ -21,11 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { requestMessage } from './entities';
 import { EventType, FailureDetails, historyEvent, HistoryEvent, TaskFailure } from './historyEvents';
 
-/** Timer settings the Azure extension sends with schema V3 (and the SDK insists on). */
-export const LONG_RUNNING_TIMER_INTERVAL = '3.00:00:00';
-export const MAXIMUM_SHORT_TIMER_DURATION = '6.00:00:00';
-const LONG_RUNNING_TIMER_INTERVAL_MS = 3 * 24 * 3600_000;
-const MAXIMUM_SHORT_TIMER_MS = 6 * 24 * 3600_000;
+import { LONG_RUNNING_TIMER_INTERVAL_MS, MAXIMUM_SHORT_TIMER_MS } from './timerSettings';
 
 export interface RetryState {
   policy: RetryPolicy;

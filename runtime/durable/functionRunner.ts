@@ -5,7 +5,7 @@
 import type { Invoker, RpcTypedData } from '../contracts';
 import type { OrchestratorState } from './actions';
 import type { FailureDetails, HistoryEvent, TaskFailure } from './historyEvents';
-import { LONG_RUNNING_TIMER_INTERVAL, MAXIMUM_SHORT_TIMER_DURATION } from './episode';
+import { LONG_RUNNING_TIMER_INTERVAL, MAXIMUM_SHORT_TIMER_DURATION } from './timerSettings';
 
 /** The orchestration trigger's payload, as the Azure extension sends it for replay schema V3. */
 export interface OrchestrationPayload {

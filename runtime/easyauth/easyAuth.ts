@@ -43,7 +43,7 @@ export class EasyAuth {
    * A bearer token that names nobody is refused (401), as App Service refuses an invalid token.
    */
   authenticate(req: IncomingMessage): Authentication {
-    for (const header of PRINCIPAL_HEADERS) delete req.headers[header];
+    stripPrincipal(req);
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     let user: LocalUser | undefined;
     if (bearer) {
@@ -172,6 +172,11 @@ ${note}
       'set-cookie': this.sessions.signIn(user.id, secure),
     });
   }
+}
+
+/** Removes every `x-ms-client-principal*` header: only the platform (here, the host) sets them. */
+export function stripPrincipal(req: IncomingMessage): void {
+  for (const header of PRINCIPAL_HEADERS) delete req.headers[header];
 }
 
 function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRegistry, HostService, Invoker, Logger, RpcTypedData } from '../contracts';
 import { describeError } from '../worker/invoker';
+import { stripPrincipal, type EasyAuth } from '../easyauth/easyAuth';
 import { authorizeSystemRoute, isAuthorized, systemRouteAccess, type HostKeys } from './auth';
 import { readBody } from './body';
 import type { HttpRoute, HttpRouteTable } from './httpRoutes';
@@ -30,6 +31,8 @@ export interface RequestHandlerDeps {
   /** Used when a request has no usable Host header. */
   fallbackOrigin: () => string;
   maxBodyBytes?: number;
+  /** Plays App Service Authentication in front of the app's routes (see easyauth/easyAuth.ts). */
+  easyAuth?: EasyAuth;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -65,6 +68,10 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
 
+  // Only the platform sets the principal headers; a client's copies never reach anyone.
+  stripPrincipal(req);
+  if (deps.easyAuth && (await deps.easyAuth.handle(req, res, url))) return;
+
   // The host's own routes (`/runtime/...`) are guarded here, once, before any service sees them.
   const access = systemRouteAccess(url.pathname);
   if (access) {
@@ -99,6 +106,21 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
   const { route, params } = found;
+  const authentication = deps.easyAuth?.authenticate(req);
+  if (authentication && !authentication.ok) {
+    sendProblem(
+      res,
+      {
+        status: 401,
+        title: 'Unauthorized',
+        detail: authentication.detail,
+        code: 'invalid_token',
+        instance: url.pathname,
+      },
+      { 'www-authenticate': 'Bearer' },
+    );
+    return;
+  }
   if (!isAuthorized(route.authLevel, deps.keys, req, url)) {
     sendProblem(res, {
       status: 401,
