@@ -16,10 +16,6 @@ import type { TransferPolicy } from '../orchestrations/contracts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The key the local Event Grid topic accepts when no EVENTGRID_TOPIC_KEY is configured. */
-export const LOCAL_TOPIC_KEY = 'local-dev-key';
-/** The topic name the local host serves for Cardflow. */
-export const LOCAL_TOPIC_NAME = 'cardflow';
 
 export interface Settings {
   store: 'local' | 'cosmos';
@@ -167,26 +163,4 @@ export function transferPolicy(settings: Settings): TransferPolicy {
     velocityThreshold: settings.velocityThreshold,
     approvalTimeout: settings.approvalTimeout,
   };
-}
-
-/**
- * Where events are published: EVENTGRID_TOPIC_ENDPOINT / EVENTGRID_TOPIC_KEY when set; otherwise,
- * with the local store, the running local host's own topic
- * (`http://{WEBSITE_HOSTNAME}/runtime/eventgrid/topics/cardflow`) with its default key.
- *
- * @throws SettingsError when neither applies.
- */
-export function eventGridTarget(settings: Settings): { endpoint: string; key: string } {
-  if (settings.eventGridEndpoint) {
-    return { endpoint: settings.eventGridEndpoint, key: settings.eventGridKey ?? LOCAL_TOPIC_KEY };
-  }
-  if (settings.store === 'local' && settings.hostName) {
-    return {
-      endpoint: `http://${settings.hostName}/runtime/eventgrid/topics/${LOCAL_TOPIC_NAME}`,
-      key: settings.eventGridKey ?? LOCAL_TOPIC_KEY,
-    };
-  }
-  throw new SettingsError([
-    'EVENTGRID_TOPIC_ENDPOINT is not set, and no local host is running (WEBSITE_HOSTNAME is not set)',
-  ]);
 }

@@ -1,4 +1,5 @@
-import { eventGridTarget, loadSettings, SettingsError } from './settings';
+import { eventGridTarget } from '../stores/appEventPublisher';
+import { loadSettings, SettingsError } from './settings';
 
 describe('settings', () => {
   it('uses the defaults of DESIGN.md when nothing is set', () => {
