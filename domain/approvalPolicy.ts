@@ -2,7 +2,7 @@ import { ApprovalReason } from './events';
 import { Cents } from './money';
 import { ReasonCode } from './reasons';
 
-/** Defaults of DESIGN.md §2 (APPROVAL_THRESHOLD, VELOCITY_THRESHOLD, APPROVAL_TIMEOUT). */
+/** Defaults of docs/architecture.md, domain (APPROVAL_THRESHOLD, VELOCITY_THRESHOLD, APPROVAL_TIMEOUT). */
 export const DEFAULT_APPROVAL_THRESHOLD: Cents = 100_000;
 export const DEFAULT_VELOCITY_THRESHOLD: Cents = 250_000;
 export const DEFAULT_APPROVAL_TIMEOUT = 'PT24H';

@@ -16,7 +16,7 @@ import {
 
 const at = '2026-01-31T12:00:00.000Z';
 
-/** One valid example of every event of DESIGN.md §2. */
+/** One valid example of every event of docs/architecture.md, domain. */
 const sampleEvents: DomainEvent[] = [
   { type: 'AccountOpened', data: { accountId: 'acc-1', ownerId: 'alice', ownerName: 'Alice', kind: 'user' } },
   {

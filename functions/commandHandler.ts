@@ -1,5 +1,5 @@
 /**
- * The command handler (DESIGN.md §1 step 2): the `commands` container's change feed triggers it;
+ * The command handler (docs/architecture.md, the flow, step 2): the `commands` container's change feed triggers it;
  * see commands/handleCommands.ts for what it does with a batch.
  */
 import { app, type InvocationContext } from '@azure/functions';

@@ -1,5 +1,5 @@
 /**
- * The primary event handler (DESIGN.md §1 step 4): the `events` container's change feed triggers
+ * The primary event handler (docs/architecture.md, the flow, step 4): the `events` container's change feed triggers
  * it; see events/handleEvents.ts for what it does with a batch.
  */
 import { app, type InvocationContext } from '@azure/functions';

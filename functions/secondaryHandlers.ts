@@ -1,5 +1,5 @@
 /**
- * The secondary handlers Event Grid delivers to (DESIGN.md §6): the approvals inbox and the audit
+ * The secondary handlers Event Grid delivers to (docs/architecture.md, Event Grid): the approvals inbox and the audit
  * log. A handler that throws fails the delivery, and Event Grid retries it; both are idempotent on
  * the event id.
  */

@@ -1,5 +1,5 @@
 /**
- * The app's configuration (DESIGN.md §7): app settings / environment variables → one validated,
+ * The app's configuration (docs/architecture.md, configuration): app settings / environment variables → one validated,
  * typed object. A bad value stops the app at load with a message naming the setting, instead of
  * surfacing later as a confusing failure inside a handler.
  */
@@ -15,7 +15,6 @@ import { runsOnLocalHost } from '../stores/localHost';
 import type { TransferPolicy } from '../orchestrations/contracts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
 
 export interface Settings {
   store: 'local' | 'cosmos';

@@ -2,7 +2,7 @@ import { eventGridTarget } from '../stores/appEventPublisher';
 import { loadSettings, SettingsError } from './settings';
 
 describe('settings', () => {
-  it('uses the defaults of DESIGN.md when nothing is set', () => {
+  it('uses the documented defaults when nothing is set', () => {
     const settings = loadSettings({});
     expect(settings).toMatchObject({
       store: 'local',

@@ -1,4 +1,4 @@
-/** Binding settings shared by the app's Cosmos DB triggers (DESIGN.md §5, §7). */
+/** Binding settings shared by the app's Cosmos DB triggers (docs/architecture.md: stores, configuration). */
 import { DEFAULT_DATABASE } from '../stores/layout';
 
 /** The app setting holding the Cosmos DB connection string (ignored by the local host, which serves its own store). */

@@ -1,7 +1,7 @@
 /**
  * Where the transfer process gets the source's outflow window from (the velocity rule).
  *
- * - `entity` (DESIGN.md §3): the `outflowWindow` entity, one per source account, called with
+ * - `entity` (docs/architecture.md, the process manager): the `outflowWindow` entity, one per source account, called with
  *   `assess` after the reservation and `cancel` when the transfer ends without moving money.
  * - `stream`: the reservation activity's own answer, computed from the source's account stream
  *   (reservations of the last 24 hours not released). Optimistic concurrency on that stream orders

@@ -1,5 +1,5 @@
 /**
- * The container model both drivers share (DESIGN.md §5): JSON documents with an `id`, a partition
+ * The container model both drivers share (docs/architecture.md, stores): JSON documents with an `id`, a partition
  * key, an etag, single-partition transactional batches and simple queries. The ports are written
  * once over this interface; `stores/cosmos` and `stores/local` adapt Cosmos DB and the local
  * document store to it, mapping their failures to {@link ContainerError} with Cosmos's statuses.

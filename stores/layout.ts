@@ -1,4 +1,4 @@
-/** The containers of the app and their partition key paths, the same in Cosmos DB and locally (DESIGN.md §5). */
+/** The containers of the app and their partition key paths, the same in Cosmos DB and locally (docs/architecture.md, stores). */
 export const CONTAINERS = {
   commands: '/id',
   events: '/streamId',

@@ -1,5 +1,5 @@
 /**
- * The store ports used by activities and handlers (DESIGN.md §5). Two drivers implement them:
+ * The store ports used by activities and handlers (docs/architecture.md, stores). Two drivers implement them:
  * Cosmos DB (`stores/cosmos`) and the local document store (`stores/local`); app code obtains them
  * from `getStores()` in `stores/index.ts` and never knows which one it has.
  */

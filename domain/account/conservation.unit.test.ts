@@ -43,7 +43,7 @@ class Ledger {
       }
       if (event.type === 'CreditsLoaded') {
         netLoads += event.data.net;
-        // Every cent of a load is either credited or the fee of DESIGN §2: none lost, none made up.
+        // Every cent of a load is either credited or the fee of docs/architecture.md, domain: none lost, none made up.
         expect(event.data.fee).toBe(loadFee(event.data.amount));
         expect(event.data.net + event.data.fee).toBe(event.data.amount);
       }
@@ -60,7 +60,7 @@ class Ledger {
     expect(reserved).toBeGreaterThanOrEqual(0);
     expect(Number.isSafeInteger(available) && Number.isSafeInteger(reserved)).toBe(true);
     expect(available + reserved).toBe(netLoads + moved);
-    // `reserved` is exactly the sum of the open reservations (DESIGN §2).
+    // `reserved` is exactly the sum of the open reservations (docs/architecture.md, domain).
     expect(reserved).toBe([...open.values()].reduce((sum, amount) => sum + amount, 0));
     // The state rebuilt from scratch equals the state built incrementally.
     expect(events.reduce(accountDecider.evolve, accountDecider.initialState)).toEqual(

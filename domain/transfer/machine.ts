@@ -101,7 +101,7 @@ function reservedContext(context: TransferContext, event: ReservedEvent): Partia
 }
 
 /**
- * The transfer lifecycle of DESIGN.md §2, the single source of truth for its transitions. Work is
+ * The transfer lifecycle of docs/architecture.md, domain, the single source of truth for its transitions. Work is
  * returned as named actions with their params (see `effectsOf`); nothing here performs I/O.
  *
  * requested → reserving → assessing → (awaitingApproval | crediting), or reserving → rejected; awaitingApproval →

@@ -1,6 +1,6 @@
 /**
  * The primary event handler's work on one change-feed batch of the `events` container, in the
- * order of DESIGN.md §1: update the read models, start a transfer process for each
+ * order of docs/architecture.md, the flow: update the read models, start a transfer process for each
  * TransferRequested, then publish every event to Event Grid. Each step is idempotent, and any
  * failure throws, so the change feed redelivers the batch and its checkpoint never passes an event
  * that was not fully handled.

@@ -1,6 +1,6 @@
 /**
  * The account read model and statement: pure functions from account events to documents.
- * `available` and `reserved` follow DESIGN.md §2; a statement entry records each movement of
+ * `available` and `reserved` follow docs/architecture.md, domain; a statement entry records each movement of
  * credits with the available balance after it.
  */
 import type { AccountEvent } from '../../domain/events';

@@ -1,5 +1,5 @@
 /**
- * The store ports on Azure Cosmos DB. Containers (DESIGN.md §5): `commands` (pk `/id`), `events`
+ * The store ports on Azure Cosmos DB. Containers (docs/architecture.md, stores): `commands` (pk `/id`), `events`
  * (pk `/streamId`), `views` (pk `/pk`) and `leases` (pk `/id`, for the change feed triggers); the
  * database and containers are created when missing, once, before the first request.
  */

@@ -5,7 +5,7 @@
  * its event stream.
  *
  * Amounts: alice loads 5,000.00 (no fee: a single load over 500.00), bob 100.00 (fee 0.02), carol
- * 10.00 (fee 0.00). The approval threshold is 1,000.00 and the timeout 24 h (DESIGN.md §2).
+ * 10.00 (fee 0.00). The approval threshold is 1,000.00 and the timeout 24 h (docs/architecture.md, domain).
  * The tests share one host and run in order: later ones rely on the transfers of earlier ones.
  */
 import { existsSync } from 'node:fs';

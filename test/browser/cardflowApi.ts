@@ -1,5 +1,5 @@
 /**
- * Setting up the browser scenarios through the app's own HTTP API (DESIGN.md §4), as a client
+ * Setting up the browser scenarios through the app's own HTTP API (docs/architecture.md, HTTP API), as a client
  * would: open accounts, load credits, request transfers, and wait for each command's outcome.
  */
 import type { TestHost } from '@cardflow/local-host';

@@ -1,5 +1,5 @@
 /**
- * The HTTP API of DESIGN.md §4 over real HTTP on the local test host: every route's success and
+ * The HTTP API of docs/architecture.md, HTTP API over real HTTP on the local test host: every route's success and
  * failure paths, idempotent repeats, Idempotency-Key, and a fuzz of every route that must never
  * answer 500.
  */

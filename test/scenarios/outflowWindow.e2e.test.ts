@@ -1,6 +1,6 @@
 /**
  * The velocity rule through both sources of the outflow window (orchestrations/outflowWindow.ts):
- * the `outflowWindow` entity (the default, DESIGN.md §3) and the account stream (the fallback for a
+ * the `outflowWindow` entity (the default, docs/architecture.md, the process manager) and the account stream (the fallback for a
  * durable backend without entities).
  */
 import { DURABLE_API, HOUR, ProcessHarness } from './processHarness';
