@@ -26,6 +26,8 @@ export const LoadCreditsSchema = command('LoadCredits', {
   accountId: AccountIdSchema,
   loadId: LoadIdSchema,
   amount: AmountSchema,
+  /** Who loaded: the authenticated caller. */
+  loadedBy: UserIdSchema,
 });
 export const CloseAccountSchema = command('CloseAccount', { accountId: AccountIdSchema });
 export const RequestTransferSchema = command('RequestTransfer', {

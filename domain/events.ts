@@ -27,6 +27,8 @@ export const CreditsLoadedSchema = event('CreditsLoaded', {
   amount: AmountSchema,
   fee: CentsSchema,
   net: CentsSchema,
+  /** Who loaded (the authenticated caller); absent on loads recorded before identities were known. */
+  loadedBy: UserIdSchema.optional(),
 }).refine((e) => e.data.fee + e.data.net === e.data.amount, {
   message: 'fee + net must equal amount',
   path: ['data', 'net'],

@@ -64,7 +64,7 @@ const sampleCommands: Command[] = [
     type: 'OpenAccount',
     data: { accountId: 'acc-1', ownerId: 'alice', ownerName: 'Alice', kind: 'merchant' },
   },
-  { type: 'LoadCredits', data: { accountId: 'acc-1', loadId: 'load-1', amount: 1 } },
+  { type: 'LoadCredits', data: { accountId: 'acc-1', loadId: 'load-1', amount: 1, loadedBy: 'otto' } },
   { type: 'CloseAccount', data: { accountId: 'acc-1' } },
   {
     type: 'RequestTransfer',

@@ -52,7 +52,7 @@ describe('the domain public surface', () => {
 
   it('decides through the re-exported account decider', () => {
     const decision = domain.decideAccount(
-      { type: 'LoadCredits', data: { accountId: 'acc-1', loadId: 'load-1', amount: 10 } },
+      { type: 'LoadCredits', data: { accountId: 'acc-1', loadId: 'load-1', amount: 10, loadedBy: 'otto' } },
       domain.initialAccountState,
     );
     expect(decision).toEqual({ ok: false, error: domain.domainError('account_not_found', 'acc-1') });

@@ -1,5 +1,5 @@
 /** Registers the HTTP API (route prefix `api`, from host.json): every route of http/routes.ts and the OpenAPI document. */
-import { app, type InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
 import { nowIso } from './clock';
@@ -7,15 +7,17 @@ import { guarded } from './http/guard';
 import { openApiDocument } from './http/openapi';
 import type { RouteDefinition, RouteDeps } from './http/route';
 import { ROUTES } from './http/routes';
+import { callerFrom } from './identity/caller';
 import { TransferProcessClient } from './transferProcessClient';
 
 const durableClient = df.input.durableClient();
 
-function deps(context: InvocationContext): RouteDeps {
+function deps(request: HttpRequest, context: InvocationContext): RouteDeps {
   return {
     stores: getStores(),
-    processStatusUrl: (transferId) => new TransferProcessClient(df.getClient(context)).statusUrl(transferId),
+    processes: () => new TransferProcessClient(df.getClient(context)),
     now: nowIso,
+    caller: callerFrom(request.headers),
   };
 }
 
@@ -25,7 +27,7 @@ for (const [name, route] of Object.entries(ROUTES) as Array<[string, RouteDefini
     authLevel: 'anonymous',
     route: route.route,
     ...(route.durableClient ? { extraInputs: [durableClient] } : {}),
-    handler: guarded((request, context) => route.handle(deps(context), request)),
+    handler: guarded((request, context) => route.handle(deps(request, context), request)),
   });
 }
 

@@ -49,8 +49,33 @@ export class TransferProcessClient {
     await this.client.raiseEvent(transferId, APPROVAL_DECISION_EVENT, decision);
   }
 
-  /** The Durable HTTP API status URL of the transfer's instance. */
-  statusUrl(transferId: string): string {
-    return this.client.createHttpManagementPayload(transferId).statusQueryGetUri;
+  /**
+   * Where the transfer's process stands, for the app's own status route: no management URL (those
+   * carry the host's key, for operators only), no history.
+   */
+  async status(transferId: string): Promise<ProcessStatus | undefined> {
+    try {
+      const status = await this.client.getStatus(transferId);
+      return {
+        instanceId: status.instanceId,
+        runtimeStatus: String(status.runtimeStatus),
+        customStatus: status.customStatus ?? null,
+        output: status.output ?? null,
+        createdTime: new Date(status.createdTime).toISOString(),
+        lastUpdatedTime: new Date(status.lastUpdatedTime).toISOString(),
+      };
+    } catch (error) {
+      if (error instanceof Error && /HTTP 404/.test(error.message)) return undefined;
+      throw error;
+    }
   }
+}
+
+export interface ProcessStatus {
+  instanceId: string;
+  runtimeStatus: string;
+  customStatus: unknown;
+  output: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
 }

@@ -79,6 +79,8 @@ export interface Host {
   readonly keys: Readonly<HostKeys>;
   /** Stops services (reverse order), the server, runs appTerminate hooks, closes the database. Idempotent. */
   stop(): Promise<void>;
+  /** Adds (or replaces) a caller of the host's Easy Auth, as a users file entry would. */
+  addUser(user: LocalUser): void;
   /** Resolves when no invocation is running and every service reports isIdle(). */
   waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -203,6 +205,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         url: `${baseUrl}/${r.path}`,
       })),
       stop: () => (stopping ??= stop()),
+      addUser: (user) => easyAuth.addUser(user),
       waitForIdle: ({ timeoutMs = 10_000 } = {}) => waitForIdle(started, runtime.inFlight, timeoutMs),
     };
   } catch (err) {

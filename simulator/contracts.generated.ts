@@ -4,7 +4,7 @@
  * Regenerate: UPDATE_CONTRACTS=1 npx jest test/contracts
  */
 
-// ---- POST /api/accounts: Open an account (OpenAccount)
+// ---- POST /api/accounts: Open an account (OpenAccount); the owner is the caller, or whom an operator names
 export type OpenAccountResponse = {
   commandId: string;
   accountId: string;
@@ -12,12 +12,12 @@ export type OpenAccountResponse = {
 };
 export type OpenAccountBody = {
   accountId?: string;
-  ownerId: string;
-  ownerName: string;
+  ownerId?: string;
+  ownerName?: string;
   kind: 'user' | 'merchant';
 };
 
-// ---- POST /api/accounts/{accountId}/loads: Load credits (LoadCredits)
+// ---- POST /api/accounts/{accountId}/loads: Load credits (LoadCredits) onto an account of your own, or any as an operator
 export type LoadCreditsResponse = {
   commandId: string;
   accountId: string;
@@ -27,9 +27,10 @@ export type LoadCreditsResponse = {
 export type LoadCreditsBody = {
   loadId?: string;
   amount: number;
+  loadedBy?: string;
 };
 
-// ---- POST /api/transfers: Request a transfer (RequestTransfer)
+// ---- POST /api/transfers: Request a transfer (RequestTransfer) from an account of your own
 export type RequestTransferResponse = {
   commandId: string;
   transferId: string;
@@ -41,11 +42,11 @@ export type RequestTransferBody = {
   fromAccountId: string;
   toAccountId: string;
   amount: number;
-  requestedBy: string;
+  requestedBy?: string;
   note?: string;
 };
 
-// ---- POST /api/transfers/{transferId}/decision: Approve or reject a transfer awaiting approval (DecideTransfer)
+// ---- POST /api/transfers/{transferId}/decision: Approve or reject a transfer awaiting approval (DecideTransfer); never your own
 export type DecideTransferResponse = {
   commandId: string;
   transferId: string;
@@ -53,7 +54,7 @@ export type DecideTransferResponse = {
 };
 export type DecideTransferBody = {
   decision: 'approve' | 'reject';
-  approver: string;
+  approver?: string;
   note?: string;
 };
 

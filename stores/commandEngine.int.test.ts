@@ -53,11 +53,11 @@ const opened = (accountId: string, ownerId: string): DomainEvent => ({
 });
 const loaded = (accountId: string, loadId: string, amount: number): DomainEvent => ({
   type: 'CreditsLoaded',
-  data: { accountId, loadId, ...splitLoad(amount) },
+  data: { accountId, loadId, ...splitLoad(amount), loadedBy: 'otto' },
 });
 const load = (amount: number, loadId = 'l-1'): ClientCommand => ({
   type: 'LoadCredits',
-  data: { accountId: 'acc-a', loadId, amount },
+  data: { accountId: 'acc-a', loadId, amount, loadedBy: 'otto' },
 });
 
 /** A store where another writer appends a load to the stream after each of the first `races` reads. */

@@ -11,7 +11,7 @@ const opened: AccountEvent = {
 };
 const loaded = (amount: number, fee: number, loadId = 'load-1'): AccountEvent => ({
   type: 'CreditsLoaded',
-  data: { accountId: 'acc-1', loadId, amount, fee, net: amount - fee },
+  data: { accountId: 'acc-1', loadId, amount, fee, net: amount - fee, loadedBy: 'otto' },
 });
 const reserved = (amount: number, transferId = 'tr-1'): AccountEvent => ({
   type: 'FundsReserved',
@@ -37,7 +37,7 @@ const open: AccountCommand = {
 };
 const load = (amount: number, loadId = 'load-1'): AccountCommand => ({
   type: 'LoadCredits',
-  data: { accountId: 'acc-1', loadId, amount },
+  data: { accountId: 'acc-1', loadId, amount, loadedBy: 'otto' },
 });
 const close: AccountCommand = { type: 'CloseAccount', data: { accountId: 'acc-1' } };
 const reserve = (amount: number, transferId = 'tr-1'): AccountCommand => ({
@@ -67,7 +67,7 @@ describe('opening an account', () => {
 });
 
 describe('loading credits', () => {
-  it('credits the amount minus the load fee', () =>
+  it('credits the amount minus the load fee, recording who loaded', () =>
     given([opened])
       .when(load(10_000))
       .then([loaded(10_000, 2)]));

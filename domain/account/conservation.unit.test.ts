@@ -158,7 +158,7 @@ function run(steps: Step[]): { ledger: Ledger; processes: Map<number, Process> }
         times(s.twice, () =>
           ledger.execute({
             type: 'LoadCredits',
-            data: { accountId: s.acc, loadId: `load-${s.loadIdx}`, amount: s.amount },
+            data: { accountId: s.acc, loadId: `load-${s.loadIdx}`, amount: s.amount, loadedBy: 'otto' },
           }),
         );
         break;
@@ -278,6 +278,7 @@ describe('account balances under random command sequences', () => {
           accountId: fc.constant(acc),
           loadId: fc.constantFrom('load-1', 'load-2', 'load-3'),
           amount,
+          loadedBy: fc.constantFrom('otto', 'alice'),
         })
         .map((data): AccountCommand => ({ type: 'LoadCredits', data })),
       fc.constant<AccountCommand>({ type: 'CloseAccount', data: { accountId: acc } }),

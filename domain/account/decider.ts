@@ -173,7 +173,14 @@ function loadCredits({ data }: LoadCredits, state: OpenedAccount): AccountDecisi
   const { fee, net } = splitLoad(data.amount);
   return accept({
     type: 'CreditsLoaded',
-    data: { accountId: data.accountId, loadId: data.loadId, amount: data.amount, fee, net },
+    data: {
+      accountId: data.accountId,
+      loadId: data.loadId,
+      amount: data.amount,
+      fee,
+      net,
+      loadedBy: data.loadedBy,
+    },
   });
 }
 

@@ -40,7 +40,7 @@ const open = (accountId: string, ownerId = 'alice'): ClientCommand => ({
 });
 const load = (accountId: string, loadId: string, amount: number): ClientCommand => ({
   type: 'LoadCredits',
-  data: { accountId, loadId, amount },
+  data: { accountId, loadId, amount, loadedBy: 'otto' },
 });
 const run = (command: ClientCommand, store?: EventStore) => executeCommand(context(command, store), command);
 

@@ -16,6 +16,8 @@ import {
   OpenAccountSchema,
   RequestTransferSchema,
 } from '../../domain/commands';
+import { authorizeResource, authorizeRole, mayDecide, ownsAccount, type Access } from '../identity/access';
+import { hasRole, type Role } from '../identity/caller';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
 import { readJsonBody, validate, type BodyResult } from './body';
@@ -37,8 +39,21 @@ interface CommandRouteSpec<S extends CommandSchema> {
   summary: string;
   /** The id field a client may leave out: derived from the `Idempotency-Key` header, else new. */
   newId?: { field: keyof DataOf<S> & string; prefix: string };
+  /** Who may send it (see functions/identity/access.ts). */
+  access: Access<DataOf<S>>;
+  /**
+   * The data field that names the caller (`requestedBy`, `approver`, ...): filled from the
+   * authenticated principal, never trusted from the body; a body naming someone else is 400
+   * `identity_mismatch`, unless the caller has one of `othersFor` (an operator opening an account
+   * for a customer). `name` is filled with the caller's display name when the body leaves it out.
+   */
+  identity?: {
+    field: keyof DataOf<S> & string;
+    name?: keyof DataOf<S> & string;
+    othersFor?: readonly Role[];
+  };
   /** URLs the 202 answer adds to the ids, e.g. where to follow the process the command starts. */
-  links?: Record<string, (deps: RouteDeps, data: DataOf<S>) => string>;
+  links?: Record<string, (apiBase: string, data: DataOf<S>) => string>;
   /** Refusals judged from the read models before a new command is stored; a stored one skips them. */
   precheck?: {
     refusals: Record<number, string>;
@@ -72,6 +87,33 @@ function idempotencyKey(request: HttpRequest): BodyResult<string | undefined> {
 const mask = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, true as const])) as Record<string, never>;
 
+/** The API's absolute base (`https://host/api`) as the caller reached it. */
+function apiBase(request: HttpRequest): string {
+  return new URL('/api', new URL(request.url).origin).href;
+}
+
+/** Fills the caller's fields of the command (see `identity`); a problem when the body names another. */
+function nameTheCaller(
+  identity: CommandRouteSpec<CommandSchema>['identity'],
+  deps: RouteDeps,
+  fields: Record<string, unknown>,
+): HttpResponseInit | undefined {
+  const caller = deps.caller;
+  if (!identity || !caller) return undefined;
+  const given = fields[identity.field];
+  if (given === undefined || given === caller.id) {
+    fields[identity.field] = caller.id;
+    if (identity.name && fields[identity.name] === undefined) fields[identity.name] = caller.name;
+    return undefined;
+  }
+  if (identity.othersFor && hasRole(caller, ...identity.othersFor)) return undefined;
+  return problem(
+    400,
+    'identity_mismatch',
+    `${identity.field} is you (${caller.id}), the signed-in caller; leave it out or send your own id.`,
+  );
+}
+
 /** The route definition of one command: its schemas derived from the command's, its handler generic. */
 export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>): RouteDefinition {
   const type = spec.command.shape.type.value;
@@ -79,7 +121,11 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
   const pathNames = [...spec.route.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
   const params = pathNames.length > 0 ? data.pick(mask(pathNames)) : undefined;
   const omitted = data.omit(mask(pathNames));
-  const body = spec.newId ? omitted.partial(mask([spec.newId.field])) : omitted;
+  const optionalNames = [
+    ...(spec.newId ? [spec.newId.field] : []),
+    ...(spec.identity ? [spec.identity.field, ...(spec.identity.name ? [spec.identity.name] : [])] : []),
+  ];
+  const body = optionalNames.length > 0 ? omitted.partial(mask(optionalNames)) : omitted;
   const bodyRequired = !body.safeParse({}).success;
   const idNames = [...pathNames, ...(spec.newId ? [spec.newId.field] : [])];
   const linkNames = Object.keys(spec.links ?? {});
@@ -91,6 +137,8 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
   });
 
   async function handle(deps: RouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
+    const refusedRole = authorizeRole(spec.access, deps.caller);
+    if (refusedRole) return refusedRole;
     const path = params ? validate(params, request.params, 'path') : { ok: true as const, value: {} };
     if (!path.ok) return path.response;
     const key = spec.newId ? idempotencyKey(request) : { ok: true as const, value: undefined };
@@ -98,6 +146,8 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const input = await readJsonBody(request, body, { allowEmpty: !bodyRequired });
     if (!input.ok) return input.response;
     const fields: Record<string, unknown> = { ...path.value, ...(input.value as object) };
+    const named = nameTheCaller(spec.identity, deps, fields);
+    if (named) return named;
     if (spec.newId && fields[spec.newId.field] === undefined) {
       const scope = [type, ...pathNames.map((name) => String(fields[name]))].join(':');
       fields[spec.newId.field] = entityId(spec.newId.prefix, scope, key.value);
@@ -106,10 +156,12 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const parsed = validate(spec.command, { type, data: fields }, 'command');
     if (!parsed.ok) return parsed.response;
     const command = parsed.value as { type: string; data: DataOf<S> };
+    const refused = await authorizeResource(spec.access, deps, command.data);
+    if (refused) return refused;
     const id = commandIdOf(command.type, command.data);
     const ids = Object.fromEntries(idNames.map((name) => [name, String(fields[name])]));
     const links = Object.fromEntries(
-      Object.entries(spec.links ?? {}).map(([name, link]) => [name, link(deps, command.data)]),
+      Object.entries(spec.links ?? {}).map(([name, link]) => [name, link(apiBase(request), command.data)]),
     );
     const statusUrl = commandStatusUrl(request, id);
     const accepted = () =>
@@ -124,7 +176,7 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
       id,
       type: command.type,
       data: command.data,
-      metadata: { correlationId: id },
+      metadata: { correlationId: id, submittedBy: deps.caller?.id },
     });
     return accepted();
   }
@@ -133,13 +185,14 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     method: 'POST',
     route: spec.route,
     summary: spec.summary,
+    roles: spec.access.roles,
     status: 202,
     params,
     body: { schema: body, required: bodyRequired },
     idempotencyKey: spec.newId !== undefined,
     response,
     refusals: spec.precheck?.refusals ?? {},
-    durableClient: linkNames.length > 0,
+    durableClient: false,
     handle,
   };
 }
@@ -149,31 +202,49 @@ export const COMMAND_ROUTES = {
   openAccount: commandRoute({
     command: OpenAccountSchema,
     route: 'accounts',
-    summary: 'Open an account (OpenAccount)',
+    summary: 'Open an account (OpenAccount); the owner is the caller, or whom an operator names',
     newId: { field: 'accountId', prefix: 'acc' },
+    access: { roles: ['customer', 'operator'] },
+    identity: { field: 'ownerId', name: 'ownerName', othersFor: ['operator'] },
   }),
   loadCredits: commandRoute({
     command: LoadCreditsSchema,
     route: 'accounts/{accountId}/loads',
-    summary: 'Load credits (LoadCredits)',
+    summary: 'Load credits (LoadCredits) onto an account of your own, or any as an operator',
     newId: { field: 'loadId', prefix: 'load' },
+    access: {
+      roles: ['customer', 'operator'],
+      check: (deps, caller, data) => ownsAccount(deps, caller, data.accountId),
+    },
+    identity: { field: 'loadedBy' },
   }),
   closeAccount: commandRoute({
     command: CloseAccountSchema,
     route: 'accounts/{accountId}/close',
-    summary: 'Close an empty account (CloseAccount)',
+    summary: 'Close an empty account (CloseAccount) of your own, or any as an operator',
+    access: {
+      roles: ['customer', 'operator'],
+      check: (deps, caller, data) => ownsAccount(deps, caller, data.accountId),
+    },
   }),
   requestTransfer: commandRoute({
     command: RequestTransferSchema,
     route: 'transfers',
-    summary: 'Request a transfer (RequestTransfer)',
+    summary: 'Request a transfer (RequestTransfer) from an account of your own',
     newId: { field: 'transferId', prefix: 'tr' },
-    links: { processStatusUrl: (deps, data) => deps.processStatusUrl(data.transferId) },
+    access: {
+      roles: ['customer'],
+      check: (deps, caller, data) => ownsAccount(deps, caller, data.fromAccountId, false),
+    },
+    identity: { field: 'requestedBy' },
+    links: { processStatusUrl: (api, data) => `${api}/transfers/${data.transferId}/process` },
   }),
   decideTransfer: commandRoute({
     command: DecideTransferSchema,
     route: 'transfers/{transferId}/decision',
-    summary: 'Approve or reject a transfer awaiting approval (DecideTransfer)',
+    summary: 'Approve or reject a transfer awaiting approval (DecideTransfer); never your own',
+    access: { roles: ['approver'], check: (deps, caller, data) => mayDecide(deps, caller, data.transferId) },
+    identity: { field: 'approver' },
     precheck: {
       refusals: { 404: 'Unknown transfer', 409: 'The transfer is not awaiting approval' },
       check: async (deps, { transferId }) => {

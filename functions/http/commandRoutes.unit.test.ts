@@ -22,7 +22,13 @@ function fakeDeps() {
       get: async () => undefined,
     },
   } as unknown as Stores;
-  const deps: RouteDeps = { stores, processStatusUrl: (id) => `http://x/${id}`, now: () => '' };
+  const deps: RouteDeps = {
+    stores,
+    processes: () => {
+      throw new Error('no durable client in this test');
+    },
+    now: () => '',
+  };
   return { deps, submitted };
 }
 
@@ -41,6 +47,7 @@ describe('a command route', () => {
     route: 'accounts/{accountId}/freezes',
     summary: 'Freeze a card',
     newId: { field: 'cardId', prefix: 'card' },
+    access: { roles: 'anyone' },
   });
 
   it('takes the path parameters from the route and the rest of the data from the body, its id optional', () => {

@@ -48,8 +48,16 @@ function expectProblem(response: HttpResponseInit, status: number, code: string)
 
 const deps = (): RouteDeps => ({
   stores,
-  processStatusUrl: (id: string) => `http://localhost/status/${id}`,
+  processes: () => {
+    throw new Error('no durable client in this test');
+  },
   now: () => '2026-01-01T00:00:00.000Z',
+  caller: {
+    id: 'carol',
+    name: 'Carol',
+    roles: ['customer', 'approver', 'operator'],
+    identityProvider: 'aad',
+  },
 });
 
 describe('with the store unreachable', () => {
@@ -58,7 +66,7 @@ describe('with the store unreachable', () => {
     const response = await handler(
       post('http://localhost/api/accounts', {
         accountId: 'acc-1',
-        ownerId: 'owner-1',
+        ownerId: 'carol',
         ownerName: 'O',
         kind: 'user',
       }),

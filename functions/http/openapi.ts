@@ -62,9 +62,21 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
         ? { 404: problem('Not found') }
         : { 413: problem('Body over 64 KiB'), 415: problem('Body is not JSON') }),
       ...Object.fromEntries(Object.entries(route.refusals).map(([status, when]) => [status, problem(when)])),
+      ...(route.roles === 'anyone'
+        ? {}
+        : {
+            401: problem('Not signed in (App Service Authentication)'),
+            403: problem(
+              `Not allowed: needs the role ${route.roles.join(' or ')}, and the rules of the summary`,
+            ),
+          }),
       503: problem('The store is unavailable'),
     },
   };
+  if (route.roles !== 'anyone') {
+    described.security = [{ appServiceAuthentication: [] }];
+    described['x-roles'] = [...route.roles];
+  }
   if (route.body)
     described.requestBody = {
       required: route.body.required,
@@ -88,6 +100,16 @@ export function openApiDocument(): JsonSchema {
         'Commands are accepted with 202 and handled asynchronously; errors are RFC 9457 problem details.',
     },
     paths,
-    components: { schemas: { Problem: jsonSchema(ProblemSchema, 'output') } },
+    components: {
+      schemas: { Problem: jsonSchema(ProblemSchema, 'output') },
+      securitySchemes: {
+        appServiceAuthentication: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'App Service Authentication (Easy Auth, Entra ID) in Azure: the platform signs the caller in and passes the principal to the app; locally the host plays it with bearer tokens from its users file.',
+        },
+      },
+    },
   };
 }

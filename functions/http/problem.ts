@@ -21,6 +21,11 @@ export const PROBLEM_MESSAGES = {
   command_not_found: 'there is no such command',
   not_found: 'it was not found',
   internal_error: 'an unexpected error occurred',
+  unauthenticated: 'you need to sign in',
+  invalid_token: 'the bearer token belongs to nobody',
+  forbidden: 'your role does not allow this',
+  not_account_owner: 'the account is not yours',
+  identity_mismatch: 'the request names someone other than you',
 } as const;
 
 /** Every code a client may meet, in words: what `GET /api/reasons` answers. */

@@ -23,6 +23,13 @@ import {
   transferPartition,
 } from '../projections/layout';
 import { transferResponse, type TransferView } from '../projections/transferView';
+import {
+  authorizeResource,
+  authorizeRole,
+  ownsAccount,
+  readsTransfer,
+  type Access,
+} from '../identity/access';
 import { validate } from './body';
 import { problem, reasonTexts } from './problem';
 import { jsonAnswer, type RouteDeps, type RouteDefinition } from './route';
@@ -40,6 +47,7 @@ import {
   StreamResponseSchema,
   TransferParamsSchema,
   TransferResponseSchema,
+  ProcessStatusResponseSchema,
 } from './schemas';
 
 type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : Record<string, never>;
@@ -54,6 +62,10 @@ interface QueryRouteSpec<
   params?: P;
   query?: Q;
   response: R;
+  /** Who may ask (see functions/identity/access.ts); `check` sees the validated params and query. */
+  access: Access<{ params: Parsed<P>; query: Parsed<Q> }>;
+  /** Whether `answer` reads a transfer process through `deps.processes()`. */
+  durableClient?: boolean;
   /** Answers the validated request: the body `ok` types by the response schema, or a problem. */
   answer: (input: {
     deps: RouteDeps;
@@ -72,12 +84,17 @@ export function queryRoute<
   const ok = (body: z.output<R>) => jsonAnswer(spec.response, body);
   const none = { ok: true as const, value: {} };
   async function handle(deps: RouteDeps, request: HttpRequest): Promise<HttpResponseInit> {
+    const refusedRole = authorizeRole(spec.access, deps.caller);
+    if (refusedRole) return refusedRole;
     const params = spec.params ? validate(spec.params, request.params, 'path') : none;
     if (!params.ok) return params.response;
     const query = spec.query
       ? validate(spec.query, Object.fromEntries(request.query.entries()), 'query')
       : none;
     if (!query.ok) return query.response;
+    const input = { params: params.value as Parsed<P>, query: query.value as Parsed<Q> };
+    const refused = await authorizeResource(spec.access, deps, input);
+    if (refused) return refused;
     return spec.answer({
       deps,
       params: params.value as Parsed<P>,
@@ -89,13 +106,14 @@ export function queryRoute<
     method: 'GET',
     route: spec.route,
     summary: spec.summary,
+    roles: spec.access.roles,
     status: 200,
     params: spec.params,
     query: spec.query,
     idempotencyKey: false,
     response: spec.response,
     refusals: {},
-    durableClient: false,
+    durableClient: spec.durableClient ?? false,
     handle,
   };
 }
@@ -137,12 +155,16 @@ async function streamEvents(
 export const QUERY_ROUTES = {
   getCommand: queryRoute({
     route: 'commands/{commandId}',
+    access: { roles: ['customer', 'approver', 'operator'] },
     summary: 'The outcome of a command',
     params: CommandParamsSchema,
     response: CommandStatusSchema,
     answer: async ({ deps, params: { commandId }, ok }) => {
       const record = await deps.stores.commands.get(commandId);
-      if (!record) return problem(404, 'command_not_found', `There is no command ${commandId}.`);
+      // Someone else's command looks like no command, so ids cannot be probed.
+      const submittedBy = (record?.metadata as { submittedBy?: unknown } | undefined)?.submittedBy;
+      const visible = record && (deps.caller?.roles.includes('operator') || submittedBy === deps.caller?.id);
+      if (!record || !visible) return problem(404, 'command_not_found', `There is no command ${commandId}.`);
       return ok({
         commandId: record.id,
         type: record.type,
@@ -155,6 +177,10 @@ export const QUERY_ROUTES = {
   }),
   getAccount: queryRoute({
     route: 'accounts/{accountId}',
+    access: {
+      roles: ['customer', 'operator'],
+      check: (deps, caller, { params }) => ownsAccount(deps, caller, params.accountId),
+    },
     summary: 'An account (read model)',
     params: AccountParamsSchema,
     response: AccountResponseSchema,
@@ -165,6 +191,10 @@ export const QUERY_ROUTES = {
   }),
   getStatement: queryRoute({
     route: 'accounts/{accountId}/statement',
+    access: {
+      roles: ['customer', 'operator'],
+      check: (deps, caller, { params }) => ownsAccount(deps, caller, params.accountId),
+    },
     summary: "An account's statement (read model)",
     params: AccountParamsSchema,
     response: StatementResponseSchema,
@@ -181,6 +211,10 @@ export const QUERY_ROUTES = {
   }),
   getAccountEvents: queryRoute({
     route: 'accounts/{accountId}/events',
+    access: {
+      roles: ['customer', 'operator'],
+      check: (deps, caller, { params }) => ownsAccount(deps, caller, params.accountId),
+    },
     summary: "An account's event stream (event store)",
     params: AccountParamsSchema,
     query: StreamQuerySchema,
@@ -190,6 +224,10 @@ export const QUERY_ROUTES = {
   }),
   getTransfer: queryRoute({
     route: 'transfers/{transferId}',
+    access: {
+      roles: ['customer', 'approver', 'operator'],
+      check: (deps, caller, { params }) => readsTransfer(deps, caller, params.transferId),
+    },
     summary: 'A transfer (read model)',
     params: TransferParamsSchema,
     response: TransferResponseSchema,
@@ -198,8 +236,27 @@ export const QUERY_ROUTES = {
       return view ? ok(transferResponse(view)) : noTransfer(transferId);
     },
   }),
+  getTransferProcess: queryRoute({
+    route: 'transfers/{transferId}/process',
+    summary: "Where a transfer's process stands (its orchestration's status, without management URLs)",
+    params: TransferParamsSchema,
+    response: ProcessStatusResponseSchema,
+    access: {
+      roles: ['customer', 'approver', 'operator'],
+      check: (deps, caller, { params }) => readsTransfer(deps, caller, params.transferId),
+    },
+    durableClient: true,
+    answer: async ({ deps, params: { transferId }, ok }) => {
+      const status = await deps.processes().status(transferId);
+      return status ? ok(status) : noTransfer(transferId);
+    },
+  }),
   getTransferEvents: queryRoute({
     route: 'transfers/{transferId}/events',
+    access: {
+      roles: ['customer', 'approver', 'operator'],
+      check: (deps, caller, { params }) => readsTransfer(deps, caller, params.transferId),
+    },
     summary: "A transfer's event stream (event store)",
     params: TransferParamsSchema,
     query: StreamQuerySchema,
@@ -209,6 +266,7 @@ export const QUERY_ROUTES = {
   }),
   listApprovals: queryRoute({
     route: 'approvals',
+    access: { roles: ['approver', 'operator'] },
     summary: 'The approvals inbox, soonest deadline first',
     query: ApprovalsQuerySchema,
     response: ApprovalsResponseSchema,
@@ -222,6 +280,7 @@ export const QUERY_ROUTES = {
   }),
   listDeadLetters: queryRoute({
     route: 'deadletters',
+    access: { roles: ['operator'] },
     summary: 'Commands that failed after every attempt',
     response: DeadLettersResponseSchema,
     answer: async ({ deps, ok }) => {
@@ -243,6 +302,7 @@ export const QUERY_ROUTES = {
   }),
   listReasons: queryRoute({
     route: 'reasons',
+    access: { roles: 'anyone' },
     summary: 'Every reason and problem code in words (command outcomes, transfer reasons, problem `code`s)',
     response: ReasonsResponseSchema,
     answer: async ({ ok }) => ok({ reasons: reasonTexts() }),

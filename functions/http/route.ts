@@ -6,14 +6,18 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import type { Stores } from '../../stores';
+import type { Caller, Role } from '../identity/caller';
+import type { TransferProcessClient } from '../transferProcessClient';
 
 /** What a handler may use, built per invocation by api.ts. */
 export interface RouteDeps {
   stores: Stores;
-  /** The Durable HTTP API status URL of a transfer's process. */
-  processStatusUrl: (transferId: string) => string;
+  /** The transfer processes, over the Durable client binding (routes with `durableClient` only). */
+  processes: () => TransferProcessClient;
   /** The server's clock, ISO-8601. */
   now: () => string;
+  /** Who is asking (from App Service Authentication's principal); undefined when anonymous. */
+  caller?: Caller;
 }
 
 export interface RouteDefinition {
@@ -21,6 +25,8 @@ export interface RouteDefinition {
   /** The path below the `api` prefix, with `{name}` parameters, as app.http takes it. */
   route: string;
   summary: string;
+  /** The roles that may call it (`anyone`: no sign-in needed); finer rules live in the handler. */
+  roles: readonly Role[] | 'anyone';
   /** The status of a successful answer. */
   status: 200 | 202;
   params?: z.ZodType;
@@ -32,7 +38,7 @@ export interface RouteDefinition {
   response: z.ZodType;
   /** Route-specific problem answers (status → when), besides 400, 413, 415, 503 and a GET's 404. */
   refusals: Readonly<Record<number, string>>;
-  /** Whether the handler needs the Durable client binding (to link a process's status). */
+  /** Whether the handler needs the Durable client binding (to read a process's status). */
   durableClient: boolean;
   handle: (deps: RouteDeps, request: HttpRequest) => Promise<HttpResponseInit>;
 }

@@ -99,6 +99,17 @@ export const TransferStatusSchema = z.enum([
   'expired',
   'failed',
 ]);
+/** `GET /api/transfers/{transferId}/process`: the orchestration's status as a caller may see it. */
+export const ProcessStatusResponseSchema = z.object({
+  instanceId: z.string(),
+  runtimeStatus: z.string(),
+  customStatus: z.unknown(),
+  output: z.unknown(),
+  createdTime: z.string(),
+  lastUpdatedTime: z.string(),
+});
+export type ProcessStatusResponse = z.infer<typeof ProcessStatusResponseSchema>;
+
 export const TransferResponseSchema = z.object({
   transferId: IdSchema,
   fromAccountId: IdSchema,

@@ -33,6 +33,17 @@ export class EasyAuth {
     this.byToken = new Map(list.map((u) => [u.token, u]));
   }
 
+  /** Adds a caller, or replaces the one with its id (tests and tools that make users as they go). */
+  addUser(user: LocalUser): void {
+    const previous = this.byId.get(user.id);
+    if (previous) this.byToken.delete(previous.token);
+    const holder = this.byToken.get(user.token);
+    if (holder && holder.id !== user.id)
+      throw new Error(`token of ${user.id} already belongs to ${holder.id}`);
+    this.byId.set(user.id, user);
+    this.byToken.set(user.token, user);
+  }
+
   /** Whether any caller can be authenticated (a users file, or the example users, was found). */
   get enabled(): boolean {
     return this.byId.size > 0;

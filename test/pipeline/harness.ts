@@ -9,12 +9,16 @@ import { createLocalStores } from '../../stores/local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { CommandAccepted, CommandStatusResponse } from '../../functions/http/schemas';
 import type { Stores } from '../../stores';
+import { accountStreamId } from '../../domain/ids';
+import { Callers, TEST_APPROVER, TEST_OPERATOR } from '../support/callers';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- test answers are checked field by field */
 export interface App {
   host: TestHost;
+  /** Authenticated callers: `app.callers.as('alice', 'customer')` gives her headers. */
+  callers: Callers;
   /** The stores on the host's database, for looking behind the API. */
   stores: Stores;
   post(
@@ -22,7 +26,11 @@ export interface App {
     body: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: any; headers: Headers }>;
-  get(route: string): Promise<{ status: number; body: any; headers: Headers }>;
+  /** GETs as the test operator (who reads everything) unless `headers` authenticate someone else. */
+  get(
+    route: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Waits until no invocation runs and no service has work due (commands handled, views updated, events delivered). */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -49,26 +57,74 @@ export async function startApp(options: Partial<TestHostOptions> = {}): Promise<
     databaseName: 'cardflow',
     clock: host.clock,
   });
+  const callers = new Callers(host);
   return {
     host,
     stores,
+    callers,
     async post(route, body, headers = {}) {
+      const caller = hasAuthorization(headers) ? {} : await callerFor(callers, stores, route, body);
       return answer(
         await host.fetch(route, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
+          headers: { 'content-type': 'application/json', ...caller, ...headers },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
       );
     },
-    async get(route) {
-      return answer(await host.fetch(route));
+    async get(route, headers = {}) {
+      const caller = hasAuthorization(headers) ? {} : callers.as(TEST_OPERATOR, 'operator');
+      return answer(await host.fetch(route, { headers: { ...caller, ...headers } }));
     },
     async settle() {
       await host.waitForIdle({ timeoutMs: 20_000 });
     },
     stop: () => host.stop(),
   };
+}
+
+/** An explicit `authorization` header (or `anonymous: true` meaning none at all) wins over the guess. */
+function hasAuthorization(headers: Record<string, string>): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
+
+/**
+ * Who a test's POST is sent as, when the test does not say: the person the request is about, as a
+ * real client would be — the owner opening an account, the requester of a transfer (or the source
+ * account's owner), the approver named in a decision — and the operator for loads and closes.
+ */
+async function callerFor(
+  callers: Callers,
+  stores: Stores,
+  route: string,
+  body: unknown,
+): Promise<Record<string, string>> {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const named = (field: string): string | undefined => {
+    const value = fields[field];
+    return typeof value === 'string' && ID.test(value) ? value : undefined;
+  };
+  const path = route.split('?')[0];
+  if (path === '/api/accounts') {
+    const owner = named('ownerId');
+    return owner ? callers.as(owner, 'customer') : callers.as(TEST_OPERATOR, 'operator');
+  }
+  if (path === '/api/transfers') {
+    const requester = named('requestedBy') ?? (await ownerOf(stores, named('fromAccountId')));
+    return requester ? callers.as(requester, 'customer') : callers.as(TEST_OPERATOR, 'operator');
+  }
+  if (/^\/api\/transfers\/[^/]+\/decision$/.test(path))
+    return callers.as(named('approver') ?? TEST_APPROVER, 'approver');
+  return callers.as(TEST_OPERATOR, 'operator');
+}
+
+async function ownerOf(stores: Stores, accountId: string | undefined): Promise<string | undefined> {
+  if (!accountId) return undefined;
+  const [opened] = await stores.events.readStream(accountStreamId(accountId), 1);
+  const owner = (opened?.data as { ownerId?: unknown } | undefined)?.ownerId;
+  return typeof owner === 'string' ? owner : undefined;
 }
 
 /** The path (and query) of an absolute URL the API returned, for `fetch` relative to the host. */

@@ -29,7 +29,7 @@ export type ListApprovalsQuery = {
   status?: 'pending' | 'approved' | 'rejected' | 'expired' | 'completed' | 'failed' | 'all';
 };
 
-// ---- POST /api/transfers/{transferId}/decision: Approve or reject a transfer awaiting approval (DecideTransfer)
+// ---- POST /api/transfers/{transferId}/decision: Approve or reject a transfer awaiting approval (DecideTransfer); never your own
 export type DecideTransferResponse = {
   commandId: string;
   transferId: string;
@@ -37,7 +37,7 @@ export type DecideTransferResponse = {
 };
 export type DecideTransferBody = {
   decision: 'approve' | 'reject';
-  approver: string;
+  approver?: string;
   note?: string;
 };
 
@@ -134,6 +134,7 @@ export type GetTransferEventsResponse = {
           amount: number;
           fee: number;
           net: number;
+          loadedBy?: string;
         };
       }
     | {
