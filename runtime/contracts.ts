@@ -123,6 +123,8 @@ export interface HostContext {
    * system keys); undefined in dev mode. Services put it as `code=` into the public URLs they hand out.
    */
   systemKey?: string;
+  /** True when no key at all is configured (as Core Tools' development mode): development defaults apply. */
+  devMode: boolean;
 }
 
 export interface HostService {

@@ -160,6 +160,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       settings,
       baseUrl,
       systemKey: keys.masterKey,
+      devMode: keys.masterKey === undefined && keys.functionKeys.length === 0,
     };
     try {
       for (const service of services) {

@@ -6,6 +6,7 @@
  * schedule on `ctx.clock`, and dead-lettered with Event Grid's fields. See README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HostContext, HostService } from '../contracts';
 import { parseCloudEventBatch } from './cloudEvents';
@@ -97,6 +98,8 @@ export class EventGridTopicService implements HostService {
   private timer?: { at: number; cancel: () => void };
   private stopping = new AbortController();
   private running = false;
+  /** The key this service put into EVENTGRID_TOPIC_KEY, withdrawn again on stop. */
+  private generatedKey?: string;
   private readonly router = createHostRouter([
     {
       // The function webhook checks its query and method itself, in Azure's order.
@@ -149,11 +152,23 @@ export class EventGridTopicService implements HostService {
     this.keys =
       this.options.keys ??
       [ctx.settings.EVENTGRID_TOPIC_KEY, ctx.settings.EVENTGRID_TOPIC_KEY2].filter((k): k is string => !!k);
-    if (this.keys.length === 0) {
+    if (this.keys.length === 0 && ctx.devMode) {
       ctx.log.info(
         `eventgrid: EVENTGRID_TOPIC_KEY is not set; the local topic takes the development key '${DEFAULT_LOCAL_TOPIC_KEY}'`,
       );
       this.keys = [DEFAULT_LOCAL_TOPIC_KEY];
+    } else if (this.keys.length === 0) {
+      // Outside development mode no well-known key opens the topic: a fresh one, for this run only,
+      // handed to the app in this process through the setting it reads.
+      const key = randomBytes(32).toString('base64url');
+      this.keys = [key];
+      if (process.env.EVENTGRID_TOPIC_KEY === undefined) {
+        process.env.EVENTGRID_TOPIC_KEY = key;
+        this.generatedKey = key;
+      }
+      ctx.log.info(
+        'eventgrid: EVENTGRID_TOPIC_KEY is not set and keys are configured; the topic takes a key generated for this run',
+      );
     }
     const list = this.options.subscriptions
       ? parseSubscriptions({ subscriptions: this.options.subscriptions })
@@ -180,6 +195,9 @@ export class EventGridTopicService implements HostService {
     this.timer = undefined;
     this.stopping.abort();
     await Promise.allSettled([...this.inFlight.values()]);
+    if (this.generatedKey !== undefined && process.env.EVENTGRID_TOPIC_KEY === this.generatedKey)
+      delete process.env.EVENTGRID_TOPIC_KEY;
+    this.generatedKey = undefined;
   }
 
   isIdle(): boolean {
