@@ -16,6 +16,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 let out: string;
 let packaged: TestHost | undefined;
 let developed: TestHost | undefined;
+const PAULA = { id: 'paula', name: 'Paula', roles: ['customer'], token: 'paula-token-0123456789' };
 
 beforeAll(() => {
   out = path.join(mkdtempSync(path.join(os.tmpdir(), 'cardflow-package-')), 'functionapp');
@@ -93,7 +94,8 @@ describe('the deployable package', () => {
     await developed.stop();
     developed = undefined;
 
-    packaged = await createTestHost({ appRoot: out, dataFile: ':memory:' });
+    // Callers authenticate through the host's Easy Auth, as in Azure through App Service's.
+    packaged = await createTestHost({ appRoot: out, dataFile: ':memory:', users: [PAULA] });
     expect([...packaged.registry.functions.keys()].sort()).toEqual(expected);
     expect(expected.length).toBeGreaterThan(20);
     // The library the app registered with is the package's own copy, not the repository's.
@@ -104,12 +106,14 @@ describe('the deployable package', () => {
     expect((await packaged.fetch('/api/dashboard/')).status).toBe(200);
     const opened = await packaged.fetch('/api/accounts', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountId: 'acc-packaged', ownerId: 'paula', ownerName: 'Paula', kind: 'user' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PAULA.token}` },
+      body: JSON.stringify({ accountId: 'acc-packaged', kind: 'user' }),
     });
     expect(opened.status).toBe(202);
     await packaged.waitForIdle();
-    const account = await packaged.fetch('/api/accounts/acc-packaged');
+    const account = await packaged.fetch('/api/accounts/acc-packaged', {
+      headers: { authorization: `Bearer ${PAULA.token}` },
+    });
     expect(account.status).toBe(200);
     expect(await account.json()).toMatchObject({ accountId: 'acc-packaged', ownerId: 'paula', available: 0 });
   }, 60_000);
