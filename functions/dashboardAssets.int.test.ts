@@ -2,7 +2,7 @@ import { HttpRequest } from '@azure/functions';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveAsset, resolveWebRoot, serveDashboard } from './dashboardAssets';
+import { resolveAsset, resolveWebRoot, sameOriginPath, serveDashboard } from './dashboardAssets';
 
 // A web root of our own, with a secret beside it, so the tests do not depend on the build.
 const root = mkdtempSync(path.join(tmpdir(), 'cardflow-dashboard-'));
@@ -48,6 +48,16 @@ describe('serveDashboard', () => {
     const response = await get(undefined, '/api/dashboard?pollMs=500');
     expect(response.status).toBe(308);
     expect(header(response, 'location')).toBe('/api/dashboard/?pollMs=500');
+  });
+
+  it.each([
+    ['//api/dashboard', '/api/dashboard/'],
+    ['///api/dashboard?pollMs=500', '/api/dashboard/?pollMs=500'],
+    ['//api//dashboard', '/api/dashboard/'],
+  ])('redirects %s to a path on this origin, never a protocol-relative URL', async (target, location) => {
+    const response = await get(undefined, target);
+    expect(response.status).toBe(308);
+    expect(header(response, 'location')).toBe(location);
   });
 
   it('serves stylesheets and compiled modules with their types', async () => {
@@ -116,5 +126,16 @@ describe('resolveWebRoot', () => {
   it('finds web/ from the compiled module in dist/functions and from the source in functions/', () => {
     expect(resolveWebRoot(path.join(root, 'dist', 'functions'))).toBe(web);
     expect(resolveWebRoot(path.join(root, 'functions'))).toBe(web);
+  });
+});
+
+describe('sameOriginPath', () => {
+  it.each([
+    ['/api/dashboard', '/api/dashboard'],
+    ['//evil.example/x', '/evil.example/x'],
+    ['/\\evil.example', '/evil.example'],
+    ['\\\\evil.example', '/evil.example'],
+  ])('%s becomes %s', (input, output) => {
+    expect(sameOriginPath(input)).toBe(output);
   });
 });

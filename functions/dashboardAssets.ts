@@ -73,6 +73,18 @@ export function resolveAsset(webRoot: string, requestPath: string): DashboardAss
   return { file, contentType };
 }
 
+/**
+ * A request path as a redirect target on this origin: runs of slashes (and backslashes, which
+ * browsers read as slashes) collapsed, so `//api/dashboard` can never become a protocol-relative
+ * `Location` naming another host.
+ *
+ * @example
+ * sameOriginPath('//api//dashboard'); // '/api/dashboard'
+ */
+export function sameOriginPath(pathname: string): string {
+  return `/${pathname.replace(/[/\\]+/g, '/').replace(/^\/+/, '')}`;
+}
+
 function notFound(requestPath: string): HttpResponseInit {
   return problem(404, 'not_found', `The dashboard has no file "${requestPath}".`);
 }
@@ -88,7 +100,7 @@ export async function serveDashboard(
   if (requestPath === '' && !url.pathname.endsWith('/')) {
     return {
       status: 308,
-      headers: { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-cache' },
+      headers: { location: `${sameOriginPath(url.pathname)}/${url.search}`, 'cache-control': 'no-cache' },
     };
   }
   const asset = resolveAsset(webRoot, requestPath);
