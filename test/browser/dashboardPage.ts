@@ -1,7 +1,7 @@
 /**
- * Page objects for the dashboard: what a person does (open the inbox, approve a transfer, filter
- * the orchestrations), in terms of roles and accessible names, so the tests also check that the
- * page can be used by them.
+ * Page objects for the dashboard: what a person does (sign in, open the inbox, approve a transfer,
+ * filter the orchestrations), in terms of roles and accessible names, so the tests also check that
+ * the page can be used by them.
  */
 import type { Locator, Page } from 'playwright-core';
 
@@ -48,11 +48,64 @@ export class DashboardPage {
     await this.viewHeading(view).waitFor({ state: 'visible' });
   }
 
-  /** Loads the bare dashboard URL (the inbox, with no #fragment). */
-  async openHome(): Promise<void> {
+  /** Loads the bare dashboard URL (the first view offered, with no #fragment). */
+  async openHome(view: View = 'inbox'): Promise<void> {
     await this.page.goto('about:blank');
     await this.page.goto(`${this.baseUrl}/api/dashboard/`);
-    await this.viewHeading('inbox').waitFor({ state: 'visible' });
+    await this.viewHeading(view).waitFor({ state: 'visible' });
+  }
+
+  /** Loads the page while nobody is signed in: the sign-in prompt, and no view. */
+  async openSignedOut(view: View = 'inbox', options: OpenOptions = {}): Promise<void> {
+    await this.page.goto('about:blank');
+    await this.page.goto(this.url(view, options));
+    await this.signInHeading.waitFor({ state: 'visible' });
+  }
+
+  get signInHeading(): Locator {
+    return this.page.getByRole('heading', { level: 2, name: 'Sign in', exact: true });
+  }
+
+  get signInLink(): Locator {
+    return this.page.getByRole('main').getByRole('link', { name: 'Sign in', exact: true });
+  }
+
+  /** "Signed in as <name> (<roles>)" in the masthead. */
+  get signedInAs(): Locator {
+    return this.page.locator('#session-user');
+  }
+
+  /**
+   * Signs in as a person does: the dashboard's "Sign in" link, the local host's user list (where
+   * Entra ID's sign-in would be in Azure), a click on the user, and back on the dashboard with the
+   * session cookie set. Signs out first if someone else is signed in.
+   */
+  async signIn(userId: string, view: View = 'inbox', options: OpenOptions = {}): Promise<void> {
+    await this.page.goto('about:blank');
+    await this.page.goto(this.url(view, options));
+    // Either the masthead names someone or the prompt is shown, once /.auth/me has answered.
+    await this.page.locator('#session:not([hidden]), #signin:not([hidden])').first().waitFor();
+    if (await this.page.locator('#session').isVisible()) {
+      await this.signOut();
+      // Signing out lands on the bare dashboard; the sign-in link comes back to the page it is on.
+      await this.openSignedOut(view, options);
+    }
+    await this.signInLink.click();
+    await this.page.waitForURL((url) => url.pathname === '/.auth/login/local');
+    await this.page.locator(`button[data-user="${userId}"]`).click();
+    await this.page.waitForURL((url) => url.pathname === '/api/dashboard/');
+    await this.signedInAs.getByText(/^Signed in as /).waitFor();
+  }
+
+  /** The masthead's "Sign out": back on the dashboard, at its sign-in prompt. */
+  async signOut(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Sign out', exact: true }).click();
+    await this.signInHeading.waitFor({ state: 'visible' });
+  }
+
+  /** The names of the navigation's links, in order. */
+  async sections(): Promise<string[]> {
+    return this.page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allTextContents();
   }
 
   /** Switches view through the navigation, as a person would. */
@@ -83,10 +136,6 @@ export class InboxPanel {
 
   get activity(): Locator {
     return this.page.getByRole('log', { name: 'Recent activity' });
-  }
-
-  async setApprover(approverId: string): Promise<void> {
-    await this.page.getByLabel('Your approver id').fill(approverId);
   }
 
   /** The card of one transfer (a list item holding an article named by its amount and id). */

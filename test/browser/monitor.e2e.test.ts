@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createDurableService } from '@cardflow/local-host';
 import { createTestHost, type TestHost } from '@cardflow/local-host';
+import { Callers } from '../support/callers';
 import { accessibilityProblems } from './accessibility';
 import { DashboardPage, type MonitorPanel } from './dashboardPage';
 import {
@@ -55,13 +56,17 @@ beforeAll(async () => {
   host = await createTestHost({
     appRoot: path.join(__dirname, 'fixtures', 'monitor-app'),
     services: [createDurableService()],
+    users: false,
   });
+  // The monitor is offered to operators only.
+  new Callers(host).as('olga', 'operator');
   for (const id of ['review-a1', 'review-b2', 'review-c3']) await start('ReviewProcess', id, { id });
   for (const id of greetings) await start('Greeting', id, id);
   await host.waitForIdle();
   session = await openBrowser();
   dashboard = new DashboardPage(session.page, host.baseUrl);
   monitor = dashboard.monitor;
+  await onFailureScreenshot(session.page, () => dashboard.signIn('olga', 'monitor'));
 });
 
 afterAll(async () => {

@@ -26,6 +26,7 @@ import {
   type TransferView,
 } from './contracts.js';
 import { parseProblem, type ProblemDetails } from './problem.js';
+import { parseMe, type Session } from './session.js';
 
 export class ApiError extends Error {
   constructor(
@@ -43,6 +44,8 @@ export interface ApiClientOptions {
   apiBase?: string;
   /** Default "/runtime/webhooks/durabletask". */
   durableBase?: string;
+  /** App Service Authentication's routes; default "/.auth". */
+  authBase?: string;
   /** Query parameters every Durable API call needs (in Azure: `code` with the system key). */
   durableQuery?: Record<string, string>;
 }
@@ -130,6 +133,8 @@ export async function pollUntil<T>(
 }
 
 export interface CardflowApi {
+  /** The signed-in person (`/.auth/me`), or undefined when nobody is (401). */
+  me(): Promise<Session | undefined>;
   pendingApprovals(): Promise<ApprovalsPage>;
   decideTransfer(transferId: string, decision: DecisionRequest): Promise<CommandAccepted>;
   command(commandId: string): Promise<CommandOutcome>;
@@ -156,6 +161,7 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
   const apiBase = options.apiBase ?? '/api';
   const durableBase = options.durableBase ?? '/runtime/webhooks/durabletask';
   const durableQuery = options.durableQuery ?? {};
+  const authBase = options.authBase ?? '/.auth';
   const seg = encodeURIComponent;
 
   const durableUrl = (path: string, query: Record<string, string> = {}): string => {
@@ -200,6 +206,15 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
   });
 
   return {
+    async me() {
+      try {
+        return parseMe((await send(`${authBase}/me`)).body);
+      } catch (error) {
+        // 401 is App Service's "nobody is signed in", not a failure.
+        if (error instanceof ApiError && error.problem.status === 401) return undefined;
+        throw error;
+      }
+    },
     async pendingApprovals() {
       return parseApprovals((await send(`${apiBase}/approvals?status=pending`)).body);
     },

@@ -1,16 +1,17 @@
 /**
  * The approvals inbox: polls the pending approvals, keeps one card per transfer (added and removed
- * by id so typing and focus survive a refresh), ticks the time left on the server's clock, and sends
- * decisions, reporting what the system did or why it refused.
+ * by id so typing and focus survive a refresh), ticks the time left on the server's clock, and, for
+ * an approver, sends decisions as the signed-in caller, reporting what the system did or why it
+ * refused. Operators see the same cards without the decision form.
  */
 import { ApiError, type CardflowApi, type Decision } from './api.js';
 import type { PendingApproval } from './contracts.js';
-import { idProblem } from './contracts.js';
 import { decideAndFollow, type DecisionTiming } from './decision.js';
-import { byId, h, setFieldError, setStatus } from './dom.js';
+import { byId, h, setStatus } from './dom.js';
 import { diffInbox, inboxOrder, REASON_LABELS } from './inboxModel.js';
 import { formatCents } from './money.js';
 import { describeProblem, describeReason } from './reasons.js';
+import type { Session } from './session.js';
 import { clockSkew, formatInstant, timeLeft } from './time.js';
 
 interface Card {
@@ -19,16 +20,18 @@ interface Card {
   timeLeft: HTMLElement;
   status: HTMLElement;
   buttons: HTMLButtonElement[];
-  note: HTMLTextAreaElement;
+  note?: HTMLTextAreaElement;
   busy: boolean;
 }
 
 export interface InboxOptions {
   pollMs: number;
   decision: DecisionTiming;
+  /** Who is looking; `decide` gives each card the decision form (approvers), `read` does not. */
+  session: Session;
+  mode: 'decide' | 'read';
 }
 
-const APPROVER_KEY = 'cardflow.approver';
 const MAX_ACTIVITY = 30;
 
 export class InboxView {
@@ -36,8 +39,6 @@ export class InboxView {
   private readonly list = byId<HTMLUListElement>('inbox-list');
   private readonly status = byId('inbox-status');
   private readonly activity = byId<HTMLOListElement>('inbox-activity');
-  private readonly approver = byId<HTMLInputElement>('approver-id');
-  private readonly approverError = byId('approver-error');
   private readonly heading = byId('inbox-title');
   private skewMs = 0;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,14 +52,11 @@ export class InboxView {
     private readonly api: CardflowApi,
     private readonly options: InboxOptions,
   ) {
-    this.approver.value = safeStorageGet(APPROVER_KEY) ?? '';
-    // Errors appear when deciding and clear while typing; never on blur, where the text appearing or
-    // going would move the buttons under a pointer that is about to click one.
-    this.approver.addEventListener('input', () => {
-      if (!idProblem('approver id', this.approver.value))
-        setFieldError(this.approver, this.approverError, undefined);
-    });
-    this.approver.addEventListener('change', () => safeStorageSet(APPROVER_KEY, this.approver.value.trim()));
+    const { session, mode } = options;
+    byId('inbox-role').textContent =
+      mode === 'decide'
+        ? `You decide as ${session.name} (${session.id}); your name is recorded with each decision. You cannot decide on transfers you requested or from your own account.`
+        : 'You can follow the inbox here; deciding needs the approver role.';
   }
 
   /** Starts polling and ticking (when the inbox is shown). */
@@ -176,7 +174,8 @@ export class InboxView {
     const titleId = `card-${id}-title`;
     const noteId = `card-${id}-note`;
     const timeLeftElement = h('span', { class: 'time-left' }, '');
-    const note = h('textarea', { id: noteId, rows: 2, maxlength: 500 });
+    const deciding = this.options.mode === 'decide';
+    const note = deciding ? h('textarea', { id: noteId, rows: 2, maxlength: 500 }) : undefined;
     const status = h('p', { class: 'card-status', role: 'status' });
     const button = (decision: Decision, label: string): HTMLButtonElement => {
       const b = h(
@@ -188,7 +187,7 @@ export class InboxView {
       b.addEventListener('click', () => void this.decide(id, decision));
       return b;
     };
-    const buttons = [button('approve', 'Approve'), button('reject', 'Reject')];
+    const buttons = deciding ? [button('approve', 'Approve'), button('reject', 'Reject')] : [];
     const element = h(
       'li',
       { class: 'card', 'data-transfer-id': id },
@@ -234,8 +233,15 @@ export class InboxView {
             ),
           ),
         ),
-        h('div', { class: 'field' }, h('label', { for: noteId }, 'Note for the decision (optional)'), note),
-        h('div', { class: 'actions' }, ...buttons),
+        note
+          ? h(
+              'div',
+              { class: 'field' },
+              h('label', { for: noteId }, 'Note for the decision (optional)'),
+              note,
+            )
+          : null,
+        buttons.length > 0 ? h('div', { class: 'actions' }, ...buttons) : null,
         status,
       ),
     );
@@ -244,24 +250,17 @@ export class InboxView {
 
   private async decide(transferId: string, decision: Decision): Promise<void> {
     const card = this.cards.get(transferId);
-    if (!card || card.busy) return;
-    const approver = this.approver.value.trim();
-    const problem = idProblem('approver id', approver);
-    setFieldError(this.approver, this.approverError, problem);
-    if (problem) {
-      this.approver.focus();
-      return;
-    }
-    safeStorageSet(APPROVER_KEY, approver);
+    if (!card || card.busy || this.options.mode !== 'decide') return;
     card.busy = true;
     // aria-disabled, not disabled: a disabled button loses the keyboard focus to the page's body.
     // `busy` is what refuses a second click meanwhile.
     for (const b of card.buttons) b.setAttribute('aria-disabled', 'true');
-    const note = card.note.value.trim();
+    const note = card.note?.value.trim();
+    // No `approver`: the API takes the approver from the signed-in caller.
     const result = await decideAndFollow(
       this.api,
       transferId,
-      { decision, approver, ...(note ? { note } : {}) },
+      { decision, ...(note ? { note } : {}) },
       this.options.decision,
       (message) => setStatus(card.status, message),
     );
@@ -282,22 +281,5 @@ export class InboxView {
     );
     this.activity.prepend(entry);
     while (this.activity.children.length > MAX_ACTIVITY) this.activity.lastElementChild?.remove();
-  }
-}
-
-// Storage can be disabled (private mode, policies); the approver id is then just not remembered.
-function safeStorageGet(key: string): string | null {
-  try {
-    return window.localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function safeStorageSet(key: string, value: string): void {
-  try {
-    window.localStorage.setItem(key, value);
-  } catch {
-    // Not remembered; nothing else depends on it.
   }
 }

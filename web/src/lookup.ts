@@ -1,6 +1,7 @@
 /**
- * Transfers and accounts: a transfer's read model, its event stream and its orchestration (status,
- * custom status, history timeline), and an account's balances with its statement and event stream.
+ * Transfers and accounts: a transfer's read model, its event stream and (for operators) its
+ * orchestration (status, custom status, history timeline), and an account's balances with its
+ * statement and event stream. The API decides what the caller may read; its refusals are shown.
  */
 import { ApiError, type CardflowApi } from './api.js';
 import { idProblem, type EventStream, type StatementEntry } from './contracts.js';
@@ -33,7 +34,14 @@ export class LookupView {
   private transferRequest = 0;
   private accountRequest = 0;
 
-  constructor(private readonly api: CardflowApi) {
+  /**
+   * `orchestrations`: whether to show each transfer's orchestration from the Durable HTTP API,
+   * which has no per-caller rule of its own, so only operators are shown it.
+   */
+  constructor(
+    private readonly api: CardflowApi,
+    private readonly orchestrations: boolean,
+  ) {
     this.transferForm.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.showTransfer(this.transferInput.value.trim());
@@ -57,7 +65,7 @@ export class LookupView {
     const [transfer, events, instance] = await Promise.allSettled([
       this.api.transfer(transferId),
       this.api.transferEvents(transferId),
-      this.api.instance(transferId, { showHistory: true }),
+      this.orchestrations ? this.api.instance(transferId, { showHistory: true }) : undefined,
     ]);
     if (request !== this.transferRequest) return;
     const parts: HTMLElement[] = [];
@@ -109,8 +117,12 @@ export class LookupView {
     } else if (transfer.status === 'fulfilled') {
       parts.push(errorBox(`Event stream: ${errorText(events.reason)}`));
     }
+    if (!this.orchestrations) {
+      this.transferResult.replaceChildren(...parts);
+      return;
+    }
     parts.push(h('h4', { id: 'transfer-orchestration-title' }, 'Orchestration'));
-    if (instance.status === 'fulfilled') {
+    if (instance.status === 'fulfilled' && instance.value) {
       parts.push(
         ...renderInstance(instance.value, 'transfer-orchestration', 'h4'),
         h(
@@ -123,7 +135,7 @@ export class LookupView {
           ),
         ),
       );
-    } else {
+    } else if (instance.status === 'rejected') {
       parts.push(errorBox(`Orchestration ${transferId}: ${errorText(instance.reason)}`));
     }
     this.transferResult.replaceChildren(...parts);

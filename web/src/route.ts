@@ -9,11 +9,11 @@ export interface Route {
 
 const VIEWS: readonly ViewName[] = ['inbox', 'lookup', 'monitor'];
 
-/** Unknown or empty hashes go to the inbox. */
-export function parseRoute(hash: string): Route {
+/** Unknown or empty hashes, and views not `offered` to the signed-in person, go to the first offered. */
+export function parseRoute(hash: string, offered: readonly ViewName[] = VIEWS): Route {
   const raw = hash.startsWith('#') ? hash.slice(1) : hash;
   const [name, query = ''] = raw.split('?', 2);
-  const view = (VIEWS as readonly string[]).includes(name) ? (name as ViewName) : 'inbox';
+  const view = (offered as readonly string[]).includes(name) ? (name as ViewName) : (offered[0] ?? 'lookup');
   return { view, params: Object.fromEntries(new URLSearchParams(query)) };
 }
 

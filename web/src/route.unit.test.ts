@@ -11,6 +11,18 @@ describe('parseRoute', () => {
     expect(parseRoute('')).toEqual({ view: 'inbox', params: {} });
     expect(parseRoute('#admin?x=1')).toEqual({ view: 'inbox', params: { x: '1' } });
   });
+
+  it('sends a view not offered to the first one offered', () => {
+    expect(parseRoute('#inbox', ['lookup'])).toEqual({ view: 'lookup', params: {} });
+    expect(parseRoute('#monitor?instance=t-1', ['inbox', 'lookup'])).toEqual({
+      view: 'inbox',
+      params: { instance: 't-1' },
+    });
+    expect(parseRoute('#lookup?account=acc-a', ['lookup'])).toEqual({
+      view: 'lookup',
+      params: { account: 'acc-a' },
+    });
+  });
 });
 
 describe('readSettings', () => {
