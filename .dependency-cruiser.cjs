@@ -60,6 +60,28 @@ module.exports = {
       to: { path: '^runtime/', dependencyTypesNot: ['aliased-tsconfig-paths', 'aliased-tsconfig'] },
     },
     {
+      name: 'local-host-root-only',
+      comment:
+        "Outside runtime/ (tests aside), only the package's root is imported: its sub-paths are the host's insides, and the built package exposes none.",
+      severity: 'error',
+      from: { path: '^(?!runtime/)', pathNot: TESTS },
+      to: { path: '^runtime/(?!index\\.ts$)' },
+    },
+    {
+      name: 'app-does-not-import-tests',
+      comment: 'Code that ships imports no test helper (a file under a test/ folder, or a test).',
+      severity: 'error',
+      from: { path: APP, pathNot: TESTS },
+      to: { path: TESTS },
+    },
+    {
+      name: 'tools-do-not-import-tests',
+      comment: 'The dashboard, the simulator, the benchmarks and the scripts import no test helper.',
+      severity: 'error',
+      from: { path: '^(web|simulator|bench|scripts)/', pathNot: TESTS },
+      to: { path: TESTS },
+    },
+    {
       name: 'stores-below-the-app',
       comment: 'stores/ (ports and drivers) sit below everything that uses them.',
       severity: 'error',

@@ -54,8 +54,11 @@ const cents = (name: string, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 const SettingsSchema = z.object({
+  // Read as stores/storeKind.ts reads it (trimmed), so both agree on every value.
   CARDFLOW_STORE: z
-    .enum(['local', 'cosmos'], { error: "CARDFLOW_STORE must be 'local' or 'cosmos'" })
+    .string()
+    .trim()
+    .pipe(z.enum(['local', 'cosmos'], { error: "CARDFLOW_STORE must be 'local' or 'cosmos'" }))
     .optional(),
   CARDFLOW_DATA_DIR: z.string().min(1).optional(),
   COSMOS_DATABASE: z
@@ -133,10 +136,6 @@ export function loadSettings(env: Env = process.env): Settings {
 let cached: { key: string; settings: Settings } | undefined;
 
 /**
- * The settings of the current process environment, re-read when it changes (a test host may set
- * different values for each host it starts in one process).
- */
-/**
  * Stops the start of an app that chose the local store without a local host to provide it: in
  * Azure, or a deployable package started on its own, the local store does not exist.
  */
@@ -149,6 +148,10 @@ export function assertStoreReachable(settings: Settings, onLocalHost: () => bool
   }
 }
 
+/**
+ * The settings of the current process environment, re-read when it changes (a test host may set
+ * different values for each host it starts in one process).
+ */
 export function currentSettings(env: Env = process.env): Settings {
   const key = JSON.stringify(present(env));
   if (cached?.key !== key) cached = { key, settings: loadSettings(env) };

@@ -6,6 +6,7 @@
  * environment itself (empty values count as unset) so that activities need nothing of functions/.
  */
 import { EventGridEventPublisher, type EventPublisher } from './eventPublisher';
+import { storeKindOf } from './storeKind';
 
 /** The key the local Event Grid topic accepts when no EVENTGRID_TOPIC_KEY is configured. */
 export const LOCAL_TOPIC_KEY = 'local-dev-key';
@@ -30,7 +31,7 @@ function setting(env: Env, name: string): string | undefined {
 
 export function eventGridSettingsOf(env: Env = process.env): EventGridSettings {
   return {
-    store: setting(env, 'CARDFLOW_STORE') === 'cosmos' ? 'cosmos' : 'local',
+    store: storeKindOf(env),
     eventGridEndpoint: setting(env, 'EVENTGRID_TOPIC_ENDPOINT'),
     eventGridKey: setting(env, 'EVENTGRID_TOPIC_KEY'),
     hostName: setting(env, 'WEBSITE_HOSTNAME'),

@@ -15,6 +15,7 @@
 import { StoreError } from './errors';
 import { DEFAULT_DATABASE } from './layout';
 import { currentLocalHost } from './localHost';
+import { storeKindOf } from './storeKind';
 import type { StoreSet } from './ports';
 
 export type Settings = Readonly<Record<string, string | undefined>>;
@@ -23,7 +24,7 @@ let cached: { key: unknown; stores: StoreSet } | undefined;
 
 /** The stores for the current process, built once per database (or Cosmos connection). */
 export function getStores(settings: Settings = process.env): StoreSet {
-  const kind = storeKind(settings);
+  const kind = storeKindOf(settings);
   const key =
     kind === 'local'
       ? currentLocalHost()?.documents
@@ -37,7 +38,7 @@ export function getStores(settings: Settings = process.env): StoreSet {
 /** New stores for these settings (see the module comment). */
 export function createStores(settings: Settings = process.env): StoreSet {
   const databaseName = settings.COSMOS_DATABASE || DEFAULT_DATABASE;
-  if (storeKind(settings) === 'cosmos') {
+  if (storeKindOf(settings) === 'cosmos') {
     const connection = settings.CosmosDBConnection;
     if (!connection)
       throw new StoreError('invalid_request', 'CARDFLOW_STORE=cosmos needs the CosmosDBConnection setting');
@@ -58,16 +59,10 @@ export function createStores(settings: Settings = process.env): StoreSet {
   return createLocalStores(local.documents, { databaseName, clock: local.clock });
 }
 
-function storeKind(settings: Settings): 'local' | 'cosmos' {
-  const kind = settings.CARDFLOW_STORE ?? 'local';
-  if (kind !== 'local' && kind !== 'cosmos') {
-    throw new StoreError('invalid_request', `CARDFLOW_STORE is 'local' or 'cosmos', not '${kind}'`);
-  }
-  return kind;
-}
 
 export * from './errors';
 export * from './ports';
 export { fromEventDocument, type EventDocument } from './eventStore';
 export { CONTAINERS, DEFAULT_DATABASE } from './layout';
 export { currentLocalHost, runsOnLocalHost } from './localHost';
+export { storeKindOf, type StoreKind } from './storeKind';

@@ -76,11 +76,6 @@ export class CosmosDBTriggerService implements HostService {
         `cosmosDBTrigger: serving ${this.listeners.map((l) => l.describe()).join(', ')} from the local document store`,
       );
     }
-    if (ctx.settings.CARDFLOW_STORE === 'cosmos' && this.listeners.length > 0) {
-      ctx.log.warn(
-        'cosmosDBTrigger: CARDFLOW_STORE=cosmos, but the local host serves Cosmos DB triggers from the local store only',
-      );
-    }
   }
 
   async stop(): Promise<void> {
