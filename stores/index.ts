@@ -59,7 +59,6 @@ export function createStores(settings: Settings = process.env): StoreSet {
   return createLocalStores(local.documents, { databaseName, clock: local.clock });
 }
 
-
 export * from './errors';
 export * from './ports';
 export { fromEventDocument, type EventDocument } from './eventStore';
