@@ -30,3 +30,4 @@ export { LOCAL_HOST_SEAM } from './docstore/localDatabase';
 export type { LocalHostSeam, LocalHostResources } from './docstore/localDatabase';
 export type { LocalUser } from './easyauth/users';
 export { principalHeaders } from './easyauth/principal';
+export { TimerTriggerService, parseSchedule, ScheduleError } from './timer';

@@ -6,13 +6,15 @@ import type { HostService } from './contracts';
 import { CosmosDBTriggerService, LocalDocumentStoreService } from './docstore';
 import { createDurableService } from './durable';
 import { EventGridTopicService } from './eventgrid';
+import { TimerTriggerService } from './timer';
 
 export function defaultServices(): HostService[] {
-  // The document store is published first (app code may run as soon as the durable backend starts); its triggers start last.
+  // The document store is published first (app code may run as soon as the durable backend starts); triggers start last.
   return [
     new LocalDocumentStoreService(),
     createDurableService(),
     new EventGridTopicService(),
     new CosmosDBTriggerService(),
+    new TimerTriggerService(),
   ];
 }
