@@ -241,6 +241,18 @@ describe('timer triggers on the virtual clock', () => {
     expect(timesOf('hourly')).toHaveLength(1);
   });
 
+  it('keeps to UTC and says so when WEBSITE_TIME_ZONE is set', async () => {
+    const host = await createTestHost({
+      appRoot: APP,
+      services: [new TimerTriggerService()],
+      settings: { TIMER_SCHEDULE: '0 0 * * * *', WEBSITE_TIME_ZONE: 'Europe/Paris' },
+    });
+    hosts.push(host);
+    expect(host.logs.lines('warn')).toContain(
+      'timerTrigger: WEBSITE_TIME_ZONE=Europe/Paris is not honoured locally; schedules run in UTC',
+    );
+  });
+
   it('refuses to start when a schedule is not valid, naming the function and why', async () => {
     await expect(createTestHost({ appRoot: BAD_APP, services: [new TimerTriggerService()] })).rejects.toThrow(
       /timerTrigger: function "nightlyReport" has an invalid schedule '0 0 25 \* \* \*': the hour field '25' is not valid: 25 is outside 0-23$/,
