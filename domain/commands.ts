@@ -4,6 +4,8 @@ import { ReasonCodeSchema } from './reasons';
 
 /** Free text a person adds to a transfer or a decision; bounded so documents stay small. */
 export const NoteSchema = z.string().max(500);
+/** Why an operator cancels a transfer: required, so the audit trail always says why. */
+export const CancelNoteSchema = z.string().trim().min(1).max(500);
 export const AccountKindSchema = z.enum(['user', 'merchant']);
 export type AccountKind = z.infer<typeof AccountKindSchema>;
 export const DecisionSchema = z.enum(['approve', 'reject']);
@@ -44,6 +46,12 @@ export const DecideTransferSchema = command('DecideTransfer', {
   approver: UserIdSchema,
   note: NoteSchema.optional(),
 });
+export const CancelTransferSchema = command('CancelTransfer', {
+  transferId: TransferIdSchema,
+  /** Who cancelled: the authenticated operator. */
+  cancelledBy: UserIdSchema,
+  note: CancelNoteSchema,
+});
 
 // ---- account operations of the transfer process manager (activities → account decider)
 
@@ -76,6 +84,7 @@ export const ClientCommandSchema = z.discriminatedUnion('type', [
   CloseAccountSchema,
   RequestTransferSchema,
   DecideTransferSchema,
+  CancelTransferSchema,
 ]);
 /** Everything the account decider decides. */
 export const AccountCommandSchema = z.discriminatedUnion('type', [
@@ -91,6 +100,7 @@ export const AccountCommandSchema = z.discriminatedUnion('type', [
 export const TransferCommandSchema = z.discriminatedUnion('type', [
   RequestTransferSchema,
   DecideTransferSchema,
+  CancelTransferSchema,
 ]);
 /** Every command: each belongs to exactly one aggregate's schema above (see streams.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
@@ -103,6 +113,7 @@ export type LoadCredits = z.infer<typeof LoadCreditsSchema>;
 export type CloseAccount = z.infer<typeof CloseAccountSchema>;
 export type RequestTransfer = z.infer<typeof RequestTransferSchema>;
 export type DecideTransfer = z.infer<typeof DecideTransferSchema>;
+export type CancelTransfer = z.infer<typeof CancelTransferSchema>;
 export type ReserveFunds = z.infer<typeof ReserveFundsSchema>;
 export type ReleaseFunds = z.infer<typeof ReleaseFundsSchema>;
 export type TransferOut = z.infer<typeof TransferOutSchema>;

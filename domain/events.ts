@@ -95,6 +95,10 @@ export const TransferCompletedSchema = event('TransferCompleted', { transferId: 
 export const TransferFailedSchema = event('TransferFailed', {
   transferId: TransferIdSchema,
   reason: ReasonCodeSchema,
+  /** The operator who cancelled it (reason `cancelled_by_operator`); absent on other failures. */
+  cancelledBy: UserIdSchema.optional(),
+  /** The operator's reason for cancelling. */
+  note: NoteSchema.optional(),
 });
 
 export const AccountEventSchema = z.discriminatedUnion('type', [

@@ -59,6 +59,14 @@ const sampleEvents: DomainEvent[] = [
   { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } },
 ];
 
+/** Events whose type is already sampled above, in another valid shape. */
+const moreEvents: DomainEvent[] = [
+  {
+    type: 'TransferFailed',
+    data: { transferId: 'tr-1', reason: 'cancelled_by_operator', cancelledBy: 'otto', note: 'fraud' },
+  },
+];
+
 const sampleCommands: Command[] = [
   {
     type: 'OpenAccount',
@@ -80,6 +88,7 @@ const sampleCommands: Command[] = [
     type: 'DecideTransfer',
     data: { transferId: 'tr-1', decision: 'reject', approver: 'carol', note: 'too much' },
   },
+  { type: 'CancelTransfer', data: { transferId: 'tr-1', cancelledBy: 'otto', note: 'customer asked' } },
   { type: 'ReserveFunds', data: { accountId: 'acc-1', transferId: 'tr-1', amount: 5 } },
   { type: 'ReleaseFunds', data: { accountId: 'acc-1', transferId: 'tr-1', reason: 'rejected_by_approver' } },
   { type: 'TransferOut', data: { accountId: 'acc-1', transferId: 'tr-1', toAccountId: 'acc-2' } },
@@ -91,7 +100,7 @@ describe('event schemas', () => {
     expect(sampleEvents.map((e) => e.type).sort()).toEqual(
       [...ACCOUNT_EVENT_TYPES, ...TRANSFER_EVENT_TYPES].sort(),
     );
-    for (const event of sampleEvents) {
+    for (const event of [...sampleEvents, ...moreEvents]) {
       expect(DomainEventSchema.parse(event)).toEqual(event);
       const inAccount = (ACCOUNT_EVENT_TYPES as string[]).includes(event.type);
       expect(AccountEventSchema.safeParse(event).success).toBe(inAccount);
@@ -135,9 +144,9 @@ describe('command schemas', () => {
       expect(CommandSchema.parse(command)).toEqual(command);
     }
     expect(sampleCommands.filter((c) => ClientCommandSchema.safeParse(c).success).map((c) => c.type)).toEqual(
-      ['OpenAccount', 'LoadCredits', 'CloseAccount', 'RequestTransfer', 'DecideTransfer'],
+      ['OpenAccount', 'LoadCredits', 'CloseAccount', 'RequestTransfer', 'DecideTransfer', 'CancelTransfer'],
     );
-    expect(sampleCommands.filter((c) => TransferCommandSchema.safeParse(c).success)).toHaveLength(2);
+    expect(sampleCommands.filter((c) => TransferCommandSchema.safeParse(c).success)).toHaveLength(3);
     expect(sampleCommands.filter((c) => AccountCommandSchema.safeParse(c).success)).toHaveLength(7);
   });
 
@@ -183,6 +192,18 @@ describe('command schemas', () => {
           note: 'x'.repeat(501),
         },
       },
+    ],
+    [
+      'a cancel without a note',
+      { type: 'CancelTransfer', data: { transferId: 'tr-1', cancelledBy: 'otto' } },
+    ],
+    [
+      'a cancel with a blank note',
+      { type: 'CancelTransfer', data: { transferId: 'tr-1', cancelledBy: 'otto', note: '   ' } },
+    ],
+    [
+      'a cancel note too long',
+      { type: 'CancelTransfer', data: { transferId: 'tr-1', cancelledBy: 'otto', note: 'x'.repeat(501) } },
     ],
   ])('reject %s', (_what, value) => {
     expect(CommandSchema.safeParse(value).success).toBe(false);

@@ -1,6 +1,6 @@
 import { initialTransition, SnapshotFrom, transition } from 'xstate';
 import { z } from 'zod';
-import { DecisionSchema, NoteSchema } from '../commands';
+import { CancelNoteSchema, DecisionSchema, NoteSchema } from '../commands';
 import { UserIdSchema } from '../ids';
 import { ReasonCode } from '../reasons';
 import { effectsOf, TimerEvent, TransferEffect } from './effects';
@@ -126,4 +126,18 @@ export function decisionEvent(
   return decision.note === undefined
     ? { type, approver: decision.approver }
     : { type, approver: decision.approver, note: decision.note };
+}
+
+/** The body of the `CancelTransfer` external event: `{cancelledBy, note}` (an operator's, the note required). */
+export const CancelTransferEventSchema = z.strictObject({
+  cancelledBy: UserIdSchema,
+  note: CancelNoteSchema,
+});
+export type CancelTransferEventInput = z.infer<typeof CancelTransferEventSchema>;
+
+/** The machine event for an operator's cancel. */
+export function cancelEvent(
+  cancel: CancelTransferEventInput,
+): Extract<TransferMachineEvent, { type: 'CANCELLED' }> {
+  return { type: 'CANCELLED', by: cancel.cancelledBy, note: cancel.note };
 }

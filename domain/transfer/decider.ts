@@ -1,6 +1,6 @@
 import { acceptsTransfers, AccountState, initialState as initialAccountState } from '../account';
 import { mayDecide } from '../approvalPolicy';
-import { DecideTransfer, RequestTransfer, TransferCommand } from '../commands';
+import { CancelTransfer, DecideTransfer, RequestTransfer, TransferCommand } from '../commands';
 import { Decider } from '../decider';
 import { ApprovalReason, TransferEvent } from '../events';
 import { Cents } from '../money';
@@ -23,6 +23,9 @@ export interface RequestedTransfer {
   readonly deadline: string | null;
   readonly approver: string | null;
   readonly reason: ReasonCode | null;
+  /** The operator who cancelled the approval wait, and their note; null unless cancelled. */
+  readonly cancelledBy: string | null;
+  readonly cancelNote: string | null;
 }
 
 /** The state of a transfer stream (`transfer-{transferId}`), folded from its events. */
@@ -52,6 +55,8 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
       deadline: null,
       approver: null,
       reason: null,
+      cancelledBy: null,
+      cancelNote: null,
     };
   }
   if (state.status === 'none') return state;
@@ -77,7 +82,13 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
     case 'TransferCompleted':
       return { ...state, status: 'completed', reason: null };
     case 'TransferFailed':
-      return { ...state, status: 'failed', reason: event.data.reason };
+      return {
+        ...state,
+        status: 'failed',
+        reason: event.data.reason,
+        cancelledBy: event.data.cancelledBy ?? null,
+        cancelNote: event.data.note ?? null,
+      };
   }
 }
 
@@ -89,7 +100,9 @@ export interface TransferFacts {
 /** The accounts a transfer command reads besides the transfer stream (see {@link TransferFacts}). */
 export function accountsToRead(command: TransferCommand, state: TransferState): readonly string[] {
   if (command.type === 'RequestTransfer') return [command.data.fromAccountId, command.data.toAccountId];
-  return state.status === 'none' ? [] : [state.fromAccountId];
+  // A cancel is an operator's, so no account's owner matters to it.
+  if (command.type === 'CancelTransfer' || state.status === 'none') return [];
+  return [state.fromAccountId];
 }
 
 /**
@@ -102,15 +115,24 @@ export function accountsToRead(command: TransferCommand, state: TransferState): 
  *   rejects `transfer_not_found`, `not_awaiting_approval` (HTTP 409), `approver_is_requester`,
  *   `approver_is_source_owner` (when `facts.accounts` holds the source); the same decision by the
  *   same approver again is a no-op.
+ * - CancelTransfer → TransferFailed {reason: 'cancelled_by_operator', cancelledBy, note}, the event
+ *   the process records once it has released the reservation; rejects `transfer_not_found`,
+ *   `already_credited` (completed), `not_cancellable` (any other state than awaiting approval);
+ *   the same cancel by the same operator again is a no-op.
  */
 export function decideTransfer(
   command: TransferCommand,
   state: TransferState,
   facts: TransferFacts = {},
 ): Decision<TransferEvent> {
-  return command.type === 'RequestTransfer'
-    ? requestTransfer(command, state, facts)
-    : decideApproval(command, state, facts);
+  switch (command.type) {
+    case 'RequestTransfer':
+      return requestTransfer(command, state, facts);
+    case 'DecideTransfer':
+      return decideApproval(command, state, facts);
+    case 'CancelTransfer':
+      return cancelTransfer(command, state);
+  }
 }
 
 function requestTransfer(
@@ -174,6 +196,27 @@ function decideApproval(
       });
 }
 
+function cancelTransfer({ data }: CancelTransfer, state: TransferState): Decision<TransferEvent> {
+  if (state.status === 'none') return reject('transfer_not_found', data.transferId);
+  if (state.status === 'completed') return reject('already_credited');
+  const repeated =
+    state.status === 'failed' &&
+    state.reason === 'cancelled_by_operator' &&
+    state.cancelledBy === data.cancelledBy &&
+    state.cancelNote === data.note;
+  if (repeated) return accept();
+  if (state.status !== 'awaiting_approval') return reject('not_cancellable', `status is ${state.status}`);
+  return accept({
+    type: 'TransferFailed',
+    data: {
+      transferId: data.transferId,
+      reason: 'cancelled_by_operator',
+      cancelledBy: data.cancelledBy,
+      note: data.note,
+    },
+  });
+}
+
 /**
  * The TransferApprovalRequested event for the `requestApproval` effect (its deadline is the machine's). No event when the stream already records the request or has moved on.
  */
@@ -203,6 +246,7 @@ export function outcomeEvents(
     approver?: string | null;
     note?: string | null;
     deadline?: string | null;
+    cancellation?: { by: string; note: string };
   },
 ): TransferEvent[] {
   if (state.status === 'none' || isFinalStatus(state.status)) return [];
@@ -226,10 +270,17 @@ export function outcomeEvents(
       if (!deadline) throw new Error(`transfer ${transferId} expired without a recorded deadline`);
       return [{ type: 'TransferExpired', data: { transferId, deadline } }];
     }
-    case 'failed':
+    case 'failed': {
+      const cancellation = outcome.cancellation
+        ? { cancelledBy: outcome.cancellation.by, note: outcome.cancellation.note }
+        : {};
       return [
-        { type: 'TransferFailed', data: { transferId, reason: outcome.reason ?? 'processing_failed' } },
+        {
+          type: 'TransferFailed',
+          data: { transferId, reason: outcome.reason ?? 'processing_failed', ...cancellation },
+        },
       ];
+    }
   }
 }
 

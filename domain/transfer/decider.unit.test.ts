@@ -103,6 +103,74 @@ describe('deciding on a transfer', () => {
   });
 });
 
+describe('cancelling a transfer', () => {
+  const cancel = (cancelledBy = 'otto', note = 'customer called'): TransferCommand => ({
+    type: 'CancelTransfer',
+    data: { transferId: 'tr-1', cancelledBy, note },
+  });
+  const cancelled: TransferEvent = {
+    type: 'TransferFailed',
+    data: {
+      transferId: 'tr-1',
+      reason: 'cancelled_by_operator',
+      cancelledBy: 'otto',
+      note: 'customer called',
+    },
+  };
+  const completed: TransferEvent = { type: 'TransferCompleted', data: { transferId: 'tr-1' } };
+
+  it('decides the failure the process records once it has released the reservation', () =>
+    given([requested, approvalRequested]).when(cancel()).then([cancelled]));
+  it('does nothing when the same operator repeats the same cancel', () =>
+    given([requested, approvalRequested, cancelled]).when(cancel()).then([]));
+  it('rejects a cancel on an unknown transfer', () =>
+    given([]).when(cancel()).thenRejects('transfer_not_found'));
+  it('rejects a cancel once the destination was credited', () =>
+    given([requested, approvalRequested, approved, completed])
+      .when(cancel())
+      .thenRejects('already_credited'));
+  it('rejects a cancel in any other state than awaiting approval', () => {
+    given([requested]).when(cancel()).thenRejects('not_cancellable');
+    given([requested, approvalRequested, approved]).when(cancel()).thenRejects('not_cancellable');
+    given([requested, approvalRequested, rejectedByCarol]).when(cancel()).thenRejects('not_cancellable');
+    given([requested, approvalRequested, { type: 'TransferExpired', data: { transferId: 'tr-1', deadline } }])
+      .when(cancel())
+      .thenRejects('not_cancellable');
+    // Cancelled already, but by someone else or for another reason: not this cancel's repeat.
+    given([requested, approvalRequested, cancelled]).when(cancel('oona')).thenRejects('not_cancellable');
+    given([requested, approvalRequested, cancelled])
+      .when(cancel('otto', 'other'))
+      .thenRejects('not_cancellable');
+  });
+  it('reads no account', () => {
+    expect(accountsToRead(cancel(), fold([requested, approvalRequested]))).toEqual([]);
+  });
+  it('keeps who cancelled and why in the state', () =>
+    expect(fold([requested, approvalRequested, cancelled])).toMatchObject({
+      status: 'failed',
+      reason: 'cancelled_by_operator',
+      cancelledBy: 'otto',
+      cancelNote: 'customer called',
+    }));
+  it('records the canceller and the note on the outcome, once', () => {
+    const cancellation = { by: 'otto', note: 'customer called' };
+    expect(
+      outcomeEvents(fold([requested, approvalRequested]), {
+        outcome: 'failed',
+        reason: 'cancelled_by_operator',
+        cancellation,
+      }),
+    ).toEqual([cancelled]);
+    expect(
+      outcomeEvents(fold([requested, approvalRequested, cancelled]), {
+        outcome: 'failed',
+        reason: 'cancelled_by_operator',
+        cancellation,
+      }),
+    ).toEqual([]);
+  });
+});
+
 describe('requesting a transfer between accounts the account decider knows', () => {
   const openedAccount = (accountId: string, ownerId: string) =>
     evolveAccount(initialAccountState, {
@@ -164,7 +232,7 @@ describe('transfer stream state', () => {
     ).toMatchObject({ status: 'expired', reason: 'approval_expired' });
     expect(
       fold([requested, { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } }]),
-    ).toMatchObject({ status: 'failed', reason: 'account_closed' });
+    ).toMatchObject({ status: 'failed', reason: 'account_closed', cancelledBy: null, cancelNote: null });
     expect(
       fold([
         requested,

@@ -23,7 +23,8 @@ export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
  *   `CREDITED` or `CREDIT_FAILED {reason}`.
  * - `releaseFunds`: release the reservation with `reason`, then send `RELEASED`.
  * - `cancelOutflow`: take the transfer out of the source's outflow window (it moved no money).
- * - `recordOutcome`: append the final transfer event (completed / rejected / expired / failed).
+ * - `recordOutcome`: append the final transfer event (completed / rejected / expired / failed;
+ *   a cancelled transfer's names the operator and the note, `cancellation`).
  * - `ignoreDecision`: log a decision from someone who may not decide (the requester, the source's
  *   owner); the transfer keeps waiting.
  * - `startTimer`: start a durable timer firing after `delayMs`; when it fires, send `event`.
@@ -78,6 +79,8 @@ export type TransferEffect =
       note: string | null;
       /** The approval deadline, if the transfer waited for one (an expired transfer records it). */
       deadline: string | null;
+      /** Who cancelled the approval wait and why; only on a transfer an operator cancelled. */
+      cancellation?: { by: string; note: string };
     }
   | {
       kind: 'ignoreDecision';

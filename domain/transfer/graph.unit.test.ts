@@ -16,7 +16,7 @@ const base: TransferInput = smallTransfer;
 // A small transfer (approval only through velocity) and one over the amount threshold.
 const inputs: TransferInput[] = [base, { ...base, amount: 150_000 }];
 
-/** Every result the durable work can report, decisions that must be ignored, and both timers firing. */
+/** Every result the durable work can report, decisions that must be ignored, an operator's cancel, and both timers firing. */
 const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: string }> => [
   reserved(input.amount),
   reserved(input.velocityThreshold),
@@ -26,6 +26,7 @@ const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: s
   { type: 'APPROVED', approver: 'alice' },
   { type: 'REJECTED', approver: 'carol', note: 'no' },
   { type: 'REJECTED', approver: 'olga' },
+  { type: 'CANCELLED', by: 'otto', note: 'customer called' },
   { type: 'CREDITED' },
   { type: 'CREDIT_FAILED', reason: 'account_closed' },
   { type: 'CREDIT_FAILED', reason: 'account_not_found' },
@@ -34,7 +35,12 @@ const eventsFor = (input: TransferInput): Array<TransferMachineEvent | { type: s
   { type: DEADLINE },
 ];
 
-type AnyEvent = { type: string } & Partial<{ approver: string; reason: ReasonCode }>;
+type AnyEvent = { type: string } & Partial<{
+  approver: string;
+  reason: ReasonCode;
+  by: string;
+  note: string;
+}>;
 
 /** The outcome the events on a path call for, derived independently of the machine. */
 function expectedOutcome(
@@ -47,6 +53,7 @@ function expectedOutcome(
   if (has('CREDITED')) return { outcome: 'completed', reason: null };
   const creditFailed = has('CREDIT_FAILED');
   if (creditFailed) return { outcome: 'failed', reason: creditFailed.reason ?? null };
+  if (has('CANCELLED')) return { outcome: 'failed', reason: 'cancelled_by_operator' };
   const effectiveRejection = events.find(
     (e) =>
       e.type === 'REJECTED' &&
@@ -89,10 +96,10 @@ const totalPaths = pathsByInput.reduce((sum, p) => sum + p.finalPaths.length, 0)
 describe('transfer machine, model-based over xstate/graph simple paths', () => {
   it(`checks all ${totalPaths} simple paths to a final state (${pathsByInput.map((p) => p.finalPaths.length).join(' + ')})`, () => {
     // Counted by hand, so a traversal that silently loses paths fails here. From awaitingApproval:
-    // approve then 3 crediting outcomes, reject, deadline, or reminder then those 5 again = 10.
-    // Small transfer: 2 reserve failures + 3 crediting outcomes + 10 (velocity) = 15.
-    // Large transfer: 2 reserve failures + 10 for each of the two RESERVED (different window totals) = 22.
-    expect(pathsByInput.map((p) => p.finalPaths.length)).toEqual([15, 22]);
+    // approve then 3 crediting outcomes, reject, deadline, cancel, or reminder then those 6 again = 12.
+    // Small transfer: 2 reserve failures + 3 crediting outcomes + 12 (velocity) = 17.
+    // Large transfer: 2 reserve failures + 12 for each of the two RESERVED (different window totals) = 26.
+    expect(pathsByInput.map((p) => p.finalPaths.length)).toEqual([17, 26]);
     const seen = new Set<string>();
     for (const { input, finalPaths } of pathsByInput) {
       for (const path of finalPaths) {
@@ -122,6 +129,13 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
         // The outcome is recorded exactly once, as the very last effect.
         expect(count('recordOutcome')).toBe(1);
         expect(effects.at(-1)).toMatchObject({ kind: 'recordOutcome', outcome: path.state.output?.outcome });
+        // Only a cancelled transfer's outcome names a canceller, and then the one who cancelled, with the note.
+        const cancel = events.find((e) => e.type === 'CANCELLED');
+        const recorded = effects.at(-1) as Extract<TransferEffect, { kind: 'recordOutcome' }>;
+        expect({ label, cancellation: recorded.cancellation }).toEqual({
+          label,
+          cancellation: cancel ? { by: cancel.by, note: cancel.note } : undefined,
+        });
         // A transfer that moved no money leaves the outflow window, if it entered it.
         expect(count('cancelOutflow')).toBe(wasReserved && !credited ? 1 : 0);
         // Each timer starts once and, by the end, has fired or been cancelled (the reminder never restarts the deadline).
@@ -184,6 +198,8 @@ describe('transfer machine, model-based over xstate/graph simple paths', () => {
       'RESERVED approvalDeadline RELEASED',
       'RESERVED approvalReminder approvalDeadline RELEASED',
       'RESERVED APPROVED CREDIT_FAILED RELEASED',
+      'RESERVED CANCELLED RELEASED',
+      'RESERVED approvalReminder CANCELLED RELEASED',
     ]) {
       expect(labels).toContain(expected);
     }

@@ -11,6 +11,8 @@ export type { ActionLike, TimerEvent, TimerName, TransferEffect, TransferEffectK
 export {
   advanceTransfer,
   ApprovalDecisionSchema,
+  CancelTransferEventSchema,
+  cancelEvent,
   decisionEvent,
   isFinished,
   persistTransfer,
@@ -21,6 +23,7 @@ export {
 } from './api';
 export type {
   ApprovalDecisionInput,
+  CancelTransferEventInput,
   PersistedTransfer,
   TransferMachineInput,
   TransferSnapshot,

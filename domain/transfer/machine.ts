@@ -40,6 +40,8 @@ export interface TransferContext {
   readonly deadline: string | null;
   readonly approver: string | null;
   readonly decisionNote: string | null;
+  /** The operator who cancelled the wait, and why (set on `CANCELLED`). */
+  readonly cancellation: { readonly by: string; readonly note: string } | null;
   /** Whether the approval reminder went out (shown in the custom status). */
   readonly reminderSent: boolean;
   /** Why the reservation is being released (set on entering `releasing`). */
@@ -56,6 +58,8 @@ export type TransferMachineEvent =
   | { type: 'RESERVE_FAILED'; reason: ReasonCode }
   | { type: 'APPROVED'; approver: string; note?: string }
   | { type: 'REJECTED'; approver: string; note?: string }
+  /** An operator ends the approval wait: the reservation is released and the transfer fails. */
+  | { type: 'CANCELLED'; by: string; note: string }
   | { type: 'CREDITED' }
   | { type: 'CREDIT_FAILED'; reason: ReasonCode }
   | { type: 'RELEASED' };
@@ -105,7 +109,8 @@ function reservedContext(context: TransferContext, event: ReservedEvent): Partia
  * returned as named actions with their params (see `effectsOf`); nothing here performs I/O.
  *
  * requested → reserving → assessing → (awaitingApproval | crediting), or reserving → rejected; awaitingApproval →
- * (crediting | releasing); crediting → (completed | releasing); releasing → (rejected | expired | failed).
+ * (crediting | releasing, on rejection, deadline or an operator's cancel); crediting → (completed | releasing);
+ * releasing → (rejected | expired | failed).
  */
 const transferSetup = setup({
   types: {
@@ -159,6 +164,8 @@ function finish(outcome: TransferOutcome, reasonOf: (context: TransferContext) =
         approver: context.approver,
         note: context.decisionNote,
         deadline: context.deadline,
+        // Only a cancelled transfer names its canceller, so other outcomes record what they always did.
+        ...(context.cancellation === null ? {} : { cancellation: context.cancellation }),
       },
     });
   });
@@ -191,6 +198,7 @@ export const transferMachine = transferSetup.createMachine({
     deadline: null,
     approver: null,
     decisionNote: null,
+    cancellation: null,
     reminderSent: false,
     releaseReason: null,
     outcome: null,
@@ -280,6 +288,14 @@ export const transferMachine = transferSetup.createMachine({
           },
           { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
         ],
+        // Leaving the state cancels both timers; releasing then gives back the reservation and the window share.
+        CANCELLED: {
+          target: 'releasing',
+          actions: assign({
+            cancellation: ({ event }) => ({ by: event.by, note: event.note }),
+            releaseReason: 'cancelled_by_operator',
+          }),
+        },
       },
     },
     crediting: {

@@ -2,6 +2,8 @@ import { initialTransition, transition } from 'xstate';
 import {
   advanceTransfer,
   ApprovalDecisionSchema,
+  CancelTransferEventSchema,
+  cancelEvent,
   decisionEvent,
   effectsOf,
   isFinished,
@@ -221,6 +223,76 @@ describe('transfer machine', () => {
     expect(kinds(last)).toEqual(['cancelOutflow', 'recordOutcome']);
   });
 
+  const cancel = { type: 'CANCELLED', by: 'otto', note: 'customer called' } as const;
+
+  it('releases the reservation when an operator cancels the wait, cancelling both timers, then ends failed', () => {
+    const cancelling = run([reserved(300_000), cancel]);
+    expect(cancelling.snapshot.value).toBe('releasing');
+    expect(cancelling.last).toEqual([
+      { kind: 'cancelTimer', id: REMINDER },
+      { kind: 'cancelTimer', id: DEADLINE },
+      {
+        kind: 'releaseFunds',
+        transferId: 'tr-1',
+        fromAccountId: 'acc-a',
+        amount: 5_000,
+        reason: 'cancelled_by_operator',
+      },
+    ]);
+    expect(cancelling.snapshot.context.cancellation).toEqual({ by: 'otto', note: 'customer called' });
+    const { snapshot, effects: last } = advanceTransfer(cancelling.snapshot, { type: 'RELEASED' });
+    expect(snapshot.value).toBe('failed');
+    expect(snapshot.output).toEqual({ outcome: 'failed', reason: 'cancelled_by_operator' });
+    expect(last).toEqual([
+      { kind: 'cancelOutflow', transferId: 'tr-1', fromAccountId: 'acc-a' },
+      {
+        kind: 'recordOutcome',
+        transferId: 'tr-1',
+        outcome: 'failed',
+        reason: 'cancelled_by_operator',
+        approver: null,
+        note: null,
+        deadline: '2026-01-02T00:00:00.000Z',
+        cancellation: { by: 'otto', note: 'customer called' },
+      },
+    ]);
+  });
+
+  it('cancels after the reminder went out too, and the deadline timer with it', () => {
+    const { snapshot, last } = run([reserved(300_000), { type: REMINDER }, cancel]);
+    expect(snapshot.value).toBe('releasing');
+    expect(last.filter((e) => e.kind === 'cancelTimer')).toEqual([
+      { kind: 'cancelTimer', id: REMINDER },
+      { kind: 'cancelTimer', id: DEADLINE },
+    ]);
+    // The cancel is the end of the wait: a late deadline or decision changes nothing.
+    const after = run([
+      reserved(300_000),
+      cancel,
+      { type: DEADLINE },
+      { type: 'APPROVED', approver: 'carol' },
+    ]);
+    expect(after.snapshot.value).toBe('releasing');
+    expect(after.snapshot.context.releaseReason).toBe('cancelled_by_operator');
+    expect(after.last).toEqual([]);
+  });
+
+  it.each<[string, TransferMachineInput[]]>([
+    ['reserving', []],
+    ['crediting a small transfer', [reserved(5_000)]],
+    ['crediting an approved transfer', [reserved(300_000), { type: 'APPROVED', approver: 'carol' }]],
+    ['releasing after a rejection', [reserved(300_000), { type: 'REJECTED', approver: 'carol' }]],
+    ['completed', [reserved(5_000), { type: 'CREDITED' }]],
+    ['rejected', [{ type: 'RESERVE_FAILED', reason: 'insufficient_funds' }]],
+    ['expired', [reserved(300_000), { type: DEADLINE }, { type: 'RELEASED' }]],
+  ])('ignores a cancel while %s', (_state, events) => {
+    const before = run(events);
+    const { snapshot, effects } = advanceTransfer(before.snapshot, cancel);
+    expect(effects).toEqual([]);
+    expect(persistTransfer(snapshot)).toEqual(persistTransfer(before.snapshot));
+    expect(snapshot.context.cancellation).toBeNull();
+  });
+
   it.each([
     ['the requester', 'alice', 'approver_is_requester'],
     ['the owner of the source account', 'olga', 'approver_is_source_owner'],
@@ -384,6 +456,14 @@ describe('transfer machine API for the orchestrator', () => {
     });
     expect(ApprovalDecisionSchema.safeParse({ decision: 'approve', approver: 'Carol!' }).success).toBe(false);
     expect(ApprovalDecisionSchema.safeParse({ decision: 'maybe', approver: 'carol' }).success).toBe(false);
+  });
+
+  it('turns a CancelTransfer external event into a machine event', () => {
+    const body = CancelTransferEventSchema.parse({ cancelledBy: 'otto', note: '  fraud  ' });
+    expect(cancelEvent(body)).toEqual({ type: 'CANCELLED', by: 'otto', note: 'fraud' });
+    expect(CancelTransferEventSchema.safeParse({ cancelledBy: 'otto' }).success).toBe(false);
+    expect(CancelTransferEventSchema.safeParse({ cancelledBy: 'otto', note: '' }).success).toBe(false);
+    expect(CancelTransferEventSchema.safeParse({ cancelledBy: 'Otto!', note: 'x' }).success).toBe(false);
   });
 
   it('recognises timer events and refuses actions it does not know', () => {

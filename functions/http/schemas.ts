@@ -123,6 +123,9 @@ export const TransferResponseSchema = z.object({
   requestedBy: IdSchema,
   note: z.string().optional(),
   requestedAt: z.string(),
+  /** The operator who cancelled the approval wait, and why (status `failed`, reason `cancelled_by_operator`). */
+  cancelledBy: IdSchema.optional(),
+  cancelNote: z.string().optional(),
 });
 
 export const ApprovalItemSchema = z.object({

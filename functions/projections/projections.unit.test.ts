@@ -210,6 +210,42 @@ describe('transfer view', () => {
       reason: 'insufficient_funds',
     });
   });
+
+  it('names the operator who cancelled and the note', () => {
+    const deadline = '2026-01-02T00:00:00.000Z';
+    const cancelled = transfer([
+      requested,
+      { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline } },
+      {
+        type: 'TransferFailed',
+        data: { transferId: 'tr-1', reason: 'cancelled_by_operator', cancelledBy: 'otto', note: 'fraud' },
+      },
+    ]) as TransferView;
+    expect(transferResponse(cancelled)).toMatchObject({
+      status: 'failed',
+      reason: 'cancelled_by_operator',
+      cancelledBy: 'otto',
+      cancelNote: 'fraud',
+    });
+    expect(inboxEntryFrom(cancelled)).toMatchObject({
+      status: 'failed',
+      outcomeReason: 'cancelled_by_operator',
+    });
+  });
+
+  it('reads a view written before cancels existed', () => {
+    const { cancelledBy: _by, cancelNote: _note, ...old } = transfer([requested]) as TransferView;
+    const failed = projectTransfer(old as TransferView, {
+      event: { type: 'TransferFailed', data: { transferId: 'tr-1', reason: 'account_closed' } },
+      version: 2,
+      occurredAt: at,
+    });
+    expect(failed).toMatchObject({ status: 'failed', cancelledBy: null, cancelNote: null });
+    // As JSON, the answer leaves the absent fields out.
+    expect(JSON.parse(JSON.stringify(transferResponse(old as TransferView)))).not.toHaveProperty(
+      'cancelledBy',
+    );
+  });
 });
 
 describe('approvals inbox', () => {

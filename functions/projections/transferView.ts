@@ -60,6 +60,9 @@ function toState(view: TransferView): RequestedTransfer {
     deadline,
     approver,
     reason,
+    // Views written before cancels existed lack these fields.
+    cancelledBy: view.cancelledBy ?? null,
+    cancelNote: view.cancelNote ?? null,
   };
 }
 
@@ -80,5 +83,7 @@ export function transferResponse(view: TransferView): TransferResponse {
     deadline: view.deadline ?? undefined,
     approvalReason: view.approvalReason ?? undefined,
     note: view.note ?? undefined,
+    cancelledBy: view.cancelledBy ?? undefined,
+    cancelNote: view.cancelNote ?? undefined,
   };
 }
