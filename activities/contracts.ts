@@ -80,6 +80,8 @@ export interface RecordOutcomeInput extends ActivityContext {
   note: string | null;
   /** The approval deadline, for an expired transfer. */
   deadline: string | null;
+  /** Who cancelled the approval wait and why, for a transfer an operator cancelled. */
+  cancellation?: { by: string; note: string };
 }
 
 /** How many events an activity appended (0 when it ran before: at-least-once delivery). */

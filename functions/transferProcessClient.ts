@@ -1,12 +1,14 @@
 /**
  * What the app's functions do to transfer processes, over the durable client: find an instance's
- * status, start one exactly once per transfer id, and raise an approval decision on it.
+ * status, start one exactly once per transfer id, and raise an approval decision or a cancel on it.
  */
 import type { DurableClient } from 'durable-functions';
 import {
   APPROVAL_DECISION_EVENT,
+  CANCEL_TRANSFER_EVENT,
   TRANSFER_PROCESS,
   type ApprovalDecision,
+  type CancelTransferEvent,
   type TransferProcessInput,
 } from '../orchestrations/contracts';
 
@@ -47,6 +49,10 @@ export class TransferProcessClient {
 
   async raiseDecision(transferId: string, decision: ApprovalDecision): Promise<void> {
     await this.client.raiseEvent(transferId, APPROVAL_DECISION_EVENT, decision);
+  }
+
+  async raiseCancel(transferId: string, cancel: CancelTransferEvent): Promise<void> {
+    await this.client.raiseEvent(transferId, CANCEL_TRANSFER_EVENT, cancel);
   }
 
   /**

@@ -1,15 +1,22 @@
 /**
  * What the app's functions and the transfer process manager agree on: the orchestration's name and
- * input, and the external event that carries an approval decision. The primary event handler starts
- * `transferProcess` with instance id = transfer id; the DecideTransfer command handler (and any
- * operator, through the Durable HTTP API) raises `ApprovalDecision` on it.
+ * input, and the external events that carry an approval decision and an operator's cancel. The
+ * primary event handler starts `transferProcess` with instance id = transfer id; the DecideTransfer
+ * command handler (and any operator, through the Durable HTTP API) raises `ApprovalDecision` on it,
+ * the CancelTransfer command handler `CancelTransfer`.
  */
 import { z } from 'zod';
 import { AccountIdSchema, TransferIdSchema, UserIdSchema } from '../domain/ids';
-import { ApprovalDecisionSchema, type ApprovalDecisionInput } from '../domain/transfer';
+import {
+  ApprovalDecisionSchema,
+  CancelTransferEventSchema,
+  type ApprovalDecisionInput,
+  type CancelTransferEventInput,
+} from '../domain/transfer';
 
 export const TRANSFER_PROCESS = 'transferProcess';
 export const APPROVAL_DECISION_EVENT = 'ApprovalDecision';
+export const CANCEL_TRANSFER_EVENT = 'CancelTransfer';
 
 /** Thresholds and timeout in force when the transfer was requested (captured so replays agree). */
 export const TransferPolicySchema = z.strictObject({
@@ -40,3 +47,7 @@ export type TransferProcessInput = z.infer<typeof TransferProcessInputSchema>;
 /** The body of `ApprovalDecision`: `{decision: 'approve'|'reject', approver, note?}`. */
 export { ApprovalDecisionSchema };
 export type ApprovalDecision = ApprovalDecisionInput;
+
+/** The body of `CancelTransfer`: `{cancelledBy, note}`; the process honours it only while it waits for approval. */
+export { CancelTransferEventSchema };
+export type CancelTransferEvent = CancelTransferEventInput;

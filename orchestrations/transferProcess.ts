@@ -7,7 +7,8 @@
  *   reserveFunds      → activity, then the outflow window's assessment → RESERVED | RESERVE_FAILED
  *   requestApproval   → activity (records the machine's deadline)
  *   startTimer        → durable timer; cancelTimer → cancel it
- *   (waiting)         → `ApprovalDecision` raced against the open timers → APPROVED | REJECTED | timer event
+ *   (waiting)         → `ApprovalDecision` and `CancelTransfer` raced against the open timers
+ *                       → APPROVED | REJECTED | CANCELLED | timer event
  *   recordDecision    → activity (a decision the machine took)
  *   creditDestination → activity → CREDITED | CREDIT_FAILED
  *   releaseFunds      → activity (compensation) → RELEASED
@@ -16,7 +17,7 @@
  *   ignoreDecision    → log
  *
  * Compensation is the machine's: whatever ends a transfer after the reservation (rejection,
- * expiry, a destination that cannot be credited) passes through `releasing`, which undoes, in
+ * expiry, an operator's cancel, a destination that cannot be credited) passes through `releasing`, which undoes, in
  * reverse order, what was done: release the reservation, then give back its share of the window.
  *
  * Deterministic: time only from `context.df.currentUtcDateTime`, no I/O, no randomness.
@@ -32,6 +33,7 @@ import {
 } from '../activities/contracts';
 import {
   advanceTransfer,
+  cancelEvent,
   decisionEvent,
   isFinished,
   parseDurationMs,
@@ -48,6 +50,8 @@ import { OUTFLOW_WINDOW_ENTITY, type AssessOutflow, type OutflowAssessment } fro
 import {
   APPROVAL_DECISION_EVENT,
   ApprovalDecisionSchema,
+  CANCEL_TRANSFER_EVENT,
+  CancelTransferEventSchema,
   TransferProcessInputSchema,
   type TransferProcessInput,
 } from './contracts';
@@ -228,26 +232,41 @@ class TransferProcess {
   }
 
   /**
-   * The approval wait: a decision or the first timer, whichever comes first. A malformed decision
-   * is logged and the wait goes on; a well-formed one goes to the machine, which decides whether
-   * its approver may decide.
+   * The approval wait: a decision, an operator's cancel or the first timer, whichever comes first.
+   * A malformed decision or cancel is logged and the wait goes on; a well-formed one goes to the
+   * machine, which decides whether its approver may decide.
    */
   *awaitDecisionOrTimer(): Work<TransferMachineInput> {
     for (;;) {
       this.rearmRacedTimers();
+      // External-event waits take no sequence number, so adding one leaves the ids of timers and activities as they were.
       const decision = this.context.df.waitForExternalEvent(APPROVAL_DECISION_EVENT);
-      const winner = yield this.context.df.Task.any([decision, ...this.raceTimers()]);
+      const cancel = this.context.df.waitForExternalEvent(CANCEL_TRANSFER_EVENT);
+      const winner = yield this.context.df.Task.any([decision, cancel, ...this.raceTimers()]);
       const fired = [...this.timers.entries()].find(([, timer]) => timer.task === winner);
       if (fired) {
         this.timers.delete(fired[0]);
         return fired[1].event;
       }
+      if (winner === cancel) {
+        const parsed = CancelTransferEventSchema.safeParse(cancel.result);
+        if (parsed.success) return cancelEvent(parsed.data);
+        this.logMalformed(CANCEL_TRANSFER_EVENT, parsed.error.issues);
+        continue;
+      }
       const parsed = ApprovalDecisionSchema.safeParse(decision.result);
       if (parsed.success) return decisionEvent(parsed.data);
-      this.log(
-        `transfer ${this.input.transferId}: ignored a malformed ${APPROVAL_DECISION_EVENT}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+      this.logMalformed(APPROVAL_DECISION_EVENT, parsed.error.issues);
     }
+  }
+
+  private logMalformed(
+    eventName: string,
+    issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  ): void {
+    this.log(
+      `transfer ${this.input.transferId}: ignored a malformed ${eventName}: ${issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
 
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {

@@ -94,6 +94,8 @@ export type GetTransferResponse = {
   requestedBy: string;
   note?: string;
   requestedAt: string;
+  cancelledBy?: string;
+  cancelNote?: string;
 };
 
 // ---- GET /api/approvals: The approvals inbox, soonest deadline first

@@ -149,3 +149,90 @@ it('throws, instead of rejecting, when a stored event is not valid', async () =>
   ] as never);
   await expect(run(load('acc-bad', 'l-1', 100))).rejects.toBeInstanceOf(CorruptStreamError);
 });
+
+describe('a cancel', () => {
+  const cancel: ClientCommand = {
+    type: 'CancelTransfer',
+    data: { transferId: 'tr-1', cancelledBy: 'otto', note: 'called off' },
+  };
+  const meta = { correlationId: 'x', causationId: 'x', occurredAt: at };
+  async function given(transferEvents: object[]): Promise<void> {
+    const batch = envelopeAll(transferEvents as never, {
+      streamId: 'transfer-tr-1',
+      expectedVersion: 0,
+      metadata: meta,
+      idPrefix: 'given',
+    });
+    await events.append('transfer-tr-1', 0, batch as never);
+  }
+  const requested = {
+    type: 'TransferRequested',
+    data: {
+      transferId: 'tr-1',
+      fromAccountId: 'acc-1',
+      toAccountId: 'acc-2',
+      amount: 150_000,
+      requestedBy: 'alice',
+    },
+  };
+  const waiting = {
+    type: 'TransferApprovalRequested',
+    data: { transferId: 'tr-1', reason: 'amount', deadline: at },
+  };
+
+  function withProcess(instance: { exists: boolean; finished?: boolean }) {
+    const raised: unknown[] = [];
+    const processes = {
+      instance: async () =>
+        instance.exists
+          ? { exists: true, runtimeStatus: 'Running', finished: instance.finished ?? false }
+          : { exists: false },
+      raiseCancel: async (transferId: string, body: unknown) => void raised.push([transferId, body]),
+    };
+    const ctx: ExecutionContext = { ...context(cancel), processes: () => processes as never };
+    return { raised, execute: () => executeCommand(ctx, cancel) };
+  }
+
+  it('is raised on the process, not appended', async () => {
+    await given([requested, waiting]);
+    const { raised, execute } = withProcess({ exists: true });
+    expect(await execute()).toEqual({ status: 'succeeded' });
+    expect(raised).toEqual([['tr-1', { cancelledBy: 'otto', note: 'called off' }]]);
+    expect(await events.streamVersion('transfer-tr-1')).toBe(2);
+  });
+
+  it('is rejected with the domain’s reason, or when the process is gone or finished', async () => {
+    expect(await withProcess({ exists: true }).execute()).toEqual({
+      status: 'rejected',
+      reason: 'transfer_not_found',
+    });
+    await given([requested, waiting]);
+    expect(await withProcess({ exists: false }).execute()).toEqual({
+      status: 'rejected',
+      reason: 'transfer_not_found',
+    });
+    expect(await withProcess({ exists: true, finished: true }).execute()).toEqual({
+      status: 'rejected',
+      reason: 'not_cancellable',
+    });
+  });
+
+  it('raises nothing when the same cancel already ended the transfer', async () => {
+    await given([
+      requested,
+      waiting,
+      {
+        type: 'TransferFailed',
+        data: {
+          transferId: 'tr-1',
+          reason: 'cancelled_by_operator',
+          cancelledBy: 'otto',
+          note: 'called off',
+        },
+      },
+    ]);
+    const { raised, execute } = withProcess({ exists: true, finished: true });
+    expect(await execute()).toEqual({ status: 'succeeded' });
+    expect(raised).toEqual([]);
+  });
+});

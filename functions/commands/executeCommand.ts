@@ -3,13 +3,14 @@
  * the domain's table (`commandTarget`), the events get ids `{commandId}:{n}` (so executing a command
  * twice appends once), and a rejection becomes the command's outcome.
  *
- * A decision is the one command the handler does not append: it is checked against the transfer
- * stream (known transfer, awaiting approval, allowed approver) and then raised on the process
- * instance, whose orchestrator alone records it on the stream. `succeeded` then means "raised": when
- * another approver's decision (e.g. one raised through the Durable HTTP API) reached the process
+ * A decision and a cancel are the commands the handler does not append: each is checked against
+ * the transfer stream (known transfer, awaiting approval, allowed approver) and then raised on the
+ * process instance (`ApprovalDecision`, `CancelTransfer`), whose orchestrator alone records it on
+ * the stream, a cancel only after releasing the reservation. `succeeded` then means "raised": when
+ * another decision or cancel (e.g. one raised through the Durable HTTP API) reached the process
  * first, the process ignores this one, and the transfer (stream, view, process) names the other.
  */
-import type { ClientCommand, DecideTransfer } from '../../domain/commands';
+import type { CancelTransfer, ClientCommand, DecideTransfer } from '../../domain/commands';
 import type { ReasonCode } from '../../domain/reasons';
 import { commandTarget } from '../../domain/streams';
 import type { EventStore } from '../../stores';
@@ -23,7 +24,7 @@ export interface ExecutionContext {
   commandId: string;
   correlationId: string;
   occurredAt: () => string;
-  /** Only DecideTransfer needs the durable client. */
+  /** Only DecideTransfer and CancelTransfer need the durable client. */
   processes: () => TransferProcessClient;
 }
 
@@ -43,11 +44,25 @@ async function raiseDecision(ctx: ExecutionContext, command: DecideTransfer): Pr
   return { status: 'succeeded' };
 }
 
+async function raiseCancel(ctx: ExecutionContext, command: CancelTransfer): Promise<ExecutionOutcome> {
+  const { decision } = await decideOn(ctx.events, commandTarget(command));
+  if (!decision.ok) return { status: 'rejected', reason: decision.error.code };
+  if (decision.events.length === 0) return { status: 'succeeded' };
+  const processes = ctx.processes();
+  const { transferId, cancelledBy, note } = command.data;
+  const instance = await processes.instance(transferId);
+  if (!instance.exists) return { status: 'rejected', reason: 'transfer_not_found' };
+  if (instance.finished) return { status: 'rejected', reason: 'not_cancellable' };
+  await processes.raiseCancel(transferId, { cancelledBy, note });
+  return { status: 'succeeded' };
+}
+
 export async function executeCommand(
   ctx: ExecutionContext,
   command: ClientCommand,
 ): Promise<ExecutionOutcome> {
   if (command.type === 'DecideTransfer') return raiseDecision(ctx, command);
+  if (command.type === 'CancelTransfer') return raiseCancel(ctx, command);
   const { decision } = await handleCommand(ctx.events, commandTarget(command), {
     metadata: {
       correlationId: ctx.correlationId,

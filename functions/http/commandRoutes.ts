@@ -10,6 +10,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { commandId as commandIdOf } from '../../domain/commandId';
 import {
+  CancelTransferSchema,
   CloseAccountSchema,
   DecideTransferSchema,
   LoadCreditsSchema,
@@ -197,6 +198,11 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
   };
 }
 
+/** The transfer's read model, for the refusals judged at request time. */
+function transferView(deps: RouteDeps, transferId: string): Promise<TransferView | undefined> {
+  return deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
+}
+
 /** Every command route: adding a command to the API is one entry here. */
 export const COMMAND_ROUTES = {
   openAccount: commandRoute({
@@ -248,16 +254,43 @@ export const COMMAND_ROUTES = {
     precheck: {
       refusals: { 404: 'Unknown transfer', 409: 'The transfer is not awaiting approval' },
       check: async (deps, { transferId }) => {
-        const transfer = await deps.stores.views.get<TransferView>(
-          transferPartition(transferId),
-          TRANSFER_VIEW_ID,
-        );
+        const transfer = await transferView(deps, transferId);
         if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
         if (transfer.status === 'awaiting_approval') return undefined;
         return problem(
           409,
           'not_awaiting_approval',
           `Transfer ${transferId} is ${transfer.status}, not awaiting approval.`,
+        );
+      },
+    },
+  }),
+  cancelTransfer: commandRoute({
+    command: CancelTransferSchema,
+    route: 'transfers/{transferId}/cancel',
+    summary:
+      'Cancel a transfer awaiting approval (CancelTransfer): its reservation is released and it ends failed',
+    access: { roles: ['operator'] },
+    identity: { field: 'cancelledBy' },
+    precheck: {
+      refusals: {
+        404: 'Unknown transfer',
+        409: 'The transfer already credited the destination (already_credited) or is not awaiting approval (not_cancellable)',
+      },
+      check: async (deps, { transferId }) => {
+        const transfer = await transferView(deps, transferId);
+        if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
+        if (transfer.status === 'awaiting_approval') return undefined;
+        if (transfer.status === 'completed')
+          return problem(
+            409,
+            'already_credited',
+            `Transfer ${transferId} already credited the destination; it can no longer be cancelled.`,
+          );
+        return problem(
+          409,
+          'not_cancellable',
+          `Transfer ${transferId} is ${transfer.status}; only a transfer awaiting approval can be cancelled.`,
         );
       },
     },

@@ -56,6 +56,14 @@ beforeAll(async () => {
   );
   expect((await outcomeOf(app, big)).status).toBe('succeeded');
   expect((await app.get('/api/transfers/tr-big')).body.status).toBe('awaiting_approval');
+  // Its own waiting transfer, so the operator's cancel meets one whatever the decision row did.
+  const toCancel = await app.post(
+    '/api/transfers',
+    { transferId: 'tr-cancel', fromAccountId: 'acc-alice', toAccountId: 'acc-bob', amount: 150_000 },
+    as('alice'),
+  );
+  expect((await outcomeOf(app, toCancel)).status).toBe('succeeded');
+  expect((await app.get('/api/transfers/tr-cancel')).body.status).toBe('awaiting_approval');
 });
 afterAll(() => app?.stop());
 
@@ -120,6 +128,14 @@ const ROWS: Row[] = [
     body: { decision: 'approve' },
     // Approvers only; ada's approval comes last in the column order, so the others meet a waiting transfer.
     expect: { anonymous: A401, alice: F403, bob: F403, mallory: F403, otto: F403, ada: 202 },
+  },
+  {
+    functionName: 'cancelTransfer',
+    method: 'POST',
+    path: () => '/api/transfers/tr-cancel/cancel',
+    body: { note: 'called off' },
+    // Operators only; otto comes last in the column order, so the others meet a waiting transfer.
+    expect: { anonymous: A401, alice: F403, bob: F403, mallory: F403, ada: F403, otto: 202 },
   },
   {
     functionName: 'getCommand',

@@ -65,6 +65,8 @@ export type GetTransferResponse = {
   requestedBy: string;
   note?: string;
   requestedAt: string;
+  cancelledBy?: string;
+  cancelNote?: string;
 };
 
 // ---- GET /api/accounts/{accountId}: An account (read model)
@@ -188,7 +190,10 @@ export type GetTransferEventsResponse = {
             | 'not_awaiting_approval'
             | 'approver_is_requester'
             | 'approver_is_source_owner'
-            | 'processing_failed';
+            | 'processing_failed'
+            | 'cancelled_by_operator'
+            | 'already_credited'
+            | 'not_cancellable';
         };
       }
     | {
@@ -333,7 +338,10 @@ export type GetTransferEventsResponse = {
             | 'not_awaiting_approval'
             | 'approver_is_requester'
             | 'approver_is_source_owner'
-            | 'processing_failed';
+            | 'processing_failed'
+            | 'cancelled_by_operator'
+            | 'already_credited'
+            | 'not_cancellable';
           approver?: string;
           note?: string;
         };
@@ -402,7 +410,12 @@ export type GetTransferEventsResponse = {
             | 'not_awaiting_approval'
             | 'approver_is_requester'
             | 'approver_is_source_owner'
-            | 'processing_failed';
+            | 'processing_failed'
+            | 'cancelled_by_operator'
+            | 'already_credited'
+            | 'not_cancellable';
+          cancelledBy?: string;
+          note?: string;
         };
       }
   >;
