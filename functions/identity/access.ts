@@ -10,7 +10,9 @@
  * 401 `unauthenticated` without a caller, 403 with a stable code when the caller may not.
  */
 import type { HttpResponseInit } from '@azure/functions';
+import { mayDecide as approverMayDecide } from '../../domain/approvalPolicy';
 import { accountStreamId } from '../../domain/ids';
+import { domainError, type ReasonCode } from '../../domain/reasons';
 import type { AccountView } from '../projections/accountView';
 import {
   ACCOUNT_VIEW_ID,
@@ -36,6 +38,10 @@ export const unauthenticated = (): HttpResponseInit =>
   problem(401, 'unauthenticated', 'Sign in first: this route needs an authenticated caller.');
 
 const forbidden = (code: string, detail: string): HttpResponseInit => problem(403, code, detail);
+
+/** A problem with a domain reason code, in the domain's own words. */
+const refused = (status: number, code: ReasonCode, detail?: string): HttpResponseInit =>
+  problem(status, code, domainError(code, detail).message);
 
 /** The first half of `access`, judged before the request is read: is there a caller, with a role that may? */
 export function authorizeRole(access: Pick<Access<unknown>, 'roles'>, caller: Caller | undefined): Verdict {
@@ -75,47 +81,37 @@ export async function ownsAccount(
   accountId: string,
   operatorMay = true,
 ): Promise<Verdict> {
-  {
-    if (operatorMay && hasRole(caller, 'operator')) return undefined;
-    const owner = await accountOwner(deps, accountId);
-    if (owner === undefined) return problem(404, 'account_not_found', `There is no account ${accountId}.`);
-    if (owner !== caller.id || !hasRole(caller, 'customer'))
-      return forbidden('not_account_owner', `Account ${accountId} is not yours.`);
-    return undefined;
-  }
+  if (operatorMay && hasRole(caller, 'operator')) return undefined;
+  const owner = await accountOwner(deps, accountId);
+  if (owner === undefined) return problem(404, 'account_not_found', `There is no account ${accountId}.`);
+  if (owner !== caller.id || !hasRole(caller, 'customer'))
+    return forbidden('not_account_owner', `Account ${accountId} is not yours.`);
+  return undefined;
 }
 
 /** Operators and approvers read any transfer; a customer those from or to an account they own. */
 export async function readsTransfer(deps: RouteDeps, caller: Caller, transferId: string): Promise<Verdict> {
-  {
-    if (hasRole(caller, 'operator', 'approver')) return undefined;
-    const view = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
-    // Unknown and not-yours look alike to a customer, so ids cannot be probed.
-    const notFound = problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
-    if (!view) return notFound;
-    const owners = await Promise.all([
-      accountOwner(deps, view.fromAccountId),
-      accountOwner(deps, view.toAccountId),
-    ]);
-    return owners.includes(caller.id) || view.requestedBy === caller.id ? undefined : notFound;
-  }
+  if (hasRole(caller, 'operator', 'approver')) return undefined;
+  const view = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
+  // Unknown and not-yours look alike to a customer, so ids cannot be probed.
+  const notFound = problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
+  if (!view) return notFound;
+  const owners = await Promise.all([
+    accountOwner(deps, view.fromAccountId),
+    accountOwner(deps, view.toAccountId),
+  ]);
+  return owners.includes(caller.id) || view.requestedBy === caller.id ? undefined : notFound;
 }
 
 /** The four-eyes rule at request time: the requester and the source account's owner may not decide. */
 export async function mayDecide(deps: RouteDeps, caller: Caller, transferId: string): Promise<Verdict> {
-  {
-    const view = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
-    if (!view) return undefined;
-    if (view.requestedBy === caller.id)
-      return forbidden(
-        'approver_is_requester',
-        `You requested transfer ${transferId}; another approver must decide.`,
-      );
-    if ((await accountOwner(deps, view.fromAccountId)) === caller.id)
-      return forbidden(
-        'approver_is_source_owner',
-        `Transfer ${transferId} is from your account; another approver must decide.`,
-      );
-    return undefined;
-  }
+  const view = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
+  if (!view) return undefined;
+  // The transfer machine's own rule, with the owner the event store knows.
+  const verdict = approverMayDecide({
+    approver: caller.id,
+    requestedBy: view.requestedBy,
+    sourceOwnerId: await accountOwner(deps, view.fromAccountId),
+  });
+  return verdict.ok ? undefined : refused(403, verdict.reason, transferId);
 }
