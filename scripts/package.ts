@@ -1,7 +1,7 @@
 /**
  * `npm run package`: the deployable Function App, as `func pack` would lay it out — the compiled
  * app, the dashboard's static files, host.json, a package.json with the production dependencies
- * and those dependencies installed — and nothing of the local host, SQLite or the dev tools.
+ * and those dependencies installed at the versions of the repository's package-lock.json — and nothing of the local host, SQLite or the dev tools.
  *
  *   node dist/scripts/package.js [--out DIR] [--no-install]
  *
@@ -59,8 +59,10 @@ export function buildPackage(options: PackageOptions = {}): string {
   cpSync(path.join(REPO, 'host.json'), path.join(out, 'host.json'));
   writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(productionManifest(), null, 2)}\n`);
 
+  // The tested lockfile: npm prunes it to the production dependencies, at the versions tested.
+  cpSync(path.join(REPO, 'package-lock.json'), path.join(out, 'package-lock.json'));
   if (options.install ?? true) {
-    log('installing the production dependencies');
+    log('installing the production dependencies (versions from package-lock.json)');
     execFileSync(
       'npm',
       ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'],

@@ -48,6 +48,34 @@ describe('the deployable package', () => {
     expect(manifest).not.toHaveProperty('scripts');
   });
 
+  it('installs its dependencies at the versions of the tested lockfile', () => {
+    type Lock = { packages: Record<string, { version?: string; dev?: boolean }> };
+    const tested = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as Lock;
+    const shipped = JSON.parse(readFileSync(path.join(out, 'package-lock.json'), 'utf8')) as Lock;
+    const installed = Object.entries(shipped.packages).filter(([key]) => key.startsWith('node_modules/'));
+    expect(installed.length).toBeGreaterThan(20);
+    for (const [key, entry] of installed) {
+      expect(tested.packages[key]?.dev).not.toBe(true);
+      expect([key, entry.version]).toEqual([key, tested.packages[key]?.version]);
+    }
+  });
+
+  it('loads on its own with the Azure settings (Cosmos DB, Event Grid)', () => {
+    const started = spawnSync(process.execPath, ['-e', "require('./dist/functions/index.js')"], {
+      cwd: out,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        CARDFLOW_STORE: 'cosmos',
+        CosmosDBConnection: 'AccountEndpoint=https://cardflow.documents.azure.com:443/;AccountKey=a2V5;',
+        EVENTGRID_TOPIC_ENDPOINT: 'https://cardflow.westeurope-1.eventgrid.azure.net/api/events',
+        EVENTGRID_TOPIC_KEY: 'topic-key',
+      },
+    });
+    expect(started.stderr).not.toMatch(/Error|invalid/i);
+    expect(started.status).toBe(0);
+  });
+
   it('contains neither the local host nor SQLite nor tests', () => {
     for (const absent of [
       'dist/runtime',
