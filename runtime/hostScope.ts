@@ -7,8 +7,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 
-// On globalThis: under jest the host runs from the TypeScript sources while the app requires dist/.
-const SLOT = Symbol.for('cardflow.hostScope');
+// On globalThis, so that two copies of the host in one process (its sources and its build, as a
+// test may load) still agree on which host an invocation belongs to.
+const SLOT = Symbol.for('azure-functions-local-host.hostScope');
 const slot = globalThis as { [SLOT]?: AsyncLocalStorage<BetterSqlite3.Database> };
 const scope = (slot[SLOT] ??= new AsyncLocalStorage<BetterSqlite3.Database>());
 

@@ -88,9 +88,9 @@ const SYSTEM_PROPERTIES = ['_etag', '_ts', '_lsn', '_rid', '_self', '_attachment
 const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // On globalThis so that every copy of this module in the process shares them (as localDatabase.ts
-// does): under jest the host's trigger service runs from the sources while the app writes through
-// the compiled dist/, and a per-copy map would leave the trigger to notice those writes by polling.
-const NOTIFIERS = Symbol.for('cardflow.documentChangeNotifiers');
+// does): a write through another copy of the host (its build beside its sources) still wakes the
+// trigger at once, instead of being noticed by polling.
+const NOTIFIERS = Symbol.for('azure-functions-local-host.documentChangeNotifiers');
 const notifiers = ((globalThis as { [NOTIFIERS]?: WeakMap<BetterSqlite3.Database, EventEmitter> })[
   NOTIFIERS
 ] ??= new WeakMap<BetterSqlite3.Database, EventEmitter>());

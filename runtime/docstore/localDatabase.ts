@@ -36,10 +36,10 @@ interface Published extends LocalDatabase {
   resources: LocalHostResources;
 }
 
-// On globalThis so that every copy of this module in the process sees the same database: under
-// jest the host runs from the TypeScript sources while the app it loads requires the compiled dist/.
-const SLOT = Symbol.for('cardflow.localDatabase');
-const BY_HOST = Symbol.for('cardflow.localDatabaseByHost');
+// On globalThis, like the seam itself, so that two copies of the host in one process (its sources
+// and its build) publish to and read from the same place.
+const SLOT = Symbol.for('azure-functions-local-host.database');
+const BY_HOST = Symbol.for('azure-functions-local-host.databaseByHost');
 const slot = globalThis as {
   [SLOT]?: Published;
   [BY_HOST]?: Map<BetterSqlite3.Database, Published>;
