@@ -18,7 +18,6 @@ import { sendReminder } from './sendReminder';
 
 const at = '2026-01-01T10:00:00.000Z';
 const context: ActivityContext = { at, correlationId: 'corr-1', causationId: 'cause-1' };
-const policy = { approvalThreshold: 100_000, velocityThreshold: 250_000 };
 const transfer = { transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 30_000 };
 
 let db: Database.Database;
@@ -62,10 +61,10 @@ afterEach(() => db.close());
 
 describe('activities run twice append once', () => {
   it('reserveFunds reserves once and answers the same both times', async () => {
-    const first = await reserveFunds(events, { ...transfer, ...policy, ...context });
+    const first = await reserveFunds(events, { ...transfer, ...context });
     const second = await reserveFunds(events, {
       ...transfer,
-      ...policy,
+
       ...context,
       at: '2026-01-01T11:00:00.000Z',
     });
@@ -80,7 +79,7 @@ describe('activities run twice append once', () => {
   });
 
   it('creditDestination credits and captures once', async () => {
-    await reserveFunds(events, { ...transfer, ...policy, ...context });
+    await reserveFunds(events, { ...transfer, ...context });
     expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
     expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
     expect(await types(accountStreamId('acc-b'))).toEqual(['AccountOpened', 'FundsTransferredIn']);
@@ -97,7 +96,7 @@ describe('activities run twice append once', () => {
       ok: true,
       released: false,
     });
-    await reserveFunds(events, { ...transfer, ...policy, ...context });
+    await reserveFunds(events, { ...transfer, ...context });
     expect(await releaseFunds(events, { ...transfer, reason: 'approval_expired', ...context })).toEqual({
       ok: true,
       released: true,
@@ -146,15 +145,16 @@ describe('activities run twice append once', () => {
 
 describe('business rejections are values', () => {
   it('reserveFunds answers insufficient_funds, account_not_found and account_closed', async () => {
-    expect(await reserveFunds(events, { ...transfer, amount: 100_001, ...policy, ...context })).toEqual({
+    expect(await reserveFunds(events, { ...transfer, amount: 100_001, ...context })).toEqual({
       ok: false,
       reason: 'insufficient_funds',
     });
-    expect(
-      await reserveFunds(events, { ...transfer, fromAccountId: 'acc-x', ...policy, ...context }),
-    ).toEqual({ ok: false, reason: 'account_not_found' });
+    expect(await reserveFunds(events, { ...transfer, fromAccountId: 'acc-x', ...context })).toEqual({
+      ok: false,
+      reason: 'account_not_found',
+    });
     await seed(accountStreamId('acc-b'), [{ type: 'AccountClosed', data: { accountId: 'acc-b' } }]);
-    expect(await reserveFunds(events, { ...transfer, ...policy, ...context })).toEqual({
+    expect(await reserveFunds(events, { ...transfer, ...context })).toEqual({
       ok: false,
       reason: 'account_closed',
     });

@@ -32,8 +32,6 @@ export interface ReserveFundsInput extends ActivityContext {
   toAccountId: string;
   amount: number;
   /** Thresholds for the outflow window assessed from the account stream (used when entities are off). */
-  approvalThreshold: number;
-  velocityThreshold: number;
 }
 /** `windowTotal`: the source's outgoing total of the last 24 h including this transfer, read from its stream. */
 export type ReserveFundsResult = BusinessResult<{ sourceOwnerId: string; windowTotal: number }>;

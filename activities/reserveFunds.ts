@@ -29,11 +29,6 @@ export async function reserveFunds(store: EventStore, input: ReserveFundsInput):
   if (!decision.ok) return { ok: false, reason: decision.error.code };
   if (state.status === 'none')
     throw new Error(`transfer ${transferId}: reserved on ${fromAccountId}, which has no events`);
-  const { approvalThreshold, velocityThreshold } = input;
-  const { windowTotal } = assessOutflowFromStream(
-    history,
-    { transferId, amount, at: input.at },
-    { approvalThreshold, velocityThreshold },
-  );
+  const { windowTotal } = assessOutflowFromStream(history, { transferId, amount, at: input.at });
   return { ok: true, sourceOwnerId: state.ownerId, windowTotal };
 }

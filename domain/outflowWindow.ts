@@ -1,4 +1,4 @@
-import { ApprovalPolicy, ApprovalRequirement, OUTFLOW_WINDOW_MS, requiresApproval } from './approvalPolicy';
+import { OUTFLOW_WINDOW_MS } from './approvalPolicy';
 import { EventEnvelope } from './envelope';
 import { Cents } from './money';
 
@@ -22,7 +22,8 @@ export interface OutflowWindow {
 
 export const emptyOutflowWindow: OutflowWindow = { outflows: [] };
 
-export interface Assessment extends ApprovalRequirement {
+/** What the window tells about a transfer: its source's outgoing total, this transfer included. Whether that needs approval is the transfer machine's to decide. */
+export interface Assessment {
   readonly windowTotal: Cents;
 }
 
@@ -48,40 +49,26 @@ export function cancelOutflow(window: OutflowWindow, transferId: string): Outflo
 }
 
 /**
- * Adds a transfer to the window (after pruning at `at`) and decides whether it needs approval.
+ * Adds a transfer to the window (after pruning at `at`) and answers the window's total with it.
  * Idempotent per transfer id: assessing the same transfer again changes nothing and returns the
  * first answer, because the orchestrator's entity call may be delivered more than once.
  *
  * @example
- * const { window, assessment } = assessOutflow(emptyOutflowWindow, { transferId: 'tr-1', amount: 500, at: Date.parse('2026-01-01T00:00:00Z') }, policy);
- * // assessment: { required: false, reason: null, windowTotal: 500 }
+ * const { window, assessment } = assessOutflow(emptyOutflowWindow, { transferId: 'tr-1', amount: 500, at: Date.parse('2026-01-01T00:00:00Z') });
+ * // assessment: { windowTotal: 500 }
  */
 export function assessOutflow(
   window: OutflowWindow,
   outflow: { transferId: string; amount: Cents; at: number },
-  policy: ApprovalPolicy & { windowMs?: number },
+  options: { windowMs?: number } = {},
 ): { window: OutflowWindow; assessment: Assessment } {
   const previous = window.outflows.find((existing) => existing.transferId === outflow.transferId);
-  if (previous) {
-    return {
-      window,
-      assessment: {
-        ...requiresApproval({ amount: previous.amount, windowTotal: previous.windowTotal, ...policy }),
-        windowTotal: previous.windowTotal,
-      },
-    };
-  }
-  const pruned = pruneOutflows(window, outflow.at, policy.windowMs ?? OUTFLOW_WINDOW_MS);
+  if (previous) return { window, assessment: { windowTotal: previous.windowTotal } };
+  const pruned = pruneOutflows(window, outflow.at, options.windowMs ?? OUTFLOW_WINDOW_MS);
   const windowTotal = outflowTotal(pruned) + outflow.amount;
-  const requirement = requiresApproval({
-    amount: outflow.amount,
-    windowTotal,
-    approvalThreshold: policy.approvalThreshold,
-    velocityThreshold: policy.velocityThreshold,
-  });
   return {
     window: { outflows: [...pruned.outflows, { ...outflow, windowTotal }] },
-    assessment: { ...requirement, windowTotal },
+    assessment: { windowTotal },
   };
 }
 
@@ -94,14 +81,13 @@ export function assessOutflow(
 export function assessOutflowFromStream(
   history: readonly EventEnvelope[],
   transfer: { transferId: string; amount: Cents; at: string },
-  policy: ApprovalPolicy,
 ): Assessment {
   const own = history.find(
     (event) => event.type === 'FundsReserved' && event.data.transferId === transfer.transferId,
   );
   const before = own ? history.slice(0, history.indexOf(own)) : history;
   // Built unpruned; the assessment below prunes once, at the reservation's own time.
-  const unpruned = { ...policy, windowMs: Number.POSITIVE_INFINITY };
+  const unpruned = { windowMs: Number.POSITIVE_INFINITY };
   let window = emptyOutflowWindow;
   for (const event of before) {
     if (event.type === 'FundsReserved') {
@@ -115,6 +101,5 @@ export function assessOutflowFromStream(
     if (event.type === 'FundsReleased') window = cancelOutflow(window, event.data.transferId);
   }
   const at = Date.parse(own ? own.metadata.occurredAt : transfer.at);
-  return assessOutflow(window, { transferId: transfer.transferId, amount: transfer.amount, at }, policy)
-    .assessment;
+  return assessOutflow(window, { transferId: transfer.transferId, amount: transfer.amount, at }).assessment;
 }

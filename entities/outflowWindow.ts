@@ -4,8 +4,8 @@
  * time per key, so concurrent transfers from one account are assessed in turn.
  *
  * Operations:
- * - `assess {transferId, amount, at, approvalThreshold?, velocityThreshold?}` →
- *   `{requiresApproval, reason, windowTotal}`; idempotent per transfer id (a repeat returns the first answer).
+ * - `assess {transferId, amount, at}` → `{windowTotal}`; idempotent per transfer id (a repeat
+ *   returns the first answer). Whether that total needs approval is the transfer machine's call.
  * - `cancel {transferId}` → the transfer no longer counts (it moved no money).
  * - `get` → the window.
  */
@@ -14,8 +14,6 @@ import { z } from 'zod';
 import {
   assessOutflow,
   cancelOutflow,
-  DEFAULT_APPROVAL_THRESHOLD,
-  DEFAULT_VELOCITY_THRESHOLD,
   emptyOutflowWindow,
   pruneOutflows,
   type OutflowWindow,
@@ -29,20 +27,8 @@ export const AssessOutflowSchema: z.ZodType<AssessOutflow> = z.object({
   amount: z.int().min(1),
   /** ISO-8601 instant or epoch ms. */
   at: z.union([z.string(), z.number()]),
-  approvalThreshold: z.int().min(1).optional(),
-  velocityThreshold: z.int().min(1).optional(),
 });
 export const CancelOutflowSchema: z.ZodType<CancelOutflow> = z.object({ transferId: z.string().min(1) });
-
-/** Policy defaults from the app settings, for callers that do not pass thresholds. */
-function defaultPolicy(settings: Readonly<Record<string, string | undefined>>) {
-  const int = (text: string | undefined, fallback: number) =>
-    text && /^\d+$/.test(text) ? Number(text) : fallback;
-  return {
-    approvalThreshold: int(settings.APPROVAL_THRESHOLD, DEFAULT_APPROVAL_THRESHOLD),
-    velocityThreshold: int(settings.VELOCITY_THRESHOLD, DEFAULT_VELOCITY_THRESHOLD),
-  };
-}
 
 function epochMs(at: string | number): number {
   const ms = typeof at === 'number' ? at : Date.parse(at);
@@ -58,27 +44,17 @@ export function operateOutflowWindow(
   window: OutflowWindow,
   operation: string | undefined,
   input: unknown,
-  settings: Readonly<Record<string, string | undefined>> = process.env,
 ): { window: OutflowWindow; result: unknown } {
   switch (operation) {
     case 'assess': {
       const request = AssessOutflowSchema.parse(input);
-      const defaults = defaultPolicy(settings);
-      const policy = {
-        approvalThreshold: request.approvalThreshold ?? defaults.approvalThreshold,
-        velocityThreshold: request.velocityThreshold ?? defaults.velocityThreshold,
-      };
       const at = epochMs(request.at);
-      const { window: next, assessment } = assessOutflow(
-        window,
-        { transferId: request.transferId, amount: request.amount, at },
-        policy,
-      );
-      const result: OutflowAssessment = {
-        requiresApproval: assessment.required,
-        reason: assessment.reason,
-        windowTotal: assessment.windowTotal,
-      };
+      const { window: next, assessment } = assessOutflow(window, {
+        transferId: request.transferId,
+        amount: request.amount,
+        at,
+      });
+      const result: OutflowAssessment = { windowTotal: assessment.windowTotal };
       return { window: next, result };
     }
     case 'cancel': {

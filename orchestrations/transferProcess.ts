@@ -271,26 +271,17 @@ class TransferProcess {
 
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {
     const { transferId, fromAccountId, toAccountId, amount } = effect;
-    const { approvalThreshold, velocityThreshold } = this.input.policy;
     const reserved = yield* this.persistently('reserveFunds', {
       transferId,
       fromAccountId,
       toAccountId,
       amount,
-      approvalThreshold,
-      velocityThreshold,
     });
     if (!reserved.ok) return { type: 'RESERVE_FAILED', reason: reserved.reason };
     const { sourceOwnerId } = reserved;
     if (this.outflowWindow === 'stream')
       return { type: 'RESERVED', windowTotal: reserved.windowTotal, sourceOwnerId, at: this.nowIso() };
-    const assess: AssessOutflow = {
-      transferId,
-      amount,
-      at: this.nowIso(),
-      approvalThreshold,
-      velocityThreshold,
-    };
+    const assess: AssessOutflow = { transferId, amount, at: this.nowIso() };
     const assessment = (yield this.context.df.callEntity(
       this.windowOf(fromAccountId),
       'assess',

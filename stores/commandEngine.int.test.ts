@@ -116,8 +116,6 @@ const reservation = (store: EventStore) =>
     fromAccountId: 'acc-a',
     toAccountId: 'acc-b',
     amount: 1_000,
-    approvalThreshold: 100_000,
-    velocityThreshold: 250_000,
     at,
     correlationId: 'corr',
     causationId: 'cause',
