@@ -117,6 +117,9 @@ export function projectAccount(
     case 'AccountClosed':
       next.status = 'closed';
       return { view: next };
+    default:
+      // An account event this read model does not show still moves its version with the stream.
+      return { view: next };
   }
 }
 
