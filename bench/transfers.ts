@@ -13,6 +13,7 @@ import { startHost } from '@cardflow/local-host';
 import { CardflowApi, httpDriver } from '../simulator/api';
 import { progressBar } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
+import { SimUsers } from '../simulator/users';
 
 const APP_ROOT = path.resolve(__dirname, '../..');
 
@@ -30,7 +31,10 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-transfers-'));
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
   const loadAtStart = os.loadavg();
+  // The simulator acts as distinct users; the host authenticates exactly these.
+  const users = SimUsers.generate(Math.min(accounts, 8), 'bench');
   const host = await startHost({
+    users: [...users.all],
     appRoot: APP_ROOT,
     port: 0,
     dataFile: path.join(dir, 'cardflow.db'),
@@ -38,7 +42,7 @@ async function main(): Promise<number> {
     settings: { CARDFLOW_STORE: 'local' },
   });
   try {
-    const api = new CardflowApi(httpDriver(host.baseUrl, 10));
+    const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
     const result = await runScenario(api, 'load', {
       runId: 'bench',
       transfers,

@@ -18,6 +18,7 @@ import type {
   RequestTransferBody,
   RequestTransferResponse,
 } from './contracts.generated';
+import type { SimUser, SimUsers } from './users';
 
 export interface Driver {
   readonly baseUrl: string;
@@ -79,12 +80,28 @@ export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = [
   'failed',
 ];
 
-/** The Cardflow HTTP API of one host. */
+/**
+ * The Cardflow HTTP API of one host, called as distinct users: the account's owner opens it and
+ * requests its transfers, the approver decides, the operator loads and reads.
+ */
 export class CardflowApi {
-  constructor(readonly driver: Driver) {}
+  /** Account id → its owner, for the accounts this client opened. */
+  private readonly owners = new Map<string, SimUser>();
 
+  constructor(
+    readonly driver: Driver,
+    readonly users: SimUsers,
+  ) {}
+
+  /** Opens the account as the next customer (round robin), who owns it. */
   openAccount(body: OpenAccountBody, idempotencyKey?: string): Promise<OpenAccountResponse> {
-    return this.post('/api/accounts', body, 202, idempotencyKey);
+    const owner = this.users.customerFor(this.owners.size);
+    if (body.accountId) this.owners.set(body.accountId, owner);
+    return this.post('/api/accounts', body, 202, idempotencyKey, owner);
+  }
+
+  ownerOf(accountId: string): SimUser {
+    return this.owners.get(accountId) ?? this.users.customerFor(0);
   }
 
   loadCredits(
@@ -92,15 +109,32 @@ export class CardflowApi {
     body: LoadCreditsBody,
     idempotencyKey?: string,
   ): Promise<LoadCreditsResponse> {
-    return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey);
+    return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey, this.users.operator);
   }
 
+  /** Requested by the source account's owner: nobody else may. */
   requestTransfer(body: RequestTransferBody, idempotencyKey?: string): Promise<RequestTransferResponse> {
-    return this.post('/api/transfers', body, 202, idempotencyKey);
+    return this.post('/api/transfers', body, 202, idempotencyKey, this.ownerOf(body.fromAccountId));
   }
 
+  /** Decided by the approver, who is never a requester. */
   decide(transferId: string, body: DecideTransferBody): Promise<DecideTransferResponse> {
-    return this.post(`/api/transfers/${transferId}/decision`, body, 202);
+    return this.post(`/api/transfers/${transferId}/decision`, body, 202, undefined, this.users.approver);
+  }
+
+  /** A decision sent as `user`, whatever the answer: the status and problem code. */
+  async decideAs(
+    user: SimUser,
+    transferId: string,
+    body: DecideTransferBody,
+  ): Promise<{ status: number; code?: string }> {
+    const res = await fetch(`${this.driver.baseUrl}/api/transfers/${transferId}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.users.headersOf(user) },
+      body: JSON.stringify(body),
+    });
+    const answer = (await bodyOf(res)) as { code?: string } | undefined;
+    return { status: res.status, code: answer?.code };
   }
 
   command(commandId: string): Promise<CommandView> {
@@ -139,8 +173,17 @@ export class CardflowApi {
     return res.status;
   }
 
-  async post<T>(path: string, body: unknown, expected: number, idempotencyKey?: string): Promise<T> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+  async post<T>(
+    path: string,
+    body: unknown,
+    expected: number,
+    idempotencyKey: string | undefined,
+    as: SimUser,
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...this.users.headersOf(as),
+    };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const res = await fetch(this.driver.baseUrl + path, {
       method: 'POST',
@@ -152,15 +195,20 @@ export class CardflowApi {
     return answer as T;
   }
 
+  /** Reads as the operator, who may read everything. */
   async get<T>(path: string): Promise<T> {
-    const res = await fetch(this.driver.baseUrl + path);
+    const res = await fetch(this.driver.baseUrl + path, {
+      headers: this.users.headersOf(this.users.operator),
+    });
     const answer = await bodyOf(res);
     if (res.status !== 200) throw new ApiError(res.status, answer, `GET ${path}`);
     return answer as T;
   }
 
   private async getOptional<T>(path: string, ok: readonly number[] = [200]): Promise<T | undefined> {
-    const res = await fetch(this.driver.baseUrl + path);
+    const res = await fetch(this.driver.baseUrl + path, {
+      headers: this.users.headersOf(this.users.operator),
+    });
     const answer = await bodyOf(res);
     if (res.status === 404) return undefined;
     if (!ok.includes(res.status)) throw new ApiError(res.status, answer, `GET ${path}`);

@@ -4,8 +4,11 @@
  * Drives a running Cardflow host over HTTP only, prints a summary, and exits 1 when an expectation
  * or an invariant is broken (2 on bad usage).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { CardflowApi, httpDriver } from './api';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
+import { SimUsers } from './users';
 
 const USAGE = `usage: npm run simulate -- --scenario NAME [--url URL] [--transfers N] [--accounts M] [--concurrency C] [--timeout-ms T]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}
@@ -14,6 +17,9 @@ scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --accounts     load: between how many accounts (default 10)
   --concurrency  load: requests in flight (default 16)
   --timeout-ms   how long to wait for each expected state (default 30000)
+  --users        the users file the host authenticates (default auth.local.json, else
+                 auth.local.example.json, as the host picks; or $CARDFLOW_AUTH_FILE): the
+                 simulator acts as its customers, its approver and its operator
 'expired' waits for the host's approval deadline: start the host with a short APPROVAL_TIMEOUT (e.g. PT10S).`;
 
 export interface CliArgs {
@@ -23,6 +29,8 @@ export interface CliArgs {
   accounts: number;
   concurrency: number;
   timeoutMs: number;
+  /** The users file; undefined: the one the host would pick. */
+  users?: string;
 }
 
 /** Parses the flags; throws a usage error message on anything wrong. */
@@ -65,6 +73,10 @@ export function parseArgs(
       case '--concurrency':
         args.concurrency = positive(flag, value);
         break;
+      case '--users':
+        if (!value) throw new Error('--users needs a users file');
+        args.users = value;
+        break;
       case '--timeout-ms':
         args.timeoutMs = positive(flag, value);
         break;
@@ -76,6 +88,16 @@ export function parseArgs(
   if (!SCENARIOS[args.scenario])
     throw new Error(args.scenario ? `unknown scenario '${args.scenario}'` : 'a --scenario is required');
   return args;
+}
+
+/** The users file the host picks by default (CARDFLOW_AUTH_FILE, auth.local.json, the example). */
+export function defaultUsersFile(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  const candidates = [env.CARDFLOW_AUTH_FILE, 'auth.local.json', 'auth.local.example.json'].filter(
+    (file): file is string => !!file,
+  );
+  return candidates.map((file) => path.resolve(file)).find((file) => existsSync(file));
 }
 
 /** A run id unique enough for ids on a long-lived host: `sim-` + base-36 time + random. */
@@ -105,7 +127,14 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const api = new CardflowApi(httpDriver(args.url));
+  const usersFile = args.users ?? defaultUsersFile();
+  if (!usersFile) {
+    console.error(
+      'no users file: pass --users FILE (the users the host authenticates, as in auth.local.example.json)',
+    );
+    return 2;
+  }
+  const api = new CardflowApi(httpDriver(args.url), SimUsers.fromFile(usersFile));
   const runId = newRunId();
   console.log(`simulating '${args.scenario}' against ${args.url} (run ${runId})`);
   const result = await runScenario(api, args.scenario, {

@@ -79,12 +79,8 @@ async function openFunded(
   load: number,
 ): Promise<string> {
   const accountId = `${options.runId}-${name}`;
-  await api.openAccount({
-    accountId,
-    ownerId: `${options.runId}-owner-${name}`,
-    ownerName: `Owner ${name}`,
-    kind: 'user',
-  });
+  // The owner is the customer the client opens it as (the caller), not a body field.
+  await api.openAccount({ accountId, kind: 'user' });
   ledger.accounts.add(accountId);
   await waitFor(api, `account ${accountId}`, options.timeoutMs, () => api.account(accountId));
   if (load > 0) {
@@ -117,7 +113,6 @@ async function transfer(
     fromAccountId: from,
     toAccountId: to,
     amount,
-    requestedBy: `${options.runId}-requester`,
   });
   ledger.transfers.add(transferId);
   return transferId;
@@ -169,8 +164,6 @@ async function balances(
   return { available: view?.available ?? 0, reserved: view?.reserved ?? 0 };
 }
 
-const approver = (options: ScenarioOptions) => `${options.runId}-approver`;
-
 // ---- the scenarios
 
 const smallTransfer: Scenario = async (api, ledger, options) => {
@@ -206,14 +199,23 @@ async function significant(
 }
 
 const approved: Scenario = async (api, ledger, options) => {
-  const { id } = await significant(api, ledger, options, 'approved');
-  await api.decide(id, { decision: 'approve', approver: approver(options), note: 'simulated approval' });
-  await expectFinal(api, ledger, options, id, 'completed');
+  const { id, from } = await significant(api, ledger, options, 'approved');
+  // Four eyes: the requester (the source account's owner) may not approve their own transfer.
+  const own = await api.decideAs(api.ownerOf(from), id, { decision: 'approve' });
+  ledger.expect(own.status === 403, `${id}: the requester's own approval answered ${own.status}, not 403`);
+  const still = await api.transfer(id);
+  ledger.expect(still?.status === 'awaiting_approval', `${id}: after the requester's try, ${still?.status}`);
+  await api.decide(id, { decision: 'approve', note: 'simulated approval' });
+  const done = await expectFinal(api, ledger, options, id, 'completed');
+  ledger.expect(
+    done?.approver === api.users.approver.id,
+    `${id}: approved by ${done?.approver}, not the approver ${api.users.approver.id}`,
+  );
 };
 
 const rejected: Scenario = async (api, ledger, options) => {
   const { id, from } = await significant(api, ledger, options, 'rejected');
-  await api.decide(id, { decision: 'reject', approver: approver(options) });
+  await api.decide(id, { decision: 'reject' });
   await expectFinal(api, ledger, options, id, 'rejected', 'rejected_by_approver');
   const after = await waitFor(api, `${from} released`, options.timeoutMs, async () => {
     const b = await balances(api, from);
@@ -237,7 +239,6 @@ const expired: Scenario = async (api, ledger, options) => {
     // Leave the host as it was: the transfer will not be waited for, so reject it.
     await api.decide(id, {
       decision: 'reject',
-      approver: approver(options),
       note: 'simulator: APPROVAL_TIMEOUT too long to wait for',
     });
     throw new Error(
@@ -297,7 +298,6 @@ const duplicateRequests: Scenario = async (api, ledger, options) => {
     fromAccountId: a,
     toAccountId: b,
     amount: 1_000,
-    requestedBy: `${options.runId}-requester`,
   };
   const [first, second] = await Promise.all([api.requestTransfer(body), api.requestTransfer(body)]);
   ledger.transfers.add(body.transferId);
@@ -311,7 +311,6 @@ const duplicateRequests: Scenario = async (api, ledger, options) => {
     fromAccountId: a,
     toAccountId: b,
     amount: 2_000,
-    requestedBy: `${options.runId}-requester`,
   };
   const k1 = await api.requestTransfer(keyed, key);
   const k2 = await api.requestTransfer(keyed, key);
@@ -387,7 +386,7 @@ const load: Scenario = async (api, ledger, options) => {
             // The velocity rule may hold some back: an approver clears them, as in production.
             if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
               approvedIds.add(id);
-              await api.decide(id, { decision: 'approve', approver: approver(options) });
+              await api.decide(id, { decision: 'approve' });
             }
           }),
         );

@@ -18,6 +18,7 @@ import { DEFAULT_DATABASE } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { testHostDriver } from './testHostDriver';
+import { SimUsers } from '../../simulator/users';
 
 // Whole-host tests: generous under a loaded CI machine (they take well under a second each when idle).
 jest.setTimeout(60_000);
@@ -39,8 +40,14 @@ describe('simulator scenarios against the app', () => {
   });
 
   beforeAll(async () => {
-    host = await createTestHost({ appRoot: REPO_ROOT, settings: { CARDFLOW_STORE: 'local' } });
-    api = new CardflowApi(testHostDriver(host));
+    // Users generated for this host, as the simulator does for a host it starts.
+    const users = SimUsers.generate(3, 'e2e');
+    host = await createTestHost({
+      appRoot: REPO_ROOT,
+      settings: { CARDFLOW_STORE: 'local' },
+      users: [...users.all],
+    });
+    api = new CardflowApi(testHostDriver(host), users);
   });
   afterAll(() => host?.stop());
 
@@ -74,8 +81,9 @@ describe('simulator scenarios against the app', () => {
   async function accounts(prefix: string): Promise<{ from: string; to: string }> {
     const from = `${prefix}-from`;
     const to = `${prefix}-to`;
-    await api.openAccount({ accountId: from, ownerId: `${prefix}-owner`, ownerName: 'Owner', kind: 'user' });
-    await api.openAccount({ accountId: to, ownerId: `${prefix}-other`, ownerName: 'Other', kind: 'user' });
+    // Opened as two customers in turn: each owns one (the owner is the caller).
+    await api.openAccount({ accountId: from, kind: 'user' });
+    await api.openAccount({ accountId: to, kind: 'user' });
     await host.waitForIdle();
     await api.loadCredits(from, { loadId: `${prefix}-load`, amount: 1_000_000 });
     await host.waitForIdle();
@@ -95,13 +103,12 @@ describe('simulator scenarios against the app', () => {
       fromAccountId: from,
       toAccountId: to,
       amount: 150_000,
-      requestedBy: 'e2e-raise-owner',
     });
     await awaitingApproval('e2e-raise-tr');
 
     // The source's owner may not decide: ignored, still waiting.
     expect(
-      await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: 'e2e-raise-owner' }),
+      await api.raiseDecision('e2e-raise-tr', { decision: 'approve', approver: api.ownerOf(from).id }),
     ).toBe(202);
     await host.waitForIdle();
     expect((await api.transfer('e2e-raise-tr'))?.status).toBe('awaiting_approval');
@@ -131,7 +138,6 @@ describe('simulator scenarios against the app', () => {
       fromAccountId: from,
       toAccountId: to,
       amount: 150_000,
-      requestedBy: 'e2e-broken-owner',
     });
     await awaitingApproval('e2e-broken-tr');
     // Credits that no load put in, appended behind the API's back.
@@ -175,7 +181,6 @@ describe('simulator scenarios against the app', () => {
       fromAccountId: from,
       toAccountId: to,
       amount: 150_000,
-      requestedBy: 'e2e-remind-owner',
     });
     await awaitingApproval('e2e-remind-tr');
     const inboxItem = async () =>
@@ -191,7 +196,7 @@ describe('simulator scenarios against the app', () => {
       (await inboxItem())?.reminders === 1 ? true : undefined,
     );
     expect(reminded).toBe(true);
-    await api.decide('e2e-remind-tr', { decision: 'reject', approver: 'checker-1' });
+    await api.decide('e2e-remind-tr', { decision: 'reject' });
     await waitFor(api, 'the rejection', 10_000, async () =>
       (await api.transfer('e2e-remind-tr'))?.status === 'rejected' ? true : undefined,
     );
