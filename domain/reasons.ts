@@ -29,6 +29,7 @@ export const REASON_MESSAGES = {
   cancelled_by_operator: 'an operator cancelled it while it waited for approval',
   already_credited: 'the transfer already credited the destination, so it can no longer be cancelled',
   not_cancellable: 'only a transfer waiting for approval can be cancelled',
+  process_ended: 'its process ended before the transfer finished, and any reservation was released',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_MESSAGES;

@@ -14,6 +14,7 @@ import './commandHandler';
 import './eventHandler';
 import './secondaryHandlers';
 import './dashboard';
+import './reconciler';
 import '../orchestrations/index';
 import '../activities/index';
 import '../entities/index';

@@ -32,7 +32,16 @@ export interface Settings {
   eventGridKey?: string;
   /** `host:port` of the running host (WEBSITE_HOSTNAME, set by Azure, Core Tools and the local host). */
   hostName?: string;
+  /** When the reconciler runs: NCRONTAB with seconds, or a TimeSpan (functions/reconciler.ts). */
+  reconcilerSchedule: string;
 }
+
+/** The reconciler's default schedule: at second 0 of every minute. */
+export const DEFAULT_RECONCILER_SCHEDULE = '0 */1 * * * *';
+
+/** Six NCRONTAB fields (`*`, numbers, names, ranges, steps, lists), or a TimeSpan such as `00:01:00` or `1.00:00:00`. */
+const NCRONTAB = /^[A-Za-z0-9*/,-]+(\s+[A-Za-z0-9*/,-]+){5}$/;
+const TIME_SPAN = /^(\d+\.)?\d+:\d{1,2}(:\d{1,2})?$/;
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -81,6 +90,15 @@ const SettingsSchema = z.object({
     .optional(),
   EVENTGRID_TOPIC_KEY: z.string().min(1).optional(),
   WEBSITE_HOSTNAME: z.string().optional(),
+  // The shape only: the host parses the schedule itself, and refuses to start on a value it cannot use.
+  RECONCILER_SCHEDULE: z
+    .string()
+    .trim()
+    .refine(
+      (text) => NCRONTAB.test(text) || TIME_SPAN.test(text),
+      "RECONCILER_SCHEDULE must be an NCRONTAB expression with seconds, e.g. '0 */1 * * * *', or a TimeSpan such as 00:01:00",
+    )
+    .optional(),
 });
 
 /** Empty strings count as unset (app settings often exist with no value). */
@@ -130,6 +148,7 @@ export function loadSettings(env: Env = process.env): Settings {
     eventGridEndpoint: values.EVENTGRID_TOPIC_ENDPOINT,
     eventGridKey: values.EVENTGRID_TOPIC_KEY,
     hostName: values.WEBSITE_HOSTNAME,
+    reconcilerSchedule: values.RECONCILER_SCHEDULE ?? DEFAULT_RECONCILER_SCHEDULE,
   };
 }
 

@@ -1,0 +1,162 @@
+/**
+ * One pass of the reconciler: every transfer the read models show as not finished whose process
+ * ended abnormally (Terminated, Failed, or gone past a grace period) is finished here, through the
+ * activities' own code, so it is idempotent exactly as they are:
+ *
+ *   nothing reached the destination → releaseFunds (reason `process_ended`), the window share given
+ *                                     back (`outflowWindow.cancel`), TransferFailed {process_ended}
+ *   the money moved in full          → TransferCompleted
+ *   credited but not captured        → left alone and logged: releasing would create money
+ *
+ * Decisions read the transfer stream, not only its view (a view may lag its stream). A transfer
+ * whose process is Running, Pending or Suspended is never touched. A second pass finds nothing to do.
+ */
+import { recordOutcome } from '../../activities/recordOutcome';
+import { releaseFunds } from '../../activities/releaseFunds';
+import type { ActivityContext } from '../../activities/contracts';
+import { accountStreamId, transferStreamId } from '../../domain/ids';
+import { transferDecider, type RequestedTransfer } from '../../domain/transfer';
+import type { EventStore, Views } from '../../stores';
+import type { DocumentContainer } from '../../stores/container';
+import { loadStream } from '../../stores/commandEngine';
+import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
+import type { TransferView } from '../projections/transferView';
+import { compensationFor, OPEN_TRANSFER_STATUSES, selectAction, type ProcessState } from './select';
+
+/** The causation of what the reconciler appends: no command caused it. */
+export const RECONCILER_CAUSATION = 'reconcileTransfers';
+
+export interface ReconcileDependencies {
+  events: EventStore;
+  views: Views;
+  /** The views container, for the ids of every transfer view (one partition each). */
+  viewKeys: Pick<DocumentContainer, 'listKeys'>;
+  /** The process's runtime status, `{exists: false}` when there is none (purged, never started). */
+  process(transferId: string): Promise<ProcessState>;
+  /** Takes the transfer out of its source's 24-hour window; null when the window is the stream's (the release does it). */
+  cancelOutflow: ((fromAccountId: string, transferId: string) => Promise<void>) | null;
+  now(): number;
+  log(line: string): void;
+}
+
+export type ReconcileAction = 'released' | 'completed' | 'stuck' | 'release_refused';
+
+export interface ReconcileSummary {
+  /** Transfers looked at (open in the read model). */
+  examined: number;
+  acted: Array<{ transferId: string; action: ReconcileAction }>;
+}
+
+/** Runs one pass; returns what it did. Errors on one transfer are logged and the pass goes on. */
+export async function reconcileTransfers(deps: ReconcileDependencies): Promise<ReconcileSummary> {
+  const summary: ReconcileSummary = { examined: 0, acted: [] };
+  for (const transferId of await openTransferIds(deps)) {
+    summary.examined += 1;
+    try {
+      const action = await reconcileOne(deps, transferId);
+      if (action) summary.acted.push({ transferId, action });
+    } catch (error) {
+      // One broken transfer must not stop the others; the next pass tries it again.
+      deps.log(
+        `reconciler: transfer ${transferId}: failed (${error instanceof Error ? error.message : String(error)}); will retry`,
+      );
+    }
+  }
+  return summary;
+}
+
+/** The ids of the transfers whose view is not in a final state. */
+async function openTransferIds(deps: ReconcileDependencies): Promise<string[]> {
+  const keys = await deps.viewKeys.listKeys();
+  const ids: string[] = [];
+  for (const key of keys) {
+    if (key.id !== TRANSFER_VIEW_ID || typeof key.partitionKey !== 'string') continue;
+    if (!key.partitionKey.startsWith(transferPartition(''))) continue;
+    const view = await deps.views.get<TransferView>(key.partitionKey, TRANSFER_VIEW_ID);
+    if (view && OPEN_TRANSFER_STATUSES.includes(view.status)) ids.push(view.transferId);
+  }
+  return ids;
+}
+
+async function reconcileOne(
+  deps: ReconcileDependencies,
+  transferId: string,
+): Promise<ReconcileAction | null> {
+  const stream = await loadStream(deps.events, transferStreamId(transferId), transferDecider);
+  const transfer = stream.state;
+  if (transfer.status === 'none') return null;
+  const requested = stream.history[0];
+  const ageMs = deps.now() - Date.parse(requested.metadata.occurredAt);
+  const process = await deps.process(transferId);
+  const selection = selectAction({ transferStatus: transfer.status, process, ageMs });
+  if (selection.action === 'leave') return null;
+
+  const context: ActivityContext = {
+    at: new Date(deps.now()).toISOString(),
+    correlationId: requested.metadata.correlationId,
+    causationId: RECONCILER_CAUSATION,
+  };
+  const ended = `process ${selection.why}`;
+  const how = compensationFor(await moneyFacts(deps.events, transfer));
+  if (how === 'stuck') {
+    deps.log(
+      `reconciler: transfer ${transferId}: ${ended}; ${transfer.toAccountId} was credited but the reservation on ${transfer.fromAccountId} was not captured: left for an operator (releasing would create money)`,
+    );
+    return 'stuck';
+  }
+  if (how === 'complete') {
+    await recordOutcome(deps.events, {
+      ...context,
+      transferId,
+      outcome: 'completed',
+      reason: null,
+      approver: transfer.approver,
+      note: null,
+      deadline: null,
+    });
+    deps.log(`reconciler: transfer ${transferId}: ${ended}; the money had moved, recorded completed`);
+    return 'completed';
+  }
+  const released = await releaseFunds(deps.events, {
+    ...context,
+    transferId,
+    fromAccountId: transfer.fromAccountId,
+    reason: 'process_ended',
+  });
+  if (!released.ok) {
+    deps.log(
+      `reconciler: transfer ${transferId}: ${ended}; the reservation could not be released (${released.reason}): left as it is`,
+    );
+    return 'release_refused';
+  }
+  await deps.cancelOutflow?.(transfer.fromAccountId, transferId);
+  await recordOutcome(deps.events, {
+    ...context,
+    transferId,
+    outcome: 'failed',
+    reason: 'process_ended',
+    approver: null,
+    note: null,
+    deadline: null,
+  });
+  deps.log(
+    `reconciler: transfer ${transferId}: ${ended} while ${transfer.status}; ${released.released ? `released ${transfer.amount} on ${transfer.fromAccountId}` : 'nothing was reserved'}, recorded failed (process_ended)`,
+  );
+  return 'released';
+}
+
+/** Whether the source's reservation was captured and the destination credited, from the account streams. */
+async function moneyFacts(
+  events: EventStore,
+  transfer: RequestedTransfer,
+): Promise<{ captured: boolean; creditedIn: boolean }> {
+  const has = async (accountId: string, type: string) =>
+    (await events.readStream(accountStreamId(accountId))).some(
+      (event) =>
+        event.type === type && (event.data as { transferId?: unknown }).transferId === transfer.transferId,
+    );
+  return {
+    captured: await has(transfer.fromAccountId, 'FundsTransferredOut'),
+    creditedIn: await has(transfer.toAccountId, 'FundsTransferredIn'),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * What the reconciler does with one transfer, as pure functions: whether its process ended
+ * abnormally (from the transfer's status, the process's runtime status and the transfer's age),
+ * and, for one that did, what the money already did (so compensation never creates or destroys it).
+ */
+import type { TransferStatus } from '../../domain/transfer';
+
+/** A process requested this recently may not have been started yet: "not found" is not "gone". */
+export const GONE_GRACE_MS = 5 * 60_000;
+
+/** Transfer statuses the process has not finished: the only ones the reconciler looks at. */
+export const OPEN_TRANSFER_STATUSES: readonly TransferStatus[] = [
+  'requested',
+  'awaiting_approval',
+  'approved',
+];
+
+/** Runtime statuses of a process that ended without finishing its transfer. */
+const ENDED_ABNORMALLY = new Set(['Terminated', 'Failed']);
+
+export type ProcessState = { exists: false } | { exists: true; runtimeStatus: string };
+
+export type Selection =
+  { action: 'leave'; why: string } | { action: 'compensate'; why: 'terminated' | 'failed' | 'gone' };
+
+/**
+ * Whether the reconciler acts on a transfer.
+ *
+ * @example selectAction({ transferStatus: 'awaiting_approval', process: { exists: true, runtimeStatus: 'Terminated' }, ageMs: 0 }) // compensate
+ */
+export function selectAction(input: {
+  transferStatus: TransferStatus;
+  process: ProcessState;
+  ageMs: number;
+  graceMs?: number;
+}): Selection {
+  const { transferStatus, process, ageMs, graceMs = GONE_GRACE_MS } = input;
+  if (!OPEN_TRANSFER_STATUSES.includes(transferStatus))
+    return { action: 'leave', why: `the transfer is ${transferStatus}` };
+  if (!process.exists)
+    return ageMs > graceMs
+      ? { action: 'compensate', why: 'gone' }
+      : { action: 'leave', why: 'no process yet, within the grace period' };
+  if (ENDED_ABNORMALLY.has(process.runtimeStatus))
+    return { action: 'compensate', why: process.runtimeStatus === 'Terminated' ? 'terminated' : 'failed' };
+  // Running, Pending, Suspended (and Completed: it recorded its own outcome) are the process's business.
+  return { action: 'leave', why: `the process is ${process.runtimeStatus}` };
+}
+
+/** What the account streams say the transfer did with the money. */
+export interface MoneyFacts {
+  /** `FundsTransferredOut` on the source: the reservation was captured. */
+  captured: boolean;
+  /** `FundsTransferredIn` on the destination. */
+  creditedIn: boolean;
+}
+
+/**
+ * How an abnormally ended transfer is finished:
+ * - `release`: nothing reached the destination; release the reservation (if any), give back the
+ *   window share, record `TransferFailed {process_ended}`;
+ * - `complete`: the money moved in full; record `TransferCompleted`;
+ * - `stuck`: the destination was credited but the source not captured; releasing would create
+ *   money, so it is left for a person (logged).
+ */
+export function compensationFor(facts: MoneyFacts): 'release' | 'complete' | 'stuck' {
+  if (facts.captured) return facts.creditedIn ? 'complete' : 'stuck';
+  return facts.creditedIn ? 'stuck' : 'release';
+}

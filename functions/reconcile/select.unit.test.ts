@@ -1,0 +1,73 @@
+import { DEFAULT_RECONCILER_SCHEDULE, loadSettings, SettingsError } from '../settings';
+import { compensationFor, GONE_GRACE_MS, selectAction, type ProcessState } from './select';
+
+const running = (runtimeStatus: string): ProcessState => ({ exists: true, runtimeStatus });
+const gone: ProcessState = { exists: false };
+
+describe('the reconciler selects', () => {
+  it('open transfers whose process was terminated or failed, at any age', () => {
+    for (const transferStatus of ['requested', 'awaiting_approval', 'approved'] as const) {
+      expect(selectAction({ transferStatus, process: running('Terminated'), ageMs: 0 })).toEqual({
+        action: 'compensate',
+        why: 'terminated',
+      });
+      expect(selectAction({ transferStatus, process: running('Failed'), ageMs: 0 })).toEqual({
+        action: 'compensate',
+        why: 'failed',
+      });
+    }
+  });
+
+  it('open transfers whose process is gone, only past the grace period', () => {
+    const transferStatus = 'awaiting_approval';
+    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS + 1 })).toEqual({
+      action: 'compensate',
+      why: 'gone',
+    });
+    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS }).action).toBe('leave');
+    expect(selectAction({ transferStatus: 'requested', process: gone, ageMs: 1_000 }).action).toBe('leave');
+    expect(selectAction({ transferStatus, process: gone, ageMs: 2_000, graceMs: 1_000 }).action).toBe(
+      'compensate',
+    );
+  });
+
+  it('never a transfer whose process still runs, or has completed', () => {
+    for (const status of ['Running', 'Pending', 'Suspended', 'ContinuedAsNew', 'Completed'])
+      expect(
+        selectAction({
+          transferStatus: 'awaiting_approval',
+          process: running(status),
+          ageMs: 10 * GONE_GRACE_MS,
+        }),
+      ).toMatchObject({ action: 'leave' });
+  });
+
+  it('never a finished transfer, whatever its process', () => {
+    for (const transferStatus of ['completed', 'rejected', 'expired', 'failed'] as const)
+      for (const process of [running('Terminated'), running('Failed'), gone])
+        expect(selectAction({ transferStatus, process, ageMs: 10 * GONE_GRACE_MS }).action).toBe('leave');
+  });
+});
+
+describe('the reconciler compensates without creating or destroying money', () => {
+  it('releases only when nothing reached the destination', () => {
+    expect(compensationFor({ captured: false, creditedIn: false })).toBe('release');
+    expect(compensationFor({ captured: true, creditedIn: true })).toBe('complete');
+    expect(compensationFor({ captured: false, creditedIn: true })).toBe('stuck');
+    expect(compensationFor({ captured: true, creditedIn: false })).toBe('stuck');
+  });
+});
+
+describe('RECONCILER_SCHEDULE', () => {
+  it('defaults to every minute and takes NCRONTAB or a TimeSpan', () => {
+    expect(loadSettings({}).reconcilerSchedule).toBe(DEFAULT_RECONCILER_SCHEDULE);
+    expect(loadSettings({ RECONCILER_SCHEDULE: '0 */5 * * * *' }).reconcilerSchedule).toBe('0 */5 * * * *');
+    expect(loadSettings({ RECONCILER_SCHEDULE: '00:01:00' }).reconcilerSchedule).toBe('00:01:00');
+  });
+
+  it('stops the app on a value that is neither', () => {
+    for (const bad of ['*/5 * * * *', 'every minute', '0 */1 * * * * *'])
+      expect(() => loadSettings({ RECONCILER_SCHEDULE: bad })).toThrow(SettingsError);
+    expect(() => loadSettings({ RECONCILER_SCHEDULE: 'soon' })).toThrow(/RECONCILER_SCHEDULE/);
+  });
+});
