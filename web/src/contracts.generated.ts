@@ -193,7 +193,8 @@ export type GetTransferEventsResponse = {
             | 'processing_failed'
             | 'cancelled_by_operator'
             | 'already_credited'
-            | 'not_cancellable';
+            | 'not_cancellable'
+            | 'process_ended';
         };
       }
     | {
@@ -341,7 +342,8 @@ export type GetTransferEventsResponse = {
             | 'processing_failed'
             | 'cancelled_by_operator'
             | 'already_credited'
-            | 'not_cancellable';
+            | 'not_cancellable'
+            | 'process_ended';
           approver?: string;
           note?: string;
         };
@@ -413,7 +415,8 @@ export type GetTransferEventsResponse = {
             | 'processing_failed'
             | 'cancelled_by_operator'
             | 'already_credited'
-            | 'not_cancellable';
+            | 'not_cancellable'
+            | 'process_ended';
           cancelledBy?: string;
           note?: string;
         };
