@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-transfers-'));
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
   const loadAtStart = os.loadavg();
-  // A customer per account, an approver, an operator (and a checker), made for this host: it authenticates exactly these.
+  // One customer per account, an approver and an operator, made for this host: it authenticates exactly these.
   const users = generateUsers('bench', accounts);
   const host = await startHost({
     users,
