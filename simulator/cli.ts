@@ -17,7 +17,6 @@ import {
   notEnoughCustomers,
   readUsersFile,
   usersFileText,
-  USERS_FILE,
   type Cast,
 } from './users';
 
@@ -138,13 +137,10 @@ export function writeUsersFile(file: string, customers: number): string[] {
   const users = generateUsers('sim', customers);
   // Tokens are credentials on the local host: only the owner reads them.
   writeFileSync(target, usersFileText(users), { mode: 0o600 });
-  const byDefault = target === path.join(appRootFrom(__dirname), USERS_FILE);
   return [
     `wrote ${target}: ${customers} customers, an approver, an operator and a checker (customer and approver)`,
-    byDefault
-      ? 'restart the host (npm start): it reads this file by default, and so does the simulator'
-      : `start the host with it: CARDFLOW_AUTH_FILE=${target} npm start`,
-    `then: npm run simulate -- --scenario load --accounts ${customers}${byDefault ? '' : ` --users ${target}`}`,
+    `start the host with it: CARDFLOW_AUTH_FILE=${target} npm start (or name it auth.local.json in the app folder)`,
+    `then: npm run simulate -- --users ${target} --scenario load --accounts ${customers}`,
   ];
 }
 

@@ -123,14 +123,13 @@ export function generateUsers(prefix: string, customers: number): SimUser[] {
     roles,
     token: `sim-${token()}`,
   });
-  // The checker comes last, so the plain customers own the accounts and only four-eyes casts the checker.
   const users = [
-    ...Array.from({ length: customers }, (_, n) =>
-      user(`customer-${n}`, `Simulated Customer ${n}`, ['customer']),
-    ),
     user('approver', 'Simulated Approver', ['approver']),
     user('operator', 'Simulated Operator', ['operator']),
     user('checker', 'Simulated Checker', ['customer', 'approver']),
+    ...Array.from({ length: customers }, (_, n) =>
+      user(`customer-${n}`, `Simulated Customer ${n}`, ['customer']),
+    ),
   ];
   const bad = users.find((u) => !ID.test(u.id));
   if (bad) throw new CastError(`the prefix '${prefix}' makes an invalid user id '${bad.id}'`);
@@ -144,32 +143,20 @@ export function usersFileText(users: readonly SimUser[]): string {
 
 /**
  * What to do when a scenario needs more customers than the cast has: a message naming the users
- * file, how many it has, and the ways out (fewer accounts; a users file with more customers).
+ * file, how many it has, and the ways out (fewer accounts; more customers in the file; a generated file).
  */
 export function notEnoughCustomers(cast: Cast, needed: number, scenario: string): string | undefined {
   if (cast.customers.length >= needed) return undefined;
   const have = cast.customers.map((u) => u.id).join(', ') || 'none';
-  const again = `npm run simulate -- --scenario ${scenario}${scenario === 'load' ? ` --accounts ${needed}` : ''}`;
-  // The example stands in only while there is no auth.local.json, which the host then reads by default (and git ignores).
-  const ways =
-    path.basename(cast.source) === EXAMPLE_USERS_FILE
-      ? [
-          `write ${USERS_FILE}, which the host reads by default, with enough customers, restart the host, and run again:`,
-          `  npm run simulate -- --write-users ${USERS_FILE} --customers ${needed}`,
-          '  npm start',
-          `  ${again}`,
-        ]
-      : [
-          `add customers to ${cast.source} and restart the host; or generate a users file for the host and the simulator:`,
-          `  npm run simulate -- --write-users sim-users.json --customers ${needed}`,
-          '  CARDFLOW_AUTH_FILE=sim-users.json npm start',
-          `  ${again} --users sim-users.json`,
-        ];
+  const file = 'sim-users.json';
   return [
     `'${scenario}' needs ${needed} customers (one per account) but ${cast.source} has ${cast.customers.length} (${have}).`,
     ...(scenario === 'load' && cast.customers.length >= 2
-      ? [`Run it with --accounts ${cast.customers.length}, or`]
+      ? [`Run it with --accounts ${cast.customers.length}, or:`]
       : []),
-    ...ways,
+    `add customers to ${cast.source} and restart the host; or generate a users file for the host and the simulator:`,
+    `  npm run simulate -- --write-users ${file} --customers ${needed}`,
+    `  CARDFLOW_AUTH_FILE=${file} npm start`,
+    `  npm run simulate -- --users ${file} --scenario ${scenario}${scenario === 'load' ? ` --accounts ${needed}` : ''}`,
   ].join('\n');
 }

@@ -101,7 +101,7 @@ describe('simulator scenarios against the app', () => {
       "'load' needs 5 customers (one per account) but auth.local.example.json has 2 (alice, bob).",
     );
     expect(result.violations[0]).toContain('Run it with --accounts 2');
-    expect(result.violations[0]).toContain('npm run simulate -- --write-users auth.local.json --customers 5');
+    expect(result.violations[0]).toContain('npm run simulate -- --write-users sim-users.json --customers 5');
     expect((await ops().account('e2e-short-acct-0'))?.accountId).toBeUndefined();
   });
 
