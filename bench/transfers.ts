@@ -13,7 +13,7 @@ import { startHost } from '@cardflow/local-host';
 import { CardflowApi, httpDriver } from '../simulator/api';
 import { progressBar } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
-import { castFrom, generateUsers } from '../simulator/users';
+import { SimUsers } from '../simulator/users';
 
 const APP_ROOT = path.resolve(__dirname, '../..');
 
@@ -31,10 +31,10 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-transfers-'));
   const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
   const loadAtStart = os.loadavg();
-  // One customer per account, an approver and an operator, made for this host: it authenticates exactly these.
-  const users = generateUsers('bench', accounts);
+  // The simulator acts as distinct users; the host authenticates exactly these.
+  const users = SimUsers.generate(Math.min(accounts, 8), 'bench');
   const host = await startHost({
-    users,
+    users: [...users.all],
     appRoot: APP_ROOT,
     port: 0,
     dataFile: path.join(dir, 'cardflow.db'),
@@ -42,10 +42,9 @@ async function main(): Promise<number> {
     settings: { CARDFLOW_STORE: 'local' },
   });
   try {
-    const api = new CardflowApi(httpDriver(host.baseUrl, 10));
+    const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
     const result = await runScenario(api, 'load', {
       runId: 'bench',
-      cast: castFrom(users, 'the generated users'),
       transfers,
       accounts,
       concurrency,

@@ -1,7 +1,7 @@
 /**
  * The simulator's view of a running host: the public HTTP API and the Durable HTTP API, over
- * `fetch` only and as one authenticated user at a time, plus how to let time pass (real sleeps, or
- * a test host's virtual clock). The API's types come from its OpenAPI document (contracts.generated.ts), never from the app's modules.
+ * `fetch` only, plus how to let time pass (real sleeps, or a test host's virtual clock). The API's
+ * types come from its OpenAPI document (contracts.generated.ts), never from the app's modules.
  */
 import type {
   DecideTransferBody,
@@ -18,7 +18,7 @@ import type {
   RequestTransferBody,
   RequestTransferResponse,
 } from './contracts.generated';
-import type { SimUser } from './users';
+import type { SimUser, SimUsers } from './users';
 
 export interface Driver {
   readonly baseUrl: string;
@@ -80,39 +80,28 @@ export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = [
   'failed',
 ];
 
-/** An answer taken as it came, for requests whose refusal is the expected outcome. */
-export interface Answer {
-  readonly status: number;
-  /** The problem's stable code (`identity_mismatch`, `approver_is_requester`, ...), if any. */
-  readonly code?: string;
-  readonly body: unknown;
-}
-
-/** What `GET /.auth/me` says of the caller: their id and roles, as Easy Auth sees them. */
-export interface Me {
-  readonly id: string;
-  readonly roles: readonly string[];
-}
-
-const ROLE_CLAIMS = ['roles', 'role', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
-
 /**
- * The Cardflow HTTP API of one host, called as one user (`Authorization: Bearer <token>`, as App
- * Service Authentication takes it) or anonymously; `as(user)` is the same host as someone else.
+ * The Cardflow HTTP API of one host, called as distinct users: the account's owner opens it and
+ * requests its transfers, the approver decides, the operator loads and reads.
  */
 export class CardflowApi {
+  /** Account id → its owner, for the accounts this client opened. */
+  private readonly owners = new Map<string, SimUser>();
+
   constructor(
     readonly driver: Driver,
-    readonly user?: SimUser,
+    readonly users: SimUsers,
   ) {}
 
-  /** The same host, called as `user`. */
-  as(user: SimUser): CardflowApi {
-    return new CardflowApi(this.driver, user);
+  /** Opens the account as the next customer (round robin), who owns it. */
+  openAccount(body: OpenAccountBody, idempotencyKey?: string): Promise<OpenAccountResponse> {
+    const owner = this.users.customerFor(this.owners.size);
+    if (body.accountId) this.owners.set(body.accountId, owner);
+    return this.post('/api/accounts', body, 202, idempotencyKey, owner);
   }
 
-  openAccount(body: OpenAccountBody, idempotencyKey?: string): Promise<OpenAccountResponse> {
-    return this.post('/api/accounts', body, 202, idempotencyKey);
+  ownerOf(accountId: string): SimUser {
+    return this.owners.get(accountId) ?? this.users.customerFor(0);
   }
 
   loadCredits(
@@ -120,15 +109,32 @@ export class CardflowApi {
     body: LoadCreditsBody,
     idempotencyKey?: string,
   ): Promise<LoadCreditsResponse> {
-    return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey);
+    return this.post(`/api/accounts/${accountId}/loads`, body, 202, idempotencyKey, this.users.operator);
   }
 
+  /** Requested by the source account's owner: nobody else may. */
   requestTransfer(body: RequestTransferBody, idempotencyKey?: string): Promise<RequestTransferResponse> {
-    return this.post('/api/transfers', body, 202, idempotencyKey);
+    return this.post('/api/transfers', body, 202, idempotencyKey, this.ownerOf(body.fromAccountId));
   }
 
+  /** Decided by the approver, who is never a requester. */
   decide(transferId: string, body: DecideTransferBody): Promise<DecideTransferResponse> {
-    return this.post(`/api/transfers/${transferId}/decision`, body, 202);
+    return this.post(`/api/transfers/${transferId}/decision`, body, 202, undefined, this.users.approver);
+  }
+
+  /** A decision sent as `user`, whatever the answer: the status and problem code. */
+  async decideAs(
+    user: SimUser,
+    transferId: string,
+    body: DecideTransferBody,
+  ): Promise<{ status: number; code?: string }> {
+    const res = await fetch(`${this.driver.baseUrl}/api/transfers/${transferId}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.users.headersOf(user) },
+      body: JSON.stringify(body),
+    });
+    const answer = (await bodyOf(res)) as { code?: string } | undefined;
+    return { status: res.status, code: answer?.code };
   }
 
   command(commandId: string): Promise<CommandView> {
@@ -148,22 +154,6 @@ export class CardflowApi {
     return this.get(`/api/approvals?status=${status}`);
   }
 
-  /** Who the host's Easy Auth takes this caller for; undefined when it knows no such caller (401). */
-  async me(): Promise<Me | undefined> {
-    const answer = await this.send('GET', '/.auth/me');
-    if (answer.status === 401) return undefined;
-    if (answer.status !== 200) throw new ApiError(answer.status, answer.body, 'GET /.auth/me');
-    const [entry] = (answer.body ?? []) as Array<{
-      user_id?: string;
-      user_claims?: Array<{ typ: string; val: string }>;
-    }>;
-    const claims = entry?.user_claims ?? [];
-    return {
-      id: entry?.user_id ?? '',
-      roles: claims.filter((c) => ROLE_CLAIMS.includes(c.typ)).map((c) => c.val),
-    };
-  }
-
   /** The transfer's process instance through the Durable HTTP API (202 while it runs, 200 once it ended). */
   instance(transferId: string): Promise<InstanceView | undefined> {
     return this.getOptional(`/runtime/webhooks/durabletask/instances/${transferId}`, [200, 202]);
@@ -171,52 +161,58 @@ export class CardflowApi {
 
   /** Raises `ApprovalDecision` on the instance directly, as an operator would (not through the API). */
   async raiseDecision(transferId: string, decision: unknown): Promise<number> {
-    const answer = await this.send(
-      'POST',
-      `/runtime/webhooks/durabletask/instances/${transferId}/raiseEvent/ApprovalDecision`,
-      decision,
+    const res = await fetch(
+      `${this.driver.baseUrl}/runtime/webhooks/durabletask/instances/${transferId}/raiseEvent/ApprovalDecision`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(decision),
+      },
     );
-    return answer.status;
+    await res.arrayBuffer();
+    return res.status;
   }
 
-  /** Sends a request as this caller and returns whatever came back; never throws on a status. */
-  async send(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Answer> {
-    const headers: Record<string, string> = {};
-    if (this.user) headers.authorization = `Bearer ${this.user.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+  async post<T>(
+    path: string,
+    body: unknown,
+    expected: number,
+    idempotencyKey: string | undefined,
+    as: SimUser,
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...this.users.headersOf(as),
+    };
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const res = await fetch(this.driver.baseUrl + path, {
-      method,
+      method: 'POST',
       headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      body: JSON.stringify(body),
     });
     const answer = await bodyOf(res);
-    const code = (answer as { code?: unknown } | undefined)?.code;
-    return { status: res.status, body: answer, ...(typeof code === 'string' ? { code } : {}) };
+    if (res.status !== expected) throw new ApiError(res.status, answer, `POST ${path}`);
+    return answer as T;
   }
 
-  async post<T>(path: string, body: unknown, expected: number, idempotencyKey?: string): Promise<T> {
-    const answer = await this.send('POST', path, body, idempotencyKey);
-    if (answer.status !== expected) throw this.error(answer, `POST ${path}`);
-    return answer.body as T;
-  }
-
+  /** Reads as the operator, who may read everything. */
   async get<T>(path: string): Promise<T> {
-    const answer = await this.send('GET', path);
-    if (answer.status !== 200) throw this.error(answer, `GET ${path}`);
-    return answer.body as T;
+    const res = await fetch(this.driver.baseUrl + path, {
+      headers: this.users.headersOf(this.users.operator),
+    });
+    const answer = await bodyOf(res);
+    if (res.status !== 200) throw new ApiError(res.status, answer, `GET ${path}`);
+    return answer as T;
   }
 
   private async getOptional<T>(path: string, ok: readonly number[] = [200]): Promise<T | undefined> {
-    const answer = await this.send('GET', path);
-    if (answer.status === 404) return undefined;
-    if (!ok.includes(answer.status)) throw this.error(answer, `GET ${path}`);
-    return answer.body as T;
-  }
-
-  /** The failure, saying who asked: a refusal is only understood knowing the caller. */
-  private error(answer: Answer, what: string): ApiError {
-    return new ApiError(answer.status, answer.body, `${what} as ${this.user?.id ?? 'nobody (anonymous)'}`);
+    const res = await fetch(this.driver.baseUrl + path, {
+      headers: this.users.headersOf(this.users.operator),
+    });
+    const answer = await bodyOf(res);
+    if (res.status === 404) return undefined;
+    if (!ok.includes(res.status)) throw new ApiError(res.status, answer, `GET ${path}`);
+    return answer as T;
   }
 }
 

@@ -1,8 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { castFor, formatResult, newRunId, parseArgs, progressBar, writeUsersFile } from './cli';
-import { customersNeeded } from './scenarios';
+import { formatResult, newRunId, parseArgs, progressBar } from './cli';
 import { percentile, summarize } from './stats';
 
 describe('simulator command line', () => {
@@ -19,7 +15,6 @@ describe('simulator command line', () => {
       accounts: 3,
       concurrency: 16,
       timeoutMs: 30_000,
-      customers: 20,
     });
     expect(parseArgs(['--scenario', 'approved'], { CARDFLOW_URL: 'http://h:1' }).url).toBe('http://h:1');
   });
@@ -37,17 +32,6 @@ describe('simulator command line', () => {
       '--url needs an http(s) URL',
     );
     expect(() => parseArgs(['--scenario', 'load', '--fast'], {})).toThrow('unknown flag --fast');
-    expect(() => parseArgs(['--scenario', 'load', '--users'], {})).toThrow('--users needs a file');
-    expect(() => parseArgs(['--write-users', '--customers', '3'], {})).toThrow('--write-users needs a file');
-  });
-
-  it('reads the users file and the users file to write, which needs no scenario', () => {
-    expect(parseArgs(['--scenario', 'approved', '--users', 'u.json'], {}).users).toBe('u.json');
-    expect(parseArgs(['--write-users', 'u.json', '--customers', '5'], {})).toMatchObject({
-      writeUsers: 'u.json',
-      customers: 5,
-      scenario: '',
-    });
   });
 
   it('makes run ids that are valid Cardflow ids', () => {
@@ -73,48 +57,5 @@ describe('latency percentiles', () => {
     expect(percentile(hundred, 99)).toBe(99);
     expect(summarize([30, 10, 20])).toEqual({ count: 3, p50: 20, p90: 30, p99: 30, max: 30, mean: 20 });
     expect(summarize([])).toMatchObject({ count: 0, p50: 0, max: 0 });
-  });
-});
-
-describe('who the command line acts as', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'sim-cli-'));
-    writeFileSync(path.join(dir, 'host.json'), '{}');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const example = (file: string, ...ids: string[]) =>
-    writeFileSync(
-      path.join(dir, file),
-      JSON.stringify({
-        users: [
-          ...ids.map((id) => ({ id, name: id, roles: ['customer'], token: `token-of-${id}-0123456789` })),
-          { id: 'ada', name: 'Ada', roles: ['approver'], token: 'token-of-ada-0123456789' },
-          { id: 'otto', name: 'Otto', roles: ['operator'], token: 'token-of-otto-0123456789' },
-        ],
-      }),
-    );
-
-  it("defaults to the users file npm start's host reads: $CARDFLOW_AUTH_FILE, auth.local.json, the example", () => {
-    example('auth.local.example.json', 'alice', 'bob');
-    expect(castFor({}, {}, dir).customers.map((u) => u.id)).toEqual(['alice', 'bob']);
-    example('auth.local.json', 'carol', 'dan', 'erin');
-    expect(castFor({}, {}, dir).source).toBe(path.join(dir, 'auth.local.json'));
-    example('mine.json', 'fay', 'gus');
-    expect(castFor({}, { CARDFLOW_AUTH_FILE: 'mine.json' }, dir).customers[0].id).toBe('fay');
-    expect(castFor({ users: path.join(dir, 'auth.local.example.json') }, {}, dir).approver.id).toBe('ada');
-  });
-
-  it('writes a users file with a customer per account, readable by its owner only, and never over another', () => {
-    const file = path.join(dir, 'sim-users.json');
-    expect(writeUsersFile(file, 12).join('\n')).toContain(`CARDFLOW_AUTH_FILE=${file} npm start`);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const cast = castFor({ users: file }, {}, dir);
-    expect(customersNeeded('load', { accounts: 12 })).toBe(12);
-    expect(cast.customers.length).toBeGreaterThanOrEqual(12);
-    const before = readFileSync(file, 'utf8');
-    expect(() => writeUsersFile(file, 3)).toThrow('exists; not overwriting it');
-    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 });
