@@ -20,6 +20,9 @@ module.exports = {
   },
   // A test that leaks a handle must not hang CI for its whole time budget; jest still names the leak.
   forceExit: true,
+  // The machines CI runs on are shared and noisy; a test that walks a day of virtual time runs the
+  // reconciler's one-minute timer 1 440 times (each a real invocation and a Durable client call).
+  testTimeout: 30_000,
   collectCoverageFrom: ['domain/**/*.ts', '!**/*.test.ts', '!**/test/**'],
   coverageReporters: ['text-summary'],
   coverageThreshold: {

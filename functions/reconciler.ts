@@ -23,7 +23,6 @@ export async function reconciler(_timer: Timer, context: InvocationContext): Pro
   const summary = await reconcileTransfers({
     events: stores.events,
     views: stores.views,
-    viewKeys: stores.containers.views,
     process: async (transferId) => {
       const instance = await processes.instance(transferId);
       return instance.exists ? { exists: true, runtimeStatus: instance.runtimeStatus } : { exists: false };

@@ -232,7 +232,7 @@ async function waitForIdle(
 ): Promise<void> {
   const idle = (): boolean => inFlight() === 0 && services.every((s) => s.isIdle?.() ?? true);
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     if (idle()) {
       await turn();
       if (idle()) return;
@@ -243,7 +243,10 @@ async function waitForIdle(
         `The host did not become idle within ${timeoutMs} ms (invocations running: ${inFlight()}, busy services: ${busy.join(', ') || 'none'}).`,
       );
     }
-    await sleep(2);
+    // Most work (a timer's invocation, an episode) finishes within a few event-loop turns: check
+    // every turn at first, then back off so a long wait does not spin a core.
+    if (round < 64) await turn();
+    else await sleep(2);
   }
 }
 

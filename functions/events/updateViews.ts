@@ -8,8 +8,13 @@ import type { AccountEvent, TransferEvent } from '../../domain/events';
 import { parseStreamId } from '../../domain/ids';
 import { isStoreError, type EventStore, type Views } from '../../stores';
 import { projectAccount, type AccountView } from '../projections/accountView';
-import { ACCOUNT_VIEW_ID, TRANSFER_VIEW_ID } from '../projections/layout';
-import { projectTransfer, type TransferView } from '../projections/transferView';
+import {
+  ACCOUNT_VIEW_ID,
+  OPEN_TRANSFER_VIEW,
+  OPEN_TRANSFERS_PARTITION,
+  TRANSFER_VIEW_ID,
+} from '../projections/layout';
+import { isOpenTransfer, projectTransfer, type TransferView } from '../projections/transferView';
 
 const MAX_CONFLICT_RETRIES = 10;
 
@@ -131,6 +136,20 @@ async function updateTransfer(
       occurredAt: envelope.metadata.occurredAt,
     });
   }
-  if (view) await stores.views.put(view, { expectedVersion: version });
+  if (!view) return todo.length;
+  // The open-transfers index changes only when the transfer opens or finishes; written first, so a
+  // failed view write below is repaired by the redelivery (a stale entry the reconciler drops).
+  const open = isOpenTransfer(view);
+  if (open !== (stored !== undefined && isOpenTransfer(stored))) {
+    if (open)
+      await stores.views.put({
+        id: transferId,
+        pk: OPEN_TRANSFERS_PARTITION,
+        view: OPEN_TRANSFER_VIEW,
+        requestedAt: view.requestedAt,
+      });
+    else await stores.views.delete(OPEN_TRANSFERS_PARTITION, transferId);
+  }
+  await stores.views.put(view, { expectedVersion: version });
   return todo.length;
 }

@@ -13,6 +13,14 @@ export const statementEntryId = (version: number): string => `entry-${String(ver
 export const transferPartition = (transferId: string): string => `transfer-${transferId}`;
 export const TRANSFER_VIEW_ID = 'transfer';
 
+/**
+ * Open transfers: one document per transfer whose view is not final (`{id: transferId}`), so the
+ * reconciler reads one partition instead of scanning every view. Written before the transfer view,
+ * so a crash in between leaves an entry the reconciler finds final and removes.
+ */
+export const OPEN_TRANSFERS_PARTITION = 'open-transfers';
+export const OPEN_TRANSFER_VIEW = 'open-transfer';
+
 /** Approvals inbox: one document per transfer that needed approval. */
 export const APPROVALS_PARTITION = 'approvals';
 /** Notifications sent to approvers (approval requests, reminders), one per triggering event id. */
@@ -31,6 +39,7 @@ export function isProjectionPartition(pk: string): boolean {
     pk.startsWith('account-') ||
     pk.startsWith('transfer-') ||
     pk.startsWith('audit-') ||
-    pk === APPROVALS_PARTITION
+    pk === APPROVALS_PARTITION ||
+    pk === OPEN_TRANSFERS_PARTITION
   );
 }

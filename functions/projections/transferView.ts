@@ -3,7 +3,7 @@
  * the view's status can never disagree with what the deciders see.
  */
 import type { TransferEvent } from '../../domain/events';
-import { evolveTransfer, type RequestedTransfer } from '../../domain/transfer';
+import { evolveTransfer, isFinalStatus, type RequestedTransfer } from '../../domain/transfer';
 import type { TransferResponse } from '../http/schemas';
 import { TRANSFER_VIEW_ID, transferPartition } from './layout';
 
@@ -14,6 +14,11 @@ export interface TransferView extends RequestedTransfer {
   version: number;
   requestedAt: string;
   updatedAt: string;
+}
+
+/** Whether the transfer's process has not finished it yet (what the open-transfers index lists). */
+export function isOpenTransfer(view: Pick<TransferView, 'status'>): boolean {
+  return !isFinalStatus(view.status);
 }
 
 /** Applies one transfer event; undefined until the transfer was requested. */

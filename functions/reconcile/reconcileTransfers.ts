@@ -17,9 +17,8 @@ import type { ActivityContext } from '../../activities/contracts';
 import { accountStreamId, transferStreamId } from '../../domain/ids';
 import { transferDecider, type RequestedTransfer } from '../../domain/transfer';
 import type { EventStore, Views } from '../../stores';
-import type { DocumentContainer } from '../../stores/container';
 import { loadStream } from '../../stores/commandEngine';
-import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
+import { OPEN_TRANSFERS_PARTITION, TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
 import { compensationFor, OPEN_TRANSFER_STATUSES, selectAction, type ProcessState } from './select';
 
@@ -28,9 +27,8 @@ export const RECONCILER_CAUSATION = 'reconcileTransfers';
 
 export interface ReconcileDependencies {
   events: EventStore;
+  /** The read models: the open-transfers index and the transfer views. */
   views: Views;
-  /** The views container, for the ids of every transfer view (one partition each). */
-  viewKeys: Pick<DocumentContainer, 'listKeys'>;
   /** The process's runtime status, `{exists: false}` when there is none (purged, never started). */
   process(transferId: string): Promise<ProcessState>;
   /** Takes the transfer out of its source's 24-hour window; null when the window is the stream's (the release does it). */
@@ -65,15 +63,16 @@ export async function reconcileTransfers(deps: ReconcileDependencies): Promise<R
   return summary;
 }
 
-/** The ids of the transfers whose view is not in a final state. */
+/**
+ * The ids of the transfers whose view is not in a final state, from the open-transfers index (one
+ * partition). An entry whose view has become final (a view write raced the index) is removed here.
+ */
 async function openTransferIds(deps: ReconcileDependencies): Promise<string[]> {
-  const keys = await deps.viewKeys.listKeys();
   const ids: string[] = [];
-  for (const key of keys) {
-    if (key.id !== TRANSFER_VIEW_ID || typeof key.partitionKey !== 'string') continue;
-    if (!key.partitionKey.startsWith(transferPartition(''))) continue;
-    const view = await deps.views.get<TransferView>(key.partitionKey, TRANSFER_VIEW_ID);
+  for (const entry of await deps.views.query(OPEN_TRANSFERS_PARTITION)) {
+    const view = await deps.views.get<TransferView>(transferPartition(entry.id), TRANSFER_VIEW_ID);
     if (view && OPEN_TRANSFER_STATUSES.includes(view.status)) ids.push(view.transferId);
+    else if (view) await deps.views.delete(OPEN_TRANSFERS_PARTITION, entry.id);
   }
   return ids;
 }

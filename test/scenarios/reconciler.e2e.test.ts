@@ -5,6 +5,7 @@
  * process still waiting is left alone; and a second run changes nothing.
  */
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
+import { OPEN_TRANSFERS_PARTITION } from '../../functions/projections/layout';
 
 jest.setTimeout(120_000);
 
@@ -178,5 +179,24 @@ describe('the reconciler', () => {
       expect((await app.get(`/api/transfers/${transferId}`)).body.status).toBe('completed');
     }
     await conserved();
+  });
+
+  it('reads one index of unfinished transfers, and drops an entry whose transfer has finished', async () => {
+    // Every transfer above is final: the projection took each out of the index.
+    expect(await app.stores.views.query(OPEN_TRANSFERS_PARTITION)).toEqual([]);
+    await requestTransfer('tr-rc-indexed', 150_000);
+    expect((await app.stores.views.query(OPEN_TRANSFERS_PARTITION)).map((entry) => entry.id)).toEqual([
+      'tr-rc-indexed',
+    ]);
+    // A stale entry (a view write that raced the index) for a completed transfer.
+    await app.stores.views.put({ id: 'tr-rc-after-1', pk: OPEN_TRANSFERS_PARTITION, view: 'open-transfer' });
+    await afterReconcilerRuns();
+    expect((await app.stores.views.query(OPEN_TRANSFERS_PARTITION)).map((entry) => entry.id)).toEqual([
+      'tr-rc-indexed',
+    ]);
+    expect((await app.get('/api/transfers/tr-rc-after-1')).body.status).toBe('completed');
+    const rejected = await app.post('/api/transfers/tr-rc-indexed/decision', { decision: 'reject' });
+    expect((await outcomeOf(app, rejected)).status).toBe('succeeded');
+    expect(await app.stores.views.query(OPEN_TRANSFERS_PARTITION)).toEqual([]);
   });
 });
