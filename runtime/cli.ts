@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       hostname: options.hostname,
       dataDir: options.dataDir,
       log: consoleLogger(),
+      // The dashboard shows traces the host received; an OTLP endpoint or Application Insights set in the environment wins.
+      traces: true,
     });
   } catch (err) {
     // A load error is the user's to fix and says how; anything else is a bug whose stack helps.

@@ -3,7 +3,7 @@
  * owns the SQLite database and runs the host services (durable backend, ...) on them.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,8 @@ import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './c
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
 import { createRequestHandler } from './http/requestHandler';
+import { sendProblem } from './http/problem';
+import { OTLP_TRACES_PATH } from './telemetry';
 import { consoleLogger } from './logger';
 import { defaultServices } from './services';
 import { applySettings, readLocalSettings } from './settings';
@@ -54,6 +56,14 @@ export interface HostOptions {
    * else `auth.local.json`, else `auth.local.example.json` in the app's folder); `false`: none.
    */
   users?: readonly LocalUser[] | false;
+  /**
+   * Point the app's OpenTelemetry exporter at this host's trace receiver (`/runtime/otlp/v1/traces`)
+   * by setting `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` before the app loads — unless the environment
+   * already names an OTLP endpoint or an Application Insights connection string. Default false
+   * (`npm start` turns it on). The OpenTelemetry API keeps one provider per process: the first
+   * traced host of a process receives its spans.
+   */
+  traces?: boolean;
 }
 
 export interface HttpFunctionInfo {
@@ -102,6 +112,27 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let server: Server | undefined;
   try {
     db = openDatabase(options, appRoot);
+    // The server listens before the app loads, so the app can be told where its host is (its own
+    // URL, the trace receiver); until the app is loaded, a request is answered 503.
+    let onRequest: RequestListener = (_req, res) =>
+      sendProblem(
+        res,
+        { status: 503, title: 'Service Unavailable', detail: 'The host is starting.' },
+        { 'retry-after': '1' },
+      );
+    server = createServer((req, res) => onRequest(req, res));
+    const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
+    const baseUrl = `http://${formatHost(options.hostname ?? '127.0.0.1')}:${port}`;
+    // As Core Tools and Azure do: the app can find its own host (e.g. the local Event Grid topic).
+    if (process.env.WEBSITE_HOSTNAME === undefined) {
+      process.env.WEBSITE_HOSTNAME = new URL(baseUrl).host;
+      addedEnv.push('WEBSITE_HOSTNAME');
+    }
+    if (options.traces && !tracesConfigured()) {
+      process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${baseUrl}${OTLP_TRACES_PATH}`;
+      addedEnv.push('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+    }
+
     functionsCore.setLogSink((level, _category, message) => {
       if (level === 'warning') log.warn(message);
       else if (level === 'error' || level === 'critical') log.error(message);
@@ -126,9 +157,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       markFailed = reject;
     });
     ready.catch(() => undefined);
-    let baseUrl = '';
 
-    const onRequest = createRequestHandler({
+    onRequest = createRequestHandler({
       registry: app.registry,
       routes,
       invoke,
@@ -139,14 +169,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
       fallbackOrigin: () => baseUrl,
       easyAuth,
     });
-    server = createServer(onRequest);
-    const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
-    baseUrl = `http://${formatHost(options.hostname ?? '127.0.0.1')}:${port}`;
-    // As Core Tools and Azure do: the app can find its own host (e.g. the local Event Grid topic).
-    if (process.env.WEBSITE_HOSTNAME === undefined) {
-      process.env.WEBSITE_HOSTNAME = new URL(baseUrl).host;
-      addedEnv.push('WEBSITE_HOSTNAME');
-    }
 
     const database = db;
     const context: HostContext = {
@@ -248,6 +270,15 @@ async function waitForIdle(
     if (round < 64) await turn();
     else await sleep(2);
   }
+}
+
+/** Whether the environment already tells the app where its telemetry goes. */
+function tracesConfigured(): boolean {
+  return [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  ].some((name) => (process.env[name] ?? '') !== '');
 }
 
 function openDatabase(options: HostOptions, appRoot: string): Database.Database {

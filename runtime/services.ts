@@ -6,11 +6,13 @@ import type { HostService } from './contracts';
 import { CosmosDBTriggerService, LocalDocumentStoreService } from './docstore';
 import { createDurableService } from './durable';
 import { EventGridTopicService } from './eventgrid';
+import { TelemetryService } from './telemetry';
 import { TimerTriggerService } from './timer';
 
 export function defaultServices(): HostService[] {
   // The document store is published first (app code may run as soon as the durable backend starts); triggers start last.
   return [
+    new TelemetryService(),
     new LocalDocumentStoreService(),
     createDurableService(),
     new EventGridTopicService(),

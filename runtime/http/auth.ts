@@ -63,6 +63,8 @@ export function systemRouteAccess(pathname: string): SystemRouteAccess | undefin
   if (path !== '/runtime' && !path.startsWith('/runtime/')) return undefined;
   if (path === DURABLE_RPC_PATH || path.startsWith(`${DURABLE_RPC_PATH}/`)) return 'machine';
   if (path.startsWith('/runtime/eventgrid/topics/')) return 'own';
+  // The app's OTLP exporter sends its spans from this machine (the host points it here).
+  if (path === '/runtime/otlp' || path.startsWith('/runtime/otlp/')) return 'machine';
   return 'systemKey';
 }
 

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { createTestHost, type TestHost } from '../testHost';
+import { OTLP_TRACES_PATH } from './telemetryService';
+import type { ReceivedSpan } from './otlpTraces';
+import type { TraceSummary } from './traceStore';
+
+const APP = join(__dirname, 'test/fixtures/traced-app');
+let host: TestHost;
+
+beforeAll(async () => {
+  delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  host = await createTestHost({ appRoot: APP, traces: true, users: false });
+});
+afterAll(() => host?.stop());
+
+async function traced(encoding: string, id: string): Promise<string> {
+  const response = await host.fetch(`/api/traced?encoding=${encoding}&id=${id}`, { method: 'POST' });
+  if (response.status !== 200)
+    throw new Error(`${response.status}: ${await response.text()}\n${JSON.stringify(host.logs)}`);
+  return ((await response.json()) as { traceId: string }).traceId;
+}
+
+describe('the local host receives the app’s traces over OTLP/HTTP', () => {
+  it('points the app’s exporter at itself before the app loads, and puts the setting back on stop', () => {
+    expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBe(`${host.baseUrl}${OTLP_TRACES_PATH}`);
+  });
+
+  it.each(['json', 'protobuf'])(
+    'keeps a trace exported as %s: one tree, kinds, statuses and attributes decoded',
+    async (encoding) => {
+      const traceId = await traced(encoding, `order-${encoding}`);
+
+      const found = await host.fetch(`/runtime/traces?attribute=order.id&value=order-${encoding}`);
+      expect(found.status).toBe(200);
+      const { traces } = (await found.json()) as { traces: TraceSummary[] };
+      expect(traces).toEqual([
+        expect.objectContaining({ traceId, name: 'handle order', spans: 2, errors: 1 }),
+      ]);
+
+      const trace = (await (await host.fetch(`/runtime/traces/${traceId}`)).json()) as {
+        spans: ReceivedSpan[];
+      };
+      const [parent, child] = trace.spans;
+      expect(parent).toMatchObject({
+        name: 'handle order',
+        kind: 'internal',
+        status: 'unset',
+        attributes: { 'order.id': `order-${encoding}`, 'order.items': 3 },
+        service: expect.any(String),
+        scope: 'traced-app',
+      });
+      expect(parent.parentSpanId).toBeUndefined();
+      expect(child).toMatchObject({
+        name: 'charge card',
+        kind: 'client',
+        parentSpanId: parent.spanId,
+        status: 'error',
+        statusMessage: 'card declined',
+      });
+      expect(child.startMs).toBeGreaterThanOrEqual(parent.startMs);
+      expect(parent.durationMs).toBeGreaterThanOrEqual(child.durationMs);
+      expect(Math.abs(parent.startMs - Date.now())).toBeLessThan(60_000);
+    },
+  );
+
+  it('lists recent traces newest first', async () => {
+    const first = await traced('json', 'order-old');
+    const second = await traced('json', 'order-new');
+    const { traces } = (await (await host.fetch('/runtime/traces?limit=2')).json()) as {
+      traces: TraceSummary[];
+    };
+    expect(traces.map((t) => t.traceId)).toEqual([second, first]);
+  });
+
+  it.each([
+    ['text/plain', 'hello', 415, /not an OTLP encoding/],
+    ['application/json', '{not json', 400, /not JSON/],
+    ['application/json', '{"spans": []}', 400, /no resourceSpans/],
+    ['application/x-protobuf', '\u00ff\u00ff\u00ff', 400, /not an ExportTraceServiceRequest/],
+  ])('refuses a %s export %j with %i and says why', async (contentType, body, status, detail) => {
+    const response = await host.fetch(OTLP_TRACES_PATH, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
+  });
+
+  it('answers 404 for a trace it does not keep, and 400 for a half-given filter or a bad limit', async () => {
+    expect((await host.fetch('/runtime/traces/0123456789abcdef0123456789abcdef')).status).toBe(404);
+    expect((await host.fetch('/runtime/traces?attribute=order.id')).status).toBe(400);
+    expect((await host.fetch('/runtime/traces?limit=0')).status).toBe(400);
+    expect((await host.fetch('/runtime/traces?limit=lots')).status).toBe(400);
+  });
+});
+
+describe('the traces option', () => {
+  const saved = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  beforeEach(() => delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  afterEach(() => {
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = saved;
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  });
+
+  it('sets the endpoint only while the host runs', async () => {
+    const other = await createTestHost({ appRoot: APP, traces: true, users: false });
+    expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBe(`${other.baseUrl}${OTLP_TRACES_PATH}`);
+    await other.stop();
+    expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBeUndefined();
+  });
+
+  it.each([
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://collector.example:4318'],
+    ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'InstrumentationKey=00000000-0000-0000-0000-000000000000'],
+  ])('leaves the app’s telemetry alone when the environment sets %s', async (name, value) => {
+    process.env[name] = value;
+    const other = await createTestHost({ appRoot: APP, traces: true, users: false });
+    try {
+      expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('is off unless asked for', async () => {
+    const other = await createTestHost({ appRoot: APP, users: false });
+    try {
+      expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
+  });
+});
