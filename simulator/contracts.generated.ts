@@ -66,6 +66,12 @@ export type GetCommandResponse = {
   reason?: string;
   submittedAt: string;
   completedAt?: string;
+  attempt: number;
+  previousAttempts: Array<{
+    status: 'succeeded' | 'rejected' | 'failed';
+    reason?: string;
+    completedAt?: string;
+  }>;
 };
 
 // ---- GET /api/accounts/{accountId}: An account (read model)

@@ -64,6 +64,20 @@ export interface AppendOptions {
   readonly idPrefix?: string;
 }
 
+/**
+ * Whether the stream already holds an effect of this command: an event it appended (id
+ * `{commandId}:{n}`, or `metadata.commandId`). Such a command has succeeded, whatever its decider
+ * says of the state since (a load replayed after the account closed, a transfer request replayed
+ * after its source closed): a retried command reports what really happened.
+ */
+export function recordsCommand(history: readonly EventEnvelope[], commandId: string): boolean {
+  return history.some(
+    (event) =>
+      event.id.startsWith(`${commandId}:`) ||
+      (event.metadata as { commandId?: unknown } | undefined)?.commandId === commandId,
+  );
+}
+
 /** Reads and folds a stream without writing; every stored event must be a valid domain event. */
 export async function loadStream<S, E extends DomainEvent>(
   store: EventStore,

@@ -1,10 +1,11 @@
 /**
  * The command store on a container partitioned by `/id`: the command id (a hash of type and data)
- * is the document id, so a repeated request collides on create and is stored once.
+ * is the document id, so a repeated request collides on create and is stored once. A repeat of a
+ * rejected command is tried again on the same document (`retry`): a refusal is not a duplicate.
  */
 import { hasStatus, type DocumentContainer } from './container';
 import { StoreError } from './errors';
-import type { CommandOutcome, CommandRecord, CommandStore, CommandSubmission } from './ports';
+import type { CommandAttempt, CommandOutcome, CommandRecord, CommandStore, CommandSubmission } from './ports';
 
 const OUTCOMES = ['succeeded', 'rejected', 'failed'];
 // Optimistic retries when completing races with another writer of the same command.
@@ -60,6 +61,35 @@ export class ContainerCommandStore implements CommandStore {
       try {
         await this.commands.replace(completed, _etag);
         return completed;
+      } catch (error) {
+        if (!hasStatus(error, 412) || attempt >= MAX_COMPLETE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async retry(commandId: string): Promise<CommandRecord | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.commands.read<CommandRecord>(commandId, commandId);
+      if (!current) return undefined;
+      const { _etag, ...record } = current;
+      if (record.status !== 'rejected') return record;
+      const { reason, completedAt, ...rest } = record;
+      const previous: CommandAttempt = {
+        status: record.status,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(completedAt !== undefined ? { completedAt } : {}),
+      };
+      const retried: CommandRecord = {
+        ...rest,
+        status: 'pending',
+        submittedAt: new Date(this.now()).toISOString(),
+        attempt: (record.attempt ?? 1) + 1,
+        previousAttempts: [...(record.previousAttempts ?? []), previous],
+      };
+      try {
+        // Replacing the document puts it on the change feed again: the handler picks the attempt up.
+        await this.commands.replace(retried, _etag);
+        return retried;
       } catch (error) {
         if (!hasStatus(error, 412) || attempt >= MAX_COMPLETE_ATTEMPTS) throw error;
       }

@@ -54,12 +54,23 @@ export interface CommandOutcome {
   reason?: string;
 }
 
+/** How an earlier attempt of a command ended, kept when a rejected command is tried again. */
+export interface CommandAttempt {
+  status: Exclude<CommandStatus, 'pending'>;
+  reason?: string;
+  completedAt?: string;
+}
+
 export interface CommandRecord extends CommandSubmission {
   status: CommandStatus;
   reason?: string;
-  /** ISO-8601 instants. */
+  /** ISO-8601 instants (`submittedAt`: when this attempt was submitted). */
   submittedAt: string;
   completedAt?: string;
+  /** Which attempt this is (absent: the first); see {@link CommandStore.retry}. */
+  attempt?: number;
+  /** The outcomes of the earlier attempts, oldest first. */
+  previousAttempts?: CommandAttempt[];
 }
 
 export interface CommandStore {
@@ -68,6 +79,13 @@ export interface CommandStore {
   /** Records the outcome; throws code `not_found` for an unknown command. Returns the updated record. */
   complete(commandId: string, outcome: CommandOutcome): Promise<CommandRecord>;
   get(commandId: string): Promise<CommandRecord | undefined>;
+  /**
+   * Makes a `rejected` command pending again, as its next attempt (`attempt` + 1, the rejection kept
+   * in `previousAttempts`), so the command handler evaluates it against the current state: a
+   * refusal is not a duplicate. Any other status is left as it is (a succeeded, failed or pending
+   * command stays deduplicated). Returns the record as it now stands; undefined for an unknown command.
+   */
+  retry(commandId: string): Promise<CommandRecord | undefined>;
 }
 
 /**

@@ -196,6 +196,29 @@ function decideApproval(
       });
 }
 
+/**
+ * Whether the transfer's events already record this very decision (the same verdict by the same
+ * approver with the same note: the decision the DecideTransfer command names, whose id is the hash
+ * of exactly that), whatever happened to the transfer since. The process, not the command handler,
+ * records a decision, so this is how a replayed DecideTransfer recognises its own effect.
+ */
+export function recordsDecision(
+  events: ReadonlyArray<{ type: string; data: unknown }>,
+  { transferId, decision, approver, note }: DecideTransfer['data'],
+): boolean {
+  const type = decision === 'approve' ? 'TransferApproved' : 'TransferRejected';
+  return events.some((event) => {
+    if (event.type !== type) return false;
+    const data = event.data as { transferId?: unknown; approver?: unknown; note?: unknown; reason?: unknown };
+    return (
+      data.transferId === transferId &&
+      data.approver === approver &&
+      (data.note ?? undefined) === (note ?? undefined) &&
+      (decision === 'approve' || data.reason === 'rejected_by_approver')
+    );
+  });
+}
+
 function cancelTransfer({ data }: CancelTransfer, state: TransferState): Decision<TransferEvent> {
   if (state.status === 'none') return reject('transfer_not_found', data.transferId);
   if (state.status === 'completed') return reject('already_credited');

@@ -38,6 +38,7 @@ export {
   initialTransferState,
   isFinalStatus,
   outcomeEvents,
+  recordsDecision,
   transferDecider,
 } from './decider';
 export type { RequestedTransfer, TransferFacts, TransferState, TransferStatus } from './decider';

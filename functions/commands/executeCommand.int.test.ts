@@ -236,3 +236,74 @@ describe('a cancel', () => {
     expect(raised).toEqual([]);
   });
 });
+
+describe('a command run again after its effect is in the stream', () => {
+  const meta = { correlationId: 'x', causationId: 'x', occurredAt: at };
+  async function given(streamId: string, streamEvents: object[]): Promise<void> {
+    const batch = envelopeAll(streamEvents as never, {
+      streamId,
+      expectedVersion: 0,
+      metadata: meta,
+      idPrefix: 'given',
+    });
+    await events.append(streamId, 0, batch as never);
+  }
+  const decide = (approver: string, note?: string): ClientCommand => ({
+    type: 'DecideTransfer',
+    data: { transferId: 'tr-1', decision: 'approve', approver, ...(note === undefined ? {} : { note }) },
+  });
+  const completedAfterApproval = [
+    {
+      type: 'TransferRequested',
+      data: {
+        transferId: 'tr-1',
+        fromAccountId: 'acc-1',
+        toAccountId: 'acc-2',
+        amount: 150_000,
+        requestedBy: 'alice',
+      },
+    },
+    { type: 'TransferApprovalRequested', data: { transferId: 'tr-1', reason: 'amount', deadline: at } },
+    { type: 'TransferApproved', data: { transferId: 'tr-1', approver: 'ada', note: 'fine' } },
+    { type: 'TransferCompleted', data: { transferId: 'tr-1' } },
+  ];
+  const noProcess = () => {
+    throw new Error('a decision already recorded needs no process');
+  };
+
+  it('succeeds when the process recorded this very decision, though the transfer completed since', async () => {
+    await given('transfer-tr-1', completedAfterApproval);
+    const replayed = decide('ada', 'fine');
+    expect(await executeCommand({ ...context(replayed), processes: noProcess }, replayed)).toEqual({
+      status: 'succeeded',
+    });
+  });
+
+  it('is still rejected when the recorded decision is another (another approver or another note)', async () => {
+    await given('transfer-tr-1', completedAfterApproval);
+    expect(await run(decide('bea', 'fine'))).toEqual({ status: 'rejected', reason: 'not_awaiting_approval' });
+    expect(await run(decide('ada'))).toEqual({ status: 'rejected', reason: 'not_awaiting_approval' });
+  });
+
+  it('succeeds when its own events are in the stream, though the state moved on', async () => {
+    await run(open('acc-1'));
+    await run(open('acc-2', 'bob'));
+    const request: ClientCommand = {
+      type: 'RequestTransfer',
+      data: {
+        transferId: 'tr-9',
+        fromAccountId: 'acc-1',
+        toAccountId: 'acc-2',
+        amount: 10,
+        requestedBy: 'alice',
+      },
+    };
+    expect(await run(request)).toEqual({ status: 'succeeded' });
+    await run({ type: 'CloseAccount', data: { accountId: 'acc-2' } });
+    // Decided afresh it would be account_closed; but this request is already the transfer's first event.
+    expect(await run(request)).toEqual({ status: 'succeeded' });
+    expect(await events.streamVersion('transfer-tr-9')).toBe(1);
+    const other = { ...request, data: { ...request.data, transferId: 'tr-10' } };
+    expect(await run(other)).toEqual({ status: 'rejected', reason: 'account_closed' });
+  });
+});

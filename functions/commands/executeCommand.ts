@@ -9,12 +9,17 @@
  * the stream, a cancel only after releasing the reservation. `succeeded` then means "raised": when
  * another decision or cancel (e.g. one raised through the Durable HTTP API) reached the process
  * first, the process ignores this one, and the transfer (stream, view, process) names the other.
+ *
+ * A command whose effect is already in the stream records `succeeded` whatever its decider says of
+ * the state since: its own events (`recordsCommand`), or, for a decision, the decision the process
+ * recorded (`recordsDecision`). That is what a command run again after a crash must report.
  */
 import type { CancelTransfer, ClientCommand, DecideTransfer } from '../../domain/commands';
 import type { ReasonCode } from '../../domain/reasons';
 import { commandTarget } from '../../domain/streams';
+import { recordsDecision } from '../../domain/transfer';
 import type { EventStore } from '../../stores';
-import { decideOn, handleCommand } from '../../stores/commandEngine';
+import { decideOn, handleCommand, recordsCommand } from '../../stores/commandEngine';
 import type { TransferProcessClient } from '../transferProcessClient';
 
 export type ExecutionOutcome = { status: 'succeeded' } | { status: 'rejected'; reason: ReasonCode };
@@ -29,7 +34,10 @@ export interface ExecutionContext {
 }
 
 async function raiseDecision(ctx: ExecutionContext, command: DecideTransfer): Promise<ExecutionOutcome> {
-  const { decision } = await decideOn(ctx.events, commandTarget(command));
+  const { decision, history } = await decideOn(ctx.events, commandTarget(command));
+  // Run again after the process took this decision and the transfer moved on (the host died
+  // between raising it and recording the outcome): the stream records it, so it succeeded.
+  if (recordsDecision(history, command.data)) return { status: 'succeeded' };
   if (!decision.ok) return { status: 'rejected', reason: decision.error.code };
   if (decision.events.length === 0) return { status: 'succeeded' };
   const processes = ctx.processes();
@@ -63,7 +71,7 @@ export async function executeCommand(
 ): Promise<ExecutionOutcome> {
   if (command.type === 'DecideTransfer') return raiseDecision(ctx, command);
   if (command.type === 'CancelTransfer') return raiseCancel(ctx, command);
-  const { decision } = await handleCommand(ctx.events, commandTarget(command), {
+  const { decision, history } = await handleCommand(ctx.events, commandTarget(command), {
     metadata: {
       correlationId: ctx.correlationId,
       causationId: ctx.commandId,
@@ -72,5 +80,6 @@ export async function executeCommand(
     },
     idPrefix: ctx.commandId,
   });
-  return decision.ok ? { status: 'succeeded' } : { status: 'rejected', reason: decision.error.code };
+  if (decision.ok || recordsCommand(history, ctx.commandId)) return { status: 'succeeded' };
+  return { status: 'rejected', reason: decision.error.code };
 }

@@ -3,7 +3,13 @@
  * schema; the route's path parameters, its body (the command's data without the path parameters,
  * the client-chosen id optional), its 202 answer and its OpenAPI description all follow from it.
  * The command id is a hash of the command, so a repeated request is the same command: stored once,
- * answered with the same 202 body.
+ * answered with the same 202 body. A repeat of a command that was rejected is a new attempt of it
+ * (the same id, evaluated again against the current state: a refusal is not a duplicate); a repeat
+ * of one pending, succeeded or failed is the duplicate it looks like.
+ *
+ * An `Idempotency-Key` is bound to the first body sent with it (idempotency.ts): the same key with
+ * another body is 422 `idempotency_key_reused`. A command whose repeat would do it twice (a load)
+ * needs its id in the body or a key (400 `idempotency_required`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
@@ -17,11 +23,20 @@ import {
   OpenAccountSchema,
   RequestTransferSchema,
 } from '../../domain/commands';
-import { authorizeResource, authorizeRole, mayDecide, ownsAccount, type Access } from '../identity/access';
+import { domainError } from '../../domain/reasons';
+import {
+  accountOwner,
+  authorizeResource,
+  authorizeRole,
+  mayDecide,
+  ownsAccount,
+  type Access,
+} from '../identity/access';
 import { hasRole, type Role } from '../identity/caller';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
 import { readJsonBody, validate, type BodyResult } from './body';
+import { IdempotencyKey } from './idempotency';
 import { problem } from './problem';
 import { jsonAnswer, type RouteDeps, type RouteDefinition } from './route';
 import { IdempotencyKeySchema } from './schemas';
@@ -38,8 +53,11 @@ interface CommandRouteSpec<S extends CommandSchema> {
   /** The path below `api`; each `{name}` is a field of the command's data. */
   route: string;
   summary: string;
-  /** The id field a client may leave out: derived from the `Idempotency-Key` header, else new. */
-  newId?: { field: keyof DataOf<S> & string; prefix: string };
+  /**
+   * The id field a client may leave out: derived from the `Idempotency-Key` header, else new. With
+   * `required`, the body must name it or the request carry a key: a retry would otherwise do it twice.
+   */
+  newId?: { field: keyof DataOf<S> & string; prefix: string; required?: boolean };
   /** Who may send it (see functions/identity/access.ts). */
   access: Access<DataOf<S>>;
   /**
@@ -55,7 +73,10 @@ interface CommandRouteSpec<S extends CommandSchema> {
   };
   /** URLs the 202 answer adds to the ids, e.g. where to follow the process the command starts. */
   links?: Record<string, (apiBase: string, data: DataOf<S>) => string>;
-  /** Refusals judged from the read models before a new command is stored; a stored one skips them. */
+  /**
+   * Refusals judged from the read models before a new command, or a new attempt of a rejected one,
+   * is stored; a duplicate (a command pending, succeeded or failed) skips them.
+   */
   precheck?: {
     refusals: Record<number, string>;
     check: (deps: RouteDeps, data: DataOf<S>) => Promise<HttpResponseInit | undefined>;
@@ -115,6 +136,15 @@ function nameTheCaller(
   );
 }
 
+/** Route refusals from several sources; two of one status are one answer with both causes. */
+function joinRefusals(...sources: ReadonlyArray<Readonly<Record<number, string>>>): Record<number, string> {
+  const joined: Record<number, string> = {};
+  for (const source of sources)
+    for (const [status, when] of Object.entries(source))
+      joined[Number(status)] = joined[Number(status)] ? `${joined[Number(status)]}; ${when}` : when;
+  return joined;
+}
+
 /** The route definition of one command: its schemas derived from the command's, its handler generic. */
 export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>): RouteDefinition {
   const type = spec.command.shape.type.value;
@@ -149,8 +179,14 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const fields: Record<string, unknown> = { ...path.value, ...(input.value as object) };
     const named = nameTheCaller(spec.identity, deps, fields);
     if (named) return named;
+    const scope = [type, ...pathNames.map((name) => String(fields[name]))].join(':');
     if (spec.newId && fields[spec.newId.field] === undefined) {
-      const scope = [type, ...pathNames.map((name) => String(fields[name]))].join(':');
+      if (spec.newId.required && key.value === undefined)
+        return problem(
+          400,
+          'idempotency_required',
+          `Name the ${spec.newId.field} in the body or send an Idempotency-Key header: a retried ${type} without either would happen twice.`,
+        );
       fields[spec.newId.field] = entityId(spec.newId.prefix, scope, key.value);
     }
     // Parsing through the domain schema also normalises what the hash covers (e.g. trimmed names).
@@ -167,18 +203,40 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const statusUrl = commandStatusUrl(request, id);
     const accepted = () =>
       jsonAnswer(response, { commandId: id, ...ids, ...links, statusUrl }, 202, { location: statusUrl });
-    if (spec.precheck) {
-      // A stored command was already judged; the read model may have moved on since.
-      if (await deps.stores.commands.get(id)) return accepted();
-      const refused = await spec.precheck.check(deps, command.data);
-      if (refused) return refused;
+    const keyUse =
+      key.value === undefined
+        ? undefined
+        : new IdempotencyKey(deps.stores.views, scope, deps.caller?.id, key.value);
+    const reused = () =>
+      problem(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different body; send a new key for a new request.',
+      );
+    if (keyUse) {
+      const first = await keyUse.fingerprint();
+      if (first !== undefined && first !== id) return reused();
     }
-    await deps.stores.commands.submit({
-      id,
-      type: command.type,
-      data: command.data,
-      metadata: { correlationId: id, submittedBy: deps.caller?.id },
-    });
+    const existing = await deps.stores.commands.get(id);
+    // A pending, succeeded or failed command is this request's duplicate; a rejected one is tried again.
+    const attempt = !existing || existing.status === 'rejected';
+    if (attempt && spec.precheck) {
+      // Judged from the read models; the command handler judges again on the streams.
+      const refusal = await spec.precheck.check(deps, command.data);
+      if (refusal) return refusal;
+    }
+    // Bound only once the request is accepted, so a refused request leaves the key free.
+    if (keyUse && !(await keyUse.claim(id, deps.now()))) return reused();
+    if (!existing) {
+      await deps.stores.commands.submit({
+        id,
+        type: command.type,
+        data: command.data,
+        metadata: { correlationId: id, submittedBy: deps.caller?.id },
+      });
+    } else if (attempt) {
+      await deps.stores.commands.retry(id);
+    }
     return accepted();
   }
 
@@ -190,9 +248,17 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     status: 202,
     params,
     body: { schema: body, required: bodyRequired },
-    idempotencyKey: spec.newId !== undefined,
+    idempotencyKey: spec.newId ? { field: spec.newId.field, required: spec.newId.required === true } : false,
     response,
-    refusals: spec.precheck?.refusals ?? {},
+    refusals: joinRefusals(
+      spec.newId?.required
+        ? { 400: `Neither ${spec.newId.field} nor an Idempotency-Key (idempotency_required)` }
+        : {},
+      spec.newId
+        ? { 422: 'The Idempotency-Key was used before with a different body (idempotency_key_reused)' }
+        : {},
+      spec.precheck?.refusals ?? {},
+    ),
     durableClient: false,
     handle,
   };
@@ -217,7 +283,8 @@ export const COMMAND_ROUTES = {
     command: LoadCreditsSchema,
     route: 'accounts/{accountId}/loads',
     summary: 'Load credits (LoadCredits) onto an account of your own, or any as an operator',
-    newId: { field: 'loadId', prefix: 'load' },
+    // A load retried without its id or a key would load twice.
+    newId: { field: 'loadId', prefix: 'load', required: true },
     access: {
       roles: ['customer', 'operator'],
       check: (deps, caller, data) => ownsAccount(deps, caller, data.accountId),
@@ -244,6 +311,21 @@ export const COMMAND_ROUTES = {
     },
     identity: { field: 'requestedBy' },
     links: { processStatusUrl: (api, data) => `${api}/transfers/${data.transferId}/process` },
+    precheck: {
+      refusals: {
+        400: 'The source and destination are the same account (same_account)',
+        404: 'The source or destination account does not exist (account_not_found)',
+      },
+      // What the request alone reveals; whether the money is there stays the process's (a race by nature).
+      check: async (deps, { fromAccountId, toAccountId }) => {
+        if (fromAccountId === toAccountId)
+          return problem(400, 'same_account', domainError('same_account', fromAccountId).message);
+        for (const accountId of [fromAccountId, toAccountId])
+          if ((await accountOwner(deps, accountId)) === undefined)
+            return problem(404, 'account_not_found', `There is no account ${accountId}.`);
+        return undefined;
+      },
+    },
   }),
   decideTransfer: commandRoute({
     command: DecideTransferSchema,

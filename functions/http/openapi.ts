@@ -47,6 +47,7 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
+              description: `Names the ${route.idempotencyKey.field} when the body leaves it out, so a retry is the same request; bound to the first body sent with it (another body: 422 idempotency_key_reused).${route.idempotencyKey.required ? ` Needed unless the body names the ${route.idempotencyKey.field} (400 idempotency_required).` : ''}`,
               schema: { type: 'string', minLength: 1, maxLength: 200 },
             },
           ]
@@ -57,11 +58,16 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
         description: route.status === 202 ? 'Accepted: the command is stored; poll statusUrl' : 'OK',
         content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
       },
-      400: problem('Invalid input; `errors` lists the issues'),
       ...(route.method === 'GET'
         ? { 404: problem('Not found') }
         : { 413: problem('Body over 64 KiB'), 415: problem('Body is not JSON') }),
       ...Object.fromEntries(Object.entries(route.refusals).map(([status, when]) => [status, problem(when)])),
+      400: problem(
+        [
+          'Invalid input; `errors` lists the issues',
+          ...(route.refusals[400] ? [route.refusals[400]] : []),
+        ].join('; '),
+      ),
       ...(route.roles === 'anyone'
         ? {}
         : {

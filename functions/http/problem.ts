@@ -26,6 +26,9 @@ export const PROBLEM_MESSAGES = {
   forbidden: 'your role does not allow this',
   not_account_owner: 'the account is not yours',
   identity_mismatch: 'the request names someone other than you',
+  idempotency_required:
+    'the request needs its id in the body or an Idempotency-Key header, or a retry would do it twice (a load)',
+  idempotency_key_reused: 'this Idempotency-Key was already used with a different body',
 } as const;
 
 /** Every code a client may meet, in words: what `GET /api/reasons` answers. */

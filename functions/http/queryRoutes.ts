@@ -172,6 +172,8 @@ export const QUERY_ROUTES = {
         reason: record.reason,
         submittedAt: record.submittedAt,
         completedAt: record.completedAt,
+        attempt: record.attempt ?? 1,
+        previousAttempts: record.previousAttempts ?? [],
       });
     },
   }),

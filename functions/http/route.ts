@@ -33,10 +33,13 @@ export interface RouteDefinition {
   query?: z.ZodType;
   /** The JSON body; `required: false` when an empty body stands for `{}`. */
   body?: { schema: z.ZodType; required: boolean };
-  /** Whether the `Idempotency-Key` header names the entity the client left without an id. */
-  idempotencyKey: boolean;
+  /**
+   * Whether the `Idempotency-Key` header names the entity the client left without an id (`field`);
+   * `required`: the body names it or the header is sent (400 `idempotency_required` otherwise).
+   */
+  idempotencyKey: false | { field: string; required: boolean };
   response: z.ZodType;
-  /** Route-specific problem answers (status → when), besides 400, 413, 415, 503 and a GET's 404. */
+  /** Route-specific problem answers (status → when), besides 400, 413, 415, 503 and a GET's 404 (a 400 here adds to the generic one). */
   refusals: Readonly<Record<number, string>>;
   /** Whether the handler needs the Durable client binding (to read a process's status). */
   durableClient: boolean;

@@ -56,8 +56,19 @@ export const CommandStatusSchema = z.object({
   type: z.string(),
   status: z.enum(['pending', 'succeeded', 'rejected', 'failed']),
   reason: z.string().optional(),
+  /** When this attempt was submitted. */
   submittedAt: z.string(),
   completedAt: z.string().optional(),
+  /** The attempt (from 1): a repeat of a rejected command is evaluated again as its next attempt. */
+  attempt: z.int().min(1),
+  /** How the earlier attempts ended, oldest first. */
+  previousAttempts: z.array(
+    z.object({
+      status: z.enum(['succeeded', 'rejected', 'failed']),
+      reason: z.string().optional(),
+      completedAt: z.string().optional(),
+    }),
+  ),
 });
 
 export const AccountResponseSchema = z.object({

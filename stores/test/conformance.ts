@@ -306,6 +306,40 @@ export function describeStoreConformance(driver: string, target: ConformanceTarg
           code: 'invalid_request',
         });
       });
+
+      it('tries a rejected command again, keeping the earlier outcome; leaves any other status', async () => {
+        const id = unique('cmd');
+        await stores.commands.submit({ id, type: 'DecideTransfer', data: { n: 1 }, metadata: { a: 1 } });
+        expect(await stores.commands.retry(id)).toMatchObject({ id, status: 'pending' });
+        expect((await stores.commands.get(id))?.attempt).toBeUndefined();
+        const rejected = await stores.commands.complete(id, {
+          status: 'rejected',
+          reason: 'not_awaiting_approval',
+        });
+        const retried = await stores.commands.retry(id);
+        expect(retried).toMatchObject({
+          id,
+          type: 'DecideTransfer',
+          data: { n: 1 },
+          metadata: { a: 1 },
+          status: 'pending',
+          attempt: 2,
+          previousAttempts: [
+            { status: 'rejected', reason: 'not_awaiting_approval', completedAt: rejected.completedAt },
+          ],
+        });
+        expect(retried).not.toHaveProperty('reason');
+        expect(retried).not.toHaveProperty('completedAt');
+        expect(await stores.commands.get(id)).toEqual(retried);
+        await stores.commands.complete(id, { status: 'rejected', reason: 'insufficient_funds' });
+        // Racing repeats make one new attempt.
+        const racing = await Promise.all([stores.commands.retry(id), stores.commands.retry(id)]);
+        expect(racing.map((r) => r?.attempt)).toEqual([3, 3]);
+        expect((await stores.commands.get(id))?.previousAttempts).toHaveLength(2);
+        const succeeded = await stores.commands.complete(id, { status: 'succeeded' });
+        expect(await stores.commands.retry(id)).toEqual(succeeded);
+        expect(await stores.commands.retry(unique('cmd'))).toBeUndefined();
+      });
     });
 
     describe('views', () => {

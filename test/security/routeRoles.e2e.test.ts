@@ -105,7 +105,7 @@ const ROWS: Row[] = [
     functionName: 'loadCredits',
     method: 'POST',
     path: () => '/api/accounts/acc-alice/loads',
-    body: { amount: 100 },
+    body: { loadId: 'load-roles', amount: 100 },
     expect: { anonymous: A401, alice: 202, bob: NOT_OWNER, mallory: NOT_OWNER, ada: F403, otto: 202 },
   },
   {

@@ -49,6 +49,12 @@ export type GetCommandResponse = {
   reason?: string;
   submittedAt: string;
   completedAt?: string;
+  attempt: number;
+  previousAttempts: Array<{
+    status: 'succeeded' | 'rejected' | 'failed';
+    reason?: string;
+    completedAt?: string;
+  }>;
 };
 
 // ---- GET /api/transfers/{transferId}: A transfer (read model)
