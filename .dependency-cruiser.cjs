@@ -4,7 +4,7 @@
  * nothing of the local host; the local host (runtime/) knows nothing of the app; the app's folders
  * form layers, so no import cycle can run between them.
  */
-const APP = '^(domain|stores|orchestrations|activities|entities|functions)/';
+const APP = '^(domain|telemetry|stores|orchestrations|activities|entities|functions)/';
 const TOOLS = '^(web|simulator|bench|scripts|test)/';
 const LOCAL_HOST = '^runtime/|(^|/)node_modules/@cardflow/local-host';
 const TESTS = '(\\.test\\.ts$|/test/)';
@@ -19,6 +19,16 @@ module.exports = {
       from: { path: '^domain/', pathNot: TESTS },
       to: {
         pathNot: ['^domain/', '(^|/)node_modules/(zod|xstate)/'],
+      },
+    },
+    {
+      name: 'telemetry-is-a-leaf',
+      comment:
+        'telemetry/ (set-up, trace context, spans) imports only OpenTelemetry and the Azure Monitor distro: every layer may use it.',
+      severity: 'error',
+      from: { path: '^telemetry/', pathNot: TESTS },
+      to: {
+        pathNot: ['^telemetry/', '(^|/)node_modules/(@opentelemetry/[^/]+|@azure/monitor-opentelemetry)/'],
       },
     },
     {

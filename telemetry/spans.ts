@@ -1,0 +1,97 @@
+/**
+ * The app's spans: one helper that starts a span (as a child of the active span, or of a carrier
+ * that came with the work), runs the work in it, marks a thrown error and ends it. Without an
+ * exporter configured the OpenTelemetry API is a no-op and so is this.
+ */
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { contextOf, type TraceCarrier } from './traceContext';
+
+export { SpanKind, type Span, type Attributes };
+
+export const TRACER_NAME = 'cardflow';
+
+export function tracer(): Tracer {
+  return trace.getTracer(TRACER_NAME);
+}
+
+export interface SpanOptions {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  /**
+   * The trace the work came with. Given, the span continues it (unless a span is already active:
+   * then that one is the parent, as when Azure's Functions instrumentation wraps the invocation);
+   * `null`: a span with no parent.
+   */
+  parent?: TraceCarrier | null;
+  links?: Link[];
+}
+
+/**
+ * Runs `work` in a new span named `name`; a throw marks the span as an error (with the exception
+ * recorded) and is re-thrown.
+ *
+ * @example
+ * await inSpan('command DecideTransfer', { kind: SpanKind.CONSUMER, parent: doc.trace }, async (span) => {
+ *   span.setAttribute('cardflow.command.outcome', 'succeeded');
+ * });
+ */
+export function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T> | T,
+): Promise<T> {
+  const active = context.active();
+  const parent =
+    options.parent === undefined || trace.getSpan(active)?.spanContext() ? active : contextOf(options.parent);
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    parent,
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** Marks a span as failed: an exception is recorded, a string becomes the status message. */
+export function markFailed(span: Span, error: unknown): void {
+  if (error instanceof Error) span.recordException(error);
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/** A span that marks a moment (start = end), e.g. an orchestration episode resuming. */
+export function markMoment(name: string, options: SpanOptions): void {
+  const parent = options.parent === undefined ? context.active() : contextOf(options.parent);
+  const at = Date.now();
+  tracer()
+    .startSpan(
+      name,
+      {
+        kind: options.kind ?? SpanKind.INTERNAL,
+        attributes: options.attributes,
+        links: options.links,
+        startTime: at,
+      },
+      parent,
+    )
+    .end(at);
+}

@@ -1,0 +1,104 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { telemetryExportFor, TelemetrySettingsError } from './setup';
+import { inSpan, markMoment } from './spans';
+import { contextOf, currentTrace, currentTraceId, traceOf } from './traceContext';
+
+const exporter = new InMemorySpanExporter();
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  );
+});
+beforeEach(() => exporter.reset());
+
+const PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+describe('trace context across hops', () => {
+  it('continues the trace a carrier names, and hands the new span on as a carrier', async () => {
+    const carried = await inSpan(
+      'next hop',
+      { parent: { traceparent: PARENT, tracestate: 'vendor=1' } },
+      () => currentTrace(),
+    );
+    const [span] = exporter.getFinishedSpans();
+    expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(span.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(carried).toEqual({
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-${span.spanContext().spanId}-01`,
+      tracestate: 'vendor=1',
+    });
+  });
+
+  it('nests under the active span rather than the carrier (Azure’s invocation span comes first)', async () => {
+    await inSpan('invocation', { parent: null }, () =>
+      inSpan('handler', { parent: { traceparent: PARENT } }, () => 1),
+    );
+    const [handler, invocation] = exporter.getFinishedSpans();
+    expect(handler.parentSpanContext?.spanId).toBe(invocation.spanContext().spanId);
+    expect(handler.spanContext().traceId).not.toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('starts a new trace from a missing or malformed carrier, and never fails the work for it', async () => {
+    for (const parent of [undefined, null, { traceparent: 'garbage' }]) {
+      expect(await inSpan('work', { parent: parent as never }, () => currentTraceId())).toMatch(
+        /^[0-9a-f]{32}$/,
+      );
+    }
+    expect(new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId)).size).toBe(3);
+    expect(contextOf({ traceparent: 'garbage' })).toBe(ROOT_CONTEXT);
+  });
+
+  it('marks a thrown error on the span and re-throws it', async () => {
+    await expect(inSpan('fails', {}, () => Promise.reject(new Error('store down')))).rejects.toThrow(
+      'store down',
+    );
+    const [span] = exporter.getFinishedSpans();
+    expect(span.status).toEqual({ code: 2, message: 'store down' });
+    expect(span.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('records a moment as a span that starts and ends at once', () => {
+    markMoment('episode', { parent: { traceparent: PARENT }, attributes: { n: 1 } });
+    const [span] = exporter.getFinishedSpans();
+    expect(span.duration).toEqual([0, 0]);
+    expect(span.attributes).toEqual({ n: 1 });
+  });
+
+  it('reads a carrier out of a stored document field and nothing else', () => {
+    expect(traceOf({ traceparent: PARENT, tracestate: '' })).toEqual({ traceparent: PARENT });
+    expect(traceOf({ traceparent: 1 })).toBeUndefined();
+    expect(traceOf('x')).toBeUndefined();
+    expect(currentTrace(ROOT_CONTEXT)).toBeUndefined();
+  });
+});
+
+describe('where telemetry goes', () => {
+  it('prefers Application Insights, then OTLP, else nothing', () => {
+    expect(telemetryExportFor({})).toBe('off');
+    expect(telemetryExportFor({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe('otlp');
+    expect(
+      telemetryExportFor({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }),
+    ).toBe('otlp');
+    expect(
+      telemetryExportFor({
+        APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      }),
+    ).toBe('azure-monitor');
+    expect(telemetryExportFor({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' })).toBe('off');
+  });
+
+  it('refuses an OTLP protocol it cannot speak, naming the ones it can', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
+    expect(() => telemetryExportFor(env)).toThrow(TelemetrySettingsError);
+    expect(() => telemetryExportFor(env)).toThrow(/http\/protobuf \(the default\) or http\/json/);
+    expect(telemetryExportFor({ ...env, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toBe('otlp');
+  });
+});
