@@ -94,11 +94,14 @@ async function play(steps: Step[]): Promise<{ accounts: string[]; transfers: str
         requestedBy: `owner-${s.from}`,
       });
     }
-    if (answer.status === 404) {
-      // A transfer from an account never opened is refused at once: nobody owns it.
+    if (answer.status === 404 || answer.status === 400) {
+      // What the request alone reveals is refused at once: a transfer from or to an account not
+      // (yet) opened, or to its own source. Nothing is stored.
       expect(s.op).toBe('transfer');
-      expect(answer.body.code).toBe('account_not_found');
-      if (s.op === 'transfer') expect(await app.stores.events.streamVersion(`account-${id(s.from)}`)).toBe(0);
+      if (s.op !== 'transfer') continue;
+      expect(answer.body.code).toBe(answer.status === 400 ? 'same_account' : 'account_not_found');
+      if (answer.status === 400) expect(s.from).toBe(s.to);
+      expect(await app.stores.events.streamVersion(`transfer-${transfers[transfers.length - 1]}`)).toBe(0);
       transfers.pop();
       continue;
     }
