@@ -224,7 +224,7 @@ export function rowTexts(rows: Locator): Promise<string[][]> {
 
 export interface InstanceFilterInput {
   statuses?: string[];
-  /** `datetime-local` values (UTC in the harness: the browser runs with timezone UTC). */
+  /** `datetime-local` values, read as UTC by the page whatever the browser's zone. */
   createdFrom?: string;
   createdTo?: string;
   prefix?: string;
@@ -307,6 +307,13 @@ export class MonitorPanel {
     const form = this.detail.locator('form', { has: this.page.getByRole('heading', { name: 'Rewind' }) });
     await form.getByLabel('Reason').fill(reason);
     await form.getByRole('button', { name: 'Rewind' }).click();
+  }
+
+  /** Suspend, Resume or Rewind, with the reason typed into its form. */
+  async reasonOperation(title: 'Suspend' | 'Resume' | 'Rewind', reason: string): Promise<void> {
+    const form = this.detail.locator('form', { has: this.page.getByRole('heading', { name: title }) });
+    await form.getByLabel('Reason').fill(reason);
+    await form.getByRole('button', { name: title }).click();
   }
 
   async purge(): Promise<void> {

@@ -102,7 +102,7 @@ describe('the orchestrations monitor', () => {
       expect(scriptErrors(session)).toEqual([]);
     }));
 
-  it('pages through the list with the continuation token', () =>
+  it('pages through the list, read from the Durable API with its continuation tokens', () =>
     step(async () => {
       await dashboard.open('monitor');
       await monitor.filter({ pageSize: 10 });
@@ -122,7 +122,14 @@ describe('the orchestrations monitor', () => {
       await dashboard.open('monitor', { params: { instance: 'review-a1' } });
       await monitor.detailHeading('review-a1').waitFor();
       expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('instance-detail-title');
-      await monitor.detail.getByText('awaitingDecision').first().waitFor();
+      // The custom status in words, in the list and in the detail (the raw value folded under it).
+      await monitor.detail
+        .locator('.custom-status')
+        .getByText('Awaiting decision', { exact: true })
+        .waitFor();
+      expect(
+        await monitor.table.locator('tr[data-instance-id="review-a1"] td.custom-status').textContent(),
+      ).toBe('Awaiting decision');
       const lines = await monitor.timeline().allTextContents();
       expect(lines[0]).toMatch(/^2026-01-01 00:00:00 UTC Orchestration ReviewProcess started/);
       expect(lines.some((line) => /Activity CheckRequest completed/.test(line))).toBe(true);
@@ -150,21 +157,27 @@ describe('the orchestrations monitor', () => {
       await monitor.timeline().filter({ hasText: 'Orchestration completed' }).waitFor();
     }));
 
-  it('says in words why the Durable API refused an operation', () =>
+  it('says in words why the Durable API refused an operation the page still offered', () =>
     step(async () => {
-      await dashboard.open('monitor', { params: { instance: 'greet-01' } });
+      await start('ReviewProcess', 'review-gone', { id: 'review-gone' });
+      await host.waitForIdle();
+      await dashboard.open('monitor', { params: { instance: 'review-gone' } });
+      await monitor.detail.getByRole('button', { name: 'Raise event' }).waitFor();
+      // Behind the page's back, the instance finishes: the form it shows is stale.
+      await host.fetch(`${API}/instances/review-gone/terminate?reason=elsewhere`, { method: 'POST' });
+      await host.waitForIdle();
       await monitor.raiseEvent('Decision', '{}');
       await dashboard.confirm('Raise event');
       await monitor.operationStatus
         .getByText(/^Raising Decision failed: Gone \(410\): .*already finished/)
         .waitFor();
-
-      await dashboard.open('monitor', { params: { instance: 'review-c3' } });
+      // Reloaded, the finished instance is offered only what applies to it.
+      await monitor.openInstance('review-gone');
+      await monitor.detail.getByRole('button', { name: 'Purge' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Purge history']);
       await monitor.purge();
       await dashboard.confirm('Purge');
-      await monitor.operationStatus
-        .getByText(/^Purging failed: Not Found \(404\): .*only finished instances are purged/)
-        .waitFor();
+      await monitor.operationStatus.getByText('Purged review-gone (1 instance deleted).').waitFor();
     }));
 
   it('does nothing when the confirmation is cancelled', () =>
@@ -246,22 +259,24 @@ describe('the orchestrations monitor', () => {
       expect(await monitor.detail.getByRole('heading', { level: 3 }).textContent()).toBe('Instance greet-02');
     }));
 
-  it('rewinds a failed instance so its failed activity runs again, and refuses to rewind one that has not failed', () =>
+  it('rewinds a failed instance so its failed activity runs again, and offers Rewind for failed instances only', () =>
     step(async () => {
       // Started here, not in beforeAll, so the counts the tests above expect stay as they are.
       await start('Settlement', 'settle-r1', 'settle-r1');
       await host.waitForIdle();
       expect(await runtimeStatus('settle-r1')).toBe('Failed');
 
+      // Rewind is offered for a failed instance only.
       await dashboard.open('monitor', { params: { instance: 'greet-02' } });
-      await monitor.rewind('not failed');
-      await dashboard.confirm('Rewind');
-      await monitor.operationStatus
-        .getByText(/^Rewinding failed: Precondition Failed \(412\): .*only failed instances can be rewound/)
-        .waitFor();
+      await monitor.detail.getByRole('button', { name: 'Purge' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Purge history']);
+      // (The Durable API would refuse it: only failed instances can be rewound.)
+      const refused = await host.fetch(`${API}/instances/greet-02/rewind?reason=x`, { method: 'POST' });
+      expect(refused.status).toBe(412);
 
       await dashboard.open('monitor', { params: { instance: 'settle-r1' } });
       await monitor.timeline().filter({ hasText: 'Activity SettleOnce failed' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Rewind', 'Purge history']);
       await monitor.rewind('settlement fixed');
       await dashboard.confirm('Rewind');
       await monitor.operationStatus.getByText('Rewind of settle-r1 requested.').waitFor();
@@ -277,4 +292,92 @@ describe('the orchestrations monitor', () => {
         .first()
         .waitFor({ state: 'attached' });
     }));
+
+  it('offers only the operations valid for the runtime status: Suspend when running, Resume when suspended', () =>
+    step(async () => {
+      await start('ReviewProcess', 'review-s1', { id: 'review-s1' });
+      await host.waitForIdle();
+      await dashboard.open('monitor', { params: { instance: 'review-s1' } });
+      await monitor.detail.getByRole('button', { name: 'Suspend' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Raise event', 'Terminate', 'Suspend']);
+
+      await monitor.reasonOperation('Suspend', 'looking into it');
+      await dashboard.confirm('Suspend');
+      await monitor.operationStatus.getByText('Suspension of review-s1 requested.').waitFor();
+      await host.waitForIdle();
+      expect(await runtimeStatus('review-s1')).toBe('Suspended');
+      await monitor.detail.getByRole('button', { name: 'Resume' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Raise event', 'Terminate', 'Resume']);
+
+      await monitor.reasonOperation('Resume', 'done looking');
+      await dashboard.confirm('Resume');
+      await monitor.operationStatus.getByText('Resumption of review-s1 requested.').waitFor();
+      await host.waitForIdle();
+      expect(await runtimeStatus('review-s1')).toBe('Running');
+      await monitor.detail.getByRole('button', { name: 'Suspend' }).waitFor();
+
+      // A completed instance: nothing but its purge; no Terminate, Raise event, Rewind or Resume.
+      await dashboard.open('monitor', { params: { instance: 'greet-03' } });
+      await monitor.detail.getByRole('button', { name: 'Purge' }).waitFor();
+      expect(await offeredOperations(monitor)).toEqual(['Purge history']);
+      for (const absent of ['Terminate', 'Raise event', 'Rewind', 'Resume', 'Suspend'])
+        expect(await monitor.detail.getByRole('button', { name: absent, exact: true }).count()).toBe(0);
+    }));
+
+  it('lists the newest instances first and shows the one chosen at the top of the view', () =>
+    step(async () => {
+      await start('Greeting', 'late-1', 'late-1');
+      await host.advance(60_000);
+      await start('Greeting', 'late-2', 'late-2');
+      await host.waitForIdle();
+      await session.page.setViewportSize({ width: 1280, height: 600 });
+      await dashboard.open('monitor');
+      await monitor.status.getByText(/^Showing \d+ instances on page 1/).waitFor();
+      const ids = await monitor.instanceIds();
+      expect(ids.slice(0, 2)).toEqual(['late-2', 'late-1']);
+      const created = await monitor.table
+        .locator('tbody tr td:nth-child(5) time')
+        .evaluateAll((times) => times.map((t) => Date.parse(t.getAttribute('datetime') ?? '')));
+      expect(created).toEqual([...created].sort((a, b) => b - a));
+
+      // The last row, scrolled down to; once chosen, its detail is in view above the list.
+      const last = ids[ids.length - 1];
+      const button = monitor.table.getByRole('button', { name: `Open instance ${last}` });
+      await button.scrollIntoViewIfNeeded();
+      await button.click();
+      const heading = monitor.detailHeading(last);
+      await heading.waitFor();
+      const box = await heading.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(600);
+      expect(await session.page.evaluate(() => document.activeElement?.id)).toBe('instance-detail-title');
+      const detailFirst = await session.page.evaluate(
+        () =>
+          !!(
+            document
+              .getElementById('instance-detail')!
+              .compareDocumentPosition(document.getElementById('instances-table')!) &
+            Node.DOCUMENT_POSITION_FOLLOWING
+          ),
+      );
+      expect(detailFirst).toBe(true);
+      expect(await monitor.table.locator(`tr[data-instance-id="${last}"]`).getAttribute('aria-current')).toBe(
+        'true',
+      );
+      expect(await accessibilityProblems(session.page)).toEqual([]);
+
+      // Back to the list: the detail goes, the keyboard is on the row it came from.
+      await monitor.detail.getByRole('button', { name: 'Back to the list' }).click();
+      await monitor.detail.waitFor({ state: 'hidden' });
+      expect(await session.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        `Open instance ${last}`,
+      );
+      await session.page.setViewportSize({ width: 1280, height: 900 });
+    }));
 });
+
+/** The headings of the operations the shown instance is offered, in order. */
+function offeredOperations(panel: MonitorPanel): Promise<string[]> {
+  return panel.detail.locator('.operations h4').allTextContents();
+}

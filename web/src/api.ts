@@ -16,6 +16,7 @@ import {
   parseTransfer,
   type AccountView,
   type ApprovalsPage,
+  type CancelTransferRequest,
   type CommandAccepted,
   type CommandOutcome,
   type DecisionRequest,
@@ -50,7 +51,7 @@ export interface ApiClientOptions {
   durableQuery?: Record<string, string>;
 }
 
-export type { DecisionRequest };
+export type { CancelTransferRequest, DecisionRequest };
 export type Decision = DecisionRequest['decision'];
 
 export interface InstanceFilter {
@@ -137,6 +138,8 @@ export interface CardflowApi {
   me(): Promise<Session | undefined>;
   pendingApprovals(): Promise<ApprovalsPage>;
   decideTransfer(transferId: string, decision: DecisionRequest): Promise<CommandAccepted>;
+  /** The domain's cancel of a transfer awaiting approval (operators; the canceller is the caller). */
+  cancelTransfer(transferId: string, request: CancelTransferRequest): Promise<CommandAccepted>;
   command(commandId: string): Promise<CommandOutcome>;
   transfer(transferId: string): Promise<TransferView>;
   account(accountId: string): Promise<AccountView>;
@@ -151,6 +154,8 @@ export interface CardflowApi {
   instance(instanceId: string, options?: { showHistory?: boolean }): Promise<InstanceStatus>;
   raiseEvent(instanceId: string, eventName: string, body: unknown): Promise<RaiseEventResult>;
   terminate(instanceId: string, reason: string): Promise<void>;
+  suspend(instanceId: string, reason: string): Promise<void>;
+  resume(instanceId: string, reason: string): Promise<void>;
   rewind(instanceId: string, reason: string): Promise<void>;
   purge(instanceId: string): Promise<PurgeResult>;
 }
@@ -223,6 +228,11 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
         (await send(`${apiBase}/transfers/${seg(transferId)}/decision`, json(decision))).body,
       );
     },
+    async cancelTransfer(transferId, request) {
+      return parseCommandAccepted(
+        (await send(`${apiBase}/transfers/${seg(transferId)}/cancel`, json(request))).body,
+      );
+    },
     async command(commandId) {
       return parseCommandOutcome((await send(`${apiBase}/commands/${seg(commandId)}`)).body);
     },
@@ -271,6 +281,12 @@ export function createApi(options: ApiClientOptions = {}): CardflowApi {
     },
     async terminate(instanceId, reason) {
       await send(durableUrl(`instances/${seg(instanceId)}/terminate`, { reason }), { method: 'POST' });
+    },
+    async suspend(instanceId, reason) {
+      await send(durableUrl(`instances/${seg(instanceId)}/suspend`, { reason }), { method: 'POST' });
+    },
+    async resume(instanceId, reason) {
+      await send(durableUrl(`instances/${seg(instanceId)}/resume`, { reason }), { method: 'POST' });
     },
     async rewind(instanceId, reason) {
       await send(durableUrl(`instances/${seg(instanceId)}/rewind`, { reason }), { method: 'POST' });

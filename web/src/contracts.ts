@@ -81,6 +81,14 @@ export type CommandAccepted = WithOptional<
   'statusUrl'
 >;
 export type DecisionRequest = DecideTransferBody;
+/**
+ * The body of `POST /api/transfers/{id}/cancel`: why (required); the canceller is the caller.
+ * Declared here because the generated file does not cover that route yet (test/contracts lists the
+ * dashboard's operations); the route answers the same `{commandId, statusUrl}` as a decision.
+ */
+export interface CancelTransferRequest {
+  note: string;
+}
 export type ReasonTexts = ListReasonsResponse['reasons'];
 
 // Records, not lists: the compiler insists on exactly the generated members.

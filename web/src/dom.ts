@@ -1,4 +1,5 @@
-/** Small DOM helpers shared by the views: element building, field errors, confirmation. */
+/** Small DOM helpers shared by the views: element building, instants, field errors, confirmation. */
+import { formatInstant } from './time.js';
 
 type Attr = string | number | boolean | undefined | null;
 export type Child = Node | string | null | undefined | false;
@@ -80,4 +81,22 @@ export function pretty(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return value;
   return JSON.stringify(value, null, 2);
+}
+
+/**
+ * An instant as the page shows every one: a `<time>` with the ISO instant as `datetime` and the
+ * text in the dashboard's one zone, labelled ("2026-01-01 00:00:00 UTC"); it wraps between its
+ * date and its time only. Text that is not an instant is shown as it is.
+ */
+export function instantElement(iso: string, className?: string): HTMLTimeElement {
+  const text = formatInstant(iso);
+  const space = text.indexOf(' ');
+  if (space < 0 || text === iso) return h('time', { class: className }, text);
+  return h(
+    'time',
+    { datetime: iso, class: className },
+    h('span', { class: 'nowrap' }, text.slice(0, space)),
+    ' ',
+    h('span', { class: 'nowrap' }, text.slice(space + 1)),
+  );
 }

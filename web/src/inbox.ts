@@ -7,12 +7,12 @@
 import { ApiError, type CardflowApi, type Decision } from './api.js';
 import type { PendingApproval } from './contracts.js';
 import { decideAndFollow, type DecisionTiming } from './decision.js';
-import { byId, h, setStatus } from './dom.js';
+import { byId, h, instantElement, setStatus } from './dom.js';
 import { diffInbox, inboxOrder, REASON_LABELS } from './inboxModel.js';
 import { formatCents } from './money.js';
 import { describeProblem, describeReason } from './reasons.js';
 import type { Session } from './session.js';
-import { clockSkew, formatInstant, timeLeft } from './time.js';
+import { clockSkew, timeLeft } from './time.js';
 
 interface Card {
   item: PendingApproval;
@@ -216,7 +216,7 @@ export class InboxView {
           item.note ? h('dt', {}, 'Their note') : null,
           item.note ? h('dd', {}, item.note) : null,
           item.requestedAt ? h('dt', {}, 'Requested') : null,
-          item.requestedAt ? h('dd', {}, formatInstant(item.requestedAt)) : null,
+          item.requestedAt ? h('dd', {}, instantElement(item.requestedAt)) : null,
           item.reminders ? h('dt', {}, 'Reminders') : null,
           item.reminders ? h('dd', {}, `${item.reminders} sent`) : null,
           h('dt', {}, 'Time left'),
@@ -224,13 +224,7 @@ export class InboxView {
             'dd',
             {},
             timeLeftElement,
-            h(
-              'span',
-              { class: 'hint' },
-              ' (until ',
-              h('time', { datetime: item.deadline }, formatInstant(item.deadline)),
-              ')',
-            ),
+            h('span', { class: 'hint' }, ' (until ', instantElement(item.deadline), ')'),
           ),
         ),
         note
@@ -273,12 +267,9 @@ export class InboxView {
   }
 
   private log(message: string, isError = false): void {
-    const entry = h(
-      'li',
-      { class: isError ? 'error' : undefined },
-      h('time', { datetime: new Date().toISOString() }, new Date().toLocaleTimeString()),
-      ` ${message}`,
-    );
+    // On the server's clock, in the page's one zone, like every other time shown.
+    const now = new Date(Date.now() + this.skewMs).toISOString();
+    const entry = h('li', { class: isError ? 'error' : undefined }, instantElement(now), ` ${message}`);
     this.activity.prepend(entry);
     while (this.activity.children.length > MAX_ACTIVITY) this.activity.lastElementChild?.remove();
   }

@@ -5,12 +5,12 @@
  */
 import { ApiError, type CardflowApi } from './api.js';
 import { idProblem, type EventStream, type StatementEntry } from './contracts.js';
-import { byId, facts, h, setFieldError } from './dom.js';
+import { byId, facts, h, instantElement, setFieldError } from './dom.js';
 import { eventLines } from './eventStream.js';
 import { renderInstance } from './instanceView.js';
-import { formatCents } from './money.js';
+import { formatCents, formatSignedCents } from './money.js';
 import { describeProblem, describeReason } from './reasons.js';
-import { formatInstant } from './time.js';
+import { statementLine } from './statement.js';
 
 function errorText(error: unknown): string {
   if (error instanceof ApiError) return describeProblem(error.problem);
@@ -93,7 +93,7 @@ export class LookupView {
             ),
           ],
           ['Requested by', t.requestedBy],
-          ['Requested', t.requestedAt ? formatInstant(t.requestedAt) : undefined],
+          ['Requested', t.requestedAt ? instantElement(t.requestedAt) : undefined],
           [
             'Needed approval for',
             t.approvalReason === 'amount'
@@ -104,7 +104,7 @@ export class LookupView {
           ],
           ['Reason', t.reason ? `${describeReason(t.reason)} (${t.reason})` : undefined],
           ['Approver', t.approver],
-          ['Deadline', t.deadline ? formatInstant(t.deadline) : undefined],
+          ['Deadline', t.deadline ? instantElement(t.deadline) : undefined],
           ['Note', t.note],
         ]),
       );
@@ -194,43 +194,80 @@ export class LookupView {
   }
 }
 
+/**
+ * The statement: each entry's name in words, its amount signed (debits negative) with a load's fee
+ * under it, and the available balance after it. Four columns that fit a phone's width: the time
+ * and the transfer sit under the entry's name.
+ */
 function statementTable(entries: StatementEntry[]): HTMLElement {
   if (entries.length === 0) return h('p', { class: 'hint' }, 'No statement entries yet.');
   const body = h('tbody');
-  for (const entry of entries) {
+  for (const line of entries.map(statementLine)) {
     body.append(
       h(
         'tr',
         {},
-        h('td', {}, formatInstant(entry.at)),
-        h('td', {}, entry.type),
-        h('td', { class: 'num' }, formatCents(entry.amount)),
-        h('td', { class: 'num' }, entry.fee === undefined ? '' : formatCents(entry.fee)),
+        h('td', { class: 'when' }, instantElement(line.at)),
         h(
           'td',
-          { class: 'mono' },
-          entry.transferId
-            ? h('a', { href: `#lookup?transfer=${encodeURIComponent(entry.transferId)}` }, entry.transferId)
-            : '',
+          { class: 'entry' },
+          h('span', { class: 'entry-name' }, line.label),
+          // The time again, shown under the name where the When column is left out (phones).
+          h('span', { class: 'entry-note entry-when' }, instantElement(line.at)),
+          line.note ? h('span', { class: 'entry-note' }, line.note) : null,
+          line.transferId
+            ? h(
+                'span',
+                { class: 'entry-note' },
+                'transfer ',
+                h(
+                  'a',
+                  { href: `#lookup?transfer=${encodeURIComponent(line.transferId)}`, class: 'mono' },
+                  line.transferId,
+                ),
+              )
+            : null,
         ),
-        h('td', { class: 'num' }, formatCents(entry.balanceAfter)),
+        h(
+          'td',
+          { class: 'num amount' },
+          h('span', { class: line.amount < 0 ? 'debit' : 'credit' }, formatSignedCents(line.amount)),
+          line.fee === undefined
+            ? null
+            : h('span', { class: 'entry-note' }, `fee ${formatSignedCents(line.fee)}`),
+        ),
+        h('td', { class: 'num balance' }, formatCents(line.balanceAfter)),
       ),
     );
   }
-  const numeric = new Set(['Amount', 'Fee', 'Balance after']);
   const head = h(
     'thead',
     {},
     h(
       'tr',
       {},
-      ...['When', 'Entry', 'Amount', 'Fee', 'Transfer', 'Balance after'].map((label) =>
-        h('th', { scope: 'col', class: numeric.has(label) ? 'num' : undefined }, label),
-      ),
+      h('th', { scope: 'col', class: 'when' }, 'When'),
+      h('th', { scope: 'col' }, 'Entry'),
+      h('th', { scope: 'col', class: 'num' }, 'Amount'),
+      h('th', { scope: 'col', class: 'num' }, 'Balance after'),
     ),
   );
-  return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, 'Statement'), head, body));
+  return h(
+    'div',
+    { class: 'table-wrap statement' },
+    h(
+      'table',
+      {},
+      h('caption', {}, 'Statement', h('span', { class: 'hint caption-hint' }, STATEMENT_HINT)),
+      head,
+      body,
+    ),
+  );
 }
+
+/** How to read the statement, under its caption. */
+const STATEMENT_HINT =
+  'Debits are negative. Balance after is the available balance: a transfer takes its amount out when it is reserved, so its transfer out, paid from the reservation, leaves it unchanged.';
 
 /** The stream's events as a table: version, type, when, and what happened in words. */
 function eventStreamTable(stream: EventStream): HTMLElement {
@@ -244,7 +281,7 @@ function eventStreamTable(stream: EventStream): HTMLElement {
         {},
         h('td', { class: 'num' }, String(line.version)),
         h('td', { class: 'mono' }, ...breakableType(line.type)),
-        h('td', {}, line.at ? instantCell(line.at) : ''),
+        h('td', {}, line.at ? instantElement(line.at) : ''),
         h('td', {}, line.summary),
       ),
     );
@@ -275,18 +312,4 @@ function eventStreamTable(stream: EventStream): HTMLElement {
 /** `TransferApprovalRequested` with line-break opportunities between its words, not inside them. */
 function breakableType(type: string): Array<Node | string> {
   return type.split(/(?=[A-Z][a-z])/).flatMap((word, i) => (i === 0 ? [word] : [h('wbr'), word]));
-}
-
-/** An instant that wraps between its date and its time only. */
-function instantCell(iso: string): HTMLElement {
-  const text = formatInstant(iso);
-  const space = text.indexOf(' ');
-  if (space < 0) return h('time', { datetime: iso }, text);
-  return h(
-    'time',
-    { datetime: iso },
-    h('span', { class: 'nowrap' }, text.slice(0, space)),
-    ' ',
-    h('span', { class: 'nowrap' }, text.slice(space + 1)),
-  );
 }

@@ -73,7 +73,7 @@ function start(session: Session): void {
           mode: offer.inbox,
         });
   const lookup = new LookupView(api, offer.monitor);
-  const monitor = offer.monitor ? new MonitorView(api, Math.max(settings.pollMs, 1000)) : undefined;
+  const monitor = offer.monitor ? new MonitorView(api, Math.max(settings.pollMs, 1000), session) : undefined;
   let current: ViewName | undefined;
 
   function route(): void {

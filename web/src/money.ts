@@ -19,3 +19,19 @@ export function formatCents(cents: number): string {
   const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}${grouped}.${String(fraction).padStart(2, '0')}`;
 }
+
+/** The minus sign of signed amounts (U+2212, as typeset, not the hyphen). */
+export const MINUS = '\u2212';
+
+/**
+ * Formats integer cents with an explicit sign: credits "+", debits "−" (U+2212); zero has none.
+ *
+ * @example
+ * formatSignedCents(-110000); // "−1,100.00"
+ * formatSignedCents(50000);   // "+500.00"
+ */
+export function formatSignedCents(cents: number): string {
+  const text = formatCents(Math.abs(cents));
+  if (cents === 0) return text;
+  return `${cents < 0 ? MINUS : '+'}${text}`;
+}

@@ -1,17 +1,28 @@
 /**
- * The orchestrations monitor: instance list with status, time-range and prefix filters, paging by
- * continuation token, auto-refresh, and one instance's detail with its management operations.
+ * The orchestrations monitor: instance list (newest first) with status, time-range and prefix
+ * filters, paging, auto-refresh, and the selected instance's detail at the top of the view with
+ * the operations its status allows.
  */
 import { ApiError, type CardflowApi, type InstanceFilter } from './api.js';
 import { RUNTIME_STATUSES, type InstanceStatus } from './contracts.js';
-import { byId, h, pretty, setStatus } from './dom.js';
-import { renderInstance, renderOperations } from './instanceView.js';
+import { summariseCustomStatus } from './customStatus.js';
+import { byId, h, instantElement, setStatus } from './dom.js';
+import { FETCH_PAGE_SIZE, MAX_LISTED, newestFirst, pageOf } from './instanceList.js';
+import { renderInstance } from './instanceView.js';
+import { renderOperations } from './operations.js';
 import { describeProblem } from './reasons.js';
-import { formatInstant, localInputToIso } from './time.js';
+import type { Session } from './session.js';
+import { transferState } from './transferInstance.js';
+import { utcInputToIso } from './time.js';
 
 function errorText(error: unknown): string {
   if (error instanceof ApiError) return describeProblem(error.problem);
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What decides which operations are shown: a change rebuilds them, anything else keeps typed values. */
+function operationsKey(instance: InstanceStatus): string {
+  return [instance.instanceId, instance.runtimeStatus, transferState(instance) ?? ''].join('|');
 }
 
 export class MonitorView {
@@ -28,9 +39,8 @@ export class MonitorView {
   private readonly nextPage = byId<HTMLButtonElement>('next-page');
   private readonly pageLabel = byId('page-label');
   private readonly detail = byId('instance-detail');
-  /** Tokens that opened each page after the first; the current page is `tokens.length + 1`. */
-  private tokens: string[] = [];
-  private nextToken: string | undefined;
+  private page = 1;
+  private hasNext = false;
   private filter: InstanceFilter = {};
   private openInstanceId: string | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
@@ -45,6 +55,7 @@ export class MonitorView {
   constructor(
     private readonly api: CardflowApi,
     private readonly refreshMs: number,
+    private readonly session: Session,
   ) {
     for (const status of RUNTIME_STATUSES) {
       const id = `status-${status}`;
@@ -60,16 +71,16 @@ export class MonitorView {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.filter = this.readFilter();
-      this.tokens = [];
+      this.page = 1;
       void this.load();
     });
     this.firstPage.addEventListener('click', () => {
-      this.tokens = [];
+      this.page = 1;
       void this.load();
     });
     this.nextPage.addEventListener('click', () => {
-      if (!this.nextToken) return;
-      this.tokens.push(this.nextToken);
+      if (!this.hasNext) return;
+      this.page++;
       void this.load();
     });
     this.autoRefresh.addEventListener('change', () => this.armRefresh());
@@ -102,38 +113,55 @@ export class MonitorView {
     const statuses = Array.from(this.checks.querySelectorAll<HTMLInputElement>('input:checked')).map(
       (input) => input.value,
     );
-    const from = localInputToIso(this.createdFrom.value);
-    const to = localInputToIso(this.createdTo.value);
+    // Typed in UTC, the zone every time on the page is shown in (the labels say so).
+    const from = utcInputToIso(this.createdFrom.value);
+    const to = utcInputToIso(this.createdTo.value);
     const prefix = this.prefix.value.trim();
     return {
       ...(statuses.length > 0 ? { runtimeStatus: statuses } : {}),
       ...(from ? { createdTimeFrom: from } : {}),
       ...(to ? { createdTimeTo: to } : {}),
       ...(prefix ? { instanceIdPrefix: prefix } : {}),
-      top: Number(this.pageSize.value),
+      top: FETCH_PAGE_SIZE,
     };
   }
 
-  /** Loads the current page; `quiet` (auto-refresh) leaves the status line alone unless it fails. */
+  /** Every instance of the filter (up to MAX_LISTED), following the continuation tokens. */
+  private async listAll(): Promise<{ instances: InstanceStatus[]; capped: boolean }> {
+    const instances: InstanceStatus[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.api.listInstances(this.filter, token);
+      instances.push(...page.instances);
+      token = page.continuationToken;
+    } while (token && instances.length < MAX_LISTED);
+    return { instances: instances.slice(0, MAX_LISTED), capped: token !== undefined };
+  }
+
+  /** Loads the list; `quiet` (auto-refresh) leaves the status line alone unless it fails. */
   async load(quiet = false): Promise<void> {
     const request = ++this.listRequest;
     if (!quiet) setStatus(this.status, 'Loading instances…');
     try {
-      const page = await this.api.listInstances(this.filter, this.tokens[this.tokens.length - 1]);
+      const { instances, capped } = await this.listAll();
       if (request !== this.listRequest) return;
-      this.nextToken = page.continuationToken;
-      this.renderRows(page.instances);
-      const n = page.instances.length;
-      const pageNo = this.tokens.length + 1;
-      this.pageLabel.textContent = `Page ${pageNo}`;
-      this.firstPage.disabled = pageNo === 1;
-      this.nextPage.disabled = !this.nextToken;
-      if (!quiet)
+      const shown = pageOf(newestFirst(instances), this.page, Number(this.pageSize.value));
+      this.page = shown.page;
+      this.hasNext = shown.hasNext;
+      this.renderRows(shown.instances);
+      const n = shown.instances.length;
+      this.pageLabel.textContent = `Page ${shown.page} of ${shown.pages}`;
+      this.firstPage.disabled = shown.page === 1;
+      this.nextPage.disabled = !shown.hasNext;
+      const more = capped
+        ? ` More than ${MAX_LISTED} instances match: narrow the filter (created time, status) to see the rest.`
+        : '';
+      if (!quiet || capped)
         setStatus(
           this.status,
           n === 0
             ? 'No instances match the filter.'
-            : `Showing ${n} instance${n === 1 ? '' : 's'} on page ${pageNo}${this.nextToken ? '; more on the next page' : ''}.`,
+            : `Showing ${n} instance${n === 1 ? '' : 's'} on page ${shown.page}${shown.hasNext ? '; more on the next page' : ''}.${more}`,
         );
     } catch (error) {
       if (request !== this.listRequest) return;
@@ -143,6 +171,7 @@ export class MonitorView {
 
   private renderRows(instances: InstanceStatus[]): void {
     const rows = instances.map((instance) => {
+      const selected = instance.instanceId === this.openInstanceId;
       const open = h(
         'button',
         { type: 'button', class: 'link', 'aria-label': `Open instance ${instance.instanceId}` },
@@ -151,13 +180,17 @@ export class MonitorView {
       open.addEventListener('click', () => void this.open(instance.instanceId, true));
       return h(
         'tr',
-        { 'data-instance-id': instance.instanceId },
+        {
+          'data-instance-id': instance.instanceId,
+          class: selected ? 'selected' : undefined,
+          'aria-current': selected ? 'true' : undefined,
+        },
         h('td', {}, open),
         h('td', {}, instance.name),
         h('td', {}, h('span', { class: `runtime-status ${instance.runtimeStatus}` }, instance.runtimeStatus)),
-        h('td', {}, h('code', {}, pretty(instance.customStatus))),
-        h('td', {}, formatInstant(instance.createdTime)),
-        h('td', {}, formatInstant(instance.lastUpdatedTime)),
+        h('td', { class: 'custom-status' }, summariseCustomStatus(instance.customStatus)),
+        h('td', {}, instantElement(instance.createdTime)),
+        h('td', {}, instantElement(instance.lastUpdatedTime)),
       );
     });
     // Keep the focused row's button focused across an auto-refresh.
@@ -169,55 +202,101 @@ export class MonitorView {
         ?.focus();
   }
 
-  /** Shows one instance with its history; `focus` moves the keyboard to the detail heading. */
+  private markSelected(): void {
+    for (const row of Array.from(this.rows.rows)) {
+      const selected = row.dataset.instanceId === this.openInstanceId;
+      row.classList.toggle('selected', selected);
+      if (selected) row.setAttribute('aria-current', 'true');
+      else row.removeAttribute('aria-current');
+    }
+  }
+
+  /** Closes the detail and gives the keyboard back to the instance's row. */
+  private close(): void {
+    const id = this.openInstanceId;
+    this.openInstanceId = undefined;
+    this.detailRequest++;
+    this.detail.hidden = true;
+    this.detail.replaceChildren();
+    delete this.detail.dataset.instanceId;
+    this.markSelected();
+    const row = id
+      ? this.rows.querySelector<HTMLButtonElement>(`tr[data-instance-id="${CSS.escape(id)}"] button`)
+      : null;
+    (row ?? byId('monitor-title')).focus();
+  }
+
+  /**
+   * Shows one instance with its history at the top of the view; `focus` moves the keyboard to the
+   * detail heading and scrolls it into view.
+   */
   async open(instanceId: string, focus: boolean): Promise<void> {
     this.openInstanceId = instanceId;
+    this.markSelected();
     const request = ++this.detailRequest;
     const titleId = 'instance-detail-title';
     const statusLine =
       this.detail.querySelector<HTMLElement>('#instance-operation-status') ??
       h('p', { id: 'instance-operation-status', class: 'status', role: 'status' });
+    const closeButton = h('button', { type: 'button', class: 'close' }, 'Back to the list');
+    closeButton.addEventListener('click', () => this.close());
+    const header = (): HTMLElement =>
+      h(
+        'div',
+        { class: 'detail-header' },
+        h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`),
+        closeButton,
+      );
     try {
       const instance = await this.api.instance(instanceId, { showHistory: true });
       if (request !== this.detailRequest) return;
-      // An open form keeps its typed values: only a different instance rebuilds the operations.
+      // An open form keeps its typed values while the operations that apply stay the same.
+      const key = operationsKey(instance);
+      const same = this.detail.dataset.operationsKey === key && !this.detail.hidden;
       const sameInstance = this.detail.dataset.instanceId === instanceId && !this.detail.hidden;
-      const operations = sameInstance ? this.detail.querySelector('.operations') : null;
+      const operations = same ? this.detail.querySelector('.operations-block') : null;
       this.detail.dataset.instanceId = instanceId;
+      this.detail.dataset.operationsKey = key;
       this.detail.replaceChildren(
-        h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`),
+        header(),
         ...renderInstance(instance, 'instance-detail', 'h4'),
         h('h4', {}, 'Operations'),
         operations ??
-          renderOperations({
-            api: this.api,
-            instanceId,
-            idPrefix: 'instance-op',
-            statusLine,
-            changed: () => {
-              void this.open(instanceId, false);
-              void this.load(true);
-            },
-            purged: () => {
-              this.openInstanceId = undefined;
-              this.detailRequest++; // a refresh of the purged instance still on its way is moot
-
-              void this.load(true);
-            },
-          }),
+          h(
+            'div',
+            { class: 'operations-block' },
+            renderOperations({
+              api: this.api,
+              instance,
+              session: this.session,
+              idPrefix: 'instance-op',
+              statusLine,
+              follow: { intervalMs: 300, timeoutMs: 15_000 },
+              changed: () => {
+                void this.open(instanceId, false);
+                void this.load(true);
+              },
+              purged: () => {
+                this.openInstanceId = undefined;
+                this.detailRequest++; // a refresh of the purged instance still on its way is moot
+                void this.load(true);
+              },
+            }),
+          ),
         statusLine,
       );
       if (!sameInstance) setStatus(statusLine, '');
     } catch (error) {
       if (request !== this.detailRequest) return;
-      this.detail.replaceChildren(
-        h('h3', { id: titleId, tabindex: -1 }, `Instance ${instanceId}`),
-        statusLine,
-      );
+      delete this.detail.dataset.operationsKey;
+      this.detail.replaceChildren(header(), statusLine);
       setStatus(statusLine, `The instance could not be loaded: ${errorText(error)}`, 'error');
     }
     this.detail.setAttribute('aria-labelledby', titleId);
     this.detail.hidden = false;
-    if (focus) byId(titleId).focus();
+    if (focus) {
+      this.detail.scrollIntoView({ block: 'start' });
+      byId(titleId).focus({ preventScroll: true });
+    }
   }
 }

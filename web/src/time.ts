@@ -57,9 +57,34 @@ export function clockSkew(serverNowIso: string | undefined, receivedAtMs: number
   return Number.isNaN(server) ? 0 : server - receivedAtMs;
 }
 
-/** A `datetime-local` input value (browser local time) as an ISO instant, or undefined when empty. */
-export function localInputToIso(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+/** The zone every instant is shown and typed in; its label follows every time shown. */
+export const TIME_ZONE_LABEL = 'UTC';
+
+const INPUT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
+
+/**
+ * A `datetime-local` input value read as UTC (the dashboard's one zone, whatever the browser's is),
+ * as an ISO instant; undefined when empty or not a date and time.
+ *
+ * @example
+ * utcInputToIso('2026-01-01T10:00'); // "2026-01-01T10:00:00.000Z"
+ */
+export function utcInputToIso(value: string): string | undefined {
+  const match = INPUT.exec(value.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, hh, mm, ss = '0', ms = '0'] = match;
+  const time = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(hh),
+    Number(mm),
+    Number(ss),
+    Number(ms.padEnd(3, '0')),
+  );
+  const date = new Date(time);
+  // Date.UTC rolls 2026-02-31 over to March: a value that does not round-trip is not a date.
+  if (Number.isNaN(time) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1)
+    return undefined;
+  return date.toISOString();
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { clockSkew, formatInstant, localInputToIso, timeLeft } from './time';
+import { clockSkew, formatInstant, timeLeft, utcInputToIso } from './time';
 
 const at = (iso: string): number => Date.parse(iso);
 const deadline = at('2026-01-02T00:00:00Z');
@@ -69,10 +69,27 @@ describe('clockSkew', () => {
   });
 });
 
-describe('localInputToIso', () => {
-  it('turns a datetime-local value into an ISO instant and empty into undefined', () => {
-    expect(localInputToIso('')).toBeUndefined();
-    expect(localInputToIso('garbage')).toBeUndefined();
-    expect(localInputToIso('2026-01-01T10:00')).toBe(new Date(2026, 0, 1, 10, 0).toISOString());
+describe('utcInputToIso', () => {
+  it('reads a datetime-local value as UTC, whatever the zone of the machine', () => {
+    expect(utcInputToIso('2026-01-01T10:00')).toBe('2026-01-01T10:00:00.000Z');
+    expect(utcInputToIso('2025-12-31T23:00:05')).toBe('2025-12-31T23:00:05.000Z');
+    expect(utcInputToIso('2025-12-31T23:00:05.5')).toBe('2025-12-31T23:00:05.500Z');
+  });
+
+  it('answers undefined for empty and impossible values', () => {
+    expect(utcInputToIso('')).toBeUndefined();
+    expect(utcInputToIso('garbage')).toBeUndefined();
+    expect(utcInputToIso('2026-02-31T10:00')).toBeUndefined();
+    expect(utcInputToIso('2026-01-01 10:00')).toBeUndefined();
+  });
+
+  it('round-trips with formatInstant', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+        const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+        const shown = formatInstant(iso); // "YYYY-MM-DD HH:MM:SS UTC"
+        expect(utcInputToIso(shown.slice(0, 19).replace(' ', 'T'))).toBe(iso);
+      }),
+    );
   });
 });
