@@ -37,6 +37,8 @@ export interface BrowserSession {
 
 export interface SessionOptions {
   viewport?: { width: number; height: number };
+  /** The browser's time zone (IANA); UTC unless a test checks the page does not depend on it. */
+  timezoneId?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function openBrowser(options: SessionOptions = {}): Promise<Browser
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: options.viewport ?? { width: 1280, height: 900 },
-    timezoneId: 'UTC',
+    timezoneId: options.timezoneId ?? 'UTC',
     locale: 'en-GB',
   });
   const page = context.pages()[0] ?? (await context.newPage());
