@@ -8,7 +8,8 @@
  */
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, startHost, type Host } from './host';
-import { consoleLogger } from './logger';
+import type { LogFields } from './contracts';
+import { consoleLogger, logFormatFrom } from './logger';
 import { AppLoadError } from './worker/loadApp';
 
 export interface CliOptions {
@@ -76,6 +77,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
+  const format = logFormatFrom();
+  const log = consoleLogger(format);
+  // The CLI's own lines: as they always were in a terminal, one JSON record each with LOG_FORMAT=json.
+  const say = (text: string, fields?: LogFields): void => {
+    if (format === 'json') log.info(text, fields);
+    else process.stdout.write(`${text}\n`);
+  };
+  const complain = (text: string): void => {
+    if (format === 'json') log.error(text);
+    else process.stderr.write(`${text}\n`);
+  };
+
   let host: Host;
   try {
     host = await startHost({
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
       port: options.port,
       hostname: options.hostname,
       dataDir: options.dataDir,
-      log: consoleLogger(),
+      log,
       // The dashboard shows traces the host received; an OTLP endpoint or Application Insights set in the environment wins.
       traces: true,
     });
@@ -95,29 +108,40 @@ async function main(): Promise<void> {
         : err instanceof Error
           ? (err.stack ?? err.message)
           : String(err);
-    process.stderr.write(`The host could not start: ${reason}\n`);
+    complain(`The host could not start: ${reason}`);
     process.exit(1);
   }
 
-  process.stdout.write(
-    `\n${describeFunctions(host)}\nHost listening on ${host.baseUrl} (data: ${options.dataDir})\n`,
-  );
+  if (format === 'json')
+    for (const fn of host.registry.functions.values()) {
+      const route = host.httpFunctions.find((f) => f.functionName === fn.name);
+      log.info(`${fn.name}: ${route ? route.url : fn.trigger.type}`, {
+        functionName: fn.name,
+        trigger: fn.trigger.type,
+        ...(route ? { url: route.url, methods: (route.methods ?? ['ALL']).join(',') } : {}),
+      });
+    }
+  else process.stdout.write(`\n${describeFunctions(host)}\n`);
+  say(`Host listening on ${host.baseUrl} (data: ${options.dataDir})`, {
+    baseUrl: host.baseUrl,
+    dataDir: options.dataDir,
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.stderr.write(`${signal} again: exiting without a clean stop.\n`);
+      complain(`${signal} again: exiting without a clean stop.`);
       process.exit(1);
     }
     stopping = true;
-    process.stdout.write(`${signal}: stopping the host...\n`);
+    say(`${signal}: stopping the host...`);
     host.stop().then(
       () => {
-        process.stdout.write('Host stopped.\n');
+        say('Host stopped.');
         process.exit(0);
       },
       (err: unknown) => {
-        process.stderr.write(`The host failed to stop cleanly: ${String(err)}\n`);
+        complain(`The host failed to stop cleanly: ${String(err)}`);
         process.exit(1);
       },
     );

@@ -97,10 +97,13 @@ export interface HostJson {
   [key: string]: unknown;
 }
 
+/** What a log line is about, beside its text: `category`, `functionName`, `invocationId`, … (JSON logs show them). */
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
 export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
 
 export interface HostContext {

@@ -1,39 +1,82 @@
-/** Loggers for the host: the console one (Core Tools style lines) and an in-memory one for tests. */
-import type { Logger } from './contracts';
+/**
+ * Loggers for the host: the console one and an in-memory one for tests. The console writes one line
+ * per record: `[ISO time] message` for a terminal, or with `LOG_FORMAT=json` one JSON object per
+ * line (`time`, `level`, the record's fields, and — when the message is itself a JSON object, as
+ * the app's structured lines are — its properties instead of `message`).
+ */
+import type { LogFields, Logger } from './contracts';
 
-/** Writes `[ISO time] message` lines: info to stdout, warnings and errors to stderr. */
-export function consoleLogger(): Logger {
-  const stamp = (): string => `[${new Date().toISOString()}]`;
-  return {
-    info: (message) => process.stdout.write(`${stamp()} ${message}\n`),
-    warn: (message) => process.stderr.write(`${stamp()} ${message}\n`),
-    error: (message) => process.stderr.write(`${stamp()} ${message}\n`),
-  };
+export type LogFormat = 'text' | 'json';
+
+/** The format `LOG_FORMAT` asks for; anything but `json` is text. */
+export function logFormatFrom(env: Readonly<Record<string, string | undefined>> = process.env): LogFormat {
+  return env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text';
+}
+
+/** Info to stdout, warnings and errors to stderr. */
+export function consoleLogger(format: LogFormat = logFormatFrom()): Logger {
+  const write =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, fields?: LogFields): void => {
+      const stream = level === 'info' ? process.stdout : process.stderr;
+      stream.write(
+        `${format === 'json' ? jsonLine(level, message, fields) : `[${new Date().toISOString()}] ${message}`}\n`,
+      );
+    };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** One JSON log record; a message that is a JSON object contributes its properties. */
+export function jsonLine(level: 'info' | 'warn' | 'error', message: string, fields: LogFields = {}): string {
+  const record: Record<string, unknown> = { time: new Date().toISOString(), level, ...fields };
+  const structured = parseObject(message);
+  if (structured) Object.assign(record, structured, { level: structured.level ?? level });
+  else record.message = message;
+  return JSON.stringify(record);
+}
+
+/** The text after an optional `[Functions.name] ` prefix, parsed when it is a JSON object. */
+function parseObject(message: string): Record<string, unknown> | undefined {
+  const body = message.replace(/^\[[^\]]*\] /, '');
+  if (!body.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LogEntry {
   level: 'info' | 'warn' | 'error';
   message: string;
+  fields?: LogFields;
 }
 
 /** Keeps every line in `entries` (tests assert on them); prints nothing. */
 export class MemoryLogger implements Logger {
   readonly entries: LogEntry[] = [];
 
-  info(message: string): void {
-    this.entries.push({ level: 'info', message });
+  info(message: string, fields?: LogFields): void {
+    this.entries.push(entry('info', message, fields));
   }
 
-  warn(message: string): void {
-    this.entries.push({ level: 'warn', message });
+  warn(message: string, fields?: LogFields): void {
+    this.entries.push(entry('warn', message, fields));
   }
 
-  error(message: string): void {
-    this.entries.push({ level: 'error', message });
+  error(message: string, fields?: LogFields): void {
+    this.entries.push(entry('error', message, fields));
   }
 
   /** The messages, optionally of one level only. */
   lines(level?: LogEntry['level']): string[] {
     return this.entries.filter((e) => !level || e.level === level).map((e) => e.message);
   }
+}
+
+function entry(level: LogEntry['level'], message: string, fields: LogFields | undefined): LogEntry {
+  return fields ? { level, message, fields } : { level, message };
 }

@@ -38,9 +38,9 @@ export async function createTestHost(options: TestHostOptions): Promise<TestHost
   const tee = options.log;
   const log: Logger = tee
     ? {
-        info: (m) => (logs.info(m), tee.info(m)),
-        warn: (m) => (logs.warn(m), tee.warn(m)),
-        error: (m) => (logs.error(m), tee.error(m)),
+        info: (m, f) => (logs.info(m, f), tee.info(m, f)),
+        warn: (m, f) => (logs.warn(m, f), tee.warn(m, f)),
+        error: (m, f) => (logs.error(m, f), tee.error(m, f)),
       }
     : logs;
   const host = await startHost({

@@ -89,6 +89,39 @@ test('starts the app on a free port, lists its functions, serves them, and stops
   }
 }, 30_000);
 
+test('writes one JSON record per line with LOG_FORMAT=json, host.json levels applied', async () => {
+  const run = runCli(['--app', fixture('logging-app'), '--port', '0', '--data-dir', dataDir], {
+    LOG_FORMAT: 'json',
+  });
+  try {
+    const [, baseUrl] = await waitForOutput(run, /Host listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect((await fetch(`${baseUrl}/api/plain`)).status).toBe(200);
+    await waitForOutput(run, /Executed 'Functions\.plain'/);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    const records = [run.stdout(), run.stderr()]
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.every((r) => typeof r.time === 'string' && typeof r.level === 'string')).toBe(true);
+    expect(records).toContainEqual(
+      expect.objectContaining({ functionName: 'plain', url: `${baseUrl}/api/plain` }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        message: 'plain: structured',
+        transferId: 'tr-1',
+        category: 'Function.plain.User',
+      }),
+    );
+    expect(records).toContainEqual(expect.objectContaining({ message: 'Host stopped.' }));
+    expect(records.some((r) => String(r.message).includes('plain: debug'))).toBe(false);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 30_000);
+
 test('takes the port from PORT and stops on SIGINT too', async () => {
   const run = runCli(['--app', fixture('prefix-app'), '--data-dir', dataDir], { PORT: '0' });
   try {

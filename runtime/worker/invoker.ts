@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { logLevelFilter, type LogLevelFilter } from '../logLevels';
 import type {
   BindingInfo,
   FunctionRegistration,
@@ -42,6 +43,7 @@ export interface InvocationRuntime {
 }
 
 export function createInvocationRuntime(app: LoadedApp, log: Logger): InvocationRuntime {
+  const allows = logLevelFilter(app.registry.hostJson.logging);
   const providers = new Map<string, InputProvider>();
   const consumers = new Map<string, OutputConsumer>();
   const warnedBindings = new Set<string>();
@@ -87,7 +89,16 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       metadata: registered.metadata,
       request: { invocationId, functionId: fn.name, inputData, triggerMetadata: request.triggerMetadata },
       log: (level, category, message) =>
-        emitLog(app.capture, log, fn.name, level, category, message, current.context),
+        emitLog(
+          app.capture,
+          log,
+          allows,
+          { functionName: fn.name, invocationId },
+          level,
+          category,
+          message,
+          current.context,
+        ),
     };
     // The library's InvocationContext, for log hooks (it exists once getArguments has run).
     const current: { context?: unknown } = {};
@@ -177,16 +188,29 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     const invocationId = request.invocationId ?? randomUUID();
     const started = performance.now();
     running++;
+    const category = `Function.${fn.name}`;
     try {
       const result = await run(request, fn, registered, invocationId);
-      log.info(
-        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`,
-      );
+      const durationMs = elapsed(started);
+      if (allows(category, 'information'))
+        log.info(
+          `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`,
+          {
+            category,
+            functionName: fn.name,
+            invocationId,
+            durationMs,
+            succeeded: true,
+          },
+        );
       return result;
     } catch (err) {
-      log.error(
-        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(err)}`,
-      );
+      const durationMs = elapsed(started);
+      if (allows(category, 'error'))
+        log.error(
+          `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${durationMs}ms): ${describeError(err)}`,
+          { category, functionName: fn.name, invocationId, durationMs, succeeded: false },
+        );
       throw err;
     } finally {
       running--;
@@ -216,11 +240,12 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-/** Runs the app's log hooks (synchronously, like the worker), then writes the line unless a hook muted it. */
+/** Runs the app's log hooks (synchronously, like the worker), then writes the line unless a hook muted it or host.json filters it. */
 function emitLog(
   capture: AppCapture,
   log: Logger,
-  functionName: string,
+  allows: LogLevelFilter,
+  invocation: { functionName: string; invocationId: string },
   level: CoreLogLevel,
   category: CoreLogCategory,
   message: string,
@@ -235,9 +260,12 @@ function emitLog(
     invocationContext,
   };
   for (const hook of capture.hooks.log) hook(entry);
-  if (entry.level === 'none' || level === 'trace' || level === 'debug') return;
-  const line = `[Functions.${functionName}] ${entry.message}`;
-  if (entry.level === 'error' || entry.level === 'critical') log.error(line);
-  else if (entry.level === 'warning') log.warn(line);
-  else log.info(line);
+  // A function's own lines are the category `Function.<name>.User`, as in Azure.
+  const logCategory = `Function.${invocation.functionName}${category === 'user' ? '.User' : ''}`;
+  if (!allows(logCategory, entry.level)) return;
+  const line = `[Functions.${invocation.functionName}] ${entry.message}`;
+  const fields = { category: logCategory, ...invocation };
+  if (entry.level === 'error' || entry.level === 'critical') log.error(line, fields);
+  else if (entry.level === 'warning') log.warn(line, fields);
+  else log.info(line, fields);
 }
