@@ -6,3 +6,5 @@ export type { TraceCarrier } from './traceContext';
 export { inSpan, markFailed, markMoment, tracer, SpanKind, TRACER_NAME } from './spans';
 export type { Span, Attributes, SpanOptions } from './spans';
 export * as attr from './attributes';
+export { appLog, formatLine } from './log';
+export type { AppLog, LogFields, LogSink } from './log';
