@@ -4,13 +4,19 @@
  * activities' own code, so it is idempotent exactly as they are:
  *
  *   nothing reached the destination → releaseFunds (reason `process_ended`), the window share given
- *                                     back (`outflowWindow.cancel`), TransferFailed {process_ended}
+ *                                     back (`outflowWindow.cancel`), TransferFailed {process_ended},
+ *                                     then releaseFunds once more (a process that started late may
+ *                                     have reserved in between; see activities/reserveFunds.ts)
  *   the money moved in full          → TransferCompleted
- *   credited but not captured        → left alone and logged: releasing would create money
+ *   the move half done               → creditDestination finishes it (credits what is missing,
+ *                                     captures the reservation), then TransferCompleted: releasing
+ *                                     a credited transfer would create money
+ *   credited and released            → left alone and logged: money was already created
  *
  * Decisions read the transfer stream, not only its view (a view may lag its stream). A transfer
  * whose process is Running, Pending or Suspended is never touched. A second pass finds nothing to do.
  */
+import { creditDestination } from '../../activities/creditDestination';
 import { recordOutcome } from '../../activities/recordOutcome';
 import { releaseFunds } from '../../activities/releaseFunds';
 import type { ActivityContext } from '../../activities/contracts';
@@ -20,7 +26,13 @@ import type { EventStore, Views } from '../../stores';
 import { loadStream } from '../../stores/commandEngine';
 import { OPEN_TRANSFERS_PARTITION, TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
-import { compensationFor, OPEN_TRANSFER_STATUSES, selectAction, type ProcessState } from './select';
+import {
+  compensationFor,
+  OPEN_TRANSFER_STATUSES,
+  selectAction,
+  type MoneyFacts,
+  type ProcessState,
+} from './select';
 
 /** The causation of what the reconciler appends: no command caused it. */
 export const RECONCILER_CAUSATION = 'reconcileTransfers';
@@ -37,7 +49,7 @@ export interface ReconcileDependencies {
   log(line: string): void;
 }
 
-export type ReconcileAction = 'released' | 'completed' | 'stuck' | 'release_refused';
+export type ReconcileAction = 'released' | 'completed' | 'stuck' | 'release_refused' | 'credit_refused';
 
 export interface ReconcileSummary {
   /** Transfers looked at (open in the read model). */
@@ -99,11 +111,27 @@ async function reconcileOne(
   const how = compensationFor(await moneyFacts(deps.events, transfer));
   if (how === 'stuck') {
     deps.log(
-      `reconciler: transfer ${transferId}: ${ended}; ${transfer.toAccountId} was credited but the reservation on ${transfer.fromAccountId} was not captured: left for an operator (releasing would create money)`,
+      `reconciler: transfer ${transferId}: ${ended}; ${transfer.toAccountId} was credited but the reservation on ${transfer.fromAccountId} was released: left for an operator (money was created)`,
     );
     return 'stuck';
   }
-  if (how === 'complete') {
+  if (how === 'finish') {
+    const { fromAccountId, toAccountId, amount } = transfer;
+    const finished = await creditDestination(deps.events, {
+      ...context,
+      transferId,
+      fromAccountId,
+      toAccountId,
+      amount,
+    });
+    if (!finished.ok) {
+      deps.log(
+        `reconciler: transfer ${transferId}: ${ended}; the money had half moved and ${toAccountId} could not be credited (${finished.reason}): left for an operator`,
+      );
+      return 'credit_refused';
+    }
+  }
+  if (how === 'complete' || how === 'finish') {
     await recordOutcome(deps.events, {
       ...context,
       transferId,
@@ -113,7 +141,9 @@ async function reconcileOne(
       note: null,
       deadline: null,
     });
-    deps.log(`reconciler: transfer ${transferId}: ${ended}; the money had moved, recorded completed`);
+    deps.log(
+      `reconciler: transfer ${transferId}: ${ended}; ${how === 'finish' ? `finished moving ${transfer.amount} from ${transfer.fromAccountId} to ${transfer.toAccountId}` : 'the money had moved'}, recorded completed`,
+    );
     return 'completed';
   }
   const released = await releaseFunds(deps.events, {
@@ -138,17 +168,23 @@ async function reconcileOne(
     note: null,
     deadline: null,
   });
+  // A process that started late and reserved after the first release sees the transfer final only
+  // now: released again (idempotent), so no reservation outlives its transfer.
+  const again = await releaseFunds(deps.events, {
+    ...context,
+    transferId,
+    fromAccountId: transfer.fromAccountId,
+    reason: 'process_ended',
+  });
+  if (again.ok && again.released) await deps.cancelOutflow?.(transfer.fromAccountId, transferId);
   deps.log(
-    `reconciler: transfer ${transferId}: ${ended} while ${transfer.status}; ${released.released ? `released ${transfer.amount} on ${transfer.fromAccountId}` : 'nothing was reserved'}, recorded failed (process_ended)`,
+    `reconciler: transfer ${transferId}: ${ended} while ${transfer.status}; ${released.released || (again.ok && again.released) ? `released ${transfer.amount} on ${transfer.fromAccountId}` : 'nothing was reserved'}, recorded failed (process_ended)`,
   );
   return 'released';
 }
 
-/** Whether the source's reservation was captured and the destination credited, from the account streams. */
-async function moneyFacts(
-  events: EventStore,
-  transfer: RequestedTransfer,
-): Promise<{ captured: boolean; creditedIn: boolean }> {
+/** Whether the source's reservation was captured or released and the destination credited, from the account streams. */
+async function moneyFacts(events: EventStore, transfer: RequestedTransfer): Promise<MoneyFacts> {
   const has = async (accountId: string, type: string) =>
     (await events.readStream(accountStreamId(accountId))).some(
       (event) =>
@@ -157,5 +193,6 @@ async function moneyFacts(
   return {
     captured: await has(transfer.fromAccountId, 'FundsTransferredOut'),
     creditedIn: await has(transfer.toAccountId, 'FundsTransferredIn'),
+    released: await has(transfer.fromAccountId, 'FundsReleased'),
   };
 }

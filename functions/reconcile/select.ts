@@ -53,17 +53,25 @@ export interface MoneyFacts {
   captured: boolean;
   /** `FundsTransferredIn` on the destination. */
   creditedIn: boolean;
+  /** `FundsReleased` on the source: the reservation went back. */
+  released: boolean;
 }
 
 /**
- * How an abnormally ended transfer is finished:
- * - `release`: nothing reached the destination; release the reservation (if any), give back the
- *   window share, record `TransferFailed {process_ended}`;
+ * How an abnormally ended transfer is finished, so that the money is neither created nor destroyed:
+ * - `release`: nothing reached the destination and nothing was captured; release the reservation
+ *   (if any), give back the window share, record `TransferFailed {process_ended}`;
  * - `complete`: the money moved in full; record `TransferCompleted`;
- * - `stuck`: the destination was credited but the source not captured; releasing would create
- *   money, so it is left for a person (logged).
+ * - `finish`: the move was half done — the destination credited but the source not captured (the
+ *   process ended between the two), or the source captured but the destination not credited —
+ *   so it is finished through `creditDestination` (idempotent: it credits what is missing and
+ *   captures the reservation) and recorded completed. Releasing instead would create money.
+ * - `stuck`: the destination was credited and the reservation released: money was already
+ *   created; left for a person (logged).
  */
-export function compensationFor(facts: MoneyFacts): 'release' | 'complete' | 'stuck' {
-  if (facts.captured) return facts.creditedIn ? 'complete' : 'stuck';
-  return facts.creditedIn ? 'stuck' : 'release';
+export function compensationFor(facts: MoneyFacts): 'release' | 'complete' | 'finish' | 'stuck' {
+  if (facts.captured && facts.creditedIn) return 'complete';
+  if (facts.creditedIn && facts.released) return 'stuck';
+  if (facts.captured || facts.creditedIn) return 'finish';
+  return 'release';
 }

@@ -50,11 +50,20 @@ describe('the reconciler selects', () => {
 });
 
 describe('the reconciler compensates without creating or destroying money', () => {
-  it('releases only when nothing reached the destination', () => {
-    expect(compensationFor({ captured: false, creditedIn: false })).toBe('release');
-    expect(compensationFor({ captured: true, creditedIn: true })).toBe('complete');
-    expect(compensationFor({ captured: false, creditedIn: true })).toBe('stuck');
-    expect(compensationFor({ captured: true, creditedIn: false })).toBe('stuck');
+  it('releases only when nothing reached the destination and nothing was captured', () => {
+    const facts = { captured: false, creditedIn: false, released: false };
+    expect(compensationFor(facts)).toBe('release');
+    expect(compensationFor({ ...facts, released: true })).toBe('release');
+    expect(compensationFor({ ...facts, captured: true, creditedIn: true })).toBe('complete');
+  });
+
+  it('finishes a half-done move (credited but not captured, or captured but not credited), never releases it', () => {
+    expect(compensationFor({ captured: false, creditedIn: true, released: false })).toBe('finish');
+    expect(compensationFor({ captured: true, creditedIn: false, released: false })).toBe('finish');
+  });
+
+  it('leaves for a person a destination credited whose reservation was released', () => {
+    expect(compensationFor({ captured: false, creditedIn: true, released: true })).toBe('stuck');
   });
 });
 
