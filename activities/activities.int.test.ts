@@ -212,3 +212,93 @@ describe('business rejections are values', () => {
     ]);
   });
 });
+
+describe('a transfer already final moves no money (a process started late, again, or rewound)', () => {
+  const failed: DomainEvent = {
+    type: 'TransferFailed',
+    data: { transferId: 'tr-1', reason: 'process_ended' },
+  };
+
+  it('reserveFunds refuses it with the reason it ended for, and reserves nothing', async () => {
+    await seed(transferStreamId('tr-1'), [failed]);
+    expect(await reserveFunds(events, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'process_ended',
+    });
+    expect(await types(accountStreamId('acc-a'))).toEqual(['AccountOpened', 'CreditsLoaded']);
+  });
+
+  it('reserveFunds does not take again a reservation that was released', async () => {
+    await reserveFunds(events, { ...transfer, ...context });
+    await releaseFunds(events, { ...transfer, reason: 'process_ended', ...context });
+    expect(await reserveFunds(events, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'process_ended',
+    });
+    expect(await types(accountStreamId('acc-a'))).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+      'FundsReserved',
+      'FundsReleased',
+    ]);
+  });
+
+  it('reserveFunds releases its new reservation when the transfer became final meanwhile', async () => {
+    // The reconciler records the transfer failed while the reservation is being appended.
+    const store: EventStore = Object.create(events) as EventStore;
+    store.append = async (streamId, expectedVersion, envelopes) => {
+      const version = await events.append(streamId, expectedVersion, envelopes);
+      if (envelopes.some((envelope) => envelope.id === 'tr-1:reserve'))
+        await seed(transferStreamId('tr-1'), [failed]);
+      return version;
+    };
+    expect(await reserveFunds(store, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'process_ended',
+    });
+    const source = await events.readStream(accountStreamId('acc-a'));
+    expect(source.map((e) => [e.type, e.id])).toEqual([
+      ['AccountOpened', 'seed-account-acc-a-0:0'],
+      ['CreditsLoaded', 'seed-account-acc-a-0:1'],
+      ['FundsReserved', 'tr-1:reserve'],
+      ['FundsReleased', 'tr-1:release'],
+    ]);
+  });
+
+  it('creditDestination refuses a final transfer, or one whose reservation is gone, before crediting', async () => {
+    expect(await creditDestination(events, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'reservation_not_found',
+    });
+    await reserveFunds(events, { ...transfer, ...context });
+    await releaseFunds(events, { ...transfer, reason: 'process_ended', ...context });
+    expect(await creditDestination(events, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'reservation_not_found',
+    });
+    await seed(transferStreamId('tr-1'), [failed]);
+    expect(await creditDestination(events, { ...transfer, ...context })).toEqual({
+      ok: false,
+      reason: 'process_ended',
+    });
+    expect(await types(accountStreamId('acc-b'))).toEqual(['AccountOpened']);
+  });
+
+  it('creditDestination finishes the capture of a destination already credited', async () => {
+    await reserveFunds(events, { ...transfer, ...context });
+    await seed(accountStreamId('acc-b'), [
+      {
+        type: 'FundsTransferredIn',
+        data: { accountId: 'acc-b', transferId: 'tr-1', amount: 30_000, fromAccountId: 'acc-a' },
+      },
+    ]);
+    expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
+    expect(await types(accountStreamId('acc-a'))).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+      'FundsReserved',
+      'FundsTransferredOut',
+    ]);
+    expect(await types(accountStreamId('acc-b'))).toEqual(['AccountOpened', 'FundsTransferredIn']);
+  });
+});
