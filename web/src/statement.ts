@@ -25,9 +25,9 @@ export interface StatementLine {
 /** Each entry type's name and the direction of its amount (+1 credit, −1 debit). */
 export const STATEMENT_ENTRIES: Readonly<Record<string, { label: string; sign: 1 | -1; note?: string }>> = {
   CreditsLoaded: { label: 'Credits loaded', sign: 1 },
-  FundsReserved: { label: 'Reserved', sign: -1, note: 'held for a transfer' },
-  FundsReleased: { label: 'Released', sign: 1, note: 'the reservation given back' },
-  FundsTransferredOut: { label: 'Transfer out', sign: -1, note: 'paid from the reservation' },
+  FundsReserved: { label: 'Reserved', sign: -1 },
+  FundsReleased: { label: 'Released', sign: 1 },
+  FundsTransferredOut: { label: 'Transfer out', sign: -1, note: 'from the reservation' },
   FundsTransferredIn: { label: 'Transfer in', sign: 1 },
 };
 
@@ -36,7 +36,7 @@ export const STATEMENT_ENTRIES: Readonly<Record<string, { label: string; sign: 1
  *
  * @example
  * statementLine({ at: '2026-01-01T00:00:00Z', type: 'FundsTransferredOut', amount: 110000, transferId: 't-1', balanceAfter: 0 });
- * // { label: 'Transfer out', amount: -110000, note: 'paid from the reservation', … }
+ * // { label: 'Transfer out', amount: -110000, note: 'from the reservation', … }
  */
 export function statementLine(entry: StatementEntry): StatementLine {
   const known = STATEMENT_ENTRIES[entry.type];

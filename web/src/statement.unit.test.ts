@@ -44,7 +44,7 @@ describe('statementLine', () => {
       transferId: 't-1',
       balanceAfter: 5,
     });
-    expect(line).toMatchObject({ transferId: 't-1', note: 'paid from the reservation', balanceAfter: 5 });
+    expect(line).toMatchObject({ transferId: 't-1', note: 'from the reservation', balanceAfter: 5 });
   });
 
   it('puts an entry type it does not know into words, as a credit', () => {
