@@ -58,6 +58,11 @@ export interface InvokeRequest {
   inputs?: Record<string, RpcTypedData>;
   /** Correlates the log line of this invocation. */
   invocationId?: string;
+  /**
+   * The W3C trace context the invocation belongs to (the worker protocol's `RpcTraceContext`; the
+   * app reads it as `InvocationContext.traceContext`). An HTTP trigger gets the request's `traceparent`.
+   */
+  traceContext?: { traceParent: string; traceState?: string };
 }
 
 export interface InvokeResult {

@@ -27,9 +27,10 @@ export interface SpanOptions {
   kind?: SpanKind;
   attributes?: Attributes;
   /**
-   * The trace the work came with. Given, the span continues it (unless a span is already active:
-   * then that one is the parent, as when Azure's Functions instrumentation wraps the invocation);
-   * `null`: a span with no parent.
+   * The trace the work came with (from a document, an event, an input). Given, the span continues
+   * it — even inside an invocation the platform traced on its own (a change-feed or timer trigger
+   * starts a new trace in Azure): that invocation's span is then linked, not the parent. Undefined:
+   * the active span is the parent; `null`: none is.
    */
   parent?: TraceCarrier | null;
   links?: Link[];
@@ -50,11 +51,16 @@ export function inSpan<T>(
   work: (span: Span) => Promise<T> | T,
 ): Promise<T> {
   const active = context.active();
-  const parent =
-    options.parent === undefined || trace.getSpan(active)?.spanContext() ? active : contextOf(options.parent);
+  const invocation = trace.getSpanContext(active);
+  const continues = options.parent !== undefined;
+  const parent = continues ? contextOf(options.parent) : active;
+  const links =
+    continues && invocation && invocation.traceId !== trace.getSpanContext(parent)?.traceId
+      ? [...(options.links ?? []), { context: invocation }]
+      : options.links;
   return tracer().startActiveSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links },
     parent,
     async (span) => {
       try {

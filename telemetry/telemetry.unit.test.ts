@@ -36,13 +36,21 @@ describe('trace context across hops', () => {
     });
   });
 
-  it('nests under the active span rather than the carrier (Azure’s invocation span comes first)', async () => {
-    await inSpan('invocation', { parent: null }, () =>
-      inSpan('handler', { parent: { traceparent: PARENT } }, () => 1),
-    );
+  it('nests under the active span when the work brings no trace of its own', async () => {
+    await inSpan('invocation', { parent: null }, () => inSpan('handler', {}, () => 1));
     const [handler, invocation] = exporter.getFinishedSpans();
     expect(handler.parentSpanContext?.spanId).toBe(invocation.spanContext().spanId);
-    expect(handler.spanContext().traceId).not.toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(handler.spanContext().traceId).toBe(invocation.spanContext().traceId);
+  });
+
+  it('continues the carrier inside an invocation the platform traced, linking that invocation', async () => {
+    await inSpan('change feed invocation', { parent: null }, () =>
+      inSpan('command', { parent: { traceparent: PARENT } }, () => 1),
+    );
+    const [command, invocation] = exporter.getFinishedSpans();
+    expect(command.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(command.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(command.links.map((l) => l.context.spanId)).toEqual([invocation.spanContext().spanId]);
   });
 
   it('starts a new trace from a missing or malformed carrier, and never fails the work for it', async () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppRegistry, HostService, Invoker, Logger, RpcTypedData } from '../contracts';
+import type { AppRegistry, HostService, InvokeRequest, Invoker, Logger, RpcTypedData } from '../contracts';
 import { describeError } from '../worker/invoker';
 import { stripPrincipal, type EasyAuth } from '../easyauth/easyAuth';
 import { authorizeSystemRoute, isAuthorized, systemRouteAccess, type HostKeys } from './auth';
@@ -162,6 +162,7 @@ async function invokeRoute(
       functionName: route.functionName,
       invocationId,
       triggerData: toRpcHttpTrigger(req, url, params, body),
+      ...traceContextOf(req),
     });
     output = httpOutput(deps.registry, route.functionName, result.returnValue, result.outputData);
   } catch {
@@ -218,4 +219,17 @@ function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL | undefin
   } catch {
     return undefined;
   }
+}
+
+/** The request's W3C trace context, passed to the invocation as the Functions host does. */
+function traceContextOf(req: IncomingMessage): Pick<InvokeRequest, 'traceContext'> {
+  const traceParent = req.headers.traceparent;
+  if (typeof traceParent !== 'string' || traceParent === '') return {};
+  const traceState = req.headers.tracestate;
+  return {
+    traceContext: {
+      traceParent,
+      ...(typeof traceState === 'string' && traceState !== '' ? { traceState } : {}),
+    },
+  };
 }

@@ -87,7 +87,13 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     const coreCtx: CoreInvocationContext = {
       invocationId,
       metadata: registered.metadata,
-      request: { invocationId, functionId: fn.name, inputData, triggerMetadata: request.triggerMetadata },
+      request: {
+        invocationId,
+        functionId: fn.name,
+        inputData,
+        triggerMetadata: request.triggerMetadata,
+        traceContext: request.traceContext && { attributes: {}, ...request.traceContext },
+      },
       log: (level, category, message) =>
         emitLog(
           app.capture,
