@@ -187,7 +187,7 @@ async function play(steps: Step[]): Promise<void> {
           app.callers.as('otto', 'operator'),
         );
         expect([202, 409]).toContain(answer.status);
-      } else {
+      } else if (s.kind === 'decide') {
         const approver = s.approver === 'ada' ? 'ada' : OWNERS[t.from];
         const answer = await app.post(
           `/api/transfers/${t.id}/decision`,
