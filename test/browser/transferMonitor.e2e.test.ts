@@ -89,7 +89,7 @@ describe("the monitor on a transfer's orchestration", () => {
         has: session.page.getByRole('heading', { name: 'Terminate' }),
       });
       expect(await terminate.locator('.hint').textContent()).toMatch(
-        /does not compensate: the reconciler, which runs every minute, then releases the reservation.*Prefer Cancel transfer\./,
+        /does not compensate: the reconciler, which runs every minute by default, then releases the reservation.*Prefer Cancel transfer\./,
       );
       expect(await accessibilityProblems(session.page)).toEqual([]);
       await screenshot(session.page, 'monitor transfer operations');
@@ -181,7 +181,7 @@ describe("the monitor on a transfer's orchestration", () => {
       await dashboard.confirm('Terminate');
       await monitor.operationStatus
         .getByText(
-          'Termination of t-term-1 requested. The reconciler finishes the transfer within about a minute.',
+          'Termination of t-term-1 requested. The reconciler finishes the transfer at its next run (every minute by default).',
         )
         .waitFor();
       await host.waitForIdle({ timeoutMs: 60_000 });

@@ -214,7 +214,10 @@ async function cancelAndFollow(
   );
   if (!ended.final)
     return {
-      message: `Transfer ${transferId} is being cancelled: ${summariseCustomStatus(ended.value.customStatus)}.`,
+      message:
+        ended.value.runtimeStatus === 'Suspended'
+          ? `The cancel of ${transferId} was accepted; the process is suspended and cancels the transfer when it is resumed.`
+          : `Transfer ${transferId} is being cancelled: ${summariseCustomStatus(ended.value.customStatus)}.`,
       tone: 'info',
     };
   return {
@@ -358,7 +361,7 @@ function terminateForm(ctx: OperationContext, transfer: TransferOfInstance | und
         async () => {
           await api.terminate(instanceId, reason.input.value.trim());
           return transfer
-            ? `Termination of ${instanceId} requested. The reconciler finishes the transfer within about a minute.`
+            ? `Termination of ${instanceId} requested. The reconciler finishes the transfer at its next run (${RECONCILER_INTERVAL_TEXT}).`
             : `Termination of ${instanceId} requested.`;
         },
         ctx.changed,

@@ -13,8 +13,8 @@ import { describeReason } from './reasons.js';
 
 export const TRANSFER_ORCHESTRATION = 'transferProcess';
 export const APPROVAL_DECISION_EVENT = 'ApprovalDecision';
-/** How often the reconciler runs by default (RECONCILER_SCHEDULE, functions/README.md). */
-export const RECONCILER_INTERVAL_TEXT = 'every minute';
+/** How often the reconciler runs unless RECONCILER_SCHEDULE says otherwise (functions/README.md). */
+export const RECONCILER_INTERVAL_TEXT = 'every minute by default';
 
 export interface TransferOfInstance {
   transferId: string;
@@ -144,9 +144,10 @@ export function judgeRaisedDecision(facts: RaisedDecisionFacts): DecisionVerdict
         final: true,
         message: `The process ended (${after.runtimeStatus}) without reading the decision.`,
       };
+    // A suspended process reads nothing until it is resumed: waiting longer tells nothing more.
     return {
       kind: 'unread',
-      final: false,
+      final: after.runtimeStatus === 'Suspended',
       message:
         after.runtimeStatus === 'Suspended'
           ? 'The decision was raised; the process is suspended and reads it when it is resumed.'

@@ -127,8 +127,12 @@ describe('judgeRaisedDecision', () => {
         before,
         after: instance('awaitingApproval', { runtimeStatus: 'Suspended' }),
         body: approve,
-      }).message,
-    ).toMatch(/suspended and reads it when it is resumed/);
+      }),
+    ).toMatchObject({
+      kind: 'unread',
+      final: true,
+      message: expect.stringMatching(/suspended and reads it when it is resumed/),
+    });
   });
 
   it('says why the four-eyes rule ignored it', () => {
