@@ -65,6 +65,10 @@ function setUp(env: Env): Telemetry {
     useAzureMonitor({
       azureMonitorExporterOptions: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
       resource: serviceResource(env),
+      // Every transfer is traced (the distro's default samples 5 traces a second); OTEL_TRACES_SAMPLER
+      // and OTEL_TRACES_SAMPLER_ARG still override this, as Azure documents.
+      samplingRatio: 1,
+      tracesPerSecond: 0,
     });
     return { exportsTo, flush: () => flushGlobalProvider() };
   }
