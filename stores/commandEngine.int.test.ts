@@ -209,8 +209,9 @@ describe('the same engine behind the command handler and the activities', () => 
     expect(await execution(load(10_000), forCommand)).toEqual({ status: 'succeeded' });
     const forActivity = racingStore(2);
     expect(await reservation(forActivity)).toMatchObject({ ok: true, sourceOwnerId: 'ann' });
-    // Each: two reads that met another writer, then the one that appended (the activity also read the destination).
-    expect([forCommand.reads, forActivity.reads]).toEqual([3, 4]);
+    // Each: two reads that met another writer, then the one that appended (the activity also read
+    // the destination, and the transfer stream before and after reserving).
+    expect([forCommand.reads, forActivity.reads]).toEqual([3, 6]);
     const types = (await events.readStream('account-acc-a')).map((e) => e.type);
     expect(types.filter((t) => t === 'FundsReserved')).toHaveLength(1);
     expect(types.filter((t) => t === 'CreditsLoaded')).toHaveLength(6);

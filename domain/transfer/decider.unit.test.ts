@@ -9,6 +9,7 @@ import {
   evolveTransfer,
   initialTransferState,
   outcomeEvents,
+  recordsDecision,
   transferDecider,
   TransferState,
 } from '.';
@@ -295,5 +296,35 @@ describe('recording what the transfer process did', () => {
     expect(() =>
       outcomeEvents(fold([requested]), { outcome: 'expired', reason: 'approval_expired' }),
     ).toThrow(/without a recorded deadline/);
+  });
+});
+
+describe('recognising a decision already recorded', () => {
+  const completed: TransferEvent = { type: 'TransferCompleted', data: { transferId: 'tr-1' } };
+  const dataOf = (command: TransferCommand) =>
+    command.data as Extract<TransferCommand, { type: 'DecideTransfer' }>['data'];
+
+  it('finds the same verdict by the same approver with the same note, whatever came after', () => {
+    expect(
+      recordsDecision([requested, approvalRequested, approved, completed], dataOf(decide('approve'))),
+    ).toBe(true);
+    expect(
+      recordsDecision(
+        [requested, approvalRequested, rejectedByCarol],
+        dataOf(decide('reject', 'carol', 'no')),
+      ),
+    ).toBe(true);
+  });
+
+  it('finds nothing for another approver, verdict or note, or a rejection that was not an approver’s', () => {
+    const history = [requested, approvalRequested, approved, completed];
+    expect(recordsDecision(history, dataOf(decide('approve', 'dave')))).toBe(false);
+    expect(recordsDecision(history, dataOf(decide('reject')))).toBe(false);
+    expect(recordsDecision(history, dataOf(decide('approve', 'carol', 'fine')))).toBe(false);
+    const expiredRejection: TransferEvent = {
+      type: 'TransferRejected',
+      data: { transferId: 'tr-1', reason: 'insufficient_funds', approver: 'carol' },
+    };
+    expect(recordsDecision([requested, expiredRejection], dataOf(decide('reject')))).toBe(false);
   });
 });

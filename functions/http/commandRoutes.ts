@@ -219,8 +219,8 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     }
     const existing = await deps.stores.commands.get(id);
     // A pending, succeeded or failed command is this request's duplicate; a rejected one is tried again.
-    const attempt = !existing || existing.status === 'rejected';
-    if (attempt && spec.precheck) {
+    const evaluate = !existing || existing.status === 'rejected';
+    if (evaluate && spec.precheck) {
       // Judged from the read models; the command handler judges again on the streams.
       const refusal = await spec.precheck.check(deps, command.data);
       if (refusal) return refusal;
@@ -234,7 +234,7 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
         data: command.data,
         metadata: { correlationId: id, submittedBy: deps.caller?.id },
       });
-    } else if (attempt) {
+    } else if (evaluate) {
       await deps.stores.commands.retry(id);
     }
     return accepted();
