@@ -76,7 +76,9 @@ async function handleOne(deps: CommandHandlerDeps, record: CommandRecord): Promi
     await deps.stores.commands.complete(commandId, outcome);
     return { commandId, result: 'completed', outcome };
   } catch (error) {
-    const attempts = await countAttempt(deps, commandId, describe(error));
+    // A rejected command tried again (CommandStore.retry) counts its failures afresh.
+    const counter = (record.attempt ?? 1) > 1 ? `${commandId}:${record.attempt}` : commandId;
+    const attempts = await countAttempt(deps, counter, describe(error));
     if (attempts >= (deps.maxAttempts ?? MAX_COMMAND_ATTEMPTS))
       return deadLetter(deps, record, attempts, 'processing_failed', describe(error));
     return { commandId, result: 'retry', attempts, error: describe(error) };

@@ -334,7 +334,10 @@ export const COMMAND_ROUTES = {
     access: { roles: ['approver'], check: (deps, caller, data) => mayDecide(deps, caller, data.transferId) },
     identity: { field: 'approver' },
     precheck: {
-      refusals: { 404: 'Unknown transfer', 409: 'The transfer is not awaiting approval' },
+      refusals: {
+        404: 'Unknown transfer (transfer_not_found)',
+        409: 'The transfer is not awaiting approval (not_awaiting_approval)',
+      },
       check: async (deps, { transferId }) => {
         const transfer = await transferView(deps, transferId);
         if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
@@ -356,7 +359,7 @@ export const COMMAND_ROUTES = {
     identity: { field: 'cancelledBy' },
     precheck: {
       refusals: {
-        404: 'Unknown transfer',
+        404: 'Unknown transfer (transfer_not_found)',
         409: 'The transfer already credited the destination (already_credited) or is not awaiting approval (not_cancellable)',
       },
       check: async (deps, { transferId }) => {
