@@ -16,6 +16,9 @@ export const EventMetadataSchema = z.strictObject({
   /** The command this event was decided from, when there was one. */
   commandId: z.string().min(1).max(256).optional(),
   occurredAt: InstantSchema,
+  /** W3C Trace Context of the work that appended the event (docs/observability.md); the handlers continue it. */
+  traceparent: z.string().max(64).optional(),
+  tracestate: z.string().max(512).optional(),
 });
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 

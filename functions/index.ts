@@ -9,6 +9,9 @@ import { assertStoreReachable, loadSettings } from './settings';
 // A bad setting stops the app here, with a message naming it.
 assertStoreReachable(loadSettings());
 
+// Telemetry first, so every function registered below runs traced when an exporter is configured.
+import './tracing';
+
 import './api';
 import './commandHandler';
 import './eventHandler';

@@ -5,8 +5,9 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { getStores } from '../stores';
+import { attr, inSpan, SpanKind, traceOf } from '../telemetry';
 import { nowIso } from './clock';
-import { CardflowCloudEventSchema } from './secondary/cloudEvent';
+import { CardflowCloudEventSchema, type CardflowCloudEvent } from './secondary/cloudEvent';
 import { handleInboxEvent } from './secondary/handleInboxEvent';
 import { recordAudit } from './secondary/recordAudit';
 
@@ -21,16 +22,42 @@ function parse(event: unknown, context: InvocationContext) {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Handles a delivery in a span that continues the trace the event was published in (its `traceparent`). */
+function delivered(
+  handlerName: string,
+  event: CardflowCloudEvent,
+  handle: () => Promise<string>,
+): Promise<void> {
+  const transferId = (event.data as { transferId?: unknown } | null)?.transferId;
+  return inSpan(
+    `${handlerName} ${event.type}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: traceOf(event) ?? null,
+      attributes: {
+        [attr.COMPONENT]: 'secondary handler',
+        [attr.EVENT_ID]: event.id,
+        ...(event.subject ? { [attr.STREAM_ID]: event.subject } : {}),
+        ...(typeof transferId === 'string' ? { [attr.TRANSFER_ID]: transferId } : {}),
+      },
+    },
+    async (span) => {
+      span.setAttribute(attr.DELIVERY_OUTCOME, await handle());
+    },
+  );
+}
+
 app.eventGrid(APPROVALS_INBOX, {
   handler: async (event: unknown, context: InvocationContext) => {
     const parsed = parse(event, context);
-    if (parsed) await handleInboxEvent(getStores().views, parsed, nowIso);
+    if (parsed)
+      await delivered(APPROVALS_INBOX, parsed, () => handleInboxEvent(getStores().views, parsed, nowIso));
   },
 });
 
 app.eventGrid(AUDIT_LOG, {
   handler: async (event: unknown, context: InvocationContext) => {
     const parsed = parse(event, context);
-    if (parsed) await recordAudit(getStores().views, parsed, nowIso);
+    if (parsed) await delivered(AUDIT_LOG, parsed, () => recordAudit(getStores().views, parsed, nowIso));
   },
 });

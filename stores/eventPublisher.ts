@@ -13,7 +13,9 @@ export interface PublishableEvent {
   version: number;
   type: string;
   data: unknown;
-  metadata?: { occurredAt?: string; [key: string]: unknown };
+  metadata?: { occurredAt?: string; traceparent?: string; tracestate?: string; [key: string]: unknown };
+  /** The trace the event is published in (the handler's span); else the metadata's, the append's. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export interface EventPublisher {
@@ -52,8 +54,16 @@ export function toCloudEvent(event: PublishableEvent): CloudEvent<unknown> {
     time: occurredAt === undefined ? undefined : new Date(occurredAt),
     datacontenttype: 'application/json',
     data: event.data,
-    extensionAttributes: { streamversion: event.version },
+    extensionAttributes: { streamversion: event.version, ...traceExtension(event) },
   };
+}
+
+/** The CloudEvents distributed-tracing extension: `traceparent`, and `tracestate` when there is one. */
+function traceExtension(event: PublishableEvent): Record<string, string> {
+  const traceparent = event.trace?.traceparent ?? event.metadata?.traceparent;
+  if (typeof traceparent !== 'string') return {};
+  const tracestate = event.trace ? event.trace.tracestate : event.metadata?.tracestate;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }
 
 function approximateSize(event: CloudEvent<unknown>): number {

@@ -18,5 +18,7 @@ export const INSTANCE_ID = 'cardflow.instance_id';
 export const ACTIVITY = 'cardflow.activity';
 export const ENTITY = 'cardflow.entity';
 export const DELIVERY_COUNT = 'cardflow.delivery.count';
+/** What a secondary handler did with a delivery (e.g. `recorded`, `duplicate`). */
+export const DELIVERY_OUTCOME = 'cardflow.delivery.outcome';
 /** Which part of the system a span belongs to (the waterfall's "component" column). */
 export const COMPONENT = 'cardflow.component';

@@ -55,3 +55,8 @@ export function traceOf(value: unknown): TraceCarrier | undefined {
 export function currentTraceId(): string | undefined {
   return trace.getSpanContext(context.active())?.traceId;
 }
+
+/** Runs `work` with the carrier's context active (an invocation's trace, before any span of the app's). */
+export function contextWith<T>(carrier: TraceCarrier, work: () => T): T {
+  return context.with(contextOf(carrier), work);
+}

@@ -8,10 +8,19 @@
 import type { EventEnvelope } from '../../domain/envelope';
 import { DomainEventSchema, type TransferRequested } from '../../domain/events';
 import { fromEventDocument, type EventStore, type Views } from '../../stores';
-import type { EventPublisher } from '../../stores/eventPublisher';
+import type { EventPublisher, PublishableEvent } from '../../stores/eventPublisher';
 import type { TransferPolicy, TransferProcessInput } from '../../orchestrations/contracts';
+import {
+  attr,
+  currentTrace,
+  inSpan,
+  SpanKind,
+  traceOf,
+  type Attributes,
+  type TraceCarrier,
+} from '../../telemetry';
 import type { TransferProcessClient } from '../transferProcessClient';
-import { updateViews, type ViewUpdate } from './updateViews';
+import { byStream, updateViews, type ViewUpdate } from './updateViews';
 
 export interface EventHandlerDeps {
   stores: { events: EventStore; views: Views };
@@ -83,26 +92,70 @@ export async function handleEvents(
     all.push(envelope);
   }
   const valid = all.filter((envelope) => !invalid.includes(envelope.id));
-  const views = await updateViews(deps.stores, valid);
-
-  const started: string[] = [];
   const requested = valid.filter(
     (envelope): envelope is EventEnvelope<TransferRequested> => envelope.type === 'TransferRequested',
   );
-  if (requested.length > 0) {
-    const processes = deps.processes();
-    if (!processes) {
-      deps.log.warn(
-        `no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`,
-      );
-    } else {
-      for (const envelope of requested) {
-        if (await processes.startOnce(transferProcessInput(envelope, deps.policy())))
-          started.push(envelope.data.transferId);
-      }
-    }
+  const processes = requested.length > 0 ? deps.processes() : undefined;
+  if (requested.length > 0 && !processes)
+    deps.log.warn(
+      `no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`,
+    );
+
+  // Stream by stream, each in a span that continues the trace its events were appended in.
+  const views: ViewUpdate[] = [];
+  const started: string[] = [];
+  const publishedIn = new Map<string, TraceCarrier>();
+  for (const [streamId, events] of byStream(valid)) {
+    const traces = events.map((envelope) => traceOf(envelope.metadata)).filter((t) => t !== undefined);
+    const [parent, ...others] = [...new Map(traces.map((t) => [t.traceparent, t])).values()];
+    await inSpan(
+      `handle events ${streamId}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: parent ?? null,
+        attributes: streamAttributes(streamId, events),
+        links: others.map(linkTo).filter((l) => l !== undefined),
+      },
+      async () => {
+        views.push(...(await updateViews(deps.stores, events)));
+        for (const envelope of events) {
+          if (envelope.type !== 'TransferRequested' || !processes) continue;
+          const input = transferProcessInput(envelope as EventEnvelope<TransferRequested>, deps.policy());
+          if (await processes.startOnce(input)) started.push(input.transferId);
+        }
+        const here = currentTrace();
+        if (here) for (const envelope of events) publishedIn.set(envelope.id, here);
+      },
+    );
   }
 
-  if (all.length > 0) await deps.publisher().publish(all);
+  if (all.length > 0)
+    await deps.publisher().publish(
+      all.map((envelope): PublishableEvent => {
+        const trace = publishedIn.get(envelope.id);
+        return trace ? { ...envelope, trace } : envelope;
+      }),
+    );
   return { views, started, published: all.length, invalid };
+}
+
+/** What a span of the primary handler says about one stream's events. */
+function streamAttributes(streamId: string, events: readonly EventEnvelope[]): Attributes {
+  const transferIds = new Set(
+    events
+      .map((envelope) => (envelope.data as { transferId?: unknown }).transferId)
+      .filter((id) => typeof id === 'string'),
+  );
+  return {
+    [attr.COMPONENT]: 'primary handler',
+    [attr.STREAM_ID]: streamId,
+    [attr.STREAM_VERSION]: events[events.length - 1].version,
+    [attr.EVENT_TYPES]: events.map((envelope) => envelope.type),
+    ...(transferIds.size === 1 ? { [attr.TRANSFER_ID]: [...transferIds][0] as string } : {}),
+  };
+}
+
+function linkTo(carrier: TraceCarrier) {
+  const [, traceId, spanId] = carrier.traceparent.split('-');
+  return traceId && spanId ? { context: { traceId, spanId, traceFlags: 1, isRemote: true } } : undefined;
 }
