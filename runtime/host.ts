@@ -13,7 +13,7 @@ import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
 import { createRequestHandler } from './http/requestHandler';
 import { sendProblem } from './http/problem';
-import { OTLP_TRACES_PATH } from './telemetry';
+import { OTLP_METRICS_PATH, OTLP_TRACES_PATH } from './telemetry';
 import { consoleLogger } from './logger';
 import { defaultServices } from './services';
 import { applySettings, readLocalSettings } from './settings';
@@ -57,8 +57,9 @@ export interface HostOptions {
    */
   users?: readonly LocalUser[] | false;
   /**
-   * Point the app's OpenTelemetry exporter at this host's trace receiver (`/runtime/otlp/v1/traces`)
-   * by setting `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` before the app loads — unless the environment
+   * Point the app's OpenTelemetry exporters at this host's receiver (`/runtime/otlp/v1/traces` and
+   * `/v1/metrics`) by setting `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`
+   * before the app loads — unless the environment
    * already names an OTLP endpoint or an Application Insights connection string. Default false
    * (`npm start` turns it on). The OpenTelemetry API keeps one provider per process: the first
    * traced host of a process receives its spans.
@@ -130,7 +131,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     if (options.traces && !tracesConfigured()) {
       process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${baseUrl}${OTLP_TRACES_PATH}`;
-      addedEnv.push('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+      process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = `${baseUrl}${OTLP_METRICS_PATH}`;
+      addedEnv.push('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
     }
 
     functionsCore.setLogSink((level, _category, message) => {

@@ -31,5 +31,5 @@ export type { LocalHostSeam, LocalHostResources } from './docstore/localDatabase
 export type { LocalUser } from './easyauth/users';
 export { principalHeaders } from './easyauth/principal';
 export { TimerTriggerService, parseSchedule, ScheduleError } from './timer';
-export { TelemetryService, TraceStore, OTLP_TRACES_PATH, TRACES_ROUTE } from './telemetry';
-export type { TelemetryServiceOptions, TraceSummary, ReceivedSpan } from './telemetry';
+export { TelemetryService, TraceStore, MetricStore, OTLP_TRACES_PATH, TRACES_ROUTE } from './telemetry';
+export type { TelemetryServiceOptions, TraceSummary, ReceivedSpan, ReceivedPoint } from './telemetry';

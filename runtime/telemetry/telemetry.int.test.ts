@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createTestHost, type TestHost } from '../testHost';
-import { OTLP_TRACES_PATH } from './telemetryService';
+import { OTLP_METRICS_PATH, OTLP_TRACES_PATH } from './telemetryService';
+import type { ReceivedPoint } from './otlpMetrics';
 import type { ReceivedSpan } from './otlpTraces';
 import type { TraceSummary } from './traceStore';
 
@@ -9,6 +10,7 @@ let host: TestHost;
 
 beforeAll(async () => {
   delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  delete process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
   host = await createTestHost({ appRoot: APP, traces: true, users: false });
 });
 afterAll(() => host?.stop());
@@ -21,8 +23,9 @@ async function traced(encoding: string, id: string): Promise<string> {
 }
 
 describe('the local host receives the app’s traces over OTLP/HTTP', () => {
-  it('points the app’s exporter at itself before the app loads, and puts the setting back on stop', () => {
+  it('points the app’s exporters at itself before the app loads', () => {
     expect(process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toBe(`${host.baseUrl}${OTLP_TRACES_PATH}`);
+    expect(process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT).toBe(`${host.baseUrl}${OTLP_METRICS_PATH}`);
   });
 
   it.each(['json', 'protobuf'])(
@@ -63,6 +66,28 @@ describe('the local host receives the app’s traces over OTLP/HTTP', () => {
     },
   );
 
+  it.each(['json', 'protobuf'])(
+    'keeps the latest point of each metric series exported as %s',
+    async (encoding) => {
+      for (let i = 0; i < 2; i++)
+        expect((await host.fetch(`/api/counted?encoding=${encoding}`, { method: 'POST' })).status).toBe(200);
+      const listed = (await (await host.fetch('/runtime/metrics')).json()) as { metrics: ReceivedPoint[] };
+      if (!listed.metrics) throw new Error(JSON.stringify(listed));
+      const { metrics } = listed;
+      const mine = metrics.filter((m) => m.attributes.encoding === encoding);
+      expect(mine).toEqual([
+        expect.objectContaining({ name: 'order.duration', kind: 'histogram', unit: 'ms', count: 2, sum: 80 }),
+        expect.objectContaining({ name: 'orders', kind: 'sum', value: 4 }),
+      ]);
+      const buckets = mine[0].buckets ?? [];
+      expect(buckets.reduce((total, b) => total + b.count, 0)).toBe(2);
+      const one = (await (await host.fetch('/runtime/metrics?name=orders')).json()) as {
+        metrics: ReceivedPoint[];
+      };
+      expect(one.metrics.every((m) => m.name === 'orders')).toBe(true);
+    },
+  );
+
   it('lists recent traces newest first', async () => {
     const first = await traced('json', 'order-old');
     const second = await traced('json', 'order-new');
@@ -97,10 +122,16 @@ describe('the local host receives the app’s traces over OTLP/HTTP', () => {
 });
 
 describe('the traces option', () => {
-  const saved = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  beforeEach(() => delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const saved = [
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+  ];
+  beforeEach(() => {
+    delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    delete process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
+  });
   afterEach(() => {
-    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = saved;
+    [process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT] = saved;
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   });

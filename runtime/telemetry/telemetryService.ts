@@ -4,6 +4,8 @@
  * and the routes that read the recent traces back (the dashboard's waterfall):
  *
  *   POST /runtime/otlp/v1/traces                     OTLP JSON or protobuf → 200 `{}` (partial success: none rejected)
+ *   POST /runtime/otlp/v1/metrics                    the same for metrics
+ *   GET  /runtime/metrics[?name=NAME]                the latest point of every series (cumulative totals)
  *   GET  /runtime/traces?attribute=KEY&value=VALUE    summaries of the traces with a span carrying KEY=VALUE
  *   GET  /runtime/traces                              the most recent traces (`?limit=`, default 50)
  *   GET  /runtime/traces/{traceId}                    the trace's spans, parents before children
@@ -14,11 +16,15 @@ import { readBody } from '../http/body';
 import { sendJson } from '../http/json';
 import { sendProblem } from '../http/problem';
 import { createHostRouter, type HostRequest } from '../http/router';
-import { decodeTraceExport, OtlpDecodeError } from './otlpTraces';
+import { OtlpDecodeError } from './otlpCommon';
+import { decodeMetricsExport, MetricStore } from './otlpMetrics';
+import { decodeTraceExport } from './otlpTraces';
 import { DEFAULT_MAX_SPANS, TraceStore } from './traceStore';
 
 export const OTLP_TRACES_PATH = '/runtime/otlp/v1/traces';
 export const TRACES_ROUTE = '/runtime/traces';
+export const OTLP_METRICS_PATH = '/runtime/otlp/v1/metrics';
+export const METRICS_ROUTE = '/runtime/metrics';
 const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
 
 export interface TelemetryServiceOptions {
@@ -31,15 +37,19 @@ export interface TelemetryServiceOptions {
 export class TelemetryService implements HostService {
   readonly name = 'telemetry';
   readonly traces: TraceStore;
+  readonly metrics = new MetricStore();
   private readonly router = createHostRouter([
     {
       base: '/runtime/otlp',
-      routes: [{ method: 'POST', path: 'v1/traces', handle: (request) => this.receive(request) }],
+      routes: [
+        { method: 'POST', path: 'v1/traces', handle: (request) => this.receive(request, 'traces') },
+        { method: 'POST', path: 'v1/metrics', handle: (request) => this.receive(request, 'metrics') },
+      ],
       notFound: ({ res, url }) =>
         sendProblem(res, {
           status: 404,
           title: 'Not Found',
-          detail: `The local OTLP receiver takes traces only (POST ${OTLP_TRACES_PATH}).`,
+          detail: `The local OTLP receiver takes traces (POST ${OTLP_TRACES_PATH}) and metrics (POST ${OTLP_METRICS_PATH}).`,
           instance: url.pathname,
         }),
     },
@@ -57,6 +67,17 @@ export class TelemetryService implements HostService {
           instance: url.pathname,
         }),
     },
+    {
+      base: METRICS_ROUTE,
+      routes: [
+        {
+          method: 'GET',
+          path: '',
+          handle: ({ res, url }) =>
+            sendJson(res, 200, { metrics: this.metrics.points(url.searchParams.get('name') ?? undefined) }),
+        },
+      ],
+    },
   ]);
 
   constructor(options: TelemetryServiceOptions = {}) {
@@ -71,7 +92,7 @@ export class TelemetryService implements HostService {
     return this.router.handle(req, res, url);
   }
 
-  private async receive({ req, res, url }: HostRequest): Promise<void> {
+  private async receive({ req, res, url }: HostRequest, signal: 'traces' | 'metrics'): Promise<void> {
     const read = await readBody(req, MAX_EXPORT_BYTES);
     if (read.tooLarge) {
       sendProblem(res, {
@@ -82,7 +103,9 @@ export class TelemetryService implements HostService {
       return;
     }
     try {
-      this.traces.add(decodeTraceExport(req.headers['content-type'], read.body));
+      const contentType = req.headers['content-type'];
+      if (signal === 'traces') this.traces.add(decodeTraceExport(contentType, read.body));
+      else this.metrics.add(decodeMetricsExport(contentType, read.body));
     } catch (error) {
       if (!(error instanceof OtlpDecodeError)) throw error;
       const unsupported = error.message.startsWith('Content-Type');
