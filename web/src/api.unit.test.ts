@@ -1,4 +1,4 @@
-import { instanceListQuery, isLastPageToken, pollUntil, streamPath } from './api';
+import { createApi, instanceListQuery, isLastPageToken, pollUntil, streamPath } from './api';
 
 describe('streamPath', () => {
   it("names a transfer's or an account's event stream, from a version when given", () => {
@@ -67,5 +67,44 @@ describe('pollUntil', () => {
         { intervalMs: 1, timeoutMs: 1 },
       ),
     ).rejects.toThrow('down');
+  });
+});
+
+describe('the operations the monitor sends', () => {
+  function recording(status = 202, body = '') {
+    const calls: Array<{ url: string; method: string; body?: string }> = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({
+        url: String(input),
+        method: init?.method ?? 'GET',
+        body: init?.body as string | undefined,
+      });
+      return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    return { calls, api: createApi({ fetch, durableQuery: { code: 'k' } }) };
+  }
+
+  it('cancels a transfer through the app, with the note only', async () => {
+    const { calls, api } = recording(
+      202,
+      JSON.stringify({ commandId: 'c-1', statusUrl: '/api/commands/c-1' }),
+    );
+    expect(await api.cancelTransfer('t-1', { note: 'wrong payee' })).toEqual({
+      commandId: 'c-1',
+      statusUrl: '/api/commands/c-1',
+    });
+    expect(calls).toEqual([
+      { url: '/api/transfers/t-1/cancel', method: 'POST', body: '{"note":"wrong payee"}' },
+    ]);
+  });
+
+  it('suspends and resumes through the Durable HTTP API, with the reason and the key', async () => {
+    const { calls, api } = recording();
+    await api.suspend('t-1', 'looking');
+    await api.resume('t-1', 'done');
+    expect(calls.map(({ url, method }) => [method, url])).toEqual([
+      ['POST', '/runtime/webhooks/durabletask/instances/t-1/suspend?reason=looking&code=k'],
+      ['POST', '/runtime/webhooks/durabletask/instances/t-1/resume?reason=done&code=k'],
+    ]);
   });
 });
