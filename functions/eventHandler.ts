@@ -5,6 +5,8 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
+import { measure } from '../telemetry';
+import { now } from './clock';
 import { handleEvents } from './events/handleEvents';
 import { appEventPublisher } from './publishing';
 import { currentSettings, transferPolicy } from './settings';
@@ -14,6 +16,11 @@ import { changeFeedOn } from './triggers';
 export const EVENT_HANDLER = 'eventHandler';
 
 export async function eventHandler(documents: unknown[], context: InvocationContext): Promise<void> {
+  const handledAt = now();
+  for (const document of documents) {
+    const occurredAt = (document as { metadata?: { occurredAt?: unknown } } | null)?.metadata?.occurredAt;
+    if (typeof occurredAt === 'string') measure.changeFeedLag('events', handledAt - Date.parse(occurredAt));
+  }
   const result = await handleEvents(
     {
       stores: getStores(),

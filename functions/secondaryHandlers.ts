@@ -5,7 +5,7 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { getStores } from '../stores';
-import { attr, inSpan, SpanKind, traceOf } from '../telemetry';
+import { attr, inSpan, measure, SpanKind, traceOf } from '../telemetry';
 import { nowIso } from './clock';
 import { CardflowCloudEventSchema, type CardflowCloudEvent } from './secondary/cloudEvent';
 import { handleInboxEvent } from './secondary/handleInboxEvent';
@@ -42,7 +42,13 @@ function delivered(
       },
     },
     async (span) => {
-      span.setAttribute(attr.DELIVERY_OUTCOME, await handle());
+      // A throw fails the delivery (Event Grid retries it): counted, then passed on.
+      const outcome = await handle().catch((error: unknown) => {
+        measure.delivery(handlerName, 'failed');
+        throw error;
+      });
+      span.setAttribute(attr.DELIVERY_OUTCOME, outcome);
+      measure.delivery(handlerName, outcome);
     },
   );
 }

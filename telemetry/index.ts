@@ -8,3 +8,4 @@ export type { Span, Attributes, SpanOptions } from './spans';
 export * as attr from './attributes';
 export { appLog, formatLine } from './log';
 export type { AppLog, LogFields, LogSink } from './log';
+export { measure, resetMetrics } from './metrics';

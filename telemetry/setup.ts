@@ -9,9 +9,11 @@
  *
  * Both set: Azure Monitor. The local host sets the OTLP endpoint to its own receiver (`npm start`).
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OtlpProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
@@ -20,6 +22,11 @@ import {
   envDetector,
   resourceFromAttributes,
 } from '@opentelemetry/resources';
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export type TelemetryExport = 'azure-monitor' | 'otlp' | 'off';
@@ -49,6 +56,10 @@ export function telemetryExportFor(env: Env): TelemetryExport {
   if (set(env.APPLICATIONINSIGHTS_CONNECTION_STRING)) return 'azure-monitor';
   if (set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) || set(env.OTEL_EXPORTER_OTLP_ENDPOINT)) {
     otlpProtocol(env);
+    if (otlpMetricsWanted(env)) {
+      metricProtocol(env);
+      metricInterval(env);
+    }
     return 'otlp';
   }
   return 'off';
@@ -79,7 +90,50 @@ function setUp(env: Env): Telemetry {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  return { exportsTo, flush: () => provider.forceFlush() };
+  // Metrics go where OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT says, every OTEL_METRIC_EXPORT_INTERVAL ms (default 60 s).
+  const reader = otlpMetricsWanted(env)
+    ? new PeriodicExportingMetricReader({
+        exporter: otlpMetricExporter(env),
+        exportIntervalMillis: metricInterval(env),
+      })
+    : undefined;
+  if (reader)
+    metrics.setGlobalMeterProvider(new MeterProvider({ resource: serviceResource(env), readers: [reader] }));
+  return {
+    exportsTo,
+    flush: async () => {
+      await provider.forceFlush();
+      await reader?.forceFlush();
+    },
+  };
+}
+
+function otlpMetricsWanted(env: Env): boolean {
+  return set(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) || set(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
+function otlpMetricExporter(env: Env): PushMetricExporter {
+  return metricProtocol(env) === 'http/json'
+    ? new OtlpJsonMetricExporter()
+    : new OtlpProtobufMetricExporter();
+}
+
+function metricProtocol(env: Env): 'http/json' | 'http/protobuf' {
+  const protocol =
+    env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
+  if (protocol === 'http/json' || protocol === 'http/protobuf') return protocol;
+  throw new TelemetrySettingsError(
+    `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ${JSON.stringify(protocol)} is not supported: use http/protobuf (the default) or http/json.`,
+  );
+}
+
+function metricInterval(env: Env): number {
+  const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL || 60_000);
+  if (!Number.isInteger(interval) || interval < 100)
+    throw new TelemetrySettingsError(
+      `OTEL_METRIC_EXPORT_INTERVAL must be a whole number of milliseconds of at least 100, not ${JSON.stringify(env.OTEL_METRIC_EXPORT_INTERVAL)}.`,
+    );
+  return interval;
 }
 
 function otlpExporter(env: Env): SpanExporter {

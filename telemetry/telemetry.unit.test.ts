@@ -107,6 +107,30 @@ describe('where telemetry goes', () => {
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
     expect(() => telemetryExportFor(env)).toThrow(TelemetrySettingsError);
     expect(() => telemetryExportFor(env)).toThrow(/http\/protobuf \(the default\) or http\/json/);
-    expect(telemetryExportFor({ ...env, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toBe('otlp');
+    expect(() => telemetryExportFor({ ...env, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toThrow(
+      /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL "grpc"/,
+    );
+    expect(
+      telemetryExportFor({
+        ...env,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      }),
+    ).toBe('otlp');
+  });
+
+  it('refuses a metric export interval that is not a number of milliseconds', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
+    expect(() => telemetryExportFor({ ...env, OTEL_METRIC_EXPORT_INTERVAL: 'often' })).toThrow(
+      /OTEL_METRIC_EXPORT_INTERVAL must be a whole number/,
+    );
+    expect(telemetryExportFor({ ...env, OTEL_METRIC_EXPORT_INTERVAL: '1000' })).toBe('otlp');
+    // Traces only: the metrics settings are not read.
+    expect(
+      telemetryExportFor({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+        OTEL_METRIC_EXPORT_INTERVAL: 'often',
+      }),
+    ).toBe('otlp');
   });
 });
