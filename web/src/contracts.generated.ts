@@ -114,6 +114,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'AccountOpened';
@@ -133,6 +135,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'CreditsLoaded';
@@ -154,6 +158,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'FundsReserved';
@@ -172,6 +178,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'FundsReleased';
@@ -212,6 +220,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'FundsTransferredOut';
@@ -231,6 +241,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'FundsTransferredIn';
@@ -250,6 +262,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'AccountClosed';
@@ -266,6 +280,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferRequested';
@@ -287,6 +303,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferApprovalRequested';
@@ -305,6 +323,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferApproved';
@@ -323,6 +343,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferRejected';
@@ -363,6 +385,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferExpired';
@@ -380,6 +404,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferCompleted';
@@ -396,6 +422,8 @@ export type GetTransferEventsResponse = {
           causationId: string;
           commandId?: string;
           occurredAt: string;
+          traceparent?: string;
+          tracestate?: string;
         };
         schemaVersion: number;
         type: 'TransferFailed';
