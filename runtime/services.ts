@@ -12,8 +12,8 @@ import { TimerTriggerService } from './timer';
 export function defaultServices(): HostService[] {
   // The document store is published first (app code may run as soon as the durable backend starts); triggers start last.
   return [
-    new TelemetryService(),
     new LocalDocumentStoreService(),
+    new TelemetryService(),
     createDurableService(),
     new EventGridTopicService(),
     new CosmosDBTriggerService(),
