@@ -2,6 +2,7 @@
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
+import { attr, inSpan, SpanKind } from '../telemetry';
 import { nowIso } from './clock';
 import { guarded } from './http/guard';
 import { openApiDocument } from './http/openapi';
@@ -27,7 +28,28 @@ for (const [name, route] of Object.entries(ROUTES) as Array<[string, RouteDefini
     authLevel: 'anonymous',
     route: route.route,
     ...(route.durableClient ? { extraInputs: [durableClient] } : {}),
-    handler: guarded((request, context) => route.handle(deps(request, context), request)),
+    handler: guarded((request, context) =>
+      // The request's span: a child of the invocation's trace context (the caller's traceparent).
+      inSpan(
+        `${route.method} /api/${route.route}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            [attr.COMPONENT]: 'http api',
+            'http.request.method': route.method,
+            'http.route': `/api/${route.route}`,
+          },
+        },
+        async (span) => {
+          const transferId = request.params.transferId ?? request.params.id;
+          if (transferId && route.route.startsWith('transfers'))
+            span.setAttribute(attr.TRANSFER_ID, transferId);
+          const response = await route.handle(deps(request, context), request);
+          span.setAttribute('http.response.status_code', response.status ?? 200);
+          return response;
+        },
+      ),
+    ),
   });
 }
 

@@ -14,6 +14,7 @@
  *   idPrefix: commandId,
  * });
  */
+import { attr, inSpan, SpanKind } from '../telemetry';
 import {
   accountDecider,
   accountStreamId,
@@ -137,7 +138,20 @@ export async function handleCommand<S, E extends DomainEvent>(
       ...(options.ids ? { ids: options.ids } : {}),
     });
     try {
-      const after = await store.append(target.streamId, version, envelopes as EventEnvelope[]);
+      const after = await inSpan(
+        `append ${target.streamId}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [attr.COMPONENT]: 'event store',
+            [attr.STREAM_ID]: target.streamId,
+            [attr.STREAM_VERSION]: version + envelopes.length,
+            [attr.EVENT_TYPES]: envelopes.map((envelope) => envelope.type),
+            'cardflow.append.attempt': attempt,
+          },
+        },
+        () => store.append(target.streamId, version, envelopes as EventEnvelope[]),
+      );
       // The store answers the current version without appending when every id is already there.
       return { ...decided, appended: after - version === envelopes.length ? envelopes.length : 0 };
     } catch (error) {

@@ -101,3 +101,8 @@ export function markMoment(name: string, options: SpanOptions): void {
     )
     .end(at);
 }
+
+/** Adds attributes to the active span (e.g. ids a handler learns as it goes); nothing when none is active. */
+export function annotate(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}

@@ -20,6 +20,7 @@ import { commandTarget } from '../../domain/streams';
 import { recordsDecision } from '../../domain/transfer';
 import type { EventStore } from '../../stores';
 import { decideOn, handleCommand, recordsCommand } from '../../stores/commandEngine';
+import { currentTrace } from '../../telemetry';
 import type { TransferProcessClient } from '../transferProcessClient';
 
 export type ExecutionOutcome = { status: 'succeeded' } | { status: 'rejected'; reason: ReasonCode };
@@ -77,6 +78,8 @@ export async function executeCommand(
       causationId: ctx.commandId,
       commandId: ctx.commandId,
       occurredAt: ctx.occurredAt(),
+      // The events continue the command's trace (its span is active here).
+      ...currentTrace(),
     },
     idPrefix: ctx.commandId,
   });

@@ -7,6 +7,7 @@
  */
 import { ClientCommandSchema } from '../../domain/commands';
 import type { CommandRecord, Stores, ViewDocument } from '../../stores';
+import { attr, inSpan, markFailed, measure, SpanKind, traceOf, type Span } from '../../telemetry';
 import { COMMAND_ATTEMPTS_PARTITION, DEADLETTERS_PARTITION } from '../projections/layout';
 import type { TransferProcessClient } from '../transferProcessClient';
 import { executeCommand, type ExecutionOutcome } from './executeCommand';
@@ -52,6 +53,56 @@ export class CommandsToRetryError extends Error {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * One command in a span continuing the trace it was submitted in (its metadata's `traceparent`;
+ * a decision's or a cancel's is its transfer's), linking the request that asked when that differs.
+ */
+function handleTraced(deps: CommandHandlerDeps, record: CommandRecord): Promise<CommandResult> {
+  const metadata = (record.metadata ?? {}) as Record<string, unknown>;
+  const asked = typeof metadata.requestTraceparent === 'string' ? metadata.requestTraceparent.split('-') : [];
+  const transferId = (record.data as { transferId?: unknown } | null)?.transferId;
+  return inSpan(
+    `command ${record.type}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: traceOf(metadata) ?? null,
+      attributes: {
+        [attr.COMPONENT]: 'command handler',
+        [attr.COMMAND_ID]: record.id,
+        [attr.COMMAND_TYPE]: record.type,
+        ...(typeof transferId === 'string' ? { [attr.TRANSFER_ID]: transferId } : {}),
+        ...(record.attempt ? { 'cardflow.command.attempt': record.attempt } : {}),
+      },
+      links:
+        asked.length === 4
+          ? [{ context: { traceId: asked[1], spanId: asked[2], traceFlags: 1, isRemote: true } }]
+          : [],
+    },
+    async (span) => {
+      const result = await handleOne(deps, record);
+      describeResult(span, record.type, result);
+      return result;
+    },
+  );
+}
+
+function describeResult(span: Span, type: string, result: CommandResult): void {
+  if (result.result === 'completed') {
+    const { outcome } = result;
+    span.setAttribute(attr.COMMAND_OUTCOME, outcome.status);
+    if (outcome.status === 'rejected') span.setAttribute(attr.COMMAND_REASON, outcome.reason);
+    measure.commandHandled(type, outcome.status);
+  } else if (result.result === 'retry') {
+    span.setAttribute(attr.COMMAND_OUTCOME, 'retry');
+    markFailed(span, result.error);
+  } else if (result.result === 'dead-lettered') {
+    span.setAttribute(attr.COMMAND_OUTCOME, 'failed');
+    markFailed(span, result.error);
+    measure.commandHandled(type, 'failed');
+    measure.deadLettered('command');
+  }
 }
 
 async function handleOne(deps: CommandHandlerDeps, record: CommandRecord): Promise<CommandResult> {
@@ -142,7 +193,7 @@ export async function handleCommands(
       results.push({ commandId: id, result: 'skipped' });
       continue;
     }
-    results.push(await handleOne(deps, record));
+    results.push(await handleTraced(deps, record));
   }
   const retries = results.filter(
     (r): r is Extract<CommandResult, { result: 'retry' }> => r.result === 'retry',

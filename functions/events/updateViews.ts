@@ -14,6 +14,7 @@ import {
   OPEN_TRANSFERS_PARTITION,
   TRANSFER_VIEW_ID,
 } from '../projections/layout';
+import { traceOf } from '../../telemetry';
 import { isOpenTransfer, projectTransfer, type TransferView } from '../projections/transferView';
 
 const MAX_CONFLICT_RETRIES = 10;
@@ -135,6 +136,8 @@ async function updateTransfer(
       version: envelope.version,
       occurredAt: envelope.metadata.occurredAt,
     });
+    const trace = envelope.type === 'TransferRequested' ? traceOf(envelope.metadata) : undefined;
+    if (view && trace) view = { ...view, trace };
   }
   if (!view) return todo.length;
   // The open-transfers index changes only when the transfer opens or finishes; written first, so a

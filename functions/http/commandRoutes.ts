@@ -32,6 +32,7 @@ import {
   ownsAccount,
   type Access,
 } from '../identity/access';
+import { annotate, attr, currentTrace, type TraceCarrier } from '../../telemetry';
 import { hasRole, type Role } from '../identity/caller';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
@@ -227,12 +228,17 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     }
     // Bound only once the request is accepted, so a refused request leaves the key free.
     if (keyUse && !(await keyUse.claim(id, deps.now()))) return reused();
+    annotate({
+      [attr.COMMAND_ID]: id,
+      [attr.COMMAND_TYPE]: command.type,
+      ...transferAttribute(command.data),
+    });
     if (!existing) {
       await deps.stores.commands.submit({
         id,
         type: command.type,
         data: command.data,
-        metadata: { correlationId: id, submittedBy: deps.caller?.id },
+        metadata: { correlationId: id, submittedBy: deps.caller?.id, ...(await commandTrace(deps, command)) },
       });
     } else if (evaluate) {
       await deps.stores.commands.retry(id);
@@ -267,6 +273,31 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
 /** The transfer's read model, for the refusals judged at request time. */
 function transferView(deps: RouteDeps, transferId: string): Promise<TransferView | undefined> {
   return deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
+}
+
+/** Commands on a transfer already requested. */
+const FOLLOW_UPS = new Set(['DecideTransfer', 'CancelTransfer']);
+
+function transferAttribute(data: object): Record<string, string> {
+  const transferId = (data as { transferId?: unknown }).transferId;
+  return typeof transferId === 'string' ? { [attr.TRANSFER_ID]: transferId } : {};
+}
+
+/**
+ * The trace the command continues (docs/observability.md): this request's; for a command on a
+ * transfer already requested (a decision, a cancel), the transfer's own trace, so the transfer
+ * stays one trace end to end — the request that asked is then named as `requestTraceparent`.
+ */
+async function commandTrace(
+  deps: RouteDeps,
+  command: { type: string; data: object },
+): Promise<(TraceCarrier & { requestTraceparent?: string }) | Record<string, never>> {
+  const request = currentTrace();
+  const transferId = (command.data as { transferId?: unknown }).transferId;
+  const followUp = FOLLOW_UPS.has(command.type) && typeof transferId === 'string';
+  const transfer = followUp ? (await transferView(deps, transferId))?.trace : undefined;
+  if (transfer) return request ? { ...transfer, requestTraceparent: request.traceparent } : { ...transfer };
+  return request ?? {};
 }
 
 /** Every command route: adding a command to the API is one entry here. */

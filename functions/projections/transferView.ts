@@ -14,6 +14,8 @@ export interface TransferView extends RequestedTransfer {
   version: number;
   requestedAt: string;
   updatedAt: string;
+  /** The trace the transfer was requested in (its decisions and cancels continue it). */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /** Whether the transfer's process has not finished it yet (what the open-transfers index lists). */
@@ -36,6 +38,7 @@ export function projectTransfer(
     version,
     requestedAt: view?.requestedAt ?? occurredAt,
     updatedAt: occurredAt,
+    ...(view?.trace ? { trace: view.trace } : {}),
   };
 }
 
