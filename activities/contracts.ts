@@ -21,6 +21,8 @@ export interface ActivityContext {
   at: string;
   correlationId: string;
   causationId: string;
+  /** The process's trace (W3C Trace Context), continued by the activity's span and its events. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export type BusinessResult<T extends object = object> =

@@ -6,6 +6,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
+import { attr, inSpan, SpanKind, traceOf } from '../telemetry';
 import { appEventPublisher } from '../stores/appEventPublisher';
 import type { EventPublisher } from '../stores/eventPublisher';
 import { ACTIVITY, type ActivityInput, type ActivityKey, type ActivityResult } from './contracts';
@@ -29,12 +30,37 @@ function reminderPublisher(log: (message: string) => void): EventPublisher | nul
   }
 }
 
-/** Registers one activity under its contract's name, with the contract's input and result types. */
+/**
+ * Registers one activity under its contract's name, with the contract's input and result types; it
+ * runs in a span continuing the process's trace (a business refusal is an outcome, a throw an error).
+ */
 function register<K extends ActivityKey>(
   key: K,
   handler: (input: ActivityInput<K>, context: InvocationContext) => Promise<ActivityResult<K>>,
 ): void {
-  df.app.activity(ACTIVITY[key], { handler });
+  df.app.activity(ACTIVITY[key], {
+    handler: (input: ActivityInput<K>, context: InvocationContext) =>
+      inSpan(
+        `activity ${ACTIVITY[key]}`,
+        {
+          kind: SpanKind.INTERNAL,
+          parent: traceOf(input.trace) ?? null,
+          attributes: {
+            [attr.COMPONENT]: 'activity',
+            [attr.ACTIVITY]: ACTIVITY[key],
+            [attr.TRANSFER_ID]: input.transferId,
+            [attr.INVOCATION_ID]: context.invocationId,
+          },
+        },
+        async (span) => {
+          const result = await handler(input, context);
+          const refused = (result as { ok?: unknown; reason?: unknown } | undefined)?.ok === false;
+          if (refused)
+            span.setAttribute(attr.ACTIVITY_REFUSAL, String((result as { reason?: unknown }).reason));
+          return result;
+        },
+      ),
+  });
 }
 
 register('reserveFunds', (input) => reserveFunds(events(), input));

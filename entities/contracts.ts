@@ -6,13 +6,18 @@
 export const OUTFLOW_WINDOW_ENTITY = 'outflowWindow';
 
 /** `assess`: `at` is an ISO-8601 instant or epoch ms. */
-export interface AssessOutflow {
+/** The caller's W3C Trace Context, continued by the operation's span. */
+export interface TracedOperation {
+  trace?: { traceparent: string; tracestate?: string };
+}
+
+export interface AssessOutflow extends TracedOperation {
   transferId: string;
   amount: number;
   at: string | number;
 }
 
-export interface CancelOutflow {
+export interface CancelOutflow extends TracedOperation {
   transferId: string;
 }
 

@@ -18,6 +18,6 @@ import './eventHandler';
 import './secondaryHandlers';
 import './dashboard';
 import './reconciler';
-import '../orchestrations/index';
+import './processManager';
 import '../activities/index';
 import '../entities/index';

@@ -41,6 +41,10 @@ export const TransferProcessInputSchema = z.strictObject({
   correlationId: z.string().min(1),
   /** The TransferRequested event's id. */
   causationId: z.string().min(1),
+  /** W3C Trace Context of the primary handler that started the process; activity and entity inputs carry it on. */
+  trace: z
+    .strictObject({ traceparent: z.string().max(64), tracestate: z.string().max(512).optional() })
+    .optional(),
 });
 export type TransferProcessInput = z.infer<typeof TransferProcessInputSchema>;
 

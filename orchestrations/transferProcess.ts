@@ -199,6 +199,7 @@ class TransferProcess {
         if (this.outflowWindow === 'entity')
           yield this.context.df.callEntity(this.windowOf(effect.fromAccountId), 'cancel', {
             transferId: effect.transferId,
+            ...this.traced(),
           });
         // In `stream` mode the release already took the transfer out of the window.
         return undefined;
@@ -281,7 +282,7 @@ class TransferProcess {
     const { sourceOwnerId } = reserved;
     if (this.outflowWindow === 'stream')
       return { type: 'RESERVED', windowTotal: reserved.windowTotal, sourceOwnerId, at: this.nowIso() };
-    const assess: AssessOutflow = { transferId, amount, at: this.nowIso() };
+    const assess: AssessOutflow = { transferId, amount, at: this.nowIso(), ...this.traced() };
     const assessment = (yield this.context.df.callEntity(
       this.windowOf(fromAccountId),
       'assess',
@@ -337,12 +338,18 @@ class TransferProcess {
       at: this.nowIso(),
       correlationId: this.input.correlationId,
       causationId: this.input.causationId,
+      ...(this.input.trace ? { trace: this.input.trace } : {}),
     };
     // The one place an activity's result is typed: the contract says what its handler returns.
     return (yield this.context.df.callActivityWithRetry(ACTIVITY[activity], activityRetryOptions(), {
       ...input,
       ...context,
     })) as ActivityResult<K>;
+  }
+
+  /** The process's trace, for an entity operation's input (plain data: the orchestrator stays deterministic). */
+  private traced(): { trace?: { traceparent: string; tracestate?: string } } {
+    return this.input.trace ? { trace: this.input.trace } : {};
   }
 
   private windowOf(accountId: string): df.EntityId {

@@ -16,6 +16,9 @@ export const EVENT_ID = 'cardflow.event_id';
 export const ORCHESTRATION = 'cardflow.orchestration';
 export const INSTANCE_ID = 'cardflow.instance_id';
 export const ACTIVITY = 'cardflow.activity';
+/** A business refusal an activity answered with (`{ok: false, reason}`): an outcome, not an error. */
+export const ACTIVITY_REFUSAL = 'cardflow.activity.refusal';
+export const INVOCATION_ID = 'faas.invocation_id';
 export const ENTITY = 'cardflow.entity';
 export const DELIVERY_COUNT = 'cardflow.delivery.count';
 /** What a secondary handler did with a delivery (e.g. `recorded`, `duplicate`). */

@@ -3,7 +3,7 @@ export { startTelemetry, telemetryExportFor, TelemetrySettingsError, DEFAULT_SER
 export type { Telemetry, TelemetryExport } from './setup';
 export { currentTrace, currentTraceId, contextOf, contextWith, traceOf } from './traceContext';
 export type { TraceCarrier } from './traceContext';
-export { annotate, inSpan, markFailed, markMoment, tracer, SpanKind, TRACER_NAME } from './spans';
+export { annotate, inSpan, inSpanSync, markFailed, markMoment, tracer, SpanKind, TRACER_NAME } from './spans';
 export type { Span, Attributes, SpanOptions } from './spans';
 export * as attr from './attributes';
 export { appLog, formatLine } from './log';

@@ -106,3 +106,23 @@ export function markMoment(name: string, options: SpanOptions): void {
 export function annotate(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
 }
+
+/** {@link inSpan} for synchronous work (a durable entity's operation runs synchronously). */
+export function inSpanSync<T>(name: string, options: SpanOptions, work: (span: Span) => T): T {
+  const parent = options.parent === undefined ? context.active() : contextOf(options.parent);
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    parent,
+    (span) => {
+      try {
+        return work(span);
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}

@@ -120,7 +120,11 @@ export async function handleEvents(
         views.push(...(await updateViews(deps.stores, events)));
         for (const envelope of events) {
           if (envelope.type !== 'TransferRequested' || !processes) continue;
-          const input = transferProcessInput(envelope as EventEnvelope<TransferRequested>, deps.policy());
+          const trace = currentTrace();
+          const input = {
+            ...transferProcessInput(envelope as EventEnvelope<TransferRequested>, deps.policy()),
+            ...(trace ? { trace } : {}),
+          };
           if (await processes.startOnce(input)) started.push(input.transferId);
         }
         const here = currentTrace();
