@@ -2,6 +2,7 @@
  * The local Azure Functions host: loads the app like the Node worker, serves its HTTP triggers,
  * owns the SQLite database and runs the host services (durable backend, ...) on them.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,7 +146,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const runtime = createInvocationRuntime(app, log);
     // Every invocation runs in this host's scope, so app code reaches this host's resources only.
     const hostDb = db;
-    const invoke: Invoker = (request) => runInHost(hostDb, () => runtime.invoke(request));
+    // Each invocation starts from the host's own async context, not from whatever scheduled it (a
+    // store write, a timer): in Azure a trigger runs in a process of its own, so nothing the caller
+    // keeps in AsyncLocalStorage (the app's active trace, say) may leak into it.
+    const detached = new AsyncResource('FunctionInvocation');
+    const invoke: Invoker = (request) =>
+      detached.runInAsyncScope(() => runInHost(hostDb, () => runtime.invoke(request)));
     const routes = buildHttpRoutes(app.registry);
     const keys = resolveHostKeys(options, settings);
     const easyAuth = new EasyAuth(usersFor(options, appRoot, settings));
