@@ -14,7 +14,7 @@ import {
   OPEN_TRANSFERS_PARTITION,
   TRANSFER_VIEW_ID,
 } from '../projections/layout';
-import { traceOf } from '../../telemetry';
+import { measure, traceOf } from '../../telemetry';
 import { isOpenTransfer, projectTransfer, type TransferView } from '../projections/transferView';
 
 const MAX_CONFLICT_RETRIES = 10;
@@ -130,7 +130,9 @@ async function updateTransfer(
   const todo = await pending(stores.events, streamId, delivered, version, target);
   if (todo.length === 0) return 0;
   let view: TransferView | undefined = stored;
+  const measured: Array<() => void> = [];
   for (const envelope of todo) {
+    const before = view;
     view = projectTransfer(view, {
       event: { type: envelope.type, data: envelope.data } as TransferEvent,
       version: envelope.version,
@@ -138,6 +140,10 @@ async function updateTransfer(
     });
     const trace = envelope.type === 'TransferRequested' ? traceOf(envelope.metadata) : undefined;
     if (view && trace) view = { ...view, trace };
+    if (view && envelope.type === 'TransferApprovalRequested')
+      view = { ...view, approvalRequestedAt: envelope.metadata.occurredAt };
+    const measure = view && measurementOf(envelope, before, view);
+    if (measure) measured.push(measure);
   }
   if (!view) return todo.length;
   // The open-transfers index changes only when the transfer opens or finishes; written first, so a
@@ -154,5 +160,28 @@ async function updateTransfer(
     else await stores.views.delete(OPEN_TRANSFERS_PARTITION, transferId);
   }
   await stores.views.put(view, { expectedVersion: version });
+  // Counted once the view holds the events: a redelivery finds them applied and counts nothing.
+  for (const measure of measured) measure();
   return todo.length;
+}
+
+const OUTCOMES: Record<string, string> = {
+  TransferCompleted: 'completed',
+  TransferFailed: 'failed',
+  TransferRejected: 'rejected',
+  TransferExpired: 'expired',
+};
+
+/** The metrics one transfer event adds (docs/observability.md): outcomes, their latency, approval waits. */
+function measurementOf(envelope: EventEnvelope, before: TransferView | undefined, after: TransferView) {
+  const at = Date.parse(envelope.metadata.occurredAt);
+  const outcome = OUTCOMES[envelope.type];
+  const decided = envelope.type === 'TransferApproved' || envelope.type === 'TransferRejected';
+  const asked = before?.approvalRequestedAt ? Date.parse(before.approvalRequestedAt) : undefined;
+  if (!outcome && !decided) return undefined;
+  return () => {
+    if (decided && asked !== undefined)
+      measure.approvalDecided(envelope.type === 'TransferApproved' ? 'approved' : 'rejected', at - asked);
+    if (outcome) measure.transferFinished(outcome, after.reason, at - Date.parse(after.requestedAt));
+  };
 }

@@ -16,6 +16,8 @@ export interface TransferView extends RequestedTransfer {
   updatedAt: string;
   /** The trace the transfer was requested in (its decisions and cancels continue it). */
   trace?: { traceparent: string; tracestate?: string };
+  /** When approval was asked for (the approval-wait metric's start). */
+  approvalRequestedAt?: string;
 }
 
 /** Whether the transfer's process has not finished it yet (what the open-transfers index lists). */
@@ -39,6 +41,7 @@ export function projectTransfer(
     requestedAt: view?.requestedAt ?? occurredAt,
     updatedAt: occurredAt,
     ...(view?.trace ? { trace: view.trace } : {}),
+    ...(view?.approvalRequestedAt ? { approvalRequestedAt: view.approvalRequestedAt } : {}),
   };
 }
 

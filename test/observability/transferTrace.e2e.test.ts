@@ -180,21 +180,45 @@ describe('a transfer approved by a person is one trace', () => {
   });
 
   it('exports the metrics beside the traces', async () => {
+    const wanted = [
+      'cardflow.commands',
+      'cardflow.change_feed.lag',
+      'cardflow.eventgrid.deliveries',
+      'cardflow.transfers',
+      'cardflow.transfer.duration',
+      'cardflow.approval.wait',
+    ];
     for (let i = 0; i < 100; i++) {
-      const { metrics } = (await (await app.host.fetch('/runtime/metrics')).json()) as {
+      const listed = (await (await app.host.fetch('/runtime/metrics')).json()) as {
         metrics: ReceivedPoint[];
       };
-      const names = new Set(metrics.map((point) => point.name));
-      if (
-        ['cardflow.commands', 'cardflow.change_feed.lag', 'cardflow.eventgrid.deliveries'].every((n) =>
-          names.has(n),
-        )
-      ) {
-        expect(metrics).toContainEqual(
-          expect.objectContaining({
-            name: 'cardflow.commands',
-            attributes: { type: 'DecideTransfer', outcome: 'succeeded' },
-          }),
+      const names = new Set(listed.metrics.map((point) => point.name));
+      if (wanted.every((name) => names.has(name))) {
+        expect(listed.metrics).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              name: 'cardflow.commands',
+              attributes: { type: 'DecideTransfer', outcome: 'succeeded' },
+            }),
+            expect.objectContaining({
+              name: 'cardflow.transfers',
+              attributes: { outcome: 'completed' },
+              value: 1,
+            }),
+            expect.objectContaining({
+              name: 'cardflow.approval.wait',
+              attributes: { decision: 'approved' },
+              count: 1,
+            }),
+            expect.objectContaining({
+              name: 'cardflow.change_feed.lag',
+              attributes: { container: 'events' },
+            }),
+            expect.objectContaining({
+              name: 'cardflow.eventgrid.deliveries',
+              attributes: { handler: 'auditLog', outcome: 'recorded' },
+            }),
+          ]),
         );
         return;
       }
