@@ -5,7 +5,9 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
-import { nowIso } from './clock';
+import { measure } from '../telemetry';
+import { now, nowIso } from './clock';
+import { feedHandled } from './health/signals';
 import { handleCommands } from './commands/handleCommands';
 import { TransferProcessClient } from './transferProcessClient';
 import { changeFeedOn } from './triggers';
@@ -13,6 +15,13 @@ import { changeFeedOn } from './triggers';
 export const COMMAND_HANDLER = 'commandHandler';
 
 export async function commandHandler(documents: unknown[], context: InvocationContext): Promise<void> {
+  const handledAt = now();
+  for (const document of documents) {
+    const submittedAt = (document as { submittedAt?: unknown } | null)?.submittedAt;
+    if (typeof submittedAt !== 'string') continue;
+    measure.changeFeedLag('commands', handledAt - Date.parse(submittedAt));
+    feedHandled('commands', handledAt - Date.parse(submittedAt), handledAt);
+  }
   const results = await handleCommands(
     { stores: getStores(), processes: () => new TransferProcessClient(df.getClient(context)), now: nowIso },
     documents,

@@ -8,6 +8,8 @@ import { getStores } from '../stores';
 import { measure } from '../telemetry';
 import { now } from './clock';
 import { handleEvents } from './events/handleEvents';
+import type { EventPublisher } from '../stores/eventPublisher';
+import { feedHandled, publishFailed, publishSucceeded } from './health/signals';
 import { appEventPublisher } from './publishing';
 import { currentSettings, transferPolicy } from './settings';
 import { TransferProcessClient } from './transferProcessClient';
@@ -19,19 +21,36 @@ export async function eventHandler(documents: unknown[], context: InvocationCont
   const handledAt = now();
   for (const document of documents) {
     const occurredAt = (document as { metadata?: { occurredAt?: unknown } } | null)?.metadata?.occurredAt;
-    if (typeof occurredAt === 'string') measure.changeFeedLag('events', handledAt - Date.parse(occurredAt));
+    if (typeof occurredAt !== 'string') continue;
+    measure.changeFeedLag('events', handledAt - Date.parse(occurredAt));
+    feedHandled('events', handledAt - Date.parse(occurredAt), handledAt);
   }
   const result = await handleEvents(
     {
       stores: getStores(),
       processes: () => new TransferProcessClient(df.getClient(context)),
-      publisher: appEventPublisher,
+      publisher: () => observedPublisher(appEventPublisher()),
       policy: () => transferPolicy(currentSettings()),
       log: { warn: (m) => context.warn(m), error: (m) => context.error(m) },
     },
     documents,
   );
   if (result.started.length > 0) context.log(`started transfer process(es): ${result.started.join(', ')}`);
+}
+
+/** The publisher, telling the health check whether publishing to Event Grid works. */
+function observedPublisher(publisher: EventPublisher): EventPublisher {
+  return {
+    publish: async (events) => {
+      try {
+        await publisher.publish(events);
+        publishSucceeded();
+      } catch (error) {
+        publishFailed(error);
+        throw error;
+      }
+    },
+  };
 }
 
 app.cosmosDB(EVENT_HANDLER, {

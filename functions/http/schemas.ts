@@ -224,3 +224,14 @@ export type StreamEventResponse = z.infer<typeof StreamEventSchema>;
 export type StreamResponse = z.infer<typeof StreamResponseSchema>;
 export type ProblemResponse = z.infer<typeof ProblemSchema>;
 export type ReasonsResponse = z.infer<typeof ReasonsResponseSchema>;
+
+const HealthStatusSchema = z.enum(['healthy', 'degraded', 'unhealthy']);
+/** GET /api/health: the instance's status and each check's (`healthy`/`degraded` 200, `unhealthy` 503). */
+export const HealthResponseSchema = z.object({
+  status: HealthStatusSchema,
+  checkedAt: z.string(),
+  checks: z.record(z.string(), z.looseObject({ status: HealthStatusSchema, detail: z.string() })),
+});
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+/** GET /api/health/live: the app is loaded and answers. */
+export const LivenessResponseSchema = z.object({ status: z.literal('alive'), checkedAt: z.string() });

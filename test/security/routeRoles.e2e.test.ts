@@ -194,6 +194,8 @@ const ROWS: Row[] = [
     expect: { anonymous: A401, alice: F403, bob: F403, mallory: F403, ada: F403, otto: 200 },
   },
   { functionName: 'listReasons', method: 'GET', path: () => '/api/reasons', expect: anyone },
+  { functionName: 'health', method: 'GET', path: () => '/api/health', expect: anyone },
+  { functionName: 'liveness', method: 'GET', path: () => '/api/health/live', expect: anyone },
   { functionName: 'openApi', method: 'GET', path: () => '/api/openapi.json', expect: anyone },
   { functionName: 'dashboard', method: 'GET', path: () => '/api/dashboard/', expect: anyone },
 ];
