@@ -11,6 +11,8 @@ import { renderInstance } from './instanceView.js';
 import { formatCents, formatSignedCents } from './money.js';
 import { describeProblem, describeReason } from './reasons.js';
 import { statementLine } from './statement.js';
+import type { TraceClient } from './trace.js';
+import { traceSection } from './traceView.js';
 
 function errorText(error: unknown): string {
   if (error instanceof ApiError) return describeProblem(error.problem);
@@ -36,11 +38,13 @@ export class LookupView {
 
   /**
    * `orchestrations`: whether to show each transfer's orchestration from the Durable HTTP API,
-   * which has no per-caller rule of its own, so only operators are shown it.
+   * which has no per-caller rule of its own, so only operators are shown it; for the same reason
+   * only they are shown its trace, from the host's `/runtime/traces` (`traces`).
    */
   constructor(
     private readonly api: CardflowApi,
     private readonly orchestrations: boolean,
+    private readonly traces?: TraceClient,
   ) {
     this.transferForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -62,6 +66,8 @@ export class LookupView {
     }
     const request = ++this.transferRequest;
     this.transferResult.replaceChildren(h('p', { class: 'status' }, `Loading transfer ${transferId}…`));
+    // The trace section fills itself in, asking the host alongside the calls below.
+    const trace = this.orchestrations && this.traces ? traceSection(this.traces, transferId) : undefined;
     const [transfer, events, instance] = await Promise.allSettled([
       this.api.transfer(transferId),
       this.api.transferEvents(transferId),
@@ -138,6 +144,7 @@ export class LookupView {
     } else if (instance.status === 'rejected') {
       parts.push(errorBox(`Orchestration ${transferId}: ${errorText(instance.reason)}`));
     }
+    if (trace) parts.push(trace);
     this.transferResult.replaceChildren(...parts);
   }
 

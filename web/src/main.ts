@@ -10,10 +10,13 @@ import { MonitorView } from './monitor.js';
 import { describeProblem, useReasonTexts } from './reasons.js';
 import { parseRoute, readSettings, type ViewName } from './route.js';
 import { describeRoles, offerFor, offeredViews, signInUrl, SIGN_OUT_URL, type Session } from './session.js';
+import { createTraceClient } from './trace.js';
 
 const ALL_VIEWS: readonly ViewName[] = ['inbox', 'lookup', 'monitor'];
 const settings = readSettings(window.location.search);
 const api = createApi({ durableQuery: settings.durableQuery });
+// The host's trace routes take the Durable API's key too (the master key, when keys are configured).
+const traces = createTraceClient({ query: settings.durableQuery });
 
 /** The app's words for reason codes; without them (an app without the API) codes are shown as is. */
 async function loadReasonTexts(): Promise<void> {
@@ -72,7 +75,7 @@ function start(session: Session): void {
           session,
           mode: offer.inbox,
         });
-  const lookup = new LookupView(api, offer.monitor);
+  const lookup = new LookupView(api, offer.monitor, traces);
   const monitor = offer.monitor ? new MonitorView(api, Math.max(settings.pollMs, 1000), session) : undefined;
   let current: ViewName | undefined;
 
