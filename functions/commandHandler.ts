@@ -5,7 +5,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
-import { measure } from '../telemetry';
+import { appLog, measure } from '../telemetry';
 import { now, nowIso } from './clock';
 import { feedHandled } from './health/signals';
 import { handleCommands } from './commands/handleCommands';
@@ -28,8 +28,13 @@ export async function commandHandler(documents: unknown[], context: InvocationCo
   );
   for (const result of results) {
     if (result.result === 'dead-lettered')
-      context.error(
-        `command ${result.commandId} failed after ${result.attempts} attempt(s) and was dead-lettered: ${result.error}`,
+      appLog(context).error(
+        `command ${result.commandId} failed after ${result.attempts} attempt(s) and was dead-lettered`,
+        {
+          commandId: result.commandId,
+          attempts: result.attempts,
+          error: result.error,
+        },
       );
   }
 }

@@ -5,7 +5,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getStores } from '../stores';
-import { measure } from '../telemetry';
+import { appLog, measure } from '../telemetry';
 import { now } from './clock';
 import { handleEvents } from './events/handleEvents';
 import type { EventPublisher } from '../stores/eventPublisher';
@@ -25,17 +25,20 @@ export async function eventHandler(documents: unknown[], context: InvocationCont
     measure.changeFeedLag('events', handledAt - Date.parse(occurredAt));
     feedHandled('events', handledAt - Date.parse(occurredAt), handledAt);
   }
-  const result = await handleEvents(
+  await handleEvents(
     {
       stores: getStores(),
       processes: () => new TransferProcessClient(df.getClient(context)),
       publisher: () => observedPublisher(appEventPublisher()),
       policy: () => transferPolicy(currentSettings()),
-      log: { warn: (m) => context.warn(m), error: (m) => context.error(m) },
+      log: {
+        info: (m, fields) => appLog(context).info(m, fields),
+        warn: (m) => appLog(context).warn(m),
+        error: (m) => appLog(context).error(m),
+      },
     },
     documents,
   );
-  if (result.started.length > 0) context.log(`started transfer process(es): ${result.started.join(', ')}`);
 }
 
 /** The publisher, telling the health check whether publishing to Event Grid works. */

@@ -5,7 +5,7 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { getStores } from '../stores';
-import { attr, inSpan, measure, SpanKind, traceOf } from '../telemetry';
+import { appLog, attr, inSpan, measure, SpanKind, traceOf } from '../telemetry';
 import { nowIso } from './clock';
 import { CardflowCloudEventSchema, type CardflowCloudEvent } from './secondary/cloudEvent';
 import { handleInboxEvent } from './secondary/handleInboxEvent';
@@ -18,7 +18,9 @@ function parse(event: unknown, context: InvocationContext) {
   const parsed = CardflowCloudEventSchema.safeParse(event);
   // Not ours (or malformed): retrying cannot help, so it is logged and acknowledged.
   if (!parsed.success)
-    context.warn(`ignored an event that is not a Cardflow CloudEvent: ${parsed.error.message}`);
+    appLog(context).warn('ignored an event that is not a Cardflow CloudEvent', {
+      error: parsed.error.message,
+    });
   return parsed.success ? parsed.data : undefined;
 }
 

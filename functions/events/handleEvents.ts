@@ -28,7 +28,11 @@ export interface EventHandlerDeps {
   processes: () => TransferProcessClient | undefined;
   publisher: () => EventPublisher;
   policy: () => TransferPolicy;
-  log: { warn(message: string): void; error(message: string): void };
+  log: {
+    info(message: string, fields?: Record<string, string>): void;
+    warn(message: string): void;
+    error(message: string): void;
+  };
 }
 
 export interface EventBatchResult {
@@ -125,7 +129,11 @@ export async function handleEvents(
             ...transferProcessInput(envelope as EventEnvelope<TransferRequested>, deps.policy()),
             ...(trace ? { trace } : {}),
           };
-          if (await processes.startOnce(input)) started.push(input.transferId);
+          if (!(await processes.startOnce(input))) continue;
+          started.push(input.transferId);
+          deps.log.info(`started the process of transfer ${input.transferId}`, {
+            transferId: input.transferId,
+          });
         }
         const here = currentTrace();
         if (here) for (const envelope of events) publishedIn.set(envelope.id, here);

@@ -5,6 +5,7 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { StoreError } from '../../stores';
+import { appLog } from '../../telemetry';
 import { problem } from './problem';
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -15,10 +16,15 @@ export function guarded(handler: HttpHandler): HttpHandler {
       return await handler(request, context);
     } catch (error) {
       if (!(error instanceof StoreError)) {
-        context.error(`unexpected error on ${request.method} ${request.url}:`, error);
+        appLog(context).error(`unexpected error on ${request.method} ${request.url}`, {
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
         return problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
       }
-      context.error(`store error on ${request.method} ${request.url}: ${error.code}: ${error.message}`);
+      appLog(context).error(`store error on ${request.method} ${request.url}`, {
+        code: error.code,
+        error: error.message,
+      });
       const status = error.status >= 500 || error.status === 429 ? 503 : error.status;
       return problem(
         status,

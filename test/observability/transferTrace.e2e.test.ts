@@ -179,6 +179,13 @@ describe('a transfer approved by a person is one trace', () => {
     expect(decision?.links).toEqual([{ traceId: asked?.summary.traceId, spanId: asked?.spans[0].spanId }]);
   });
 
+  it('logs one line with the transfer, invocation and trace ids', () => {
+    const line = app.host.logs.lines().find((l) => l.includes(`started the process of transfer ${TRANSFER}`));
+    expect(line).toMatch(
+      new RegExp(`· transferId=${TRANSFER} invocationId=[0-9a-f-]{36} traceId=${spans[0].traceId}$`),
+    );
+  });
+
   it('exports the metrics beside the traces', async () => {
     const wanted = [
       'cardflow.commands',
