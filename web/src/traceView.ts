@@ -26,11 +26,14 @@ export function noTraceText(transferId: string, status: number): string {
     : `This host keeps no trace of transfer ${transferId}: the local host keeps traces only when started with traces on (npm start does), and only the most recent spans. ${where}`;
 }
 
+/** "no errors", "1 error", "3 errors". */
+const count = (n: number, noun: string): string =>
+  n === 0 ? `no ${noun}s` : n === 1 ? `1 ${noun}` : `${n} ${noun}s`;
+
 function summaryLabel(trace: TraceSummary): string {
   const what = trace.name === TRANSFER_ROOT ? 'the transfer’s own trace' : 'a request of its own';
-  const errors = trace.errors === 0 ? 'no errors' : trace.errors === 1 ? '1 error' : `${trace.errors} errors`;
-  const spans = trace.spans === 1 ? '1 span' : `${trace.spans} spans`;
-  return `${trace.name} (${what}): ${spans}, ${formatMs(trace.durationMs)}, ${errors}`;
+  const errors = count(trace.errors, 'error');
+  return `${trace.name} (${what}): ${count(trace.spans, 'span')}, ${formatMs(trace.durationMs)}, ${errors}`;
 }
 
 /** The section, filling itself in as the host answers; a look-up appends it and forgets it. */
@@ -155,8 +158,7 @@ function waterfallTable(trace: TraceSummary, waterfall: Waterfall): HTMLElement 
       ),
     );
   }
-  const errors =
-    waterfall.errors === 0 ? 'no errors' : waterfall.errors === 1 ? '1 error' : `${waterfall.errors} errors`;
+  const errors = count(waterfall.errors, 'error');
   return h(
     'div',
     { class: 'table-wrap' },
@@ -166,7 +168,7 @@ function waterfallTable(trace: TraceSummary, waterfall: Waterfall): HTMLElement 
       h(
         'caption',
         {},
-        `Trace ${trace.name}: ${waterfall.rows.length} spans over ${waterfall.duration}, ${errors}`,
+        `Trace ${trace.name}: ${count(waterfall.rows.length, 'span')} over ${waterfall.duration}, ${errors}`,
         h(
           'span',
           { class: 'hint caption-hint mono' },
