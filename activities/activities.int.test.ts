@@ -113,6 +113,30 @@ describe('activities run twice append once', () => {
     ]);
   });
 
+  it('releaseFunds releases nothing once the destination was credited (already_credited): that would create money', async () => {
+    await reserveFunds(events, { ...transfer, ...context });
+    // A credit attempt that credited the destination and then failed to capture.
+    await seed(accountStreamId('acc-b'), [
+      {
+        type: 'FundsTransferredIn',
+        data: { accountId: 'acc-b', transferId: 'tr-1', amount: 30_000, fromAccountId: 'acc-a' },
+      },
+    ]);
+    expect(await releaseFunds(events, { ...transfer, reason: 'cancelled_by_operator', ...context })).toEqual({
+      ok: false,
+      reason: 'already_credited',
+    });
+    expect(await types(accountStreamId('acc-a'))).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+      'FundsReserved',
+    ]);
+    // The move is finished instead: the capture follows the credit already made.
+    expect(await creditDestination(events, { ...transfer, ...context })).toEqual({ ok: true });
+    expect(await types(accountStreamId('acc-b'))).toEqual(['AccountOpened', 'FundsTransferredIn']);
+    expect((await types(accountStreamId('acc-a'))).at(-1)).toBe('FundsTransferredOut');
+  });
+
   it('requestApproval, recordDecision and recordOutcome each append once', async () => {
     const deadline = '2026-01-02T10:00:00.000Z';
     for (let run = 0; run < 2; run++) {

@@ -41,6 +41,8 @@ export type ReserveFundsResult = BusinessResult<{ sourceOwnerId: string; windowT
 export interface ReleaseFundsInput extends ActivityContext {
   transferId: string;
   fromAccountId: string;
+  /** The destination: nothing is released once it was credited for the transfer (`already_credited`). */
+  toAccountId: string;
   reason: ReasonCode;
 }
 export type ReleaseFundsResult = BusinessResult<{ released: boolean }>;

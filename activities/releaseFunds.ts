@@ -2,14 +2,22 @@
  * Compensation: releases the transfer's reservation on the source (`FundsReleased`, id
  * `{transferId}:release`). Releasing twice, after a capture, or when nothing was reserved changes
  * nothing and is not an error: compensation must always be able to finish.
+ *
+ * Never once the destination was credited for the transfer (`FundsTransferredIn` on `toAccountId`):
+ * releasing then would create money. It answers `{ok: false, reason: 'already_credited'}` and
+ * releases nothing, so the process finishes the move instead (a cancel that reached a process whose
+ * failed credit attempt had credited the destination before its capture failed).
  */
-import { accountTarget } from '../domain';
+import { accountDecider, accountStreamId, accountTarget } from '../domain';
 import type { EventStore } from '../stores';
-import { handleCommand } from '../stores/commandEngine';
+import { handleCommand, loadStream } from '../stores/commandEngine';
 import type { ReleaseFundsInput, ReleaseFundsResult } from './contracts';
 import { metadataOf } from './metadata';
 
 export async function releaseFunds(store: EventStore, input: ReleaseFundsInput): Promise<ReleaseFundsResult> {
+  const destination = await loadStream(store, accountStreamId(input.toAccountId), accountDecider);
+  if (destination.state.status !== 'none' && destination.state.transfersIn[input.transferId])
+    return { ok: false, reason: 'already_credited' };
   const { decision, appended } = await handleCommand(
     store,
     accountTarget({

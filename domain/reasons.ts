@@ -26,9 +26,9 @@ export const REASON_MESSAGES = {
   approver_is_requester: 'the person who requested a transfer may not approve or reject it',
   approver_is_source_owner: 'the owner of the source account may not approve or reject its transfers',
   processing_failed: 'the transfer could not be processed',
-  cancelled_by_operator: 'an operator cancelled it while it waited for approval',
+  cancelled_by_operator: 'an operator cancelled it before the destination was credited',
   already_credited: 'the transfer already credited the destination, so it can no longer be cancelled',
-  not_cancellable: 'only a transfer waiting for approval can be cancelled',
+  not_cancellable: 'the transfer has already ended, so it can no longer be cancelled',
   process_ended: 'its process ended before the transfer finished, and any reservation was released',
 } as const;
 

@@ -1,7 +1,8 @@
 /**
  * The reconciler (docs/architecture.md, operations): a timer function that finishes transfers whose
  * process ended abnormally — terminated, failed, or purged / never started — by releasing their
- * reservation and recording `TransferFailed {process_ended}` (see reconcile/reconcileTransfers.ts).
+ * reservation and recording `TransferFailed {process_ended}` (see reconcile/reconcileTransfers.ts),
+ * once no activity of the ended process can still be running (`ENDED_GRACE_MS`, reconcile/select.ts).
  * Schedule: the app setting `RECONCILER_SCHEDULE` (validated in settings.ts), default every minute.
  */
 import { app, type InvocationContext, type Timer } from '@azure/functions';
@@ -24,8 +25,14 @@ export async function reconciler(_timer: Timer, context: InvocationContext): Pro
     events: stores.events,
     views: stores.views,
     process: async (transferId) => {
-      const instance = await processes.instance(transferId);
-      return instance.exists ? { exists: true, runtimeStatus: instance.runtimeStatus } : { exists: false };
+      const status = await processes.status(transferId);
+      return status
+        ? {
+            exists: true,
+            runtimeStatus: status.runtimeStatus,
+            lastUpdatedAt: Date.parse(status.lastUpdatedTime),
+          }
+        : { exists: false };
     },
     // In `stream` mode the release itself takes the transfer out of the window.
     cancelOutflow:

@@ -9,9 +9,13 @@
  *   startTimer        → durable timer; cancelTimer → cancel it
  *   (waiting)         → `ApprovalDecision` and `CancelTransfer` raced against the open timers
  *                       → APPROVED | REJECTED | CANCELLED | timer event
+ *   (retrying)        → while the machine takes a cancel (reserving, awaiting approval, crediting),
+ *                       `CancelTransfer` raced against the retry timer of a failed activity
+ *                       → CANCELLED: the rest of the step's work is dropped
  *   recordDecision    → activity (a decision the machine took)
  *   creditDestination → activity → CREDITED | CREDIT_FAILED
- *   releaseFunds      → activity (compensation) → RELEASED
+ *   releaseFunds      → activity (compensation) → RELEASED | ALREADY_CREDITED (the destination was
+ *                       credited: nothing released, the machine finishes the move)
  *   cancelOutflow     → the transfer leaves the outflow window (compensation)
  *   recordOutcome     → activity
  *   ignoreDecision    → log
@@ -35,6 +39,7 @@ import {
   advanceTransfer,
   cancelEvent,
   decisionEvent,
+  isCancellable,
   isFinished,
   parseDurationMs,
   startTransfer,
@@ -42,6 +47,7 @@ import {
   type TimerEvent,
   type TransferEffect,
   type TransferInput,
+  type TransferMachineEvent,
   type TransferMachineInput,
   type TransferResult,
   type TransferSnapshot,
@@ -78,6 +84,16 @@ export type TransferProcessStatus = ReturnType<typeof transferStatus>;
 
 type Work<T> = Generator<Task, T, unknown>;
 
+/**
+ * Thrown out of a retry wait when an operator's cancel ends it: the step's remaining work is not
+ * done, and the cancel goes to the machine instead (see {@link TransferProcess.retryWait}).
+ */
+class CancelledWhileRetrying extends Error {
+  constructor(readonly event: Extract<TransferMachineEvent, { type: 'CANCELLED' }>) {
+    super('cancelled while an activity waited to be retried');
+  }
+}
+
 /** The message of a failed task without the stack the SDK appends to it. */
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -92,8 +108,14 @@ export const transferProcess: OrchestrationHandler = function* (
   let step = run.advanced(startTransfer(machineInput(input)));
   for (;;) {
     run.showStatus(step.snapshot);
+    run.standsAt(step.snapshot);
     let next: TransferMachineInput | undefined;
-    for (const effect of step.effects) next = (yield* run.perform(effect)) ?? next;
+    try {
+      for (const effect of step.effects) next = (yield* run.perform(effect)) ?? next;
+    } catch (error) {
+      if (!(error instanceof CancelledWhileRetrying)) throw error;
+      next = error.event;
+    }
     run.showStatus(step.snapshot);
     if (isFinished(step.snapshot))
       return { outcome: step.snapshot.context.outcome ?? 'failed', reason: step.snapshot.context.reason };
@@ -130,6 +152,8 @@ class TransferProcess {
   private readonly timers = new Map<string, OpenTimer>();
   /** When the machine last moved: its timers' delays count from then, so its deadline is when the deadline timer fires. */
   private movedAt: Date;
+  /** Whether the machine, where it stands, takes an operator's cancel (before the destination is credited). */
+  private cancellable = false;
 
   constructor(
     private readonly context: OrchestrationContext,
@@ -143,6 +167,11 @@ class TransferProcess {
   advanced<T>(step: T): T {
     this.movedAt = this.now();
     return step;
+  }
+
+  /** Notes where the machine stands while its step's work is performed. */
+  standsAt(snapshot: TransferSnapshot): void {
+    this.cancellable = isCancellable(snapshot);
   }
 
   showStatus(snapshot: TransferSnapshot): void {
@@ -187,8 +216,19 @@ class TransferProcess {
         return credited.ok ? { type: 'CREDITED' } : { type: 'CREDIT_FAILED', reason: credited.reason };
       }
       case 'releaseFunds': {
-        const { transferId, fromAccountId, reason } = effect;
-        const released = yield* this.persistently('releaseFunds', { transferId, fromAccountId, reason });
+        const { transferId, fromAccountId, toAccountId, reason } = effect;
+        const released = yield* this.persistently('releaseFunds', {
+          transferId,
+          fromAccountId,
+          toAccountId,
+          reason,
+        });
+        if (!released.ok && released.reason === 'already_credited') {
+          this.log(
+            `transfer ${transferId}: ${toAccountId} was already credited; finishing the move (${reason})`,
+          );
+          return { type: 'ALREADY_CREDITED' };
+        }
         if (!released.ok)
           throw new Error(
             `transfer ${transferId}: the reservation could not be released (${released.reason})`,
@@ -312,7 +352,10 @@ class TransferProcess {
     });
   }
 
-  /** Runs an activity (with its retry policy) until it succeeds; see {@link PERSIST_FIRST_WAIT_MS}. */
+  /**
+   * Runs an activity (with its retry policy) until it succeeds; see {@link PERSIST_FIRST_WAIT_MS}.
+   * Between runs, an operator's cancel may end the wait ({@link retryWait}).
+   */
   private *persistently<K extends ActivityKey>(
     activity: K,
     input: Omit<ActivityInput<K>, keyof ActivityContext>,
@@ -324,8 +367,34 @@ class TransferProcess {
         this.log(
           `transfer ${this.input.transferId}: ${ACTIVITY[activity]} failed every retry (${firstLine(error)}); trying again in ${wait / 1000} s`,
         );
-        yield this.context.df.createTimer(this.after(wait));
       }
+      yield* this.retryWait(this.after(wait));
+    }
+  }
+
+  /**
+   * Waits until `fireAt` to run a failed activity again. Where the machine takes a cancel (reserving,
+   * awaiting approval, crediting: before the destination is credited), the wait races the
+   * `CancelTransfer` event: a well-formed cancel ends it (thrown as {@link CancelledWhileRetrying}, no
+   * activity being in flight), a malformed one is logged and the wait goes on until the same instant.
+   */
+  private *retryWait(fireAt: Date): Work<void> {
+    if (!this.cancellable) {
+      yield this.context.df.createTimer(fireAt);
+      return;
+    }
+    for (;;) {
+      const timer = this.context.df.createTimer(fireAt);
+      const cancel = this.context.df.waitForExternalEvent(CANCEL_TRANSFER_EVENT);
+      const winner = yield this.context.df.Task.any([timer, cancel]);
+      if (winner === timer) return;
+      timer.cancel();
+      const parsed = CancelTransferEventSchema.safeParse(cancel.result);
+      if (parsed.success) {
+        this.log(`transfer ${this.input.transferId}: cancelled by ${parsed.data.cancelledBy} while retrying`);
+        throw new CancelledWhileRetrying(cancelEvent(parsed.data));
+      }
+      this.logMalformed(CANCEL_TRANSFER_EVENT, parsed.error.issues);
     }
   }
 

@@ -68,6 +68,15 @@ export function isFinished(snapshot: TransferSnapshot): boolean {
 }
 
 /**
+ * Whether an operator's cancel would end the transfer now: in every state before the destination is
+ * credited (reserving, awaiting approval, crediting), not once it releases or has finished. The
+ * orchestrator races the `CancelTransfer` event against its retry timers only then.
+ */
+export function isCancellable(snapshot: TransferSnapshot): boolean {
+  return snapshot.status !== 'done' && snapshot.can({ type: 'CANCELLED', by: 'operator', note: 'cancel' });
+}
+
+/**
  * What the orchestrator shows as its custom status (and the dashboard reads).
  *
  * @example transferStatus(snapshot) // { state: 'awaitingApproval', outcome: null, reason: null, approvalReason: 'velocity', approver: null, reminderSent: false, deadline: '2026-01-02T00:00:00.000Z' }

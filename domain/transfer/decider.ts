@@ -100,8 +100,9 @@ export interface TransferFacts {
 /** The accounts a transfer command reads besides the transfer stream (see {@link TransferFacts}). */
 export function accountsToRead(command: TransferCommand, state: TransferState): readonly string[] {
   if (command.type === 'RequestTransfer') return [command.data.fromAccountId, command.data.toAccountId];
-  // A cancel is an operator's, so no account's owner matters to it.
-  if (command.type === 'CancelTransfer' || state.status === 'none') return [];
+  if (state.status === 'none') return [];
+  // A cancel is an operator's, so no owner matters to it; the destination says whether it was credited.
+  if (command.type === 'CancelTransfer') return [state.toAccountId];
   return [state.fromAccountId];
 }
 
@@ -116,9 +117,11 @@ export function accountsToRead(command: TransferCommand, state: TransferState): 
  *   `approver_is_source_owner` (when `facts.accounts` holds the source); the same decision by the
  *   same approver again is a no-op.
  * - CancelTransfer → TransferFailed {reason: 'cancelled_by_operator', cancelledBy, note}, the event
- *   the process records once it has released the reservation; rejects `transfer_not_found`,
- *   `already_credited` (completed), `not_cancellable` (any other state than awaiting approval);
- *   the same cancel by the same operator again is a no-op.
+ *   the process records once it has released the reservation; accepted while the transfer is not
+ *   final (requested, awaiting approval, approved: the process reserves, waits or retries) and the
+ *   destination not credited; rejects `transfer_not_found`, `already_credited` (completed, or the
+ *   destination's stream, when `facts.accounts` holds it, shows the credit: the point of no return),
+ *   `not_cancellable` (rejected, expired, failed); the same cancel by the same operator again is a no-op.
  */
 export function decideTransfer(
   command: TransferCommand,
@@ -131,7 +134,7 @@ export function decideTransfer(
     case 'DecideTransfer':
       return decideApproval(command, state, facts);
     case 'CancelTransfer':
-      return cancelTransfer(command, state);
+      return cancelTransfer(command, state, facts);
   }
 }
 
@@ -219,7 +222,14 @@ export function recordsDecision(
   });
 }
 
-function cancelTransfer({ data }: CancelTransfer, state: TransferState): Decision<TransferEvent> {
+/** Transfer statuses a cancel can still end: the process has not passed the point of no return. */
+const CANCELLABLE_STATUSES: readonly TransferStatus[] = ['requested', 'awaiting_approval', 'approved'];
+
+function cancelTransfer(
+  { data }: CancelTransfer,
+  state: TransferState,
+  facts: TransferFacts,
+): Decision<TransferEvent> {
   if (state.status === 'none') return reject('transfer_not_found', data.transferId);
   if (state.status === 'completed') return reject('already_credited');
   const repeated =
@@ -228,7 +238,11 @@ function cancelTransfer({ data }: CancelTransfer, state: TransferState): Decisio
     state.cancelledBy === data.cancelledBy &&
     state.cancelNote === data.note;
   if (repeated) return accept();
-  if (state.status !== 'awaiting_approval') return reject('not_cancellable', `status is ${state.status}`);
+  if (!CANCELLABLE_STATUSES.includes(state.status))
+    return reject('not_cancellable', `status is ${state.status}`);
+  const destination = facts.accounts?.[state.toAccountId];
+  if (destination !== undefined && destination.status !== 'none' && destination.transfersIn[data.transferId])
+    return reject('already_credited');
   return accept({
     type: 'TransferFailed',
     data: {

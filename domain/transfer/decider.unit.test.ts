@@ -130,9 +130,34 @@ describe('cancelling a transfer', () => {
     given([requested, approvalRequested, approved, completed])
       .when(cancel())
       .thenRejects('already_credited'));
-  it('rejects a cancel in any other state than awaiting approval', () => {
-    given([requested]).when(cancel()).thenRejects('not_cancellable');
-    given([requested, approvalRequested, approved]).when(cancel()).thenRejects('not_cancellable');
+  it('decides it too while the process reserves or credits (requested, approved): before the point of no return', () => {
+    given([requested]).when(cancel()).then([cancelled]);
+    given([requested, approvalRequested, approved]).when(cancel()).then([cancelled]);
+  });
+  it('rejects it as already_credited when the destination’s stream shows the credit, though the transfer is not completed yet', () => {
+    const destination = (credited: boolean): AccountState =>
+      [
+        {
+          type: 'AccountOpened' as const,
+          data: { accountId: 'acc-b', ownerId: 'bob', ownerName: 'Bob', kind: 'user' as const },
+        },
+        ...(credited
+          ? [
+              {
+                type: 'FundsTransferredIn' as const,
+                data: { accountId: 'acc-b', transferId: 'tr-1', amount: 150_000, fromAccountId: 'acc-a' },
+              },
+            ]
+          : []),
+      ].reduce(evolveAccount, initialAccountState);
+    for (const history of [[requested], [requested, approvalRequested, approved]]) {
+      const state = fold(history);
+      const refused = decideTransfer(cancel(), state, { accounts: { 'acc-b': destination(true) } });
+      expect(refused.ok ? null : refused.error.code).toBe('already_credited');
+      expect(decideTransfer(cancel(), state, { accounts: { 'acc-b': destination(false) } }).ok).toBe(true);
+    }
+  });
+  it('rejects a cancel once the transfer has ended otherwise', () => {
     given([requested, approvalRequested, rejectedByCarol]).when(cancel()).thenRejects('not_cancellable');
     given([requested, approvalRequested, { type: 'TransferExpired', data: { transferId: 'tr-1', deadline } }])
       .when(cancel())
@@ -143,8 +168,9 @@ describe('cancelling a transfer', () => {
       .when(cancel('otto', 'other'))
       .thenRejects('not_cancellable');
   });
-  it('reads no account', () => {
-    expect(accountsToRead(cancel(), fold([requested, approvalRequested]))).toEqual([]);
+  it('reads the destination account only (whether it was credited), no owner', () => {
+    expect(accountsToRead(cancel(), fold([requested, approvalRequested]))).toEqual(['acc-b']);
+    expect(accountsToRead(cancel(), initialTransferState)).toEqual([]);
   });
   it('keeps who cancelled and why in the state', () =>
     expect(fold([requested, approvalRequested, cancelled])).toMatchObject({

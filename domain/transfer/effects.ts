@@ -21,7 +21,8 @@ export type TimerEvent = { type: `xstate.after.${TimerName}.${string}` };
  * - `recordDecision`: record the approver's decision the machine took (on approval and rejection).
  * - `creditDestination`: credit the destination and capture the reservation, then send
  *   `CREDITED` or `CREDIT_FAILED {reason}`.
- * - `releaseFunds`: release the reservation with `reason`, then send `RELEASED`.
+ * - `releaseFunds`: release the reservation with `reason`, then send `RELEASED`, or `ALREADY_CREDITED`
+ *   when the destination (`toAccountId`) was credited for the transfer (nothing is released then).
  * - `cancelOutflow`: take the transfer out of the source's outflow window (it moved no money).
  * - `recordOutcome`: append the final transfer event (completed / rejected / expired / failed;
  *   a cancelled transfer's names the operator and the note, `cancellation`).
@@ -68,7 +69,14 @@ export type TransferEffect =
       toAccountId: string;
       amount: Cents;
     }
-  | { kind: 'releaseFunds'; transferId: string; fromAccountId: string; amount: Cents; reason: ReasonCode }
+  | {
+      kind: 'releaseFunds';
+      transferId: string;
+      fromAccountId: string;
+      toAccountId: string;
+      amount: Cents;
+      reason: ReasonCode;
+    }
   | { kind: 'cancelOutflow'; transferId: string; fromAccountId: string }
   | {
       kind: 'recordOutcome';

@@ -14,6 +14,7 @@ export {
   CancelTransferEventSchema,
   cancelEvent,
   decisionEvent,
+  isCancellable,
   isFinished,
   persistTransfer,
   restoreTransfer,

@@ -44,6 +44,8 @@ export interface TransferContext {
   readonly cancellation: { readonly by: string; readonly note: string } | null;
   /** Whether the approval reminder went out (shown in the custom status). */
   readonly reminderSent: boolean;
+  /** Whether the destination's credit was asked for: only then can a release find it credited (`ALREADY_CREDITED`). */
+  readonly creditRequested: boolean;
   /** Why the reservation is being released (set on entering `releasing`). */
   readonly releaseReason: ReasonCode | null;
   /** Set on reaching a final state. */
@@ -58,11 +60,20 @@ export type TransferMachineEvent =
   | { type: 'RESERVE_FAILED'; reason: ReasonCode }
   | { type: 'APPROVED'; approver: string; note?: string }
   | { type: 'REJECTED'; approver: string; note?: string }
-  /** An operator ends the approval wait: the reservation is released and the transfer fails. */
+  /**
+   * An operator ends the transfer while it waits (reserving, awaiting approval, crediting: before the
+   * destination is credited): the reservation is released and the transfer fails.
+   */
   | { type: 'CANCELLED'; by: string; note: string }
   | { type: 'CREDITED' }
   | { type: 'CREDIT_FAILED'; reason: ReasonCode }
-  | { type: 'RELEASED' };
+  | { type: 'RELEASED' }
+  /**
+   * The release was refused because the destination was already credited (a cancel reached a process
+   * whose failed credit attempt had credited it before the capture failed): the point of no return is
+   * behind, so the move is finished (credit again, idempotent, and capture) and the transfer completes.
+   */
+  | { type: 'ALREADY_CREDITED' };
 
 /** Output of a finished machine. */
 export interface TransferResult {
@@ -110,7 +121,9 @@ function reservedContext(context: TransferContext, event: ReservedEvent): Partia
  *
  * requested → reserving → assessing → (awaitingApproval | crediting), or reserving → rejected; awaitingApproval →
  * (crediting | releasing, on rejection, deadline or an operator's cancel); crediting → (completed | releasing);
- * releasing → (rejected | expired | failed).
+ * releasing → (rejected | expired | failed), or back to crediting when the destination was already credited.
+ * An operator's cancel (`CANCELLED`) leaves every state before the destination is credited (reserving,
+ * awaitingApproval, crediting) for releasing.
  */
 const transferSetup = setup({
   types: {
@@ -130,6 +143,7 @@ const transferSetup = setup({
     approverMayDecide: ({ context, event }) => isDecision(event) && verdictOn(context, event).ok,
     releasedAfterRejection: ({ context }) => context.releaseReason === 'rejected_by_approver',
     releasedAfterExpiry: ({ context }) => context.releaseReason === 'approval_expired',
+    creditWasRequested: ({ context }) => context.creditRequested === true,
   },
   actions: {
     reserveFunds: work<'reserveFunds'>(),
@@ -181,6 +195,18 @@ function recordDecision(context: TransferContext, event: DecisionEvent) {
   };
 }
 
+/** An operator's cancel: from any state before the point of no return, through releasing, to `failed`. */
+const cancelled = {
+  target: 'releasing',
+  actions: transferSetup.assign({
+    cancellation: ({ event }) => {
+      if (event.type !== 'CANCELLED') throw new Error(`not a cancel: ${event.type}`);
+      return { by: event.by, note: event.note };
+    },
+    releaseReason: 'cancelled_by_operator',
+  }),
+} as const;
+
 export const transferMachine = transferSetup.createMachine({
   id: MACHINE_ID,
   context: ({ input }) => ({
@@ -200,6 +226,7 @@ export const transferMachine = transferSetup.createMachine({
     decisionNote: null,
     cancellation: null,
     reminderSent: false,
+    creditRequested: false,
     releaseReason: null,
     outcome: null,
     reason: null,
@@ -226,6 +253,8 @@ export const transferMachine = transferSetup.createMachine({
           target: 'assessing',
           actions: assign(({ context, event }) => reservedContext(context, event)),
         },
+        // While the reservation is being retried: releasing gives back whatever was reserved.
+        CANCELLED: cancelled,
       },
     },
     // Transient: the reservation decided whether the transfer needs approval.
@@ -289,31 +318,31 @@ export const transferMachine = transferSetup.createMachine({
           { actions: { type: 'ignoreDecision', params: ({ context, event }) => ignored(context, event) } },
         ],
         // Leaving the state cancels both timers; releasing then gives back the reservation and the window share.
-        CANCELLED: {
-          target: 'releasing',
-          actions: assign({
-            cancellation: ({ event }) => ({ by: event.by, note: event.note }),
-            releaseReason: 'cancelled_by_operator',
-          }),
-        },
+        CANCELLED: cancelled,
       },
     },
     crediting: {
-      entry: {
-        type: 'creditDestination',
-        params: ({ context }) => ({
-          transferId: context.transferId,
-          fromAccountId: context.fromAccountId,
-          toAccountId: context.toAccountId,
-          amount: context.amount,
-        }),
-      },
+      entry: [
+        assign({ creditRequested: true }),
+        {
+          type: 'creditDestination',
+          params: ({ context }) => ({
+            transferId: context.transferId,
+            fromAccountId: context.fromAccountId,
+            toAccountId: context.toAccountId,
+            amount: context.amount,
+          }),
+        },
+      ],
       on: {
         CREDITED: 'completed',
         CREDIT_FAILED: {
           target: 'releasing',
           actions: assign({ releaseReason: ({ event }) => event.reason }),
         },
+        // While the credit is being retried (the orchestrator races the cancel against its retry timer).
+        // Should the failed attempt have credited the destination, the release refuses (ALREADY_CREDITED).
+        CANCELLED: cancelled,
       },
     },
     releasing: {
@@ -322,6 +351,7 @@ export const transferMachine = transferSetup.createMachine({
         params: ({ context }) => ({
           transferId: context.transferId,
           fromAccountId: context.fromAccountId,
+          toAccountId: context.toAccountId,
           amount: context.amount,
           reason: context.releaseReason ?? 'processing_failed',
         }),
@@ -332,6 +362,12 @@ export const transferMachine = transferSetup.createMachine({
           { guard: 'releasedAfterExpiry', target: 'expired' },
           { target: 'failed' },
         ],
+        // Past the point of no return after all: the cancel (or failure) no longer applies; finish the move.
+        ALREADY_CREDITED: {
+          guard: 'creditWasRequested',
+          target: 'crediting',
+          actions: assign({ cancellation: null, releaseReason: null }),
+        },
       },
     },
     completed: { type: 'final', entry: finish('completed', () => null) },

@@ -6,6 +6,7 @@ import {
   cancelEvent,
   decisionEvent,
   effectsOf,
+  isCancellable,
   isFinished,
   isTimerEvent,
   persistTransfer,
@@ -193,6 +194,7 @@ describe('transfer machine', () => {
       kind: 'releaseFunds',
       transferId: 'tr-1',
       fromAccountId: 'acc-a',
+      toAccountId: 'acc-b',
       amount: 5_000,
       reason: 'rejected_by_approver',
     });
@@ -235,6 +237,7 @@ describe('transfer machine', () => {
         kind: 'releaseFunds',
         transferId: 'tr-1',
         fromAccountId: 'acc-a',
+        toAccountId: 'acc-b',
         amount: 5_000,
         reason: 'cancelled_by_operator',
       },
@@ -281,12 +284,59 @@ describe('transfer machine', () => {
     ['reserving', []],
     ['crediting a small transfer', [reserved(5_000)]],
     ['crediting an approved transfer', [reserved(300_000), { type: 'APPROVED', approver: 'carol' }]],
+  ])(
+    'takes a cancel while %s (before the destination is credited): releases, then ends failed',
+    (_state, events) => {
+      const before = run(events);
+      expect(isCancellable(before.snapshot)).toBe(true);
+      const { snapshot, effects } = advanceTransfer(before.snapshot, cancel);
+      expect(snapshot.value).toBe('releasing');
+      expect(effects.filter((e) => e.kind !== 'cancelTimer')).toEqual([
+        {
+          kind: 'releaseFunds',
+          transferId: 'tr-1',
+          fromAccountId: 'acc-a',
+          toAccountId: 'acc-b',
+          amount: before.snapshot.context.amount,
+          reason: 'cancelled_by_operator',
+        },
+      ]);
+      const ended = advanceTransfer(snapshot, { type: 'RELEASED' });
+      expect(ended.snapshot.output).toEqual({ outcome: 'failed', reason: 'cancelled_by_operator' });
+      expect(ended.effects.at(-1)).toMatchObject({
+        kind: 'recordOutcome',
+        outcome: 'failed',
+        reason: 'cancelled_by_operator',
+        cancellation: { by: 'otto', note: 'customer called' },
+      });
+      // Cancelled while reserving: the window was never assessed, so there is no share to give back.
+      expect(ended.effects.some((e) => e.kind === 'cancelOutflow')).toBe(events.length > 0);
+    },
+  );
+
+  it('finishes the move when the release after a cancel finds the destination already credited', () => {
+    const cancelling = run([reserved(5_000), cancel]);
+    expect(cancelling.snapshot.value).toBe('releasing');
+    const back = advanceTransfer(cancelling.snapshot, { type: 'ALREADY_CREDITED' });
+    expect(back.snapshot.value).toBe('crediting');
+    expect(back.snapshot.context).toMatchObject({ cancellation: null, releaseReason: null });
+    expect(kinds(back.effects)).toEqual(['creditDestination']);
+    const done = advanceTransfer(back.snapshot, { type: 'CREDITED' });
+    expect(done.snapshot.output).toEqual({ outcome: 'completed', reason: null });
+    expect(done.effects).toEqual([
+      expect.objectContaining({ kind: 'recordOutcome', outcome: 'completed', reason: null }),
+    ]);
+    expect(done.effects[0]).not.toHaveProperty('cancellation');
+  });
+
+  it.each<[string, TransferMachineInput[]]>([
     ['releasing after a rejection', [reserved(300_000), { type: 'REJECTED', approver: 'carol' }]],
     ['completed', [reserved(5_000), { type: 'CREDITED' }]],
     ['rejected', [{ type: 'RESERVE_FAILED', reason: 'insufficient_funds' }]],
     ['expired', [reserved(300_000), { type: DEADLINE }, { type: 'RELEASED' }]],
   ])('ignores a cancel while %s', (_state, events) => {
     const before = run(events);
+    expect(isCancellable(before.snapshot)).toBe(false);
     const { snapshot, effects } = advanceTransfer(before.snapshot, cancel);
     expect(effects).toEqual([]);
     expect(persistTransfer(snapshot)).toEqual(persistTransfer(before.snapshot));

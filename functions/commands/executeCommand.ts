@@ -4,11 +4,14 @@
  * twice appends once), and a rejection becomes the command's outcome.
  *
  * A decision and a cancel are the commands the handler does not append: each is checked against
- * the transfer stream (known transfer, awaiting approval, allowed approver) and then raised on the
- * process instance (`ApprovalDecision`, `CancelTransfer`), whose orchestrator alone records it on
- * the stream, a cancel only after releasing the reservation. `succeeded` then means "raised": when
- * another decision or cancel (e.g. one raised through the Durable HTTP API) reached the process
- * first, the process ignores this one, and the transfer (stream, view, process) names the other.
+ * the transfer stream (a decision: known transfer, awaiting approval, allowed approver; a cancel:
+ * known transfer, not final, and the destination's stream showing no credit for it, else
+ * `already_credited`) and then raised on the process instance (`ApprovalDecision`,
+ * `CancelTransfer`), whose orchestrator alone records it on the stream, a cancel only after
+ * releasing the reservation. `succeeded` then means "raised": when another decision or cancel (e.g.
+ * one raised through the Durable HTTP API) reached the process first, or the credit landed between
+ * this check and the process's next wait, the process ignores this one, and the transfer (stream,
+ * view, process) says what happened instead.
  *
  * A command whose effect is already in the stream records `succeeded` whatever its decider says of
  * the state since: its own events (`recordsCommand`), or, for a decision, the decision the process

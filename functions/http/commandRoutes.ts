@@ -385,18 +385,19 @@ export const COMMAND_ROUTES = {
     command: CancelTransferSchema,
     route: 'transfers/{transferId}/cancel',
     summary:
-      'Cancel a transfer awaiting approval (CancelTransfer): its reservation is released and it ends failed',
+      'Cancel a transfer before its destination is credited (CancelTransfer): reserving, awaiting approval or retrying, its reservation is released and it ends failed',
     access: { roles: ['operator'] },
     identity: { field: 'cancelledBy' },
     precheck: {
       refusals: {
         404: 'Unknown transfer (transfer_not_found)',
-        409: 'The transfer already credited the destination (already_credited) or is not awaiting approval (not_cancellable)',
+        409: 'The transfer already credited the destination (already_credited) or has already ended (not_cancellable)',
       },
+      // What the view shows; a credit the view does not show yet is the command's outcome (already_credited).
       check: async (deps, { transferId }) => {
         const transfer = await transferView(deps, transferId);
         if (!transfer) return problem(404, 'transfer_not_found', `There is no transfer ${transferId}.`);
-        if (transfer.status === 'awaiting_approval') return undefined;
+        if (['requested', 'awaiting_approval', 'approved'].includes(transfer.status)) return undefined;
         if (transfer.status === 'completed')
           return problem(
             409,
@@ -406,7 +407,7 @@ export const COMMAND_ROUTES = {
         return problem(
           409,
           'not_cancellable',
-          `Transfer ${transferId} is ${transfer.status}; only a transfer awaiting approval can be cancelled.`,
+          `Transfer ${transferId} is ${transfer.status}; it has already ended and can no longer be cancelled.`,
         );
       },
     },

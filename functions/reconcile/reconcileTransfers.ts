@@ -14,7 +14,13 @@
  *   credited and released            → left alone and logged: money was already created
  *
  * Decisions read the transfer stream, not only its view (a view may lag its stream). A transfer
- * whose process is Running, Pending or Suspended is never touched. A second pass finds nothing to do.
+ * whose process is Running, Pending or Suspended is never touched, and one whose process was
+ * Terminated or Failed only once no activity it started can still be running (`ENDED_GRACE_MS`
+ * after the instance's last update, select.ts): an activity outlives the instance's end, and a
+ * credit landing between the reconciler's reading of the account streams and its release would
+ * create money. After releasing, the reconciler reads the money facts again: a destination
+ * credited meanwhile is finished as a half-done move when the release could still be refused, and
+ * logged as `money was created` when it could not. A second pass finds nothing to do.
  */
 import { creditDestination } from '../../activities/creditDestination';
 import { recordOutcome } from '../../activities/recordOutcome';
@@ -99,8 +105,14 @@ async function reconcileOne(
   const requested = stream.history[0];
   const ageMs = deps.now() - Date.parse(requested.metadata.occurredAt);
   const process = await deps.process(transferId);
-  const selection = selectAction({ transferStatus: transfer.status, process, ageMs });
+  const selection = selectAction({ transferStatus: transfer.status, process, ageMs, now: deps.now() });
   if (selection.action === 'leave') return null;
+  if (selection.action === 'wait') {
+    deps.log(
+      `reconciler: transfer ${transferId}: process ${selection.why}; left until ${new Date(selection.until).toISOString()} (an activity it started may still be running)`,
+    );
+    return null;
+  }
 
   const context: ActivityContext = {
     at: new Date(deps.now()).toISOString(),
@@ -108,7 +120,13 @@ async function reconcileOne(
     causationId: RECONCILER_CAUSATION,
   };
   const ended = `process ${selection.why}`;
-  const how = compensationFor(await moneyFacts(deps.events, transfer));
+  let how = compensationFor(await moneyFacts(deps.events, transfer));
+  if (how === 'release') {
+    const released = await release(deps, transfer, context, ended);
+    if (released !== 'credited_meanwhile') return released;
+    // The destination was credited after the facts were read: the move is half done, finish it.
+    how = compensationFor(await moneyFacts(deps.events, transfer));
+  }
   if (how === 'stuck') {
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; ${transfer.toAccountId} was credited but the reservation on ${transfer.fromAccountId} was released: left for an operator (money was created)`,
@@ -146,18 +164,45 @@ async function reconcileOne(
     );
     return 'completed';
   }
+  throw new Error(`transfer ${transferId}: the money facts changed while it was being reconciled (${how})`);
+}
+
+/**
+ * Releases the reservation of a transfer that moved no money and records it failed
+ * (`process_ended`). `credited_meanwhile`: the release was refused, the destination having been
+ * credited since the facts were read (nothing was released: finish the move instead). A credit
+ * that lands after the release is reported as `stuck` (money was created), never hidden.
+ */
+async function release(
+  deps: ReconcileDependencies,
+  transfer: RequestedTransfer,
+  context: ActivityContext,
+  ended: string,
+): Promise<ReconcileAction | 'credited_meanwhile'> {
+  const { transferId, fromAccountId, toAccountId } = transfer;
+  const moneyCreated = async (): Promise<boolean> => {
+    if (!(await moneyFacts(deps.events, transfer)).creditedIn) return false;
+    deps.log(
+      `reconciler: transfer ${transferId}: ${ended}; ${toAccountId} was credited after the reservation on ${fromAccountId} was released: left for an operator (money was created)`,
+    );
+    return true;
+  };
   const released = await releaseFunds(deps.events, {
     ...context,
     transferId,
-    fromAccountId: transfer.fromAccountId,
+    fromAccountId,
+    toAccountId,
     reason: 'process_ended',
   });
+  if (!released.ok && released.reason === 'already_credited') return 'credited_meanwhile';
   if (!released.ok) {
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; the reservation could not be released (${released.reason}): left as it is`,
     );
     return 'release_refused';
   }
+  // Read again: a credit that landed just after the release created money; say so, record nothing.
+  if (await moneyCreated()) return 'stuck';
   await deps.cancelOutflow?.(transfer.fromAccountId, transferId);
   await recordOutcome(deps.events, {
     ...context,
@@ -173,10 +218,12 @@ async function reconcileOne(
   const again = await releaseFunds(deps.events, {
     ...context,
     transferId,
-    fromAccountId: transfer.fromAccountId,
+    fromAccountId,
+    toAccountId,
     reason: 'process_ended',
   });
   if (again.ok && again.released) await deps.cancelOutflow?.(transfer.fromAccountId, transferId);
+  if (await moneyCreated()) return 'stuck';
   deps.log(
     `reconciler: transfer ${transferId}: ${ended} while ${transfer.status}; ${released.released || (again.ok && again.released) ? `released ${transfer.amount} on ${transfer.fromAccountId}` : 'nothing was reserved'}, recorded failed (process_ended)`,
   );

@@ -1,34 +1,74 @@
 import { DEFAULT_RECONCILER_SCHEDULE, loadSettings, SettingsError } from '../settings';
-import { compensationFor, GONE_GRACE_MS, selectAction, type ProcessState } from './select';
+import { compensationFor, ENDED_GRACE_MS, GONE_GRACE_MS, selectAction, type ProcessState } from './select';
 
-const running = (runtimeStatus: string): ProcessState => ({ exists: true, runtimeStatus });
+const ENDED_AT = Date.parse('2026-01-01T00:00:00Z');
+/** Long enough after the process ended that none of its activities can still run. */
+const LATER = ENDED_AT + ENDED_GRACE_MS + 1;
+const running = (runtimeStatus: string): ProcessState => ({
+  exists: true,
+  runtimeStatus,
+  lastUpdatedAt: ENDED_AT,
+});
 const gone: ProcessState = { exists: false };
 
 describe('the reconciler selects', () => {
-  it('open transfers whose process was terminated or failed, at any age', () => {
+  it('open transfers whose process was terminated or failed, at any age, once its activities cannot still run', () => {
     for (const transferStatus of ['requested', 'awaiting_approval', 'approved'] as const) {
-      expect(selectAction({ transferStatus, process: running('Terminated'), ageMs: 0 })).toEqual({
+      expect(selectAction({ transferStatus, process: running('Terminated'), ageMs: 0, now: LATER })).toEqual({
         action: 'compensate',
         why: 'terminated',
       });
-      expect(selectAction({ transferStatus, process: running('Failed'), ageMs: 0 })).toEqual({
+      expect(selectAction({ transferStatus, process: running('Failed'), ageMs: 0, now: LATER })).toEqual({
         action: 'compensate',
         why: 'failed',
       });
     }
   });
 
+  it('waits ENDED_GRACE_MS after the instance last changed: an activity may outlive its terminated process', () => {
+    expect(ENDED_GRACE_MS).toBe(10 * 60_000);
+    const transferStatus = 'awaiting_approval';
+    for (const [status, why] of [
+      ['Terminated', 'terminated'],
+      ['Failed', 'failed'],
+    ] as const) {
+      for (const now of [ENDED_AT, ENDED_AT + 60_000, ENDED_AT + ENDED_GRACE_MS - 1])
+        expect(selectAction({ transferStatus, process: running(status), ageMs: 3_600_000, now })).toEqual({
+          action: 'wait',
+          why,
+          until: ENDED_AT + ENDED_GRACE_MS,
+        });
+      expect(
+        selectAction({ transferStatus, process: running(status), ageMs: 0, now: ENDED_AT + ENDED_GRACE_MS })
+          .action,
+      ).toBe('compensate');
+    }
+    expect(
+      selectAction({
+        transferStatus,
+        process: running('Terminated'),
+        ageMs: 0,
+        now: ENDED_AT + 2_000,
+        endedGraceMs: 1_000,
+      }).action,
+    ).toBe('compensate');
+  });
+
   it('open transfers whose process is gone, only past the grace period', () => {
     const transferStatus = 'awaiting_approval';
-    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS + 1 })).toEqual({
+    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS + 1, now: LATER })).toEqual({
       action: 'compensate',
       why: 'gone',
     });
-    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS }).action).toBe('leave');
-    expect(selectAction({ transferStatus: 'requested', process: gone, ageMs: 1_000 }).action).toBe('leave');
-    expect(selectAction({ transferStatus, process: gone, ageMs: 2_000, graceMs: 1_000 }).action).toBe(
-      'compensate',
+    expect(selectAction({ transferStatus, process: gone, ageMs: GONE_GRACE_MS, now: LATER }).action).toBe(
+      'leave',
     );
+    expect(
+      selectAction({ transferStatus: 'requested', process: gone, ageMs: 1_000, now: LATER }).action,
+    ).toBe('leave');
+    expect(
+      selectAction({ transferStatus, process: gone, ageMs: 2_000, now: LATER, graceMs: 1_000 }).action,
+    ).toBe('compensate');
   });
 
   it('never a transfer whose process still runs, or has completed', () => {
@@ -38,6 +78,7 @@ describe('the reconciler selects', () => {
           transferStatus: 'awaiting_approval',
           process: running(status),
           ageMs: 10 * GONE_GRACE_MS,
+          now: LATER,
         }),
       ).toMatchObject({ action: 'leave' });
   });
@@ -45,7 +86,9 @@ describe('the reconciler selects', () => {
   it('never a finished transfer, whatever its process', () => {
     for (const transferStatus of ['completed', 'rejected', 'expired', 'failed'] as const)
       for (const process of [running('Terminated'), running('Failed'), gone])
-        expect(selectAction({ transferStatus, process, ageMs: 10 * GONE_GRACE_MS }).action).toBe('leave');
+        expect(selectAction({ transferStatus, process, ageMs: 10 * GONE_GRACE_MS, now: LATER }).action).toBe(
+          'leave',
+        );
   });
 });
 

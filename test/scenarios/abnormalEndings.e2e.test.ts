@@ -12,6 +12,7 @@
  */
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { envelopeAll, type DomainEvent } from '../../domain';
+import { ENDED_GRACE_MS } from '../../functions/reconcile/select';
 import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
 
@@ -42,6 +43,33 @@ const refusedIds = new Set<string>();
 const brokenWindows = new Set<string>();
 /** Transfers whose process cannot be started (the durable client is unreachable). */
 const unstartable = new Set<string>();
+/** Appends carrying one of these event ids wait for the test to let them through (a slow activity). */
+const held = new Map<string, { entered: () => void; gate: Promise<void> }>();
+
+/** Holds the append of `eventId` until `release()`; `entered` resolves when an activity is at it. */
+function hold(eventId: string): { entered: Promise<void>; release: () => void } {
+  let entered!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (entered = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  held.set(eventId, { entered, gate });
+  return {
+    entered: reached,
+    release: () => {
+      held.delete(eventId);
+      release();
+    },
+  };
+}
+
+/** Polls `condition` in real time (for moments the host is not idle, so `settle` would wait for ever). */
+async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 25) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 beforeAll(async () => {
   const append = ContainerEventStore.prototype.append;
@@ -53,6 +81,11 @@ beforeAll(async () => {
   ) {
     if (events.some((event) => refusedIds.has(event.id)))
       throw new Error(`the store is unreachable (staged for ${streamId})`);
+    const slow = events.map((event) => held.get(event.id)).find((entry) => entry !== undefined);
+    if (slow) {
+      slow.entered();
+      await slow.gate;
+    }
     return append.call(this, streamId, expectedVersion, events);
   });
   const assess = compiledWindow.assessOutflow;
@@ -146,7 +179,8 @@ async function windowOf(accountId: string): Promise<string[]> {
   return state.outflows.map((outflow) => outflow.transferId);
 }
 
-async function afterReconcilerRuns(ms = 2 * MINUTE): Promise<void> {
+/** Past the reconciler's grace after an abnormal end (no activity of the ended process still runs) and its next run. */
+async function afterReconcilerRuns(ms = ENDED_GRACE_MS + 2 * MINUTE): Promise<void> {
   await app.host.advance(ms);
   await app.settle();
 }
@@ -318,6 +352,50 @@ describe('terminating a transfer’s process in each state it waits in', () => {
     await afterReconcilerRuns();
     await expectFinal('tr-ab-captured', accounts, { status: 'completed', moved: 150_000 });
     await expectNothingMoreHappens('tr-ab-captured', accounts);
+  });
+});
+
+describe('an activity that outlives its terminated process', () => {
+  it('credits the destination after the terminate: the reconciler waits out the grace, then completes the move; no money is created', async () => {
+    const accounts = await accountsFor('outlives');
+    await requestTransfer('tr-ab-outlives', accounts, 150_000);
+    expect((await app.get('/api/transfers/tr-ab-outlives')).body.status).toBe('awaiting_approval');
+    const credit = hold('tr-ab-outlives:credit-in');
+    // Approved: the process credits the destination, and that activity is slow.
+    const approved = await app.post('/api/transfers/tr-ab-outlives/decision', { decision: 'approve' });
+    expect(approved.status).toBe(202);
+    await credit.entered;
+    expect(await durable('tr-ab-outlives/terminate?reason=stuck')).toBe(202);
+    await until(
+      async () => (await processOf('tr-ab-outlives')).runtimeStatus === 'Terminated',
+      'the process to be terminated',
+    );
+
+    // The reconciler's runs while the activity still runs (the raw clock: the host is busy with it).
+    await app.host.clock.advance(2 * MINUTE);
+    await until(
+      () => /reconciler: transfer tr-ab-outlives: process terminated/.test(app.host.logs.lines().join('\n')),
+      'the reconciler to look at the transfer',
+    );
+    // Released now, the credit landing next would create money: it waits instead.
+    expect(await balances(accounts.from)).toMatchObject({ reserved: 150_000 });
+    expect(app.host.logs.lines().join('\n')).toMatch(
+      /reconciler: transfer tr-ab-outlives: process terminated; left until \S+ \(an activity it started may still be running\)/,
+    );
+    expect(await eventTypes(`account-${accounts.from}`)).not.toContain('FundsReleased');
+
+    // The activity finishes after its process ended: the credit lands, the reservation is captured.
+    credit.release();
+    await app.settle();
+    expect(await eventTypes(`account-${accounts.to}`)).toEqual(['AccountOpened', 'FundsTransferredIn']);
+
+    await afterReconcilerRuns();
+    await expectFinal('tr-ab-outlives', accounts, { status: 'completed', moved: 150_000 });
+    expect(await eventTypes(`account-${accounts.from}`)).not.toContain('FundsReleased');
+    expect(app.host.logs.lines().join('\n')).toMatch(
+      /reconciler: transfer tr-ab-outlives: process terminated; the money had moved, recorded completed/,
+    );
+    await expectNothingMoreHappens('tr-ab-outlives', accounts);
   });
 });
 

@@ -1,13 +1,26 @@
 /**
- * An operator cancels a transfer that waits for approval, over HTTP on the local test host as real
- * users: the process leaves its wait through the transfer machine, releases the reservation, takes
- * the transfer out of the outflow window, cancels its timers and ends failed with
- * `cancelled_by_operator`, naming the operator and the note. Who may cancel, and when, is refused
- * at request time.
+ * An operator cancels a transfer before its destination is credited, over HTTP on the local test
+ * host as real users: while it waits for approval, or while the process waits to retry a failed
+ * reservation or credit (the store refusing it), the process leaves its wait through the transfer
+ * machine, releases the reservation, takes the transfer out of the outflow window, cancels its
+ * timers and ends failed with `cancelled_by_operator`, naming the operator and the note. Once the
+ * destination is credited a cancel is 409 `already_credited` (at request time when the view shows
+ * it, else the command's outcome), and a cancel raised straight on such a process finishes the
+ * move instead of releasing. Who may cancel, and when, is refused at request time.
+ *
+ * Store failures are staged on the compiled class the app runs (dist/), as in abnormalEndings.e2e.test.ts.
  */
+import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
 
 jest.setTimeout(120_000);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
+  ContainerEventStore: { prototype: EventStore };
+};
+/** Appends carrying one of these event ids fail, as they would with the store unreachable. */
+const refusedIds = new Set<string>();
 
 const HOUR = 3_600_000;
 const DURABLE_API = '/runtime/webhooks/durabletask';
@@ -16,6 +29,17 @@ let app: App;
 const otto = () => app.callers.as('otto', 'operator');
 
 beforeAll(async () => {
+  const append = ContainerEventStore.prototype.append;
+  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
+    this: EventStore,
+    streamId,
+    expectedVersion,
+    events,
+  ) {
+    if (events.some((event) => refusedIds.has(event.id)))
+      throw new Error(`the store is unreachable (staged for ${streamId})`);
+    return append.call(this, streamId, expectedVersion, events);
+  });
   app = await startApp({ settings: { APPROVAL_THRESHOLD: '100000', VELOCITY_THRESHOLD: '250000' } });
   for (const [accountId, ownerId] of [
     ['acc-cx-alice', 'alice'],
@@ -31,7 +55,10 @@ beforeAll(async () => {
   const carols = await app.post('/api/accounts/acc-cx-carol/loads', { loadId: 'load-cx-c', amount: 500_000 });
   expect((await outcomeOf(app, carols)).status).toBe('succeeded');
 });
-afterAll(() => app?.stop());
+afterAll(async () => {
+  jest.restoreAllMocks();
+  await app?.stop();
+});
 
 async function requestTransfer(transferId: string, amount: number, from = 'alice'): Promise<void> {
   const requested = await app.post('/api/transfers', {
@@ -220,7 +247,7 @@ describe('refusing a cancel', () => {
     expect(answer.body).toMatchObject({ status: 404, code: 'transfer_not_found' });
   });
 
-  it('is 409 already_credited once the transfer completed, and not_cancellable when it is not waiting', async () => {
+  it('is 409 already_credited once the transfer completed, and not_cancellable once it ended otherwise', async () => {
     await requestTransfer('tr-cx-done', 1_000, 'carol');
     expect((await app.get('/api/transfers/tr-cx-done')).body.status).toBe('completed');
     const credited = await cancel('tr-cx-done', { note: 'too late' });
@@ -232,5 +259,196 @@ describe('refusing a cancel', () => {
     expect((await app.get('/api/transfers/tr-cx-rejected')).body.status).toBe('rejected');
     const notWaiting = await cancel('tr-cx-rejected', { note: 'too late' });
     expect(notWaiting.body).toMatchObject({ status: 409, code: 'not_cancellable' });
+  });
+});
+
+describe('cancelling while the process waits to retry a failed activity', () => {
+  const accounts = (name: string) => ({ from: `acc-cr-${name}-a`, to: `acc-cr-${name}-b` });
+
+  /** A source (alice's, loaded with 10 000.00) and an empty destination (bob's) of the case's own. */
+  async function open(name: string): Promise<{ from: string; to: string }> {
+    const { from, to } = accounts(name);
+    for (const [accountId, ownerId] of [
+      [from, 'alice'],
+      [to, 'bob'],
+    ]) {
+      const opened = await app.post('/api/accounts', {
+        accountId,
+        ownerId,
+        ownerName: ownerId,
+        kind: 'user',
+      });
+      expect((await outcomeOf(app, opened)).status).toBe('succeeded');
+    }
+    const loaded = await app.post(`/api/accounts/${from}/loads`, {
+      loadId: `load-cr-${name}`,
+      amount: 1_000_000,
+    });
+    expect((await outcomeOf(app, loaded)).status).toBe('succeeded');
+    return { from, to };
+  }
+
+  async function request(transferId: string, pair: { from: string; to: string }, amount: number) {
+    const requested = await app.post('/api/transfers', {
+      transferId,
+      fromAccountId: pair.from,
+      toAccountId: pair.to,
+      amount,
+      requestedBy: 'alice',
+    });
+    expect((await outcomeOf(app, requested)).status).toBe('succeeded');
+  }
+
+  const customStatus = async (transferId: string) =>
+    (await app.get(`/api/transfers/${transferId}/process`)).body.customStatus as { state: string };
+
+  async function expectConserved(pair: { from: string; to: string }, moved: number): Promise<void> {
+    const source = await balances(pair.from);
+    const destination = await balances(pair.to);
+    expect(source.reserved).toBe(0);
+    expect(destination).toEqual({ available: moved, reserved: 0 });
+    expect(source.available + destination.available).toBe(await netLoads([pair.from, pair.to]));
+  }
+
+  async function windowOf(accountId: string): Promise<string[]> {
+    const response = await app.host.fetch(`${DURABLE_API}/entities/outflowWindow/${accountId}`);
+    if (response.status === 404) return [];
+    return ((await response.json()) as { outflows: Array<{ transferId: string }> }).outflows.map(
+      (outflow) => outflow.transferId,
+    );
+  }
+
+  it('crediting (the store refuses the credit): released, failed with cancelled_by_operator, money conserved', async () => {
+    const pair = await open('credit');
+    refusedIds.add('tr-cr-credit:credit-in');
+    await request('tr-cr-credit', pair, 40_000);
+    // The credit failed every retry; the process waits a minute to run it again.
+    await app.host.advance(40_000);
+    expect(await customStatus('tr-cr-credit')).toMatchObject({ state: 'crediting' });
+    expect((await app.get('/api/transfers/tr-cr-credit')).body.status).toBe('requested');
+    expect(await balances(pair.from)).toMatchObject({ reserved: 40_000 });
+    expect(await windowOf(pair.from)).toEqual(['tr-cr-credit']);
+
+    const accepted = await cancel('tr-cr-credit', { note: 'the store is down, the customer gave up' });
+    expect(accepted.status).toBe(202);
+    expect(await outcomeOf(app, accepted)).toMatchObject({ type: 'CancelTransfer', status: 'succeeded' });
+    expect((await app.get('/api/transfers/tr-cr-credit')).body).toMatchObject({
+      status: 'failed',
+      reason: 'cancelled_by_operator',
+      cancelledBy: 'otto',
+      cancelNote: 'the store is down, the customer gave up',
+    });
+    expect(await app.stores.events.readStream(`account-${pair.from}`)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'FundsReleased',
+          data: expect.objectContaining({ transferId: 'tr-cr-credit', reason: 'cancelled_by_operator' }),
+        }),
+      ]),
+    );
+    await expectConserved(pair, 0);
+    expect(await windowOf(pair.from)).toEqual([]);
+    expect((await app.get('/api/transfers/tr-cr-credit/process')).body).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { outcome: 'failed', reason: 'cancelled_by_operator' },
+    });
+
+    // The store comes back: the cancelled retry does not run again, nothing reaches the destination.
+    refusedIds.delete('tr-cr-credit:credit-in');
+    await app.host.advance(3_600_000);
+    expect((await app.stores.events.readStream(`account-${pair.to}`)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+    ]);
+    await expectConserved(pair, 0);
+  });
+
+  it('reserving (the store refuses the reservation): nothing is reserved, failed with cancelled_by_operator', async () => {
+    const pair = await open('reserve');
+    refusedIds.add('tr-cr-reserve:reserve');
+    await request('tr-cr-reserve', pair, 150_000);
+    await app.host.advance(40_000);
+    expect(await customStatus('tr-cr-reserve')).toMatchObject({ state: 'reserving' });
+
+    const accepted = await cancel('tr-cr-reserve', { note: 'stuck reserving' });
+    expect(await outcomeOf(app, accepted)).toMatchObject({ status: 'succeeded' });
+    expect((await app.get('/api/transfers/tr-cr-reserve')).body).toMatchObject({
+      status: 'failed',
+      reason: 'cancelled_by_operator',
+    });
+    refusedIds.delete('tr-cr-reserve:reserve');
+    await app.host.advance(3_600_000);
+    expect((await app.stores.events.readStream(`account-${pair.from}`)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'CreditsLoaded',
+    ]);
+    await expectConserved(pair, 0);
+  });
+
+  it('after an approval, while the credit is retried: released, the window share given back', async () => {
+    const pair = await open('approved');
+    await request('tr-cr-approved', pair, 150_000);
+    refusedIds.add('tr-cr-approved:credit-in');
+    const approved = await app.post('/api/transfers/tr-cr-approved/decision', { decision: 'approve' });
+    expect((await outcomeOf(app, approved)).status).toBe('succeeded');
+    await app.host.advance(40_000);
+    expect((await app.get('/api/transfers/tr-cr-approved')).body.status).toBe('approved');
+    expect(await customStatus('tr-cr-approved')).toMatchObject({ state: 'crediting' });
+
+    const accepted = await cancel('tr-cr-approved', { note: 'approved by mistake' });
+    expect(await outcomeOf(app, accepted)).toMatchObject({ status: 'succeeded' });
+    expect((await app.get('/api/transfers/tr-cr-approved')).body).toMatchObject({
+      status: 'failed',
+      reason: 'cancelled_by_operator',
+    });
+    refusedIds.delete('tr-cr-approved:credit-in');
+    await expectConserved(pair, 0);
+    expect(await windowOf(pair.from)).toEqual([]);
+    const all = (await app.get('/api/approvals?status=all')).body.items as Array<{
+      transferId: string;
+      status: string;
+    }>;
+    expect(all.find((item) => item.transferId === 'tr-cr-approved')).toMatchObject({ status: 'failed' });
+  });
+
+  it('once the destination is credited (the capture is being retried): already_credited, and the move is finished', async () => {
+    const pair = await open('credited');
+    refusedIds.add('tr-cr-credited:credit-out');
+    await request('tr-cr-credited', pair, 40_000);
+    await app.host.advance(40_000);
+    expect(await customStatus('tr-cr-credited')).toMatchObject({ state: 'crediting' });
+    expect((await app.stores.events.readStream(`account-${pair.to}`)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'FundsTransferredIn',
+    ]);
+    // The view does not show it (still requested): the request is accepted, the command refuses.
+    expect((await app.get('/api/transfers/tr-cr-credited')).body.status).toBe('requested');
+    const accepted = await cancel('tr-cr-credited', { note: 'too late' });
+    expect(accepted.status).toBe(202);
+    expect(await outcomeOf(app, accepted)).toMatchObject({ status: 'rejected', reason: 'already_credited' });
+
+    // A cancel raised straight on the process (the Durable HTTP API, past the command's check): the
+    // release refuses, since it would create money, and the process finishes the move instead.
+    const raised = await app.host.fetch(`${DURABLE_API}/instances/tr-cr-credited/raiseEvent/CancelTransfer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cancelledBy: 'otto', note: 'past the checks' }),
+    });
+    expect(raised.status).toBe(202);
+    await app.settle();
+    expect(await balances(pair.from)).toMatchObject({ reserved: 40_000 });
+    expect(
+      (await app.stores.events.readStream(`account-${pair.from}`)).some((e) => e.type === 'FundsReleased'),
+    ).toBe(false);
+    expect(await customStatus('tr-cr-credited')).toMatchObject({ state: 'crediting' });
+    refusedIds.delete('tr-cr-credited:credit-out');
+    await app.host.advance(5 * 60_000);
+    expect((await app.get('/api/transfers/tr-cr-credited')).body).toMatchObject({ status: 'completed' });
+    await expectConserved(pair, 40_000);
+    expect(app.host.logs.lines().join('\n')).toMatch(
+      /transfer tr-cr-credited: acc-cr-credited-b was already credited/,
+    );
+    // Completed now: refused at request time.
+    const late = await cancel('tr-cr-credited', { note: 'later still' });
+    expect(late.body).toMatchObject({ status: 409, code: 'already_credited' });
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The reconciler on the local test host, as real users: a transfer awaiting approval whose process
- * is terminated (or terminated and purged) is finished by the next timer run — reservation
- * released, window share given back, `failed` with `process_ended` — with money conserved; a
- * process still waiting is left alone; and a second run changes nothing.
+ * is terminated (or terminated and purged) is finished by the first timer run once no activity of
+ * the ended process can still be running (`ENDED_GRACE_MS` after it ended) — reservation released,
+ * window share given back, `failed` with `process_ended` — with money conserved; a process still
+ * waiting is left alone; and a second run changes nothing.
  */
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
 import { OPEN_TRANSFERS_PARTITION } from '../../functions/projections/layout';
+import { ENDED_GRACE_MS } from '../../functions/reconcile/select';
 
 jest.setTimeout(120_000);
 
@@ -64,8 +66,8 @@ async function durable(path: string, method: 'POST' | 'DELETE'): Promise<number>
   return response.status;
 }
 
-/** Lets the reconciler's timer fire (and everything it caused settle). */
-async function afterReconcilerRuns(ms = 2 * MINUTE): Promise<void> {
+/** Lets the reconciler's timer fire past the grace after an abnormal end (and everything it caused settle). */
+async function afterReconcilerRuns(ms = ENDED_GRACE_MS + 2 * MINUTE): Promise<void> {
   await app.host.advance(ms);
   await app.settle();
 }
@@ -141,7 +143,15 @@ describe('the reconciler', () => {
     await app.settle();
     expect((await app.get('/api/transfers/tr-rc-terminated/process')).body.runtimeStatus).toBe('Terminated');
 
-    await afterReconcilerRuns();
+    // Within the grace an activity of the terminated process might still be running: left, and said so.
+    await afterReconcilerRuns(2 * MINUTE);
+    expect((await app.get('/api/transfers/tr-rc-terminated')).body.status).toBe('awaiting_approval');
+    expect((await balances('acc-rc-alice')).reserved).toBe(150_000);
+    expect(app.host.logs.lines().join('\n')).toMatch(
+      /reconciler: transfer tr-rc-terminated: process terminated; left until \S+ \(an activity it started may still be running\)/,
+    );
+
+    await afterReconcilerRuns(ENDED_GRACE_MS);
     await expectFinishedByReconciler('tr-rc-terminated', before);
 
     // Running again changes nothing.
