@@ -184,7 +184,7 @@ describe('the orchestrations monitor', () => {
     step(async () => {
       await dashboard.open('monitor', { params: { instance: 'review-b2' } });
       await monitor.terminate('not really');
-      await session.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await session.page.getByRole('dialog').getByRole('button', { name: 'Go back' }).click();
       await host.waitForIdle();
       expect(await runtimeStatus('review-b2')).toBe('Running');
       expect(await monitor.operationStatus.textContent()).toBe('');

@@ -89,7 +89,7 @@ describe("the monitor on a transfer's orchestration", () => {
         has: session.page.getByRole('heading', { name: 'Terminate' }),
       });
       expect(await terminate.locator('.hint').textContent()).toMatch(
-        /does not compensate: the reconciler, which runs every minute by default, then releases the reservation.*Prefer Cancel transfer\./,
+        /does not compensate: the reconciler, which runs every minute by default, waits 10 minutes after the process ended \(an activity it started may still be running\), then releases the reservation.*Prefer Cancel transfer\./,
       );
       expect(await accessibilityProblems(session.page)).toEqual([]);
       await screenshot(session.page, 'monitor transfer operations');
@@ -101,6 +101,16 @@ describe("the monitor on a transfer's orchestration", () => {
       await cancel.getByRole('button', { name: 'Cancel transfer' }).click();
       await cancel.getByText('Say why the transfer is cancelled.').waitFor();
       await cancel.getByLabel('Why (recorded with the cancel)').fill('customer called, wrong payee');
+      // The dialog's other button says it keeps the transfer (no bare "Cancel" beside "Cancel transfer").
+      await cancel.getByRole('button', { name: 'Cancel transfer' }).click();
+      const dialog = session.page.getByRole('dialog');
+      expect(await dialog.getByRole('button').allTextContents()).toEqual([
+        'Keep the transfer',
+        'Cancel transfer',
+      ]);
+      await dialog.getByRole('button', { name: 'Keep the transfer' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await transferStatus(app, 't-cancel-1')).toBe('awaiting_approval');
       const sent = session.page.waitForRequest(
         (request) =>
           request.method() === 'POST' && request.url().endsWith('/api/transfers/t-cancel-1/cancel'),
@@ -181,12 +191,16 @@ describe("the monitor on a transfer's orchestration", () => {
       await dashboard.confirm('Terminate');
       await monitor.operationStatus
         .getByText(
-          'Termination of t-term-1 requested. The reconciler finishes the transfer at its next run (every minute by default).',
+          'Termination of t-term-1 requested. The reconciler finishes the transfer at its first run 10 minutes after the process ended (it runs every minute by default).',
         )
         .waitFor();
       await host.waitForIdle({ timeoutMs: 60_000 });
-      // The reconciler's interval (default one minute) on the host's clock.
+      // Within the grace after the end the reconciler leaves it (an activity may still run) …
       await host.advance(2 * MINUTE);
+      await host.waitForIdle({ timeoutMs: 60_000 });
+      expect(await transferStatus(app, 't-term-1')).toBe('awaiting_approval');
+      // … then finishes it at its next run (default every minute) on the host's clock.
+      await host.advance(10 * MINUTE);
       await host.waitForIdle({ timeoutMs: 60_000 });
       expect(await transferStatus(app, 't-term-1')).toBe('failed');
       expect(await balances(app, 'acc-alice')).toEqual({

@@ -30,6 +30,7 @@ export const TARGETS: readonly ContractTarget[] = [
     operations: [
       'listApprovals',
       'decideTransfer',
+      'cancelTransfer',
       'getCommand',
       'getTransfer',
       'getAccount',

@@ -41,6 +41,13 @@ export type DecideTransferBody = {
   note?: string;
 };
 
+// ---- POST /api/transfers/{transferId}/cancel: Cancel a transfer before its destination is credited (CancelTransfer): reserving, awaiting approval or retrying, its reservation is released and it ends failed
+export type CancelTransferResponse = DecideTransferResponse;
+export type CancelTransferBody = {
+  cancelledBy?: string;
+  note: string;
+};
+
 // ---- GET /api/commands/{commandId}: The outcome of a command
 export type GetCommandResponse = {
   commandId: string;

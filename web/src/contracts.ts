@@ -6,6 +6,7 @@
  * so a renamed or removed field stops this file from compiling.
  */
 import type {
+  CancelTransferBody,
   DecideTransferBody,
   DecideTransferResponse,
   GetAccountResponse,
@@ -82,13 +83,11 @@ export type CommandAccepted = WithOptional<
 >;
 export type DecisionRequest = DecideTransferBody;
 /**
- * The body of `POST /api/transfers/{id}/cancel`: why (required); the canceller is the caller.
- * Declared here because the generated file does not cover that route yet (test/contracts lists the
- * dashboard's operations); the route answers the same `{commandId, statusUrl}` as a decision.
+ * The body of `POST /api/transfers/{id}/cancel`: why (`note`, required); the canceller is the
+ * caller (the dashboard never sends `cancelledBy`). The route answers the same `{commandId,
+ * statusUrl}` as a decision (`CancelTransferResponse` is `DecideTransferResponse`).
  */
-export interface CancelTransferRequest {
-  note: string;
-}
+export type CancelTransferRequest = CancelTransferBody;
 export type ReasonTexts = ListReasonsResponse['reasons'];
 
 // Records, not lists: the compiler insists on exactly the generated members.

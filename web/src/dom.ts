@@ -64,11 +64,20 @@ export function facts(pairs: Array<[string, Child]>): HTMLDListElement {
   return list;
 }
 
-/** Asks the person to confirm a destructive action in the page's modal dialog. */
-export function confirmAction(message: string, confirmLabel: string): Promise<boolean> {
+/**
+ * Asks the person to confirm a destructive action in the page's modal dialog. The button that does
+ * nothing says so (`dismissLabel`, "Go back" unless told), never a bare "Cancel" that could be read
+ * as "Cancel transfer".
+ */
+export function confirmAction(
+  message: string,
+  confirmLabel: string,
+  dismissLabel = 'Go back',
+): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>('confirm-dialog');
   byId('confirm-message').textContent = message;
   byId('confirm-ok').textContent = confirmLabel;
+  byId('confirm-dismiss').textContent = dismissLabel;
   dialog.returnValue = '';
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });

@@ -18,6 +18,7 @@ import {
   cancelOffer,
   decisionTemplate,
   judgeRaisedDecision,
+  RECONCILER_GRACE_TEXT,
   RECONCILER_INTERVAL_TEXT,
   transferOf,
   type DecisionVerdict,
@@ -79,12 +80,13 @@ function confirmed(
   question: () => string | undefined,
   confirmLabel: string,
   go: () => void,
+  dismissLabel?: string,
 ): HTMLFormElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const asked = question();
     if (asked === undefined) return;
-    void confirmAction(asked, confirmLabel).then((yes) => {
+    void confirmAction(asked, confirmLabel, dismissLabel).then((yes) => {
       if (yes) go();
     });
   });
@@ -128,7 +130,7 @@ function cancelTransferForm(ctx: OperationContext, transfer: TransferOfInstance)
   const explain = h(
     'p',
     { class: 'hint' },
-    'The domain operation: the process leaves its approval wait through the transfer machine, releases the reservation, gives back its share of the 24-hour window and records the transfer failed, naming you and your note.',
+    'The domain operation: the process leaves its wait (for approval, or to retry a reservation or a credit that failed) through the transfer machine, releases the reservation, gives back its share of the 24-hour window and records the transfer failed, naming you and your note. Once the destination is credited it is too late (already credited).',
   );
   const lookup = h(
     'p',
@@ -181,6 +183,7 @@ function cancelTransferForm(ctx: OperationContext, transfer: TransferOfInstance)
         () => cancelAndFollow(ctx, transfer.transferId, note.value.trim()),
         ctx.changed,
       ),
+    'Keep the transfer',
   );
 }
 
@@ -340,7 +343,7 @@ function terminateForm(ctx: OperationContext, transfer: TransferOfInstance | und
   const { api, instance, idPrefix } = ctx;
   const instanceId = instance.instanceId;
   const reason = textField(`${idPrefix}-terminate-reason`, 'Reason', 'Terminated from the dashboard');
-  const reconciler = `Terminate stops the process where it is and does not compensate: the reconciler, which runs ${RECONCILER_INTERVAL_TEXT}, then releases the reservation, gives back the window share and records the transfer failed (process ended). Prefer Cancel transfer.`;
+  const reconciler = `Terminate stops the process where it is and does not compensate: the reconciler, which runs ${RECONCILER_INTERVAL_TEXT}, waits ${RECONCILER_GRACE_TEXT} after the process ended (an activity it started may still be running), then releases the reservation, gives back the window share and records the transfer failed (process ended). Prefer Cancel transfer.`;
   const form = opForm(
     'Terminate',
     transfer ? h('p', { class: 'hint' }, reconciler) : null,
@@ -361,7 +364,7 @@ function terminateForm(ctx: OperationContext, transfer: TransferOfInstance | und
         async () => {
           await api.terminate(instanceId, reason.input.value.trim());
           return transfer
-            ? `Termination of ${instanceId} requested. The reconciler finishes the transfer at its next run (${RECONCILER_INTERVAL_TEXT}).`
+            ? `Termination of ${instanceId} requested. The reconciler finishes the transfer at its first run ${RECONCILER_GRACE_TEXT} after the process ended (it runs ${RECONCILER_INTERVAL_TEXT}).`
             : `Termination of ${instanceId} requested.`;
         },
         ctx.changed,

@@ -15,6 +15,8 @@ export const TRANSFER_ORCHESTRATION = 'transferProcess';
 export const APPROVAL_DECISION_EVENT = 'ApprovalDecision';
 /** How often the reconciler runs unless RECONCILER_SCHEDULE says otherwise (functions/README.md). */
 export const RECONCILER_INTERVAL_TEXT = 'every minute by default';
+/** How long the reconciler waits after a process ended abnormally (ENDED_GRACE_MS, functions/reconcile/select.ts). */
+export const RECONCILER_GRACE_TEXT = '10 minutes';
 
 export interface TransferOfInstance {
   transferId: string;
@@ -46,9 +48,13 @@ export function transferState(instance: InstanceStatus): string | undefined {
 
 export type CancelOffer = { offered: true } | { offered: false; why: string };
 
+/** Machine states before the destination is credited: a cancel ends the transfer from each of them. */
+const CANCELLABLE_STATES = new Set(['requested', 'reserving', 'assessing', 'awaitingApproval', 'crediting']);
+
 /**
- * Whether "Cancel transfer" applies: only while the process waits for approval (the API answers
- * 409 otherwise), and the process has not ended.
+ * Whether "Cancel transfer" applies: while the process has not passed the point of no return —
+ * reserving, awaiting approval, crediting (it may be waiting to retry a failed activity) — and has
+ * not ended. A credit already made while crediting is refused by the command (already_credited).
  */
 export function cancelOffer(instance: InstanceStatus): CancelOffer {
   const state = transferState(instance);
@@ -59,10 +65,10 @@ export function cancelOffer(instance: InstanceStatus): CancelOffer {
       why: `The process has ended${where}; there is nothing to cancel here. A transfer left unfinished by an ended process is finished by the reconciler.`,
     };
   }
-  if (state === 'awaitingApproval') return { offered: true };
+  if (state === undefined || CANCELLABLE_STATES.has(state)) return { offered: true };
   return {
     offered: false,
-    why: `A transfer can be cancelled only while it awaits approval; this one is ${state ? typeInWords(state).toLowerCase() : 'not there yet'}.`,
+    why: `A transfer can be cancelled only until its destination is credited; this one is ${typeInWords(state).toLowerCase()}.`,
   };
 }
 

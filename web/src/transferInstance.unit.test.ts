@@ -54,14 +54,15 @@ describe('transferOf', () => {
 });
 
 describe('cancelOffer', () => {
-  it('offers the cancel only while the transfer awaits approval and its process runs', () => {
-    expect(cancelOffer(instance('awaitingApproval'))).toEqual({ offered: true });
+  it('offers the cancel in every state before the destination is credited while its process runs', () => {
+    for (const state of ['reserving', 'awaitingApproval', 'crediting'])
+      expect(cancelOffer(instance(state))).toEqual({ offered: true });
     expect(cancelOffer(instance('awaitingApproval', { runtimeStatus: 'Suspended' }))).toEqual({
       offered: true,
     });
-    expect(cancelOffer(instance('crediting'))).toEqual({
+    expect(cancelOffer(instance('releasing'))).toEqual({
       offered: false,
-      why: 'A transfer can be cancelled only while it awaits approval; this one is crediting.',
+      why: 'A transfer can be cancelled only until its destination is credited; this one is releasing.',
     });
     const ended = cancelOffer(instance('awaitingApproval', { runtimeStatus: 'Terminated' }));
     expect(ended.offered).toBe(false);
