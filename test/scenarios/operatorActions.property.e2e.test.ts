@@ -2,8 +2,9 @@
  * Property (issue 13): whatever operators do to transfer processes — terminate, purge, cancel,
  * rewind — interleaved with transfers of random amounts (some over the approval threshold),
  * approvals and rejections by an approver who is not the requester (and refused ones by the
- * source's owner), store outages during the credit, failing window entities, and passing time:
- * once the reconciler's interval and every deadline have passed, every transfer is final in its
+ * source's owner), store outages during the credit, failing window entities, and passing time (a
+ * cancel may land in any wait, a credit's retry included): once every retry, the reconciler's
+ * grace after an abnormal end (ENDED_GRACE_MS) and interval, and every deadline have passed, every transfer is final in its
  * stream and its read model, the inbox waits for none of them, nothing is reserved on any account,
  * no balance is negative, money is conserved, and a transfer moved money exactly when it completed.
  *
@@ -171,9 +172,10 @@ async function play(steps: Step[]): Promise<void> {
     if (s.kind === 'storeBack') refusedIds.clear();
     else if (s.kind === 'wait') await app.host.advance(s.minutes * MINUTE);
     else {
-      // Approvers and operators cancelling mostly act on what the inbox shows; the others on any process.
+      // Approvers act mostly on what the inbox shows; operators cancel any open transfer (one whose
+      // credit is being retried too), the others act on any process.
       const t =
-        s.kind === 'decide' || s.kind === 'cancel'
+        s.kind === 'decide' || (s.kind === 'cancel' && s.which % 2 === 0)
           ? ((await awaiting(s.which)) ?? pick(s.which))
           : pick(s.which);
       if (!t) continue;
