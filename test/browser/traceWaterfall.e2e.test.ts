@@ -340,7 +340,7 @@ describe('where the host keeps no trace', () => {
       const none = dashboard.lookup.transferResult.locator('.trace-none');
       await none.waitFor();
       expect(await none.textContent()).toBe(
-        `This host keeps no trace of transfer ${unknown}: the local host keeps traces only when started with traces on (npm start does), and only the most recent spans. In Azure the app's traces go to Application Insights: open Application Insights → Transaction search and search for cardflow.transfer_id = ${unknown} to see its end-to-end transaction.`,
+        `This host keeps no trace of this transfer: the local host keeps traces only when started with traces on (npm start does), and only the most recent spans. In Azure the app's traces go to Application Insights: open Application Insights → Transaction search and search for cardflow.transfer_id = ${unknown} to see its end-to-end transaction.`,
       );
       await expect(dashboard.lookup.transferResult.locator('table.waterfall').count()).resolves.toBe(0);
     }));

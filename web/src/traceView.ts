@@ -23,7 +23,7 @@ export function noTraceText(transferId: string, status: number): string {
   const where = `In Azure the app's traces go to Application Insights: open Application Insights → Transaction search and search for cardflow.transfer_id = ${transferId} to see its end-to-end transaction.`;
   return status === 404
     ? `This host keeps no traces. ${where}`
-    : `This host keeps no trace of transfer ${transferId}: the local host keeps traces only when started with traces on (npm start does), and only the most recent spans. ${where}`;
+    : `This host keeps no trace of this transfer: the local host keeps traces only when started with traces on (npm start does), and only the most recent spans. ${where}`;
 }
 
 /** "no errors", "1 error", "3 errors". */
@@ -38,7 +38,7 @@ function summaryLabel(trace: TraceSummary): string {
 
 /** The section, filling itself in as the host answers; a look-up appends it and forgets it. */
 export function traceSection(client: TraceClient, transferId: string): HTMLElement {
-  const status = h('p', { class: 'hint' }, `Loading the traces of transfer ${transferId}…`);
+  const status = h('p', { class: 'hint' }, 'Loading the transfer’s traces…');
   const body = h('div', { class: 'trace-body' });
   const section = h(
     'section',
