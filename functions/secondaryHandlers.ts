@@ -14,13 +14,15 @@ import { recordAudit } from './secondary/recordAudit';
 export const APPROVALS_INBOX = 'approvalsInbox';
 export const AUDIT_LOG = 'auditLog';
 
-function parse(event: unknown, context: InvocationContext) {
+function parse(handlerName: string, event: unknown, context: InvocationContext) {
   const parsed = CardflowCloudEventSchema.safeParse(event);
   // Not ours (or malformed): retrying cannot help, so it is logged and acknowledged.
-  if (!parsed.success)
+  if (!parsed.success) {
     appLog(context).warn('ignored an event that is not a Cardflow CloudEvent', {
       error: parsed.error.message,
     });
+    measure.delivery(handlerName, 'ignored');
+  }
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -57,7 +59,7 @@ function delivered(
 
 app.eventGrid(APPROVALS_INBOX, {
   handler: async (event: unknown, context: InvocationContext) => {
-    const parsed = parse(event, context);
+    const parsed = parse(APPROVALS_INBOX, event, context);
     if (parsed)
       await delivered(APPROVALS_INBOX, parsed, () => handleInboxEvent(getStores().views, parsed, nowIso));
   },
@@ -65,7 +67,7 @@ app.eventGrid(APPROVALS_INBOX, {
 
 app.eventGrid(AUDIT_LOG, {
   handler: async (event: unknown, context: InvocationContext) => {
-    const parsed = parse(event, context);
+    const parsed = parse(AUDIT_LOG, event, context);
     if (parsed) await delivered(AUDIT_LOG, parsed, () => recordAudit(getStores().views, parsed, nowIso));
   },
 });

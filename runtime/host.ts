@@ -22,7 +22,8 @@ import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError } from './worker/invoker';
 import { runInHost } from './hostScope';
 import { installLocalHostSeam } from './docstore/localDatabase';
-import { loadApp, runAppHooks } from './worker/loadApp';
+import { AppLoadError, loadApp, runAppHooks } from './worker/loadApp';
+import { LogLevelError } from './logLevels';
 import { EasyAuth } from './easyauth/easyAuth';
 import { loadUsers, type LocalUser, type LocalUsers } from './easyauth/users';
 
@@ -143,7 +144,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     // The app may ask at load whether a local host runs it (docs/architecture.md, the app-host seam).
     installLocalHostSeam();
     const app = await loadApp(appRoot);
-    const runtime = createInvocationRuntime(app, log);
+    const runtime = invocationRuntime(app, log);
     // Every invocation runs in this host's scope, so app code reaches this host's resources only.
     const hostDb = db;
     // Each invocation starts from the host's own async context, not from whatever scheduled it (a
@@ -277,6 +278,19 @@ async function waitForIdle(
     // every turn at first, then back off so a long wait does not spin a core.
     if (round < 64) await turn();
     else await sleep(2);
+  }
+}
+
+/** The invocation runtime; a host.json it cannot apply (an unknown log level) is the app's mistake, said as such. */
+function invocationRuntime(
+  app: Parameters<typeof createInvocationRuntime>[0],
+  log: Logger,
+): ReturnType<typeof createInvocationRuntime> {
+  try {
+    return createInvocationRuntime(app, log);
+  } catch (error) {
+    if (error instanceof LogLevelError) throw new AppLoadError(error.message, { cause: error });
+    throw error;
   }
 }
 

@@ -2,7 +2,7 @@
  * Loggers for the host: the console one and an in-memory one for tests. The console writes one line
  * per record: `[ISO time] message` for a terminal, or with `LOG_FORMAT=json` one JSON object per
  * line (`time`, `level`, the record's fields, and — when the message is itself a JSON object, as
- * the app's structured lines are — its properties instead of `message`).
+ * the app's structured lines are — its properties instead of `message`, never over the host's own).
  */
 import type { LogFields, Logger } from './contracts';
 
@@ -28,11 +28,10 @@ export function consoleLogger(format: LogFormat = logFormatFrom()): Logger {
 
 /** One JSON log record; a message that is a JSON object contributes its properties. */
 export function jsonLine(level: 'info' | 'warn' | 'error', message: string, fields: LogFields = {}): string {
-  const record: Record<string, unknown> = { time: new Date().toISOString(), level, ...fields };
+  const own = { time: new Date().toISOString(), level, ...fields };
   const structured = parseObject(message);
-  if (structured) Object.assign(record, structured, { level: structured.level ?? level });
-  else record.message = message;
-  return JSON.stringify(record);
+  // The host's own fields win: a message cannot change its record's time, level or origin.
+  return JSON.stringify(structured ? { ...structured, ...own } : { ...own, message });
 }
 
 /** The text after an optional `[Functions.name] ` prefix, parsed when it is a JSON object. */

@@ -53,6 +53,17 @@ export function formatLine(message: string, fields: LogFields, format = process.
   const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== null);
   if (format?.trim().toLowerCase() === 'json')
     return JSON.stringify({ message, ...Object.fromEntries(present) });
-  if (present.length === 0) return message;
-  return `${message} · ${present.map(([key, value]) => `${key}=${String(value)}`).join(' ')}`;
+  if (present.length === 0) return oneLine(message);
+  return `${oneLine(message)} · ${present.map(([key, value]) => `${key}=${textValue(value)}`).join(' ')}`;
+}
+
+/** A value as `key=value` shows it: quoted (JSON) when it has spaces, quotes or line breaks. */
+function textValue(value: LogFieldValue): string {
+  const text = String(value);
+  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
+}
+
+/** The message on one line: a record never spills into a second one. */
+function oneLine(message: string): string {
+  return message.replace(/\r?\n/g, ' ⏎ ');
 }

@@ -50,4 +50,14 @@ describe('the app’s log lines', () => {
     expect(formatLine('hello', { a: undefined, b: null }, 'text')).toBe('hello');
     expect(formatLine('hello', { a: undefined, b: 0 }, 'JSON')).toBe('{"message":"hello","b":0}');
   });
+
+  it('keeps a record on one line: values with spaces or line breaks are quoted, a message’s breaks marked', () => {
+    const line = formatLine(
+      'transfer failed\nFAKE record',
+      { transferId: 'tr-1', reason: 'a b\nFAKE transferId=tr-2' },
+      'text',
+    );
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toBe('transfer failed ⏎ FAKE record · transferId=tr-1 reason="a b\\nFAKE transferId=tr-2"');
+  });
 });

@@ -76,7 +76,11 @@ const hexOfJson: Hex = (value) =>
 const hexOfBytes: Hex = (value) =>
   value instanceof Uint8Array && value.length > 0 ? Buffer.from(value).toString('hex') : undefined;
 
-export const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
+/** The objects of an OTLP list (anything else in it — `null`, a number — is not a message: skipped). */
+export const list = (value: unknown): Json[] =>
+  Array.isArray(value)
+    ? (value.filter((item) => typeof item === 'object' && item !== null && !Array.isArray(item)) as Json[])
+    : [];
 
 /** The `service.name` of a resource. */
 export function serviceOf(resource: unknown): string {

@@ -113,6 +113,26 @@ describe('the local host receives the app’s traces over OTLP/HTTP', () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
   });
 
+  it('skips what is not a message inside an export’s lists (a null, a number) instead of failing', async () => {
+    for (const [path, body] of [
+      [
+        OTLP_TRACES_PATH,
+        '{"resourceSpans":[null,{"resource":{"attributes":[null]},"scopeSpans":[{"spans":[null,3]}]}]}',
+      ],
+      [
+        OTLP_METRICS_PATH,
+        '{"resourceMetrics":[null,{"scopeMetrics":[{"metrics":[null,{"name":"m","sum":{"dataPoints":[null]}}]}]}]}',
+      ],
+    ]) {
+      const response = await host.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(200);
+    }
+  });
+
   it('answers 404 for a trace it does not keep, and 400 for a half-given filter or a bad limit', async () => {
     expect((await host.fetch('/runtime/traces/0123456789abcdef0123456789abcdef')).status).toBe(404);
     expect((await host.fetch('/runtime/traces?attribute=order.id')).status).toBe(400);

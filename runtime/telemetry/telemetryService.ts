@@ -107,12 +107,14 @@ export class TelemetryService implements HostService {
       if (signal === 'traces') this.traces.add(decodeTraceExport(contentType, read.body));
       else this.metrics.add(decodeMetricsExport(contentType, read.body));
     } catch (error) {
-      if (!(error instanceof OtlpDecodeError)) throw error;
-      const unsupported = error.message.startsWith('Content-Type');
+      // Whatever the decoder trips on, the body was not an export this receiver can read.
+      const message = error instanceof Error ? error.message : String(error);
+      const unsupported = error instanceof OtlpDecodeError && message.startsWith('Content-Type');
       sendProblem(res, {
         status: unsupported ? 415 : 400,
         title: unsupported ? 'Unsupported Media Type' : 'Bad Request',
-        detail: error.message,
+        detail:
+          error instanceof OtlpDecodeError ? message : `The body is not a valid OTLP export (${message}).`,
         instance: url.pathname,
       });
       return;

@@ -6,6 +6,13 @@
 import type { AttributeValue, ReceivedSpan } from './otlpTraces';
 
 export const DEFAULT_MAX_SPANS = 50_000;
+/** No trace may take more than this share of the store (or 1 000 spans): past it, a trace's further spans are dropped. */
+const MAX_TRACE_SHARE = 0.1;
+
+interface StoredTrace {
+  spans: ReceivedSpan[];
+  ids: Set<string>;
+}
 
 export interface TraceSummary {
   traceId: string;
@@ -18,7 +25,8 @@ export interface TraceSummary {
 }
 
 export class TraceStore {
-  private readonly traces = new Map<string, ReceivedSpan[]>();
+  /** By trace id, least recently added to first (a trace that gets a span moves to the end). */
+  private readonly traces = new Map<string, StoredTrace>();
   /** attribute key → value → trace ids, for the keys asked about so far and every key indexed up front. */
   private readonly byAttribute = new Map<string, Map<string, Set<string>>>();
   private spanCount = 0;
@@ -35,12 +43,17 @@ export class TraceStore {
   }
 
   add(spans: readonly ReceivedSpan[]): void {
+    const maxPerTrace = Math.max(Math.floor(this.maxSpans * MAX_TRACE_SHARE), Math.min(this.maxSpans, 1_000));
+    const touched = new Set<string>();
     for (const span of spans) {
-      // A re-sent export (the exporter retries) must not duplicate spans.
-      const trace = this.traces.get(span.traceId);
-      if (trace?.some((known) => known.spanId === span.spanId)) continue;
-      if (trace) trace.push(span);
-      else this.traces.set(span.traceId, [span]);
+      const trace = this.traces.get(span.traceId) ?? { spans: [], ids: new Set<string>() };
+      // A re-sent export (the exporter retries) must not duplicate spans; a runaway trace stops growing.
+      if (trace.ids.has(span.spanId) || trace.spans.length >= maxPerTrace) continue;
+      trace.spans.push(span);
+      trace.ids.add(span.spanId);
+      this.traces.delete(span.traceId);
+      this.traces.set(span.traceId, trace);
+      touched.add(span.traceId);
       this.spanCount += 1;
       for (const [key, index] of this.byAttribute) {
         const value = span.attributes[key];
@@ -50,13 +63,12 @@ export class TraceStore {
         index.set(String(value), ids);
       }
     }
-    this.evict();
+    this.evict(touched);
   }
 
   /** A trace's spans, parents before children and siblings by start time; empty when unknown. */
   trace(traceId: string): ReceivedSpan[] {
-    const spans = this.traces.get(traceId.toLowerCase()) ?? [];
-    return inTreeOrder(spans);
+    return inTreeOrder(this.traces.get(traceId.toLowerCase())?.spans ?? []);
   }
 
   /** The traces in which some span has `attributes[key] === value`, oldest first. */
@@ -66,28 +78,29 @@ export class TraceStore {
     if (index) ids = index.get(value) ?? [];
     else
       ids = [...this.traces]
-        .filter(([, spans]) => spans.some((span) => matches(span.attributes[key], value)))
+        .filter(([, trace]) => trace.spans.some((span) => matches(span.attributes[key], value)))
         .map(([id]) => id);
     return [...ids]
       .filter((id) => this.traces.has(id))
-      .map((id) => summarise(id, this.traces.get(id) as ReceivedSpan[]))
+      .map((id) => summarise(id, (this.traces.get(id) as StoredTrace).spans))
       .sort((a, b) => a.startMs - b.startMs);
   }
 
   /** The most recent traces, newest first. */
   recent(limit: number): TraceSummary[] {
     return [...this.traces]
-      .map(([id, spans]) => summarise(id, spans))
+      .map(([id, trace]) => summarise(id, trace.spans))
       .sort((a, b) => b.startMs - a.startMs)
       .slice(0, limit);
   }
 
-  private evict(): void {
-    // Map iteration order is insertion order: the first trace is the oldest received.
-    for (const [traceId, spans] of this.traces) {
+  /** Drops the least recently added-to traces until the store is within its bound, never one just added to. */
+  private evict(touched: ReadonlySet<string>): void {
+    for (const [traceId, trace] of this.traces) {
       if (this.spanCount <= this.maxSpans) return;
+      if (touched.has(traceId)) continue;
       this.traces.delete(traceId);
-      this.spanCount -= spans.length;
+      this.spanCount -= trace.spans.length;
       for (const index of this.byAttribute.values())
         for (const [value, ids] of index) if (ids.delete(traceId) && ids.size === 0) index.delete(value);
     }

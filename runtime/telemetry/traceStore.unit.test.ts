@@ -59,4 +59,24 @@ describe('TraceStore', () => {
     ]);
     expect(store.find('other', '43')).toEqual([]);
   });
+
+  it('takes a huge trace quickly, caps its share, and keeps it when more spans arrive', () => {
+    const store = new TraceStore(50_000);
+    const started = performance.now();
+    store.add(Array.from({ length: 60_000 }, (_, i) => span('big', `s${i}`, { startMs: i })));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(store.size).toBe(5_000);
+    store.add([span('big', 'late'), span('other', 'o1')]);
+    expect(store.trace('big')).toHaveLength(5_000);
+    expect(store.trace('other')).toHaveLength(1);
+  });
+
+  it('keeps a trace that is still growing, dropping the ones least recently added to', () => {
+    const store = new TraceStore(3);
+    store.add([span('waiting', 'a')]);
+    store.add([span('done', 'b'), span('done', 'c')]);
+    store.add([span('waiting', 'd')]);
+    expect(store.trace('waiting').map((s) => s.spanId)).toEqual(['a', 'd']);
+    expect(store.trace('done')).toEqual([]);
+  });
 });

@@ -1,4 +1,6 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AppLoadError } from '../worker/loadApp';
 import { jsonLine } from '../logger';
 import { createTestHost, type TestHost } from '../testHost';
 
@@ -67,5 +69,40 @@ describe('JSON log lines (LOG_FORMAT=json)', () => {
       transferId: 'tr-1',
     });
     expect(JSON.parse(jsonLine('info', '{not json')).message).toBe('{not json');
+  });
+
+  it('never lets a structured message overwrite the host’s time, level or origin', () => {
+    const record = JSON.parse(
+      jsonLine('error', '[Functions.x] {"level":"info","category":"Host.Spoof","time":"1999","detail":"d"}', {
+        category: 'Function.x.User',
+        invocationId: 'i-1',
+      }),
+    );
+    expect(record).toMatchObject({
+      level: 'error',
+      category: 'Function.x.User',
+      invocationId: 'i-1',
+      detail: 'd',
+    });
+    expect(record.time).not.toBe('1999');
+  });
+});
+
+describe('a host.json log level the host does not know', () => {
+  it('stops the start with the app’s mistake named, not a stack', async () => {
+    // Inside the repository, so the copy finds @azure/functions in its node_modules.
+    const dir = mkdtempSync(path.join(__dirname, 'fixtures', 'tmp-bad-levels-'));
+    try {
+      cpSync(path.join(__dirname, 'fixtures/logging-app'), dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, 'host.json'),
+        JSON.stringify({ version: '2.0', logging: { logLevel: { Function: 'Verbose' } } }),
+      );
+      const started = createTestHost({ appRoot: dir, users: false });
+      await expect(started).rejects.toThrow(AppLoadError);
+      await expect(started).rejects.toThrow(/logLevel\.Function is "Verbose"; use one of Trace, Debug/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
