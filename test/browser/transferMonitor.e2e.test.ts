@@ -207,7 +207,11 @@ describe("the monitor on a transfer's orchestration", () => {
         available: before.available + 110_000,
         reserved: before.reserved - 110_000,
       });
+      // The address follows the instance shown: back to the list, then a row's click.
+      await monitor.detail.getByRole('button', { name: 'Back to the list' }).click();
+      expect(new URL(session.page.url()).hash).toBe('#monitor');
       await monitor.openInstance('t-term-1');
+      expect(new URL(session.page.url()).hash).toBe('#monitor?instance=t-term-1');
       expect(await offeredOperations()).toEqual(['Cancel transfer', 'Purge history']);
     }));
 });

@@ -177,7 +177,10 @@ export class MonitorView {
         { type: 'button', class: 'link', 'aria-label': `Open instance ${instance.instanceId}` },
         instance.instanceId,
       );
-      open.addEventListener('click', () => void this.open(instance.instanceId, true));
+      open.addEventListener('click', () => {
+        showInUrl(instance.instanceId);
+        void this.open(instance.instanceId, true);
+      });
       return h(
         'tr',
         {
@@ -213,6 +216,7 @@ export class MonitorView {
 
   /** Closes the detail and gives the keyboard back to the instance's row. */
   private close(): void {
+    showInUrl(undefined);
     const id = this.openInstanceId;
     this.openInstanceId = undefined;
     this.detailRequest++;
@@ -277,6 +281,7 @@ export class MonitorView {
                 void this.load(true);
               },
               purged: () => {
+                showInUrl(undefined);
                 this.openInstanceId = undefined;
                 this.detailRequest++; // a refresh of the purged instance still on its way is moot
                 void this.load(true);
@@ -299,4 +304,15 @@ export class MonitorView {
       byId(titleId).focus({ preventScroll: true });
     }
   }
+}
+
+/**
+ * Keeps the location in step with the instance shown (`#monitor?instance={id}`, or `#monitor`), so
+ * the address can be copied or reloaded. Replaced, not pushed, and without a `hashchange`: the view
+ * is already showing it.
+ */
+function showInUrl(instanceId: string | undefined): void {
+  if (!window.location.hash.startsWith('#monitor')) return;
+  const hash = instanceId === undefined ? '#monitor' : `#monitor?instance=${encodeURIComponent(instanceId)}`;
+  if (window.location.hash !== hash) history.replaceState(history.state, '', hash);
 }
