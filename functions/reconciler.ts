@@ -10,6 +10,7 @@ import * as df from 'durable-functions';
 import { OUTFLOW_WINDOW_ENTITY, type CancelOutflow } from '../entities/contracts';
 import { outflowWindowMode } from '../orchestrations/outflowWindow';
 import { getStores } from '../stores';
+import { appLog } from '../telemetry';
 import { now } from './clock';
 import { reconcileTransfers } from './reconcile/reconcileTransfers';
 import { currentSettings } from './settings';
@@ -47,10 +48,16 @@ export async function reconciler(_timer: Timer, context: InvocationContext): Pro
           }
         : null,
     now,
-    log: (line) => context.log(line),
+    log: (line, fields) => appLog(context).info(line, fields),
   });
   if (summary.acted.length > 0)
-    context.log(`reconciler: ${summary.acted.length} of ${summary.examined} open transfer(s) finished`);
+    appLog(context).info(
+      `reconciler: ${summary.acted.length} of ${summary.examined} open transfer(s) finished`,
+      {
+        finished: summary.acted.length,
+        examined: summary.examined,
+      },
+    );
 }
 
 app.timer(RECONCILER, {

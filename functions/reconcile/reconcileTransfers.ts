@@ -52,7 +52,8 @@ export interface ReconcileDependencies {
   /** Takes the transfer out of its source's 24-hour window; null when the window is the stream's (the release does it). */
   cancelOutflow: ((fromAccountId: string, transferId: string) => Promise<void>) | null;
   now(): number;
-  log(line: string): void;
+  /** One line of what it did, with the transfer it is about. */
+  log(line: string, fields: { transferId: string }): void;
 }
 
 export type ReconcileAction = 'released' | 'completed' | 'stuck' | 'release_refused' | 'credit_refused';
@@ -75,6 +76,7 @@ export async function reconcileTransfers(deps: ReconcileDependencies): Promise<R
       // One broken transfer must not stop the others; the next pass tries it again.
       deps.log(
         `reconciler: transfer ${transferId}: failed (${error instanceof Error ? error.message : String(error)}); will retry`,
+        { transferId },
       );
     }
   }
@@ -110,6 +112,7 @@ async function reconcileOne(
   if (selection.action === 'wait') {
     deps.log(
       `reconciler: transfer ${transferId}: process ${selection.why}; left until ${new Date(selection.until).toISOString()} (an activity it started may still be running)`,
+      { transferId },
     );
     return null;
   }
@@ -130,6 +133,7 @@ async function reconcileOne(
   if (how === 'stuck') {
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; ${transfer.toAccountId} was credited but the reservation on ${transfer.fromAccountId} was released: left for an operator (money was created)`,
+      { transferId },
     );
     return 'stuck';
   }
@@ -145,6 +149,7 @@ async function reconcileOne(
     if (!finished.ok) {
       deps.log(
         `reconciler: transfer ${transferId}: ${ended}; the money had half moved and ${toAccountId} could not be credited (${finished.reason}): left for an operator`,
+        { transferId },
       );
       return 'credit_refused';
     }
@@ -161,6 +166,7 @@ async function reconcileOne(
     });
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; ${how === 'finish' ? `finished moving ${transfer.amount} from ${transfer.fromAccountId} to ${transfer.toAccountId}` : 'the money had moved'}, recorded completed`,
+      { transferId },
     );
     return 'completed';
   }
@@ -184,6 +190,7 @@ async function release(
     if (!(await moneyFacts(deps.events, transfer)).creditedIn) return false;
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; ${toAccountId} was credited after the reservation on ${fromAccountId} was released: left for an operator (money was created)`,
+      { transferId },
     );
     return true;
   };
@@ -198,6 +205,7 @@ async function release(
   if (!released.ok) {
     deps.log(
       `reconciler: transfer ${transferId}: ${ended}; the reservation could not be released (${released.reason}): left as it is`,
+      { transferId },
     );
     return 'release_refused';
   }
@@ -226,6 +234,7 @@ async function release(
   if (await moneyCreated()) return 'stuck';
   deps.log(
     `reconciler: transfer ${transferId}: ${ended} while ${transfer.status}; ${released.released || (again.ok && again.released) ? `released ${transfer.amount} on ${transfer.fromAccountId}` : 'nothing was reserved'}, recorded failed (process_ended)`,
+    { transferId },
   );
   return 'released';
 }

@@ -111,7 +111,8 @@ async function expectFinishedByReconciler(transferId: string, before: { availabl
   expect(all.find((item) => item.transferId === transferId)).toMatchObject({ status: 'failed' });
   expect(app.host.logs.lines().join('\n')).toMatch(
     new RegExp(
-      `reconciler: transfer ${transferId}: process (terminated|gone).*recorded failed \\(process_ended\\)`,
+      // One line, naming the transfer and the invocation as fields (telemetry/log.ts).
+      `reconciler: transfer ${transferId}: process (terminated|gone).*recorded failed \\(process_ended\\) · transferId=${transferId} invocationId=`,
     ),
   );
 }
