@@ -6,8 +6,8 @@
  *
  * Usage: npm run bench [-- --transfers N --accounts M --concurrency C --tracing off|on|both --rounds R]
  *
- * `--tracing on` exports every span and metric over OTLP to the host's own receiver (as `npm start`
- * does); `both` measures off and on side by side: R rounds (default 2) of each, alternating, each
+ * `--tracing on` exports every span and metric over OTLP (protobuf) to a collector in a process of
+ * its own (bench/otlpCollector.ts), as in production; `both` measures off and on side by side: R rounds (default 2) of each, alternating, each
  * in a fresh process (OpenTelemetry keeps one provider per process), then the cost of tracing.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ import { CardflowApi, httpDriver } from '../simulator/api';
 import { progressBar } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
 import { SimUsers } from '../simulator/users';
+import { startCollector } from './otlpCollector';
 
 const APP_ROOT = path.resolve(__dirname, '../..');
 
@@ -97,6 +98,9 @@ async function main(): Promise<number> {
   const loadAtStart = os.loadavg();
   // The simulator acts as distinct users; the host authenticates exactly these.
   const users = SimUsers.generate(Math.min(accounts, 8), 'bench');
+  // Tracing on: every span and metric goes over OTLP to a collector in a process of its own.
+  const collector = tracing === 'on' ? await startCollector() : undefined;
+  if (collector) process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
   const host = await startHost({
     users: [...users.all],
     appRoot: APP_ROOT,
@@ -104,7 +108,6 @@ async function main(): Promise<number> {
     dataFile: path.join(dir, 'cardflow.db'),
     log: quiet,
     settings: { CARDFLOW_STORE: 'local' },
-    traces: tracing === 'on',
   });
   try {
     const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
@@ -134,13 +137,17 @@ async function main(): Promise<number> {
       console.log(
         `command→completed latency ms: p50 ${latencyMs.p50}  p90 ${latencyMs.p90}  p99 ${latencyMs.p99}  max ${latencyMs.max}  mean ${latencyMs.mean}`,
       );
-      console.log(`tracing: ${tracing}`);
+      const exported = collector ? await collector.count() : undefined;
+      console.log(
+        `tracing: ${tracing}${exported ? ` (OTLP to a collector process: ${exported.exports} trace exports, ${exported.bytes} bytes)` : ''}`,
+      );
       const summary: RunResult = { tracing, transfersPerSecond, p50: latencyMs.p50, p99: latencyMs.p99 };
       console.log(`RESULT ${JSON.stringify(summary)}`);
     }
     for (const violation of result.violations) console.error(`✗ ${violation}`);
     return result.violations.length === 0 ? 0 : 1;
   } finally {
+    collector?.stop();
     await host.stop();
     rmSync(dir, { recursive: true, force: true });
   }
