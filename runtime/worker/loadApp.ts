@@ -1,10 +1,11 @@
 /**
- * Loads an Azure Functions v4 Node app the way the worker does: read `package.json` `main`, make
- * `@azure/functions-core` available, require the entry point, collect what it registered, then run
- * the app's `appStart` hooks.
+ * Loads an Azure Functions v4 Node app the way the worker does: read `package.json` `main` (a file
+ * or a glob), make `@azure/functions-core` available, require every entry point it names, collect
+ * what they registered, then run the app's `appStart` hooks.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import globby from 'globby';
 import type { AppRegistry, BindingInfo, FunctionRegistration, HostJson } from '../contracts';
 import * as functionsCore from './functionsCore';
 import { AppCapture, type CoreProgrammingModel } from './functionsCore';
@@ -22,12 +23,13 @@ export interface LoadedApp {
   registry: AppRegistry;
   capture: AppCapture;
   programmingModel: CoreProgrammingModel;
-  mainFile: string;
+  /** The entry point files `main` names, absolute, in the order they were required. */
+  entryPoints: readonly string[];
 }
 
 // An entry point is required once per process (module cache); a second host on the same app reuses
 // what the first load registered, since requiring it again would register nothing.
-const capturesByMainFile = new Map<string, AppCapture>();
+const capturesByEntryPoints = new Map<string, AppCapture>();
 
 /** Reads `host.json` of the app root; an absent file means defaults. */
 export function readHostJson(appRoot: string): HostJson {
@@ -40,8 +42,8 @@ export function readHostJson(appRoot: string): HostJson {
   }
 }
 
-/** The absolute path of the app's entry point, from `package.json` `main`. */
-export function resolveMainFile(appRoot: string): string {
+/** The app's `package.json` `main`: the pattern (or file) its entry points are found by. */
+export function readMain(appRoot: string): string {
   const pkgFile = path.join(appRoot, 'package.json');
   if (!existsSync(pkgFile))
     throw new AppLoadError(`No package.json in ${appRoot}: is this an Azure Functions app folder?`);
@@ -54,46 +56,58 @@ export function resolveMainFile(appRoot: string): string {
   if (typeof main !== 'string' || main.trim() === '') {
     throw new AppLoadError(`${pkgFile} has no "main": the host loads the app's functions from that file.`);
   }
-  const mainFile = path.resolve(appRoot, main);
-  if (!existsSync(mainFile)) {
+  return main;
+}
+
+/**
+ * The absolute paths of the app's entry points: every file `package.json` `main` matches, matched
+ * as the Node worker matches it (globby 11 with the app folder as `cwd`: `*` and `**` skip dot
+ * files, `{a,b}` and `!(x)` work, only files match, a folder stands for every file under it). The
+ * worker requires them in the order the file system lists them, which nothing guarantees; the host
+ * sorts them, so an app must not rely on the order either way.
+ */
+export async function resolveEntryPoints(appRoot: string): Promise<string[]> {
+  const main = readMain(appRoot);
+  const files = await globby(main, { cwd: appRoot });
+  if (files.length === 0) {
+    if (globby.hasMagic(main, { cwd: appRoot }))
+      throw new AppLoadError(
+        `No file of ${appRoot} matches the app's entry point pattern ${main} (package.json "main"). ` +
+          'Build the app first (npm run build), or check "main".',
+      );
     throw new AppLoadError(
       `The app's entry point ${main} (package.json "main") does not exist in ${appRoot}. ` +
         'Build the app first (npm run build), or check "main".',
     );
   }
-  return mainFile;
+  return files.sort().map((file) => path.resolve(appRoot, file));
 }
 
 /** Loads the app at `appRoot`: its functions, host.json and hooks. Runs the `appStart` hooks. */
 export async function loadApp(appRoot: string): Promise<LoadedApp> {
   const root = path.resolve(appRoot);
   const hostJson = readHostJson(root);
-  const mainFile = resolveMainFile(root);
+  const entryPoints = await resolveEntryPoints(root);
   installCoreModule();
 
-  let capture = capturesByMainFile.get(mainFile);
+  const key = entryPoints.join('\n');
+  let capture = capturesByEntryPoints.get(key);
   if (!capture) {
     capture = new AppCapture();
     functionsCore.beginAppLoad(capture);
     try {
-      // The entry point is the app's code: it must go through the module system like in the worker.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(mainFile);
-    } catch (err) {
-      throw new AppLoadError(
-        `The app's entry point ${mainFile} threw while loading: ${(err as Error).message}`,
-        { cause: err },
-      );
+      for (const file of entryPoints) requireEntryPoint(file);
     } finally {
       functionsCore.endAppLoad(capture);
     }
-    capturesByMainFile.set(mainFile, capture);
+    capturesByEntryPoints.set(key, capture);
   }
 
   const programmingModel = functionsCore.getProgrammingModel();
   if (!programmingModel || capture.functions.size === 0) {
+    const named = entryPoints.length === 1 ? entryPoints[0] : `The ${entryPoints.length} entry points`;
     throw new AppLoadError(
-      `${mainFile} registered no functions. Register them with @azure/functions (app.http, app.generic, ...) ` +
+      `${named} registered no functions. Register them with @azure/functions (app.http, app.generic, ...) ` +
         'when the entry point loads, and make sure the app uses the same @azure/functions copy as the host.',
     );
   }
@@ -115,7 +129,19 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
   const registry = createRegistry(root, hostJson, functions);
 
   await runAppHooks(capture, 'appStart', root);
-  return { registry, capture, programmingModel, mainFile };
+  return { registry, capture, programmingModel, entryPoints };
+}
+
+/** Requires one entry point; it is the app's code, so it goes through the module system as in the worker. */
+function requireEntryPoint(file: string): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(file);
+  } catch (err) {
+    throw new AppLoadError(`The app's entry point ${file} threw while loading: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 /** Runs `appStart` or `appTerminate` hooks in registration order, with the worker's context shape. */
