@@ -75,8 +75,15 @@ export interface InvokeResult {
 /** Runs one function through the library's ProgrammingModel / InvocationModel. Rejects when the handler throws. */
 export type Invoker = (request: InvokeRequest) => Promise<InvokeResult>;
 
-/** Supplies data for input bindings of a given type (e.g. 'durableClient') on every invocation. */
-export type InputProvider = (binding: BindingInfo, fn: FunctionRegistration) => RpcTypedData;
+/**
+ * Supplies data for input bindings of a given type (e.g. 'durableClient') on every invocation;
+ * `request` is the invocation's (an HTTP trigger's request URL carries the caller's Host).
+ */
+export type InputProvider = (
+  binding: BindingInfo,
+  fn: FunctionRegistration,
+  request: InvokeRequest,
+) => RpcTypedData;
 
 /**
  * Receives what a function wrote to an output binding of a given type (e.g. 'eventGrid'), after the

@@ -40,6 +40,48 @@ export interface InvocationRuntime {
   consumeOutput(bindingType: string, consumer: OutputConsumer): void;
   /** Invocations started and not yet finished. */
   inFlight(): number;
+  /**
+   * The bindings of the app no one serves: outputs (other than `http`) whose type has no consumer,
+   * inputs (other than the trigger) whose type has no provider. Read once the services have
+   * registered theirs; the invocations then say nothing more about these.
+   */
+  unservedBindings(): UnservedBinding[];
+  /** The binding types served now: inputs with a provider, outputs with a consumer (and `http`). */
+  servedBindingTypes(): ServedBindingTypes;
+}
+
+export interface ServedBindingTypes {
+  inputs: string[];
+  outputs: string[];
+}
+
+/** A binding of the app that the host neither fills (input) nor delivers (output). */
+export interface UnservedBinding {
+  functionName: string;
+  bindingName: string;
+  type: string;
+  direction: 'in' | 'out';
+}
+
+/** One line naming every binding the host does not serve, e.g. for the start's warning. */
+export function describeUnservedBindings(
+  bindings: readonly UnservedBinding[],
+  served: ServedBindingTypes,
+): string | undefined {
+  const outputs = bindings.filter((b) => b.direction === 'out');
+  const inputs = bindings.filter((b) => b.direction === 'in');
+  const list = (items: UnservedBinding[]): string =>
+    items.map((b) => `${b.functionName}: "${b.bindingName}" (${b.type})`).join(', ');
+  const parts: string[] = [];
+  if (outputs.length > 0)
+    parts.push(`The local host drops the data of these output bindings: ${list(outputs)}.`);
+  if (inputs.length > 0) parts.push(`The local host leaves these input bindings empty: ${list(inputs)}.`);
+  if (parts.length === 0) return undefined;
+  const names = (types: string[]): string => (types.length > 0 ? types.join(', ') : 'none');
+  return (
+    `${parts.join(' ')} Served here: outputs ${names(served.outputs)}; inputs ${names(served.inputs)} ` +
+    '(runtime/README.md, "Bindings").'
+  );
 }
 
 export function createInvocationRuntime(app: LoadedApp, log: Logger): InvocationRuntime {
@@ -66,7 +108,7 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       const given = request.inputs?.[name];
       const provider = providers.get(binding.type.toLowerCase());
       if (given) inputData.push({ name, data: given });
-      else if (provider) inputData.push({ name, data: provider(binding, fn) });
+      else if (provider) inputData.push({ name, data: provider(binding, fn, request) });
       else
         warnOnce(
           `${fn.name}/${name}`,
@@ -232,6 +274,28 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       consumers.set(bindingType.toLowerCase(), consumer);
     },
     inFlight: () => running,
+    unservedBindings() {
+      const unserved: UnservedBinding[] = [];
+      for (const fn of app.registry.functions.values()) {
+        for (const [name, binding] of Object.entries(fn.bindings)) {
+          const type = binding.type.toLowerCase();
+          const served =
+            name === fn.triggerName ||
+            type === 'http' ||
+            (binding.direction === 'in' ? providers.has(type) : consumers.has(type));
+          if (served || (binding.direction !== 'in' && binding.direction !== 'out')) continue;
+          warnedBindings.add(`${fn.name}/${name}`);
+          unserved.push({
+            functionName: fn.name,
+            bindingName: name,
+            type: binding.type,
+            direction: binding.direction,
+          });
+        }
+      }
+      return unserved;
+    },
+    servedBindingTypes: () => ({ inputs: [...providers.keys()], outputs: ['http', ...consumers.keys()] }),
   };
 }
 
