@@ -19,7 +19,7 @@ import { consoleLogger } from './logger';
 import { defaultServices } from './services';
 import { applySettings, readLocalSettings } from './settings';
 import * as functionsCore from './worker/functionsCore';
-import { createInvocationRuntime, describeError } from './worker/invoker';
+import { createInvocationRuntime, describeError, describeUnservedBindings } from './worker/invoker';
 import { runInHost } from './hostScope';
 import { installLocalHostSeam } from './docstore/localDatabase';
 import { AppLoadError, loadApp, runAppHooks } from './worker/loadApp';
@@ -204,6 +204,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       throw err;
     }
     markReady();
+    // One warning at start naming what the app binds and nothing here serves (as Core Tools warns
+    // about bindings whose extension is missing), instead of a surprise at the first invocation.
+    const unserved = describeUnservedBindings(runtime.unservedBindings(), runtime.servedBindingTypes());
+    if (unserved) log.warn(unserved);
 
     const httpServer = server;
     let stopping: Promise<void> | undefined;
