@@ -59,7 +59,16 @@ export function managementUrls(
   };
 }
 
-export function durableClientData(origin: string, hubName: string, systemKey?: string): DurableClientData {
+/**
+ * The client data: public URLs below `origin` (the address the caller used, else the host's own),
+ * `rpcBaseUrl` below `rpcOrigin` (the host's own address; default `origin`).
+ */
+export function durableClientData(
+  origin: string,
+  hubName: string,
+  systemKey?: string,
+  rpcOrigin: string = origin,
+): DurableClientData {
   const base = `${origin}${WEBHOOK_PATH}`;
   const q = hubQuery(hubName, systemKey);
   return {
@@ -72,6 +81,6 @@ export function durableClientData(origin: string, hubName: string, systemKey?: s
     baseUrl: base,
     requiredQueryStringParameters: q,
     // As the extension's local RPC endpoint (Core Tools too): keyless, this machine only, in every mode.
-    rpcBaseUrl: `${origin}${DURABLE_RPC_PATH}/`,
+    rpcBaseUrl: `${rpcOrigin}${DURABLE_RPC_PATH}/`,
   };
 }

@@ -54,7 +54,7 @@ export interface DurableOperations {
   suspend(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   resume(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'gone';
   rewind(instanceId: string, reason: string | null): 'accepted' | 'notFound' | 'notFailed';
-  purge(instanceId: string): 'purged' | 'notFound' | 'running';
+  purge(instanceId: string): 'purged' | 'notFound';
   purgeWhere(filter: InstanceFilter): number;
   isEntity(name: string): boolean;
   signalEntity(name: string, key: string, operation: string, input: string | null): void;
@@ -82,7 +82,14 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; handle: Handler }> =
   { method: 'GET', path: 'entities/{entityName?}', handle: listEntities },
   { method: 'GET', path: 'entities/{entityName}/{entityKey}', handle: readEntity },
   { method: 'POST', path: 'entities/{entityName}/{entityKey}', handle: signalEntity },
+  // As the extension: DELETE on an entity signals its `delete` operation.
+  { method: 'DELETE', path: 'entities/{entityName}/{entityKey}', handle: signalEntity },
 ];
+
+/** What the extension asks a client to wait before polling a running instance's status again. */
+const STATUS_RETRY_AFTER_SECONDS = '5';
+/** What the extension's check-status response asks a client to wait before its first poll. */
+const CHECK_STATUS_RETRY_AFTER_SECONDS = '10';
 
 /** The router of the API at both bases; its `handle` is the service's. */
 export function createDurableHttpApi(ops: DurableOperations): HostRouter {
@@ -138,8 +145,7 @@ async function startOrchestration(
     );
   }
   if (requestedId !== undefined) validateInstanceId(requestedId);
-  const waitMs = secondsParam(url, 'timeout');
-  const pollMs = secondsParam(url, 'pollingInterval');
+  const wait = createAndWaitOf(url);
   const input = await readJsonBody(req);
   const version = url.searchParams.get('version') ?? undefined;
   const started = ops.startNew(name, requestedId, input, version);
@@ -150,16 +156,46 @@ async function startOrchestration(
       detail: `An orchestration instance with ID '${requestedId}' already exists and is ${started.status}.`,
     });
   }
-  if (waitMs !== undefined) {
-    // Create-and-wait: the output (200) if the instance finishes within the timeout, else the check-status 202.
-    const finished = await waitForFinish(ops, started.instanceId, waitMs, Math.min(pollMs ?? 1000, 50));
-    if (finished) {
-      const output = finished.output === null ? null : (JSON.parse(finished.output) as unknown);
-      sendJson(res, 200, output);
-      return;
-    }
+  await answerStarted(ops, res, url, started.instanceId, wait);
+}
+
+/**
+ * Create-and-wait (`?timeout=S&pollingInterval=S`). As the extension on its default (Azure
+ * Storage) provider, which cannot wait without polling: only both parameters together make the
+ * request wait; `timeout` alone answers the check-status 202 at once. A polling interval longer than
+ * the timeout is the extension's ArgumentException, a 400 (answered here before anything starts).
+ */
+function createAndWaitOf(url: URL): { timeoutMs: number; pollMs: number } | undefined {
+  const timeoutMs = secondsParam(url, 'timeout');
+  const pollMs = secondsParam(url, 'pollingInterval');
+  if (timeoutMs === undefined || pollMs === undefined) return undefined;
+  if (pollMs > timeoutMs)
+    throw badRequest(
+      `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${pollMs / 1000}.`,
+    );
+  return { timeoutMs, pollMs };
+}
+
+/**
+ * The answer to a start or restart: the check-status 202, or with create-and-wait what the
+ * extension's WaitForCompletionOrCreateCheckStatusResponse answers: 200 with the output when the
+ * instance completed in time, its status (as `GET instances/{id}`, a failure is a 200) when it
+ * failed or was terminated, else the check-status 202.
+ */
+async function answerStarted(
+  ops: DurableOperations,
+  res: ServerResponse,
+  url: URL,
+  instanceId: string,
+  wait: { timeoutMs: number; pollMs: number } | undefined,
+): Promise<void> {
+  const finished = wait && (await waitForFinish(ops, instanceId, wait.timeoutMs, wait.pollMs));
+  if (!finished) return sendCheckStatus(res, ops, url, instanceId);
+  if (finished.status === 'Completed') {
+    const output = finished.output === null ? null : (JSON.parse(finished.output) as unknown);
+    return sendJson(res, 200, output);
   }
-  sendCheckStatus(res, ops, url, started.instanceId);
+  sendJson(res, 200, statusBody(finished, statusOptionsOf(url), historyIfAsked(ops, url, instanceId)));
 }
 
 async function waitForFinish(
@@ -168,36 +204,50 @@ async function waitForFinish(
   timeoutMs: number,
   pollMs: number,
 ): Promise<InstanceRecord | undefined> {
+  // Real time, as the extension's Stopwatch; the store is read at least every 50 ms (it is local).
+  const interval = Math.max(1, Math.min(pollMs, 50));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const instance = ops.getInstance(instanceId);
     if (instance && isTerminal(instance.status)) return instance;
     if (Date.now() >= deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(pollMs, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(1, Math.min(interval, deadline - Date.now()))),
+    );
   }
 }
 
 function sendCheckStatus(res: ServerResponse, ops: DurableOperations, url: URL, instanceId: string): void {
   const urls: ManagementUrls = managementUrls(url.origin, ops.hubName, instanceId, undefined, ops.systemKey);
-  sendJson(res, 202, urls, { location: urls.statusQueryGetUri, 'retry-after': '10' });
+  sendJson(res, 202, urls, {
+    location: urls.statusQueryGetUri,
+    'retry-after': CHECK_STATUS_RETRY_AFTER_SECONDS,
+  });
+}
+
+function statusOptionsOf(url: URL): StatusOptions {
+  return {
+    showInput: flag(url, 'showInput') ?? true,
+    showHistory: flag(url, 'showHistory') ?? false,
+    showHistoryOutput: flag(url, 'showHistoryOutput') ?? false,
+  };
+}
+
+function historyIfAsked(ops: DurableOperations, url: URL, instanceId: string): HistoryEvent[] | undefined {
+  return flag(url, 'showHistory') ? ops.history(instanceId) : undefined;
 }
 
 function getStatus(ops: DurableOperations, { res, url, params }: HostRequest): void {
   const { instanceId } = params;
   const instance = ops.getInstance(instanceId);
   if (!instance) return sendInstanceNotFound(res, instanceId, { instance: url.pathname });
-  const options: StatusOptions = {
-    showInput: flag(url, 'showInput') ?? true,
-    showHistory: flag(url, 'showHistory') ?? false,
-    showHistoryOutput: flag(url, 'showHistoryOutput') ?? false,
-  };
-  const body = statusBody(instance, options, options.showHistory ? ops.history(instanceId) : undefined);
+  const body = statusBody(instance, statusOptionsOf(url), historyIfAsked(ops, url, instanceId));
   switch (instance.status) {
     case 'Pending':
     case 'Running':
     case 'Suspended':
     case 'ContinuedAsNew':
-      sendJson(res, 202, body, { location: url.href, 'retry-after': '10' });
+      sendJson(res, 202, body, { location: url.href, 'retry-after': STATUS_RETRY_AFTER_SECONDS });
       return;
     case 'Failed':
       sendJson(res, flag(url, 'returnInternalServerErrorOnFailure') ? 500 : 200, body);
@@ -213,7 +263,8 @@ function listInstances(ops: DurableOperations, { req, res, url }: HostRequest): 
   const token = req.headers[CONTINUATION_HEADER];
   const after = typeof token === 'string' && token !== '' ? decodeInstanceToken(token) : undefined;
   const page = ops.list(filter, pageSize, after);
-  const showInput = flag(url, 'showInput') ?? false;
+  // The extension's OrchestrationStatusQueryCondition.ShowInput defaults to true.
+  const showInput = flag(url, 'showInput') ?? true;
   const body = page.rows.map((row) => statusBody(row, { showInput }));
   sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeInstanceToken(page.last) } : {});
 }
@@ -234,13 +285,21 @@ function readEntity(ops: DurableOperations, { res, url, params }: HostRequest): 
   sendJson(res, 200, JSON.parse(entity.state));
 }
 
+/**
+ * `POST entities/{name}/{key}?op=` and `DELETE entities/{name}/{key}`, as the extension: DELETE
+ * signals `delete`, a missing `op` signals the operation `""`, an empty body signals no input, a
+ * JSON body (content type application/json) is parsed (400 when it is not JSON) and any other body
+ * is passed as a string.
+ */
 async function signalEntity(ops: DurableOperations, { req, res, url, params }: HostRequest): Promise<void> {
   const { entityName: name, entityKey: key } = params;
   if (!ops.isEntity(name))
     throw badRequest(`The function '${name}' doesn't exist, is disabled, or is not an entity function.`);
-  const operation = url.searchParams.get('op');
-  if (!operation) throw badRequest('The op query parameter (operation name) is required.');
-  const input = await readJsonBody(req);
+  const operation = req.method === 'DELETE' ? 'delete' : (url.searchParams.get('op') ?? '');
+  const text = await readTextBody(req);
+  let input: string | null = null;
+  if (text !== '')
+    input = isJsonContent(req) ? jsonText(text, 'Could not parse JSON content') : JSON.stringify(text);
   ops.signalEntity(name, key, operation, input);
   sendEmpty(res, 202);
 }
@@ -265,19 +324,24 @@ function listEntities(ops: DurableOperations, { req, res, url, params }: HostReq
   sendJson(res, 200, body, page.last ? { [CONTINUATION_HEADER]: encodeEntityToken(page.last) } : {});
 }
 
+/** `DELETE instances/{id}`: as the extension, any instance the hub knows is purged, running or not. */
 function purgeOne(ops: DurableOperations, { res, params }: HostRequest): void {
   const { instanceId } = params;
-  const result = ops.purge(instanceId);
-  if (result === 'purged') return sendJson(res, 200, { instancesDeleted: 1 });
-  const detail =
-    result === 'running'
-      ? `Instance '${instanceId}' has not finished; only finished instances are purged.`
-      : `No instance with ID '${instanceId}' found.`;
-  sendProblem(res, { status: 404, title: 'Not Found', detail, instancesDeleted: 0 });
+  if (ops.purge(instanceId) === 'purged') return sendJson(res, 200, { instancesDeleted: 1 });
+  sendProblem(res, {
+    status: 404,
+    title: 'Not Found',
+    detail: `No instance with ID '${instanceId}' found.`,
+    instancesDeleted: 0,
+  });
 }
 
+/** `DELETE instances?createdTimeFrom=...`: the extension refuses a purge by filter without `createdTimeFrom`. */
 function purgeWhere(ops: DurableOperations, { res, url }: HostRequest): void {
-  const deleted = ops.purgeWhere(instanceFilterOf(url));
+  const filter = instanceFilterOf(url);
+  if (filter.createdTimeFrom === undefined)
+    throw badRequest("Please provide value for 'createdTimeFrom' parameter.");
+  const deleted = ops.purgeWhere(filter);
   if (deleted === 0)
     return sendProblem(res, {
       status: 404,
@@ -288,14 +352,24 @@ function purgeWhere(ops: DurableOperations, { res, url }: HostRequest): void {
   sendJson(res, 200, { instancesDeleted: deleted });
 }
 
+/**
+ * `POST instances/{id}/raiseEvent/{name}`, checked in the extension's order: 404 unknown, 410
+ * finished (Failed included), 400 when the content type is not application/json or the body is not
+ * JSON; else 202.
+ */
 async function raiseEvent(ops: DurableOperations, { req, res, params }: HostRequest): Promise<void> {
   const { instanceId, eventName } = params;
-  const input = await readJsonBody(req);
+  const instance = ops.getInstance(instanceId);
+  if (!instance) return sendInstanceNotFound(res, instanceId);
+  if (isTerminal(instance.status)) return sendGone(res, instanceId, 'raise an event to');
+  if (!isJsonContent(req)) throw badRequest('Only application/json request content is supported.');
+  const text = await readTextBody(req);
+  const input = text.trim() === '' ? null : jsonText(text, 'Invalid JSON content');
   answerInstanceCommand(res, instanceId, ops.raiseEvent(instanceId, eventName, input), 'raise an event to');
 }
 
 /** `POST instances/{id}/{command}`: one route for all commands, so another method on any of them is a 405. */
-function instanceCommand(ops: DurableOperations, request: HostRequest): void {
+function instanceCommand(ops: DurableOperations, request: HostRequest): Promise<void> | void {
   const { res, url, params } = request;
   const { instanceId, command } = params;
   const reason = url.searchParams.get('reason');
@@ -321,7 +395,11 @@ function rewind(
   instanceId: string,
   reason: string | null,
 ): void {
+  const instance = ops.getInstance(instanceId);
+  if (instance && ['Completed', 'Terminated', 'Canceled'].includes(instance.status))
+    return sendGone(res, instanceId, 'rewind');
   const result = ops.rewind(instanceId, reason);
+  // Azure's client throws (a 500) for a Running, Pending or Suspended instance; a 4xx here.
   if (result === 'notFailed') {
     sendProblem(res, {
       status: 412,
@@ -333,10 +411,16 @@ function rewind(
   answerInstanceCommand(res, instanceId, result, 'rewind');
 }
 
-function restart(ops: DurableOperations, res: ServerResponse, url: URL, instanceId: string): void {
+async function restart(
+  ops: DurableOperations,
+  res: ServerResponse,
+  url: URL,
+  instanceId: string,
+): Promise<void> {
   const instance = ops.getInstance(instanceId);
   if (!instance) return sendInstanceNotFound(res, instanceId);
   const newId = flag(url, 'restartWithNewInstanceId') === false ? instanceId : undefined;
+  const wait = createAndWaitOf(url);
   const started = ops.startNew(instance.name, newId, instance.input, instance.version ?? undefined);
   if (!started.ok)
     throw new ProblemError({
@@ -344,7 +428,7 @@ function restart(ops: DurableOperations, res: ServerResponse, url: URL, instance
       title: 'Conflict',
       detail: `Instance '${instanceId}' is ${started.status}; only a finished instance restarts with the same ID.`,
     });
-  sendCheckStatus(res, ops, url, started.instanceId);
+  await answerStarted(ops, res, url, started.instanceId, wait);
 }
 
 /** Azure's 404 for an instance id the hub does not know. */
@@ -372,12 +456,16 @@ function answerInstanceCommand(
   } else if (result === 'notFound') {
     sendInstanceNotFound(res, instanceId);
   } else {
-    sendProblem(res, {
-      status: 410,
-      title: 'Gone',
-      detail: `Instance '${instanceId}' has already finished; cannot ${what} it.`,
-    });
+    sendGone(res, instanceId, what);
   }
+}
+
+function sendGone(res: ServerResponse, instanceId: string, what: string): void {
+  sendProblem(res, {
+    status: 410,
+    title: 'Gone',
+    detail: `Instance '${instanceId}' has already finished; cannot ${what} it.`,
+  });
 }
 
 /** Azure's rule for instance ids: no slashes, '#', '?' or control characters, at most 256 characters. */
@@ -392,6 +480,11 @@ function validateInstanceId(id: string): void {
 
 /** The body as normalized JSON text; an empty body is null. */
 async function readJsonBody(req: IncomingMessage): Promise<string | null> {
+  const text = await readTextBody(req);
+  return text.trim() === '' ? null : jsonText(text, 'The body is not valid JSON');
+}
+
+async function readTextBody(req: IncomingMessage): Promise<string> {
   const read = await readBody(req, MAX_BODY_BYTES);
   if (read.tooLarge)
     throw new ProblemError({
@@ -399,11 +492,20 @@ async function readJsonBody(req: IncomingMessage): Promise<string | null> {
       title: 'Content Too Large',
       detail: `The body exceeds ${MAX_BODY_BYTES} bytes.`,
     });
-  const text = read.body.toString('utf8');
-  if (text.trim() === '') return null;
+  return read.body.toString('utf8');
+}
+
+/** JSON text normalized; a 400 with `what` when it is not JSON. */
+function jsonText(text: string, what: string): string {
   try {
     return JSON.stringify(JSON.parse(text));
   } catch {
-    throw badRequest('The body is not valid JSON.');
+    throw badRequest(`${what}.`);
   }
+}
+
+/** Is the request's media type application/json (parameters such as charset aside)? */
+function isJsonContent(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.split(';')[0].trim().toLowerCase() === 'application/json';
 }

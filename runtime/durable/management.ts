@@ -109,7 +109,7 @@ export class DurableManagement implements DurableOperations {
     return result;
   }
 
-  purge(instanceId: string): 'purged' | 'notFound' | 'running' {
+  purge(instanceId: string): 'purged' | 'notFound' {
     return this.deps.store.purge(instanceId);
   }
 

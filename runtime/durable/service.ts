@@ -5,7 +5,7 @@
  * `durableClient` input binding; `stop` lets running work drain.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HostContext, HostService } from '../contracts';
+import type { HostContext, HostService, InputProvider, InvokeRequest } from '../contracts';
 import type { HostRouter } from '../http/router';
 import { runActivityItem } from './activityItems';
 import { durableClientData } from './clientData';
@@ -87,8 +87,12 @@ export class DurableService implements HostService, DurableOperations {
       api: createDurableHttpApi(management),
       drainTimeoutMs: settings.drainTimeoutMs,
     };
-    const clientData = (): { string: string } => ({
-      string: JSON.stringify(durableClientData(ctx.baseUrl, this.hubName, this.systemKey)),
+    // The public URLs use the address the caller used when an HTTP request is at hand (as Azure
+    // builds them from the request URL); the RPC base stays the host's own loopback address.
+    const clientData: InputProvider = (_binding, _fn, request) => ({
+      string: JSON.stringify(
+        durableClientData(callerOrigin(request) ?? ctx.baseUrl, this.hubName, this.systemKey, ctx.baseUrl),
+      ),
     });
     ctx.provideInput('durableClient', clientData);
     ctx.provideInput('orchestrationClient', clientData);
@@ -160,7 +164,7 @@ export class DurableService implements HostService, DurableOperations {
     return this.operations().rewind(instanceId, reason);
   }
 
-  purge(instanceId: string): 'purged' | 'notFound' | 'running' {
+  purge(instanceId: string): 'purged' | 'notFound' {
     return this.operations().purge(instanceId);
   }
 
@@ -192,6 +196,17 @@ export class DurableService implements HostService, DurableOperations {
   private operations(): DurableManagement {
     if (!this.running) throw new Error('the durable service is not started');
     return this.running.management;
+  }
+}
+
+/** The origin of an HTTP-triggered invocation's request (built from its Host header); else undefined. */
+function callerOrigin(request: InvokeRequest): string | undefined {
+  const http = request.triggerData.http as { url?: unknown } | undefined;
+  if (typeof http?.url !== 'string') return undefined;
+  try {
+    return new URL(http.url).origin;
+  } catch {
+    return undefined;
   }
 }
 

@@ -547,12 +547,14 @@ export class DurableStore {
     };
   }
 
-  /** Deletes a finished instance with its history; 'notFound' also for one still running. */
-  purge(instanceId: string): 'purged' | 'notFound' | 'running' {
+  /**
+   * Deletes an instance with its history, inbox, work items and timers, running or not (as the
+   * extension's purge by id). An episode or activity still running for it commits nothing.
+   */
+  purge(instanceId: string): 'purged' | 'notFound' {
     return this.db.transaction(() => {
       const row = this.s.instance.get(instanceId) as InstanceRow | undefined;
       if (!row) return 'notFound' as const;
-      if (!isTerminal(row.status)) return 'running' as const;
       this.deleteAll(instanceId);
       return 'purged' as const;
     })();
