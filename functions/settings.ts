@@ -29,7 +29,10 @@ export interface Settings {
   approvalTimeoutMs: number;
   /** Undefined locally when not set: the local topic of the running host is used. */
   eventGridEndpoint?: string;
+  /** Undefined with the Cosmos store: keyless, the managed identity signs in (Entra ID). */
   eventGridKey?: string;
+  /** How the app reaches Cosmos DB (with CARDFLOW_STORE=cosmos): a key, or the identity. */
+  cosmosAuth?: 'key' | 'identity';
   /** `host:port` of the running host (WEBSITE_HOSTNAME, set by Azure, Core Tools and the local host). */
   hostName?: string;
   /** When the reconciler runs: NCRONTAB with seconds, or a TimeSpan (functions/reconciler.ts). */
@@ -75,6 +78,14 @@ const SettingsSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,255}$/, 'COSMOS_DATABASE must be a Cosmos DB database name')
     .optional(),
   CosmosDBConnection: z.string().optional(),
+  // Keyless (identity-based) Cosmos DB connection, named as Azure Functions names it.
+  CosmosDBConnection__accountEndpoint: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        "CosmosDBConnection__accountEndpoint must be the account's URL, e.g. https://{account}.documents.azure.com:443/",
+    })
+    .optional(),
   APPROVAL_THRESHOLD: cents('APPROVAL_THRESHOLD', DEFAULT_APPROVAL_THRESHOLD),
   VELOCITY_THRESHOLD: cents('VELOCITY_THRESHOLD', DEFAULT_VELOCITY_THRESHOLD),
   APPROVAL_TIMEOUT: z
@@ -128,12 +139,15 @@ export function loadSettings(env: Env = process.env): Settings {
   const store = values.CARDFLOW_STORE ?? 'local';
   const problems: string[] = [];
   if (store === 'cosmos') {
-    if (!values.CosmosDBConnection)
-      problems.push('CosmosDBConnection is required when CARDFLOW_STORE=cosmos');
+    // A key connection or a keyless one; Event Grid with its key or, without one, the identity.
+    if (!values.CosmosDBConnection && !values.CosmosDBConnection__accountEndpoint)
+      problems.push(
+        'CosmosDBConnection (a connection string) or CosmosDBConnection__accountEndpoint (keyless) is required when CARDFLOW_STORE=cosmos',
+      );
+    if (values.CosmosDBConnection && !/accountendpoint=/i.test(values.CosmosDBConnection))
+      problems.push('CosmosDBConnection must be a connection string: AccountEndpoint=...;AccountKey=...;');
     if (!values.EVENTGRID_TOPIC_ENDPOINT)
       problems.push('EVENTGRID_TOPIC_ENDPOINT is required when CARDFLOW_STORE=cosmos');
-    if (!values.EVENTGRID_TOPIC_KEY)
-      problems.push('EVENTGRID_TOPIC_KEY is required when CARDFLOW_STORE=cosmos');
   }
   if (problems.length > 0) throw new SettingsError(problems);
   const approvalTimeout = values.APPROVAL_TIMEOUT ?? DEFAULT_APPROVAL_TIMEOUT;
@@ -147,6 +161,7 @@ export function loadSettings(env: Env = process.env): Settings {
     approvalTimeoutMs: tryParseDurationMs(approvalTimeout) as number,
     eventGridEndpoint: values.EVENTGRID_TOPIC_ENDPOINT,
     eventGridKey: values.EVENTGRID_TOPIC_KEY,
+    cosmosAuth: store !== 'cosmos' ? undefined : values.CosmosDBConnection ? 'key' : 'identity',
     hostName: values.WEBSITE_HOSTNAME,
     reconcilerSchedule: values.RECONCILER_SCHEDULE ?? DEFAULT_RECONCILER_SCHEDULE,
   };
@@ -162,7 +177,7 @@ export function assertStoreReachable(settings: Settings, onLocalHost: () => bool
   if (settings.store === 'local' && !onLocalHost()) {
     throw new SettingsError([
       'CARDFLOW_STORE is local (the default), but no local host runs this app: the local store exists only ' +
-        'on the local host (`npm start`). In Azure, set CARDFLOW_STORE=cosmos and CosmosDBConnection.',
+        'on the local host (`npm start`). In Azure, set CARDFLOW_STORE=cosmos and CosmosDBConnection__accountEndpoint (infra/ does).',
     ]);
   }
 }

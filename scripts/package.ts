@@ -3,7 +3,10 @@
  * app, the dashboard's static files, host.json, a package.json with the production dependencies
  * and those dependencies installed at the versions of the repository's package-lock.json — and nothing of the local host, SQLite or the dev tools.
  *
- *   node dist/scripts/package.js [--out DIR] [--no-install]
+ *   node dist/scripts/package.js [--out DIR] [--no-install] [--from-build]
+ *
+ * `--from-build` takes the app's compiled folders from `dist/` (what `npm run build` made) instead
+ * of compiling again: the same modules, for tests that run the package without a second compile.
  *
  * DIR defaults to out/functionapp. Deploy it with `azd deploy` or `func azure functionapp publish`
  * (see the README, "Deploy to Azure").
@@ -17,6 +20,16 @@ const REPO = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')
   existsSync(path.join(dir, 'tsconfig.app.json')),
 ) as string;
 const DEFAULT_OUT = path.join(REPO, 'out', 'functionapp');
+/** The app's folders: what tsconfig.app.json compiles, and nothing else ships. */
+export const APP_FOLDERS = [
+  'domain',
+  'telemetry',
+  'stores',
+  'orchestrations',
+  'activities',
+  'entities',
+  'functions',
+] as const;
 /** The dashboard's files that the `dashboard` function serves (functions/dashboardAssets.ts). */
 const WEB_FILES = ['index.html', 'styles.css', 'dist'];
 
@@ -24,6 +37,8 @@ export interface PackageOptions {
   out?: string;
   /** Install the production dependencies into the package (default true). */
   install?: boolean;
+  /** Copy the compiled app from this build folder (e.g. `dist`) instead of compiling it (default: compile). */
+  fromBuild?: string;
   log?: (line: string) => void;
 }
 
@@ -45,15 +60,29 @@ export function buildPackage(options: PackageOptions = {}): string {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  log(`compiling the app into ${path.relative(REPO, out) || out}/dist`);
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--outDir', path.join(out, 'dist')],
-    {
-      cwd: REPO,
-      stdio: 'inherit',
-    },
-  );
+  if (options.fromBuild !== undefined) {
+    const build = path.resolve(REPO, options.fromBuild);
+    log(`copying the compiled app from ${path.relative(REPO, build) || build}`);
+    for (const folder of APP_FOLDERS) {
+      if (!existsSync(path.join(build, folder)))
+        throw new Error(`${path.join(build, folder)} is not built: run \`npm run build\` first`);
+      cpSync(path.join(build, folder), path.join(out, 'dist', folder), {
+        recursive: true,
+        // The package holds no source maps and no tests (tsconfig.app.json builds neither).
+        filter: (source) => !/\.map$|\.test\.js$/.test(source) && !/[\\/](test|fixtures)$/.test(source),
+      });
+    }
+  } else {
+    log(`compiling the app into ${path.relative(REPO, out) || out}/dist`);
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.app.json', '--outDir', path.join(out, 'dist')],
+      {
+        cwd: REPO,
+        stdio: 'inherit',
+      },
+    );
+  }
   for (const file of WEB_FILES)
     cpSync(path.join(REPO, 'web', file), path.join(out, 'web', file), { recursive: true });
   cpSync(path.join(REPO, 'host.json'), path.join(out, 'host.json'));
@@ -90,6 +119,7 @@ if (require.main === module) {
     buildPackage({
       out: outIndex >= 0 ? args[outIndex + 1] : undefined,
       install: !args.includes('--no-install'),
+      fromBuild: args.includes('--from-build') ? 'dist' : undefined,
     });
   } catch (error) {
     process.stderr.write(`npm run package: ${(error as Error).message}\n`);

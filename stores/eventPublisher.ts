@@ -1,10 +1,13 @@
 /**
  * The publishing port: how the primary event handler hands events to Event Grid, and its driver on
- * `@azure/eventgrid`'s EventGridPublisherClient (key credential). Every event leaves as a CloudEvent
+ * `@azure/eventgrid`'s EventGridPublisherClient, with the topic's key or, keyless, a token
+ * credential (Microsoft Entra ID: the identity needs the EventGrid Data Sender role). Every event leaves as a CloudEvent
  * 1.0: type `Cardflow.{Stream}.{EventType}`, source `/cardflow/{streamId}`, subject = stream id,
  * id = event id, data = the event's payload, time = when it occurred.
  */
+import type { Agent } from 'node:http';
 import { AzureKeyCredential, EventGridPublisherClient, type CloudEvent } from '@azure/eventgrid';
+import type { TokenCredential } from '@azure/identity';
 
 /** The fields of a stored event this port needs (structurally the event store's envelope). */
 export interface PublishableEvent {
@@ -103,7 +106,12 @@ export function batchUnder<T extends CloudEvent<unknown>>(
 export interface EventGridPublisherOptions {
   /** The topic endpoint, e.g. https://{topic}.{region}-1.eventgrid.azure.net/api/events, or the local topic's URL. */
   endpoint: string;
-  key: string;
+  /** The topic's access key; or */
+  key?: string;
+  /** a token credential (an https endpoint only: bearer tokens never travel in clear). */
+  credential?: TokenCredential;
+  /** For tests: an agent trusting a loopback server's certificate. */
+  agent?: Agent;
   /** The client's own retries of transient failures (default 3); the caller's retry comes on top. */
   maxRetries?: number;
 }
@@ -114,15 +122,17 @@ export class EventGridEventPublisher implements EventPublisher {
 
   constructor(options: EventGridPublisherOptions) {
     const insecure = new URL(options.endpoint).protocol === 'http:';
-    this.client = new EventGridPublisherClient(
-      options.endpoint,
-      'CloudEvent',
-      new AzureKeyCredential(options.key),
-      {
-        allowInsecureConnection: insecure,
-        retryOptions: { maxRetries: options.maxRetries ?? 3 },
-      },
-    );
+    const credential = options.key !== undefined ? new AzureKeyCredential(options.key) : options.credential;
+    if (!credential) throw new Error('Event Grid publishing needs the topic key or a token credential');
+    if (options.key === undefined && insecure)
+      throw new Error(
+        `Event Grid publishing with a token credential needs an https endpoint, not ${options.endpoint}`,
+      );
+    this.client = new EventGridPublisherClient(options.endpoint, 'CloudEvent', credential, {
+      allowInsecureConnection: insecure,
+      retryOptions: { maxRetries: options.maxRetries ?? 3 },
+      ...(options.agent ? { agent: options.agent } : {}),
+    });
   }
 
   async publish(events: readonly PublishableEvent[]): Promise<void> {
@@ -133,14 +143,21 @@ export class EventGridEventPublisher implements EventPublisher {
   }
 }
 
-/** Builds the publisher from app settings EVENTGRID_TOPIC_ENDPOINT and EVENTGRID_TOPIC_KEY; throws naming what is missing. */
+/**
+ * Builds the publisher from app settings EVENTGRID_TOPIC_ENDPOINT and EVENTGRID_TOPIC_KEY, or, with
+ * no key, `credential` (keyless); throws naming what is missing.
+ */
 export function eventPublisherFromSettings(
   settings: Readonly<Record<string, string | undefined>> = process.env,
+  credential?: TokenCredential,
 ): EventGridEventPublisher {
   const endpoint = settings.EVENTGRID_TOPIC_ENDPOINT;
   const key = settings.EVENTGRID_TOPIC_KEY;
-  const missing = [!endpoint && 'EVENTGRID_TOPIC_ENDPOINT', !key && 'EVENTGRID_TOPIC_KEY'].filter(Boolean);
-  if (!endpoint || !key)
+  const missing = [
+    !endpoint && 'EVENTGRID_TOPIC_ENDPOINT',
+    !key && !credential && 'EVENTGRID_TOPIC_KEY',
+  ].filter(Boolean);
+  if (!endpoint || (!key && !credential))
     throw new Error(`Event Grid publishing is not configured: set ${missing.join(' and ')}`);
-  return new EventGridEventPublisher({ endpoint, key });
+  return new EventGridEventPublisher(key ? { endpoint, key } : { endpoint, credential });
 }

@@ -14,18 +14,35 @@
  *   and otherwise by polling every `feedPollDelay` ms of the binding, or `pollIntervalMs`
  *   (default 25 ms) when the binding sets none.
  *
+ * From a Cosmos DB account instead (`source: 'connection'`, or the app setting
+ * `LOCAL_HOST_COSMOS_TRIGGER=connection`): each function reads the account its binding's
+ * `connection` names — the setting as a connection string, or `{connection}__accountEndpoint` with
+ * the service's `credential` — by polling the container (accountChangeFeed.ts). That is how an app
+ * in its Azure configuration (Cosmos SDK writes) runs here.
+ *
  * Binding values may name app settings as `%NAME%`. `startFromBeginning` applies only when the
  * lease does not exist yet. The lease container is created when missing whatever
  * `createLeaseContainerIfNotExists` says. Not served (logged): `changeFeedMode:
  * AllVersionsAndDeletes`. `startFromTime` is ignored (logged).
  */
 import { hostname } from 'node:os';
+import type { CosmosClient } from '@azure/cosmos';
 import type { HostContext, HostService, FunctionRegistration } from '../contracts';
+import { accountClientOf, accountConnectionOf, type AccountClientOptions } from './accountChangeFeed';
+import { AccountFeedListener } from './accountFeedListener';
 import { ChangeFeedReader } from './changeFeed';
 import { LocalDocumentStore, onDocumentChange } from './documentStore';
 import { documentDatabaseOf } from './localDatabase';
 
-export interface CosmosTriggerOptions {
+/** Where the triggers read: the local document store, or the account the binding's connection names. */
+export type CosmosTriggerSource = 'local' | 'connection';
+
+/** The app setting choosing the source when the options do not. */
+export const COSMOS_TRIGGER_SOURCE_SETTING = 'LOCAL_HOST_COSMOS_TRIGGER';
+
+export interface CosmosTriggerOptions extends AccountClientOptions {
+  /** Default: the setting LOCAL_HOST_COSMOS_TRIGGER, else `local`. */
+  source?: CosmosTriggerSource;
   /** Poll interval (real ms) for functions whose binding sets no `feedPollDelay`; default 25. */
   pollIntervalMs?: number;
   /** First retry delay after a failed invocation (host-clock ms); doubles per failure. Default 1000. */
@@ -41,6 +58,8 @@ const DEFAULT_MAX_ITEMS = 100;
 const LEASE_RENEW_MS = 17_000;
 
 interface TriggerConfig {
+  /** The binding's connection setting name (default CosmosDBConnection). */
+  connection: string;
   database: string;
   container: string;
   leaseDatabase: string;
@@ -54,18 +73,28 @@ interface TriggerConfig {
 
 export class CosmosDBTriggerService implements HostService {
   readonly name = 'cosmosDBTrigger';
-  private readonly listeners: ChangeFeedListener[] = [];
+  private readonly listeners: Array<ChangeFeedListener | AccountFeedListener> = [];
+  private readonly clients = new Map<string, CosmosClient>();
   private unsubscribe?: () => void;
 
   constructor(private readonly options: CosmosTriggerOptions = {}) {}
 
   start(ctx: HostContext): void {
+    const source = this.options.source ?? ctx.settings[COSMOS_TRIGGER_SOURCE_SETTING]?.trim() ?? 'local';
+    if (source !== 'local' && source !== 'connection')
+      throw new Error(`${COSMOS_TRIGGER_SOURCE_SETTING} is 'local' or 'connection', not '${source}'`);
     // The documents live where LocalDocumentStoreService put them: the host's database by default.
     const db = documentDatabaseOf(ctx.db);
     const store = new LocalDocumentStore(db, { clock: ctx.clock });
     for (const fn of ctx.registry.byTriggerType('cosmosDBTrigger')) {
       const config = this.configure(fn, ctx);
-      if (config) this.listeners.push(new ChangeFeedListener(fn.name, config, store, ctx, this.options));
+      if (!config) continue;
+      if (source === 'local')
+        this.listeners.push(new ChangeFeedListener(fn.name, config, store, ctx, this.options));
+      else {
+        const listener = this.accountListener(fn, config, ctx);
+        if (listener) this.listeners.push(listener);
+      }
     }
     this.unsubscribe = onDocumentChange(db, (database, container) => {
       for (const listener of this.listeners) listener.notify(database, container);
@@ -73,7 +102,9 @@ export class CosmosDBTriggerService implements HostService {
     for (const listener of this.listeners) listener.start();
     if (this.listeners.length > 0) {
       ctx.log.info(
-        `cosmosDBTrigger: serving ${this.listeners.map((l) => l.describe()).join(', ')} from the local document store`,
+        `cosmosDBTrigger: serving ${this.listeners.map((l) => l.describe()).join(', ')} from ${
+          source === 'local' ? 'the local document store' : 'the Cosmos DB account of each connection'
+        }`,
       );
     }
   }
@@ -82,6 +113,46 @@ export class CosmosDBTriggerService implements HostService {
     this.unsubscribe?.();
     await Promise.all(this.listeners.map((listener) => listener.stop()));
     this.listeners.length = 0;
+    for (const client of this.clients.values()) client.dispose();
+    this.clients.clear();
+  }
+
+  /** A listener on the account the binding's connection names; undefined (logged) when it names none. */
+  private accountListener(
+    fn: FunctionRegistration,
+    config: TriggerConfig,
+    ctx: HostContext,
+  ): AccountFeedListener | undefined {
+    try {
+      const connection = accountConnectionOf(config.connection, ctx.settings);
+      if (!connection)
+        throw new Error(
+          `neither ${config.connection} nor ${config.connection}__accountEndpoint is set (${COSMOS_TRIGGER_SOURCE_SETTING}=connection)`,
+        );
+      const clientKey = JSON.stringify(connection);
+      let client = this.clients.get(clientKey);
+      if (!client) {
+        client = accountClientOf(connection, this.options);
+        this.clients.set(clientKey, client);
+      }
+      return new AccountFeedListener(
+        fn.name,
+        {
+          database: config.database,
+          container: config.container,
+          startFromBeginning: config.startFromBeginning,
+          maxItems: config.maxItems,
+          pollDelayMs: config.pollDelayMs,
+          retryDelayMs: this.options.retryDelayMs ?? 1000,
+          maxRetryDelayMs: this.options.maxRetryDelayMs ?? 60_000,
+        },
+        client.database(config.database).container(config.container),
+        ctx,
+      );
+    } catch (error) {
+      ctx.log.error(`cosmosDBTrigger: function "${fn.name}" is not served: ${describe(error)}`);
+      return undefined;
+    }
   }
 
   isIdle(): boolean {
@@ -121,6 +192,7 @@ export class CosmosDBTriggerService implements HostService {
       };
       const maxItems = number('maxItemsPerInvocation') ?? DEFAULT_MAX_ITEMS;
       return {
+        connection: text('connection', 'CosmosDBConnection') as string,
         database,
         container,
         leaseDatabase: text('leaseDatabaseName') ?? database,

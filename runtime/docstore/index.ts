@@ -20,3 +20,6 @@ export { LocalDocumentStoreService } from './localDocumentStoreService';
 export type { LocalDocumentStoreOptions } from './localDocumentStoreService';
 export type { CosmosTriggerOptions } from './cosmosTriggerService';
 export { getLocalDatabase, setLocalDatabase, clearLocalDatabase, documentDatabaseOf } from './localDatabase';
+export { COSMOS_TRIGGER_SOURCE_SETTING } from './cosmosTriggerService';
+export type { CosmosTriggerSource } from './cosmosTriggerService';
+export type { AccountTokenCredential } from './accountChangeFeed';

@@ -1,9 +1,13 @@
 /**
  * The store ports on Azure Cosmos DB. Containers (docs/architecture.md, stores): `commands` (pk `/id`), `events`
- * (pk `/streamId`), `views` (pk `/pk`) and `leases` (pk `/id`, for the change feed triggers); the
- * database and containers are created when missing, once, before the first request.
+ * (pk `/streamId`), `views` (pk `/pk`) and `leases` (pk `/id`, for the change feed triggers).
+ * With `provision: 'create'` (the default, for key connections) the database and containers are
+ * created when missing, once, before the first request; with `provision: 'existing'` (an identity
+ * with data-plane roles only, as infra/ deploys) nothing is created: the containers are read once
+ * and a missing one is a store outage naming it.
  */
-import { CosmosClient, type Container } from '@azure/cosmos';
+import type { Container, CosmosClient } from '@azure/cosmos';
+import { ContainerError } from '../container';
 import { ContainerCommandStore } from '../commandStore';
 import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
@@ -15,10 +19,44 @@ export interface CosmosStoresOptions extends CosmosContainerOptions {
   client: CosmosClient;
   databaseName: string;
   now?: () => number;
+  /** Create the database and containers when missing (default), or expect them to exist. */
+  provision?: 'create' | 'existing';
+}
+
+/** The containers as deployed, read (a metadata read, which data-plane roles allow), never created. */
+async function existingContainers(
+  client: CosmosClient,
+  databaseName: string,
+): Promise<Map<string, Container>> {
+  const database = client.database(databaseName);
+  const containers = new Map<string, Container>();
+  for (const [id, path] of Object.entries(CONTAINERS)) {
+    const container = database.container(id);
+    let definition;
+    try {
+      ({ resource: definition } = await container.read());
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 404) throw error;
+    }
+    if (!definition)
+      throw new ContainerError(
+        503,
+        `Cosmos DB container ${databaseName}/${id} does not exist; the app does not create it with an identity-based connection (deploy infra/)`,
+      );
+    const paths = definition.partitionKey?.paths ?? [];
+    if (paths.length !== 1 || paths[0] !== path)
+      throw new ContainerError(
+        503,
+        `Cosmos DB container ${databaseName}/${id} is partitioned by ${paths.join(', ') || 'nothing'}, the app needs ${path}`,
+      );
+    containers.set(id, container);
+  }
+  return containers;
 }
 
 export function createCosmosStores(options: CosmosStoresOptions): StoreSet {
   const setup = async (): Promise<Map<string, Container>> => {
+    if (options.provision === 'existing') return existingContainers(options.client, options.databaseName);
     const { database } = await options.client.databases.createIfNotExists({ id: options.databaseName });
     const containers = new Map<string, Container>();
     // One after another: the emulator and the test server dislike concurrent DDL.
@@ -59,26 +97,4 @@ export function createCosmosStores(options: CosmosStoresOptions): StoreSet {
   };
 }
 
-/** Reads `AccountEndpoint=...;AccountKey=...;` (the CosmosDBConnection setting). */
-export function parseConnectionString(connection: string): { endpoint: string; key: string } {
-  const parts = new Map<string, string>();
-  for (const part of connection.split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0) parts.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
-  }
-  const endpoint = parts.get('accountendpoint');
-  const key = parts.get('accountkey');
-  if (!endpoint || !key) throw new Error('CosmosDBConnection needs AccountEndpoint and AccountKey');
-  return { endpoint, key };
-}
-
-/**
- * A client for a connection string. Endpoint discovery is off for loopback endpoints (the
- * emulator and @vercel/cosmosdb-server advertise locations the SDK must not follow).
- */
-export function cosmosClientFor(connection: string): CosmosClient {
-  const { endpoint, key } = parseConnectionString(connection);
-  const host = new URL(endpoint).hostname;
-  const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-  return new CosmosClient({ endpoint, key, connectionPolicy: { enableEndpointDiscovery: !loopback } });
-}
+export { cosmosClientFor, parseConnectionString } from './cosmosConnection';

@@ -1,0 +1,135 @@
+/**
+ * The Cosmos DB trigger served from a Cosmos DB account (the binding's `connection`), for running an
+ * app in its Azure configuration on this host: the app writes through the Cosmos SDK, and its
+ * `app.cosmosDB` functions receive the container's changes from the same account.
+ *
+ * The feed polls the container's documents (a read feed) and delivers those whose `_etag` it has not
+ * delivered yet, the latest version of each, ordered by `_ts` and, within a second, by the order the
+ * account lists them — @vercel/cosmosdb-server, the test server, has no change feed (it answers an
+ * incremental-feed request with every document) but lists documents in write order, a rewritten one
+ * last. Each poll reads the whole container: for test and development accounts, not for big ones.
+ *
+ * As the local feed: batches of at most `maxItems`, one at a time per function, remembered as
+ * delivered only after the invocation succeeded (at-least-once); a failed batch is read again and
+ * retried after a backoff on the host clock (1 s, doubling up to 1 min). Deletes are not delivered
+ * (latest-version mode). What was delivered is kept in memory, not in lease documents: a restarted
+ * host starts again from the beginning (`startFromBeginning`) or from what the container holds then.
+ */
+import type { Agent } from 'node:http';
+import { CosmosClient, type Container } from '@azure/cosmos';
+import type { HostContext } from '../contracts';
+
+/** What a keyless connection signs in with (structurally @azure/identity's TokenCredential). */
+export interface AccountTokenCredential {
+  getToken(scopes: string | string[]): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** An account as the binding's connection names it. */
+export type AccountConnection =
+  { kind: 'key'; endpoint: string; key: string } | { kind: 'identity'; endpoint: string };
+
+/**
+ * The account a binding's `connection` names, as Azure Functions resolves it: the setting itself as
+ * a connection string (`AccountEndpoint=...;AccountKey=...;`), else `{connection}__accountEndpoint`
+ * (identity-based). Undefined when neither is set.
+ *
+ * @throws Error for a connection string without AccountEndpoint and AccountKey.
+ */
+export function accountConnectionOf(
+  connection: string,
+  settings: HostContext['settings'],
+): AccountConnection | undefined {
+  const value = settings[connection]?.trim();
+  if (value) {
+    const parts = new Map<string, string>();
+    for (const part of value.split(';')) {
+      const at = part.indexOf('=');
+      if (at > 0) parts.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+    }
+    const endpoint = parts.get('accountendpoint');
+    const key = parts.get('accountkey');
+    if (!endpoint || !key) throw new Error(`the setting ${connection} needs AccountEndpoint and AccountKey`);
+    return { kind: 'key', endpoint, key };
+  }
+  const endpoint = settings[`${connection}__accountEndpoint`]?.trim();
+  return endpoint ? { kind: 'identity', endpoint } : undefined;
+}
+
+export interface AccountClientOptions {
+  /** Signs in for identity-based connections (the host has no Entra ID sign-in of its own). */
+  credential?: AccountTokenCredential;
+  /** An agent for the client (tests: one trusting a loopback server's certificate). */
+  agent?: Agent;
+}
+
+/** A client for the account. Endpoint discovery is off for loopback accounts (the emulator, the test server). */
+export function accountClientOf(connection: AccountConnection, options: AccountClientOptions): CosmosClient {
+  const host = new URL(connection.endpoint).hostname;
+  const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  const common = {
+    endpoint: connection.endpoint,
+    connectionPolicy: { enableEndpointDiscovery: !loopback },
+    ...(options.agent ? { agent: options.agent } : {}),
+  };
+  if (connection.kind === 'key') return new CosmosClient({ ...common, key: connection.key });
+  if (!options.credential)
+    throw new Error(
+      `an identity-based connection (${connection.endpoint}) needs a credential: new CosmosDBTriggerService({ credential })`,
+    );
+  return new CosmosClient({ ...common, aadCredentials: options.credential });
+}
+
+/** A document as the account returns it, with its system properties. */
+export interface AccountDocument {
+  id: string;
+  _etag?: string;
+  _rid?: string;
+  _ts?: number;
+  [property: string]: unknown;
+}
+
+export interface AccountFeedOptions {
+  startFromBeginning: boolean;
+  maxItems: number;
+}
+
+/** One container's changes, as seen by one function. */
+export class AccountChangeFeed {
+  /** Document (by `_rid`, else id) → the `_etag` last delivered. */
+  private readonly delivered = new Map<string, string>();
+  private started = false;
+
+  constructor(
+    private readonly container: Container,
+    private readonly options: AccountFeedOptions,
+  ) {}
+
+  /** The next batch not yet delivered (without marking it delivered); empty when caught up. */
+  async nextBatch(): Promise<AccountDocument[]> {
+    const { resources } = await this.container.items.readAll<AccountDocument>().fetchAll();
+    // Stable: within one `_ts` second, the account's own (write) order.
+    const ordered = resources
+      .map((document, index) => ({ document, index }))
+      .sort((a, b) => (a.document._ts ?? 0) - (b.document._ts ?? 0) || a.index - b.index)
+      .map((entry) => entry.document);
+    if (!this.started) {
+      this.started = true;
+      if (!this.options.startFromBeginning) {
+        this.markDelivered(ordered);
+        return [];
+      }
+    }
+    return ordered
+      .filter((document) => this.delivered.get(keyOf(document)) !== (document._etag ?? ''))
+      .slice(0, this.options.maxItems);
+  }
+
+  /** Remembers these versions as delivered (after a successful invocation). */
+  markDelivered(documents: readonly AccountDocument[]): void {
+    for (const document of documents) this.delivered.set(keyOf(document), document._etag ?? '');
+  }
+}
+
+function keyOf(document: AccountDocument): string {
+  return document._rid ?? `id:${document.id}`;
+}
