@@ -7,8 +7,9 @@
  * Usage: npm run bench [-- --transfers N --accounts M --concurrency C --tracing off|on|both --rounds R]
  *
  * `--tracing on` exports every span and metric over OTLP (protobuf) to a collector in a process of
- * its own (bench/otlpCollector.ts), as in production; `both` measures off and on side by side: R rounds (default 2) of each, alternating, each
- * in a fresh process (OpenTelemetry keeps one provider per process), then the cost of tracing.
+ * its own (bench/otlpCollector.ts), as in production; `both` measures off and on side by side: R rounds
+ * (default 2), each an off and an on run in fresh processes (OpenTelemetry keeps one provider per
+ * process), then the cost of tracing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,50 +42,80 @@ function tracingMode(): 'off' | 'on' | 'both' {
 interface RunResult {
   tracing: 'off' | 'on';
   transfersPerSecond: number;
+  /** CPU time (user + system) this process spent per transfer, ms: less sensitive to a busy machine than throughput. */
+  cpuMsPerTransfer: number;
   p50: number;
   p99: number;
 }
 
-/** `--tracing both`: alternating child runs, then a side-by-side summary. */
+/**
+ * `--tracing both`: R rounds, each an off run and an on run next to each other (the order swapped
+ * every round, so a drift in the machine's speed counts against neither), each in a fresh process;
+ * then the cost of tracing as the median of the rounds' on/off ratios — a busy neighbour slows a
+ * round, not one side of it — beside the means, in throughput and in CPU time per transfer.
+ */
 function compareTracing(): number {
   const rounds = argument('rounds', 2);
   const passOn = process.argv
     .slice(2)
     .filter((_, i, all) => all[i] !== '--tracing' && all[i - 1] !== '--tracing');
-  const results: RunResult[] = [];
+  const pairs: Array<Record<'off' | 'on', RunResult>> = [];
   const loadAtStart = os.loadavg();
-  for (let round = 1; round <= rounds; round++)
-    for (const tracing of ['off', 'on'] as const) {
-      const env = { ...process.env };
-      for (const name of Object.keys(env))
-        if (name.startsWith('OTEL_') || name.startsWith('APPLICATIONINSIGHTS_')) delete env[name];
-      const run = spawnSync(process.execPath, [__filename, ...passOn, '--tracing', tracing], {
-        env,
-        encoding: 'utf8',
-      });
-      const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (run.status !== 0 || !line) {
-        console.error(run.stdout, run.stderr);
-        return 1;
-      }
-      const result = JSON.parse(line.slice('RESULT '.length)) as RunResult;
-      results.push(result);
+  for (let round = 1; round <= rounds; round++) {
+    const pair: Partial<Record<'off' | 'on', RunResult>> = {};
+    for (const tracing of round % 2 === 1 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const result = runOnce(passOn, tracing);
+      if (!result) return 1;
+      pair[tracing] = result;
       console.log(
-        `round ${round} tracing ${tracing}: ${result.transfersPerSecond.toFixed(1)} transfers/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+        `round ${round} tracing ${tracing}: ${result.transfersPerSecond.toFixed(1)} transfers/s, ${result.cpuMsPerTransfer.toFixed(2)} CPU ms/transfer, p50 ${result.p50} ms, p99 ${result.p99} ms`,
       );
     }
-  const mean = (tracing: 'off' | 'on') => {
-    const mine = results.filter((r) => r.tracing === tracing);
-    return mine.reduce((total, r) => total + r.transfersPerSecond, 0) / mine.length;
-  };
-  const [off, on] = [mean('off'), mean('on')];
+    pairs.push(pair as Record<'off' | 'on', RunResult>);
+  }
+  const mean = (tracing: 'off' | 'on', measure: (r: RunResult) => number) =>
+    pairs.reduce((total, pair) => total + measure(pair[tracing]), 0) / pairs.length;
+  const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+  const throughputCosts = pairs.map((pair) => 1 - pair.on.transfersPerSecond / pair.off.transfersPerSecond);
+  const cpuCosts = pairs.map((pair) => pair.on.cpuMsPerTransfer / pair.off.cpuMsPerTransfer - 1);
+  const tps = (tracing: 'off' | 'on') => mean(tracing, (r) => r.transfersPerSecond).toFixed(1);
+  const cpu = (tracing: 'off' | 'on') => mean(tracing, (r) => r.cpuMsPerTransfer).toFixed(2);
   console.log(
-    `tracing off ${off.toFixed(1)} transfers/s, on ${on.toFixed(1)} transfers/s: on/off = ${(on / off).toFixed(3)} (cost ${((1 - on / off) * 100).toFixed(1)} %); load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
+    `throughput: off ${tps('off')}, on ${tps('on')} transfers/s (means); cost of tracing, median of ${rounds} rounds: ${percent(median(throughputCosts))} (rounds: ${throughputCosts.map(percent).join(', ')})`,
+  );
+  console.log(
+    `CPU per transfer: off ${cpu('off')}, on ${cpu('on')} ms (means); cost of tracing, median: ${percent(median(cpuCosts))} (rounds: ${cpuCosts.map(percent).join(', ')})`,
+  );
+  console.log(
+    `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
   return 0;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One run in a process of its own, with no telemetry settings but the ones `tracing` brings. */
+function runOnce(passOn: readonly string[], tracing: 'off' | 'on'): RunResult | undefined {
+  const env = { ...process.env };
+  for (const name of Object.keys(env))
+    if (name.startsWith('OTEL_') || name.startsWith('APPLICATIONINSIGHTS_')) delete env[name];
+  const run = spawnSync(process.execPath, [__filename, ...passOn, '--tracing', tracing], {
+    env,
+    encoding: 'utf8',
+  });
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (run.status !== 0 || !line) {
+    console.error(run.stdout, run.stderr);
+    return undefined;
+  }
+  return JSON.parse(line.slice('RESULT '.length)) as RunResult;
 }
 
 async function main(): Promise<number> {
@@ -111,6 +142,7 @@ async function main(): Promise<number> {
   });
   try {
     const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
+    const cpuAtStart = process.cpuUsage();
     const result = await runScenario(api, 'load', {
       runId: 'bench',
       transfers,
@@ -128,6 +160,7 @@ async function main(): Promise<number> {
     console.log(
       `store: local (SQLite, WAL) at ${path.join(dir, 'cardflow.db')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
     );
+    const cpu = process.cpuUsage(cpuAtStart);
     for (const line of result.summary) console.log(line);
     if (result.load) {
       const { transfersPerSecond, latencyMs, elapsedMs } = result.load;
@@ -141,7 +174,15 @@ async function main(): Promise<number> {
       console.log(
         `tracing: ${tracing}${exported ? ` (OTLP to a collector process: ${exported.exports} trace exports, ${exported.bytes} bytes)` : ''}`,
       );
-      const summary: RunResult = { tracing, transfersPerSecond, p50: latencyMs.p50, p99: latencyMs.p99 };
+      const cpuMsPerTransfer = (cpu.user + cpu.system) / 1000 / transfers;
+      console.log(`CPU: ${cpuMsPerTransfer.toFixed(2)} ms per transfer (user + system, this process)`);
+      const summary: RunResult = {
+        tracing,
+        transfersPerSecond,
+        cpuMsPerTransfer,
+        p50: latencyMs.p50,
+        p99: latencyMs.p99,
+      };
       console.log(`RESULT ${JSON.stringify(summary)}`);
     }
     for (const violation of result.violations) console.error(`✗ ${violation}`);

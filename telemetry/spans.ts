@@ -9,8 +9,10 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Link,
   type Span,
+  type SpanOptions as OtelSpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { contextOf, type TraceCarrier } from './traceContext';
@@ -50,29 +52,48 @@ export function inSpan<T>(
   options: SpanOptions,
   work: (span: Span) => Promise<T> | T,
 ): Promise<T> {
+  const [start, parent] = startOf(options);
+  return tracer().startActiveSpan(name, start, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      markFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** {@link inSpan} for synchronous work (a durable entity's operation runs synchronously). */
+export function inSpanSync<T>(name: string, options: SpanOptions, work: (span: Span) => T): T {
+  const [start, parent] = startOf(options);
+  return tracer().startActiveSpan(name, start, parent, (span) => {
+    try {
+      return work(span);
+    } catch (error) {
+      markFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * How a span starts, and in which context: a carrier given is the parent, and the invocation's own
+ * span (active, from another trace) is linked; otherwise the active span is the parent.
+ */
+function startOf(options: SpanOptions): [OtelSpanOptions, Context] {
   const active = context.active();
-  const invocation = trace.getSpanContext(active);
   const continues = options.parent !== undefined;
   const parent = continues ? contextOf(options.parent) : active;
+  const invocation = continues ? trace.getSpanContext(active) : undefined;
   const links =
-    continues && invocation && invocation.traceId !== trace.getSpanContext(parent)?.traceId
+    invocation && invocation.traceId !== trace.getSpanContext(parent)?.traceId
       ? [...(options.links ?? []), { context: invocation }]
       : options.links;
-  return tracer().startActiveSpan(
-    name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links },
-    parent,
-    async (span) => {
-      try {
-        return await work(span);
-      } catch (error) {
-        markFailed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  return [{ kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links }, parent];
 }
 
 /** Marks a span as failed: an exception is recorded, a string becomes the status message. */
@@ -105,24 +126,4 @@ export function markMoment(name: string, options: SpanOptions): void {
 /** Adds attributes to the active span (e.g. ids a handler learns as it goes); nothing when none is active. */
 export function annotate(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
-}
-
-/** {@link inSpan} for synchronous work (a durable entity's operation runs synchronously). */
-export function inSpanSync<T>(name: string, options: SpanOptions, work: (span: Span) => T): T {
-  const parent = options.parent === undefined ? context.active() : contextOf(options.parent);
-  return tracer().startActiveSpan(
-    name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
-    parent,
-    (span) => {
-      try {
-        return work(span);
-      } catch (error) {
-        markFailed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
 }

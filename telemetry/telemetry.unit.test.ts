@@ -6,8 +6,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { telemetryExportFor, TelemetrySettingsError } from './setup';
-import { inSpan, markMoment } from './spans';
-import { contextOf, currentTrace, currentTraceId, traceOf } from './traceContext';
+import { inSpan, inSpanSync, markMoment } from './spans';
+import { contextOf, currentTrace, currentTraceId, linkFrom, traceOf } from './traceContext';
 
 const exporter = new InMemorySpanExporter();
 beforeAll(() => {
@@ -51,6 +51,25 @@ describe('trace context across hops', () => {
     expect(command.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(command.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
     expect(command.links.map((l) => l.context.spanId)).toEqual([invocation.spanContext().spanId]);
+  });
+
+  it('links the traced invocation of synchronous work (an entity operation) the same way', async () => {
+    await inSpan('entity invocation', { parent: null }, () =>
+      inSpanSync('entity op', { parent: { traceparent: PARENT } }, () => 1),
+    );
+    const [operation, invocation] = exporter.getFinishedSpans();
+    expect(operation.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(operation.links.map((l) => l.context.spanId)).toEqual([invocation.spanContext().spanId]);
+  });
+
+  it('links the span a carrier names, and nothing for a malformed one', () => {
+    expect(linkFrom({ traceparent: PARENT })?.context).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      isRemote: true,
+    });
+    for (const carrier of [undefined, null, { traceparent: 'garbage' }, { traceparent: '00-0-0-01' }])
+      expect(linkFrom(carrier)).toBeUndefined();
   });
 
   it('starts a new trace from a missing or malformed carrier, and never fails the work for it', async () => {

@@ -12,6 +12,7 @@ import {
   ROOT_CONTEXT,
   trace,
   type Context,
+  type Link,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
@@ -41,6 +42,15 @@ export function currentTrace(active: Context = context.active()): TraceCarrier |
 export function contextOf(carrier: Partial<TraceCarrier> | null | undefined): Context {
   if (!carrier || typeof carrier.traceparent !== 'string') return ROOT_CONTEXT;
   return w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+}
+
+/**
+ * A link to the span a carrier names (another trace that led to this work: the request that asked
+ * for a decision, a second trace in one batch); undefined when the carrier is missing or malformed.
+ */
+export function linkFrom(carrier: Partial<TraceCarrier> | null | undefined): Link | undefined {
+  const linked = trace.getSpanContext(contextOf(carrier));
+  return linked ? { context: linked } : undefined;
 }
 
 /** Reads a carrier out of an untyped value (a stored document's field), ignoring anything else. */

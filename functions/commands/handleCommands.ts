@@ -7,7 +7,7 @@
  */
 import { ClientCommandSchema } from '../../domain/commands';
 import type { CommandRecord, Stores, ViewDocument } from '../../stores';
-import { attr, inSpan, markFailed, measure, SpanKind, traceOf, type Span } from '../../telemetry';
+import { attr, inSpan, linkFrom, markFailed, measure, SpanKind, traceOf, type Span } from '../../telemetry';
 import { COMMAND_ATTEMPTS_PARTITION, DEADLETTERS_PARTITION } from '../projections/layout';
 import type { TransferProcessClient } from '../transferProcessClient';
 import { executeCommand, type ExecutionOutcome } from './executeCommand';
@@ -61,7 +61,10 @@ function describe(error: unknown): string {
  */
 function handleTraced(deps: CommandHandlerDeps, record: CommandRecord): Promise<CommandResult> {
   const metadata = (record.metadata ?? {}) as Record<string, unknown>;
-  const asked = typeof metadata.requestTraceparent === 'string' ? metadata.requestTraceparent.split('-') : [];
+  const asked =
+    typeof metadata.requestTraceparent === 'string'
+      ? linkFrom({ traceparent: metadata.requestTraceparent })
+      : undefined;
   const transferId = (record.data as { transferId?: unknown } | null)?.transferId;
   return inSpan(
     `command ${record.type}`,
@@ -75,10 +78,7 @@ function handleTraced(deps: CommandHandlerDeps, record: CommandRecord): Promise<
         ...(typeof transferId === 'string' ? { [attr.TRANSFER_ID]: transferId } : {}),
         ...(record.attempt ? { 'cardflow.command.attempt': record.attempt } : {}),
       },
-      links:
-        asked.length === 4
-          ? [{ context: { traceId: asked[1], spanId: asked[2], traceFlags: 1, isRemote: true } }]
-          : [],
+      links: asked ? [asked] : [],
     },
     async (span) => {
       const result = await handleOne(deps, record);

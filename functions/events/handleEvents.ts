@@ -14,6 +14,7 @@ import {
   attr,
   currentTrace,
   inSpan,
+  linkFrom,
   SpanKind,
   traceOf,
   type Attributes,
@@ -118,7 +119,7 @@ export async function handleEvents(
         kind: SpanKind.CONSUMER,
         parent: parent ?? null,
         attributes: streamAttributes(streamId, events),
-        links: others.map(linkTo).filter((l) => l !== undefined),
+        links: others.map(linkFrom).filter((link) => link !== undefined),
       },
       async () => {
         views.push(...(await updateViews(deps.stores, events)));
@@ -165,9 +166,4 @@ function streamAttributes(streamId: string, events: readonly EventEnvelope[]): A
     [attr.EVENT_TYPES]: events.map((envelope) => envelope.type),
     ...(transferIds.size === 1 ? { [attr.TRANSFER_ID]: [...transferIds][0] as string } : {}),
   };
-}
-
-function linkTo(carrier: TraceCarrier) {
-  const [, traceId, spanId] = carrier.traceparent.split('-');
-  return traceId && spanId ? { context: { traceId, spanId, traceFlags: 1, isRemote: true } } : undefined;
 }
