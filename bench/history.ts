@@ -1,0 +1,164 @@
+/**
+ * Decide time against history: one account stream each of 0, 1 000, 10 000 and 100 000 events (a
+ * realistic mix: loads, reservations captured by transfers out, transfers in), on an on-disk SQLite
+ * database through the local driver, then `LoadCredits` decided and appended by the command engine:
+ * - cold: the first decision of a new process (new stores on the same database: no state in memory,
+ *   only what the store holds, a snapshot included);
+ * - warm: the median of the next decisions in that process.
+ * A size whose cold decision the trend so far puts above a minute is skipped and said so.
+ *
+ * Usage: npm run bench:history [-- --sizes 0,1000,10000,100000 --warm N]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { LocalDocumentStore } from '@cardflow/local-host';
+import { commandTarget, type EventEnvelope } from '../domain';
+import { handleCommand } from '../stores/commandEngine';
+import { createLocalStores } from '../stores/local/localStores';
+import type { StoreSet } from '../stores/ports';
+
+const ACCOUNT = 'acc-bench';
+const STREAM = `account-${ACCOUNT}`;
+const SKIP_ABOVE_MS = 60_000;
+const metadata = { correlationId: 'bench', causationId: 'bench', occurredAt: '2026-01-01T00:00:00.000Z' };
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+const sizes = (argument('sizes') ?? '0,1000,10000,100000').split(',').map(Number);
+const warmRuns = Number(argument('warm') ?? 20);
+if (!sizes.every((n) => Number.isInteger(n) && n >= 0) || !Number.isInteger(warmRuns) || warmRuns < 1)
+  throw new Error('--sizes takes non-negative integers, --warm a positive integer');
+
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  return db;
+}
+
+/** Event `version` of the history: after the opening, a load, then a transfer out (reserve, capture), then a transfer in. */
+function historyEvent(version: number): EventEnvelope {
+  const base = { id: `${STREAM}:seed-${version}`, streamId: STREAM, version, metadata, schemaVersion: 1 };
+  if (version === 1)
+    return {
+      ...base,
+      type: 'AccountOpened',
+      data: { accountId: ACCOUNT, ownerId: 'usr-bench', ownerName: 'Bench', kind: 'user' },
+    };
+  const n = Math.floor((version - 2) / 4);
+  const transferId = `tr-bench-${n}`;
+  switch ((version - 2) % 4) {
+    case 0:
+      return {
+        ...base,
+        type: 'CreditsLoaded',
+        data: {
+          accountId: ACCOUNT,
+          loadId: `load-bench-${n}`,
+          amount: 10_000,
+          fee: 2,
+          net: 9_998,
+          loadedBy: 'usr-bench',
+        },
+      };
+    case 1:
+      return { ...base, type: 'FundsReserved', data: { accountId: ACCOUNT, transferId, amount: 5_000 } };
+    case 2:
+      return {
+        ...base,
+        type: 'FundsTransferredOut',
+        data: { accountId: ACCOUNT, transferId, amount: 5_000, toAccountId: 'acc-other' },
+      };
+    default:
+      return {
+        ...base,
+        type: 'FundsTransferredIn',
+        data: { accountId: ACCOUNT, transferId: `tr-in-${n}`, amount: 1_000, fromAccountId: 'acc-other' },
+      };
+  }
+}
+
+async function seed(stores: StoreSet, size: number): Promise<void> {
+  for (let version = 0; version < size;) {
+    const count = Math.min(99, size - version);
+    const batch = Array.from({ length: count }, (_, i) => historyEvent(version + i + 1));
+    version = await stores.events.append(STREAM, version, batch);
+  }
+}
+
+/** One LoadCredits decided and appended; its time in ms. */
+async function decideOnce(stores: StoreSet, run: string): Promise<number> {
+  const command = {
+    type: 'LoadCredits' as const,
+    data: { accountId: ACCOUNT, loadId: `load-${run}`, amount: 2_500, loadedBy: 'usr-bench' },
+  };
+  const began = performance.now();
+  const { decision, appended } = await handleCommand(stores.events, commandTarget(command), {
+    idPrefix: `cmd-${run}`,
+    metadata,
+  });
+  const took = performance.now() - began;
+  if (!decision.ok || appended !== 1) throw new Error(`run ${run}: the load was not appended`);
+  return took;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
+  console.log('events    seed      cold decide   warm decide (median)');
+  let previous: { size: number; cold: number } | undefined;
+  for (const size of sizes) {
+    const predicted = previous && previous.size > 0 ? previous.cold * (size / previous.size) ** 2 : 0;
+    if (predicted > SKIP_ABOVE_MS) {
+      console.log(
+        `${String(size).padEnd(9)} skipped: the quadratic trend puts one decision at ~${Math.round(predicted / 1000)} s`,
+      );
+      continue;
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cardflow-history-'));
+    const db = openDatabase(path.join(dir, 'store.db'));
+    try {
+      const documents = new LocalDocumentStore(db);
+      const storesOf = () => createLocalStores(documents, { databaseName: 'bench' });
+      const seeding = performance.now();
+      // The opening decided by the engine for an empty history, so every size has an account.
+      if (size === 0)
+        await handleCommand(
+          storesOf().events,
+          commandTarget({
+            type: 'OpenAccount',
+            data: { accountId: ACCOUNT, ownerId: 'usr-bench', ownerName: 'Bench', kind: 'user' },
+          }),
+          { idPrefix: 'open', metadata },
+        );
+      else await seed(storesOf(), size);
+      const seeded = performance.now() - seeding;
+      // A new process: stores of their own, nothing of this stream in memory.
+      const stores = storesOf();
+      const cold = await decideOnce(stores, 'cold');
+      const runs = cold > 1_000 ? 1 : warmRuns;
+      const warm: number[] = [];
+      for (let run = 0; run < runs; run++) warm.push(await decideOnce(stores, `warm-${run}`));
+      console.log(
+        `${String(size).padEnd(9)} ${ms(seeded).padEnd(9)} ${ms(cold).padEnd(13)} ${ms(median(warm))} (${runs} runs)`,
+      );
+      previous = { size, cold };
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
