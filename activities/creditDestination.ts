@@ -10,7 +10,14 @@
  * and the credit would create money. Once the destination is credited, the capture is always
  * finished (the reconciler relies on this to complete a transfer whose process ended in between).
  */
-import { accountDecider, accountStreamId, accountTarget, type ReasonCode } from '../domain';
+import {
+  accountDecider,
+  accountStreamId,
+  accountTarget,
+  reservationOf,
+  transferInOf,
+  type ReasonCode,
+} from '../domain';
 import type { EventStore } from '../stores';
 import { handleCommand, loadStream } from '../stores/commandEngine';
 import type { CreditDestinationInput, CreditDestinationResult } from './contracts';
@@ -45,7 +52,7 @@ export async function creditDestination(
     throw new Error(
       `transfer ${transferId}: credited ${toAccountId} but could not capture: ${capture.decision.error.message}`,
     );
-  const reservation = capture.state.status === 'none' ? undefined : capture.state.reservations[transferId];
+  const reservation = reservationOf(capture.state, transferId);
   if (reservation?.status === 'released')
     throw new Error(`transfer ${transferId}: credited ${toAccountId} but the reservation was released`);
   return { ok: true };
@@ -55,11 +62,11 @@ export async function creditDestination(
 async function refusal(store: EventStore, input: CreditDestinationInput): Promise<ReasonCode | null> {
   const { transferId, fromAccountId, toAccountId } = input;
   const destination = await loadStream(store, accountStreamId(toAccountId), accountDecider);
-  if (destination.state.status !== 'none' && destination.state.transfersIn[transferId]) return null;
+  if (transferInOf(destination.state, transferId)) return null;
   const standing = await transferStanding(store, transferId);
   if (standing.final && standing.status !== 'completed') return standing.reason;
   const source = await loadStream(store, accountStreamId(fromAccountId), accountDecider);
-  const reservation = source.state.status === 'none' ? undefined : source.state.reservations[transferId];
+  const reservation = reservationOf(source.state, transferId);
   if (!reservation || reservation.status === 'released') return 'reservation_not_found';
   return null;
 }

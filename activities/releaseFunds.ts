@@ -8,7 +8,7 @@
  * releases nothing, so the process finishes the move instead (a cancel that reached a process whose
  * failed credit attempt had credited the destination before its capture failed).
  */
-import { accountDecider, accountStreamId, accountTarget } from '../domain';
+import { accountDecider, accountStreamId, accountTarget, transferInOf } from '../domain';
 import type { EventStore } from '../stores';
 import { handleCommand, loadStream } from '../stores/commandEngine';
 import type { ReleaseFundsInput, ReleaseFundsResult } from './contracts';
@@ -16,8 +16,7 @@ import { metadataOf } from './metadata';
 
 export async function releaseFunds(store: EventStore, input: ReleaseFundsInput): Promise<ReleaseFundsResult> {
   const destination = await loadStream(store, accountStreamId(input.toAccountId), accountDecider);
-  if (destination.state.status !== 'none' && destination.state.transfersIn[input.transferId])
-    return { ok: false, reason: 'already_credited' };
+  if (transferInOf(destination.state, input.transferId)) return { ok: false, reason: 'already_credited' };
   const { decision, appended } = await handleCommand(
     store,
     accountTarget({

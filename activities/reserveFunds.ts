@@ -11,7 +11,7 @@
  * final in between gets its new reservation released here. A reservation that was already released
  * is not taken again either (`process_ended`).
  */
-import { accountTarget, assessOutflowFromStream } from '../domain';
+import { accountTarget, assessOutflowFromStream, reservationOf } from '../domain';
 import type { EventStore } from '../stores';
 import { decideOn, handleCommand } from '../stores/commandEngine';
 import type { ReserveFundsInput, ReserveFundsResult } from './contracts';
@@ -40,7 +40,7 @@ export async function reserveFunds(store: EventStore, input: ReserveFundsInput):
   if (!decision.ok) return { ok: false, reason: decision.error.code };
   if (state.status === 'none')
     throw new Error(`transfer ${transferId}: reserved on ${fromAccountId}, which has no events`);
-  const reservation = state.reservations[transferId];
+  const reservation = reservationOf(state, transferId);
   // Reserved before and released since: the transfer was finished without this process.
   if (reservation?.status === 'released') return { ok: false, reason: 'process_ended' };
   if (appended > 0) {

@@ -22,7 +22,10 @@ export {
   decide as decideAccount,
   evolve as evolveAccount,
   initialState as initialAccountState,
+  reservationOf,
+  transferInOf,
 } from './account';
-export type { AccountState, OpenedAccount, Reservation, ReservationStatus } from './account';
+export type { AccountState, OpenedAccount, Reservation, ReservationStatus, IncomingTransfer } from './account';
+export * from './idMap';
 export * from './transfer';
 export * from './streams';

@@ -8,6 +8,7 @@ import { accountDecider, AccountState } from './account';
 import { AccountCommand, AccountCommandSchema, Command, TransferCommand } from './commands';
 import { AccountEvent, DomainEvent, TransferEvent } from './events';
 import { accountStreamId, transferStreamId } from './ids';
+import { SnapshotFormat } from './decider';
 import { Decision } from './reasons';
 import { accountsToRead, decideTransfer, TransferState, transferDecider } from './transfer';
 
@@ -15,6 +16,8 @@ import { accountsToRead, decideTransfer, TransferState, transferDecider } from '
 export interface StreamFold<S, E> {
   readonly initialState: S;
   evolve(state: S, event: E): S;
+  /** Present for streams worth a snapshot (accounts): the command engine then folds only what follows it. */
+  readonly snapshot?: SnapshotFormat<S>;
 }
 
 /** The states of accounts a decision reads besides its own stream, by account id (read, not locked). */

@@ -16,8 +16,10 @@ import {
 import { Decider } from '../decider';
 import { AccountEvent } from '../events';
 import { splitLoad } from '../fees';
+import { emptyIdMap, IdMap, idMapGet, idMapSet } from '../idMap';
 import { Cents, isAmount } from '../money';
 import { accept, Decision, reject } from '../reasons';
+import { accountSnapshot } from './snapshot';
 export type ReservationStatus = 'open' | 'released' | 'captured';
 
 export interface Reservation {
@@ -25,7 +27,15 @@ export interface Reservation {
   readonly status: ReservationStatus;
 }
 
-/** What an account remembers to decide: balances, and the ids it has seen so repeats are no-ops. */
+export interface IncomingTransfer {
+  readonly amount: Cents;
+  readonly fromAccountId: string;
+}
+
+/**
+ * What an account remembers to decide: balances, and the ids it has seen so repeats are no-ops.
+ * The ids are kept in {@link IdMap}s, so an event costs the same however long the history.
+ */
 export interface OpenedAccount {
   readonly status: 'open' | 'closed';
   readonly accountId: string;
@@ -37,11 +47,11 @@ export interface OpenedAccount {
   /** Sum of open reservations. */
   readonly reserved: Cents;
   /** Amount of each load by load id. */
-  readonly loads: Readonly<Record<string, Cents>>;
+  readonly loads: IdMap<Cents>;
   /** Reservations (outgoing transfers) by transfer id. */
-  readonly reservations: Readonly<Record<string, Reservation>>;
+  readonly reservations: IdMap<Reservation>;
   /** Incoming transfers: amount and source by transfer id. */
-  readonly transfersIn: Readonly<Record<string, { readonly amount: Cents; readonly fromAccountId: string }>>;
+  readonly transfersIn: IdMap<IncomingTransfer>;
 }
 
 export type AccountState = { readonly status: 'none' } | OpenedAccount;
@@ -64,9 +74,9 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       kind,
       available: 0,
       reserved: 0,
-      loads: {},
-      reservations: {},
-      transfersIn: {},
+      loads: emptyIdMap(),
+      reservations: emptyIdMap(),
+      transfersIn: emptyIdMap(),
     };
   }
   if (state.status === 'none') return state;
@@ -75,49 +85,59 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return {
         ...state,
         available: state.available + event.data.net,
-        loads: { ...state.loads, [event.data.loadId]: event.data.amount },
+        loads: idMapSet(state.loads, event.data.loadId, event.data.amount),
       };
     case 'FundsReserved':
       return {
         ...state,
         available: state.available - event.data.amount,
         reserved: state.reserved + event.data.amount,
-        reservations: {
-          ...state.reservations,
-          [event.data.transferId]: { amount: event.data.amount, status: 'open' },
-        },
+        reservations: idMapSet(state.reservations, event.data.transferId, {
+          amount: event.data.amount,
+          status: 'open',
+        }),
       };
     case 'FundsReleased':
       return {
         ...state,
         available: state.available + event.data.amount,
         reserved: state.reserved - event.data.amount,
-        reservations: {
-          ...state.reservations,
-          [event.data.transferId]: { amount: event.data.amount, status: 'released' },
-        },
+        reservations: idMapSet(state.reservations, event.data.transferId, {
+          amount: event.data.amount,
+          status: 'released',
+        }),
       };
     case 'FundsTransferredOut':
       return {
         ...state,
         reserved: state.reserved - event.data.amount,
-        reservations: {
-          ...state.reservations,
-          [event.data.transferId]: { amount: event.data.amount, status: 'captured' },
-        },
+        reservations: idMapSet(state.reservations, event.data.transferId, {
+          amount: event.data.amount,
+          status: 'captured',
+        }),
       };
     case 'FundsTransferredIn':
       return {
         ...state,
         available: state.available + event.data.amount,
-        transfersIn: {
-          ...state.transfersIn,
-          [event.data.transferId]: { amount: event.data.amount, fromAccountId: event.data.fromAccountId },
-        },
+        transfersIn: idMapSet(state.transfersIn, event.data.transferId, {
+          amount: event.data.amount,
+          fromAccountId: event.data.fromAccountId,
+        }),
       };
     case 'AccountClosed':
       return { ...state, status: 'closed' };
   }
+}
+
+/** The account's reservation for a transfer from it; undefined when there is none (or no account). */
+export function reservationOf(state: AccountState, transferId: string): Reservation | undefined {
+  return state.status === 'none' ? undefined : idMapGet(state.reservations, transferId);
+}
+
+/** The transfer into the account with this id; undefined when it has not been credited (or no account). */
+export function transferInOf(state: AccountState, transferId: string): IncomingTransfer | undefined {
+  return state.status === 'none' ? undefined : idMapGet(state.transfersIn, transferId);
 }
 
 /** The balances the read model and the API show. */
@@ -165,7 +185,7 @@ function openAccount({ data }: OpenAccount, state: AccountState): AccountDecisio
 }
 
 function loadCredits({ data }: LoadCredits, state: OpenedAccount): AccountDecision {
-  const previous = state.loads[data.loadId];
+  const previous = idMapGet(state.loads, data.loadId);
   if (previous !== undefined)
     return previous === data.amount ? accept() : reject('id_conflict', `load ${data.loadId}`);
   if (!isAmount(data.amount)) return reject('invalid_amount');
@@ -191,7 +211,7 @@ function closeAccount({ data }: CloseAccount, state: OpenedAccount): AccountDeci
 }
 
 function reserveFunds({ data }: ReserveFunds, state: OpenedAccount): AccountDecision {
-  const previous = state.reservations[data.transferId];
+  const previous = idMapGet(state.reservations, data.transferId);
   if (previous)
     return previous.amount === data.amount ? accept() : reject('id_conflict', `transfer ${data.transferId}`);
   if (!isAmount(data.amount)) return reject('invalid_amount');
@@ -204,7 +224,7 @@ function reserveFunds({ data }: ReserveFunds, state: OpenedAccount): AccountDeci
 }
 
 function releaseFunds({ data }: ReleaseFunds, state: OpenedAccount): AccountDecision {
-  const reservation = state.reservations[data.transferId];
+  const reservation = idMapGet(state.reservations, data.transferId);
   if (!reservation) return reject('reservation_not_found', `transfer ${data.transferId}`);
   // Released or captured already: compensation arriving twice, or after capture, changes nothing.
   if (reservation.status !== 'open') return accept();
@@ -220,7 +240,7 @@ function releaseFunds({ data }: ReleaseFunds, state: OpenedAccount): AccountDeci
 }
 
 function transferOut({ data }: TransferOut, state: OpenedAccount): AccountDecision {
-  const reservation = state.reservations[data.transferId];
+  const reservation = idMapGet(state.reservations, data.transferId);
   if (!reservation) return reject('reservation_not_found', `transfer ${data.transferId}`);
   if (reservation.status !== 'open') return accept();
   if (data.toAccountId === data.accountId) return reject('same_account');
@@ -236,7 +256,7 @@ function transferOut({ data }: TransferOut, state: OpenedAccount): AccountDecisi
 }
 
 function transferIn({ data }: TransferIn, state: OpenedAccount): AccountDecision {
-  const previous = state.transfersIn[data.transferId];
+  const previous = idMapGet(state.transfersIn, data.transferId);
   if (previous) {
     const same = previous.amount === data.amount && previous.fromAccountId === data.fromAccountId;
     return same ? accept() : reject('id_conflict', `transfer ${data.transferId}`);
@@ -269,4 +289,5 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
   initialState,
   evolve,
   decide,
+  snapshot: accountSnapshot,
 };

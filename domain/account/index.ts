@@ -1,2 +1,12 @@
-export { acceptsTransfers, accountDecider, balancesOf, decide, evolve, initialState } from './decider';
-export type { AccountState, OpenedAccount, Reservation, ReservationStatus } from './decider';
+export {
+  acceptsTransfers,
+  accountDecider,
+  balancesOf,
+  decide,
+  evolve,
+  initialState,
+  reservationOf,
+  transferInOf,
+} from './decider';
+export type { AccountState, OpenedAccount, Reservation, ReservationStatus, IncomingTransfer } from './decider';
+export { ACCOUNT_SNAPSHOT_FORMAT, accountSnapshot } from './snapshot';

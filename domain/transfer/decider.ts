@@ -1,4 +1,9 @@
-import { acceptsTransfers, AccountState, initialState as initialAccountState } from '../account';
+import {
+  acceptsTransfers,
+  AccountState,
+  initialState as initialAccountState,
+  transferInOf,
+} from '../account';
 import { mayDecide } from '../approvalPolicy';
 import { CancelTransfer, DecideTransfer, RequestTransfer, TransferCommand } from '../commands';
 import { Decider } from '../decider';
@@ -241,7 +246,7 @@ function cancelTransfer(
   if (!CANCELLABLE_STATUSES.includes(state.status))
     return reject('not_cancellable', `status is ${state.status}`);
   const destination = facts.accounts?.[state.toAccountId];
-  if (destination !== undefined && destination.status !== 'none' && destination.transfersIn[data.transferId])
+  if (destination !== undefined && transferInOf(destination, data.transferId))
     return reject('already_credited');
   return accept({
     type: 'TransferFailed',
