@@ -38,6 +38,23 @@ describe('settings', () => {
     [{ CARDFLOW_STORE: 'mongo' }, 'CARDFLOW_STORE'],
     [{ EVENTGRID_TOPIC_ENDPOINT: 'not a url' }, 'EVENTGRID_TOPIC_ENDPOINT'],
     [{ CARDFLOW_STORE: 'cosmos' }, 'CosmosDBConnection'],
+    [{ CARDFLOW_STORE: 'cosmos' }, 'CosmosDBConnection__accountEndpoint'],
+    [
+      { CosmosDBConnection__accountEndpoint: 'cardflow.documents.azure.com' },
+      'CosmosDBConnection__accountEndpoint',
+    ],
+    [
+      {
+        CARDFLOW_STORE: 'cosmos',
+        CosmosDBConnection: 'cardflow',
+        EVENTGRID_TOPIC_ENDPOINT: 'https://t.example/api',
+      },
+      'AccountEndpoint=',
+    ],
+    [
+      { CARDFLOW_STORE: 'cosmos', CosmosDBConnection__accountEndpoint: 'https://a.documents.azure.com:443/' },
+      'EVENTGRID_TOPIC_ENDPOINT',
+    ],
   ])('refuses %p, naming the setting', (env, name) => {
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(name);
@@ -69,5 +86,27 @@ describe('settings', () => {
       key: 'local-dev-key',
     });
     expect(() => eventGridTarget(loadSettings({}))).toThrow('EVENTGRID_TOPIC_ENDPOINT');
+  });
+
+  it('takes the keyless Azure configuration infra/ sets: an account endpoint and a topic without keys', () => {
+    const settings = loadSettings({
+      CARDFLOW_STORE: 'cosmos',
+      CosmosDBConnection__accountEndpoint: 'https://cardflow.documents.azure.com:443/',
+      EVENTGRID_TOPIC_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/api/events',
+    });
+    expect(settings).toMatchObject({ store: 'cosmos', cosmosAuth: 'identity', eventGridKey: undefined });
+    expect(eventGridTarget(settings)).toEqual({
+      endpoint: 'https://t.westeurope-1.eventgrid.azure.net/api/events',
+    });
+    expect(
+      loadSettings({
+        CARDFLOW_STORE: 'cosmos',
+        CosmosDBConnection: 'AccountEndpoint=https://a.documents.azure.com:443/;AccountKey=a2V5;',
+        CosmosDBConnection__accountEndpoint: 'https://b.documents.azure.com:443/',
+        EVENTGRID_TOPIC_ENDPOINT: 'https://t.example/api',
+        EVENTGRID_TOPIC_KEY: 'k',
+      }).cosmosAuth,
+    ).toBe('key');
+    expect(loadSettings({}).cosmosAuth).toBeUndefined();
   });
 });

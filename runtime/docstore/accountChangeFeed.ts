@@ -4,10 +4,14 @@
  * `app.cosmosDB` functions receive the container's changes from the same account.
  *
  * The feed polls the container's documents (a read feed) and delivers those whose `_etag` it has not
- * delivered yet, the latest version of each, ordered by `_ts` and, within a second, by the order the
- * account lists them — @vercel/cosmosdb-server, the test server, has no change feed (it answers an
- * incremental-feed request with every document) but lists documents in write order, a rewritten one
- * last. Each poll reads the whole container: for test and development accounts, not for big ones.
+ * delivered yet, the latest version of each, ordered by `_ts` (seconds) and, within a second, by the
+ * order the account lists them. @vercel/cosmosdb-server, the test server, has no change feed (it
+ * answers an incremental-feed request with every document); it lists documents by `_rid`, which is
+ * creation order, and a rewritten document keeps its place. So changes are in order within every
+ * partition whose documents are only created (the app's `events`) or that hold one document (its
+ * `commands`, partitioned by `/id`); a document rewritten in the same second as a newer one's
+ * creation may come first. Each poll reads the whole container: for test and development accounts,
+ * not for big ones.
  *
  * As the local feed: batches of at most `maxItems`, one at a time per function, remembered as
  * delivered only after the invocation succeeded (at-least-once); a failed batch is read again and
