@@ -12,12 +12,16 @@ import { RealClock, type Clock } from './clock';
 import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
+import { GroupCommit } from './groupCommit';
 import { createRequestHandler } from './http/requestHandler';
+import { closeWhenBodyUnread } from './http/body';
+import { requestBodyLimitFrom } from './http/bodyLimit';
+import { answerProtocolErrors, MAX_HEADER_BYTES } from './http/protocolErrors';
 import { sendProblem } from './http/problem';
 import { OTLP_METRICS_PATH, OTLP_TRACES_PATH } from './telemetry';
 import { consoleLogger } from './logger';
 import { defaultServices } from './services';
-import { applySettings, readLocalSettings } from './settings';
+import { applySettings, readLocalSettings, SettingsError } from './settings';
 import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError, describeUnservedBindings } from './worker/invoker';
 import { runInHost } from './hostScope';
@@ -112,9 +116,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
 
   let db: Database.Database | undefined;
+  let durable: () => Promise<void> = () => Promise.resolve();
+  let stopCommits = (): void => undefined;
   let server: Server | undefined;
   try {
-    db = openDatabase(options, appRoot);
+    db = openDatabase(options, appRoot, settings);
+    // Every write joins one open transaction, committed (fsynced) before anything is acknowledged.
+    const commits = new GroupCommit(db, {
+      onError: (error) => log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
+    });
+    commits.start();
+    durable = () => commits.durable();
+    stopCommits = () => commits.stop();
     // The server listens before the app loads, so the app can be told where its host is (its own
     // URL, the trace receiver); until the app is loaded, a request is answered 503.
     let onRequest: RequestListener = (_req, res) =>
@@ -123,7 +136,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
         { status: 503, title: 'Service Unavailable', detail: 'The host is starting.' },
         { 'retry-after': '1' },
       );
-    server = createServer((req, res) => onRequest(req, res));
+    server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+      closeWhenBodyUnread(req, res);
+      onRequest(req, res);
+    });
+    answerProtocolErrors(server, log);
     const port = await listen(server, options.port ?? DEFAULT_PORT, options.hostname ?? '127.0.0.1');
     const baseUrl = `http://${formatHost(options.hostname ?? '127.0.0.1')}:${port}`;
     // As Core Tools and Azure do: the app can find its own host (e.g. the local Event Grid topic).
@@ -176,6 +193,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log,
       ready,
       fallbackOrigin: () => baseUrl,
+      durable,
+      bodyLimit: requestBodyLimitFrom(settings, log),
       easyAuth,
     });
 
@@ -186,6 +205,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       provideInput: runtime.provideInput,
       consumeOutput: runtime.consumeOutput,
       db: database,
+      durable,
       clock,
       log,
       settings,
@@ -222,6 +242,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       } catch (err) {
         log.error(`An appTerminate hook failed: ${describeError(err)}`);
       }
+      stopCommits();
       database.close();
       restoreEnv();
     };
@@ -242,13 +263,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
       })),
       stop: () => (stopping ??= stop()),
       addUser: (user) => easyAuth.addUser(user),
-      waitForIdle: ({ timeoutMs = 10_000 } = {}) => waitForIdle(started, runtime.inFlight, timeoutMs),
+      waitForIdle: async ({ timeoutMs = 10_000 } = {}) => {
+        await waitForIdle(started, runtime.inFlight, timeoutMs);
+        await durable();
+      },
     };
   } catch (err) {
     if (server?.listening) {
       server.close();
       server.closeAllConnections();
     }
+    stopCommits();
     db?.close();
     restoreEnv();
     throw err;
@@ -307,13 +332,34 @@ function tracesConfigured(): boolean {
   ].some((name) => (process.env[name] ?? '') !== '');
 }
 
-function openDatabase(options: HostOptions, appRoot: string): Database.Database {
+/**
+ * How the database syncs its commits: `FULL` (the default: a commit acknowledged is on disk, also
+ * after a power cut) or `NORMAL` (`LOCAL_HOST_SQLITE_SYNCHRONOUS=NORMAL`, opt-in: faster, the
+ * last commits may be lost if the machine itself goes down; a crash of the process loses nothing).
+ */
+export const SQLITE_SYNCHRONOUS_SETTING = 'LOCAL_HOST_SQLITE_SYNCHRONOUS';
+
+function synchronousFrom(settings: Readonly<Record<string, string | undefined>>): 'FULL' | 'NORMAL' {
+  const value = (settings[SQLITE_SYNCHRONOUS_SETTING] ?? '').trim().toUpperCase();
+  if (value === '' || value === 'FULL') return 'FULL';
+  if (value === 'NORMAL') return 'NORMAL';
+  throw new SettingsError(
+    `${SQLITE_SYNCHRONOUS_SETTING} must be FULL (the default) or NORMAL, not ${JSON.stringify(settings[SQLITE_SYNCHRONOUS_SETTING])}.`,
+  );
+}
+
+function openDatabase(
+  options: HostOptions,
+  appRoot: string,
+  settings: Readonly<Record<string, string | undefined>>,
+): Database.Database {
+  const synchronous = synchronousFrom(settings);
   const dataFile =
     options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);
   if (dataFile !== ':memory:') mkdirSync(path.dirname(path.resolve(dataFile)), { recursive: true });
   const db = new Database(dataFile);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;

@@ -9,14 +9,13 @@ import type { AppRegistry, HostService, InvokeRequest, Invoker, Logger, RpcTyped
 import { describeError } from '../worker/invoker';
 import { stripPrincipal, type EasyAuth } from '../easyauth/easyAuth';
 import { authorizeSystemRoute, isAuthorized, systemRouteAccess, type HostKeys } from './auth';
-import { readBody } from './body';
+import { capRequestBody, declaredLength, readBody, RequestAbortedError, stopReading } from './body';
+import { holdUntilDurable } from './durableAnswers';
+import { describeBytes, hostLimitApplies, REQUEST_BODY_SIZE_LIMIT_SETTING } from './bodyLimit';
 import type { HttpRoute, HttpRouteTable } from './httpRoutes';
 import { sendProblem } from './problem';
 import { answerMethodNotAllowed } from './router';
 import { toRpcHttpTrigger, writeRpcHttpResponse } from './rpcHttp';
-
-/** Azure's limit for a request body. */
-export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
 
 export interface RequestHandlerDeps {
   registry: AppRegistry;
@@ -30,7 +29,10 @@ export interface RequestHandlerDeps {
   ready: Promise<void>;
   /** Used when a request has no usable Host header. */
   fallbackOrigin: () => string;
-  maxBodyBytes?: number;
+  /** Settles once everything written so far is on disk; every answer waits for it (durableAnswers.ts). */
+  durable: () => Promise<void>;
+  /** The host-wide request body limit in bytes (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, see `bodyLimit.ts`). */
+  bodyLimit: number;
   /** Plays App Service Authentication in front of the app's routes (see easyauth/easyAuth.ts). */
   easyAuth?: EasyAuth;
 }
@@ -39,7 +41,23 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 
 export function createRequestHandler(deps: RequestHandlerDeps): RequestListener {
   return (req, res) => {
+    // The app's durable client talks to the host on its own channel: its answers stay in the process.
+    if (!isDurableRpc(req.url)) holdUntilDurable(res, deps.durable);
+    if (hostLimitApplies(pathOf(req.url))) {
+      capRequestBody(req, deps.bodyLimit);
+      // Refused before a byte of the body is read, as Kestrel refuses a Content-Length over its limit.
+      if (declaredLength(req) > deps.bodyLimit) {
+        stopReading(req);
+        sendTooLarge(res, deps.bodyLimit);
+        return;
+      }
+    }
     handle(deps, req, res).catch((err: unknown) => {
+      if (err instanceof RequestAbortedError) {
+        // Not a failure of the host's or the app's: nobody is left to answer.
+        deps.log.info(`Request aborted: ${err.message}; nothing was invoked.`);
+        return;
+      }
       deps.log.error(`${req.method} ${req.url} failed in the host: ${describeError(err)}`);
       sendProblem(res, {
         status: 500,
@@ -134,13 +152,9 @@ async function handle(deps: RequestHandlerDeps, req: IncomingMessage, res: Serve
     return;
   }
 
-  const read = await readBody(req, deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+  const read = await readBody(req, deps.bodyLimit);
   if (read.tooLarge) {
-    sendProblem(
-      res,
-      { status: 413, title: 'Content Too Large', detail: 'The request body is too large.' },
-      { connection: 'close' },
-    );
+    sendTooLarge(res, read.limit);
     return;
   }
   await invokeRoute(deps, route, params, req, res, url, read.body);
@@ -189,6 +203,34 @@ async function invokeRoute(
   }
 }
 
+/** 413 problem+json naming the limit; the connection closes once it is written (nothing more is read). */
+function sendTooLarge(res: ServerResponse, limit: number): void {
+  sendProblem(
+    res,
+    {
+      status: 413,
+      title: 'Content Too Large',
+      detail: `The request body is larger than the ${describeBytes(limit)} this host accepts (${REQUEST_BODY_SIZE_LIMIT_SETTING}).`,
+      limit,
+    },
+    { connection: 'close' },
+  );
+}
+
+/** The path of a request target, without its query (an absolute-form target gives its path). */
+function pathOf(target: string | undefined): string {
+  const text = target ?? '/';
+  if (!text.startsWith('/')) {
+    try {
+      return new URL(text).pathname;
+    } catch {
+      return text;
+    }
+  }
+  const query = text.indexOf('?');
+  return query === -1 ? text : text.slice(0, query);
+}
+
 /** The function's HTTP response: `$return` when that is the http binding, else the http output by name. */
 function httpOutput(
   registry: AppRegistry,
@@ -232,4 +274,9 @@ function traceContextOf(req: IncomingMessage): Pick<InvokeRequest, 'traceContext
       ...(typeof traceState === 'string' && traceState !== '' ? { traceState } : {}),
     },
   };
+}
+
+/** The durable client's channel to the host (`rpcBaseUrl`), used from inside the process only. */
+function isDurableRpc(url: string | undefined): boolean {
+  return (url ?? '').startsWith('/runtime/durabletask-rpc/');
 }
