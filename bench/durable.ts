@@ -91,9 +91,11 @@ async function entityWorkload(host: Host, signals: number, entities: number): Pr
   const client = async (): Promise<void> => {
     while (next < signals) {
       const key = `k${next++ % entities}`;
+      // As in Azure, only an application/json body is read as JSON (a text/plain one is a string).
       const res = await fetch(`${host.baseUrl}${API}/entities/Counter/${key}?op=add`, {
         method: 'POST',
         body: '1',
+        headers: { 'content-type': 'application/json' },
       });
       if (res.status !== 202) throw new Error(`signal failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
