@@ -2,6 +2,7 @@
  * Activity work items: one attempt under a lease, its result recorded as the task's completion or
  * failure. Attempts are counted before they run, so crashes that kill the process count too.
  */
+import { HTTP_ACTIVITY_NAME, sendDurableHttpRequest } from './durableHttp';
 import { runActivity } from './functionRunner';
 import { historyEvent } from './historyEvents';
 import type { ActivityItem } from './store';
@@ -35,7 +36,9 @@ export async function runActivityItem(work: WorkContext, item: ActivityItem): Pr
   if (attempt === undefined) return;
   let timeout: NodeJS.Timeout | undefined;
   const run = await Promise.race([
-    runActivity(work.invoke, item.name, item.input),
+    item.name === HTTP_ACTIVITY_NAME
+      ? sendDurableHttpRequest(item.input, work.httpTokens, settings.activityTimeoutMs)
+      : runActivity(work.invoke, item.name, item.input),
     new Promise<typeof TIMED_OUT>(
       (resolve) => (timeout = setTimeout(() => resolve(TIMED_OUT), settings.activityTimeoutMs)),
     ),

@@ -6,7 +6,9 @@
  * the next id, and so do the hidden tasks of retries (a timer after each failed attempt, then the next
  * attempt) and of long timers (one sub-timer after another). The hidden ones are allocated while the
  * SDK processes the completion event, before user code resumes, so the backend puts those events
- * first in the episode and numbers them before the episode's new actions.
+ * first in the episode and numbers them before the episode's new actions. A `callHttp` is one
+ * action too: its polling (a 202 with a Location) takes two hidden ids, the timer and the GET after
+ * it, as the SDK's CallHttpWithPollingTask and the extension's CallHttpAsync do.
  */
 import {
   Action,
@@ -21,7 +23,18 @@ import { randomUUID } from 'node:crypto';
 import { requestMessage } from './entities';
 import { EventType, FailureDetails, historyEvent, HistoryEvent, TaskFailure } from './historyEvents';
 
-import { LONG_RUNNING_TIMER_INTERVAL_MS, MAXIMUM_SHORT_TIMER_MS } from './timerSettings';
+import {
+  durableHttpRequestOf,
+  HTTP_ACTIVITY_NAME,
+  httpActivityInput,
+  pollOf,
+  requestOfInput,
+} from './durableHttp';
+import {
+  DEFAULT_HTTP_ASYNC_SLEEP_MS,
+  LONG_RUNNING_TIMER_INTERVAL_MS,
+  MAXIMUM_SHORT_TIMER_MS,
+} from './timerSettings';
 
 export interface RetryState {
   policy: RetryPolicy;
@@ -65,6 +78,14 @@ export interface RetryTimerTask {
   failedTaskId?: number;
 }
 
+/** The wait before a callHttp's next poll; when it fires, `poll` (the GET of the Location) is scheduled as `pollTaskId`. */
+export interface HttpPollTimerTask {
+  kind: 'httpPollTimer';
+  fireAt: number;
+  pollTaskId: number;
+  poll: ActivityTask;
+}
+
 /** A task whose failure reached the orchestrator; with retries, the timer after its last attempt. */
 export type FailedTask = (ActivityTask | SubOrchestrationTask) & { retryTimerId?: number };
 
@@ -75,7 +96,8 @@ export interface EntityCallTask {
   requestId: string;
 }
 
-export type OpenTask = ActivityTask | SubOrchestrationTask | TimerTask | RetryTimerTask | EntityCallTask;
+export type OpenTask =
+  ActivityTask | SubOrchestrationTask | TimerTask | RetryTimerTask | EntityCallTask | HttpPollTimerTask;
 
 /** The backend's bookkeeping for one execution of an orchestration, kept with the instance. */
 export interface Book {
@@ -194,7 +216,13 @@ export function prepareEpisode(
         const task = book.open[id];
         if (!task || (task.kind !== 'activity' && task.kind !== 'subOrchestration')) break;
         delete book.open[id];
-        rest.push(event);
+        if (
+          task.kind === 'activity' &&
+          task.name === HTTP_ACTIVITY_NAME &&
+          schedulePoll(book, task, event, ctx, effects)
+        )
+          hidden.push(event);
+        else rest.push(event);
         break;
       }
       case EventType.TaskFailed:
@@ -232,6 +260,10 @@ export function prepareEpisode(
             delete book.timerAtPosition[task.position];
             rest.push(event);
           }
+        } else if (task.kind === 'httpPollTimer') {
+          book.open[task.pollTaskId] = task.poll;
+          schedule(task.poll, task.pollTaskId, ctx, effects);
+          hidden.push(event);
         } else if (task.kind === 'retryTimer') {
           const next = task.next;
           if (next.retry && next.retry.attempt <= next.retry.policy.maxNumberOfAttempts) {
@@ -370,6 +402,29 @@ export function interpretState(
         }
         break;
       }
+      case ActionType.CallHttp: {
+        const request = durableHttpRequestOf(leaf.httpRequest);
+        if (typeof request === 'string') {
+          book.actionCount = leaves.length;
+          return {
+            effects,
+            outcome: {
+              kind: 'failed',
+              message: request,
+              details: { ErrorType: 'ArgumentException', ErrorMessage: request },
+            },
+          };
+        }
+        const id = book.nextTaskId++;
+        const task: ActivityTask = {
+          kind: 'activity',
+          name: HTTP_ACTIVITY_NAME,
+          input: httpActivityInput(request),
+        };
+        book.open[id] = task;
+        schedule(task, id, ctx, effects);
+        break;
+      }
       case ActionType.ContinueAsNew:
         continueAsNew = leaf;
         break;
@@ -388,7 +443,9 @@ export function interpretState(
 /** Cancels every open timer (the execution ended) and returns their ids. */
 export function openTimerIds(book: Book): number[] {
   return Object.entries(book.open)
-    .filter(([, task]) => task.kind === 'timer' || task.kind === 'retryTimer')
+    .filter(
+      ([, task]) => task.kind === 'timer' || task.kind === 'retryTimer' || task.kind === 'httpPollTimer',
+    )
     .map(([id]) => Number(id));
 }
 
@@ -450,6 +507,35 @@ function scheduleRetryTimer(
   };
   effects.history.push(historyEvent.timerCreated(ctx.now, timerId, fireAt));
   effects.timers.push({ taskId: timerId, fireAt });
+}
+
+/**
+ * A callHttp's response that asks to be polled (202 + Location, the asynchronous pattern on): the
+ * timer (`Retry-After`, else the extension's default sleep) and the id of the GET after it, both
+ * taken now as the SDK does while it handles the response. False when the response is final.
+ */
+function schedulePoll(
+  book: Book,
+  task: ActivityTask,
+  event: HistoryEvent,
+  ctx: EpisodeContext,
+  effects: Effects,
+): boolean {
+  const request = requestOfInput(task.input);
+  const poll = request && pollOf(request, String(event.Result ?? ''), DEFAULT_HTTP_ASYNC_SLEEP_MS);
+  if (!poll) return false;
+  const timerId = book.nextTaskId++;
+  const pollTaskId = book.nextTaskId++;
+  const fireAt = ctx.now + poll.delayMs;
+  book.open[timerId] = {
+    kind: 'httpPollTimer',
+    fireAt,
+    pollTaskId,
+    poll: { kind: 'activity', name: HTTP_ACTIVITY_NAME, input: httpActivityInput(poll.request) },
+  };
+  effects.history.push(historyEvent.timerCreated(ctx.now, timerId, fireAt));
+  effects.timers.push({ taskId: timerId, fireAt });
+  return true;
 }
 
 function schedule(
@@ -518,6 +604,9 @@ export function actionSignature(action: Action): string {
       return `signalEntity(${q(action.instanceId)}, ${q(action.operation)})`;
     case ActionType.ContinueAsNew:
       return 'continueAsNew';
+    case ActionType.CallHttp:
+      // The extension schedules every request as BuiltIn::HttpActivity: the target is not checked.
+      return 'callHttp';
     default:
       return `action type ${action.actionType}`;
   }
@@ -537,7 +626,6 @@ function nonDeterministic(position: number, recorded: string, replayed: string):
 
 function unsupported(action: Action): Outcome {
   const names: Record<number, string> = {
-    [ActionType.CallHttp]: 'callHttp',
     [ActionType.LockEntities]: 'lock',
     [ActionType.ReleaseEntities]: 'lock release',
   };

@@ -254,7 +254,84 @@ describe('an episode', () => {
       ).outcome,
     ).toEqual({ kind: 'continuedAsNew', input: '"again"' });
     expect(
+      interpretState(newBook(), state([{ actionType: ActionType.LockEntities }]), ctx(T0)).outcome,
+    ).toMatchObject({ kind: 'failed', message: 'lock is not supported by the local durable backend' });
+    expect(
       interpretState(newBook(), state([{ actionType: ActionType.CallHttp }]), ctx(T0)).outcome,
-    ).toMatchObject({ kind: 'failed', message: 'callHttp is not supported by the local durable backend' });
+    ).toMatchObject({ kind: 'failed', message: 'callHttp needs a request' });
+  });
+
+  test('a callHttp is a BuiltIn::HttpActivity task; a 202 + Location takes the timer and the GET after it', () => {
+    const book = newBook();
+    const httpRequest = {
+      method: 'post',
+      uri: 'http://svc.test/jobs',
+      content: '{"n":1}',
+      headers: { 'content-type': 'application/json', 'x-functions-key': 'k' },
+      asynchronousPatternEnabled: true,
+    };
+    const first = interpretState(book, state([{ actionType: ActionType.CallHttp, httpRequest }]), ctx(T0));
+    expect(first.outcome).toEqual({ kind: 'running' });
+    expect(first.effects.activities).toEqual([
+      {
+        taskId: 0,
+        name: 'BuiltIn::HttpActivity',
+        input: JSON.stringify([{ ...httpRequest, method: 'POST' }]),
+      },
+    ]);
+    const accepted = JSON.stringify({
+      statusCode: 202,
+      headers: { Location: '/jobs/1', 'Retry-After': '7' },
+      content: '',
+    });
+    const polled = prepareEpisode(book, [historyEvent.taskCompleted(T0, 0, accepted)], ctx(T0));
+    expect(polled.effects.timers).toEqual([{ taskId: 1, fireAt: T0 + 7000 }]);
+    expect(polled.effects.activities).toEqual([]);
+    expect(book.nextTaskId).toBe(3);
+    const fired = prepareEpisode(book, [historyEvent.timerFired(T0 + 7000, 1, T0 + 7000)], ctx(T0 + 7000));
+    expect(fired.effects.activities).toEqual([
+      {
+        taskId: 2,
+        name: 'BuiltIn::HttpActivity',
+        input: JSON.stringify([
+          {
+            method: 'GET',
+            uri: 'http://svc.test/jobs/1',
+            headers: { 'content-type': 'application/json' },
+            asynchronousPatternEnabled: true,
+          },
+        ]),
+      },
+    ]);
+    // The final answer goes to the orchestrator; no more hidden tasks.
+    const done = JSON.stringify({ statusCode: 200, headers: {}, content: 'ok' });
+    const last = prepareEpisode(book, [historyEvent.taskCompleted(T0 + 7000, 2, done)], ctx(T0 + 7000));
+    expect(last.events).toHaveLength(1);
+    expect(last.effects.timers).toEqual([]);
+    expect(book.nextTaskId).toBe(3);
+  });
+
+  test('without the asynchronous pattern a 202 is the answer; a poll without Retry-After waits the default 30 s', () => {
+    const plain = newBook();
+    const httpRequest = { method: 'GET', uri: 'http://svc.test/a', asynchronousPatternEnabled: false };
+    interpretState(plain, state([{ actionType: ActionType.CallHttp, httpRequest }]), ctx(T0));
+    const accepted = JSON.stringify({ statusCode: 202, headers: { location: '/a/1' }, content: '' });
+    expect(
+      prepareEpisode(plain, [historyEvent.taskCompleted(T0, 0, accepted)], ctx(T0)).effects.timers,
+    ).toEqual([]);
+    const polling = newBook();
+    interpretState(
+      polling,
+      state([
+        {
+          actionType: ActionType.CallHttp,
+          httpRequest: { ...httpRequest, asynchronousPatternEnabled: true },
+        },
+      ]),
+      ctx(T0),
+    );
+    expect(
+      prepareEpisode(polling, [historyEvent.taskCompleted(T0, 0, accepted)], ctx(T0)).effects.timers,
+    ).toEqual([{ taskId: 1, fireAt: T0 + 30_000 }]);
   });
 });

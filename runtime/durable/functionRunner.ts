@@ -5,7 +5,11 @@
 import type { Invoker, RpcTypedData } from '../contracts';
 import type { OrchestratorState } from './actions';
 import type { FailureDetails, HistoryEvent, TaskFailure } from './historyEvents';
-import { LONG_RUNNING_TIMER_INTERVAL, MAXIMUM_SHORT_TIMER_DURATION } from './timerSettings';
+import {
+  DEFAULT_HTTP_ASYNC_SLEEP_MS,
+  LONG_RUNNING_TIMER_INTERVAL,
+  MAXIMUM_SHORT_TIMER_DURATION,
+} from './timerSettings';
 
 /** The orchestration trigger's payload, as the Azure extension sends it for replay schema V3. */
 export interface OrchestrationPayload {
@@ -37,7 +41,7 @@ export function orchestrationPayload(fields: {
     upperSchemaVersionNew: 2,
     longRunningTimerIntervalDuration: LONG_RUNNING_TIMER_INTERVAL,
     maximumShortTimerDuration: MAXIMUM_SHORT_TIMER_DURATION,
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    defaultHttpAsyncRequestSleepTimeMillseconds: DEFAULT_HTTP_ASYNC_SLEEP_MS,
   };
 }
 

@@ -9,6 +9,7 @@ import type { HostContext, HostService, InputProvider, InvokeRequest } from '../
 import type { HostRouter } from '../http/router';
 import { runActivityItem } from './activityItems';
 import { durableClientData } from './clientData';
+import { HTTP_TOKENS_SETTING, parseHttpTokens } from './durableHttp';
 import { Dispatcher } from './dispatcher';
 import { runEntityBatch } from './entityBatches';
 import type { EntityRecord } from './entityStore';
@@ -46,7 +47,9 @@ export class DurableService implements HostService, DurableOperations {
     );
     this.hubName = settings.hubName;
     this.systemKey = ctx.systemKey;
+    const httpTokens = this.options.httpTokens ?? parseHttpTokens(ctx.settings[HTTP_TOKENS_SETTING]);
     const work: WorkContext = {
+      httpTokens,
       store,
       clock: ctx.clock,
       invoke: ctx.invoke,

@@ -38,10 +38,16 @@ export interface DurableServiceOptions {
    * delivered to the ending execution are dropped: set false to behave exactly like that.
    */
   preserveUnprocessedEvents?: boolean;
+  /**
+   * Tokens for `callHttp` with a `ManagedIdentityTokenSource`, by resource (the local host has no
+   * managed identity); default the app setting `DURABLE_HTTP_TOKENS` (JSON `{"<resource>": "<token>"}`),
+   * else none: such a call then fails with a message naming the setting.
+   */
+  httpTokens?: Record<string, string>;
 }
 
-/** Every option with its value for this host. */
-export type DurableSettings = Required<DurableServiceOptions>;
+/** Every option with its value for this host (the callHttp tokens aside: they come from the app settings). */
+export type DurableSettings = Required<Omit<DurableServiceOptions, 'httpTokens'>>;
 
 export const DEFAULT_HUB_NAME = 'TestHubName';
 

@@ -502,7 +502,7 @@ export class DurableStore {
     for (const [key, task] of Object.entries(book.open)) {
       if (task.kind === 'activity')
         this.s.insertActivity.run(id, exec, Number(key), task.name, task.input, now);
-      else if (task.kind === 'timer' || task.kind === 'retryTimer')
+      else if (task.kind === 'timer' || task.kind === 'retryTimer' || task.kind === 'httpPollTimer')
         this.s.insertTimer.run(id, exec, Number(key), task.fireAt);
     }
     this.s.deleteHistory.run(id);

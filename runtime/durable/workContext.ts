@@ -1,6 +1,7 @@
 /** What the runners of durable work items (episodes, activities, entity batches) share. */
 import type { Clock } from '../clock';
 import type { Invoker, Logger } from '../contracts';
+import type { HttpTokens } from './durableHttp';
 import type { DurableSettings } from './settings';
 import type { DurableStore } from './store';
 
@@ -10,6 +11,8 @@ export interface WorkContext {
   invoke: Invoker;
   log: Logger;
   settings: DurableSettings;
+  /** Tokens for callHttp's managed-identity token sources, by resource. */
+  httpTokens: HttpTokens;
   /** Lower-cased entity name → the registered entity function's name. */
   entityFunctions: ReadonlyMap<string, string>;
   /** True once `stop()` stopped waiting: work still running then drops its result and runs again after a restart. */
