@@ -127,6 +127,11 @@ export interface HostContext {
   consumeOutput(bindingType: string, consumer: OutputConsumer): void;
   /** The host's SQLite database (WAL). Each service keeps its tables under its own prefix. */
   db: BetterSqlite3.Database;
+  /**
+   * Settles once everything written to `db` so far is committed to disk (the host groups commits:
+   * see groupCommit.ts). Wait for it before telling anyone outside the process that work is done.
+   */
+  durable(): Promise<void>;
   clock: Clock;
   log: Logger;
   /** App settings: local.settings.json Values overlaid by the process environment. */

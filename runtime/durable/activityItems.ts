@@ -34,6 +34,7 @@ export async function runActivityItem(work: WorkContext, item: ActivityItem): Pr
     started + crashBackoff(settings.crashRetryBaseMs, item.attempts + 1),
   );
   if (attempt === undefined) return;
+  await work.durable();
   let timeout: NodeJS.Timeout | undefined;
   const run = await Promise.race([
     item.name === HTTP_ACTIVITY_NAME

@@ -42,6 +42,7 @@ export async function runEntityBatch(work: WorkContext, entityId: string): Promi
   } else {
     const self = id;
     store.entities.countAttempt(entityId, ops[ops.length - 1].seq);
+    await work.durable();
     outcome = await executeOperations(
       (snapshot, batch) =>
         invokeEntityBatch(work.invoke, functionName, {

@@ -49,6 +49,7 @@ export async function runEpisode(work: WorkContext, instanceId: string): Promise
     return;
   }
   store.countEpisodeAttempt(instanceId, consumedUpTo);
+  await work.durable();
   const incoming = messages
     .filter((m) => m.executionId === null || m.executionId === instance.executionId)
     .map((m) => m.event)

@@ -58,6 +58,7 @@ export class DurableService implements HostService, DurableOperations {
       entityFunctions,
       isStopped: () => dispatcher.stopped,
       armTimerWake: () => dispatcher.armTimerWake(),
+      durable: () => ctx.durable(),
     };
     const dispatcher = new Dispatcher(
       store,

@@ -19,6 +19,11 @@ export interface WorkContext {
   isStopped(): boolean;
   /** Re-arms the clock wake-up after durable timers or activity leases changed. */
   armTimerWake(): void;
+  /**
+   * Settles once what was written so far is on disk. Work that may kill the process waits for
+   * its attempt to be counted there first, so a crash is counted and poisoned work stops.
+   */
+  durable(): Promise<void>;
 }
 
 /** The entity functions of the app by lower-cased entity name (the SDK lower-cases entity names in ids). */

@@ -401,6 +401,8 @@ export class EventGridTopicService implements HostService {
     }
     const endpoint = subscription.endpoint as string;
     const store = this.deliveries();
+    // A webhook is outside the process: it hears of the event only once the event is on disk.
+    await ctx.durable();
     if (!store.isValidated(subscription.name, endpoint)) {
       const validation = await validateWebhook(endpoint, limits);
       if (!validation.ok) return validation;

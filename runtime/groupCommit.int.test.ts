@@ -1,0 +1,117 @@
+/**
+ * Group commit on a real SQLite file: writes join one open transaction, a second connection (what
+ * another process, or the file after a crash, would see) sees them only once `durable()` settles,
+ * many waiters share one commit, nested transactions stay savepoints, and stop commits what is open.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GroupCommit } from './groupCommit';
+
+let dir: string;
+let db: Database.Database;
+let outside: Database.Database;
+let commits: GroupCommit;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'group-commit-'));
+  const file = path.join(dir, 'host.db');
+  db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)');
+  outside = new Database(file, { readonly: true });
+  commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 60_000 });
+  commits.start();
+});
+
+afterEach(() => {
+  commits.stop();
+  outside.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const seenInside = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+const seenOutside = () => (outside.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+const insert = (v: string) => db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+
+it('keeps writes in the open transaction until somebody waits for them, then commits them', async () => {
+  insert('a');
+  insert('b');
+  expect(db.inTransaction).toBe(true);
+  expect(seenInside()).toBe(2);
+  expect(seenOutside()).toBe(0);
+  await commits.durable();
+  expect(seenOutside()).toBe(2);
+  // A new transaction is open again for what comes next.
+  insert('c');
+  expect(seenOutside()).toBe(2);
+  await commits.durable();
+  expect(seenOutside()).toBe(3);
+});
+
+it('answers every waiter of one moment with one commit', async () => {
+  const exec = jest.spyOn(db, 'exec');
+  const waits = Array.from({ length: 50 }, (_, i) => {
+    insert(`w${i}`);
+    return commits.durable();
+  });
+  await Promise.all(waits);
+  expect(exec.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
+  expect(seenOutside()).toBe(50);
+});
+
+it('keeps a failed nested transaction a savepoint: only its own writes roll back', async () => {
+  insert('kept');
+  const failing = db.transaction(() => {
+    insert('undone');
+    insert('kept'); // UNIQUE violation
+  });
+  expect(() => failing()).toThrow(/UNIQUE/);
+  expect(db.inTransaction).toBe(true);
+  await commits.durable();
+  expect(outside.prepare('SELECT v FROM t ORDER BY id').all()).toEqual([{ v: 'kept' }]);
+});
+
+it('commits on its own within maxDelayMs when nobody waits', async () => {
+  commits.stop();
+  commits = new GroupCommit(db, { maxDelayMs: 20 });
+  commits.start();
+  insert('background');
+  const began = Date.now();
+  while (seenOutside() === 0 && Date.now() - began < 5_000) await new Promise((r) => setTimeout(r, 5));
+  expect(seenOutside()).toBe(1);
+});
+
+it('commits what is open when stopped, and lets later writes commit on their own', async () => {
+  insert('before stop');
+  commits.stop();
+  expect(db.inTransaction).toBe(false);
+  expect(seenOutside()).toBe(1);
+  insert('after stop');
+  expect(seenOutside()).toBe(2);
+  await expect(commits.durable()).resolves.toBeUndefined();
+});
+
+it('tries a failed commit again and holds its waiters until it succeeds', async () => {
+  const errors: unknown[] = [];
+  commits.stop();
+  commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 60_000, onError: (e) => errors.push(e) });
+  commits.start();
+  insert('x');
+  const realExec = db.exec.bind(db);
+  let failures = 2;
+  jest.spyOn(db, 'exec').mockImplementation((sql: string) => {
+    if (sql === 'COMMIT' && failures-- > 0) throw new Error('SQLITE_BUSY (staged)');
+    return realExec(sql);
+  });
+  let settled = false;
+  const waited = commits.durable().then(() => (settled = true));
+  await new Promise((r) => setImmediate(r));
+  expect(settled).toBe(false);
+  await waited;
+  expect(errors).toHaveLength(2);
+  expect(seenOutside()).toBe(1);
+});

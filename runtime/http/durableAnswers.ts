@@ -1,0 +1,29 @@
+/**
+ * An HTTP answer goes out only once what the request changed is on disk (see `groupCommit.ts`):
+ * the response's first bytes wait for the database's next commit. A 202 is a promise to the
+ * client that the work was accepted; after a crash the work is there.
+ */
+import type { ServerResponse } from 'node:http';
+
+type Write = ServerResponse['write'];
+type End = ServerResponse['end'];
+
+/** Makes `res` hold its body (and so its headers) until `durable()` settles. */
+export function holdUntilDurable(res: ServerResponse, durable: () => Promise<void>): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let committed: Promise<void> | undefined;
+  // One wait per response, started by its first byte: the writes after it keep their order.
+  const afterCommit = (send: () => void) => {
+    committed ??= durable();
+    committed.then(send, send);
+  };
+  res.write = ((...args: unknown[]) => {
+    afterCommit(() => write(...args));
+    return true;
+  }) as Write;
+  res.end = ((...args: unknown[]) => {
+    afterCommit(() => end(...args));
+    return res;
+  }) as End;
+}
