@@ -103,3 +103,27 @@ export function assessOutflowFromStream(
   const at = Date.parse(own ? own.metadata.occurredAt : transfer.at);
   return assessOutflow(window, { transferId: transfer.transferId, amount: transfer.amount, at }).assessment;
 }
+
+/** How far an event's time may lag behind its place in a stream (orchestrations' clocks, racing appends). */
+export const OUTFLOW_CLOCK_SKEW_MS = 60 * 60 * 1000;
+
+/**
+ * Whether the latest events of a source's stream (`events`, up to its end) reach back far enough
+ * for {@link assessOutflowFromStream} to answer as it would on the whole stream: they hold the
+ * transfer's reservation and start a window (and the tolerated skew) before it. Anything older
+ * left the window before the reservation.
+ */
+export function coversOutflowWindow(
+  events: readonly EventEnvelope[],
+  transfer: { transferId: string },
+  windowMs: number = OUTFLOW_WINDOW_MS,
+): boolean {
+  const own = events.find(
+    (event) => event.type === 'FundsReserved' && event.data.transferId === transfer.transferId,
+  );
+  if (!own || events.length === 0) return false;
+  return (
+    Date.parse(events[0].metadata.occurredAt) <=
+    Date.parse(own.metadata.occurredAt) - windowMs - OUTFLOW_CLOCK_SKEW_MS
+  );
+}
