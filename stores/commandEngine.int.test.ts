@@ -210,8 +210,8 @@ describe('the same engine behind the command handler and the activities', () => 
     const forActivity = racingStore(2);
     expect(await reservation(forActivity)).toMatchObject({ ok: true, sourceOwnerId: 'ann' });
     // Each: two reads that met another writer, then the one that appended (the activity also read
-    // the destination, and the transfer stream before and after reserving).
-    expect([forCommand.reads, forActivity.reads]).toEqual([3, 6]);
+    // the destination, the transfer stream before and after reserving, and the outflow window).
+    expect([forCommand.reads, forActivity.reads]).toEqual([3, 7]);
     const types = (await events.readStream('account-acc-a')).map((e) => e.type);
     expect(types.filter((t) => t === 'FundsReserved')).toHaveLength(1);
     expect(types.filter((t) => t === 'CreditsLoaded')).toHaveLength(6);

@@ -4,6 +4,13 @@
  * schemas, fold it, read the accounts the decision names, decide, and append the accepted events at
  * the version read. On a version conflict someone else appended first: read and decide again.
  *
+ * Streams whose decider has a snapshot format (accounts) are not read whole: the fold starts from
+ * the state this process last saw of the stream, or else from the stored snapshot
+ * (`snapshots.ts`), and takes only the events after it; the event at the start's version is read
+ * too and must carry the id the state was taken at, or the start is ignored and the stream
+ * replayed. A snapshot is stored every {@link SNAPSHOT_INTERVAL} events. The append stays
+ * optimistic on the version read, so a stale start only costs a conflict and another round.
+ *
  * Event ids are deterministic (`{commandId}:{n}`, `{transferId}:reserve`, ...), so a command or an
  * activity run twice appends once: the decider sees its own earlier event and decides nothing, and
  * the store ignores a re-sent id.
@@ -26,13 +33,18 @@ import {
   type DomainEvent,
   type EventEnvelope,
   type EventMetadata,
+  type SnapshotFormat,
   type StreamFold,
 } from '../domain';
 import { isStoreError } from './errors';
 import type { EventStore } from './ports';
+import { forgetState, knownState, rememberState, snapshotsOf, type KnownState } from './snapshots';
 
 /** Concurrent writers of one stream (e.g. 20 transfers from one account) each win within this many rounds. */
 export const MAX_CONFLICT_RETRIES = 50;
+
+/** A snapshot is stored once this many events have been folded past the last one stored. */
+export const SNAPSHOT_INTERVAL = 200;
 
 /** A stream whose stored events are not valid domain events: a failure to retry and then surface, never a rejection. */
 export class CorruptStreamError extends Error {
@@ -40,9 +52,16 @@ export class CorruptStreamError extends Error {
 }
 
 export interface LoadedStream<S> {
+  readonly streamId: string;
   readonly state: S;
-  /** The stream's events as read, oldest first, each checked against its schema. */
+  /**
+   * The events folded, oldest first, each checked against its schema: those after
+   * `snapshotVersion`, so the whole stream only when that is 0 (always, for streams without a
+   * snapshot format, e.g. transfers). {@link readBack} and {@link commandRecorded} look further.
+   */
   readonly history: readonly EventEnvelope[];
+  /** The version the fold started from: 0 for the whole stream, else a snapshot's (or this process's last look). */
+  readonly snapshotVersion: number;
   /** The stream's version when read (0 for a stream with no events). */
   readonly version: number;
 }
@@ -66,7 +85,7 @@ export interface AppendOptions {
 }
 
 /**
- * Whether the stream already holds an effect of this command: an event it appended (id
+ * Whether these events hold an effect of this command: an event it appended (id
  * `{commandId}:{n}`, or `metadata.commandId`). Such a command has succeeded, whatever its decider
  * says of the state since (a load replayed after the account closed, a transfer request replayed
  * after its source closed): a retried command reports what really happened.
@@ -79,23 +98,158 @@ export function recordsCommand(history: readonly EventEnvelope[], commandId: str
   );
 }
 
+/**
+ * {@link recordsCommand} over the whole stream: the events loaded and, when the load started from
+ * a snapshot, the events before it (read only then: for a rejected command, the rare case).
+ */
+export async function commandRecorded(
+  store: EventStore,
+  stream: LoadedStream<unknown>,
+  commandId: string,
+): Promise<boolean> {
+  if (recordsCommand(stream.history, commandId)) return true;
+  if (stream.snapshotVersion === 0) return false;
+  const before = await store.readStream(stream.streamId);
+  return recordsCommand(before.slice(0, stream.snapshotVersion), commandId);
+}
+
+/**
+ * The latest events of the stream, read back from its end in growing pages (64, 128, 256 ...
+ * events, so the reads add up to at most twice what is returned) until `enough(events)` or the
+ * stream's start: for rules that look at a recent window of a long stream (the outflow window).
+ */
+export async function readBack(
+  store: EventStore,
+  stream: LoadedStream<unknown>,
+  enough: (events: readonly EventEnvelope[]) => boolean,
+): Promise<EventEnvelope[]> {
+  if (stream.snapshotVersion === 0) {
+    // The whole stream was read; only what was appended since is missing.
+    const after = await store.readStream(stream.streamId, stream.version + 1);
+    return [...stream.history, ...after];
+  }
+  for (let page = 64; ; page *= 2) {
+    const from = Math.max(1, stream.version + 1 - page);
+    const events = await store.readStream(stream.streamId, from);
+    if (from === 1 || enough(events)) return events;
+  }
+}
+
+function checked<E extends DomainEvent>(streamId: string, envelope: EventEnvelope): E {
+  const parsed = DomainEventSchema.safeParse({ type: envelope.type, data: envelope.data });
+  if (!parsed.success)
+    throw new CorruptStreamError(
+      `event ${envelope.id} (version ${envelope.version}) of ${streamId} is not a valid ${envelope.type}`,
+    );
+  return parsed.data as E;
+}
+
+function foldChecked<S, E extends DomainEvent>(
+  streamId: string,
+  fold: StreamFold<S, E>,
+  from: S,
+  events: readonly EventEnvelope[],
+): S {
+  let state = from;
+  for (const envelope of events) state = fold.evolve(state, checked<E>(streamId, envelope));
+  return state;
+}
+
 /** Reads and folds a stream without writing; every stored event must be a valid domain event. */
 export async function loadStream<S, E extends DomainEvent>(
   store: EventStore,
   streamId: string,
   fold: StreamFold<S, E>,
 ): Promise<LoadedStream<S>> {
-  const history = await store.readStream(streamId);
-  let state = fold.initialState;
-  for (const envelope of history) {
-    const parsed = DomainEventSchema.safeParse({ type: envelope.type, data: envelope.data });
-    if (!parsed.success)
-      throw new CorruptStreamError(
-        `event ${envelope.id} (version ${envelope.version}) of ${streamId} is not a valid ${envelope.type}`,
-      );
-    state = fold.evolve(state, parsed.data as E);
+  const format = fold.snapshot;
+  if (!format) return replay(store, streamId, fold);
+  const start = await startOf(store, streamId, format);
+  if (start) {
+    const read = await store.readStream(streamId, start.version);
+    // The event at the start's version must be the one the state includes; else the start is of
+    // another past of this stream id (a store wiped and refilled, a test's reset) and is not used.
+    if (read[0]?.version === start.version && read[0].id === start.lastEventId) {
+      const history = read.slice(1);
+      const loaded: LoadedStream<S> = {
+        streamId,
+        state: foldChecked(streamId, fold, start.state, history),
+        history,
+        snapshotVersion: start.version,
+        version: start.version + history.length,
+      };
+      await keep(store, loaded, read[read.length - 1].id, format, start.stored);
+      return loaded;
+    }
+    forgetState(store, streamId);
   }
-  return { state, history, version: history.length === 0 ? 0 : history[history.length - 1].version };
+  const loaded = await replay(store, streamId, fold);
+  const last = loaded.history[loaded.history.length - 1];
+  if (last) await keep(store, loaded, last.id, format, 0);
+  return loaded;
+}
+
+async function replay<S, E extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  fold: StreamFold<S, E>,
+): Promise<LoadedStream<S>> {
+  const history = await store.readStream(streamId);
+  return {
+    streamId,
+    state: foldChecked(streamId, fold, fold.initialState, history),
+    history,
+    snapshotVersion: 0,
+    version: history.length === 0 ? 0 : history[history.length - 1].version,
+  };
+}
+
+/** Where a fold may start: this process's last look at the stream, else its stored snapshot. */
+async function startOf<S>(
+  store: EventStore,
+  streamId: string,
+  format: SnapshotFormat<S>,
+): Promise<KnownState<S> | undefined> {
+  const known = knownState(store, streamId, format.format);
+  if (known) return known as KnownState<S>;
+  const snapshots = snapshotsOf(store);
+  if (!snapshots) return undefined;
+  try {
+    const snapshot = await snapshots.read(streamId, format.format);
+    const state = snapshot && snapshot.version > 0 ? format.decode(snapshot.state) : undefined;
+    if (!snapshot || state === undefined) return undefined;
+    const { version, lastEventId } = snapshot;
+    return { format: format.format, version, lastEventId, state, stored: version };
+  } catch {
+    return undefined; // A snapshot is a shortcut: when it cannot be read, the stream still can.
+  }
+}
+
+/** Remembers the loaded state, and stores a snapshot of it once enough events were folded since the last. */
+async function keep<S>(
+  store: EventStore,
+  loaded: LoadedStream<S>,
+  lastEventId: string,
+  format: SnapshotFormat<S>,
+  stored: number,
+): Promise<void> {
+  const snapshots = snapshotsOf(store);
+  let storedNow = stored;
+  if (snapshots && loaded.version - stored >= SNAPSHOT_INTERVAL) {
+    try {
+      const state = format.encode(loaded.state);
+      await snapshots.write(loaded.streamId, {
+        format: format.format,
+        version: loaded.version,
+        lastEventId,
+        state,
+      });
+      storedNow = loaded.version;
+    } catch {
+      // Not stored this time (store busy, document refused): the next load tries again.
+    }
+  }
+  const { streamId, version, state } = loaded;
+  rememberState(store, streamId, { format: format.format, version, lastEventId, state, stored: storedNow });
 }
 
 /** Reads the target's stream and the accounts it names, and decides; appends nothing. */
@@ -153,9 +307,30 @@ export async function handleCommand<S, E extends DomainEvent>(
         () => store.append(target.streamId, version, envelopes as EventEnvelope[]),
       );
       // The store answers the current version without appending when every id is already there.
-      return { ...decided, appended: after - version === envelopes.length ? envelopes.length : 0 };
+      const appended = after - version === envelopes.length ? envelopes.length : 0;
+      if (appended > 0) rememberAppended(store, target, decided, envelopes as EventEnvelope[]);
+      return { ...decided, appended };
     } catch (error) {
       if (!isStoreError(error, 'stream_version_conflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
     }
   }
+}
+
+/** After an append: the state with the appended events, so the next load reads nothing before them. */
+function rememberAppended<S, E extends DomainEvent>(
+  store: EventStore,
+  target: CommandTarget<S, E>,
+  decided: Decided<S, E>,
+  appended: readonly EventEnvelope[],
+): void {
+  const format = target.fold.snapshot;
+  if (!format) return;
+  const known = knownState(store, target.streamId, format.format);
+  rememberState(store, target.streamId, {
+    format: format.format,
+    version: decided.version + appended.length,
+    lastEventId: appended[appended.length - 1].id,
+    state: foldChecked(target.streamId, target.fold, decided.state, appended),
+    stored: known?.stored ?? 0,
+  });
 }
