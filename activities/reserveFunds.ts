@@ -11,9 +11,9 @@
  * final in between gets its new reservation released here. A reservation that was already released
  * is not taken again either (`process_ended`).
  */
-import { accountTarget, assessOutflowFromStream, reservationOf } from '../domain';
+import { accountTarget, assessOutflowFromStream, coversOutflowWindow, reservationOf } from '../domain';
 import type { EventStore } from '../stores';
-import { decideOn, handleCommand } from '../stores/commandEngine';
+import { decideOn, handleCommand, readBack } from '../stores/commandEngine';
 import type { ReserveFundsInput, ReserveFundsResult } from './contracts';
 import { metadataOf } from './metadata';
 import { transferStanding } from './transferStatus';
@@ -32,11 +32,12 @@ export async function reserveFunds(store: EventStore, input: ReserveFundsInput):
   );
   if (!destination.decision.ok) return { ok: false, reason: destination.decision.error.code };
   const metadata = metadataOf(input);
-  const { decision, state, history, appended } = await handleCommand(
+  const reserved = await handleCommand(
     store,
     accountTarget({ type: 'ReserveFunds', data: { accountId: fromAccountId, transferId, amount } }),
     { ids: [`${transferId}:reserve`], metadata },
   );
+  const { decision, state, appended } = reserved;
   if (!decision.ok) return { ok: false, reason: decision.error.code };
   if (state.status === 'none')
     throw new Error(`transfer ${transferId}: reserved on ${fromAccountId}, which has no events`);
@@ -57,6 +58,8 @@ export async function reserveFunds(store: EventStore, input: ReserveFundsInput):
       return { ok: false, reason: after.reason };
     }
   }
-  const { windowTotal } = assessOutflowFromStream(history, { transferId, amount, at: input.at });
+  // The events of the window only, not the whole (possibly long) stream: read back from its end.
+  const recent = await readBack(store, reserved, (events) => coversOutflowWindow(events, { transferId }));
+  const { windowTotal } = assessOutflowFromStream(recent, { transferId, amount, at: input.at });
   return { ok: true, sourceOwnerId: state.ownerId, windowTotal };
 }

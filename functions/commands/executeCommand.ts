@@ -22,7 +22,7 @@ import type { ReasonCode } from '../../domain/reasons';
 import { commandTarget } from '../../domain/streams';
 import { recordsDecision } from '../../domain/transfer';
 import type { EventStore } from '../../stores';
-import { decideOn, handleCommand, recordsCommand } from '../../stores/commandEngine';
+import { commandRecorded, decideOn, handleCommand } from '../../stores/commandEngine';
 import { currentTrace } from '../../telemetry';
 import type { TransferProcessClient } from '../transferProcessClient';
 
@@ -75,7 +75,7 @@ export async function executeCommand(
 ): Promise<ExecutionOutcome> {
   if (command.type === 'DecideTransfer') return raiseDecision(ctx, command);
   if (command.type === 'CancelTransfer') return raiseCancel(ctx, command);
-  const { decision, history } = await handleCommand(ctx.events, commandTarget(command), {
+  const handled = await handleCommand(ctx.events, commandTarget(command), {
     metadata: {
       correlationId: ctx.correlationId,
       causationId: ctx.commandId,
@@ -86,6 +86,8 @@ export async function executeCommand(
     },
     idPrefix: ctx.commandId,
   });
-  if (decision.ok || recordsCommand(history, ctx.commandId)) return { status: 'succeeded' };
+  const { decision } = handled;
+  if (decision.ok || (await commandRecorded(ctx.events, handled, ctx.commandId)))
+    return { status: 'succeeded' };
   return { status: 'rejected', reason: decision.error.code };
 }

@@ -7,6 +7,7 @@ import { ContainerCommandStore } from '../commandStore';
 import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
+import { ContainerSnapshotStore, keepSnapshots } from '../snapshots';
 import { ContainerViews } from '../views';
 import { LocalDocumentContainer } from './localContainer';
 
@@ -31,8 +32,10 @@ export function createLocalStores(documents: LocalHostDocuments, options: LocalS
     events: containerOf('events'),
     views: containerOf('views'),
   };
+  const events: StoreSet['events'] = new ContainerEventStore(containers.events);
+  keepSnapshots(events, new ContainerSnapshotStore(containers.views));
   return {
-    events: new ContainerEventStore(containers.events),
+    events,
     commands: new ContainerCommandStore(containers.commands, now),
     views: new ContainerViews(containers.views),
     containers,
