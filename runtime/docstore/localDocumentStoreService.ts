@@ -2,7 +2,7 @@
  * Publishes the local document store's database to app code (`getStores()` in stores/) and to the
  * Cosmos DB trigger service. First of the default services, so that every service and function
  * sees it. By default the documents live in the host's database; `dataFile` puts them in a file
- * of their own (opened like the host's: WAL, synchronous=NORMAL).
+ * of their own (WAL, synchronous=FULL; each write commits on its own there, outside the host's group commit).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,7 @@ export class LocalDocumentStoreService implements HostService {
       if (dataFile !== ':memory:') mkdirSync(path.dirname(path.resolve(dataFile)), { recursive: true });
       this.db = new Database(dataFile);
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
       this.ownsDb = true;
       setDocumentDatabase(ctx.db, this.db);
