@@ -112,6 +112,9 @@ const SettingsSchema = z.object({
     .optional(),
 });
 
+/** Every app setting this module reads (infra/ sets each, or says why not: test/azure/infra.unit.test.ts). */
+export const SETTING_NAMES: readonly string[] = Object.keys(SettingsSchema.shape);
+
 /** Empty strings count as unset (app settings often exist with no value). */
 function present(env: Env): Record<string, string> {
   const result: Record<string, string> = {};
