@@ -2,12 +2,13 @@
 /**
  * `npm start`: runs the local Functions host on an app folder.
  *
- *   node dist/runtime/cli.js [--app DIR] [--port N] [--data-dir D] [--hostname H]
+ *   node dist/runtime/cli.js [--app DIR] [--port N] [--data-dir D] [--hostname H] [--link LABEL=PATH] [--hint TEXT]
  *
  * PORT and CARDFLOW_DATA_DIR are read when the flags are absent. Stops cleanly on SIGTERM / SIGINT.
  */
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, startHost, type Host } from './host';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, ListenError, startHost, type Host } from './host';
 import type { LogFields } from './contracts';
 import { consoleLogger, logFormatFrom } from './logger';
 import { AppLoadError } from './worker/loadApp';
@@ -17,6 +18,10 @@ export interface CliOptions {
   port: number;
   dataDir: string;
   hostname: string;
+  /** Pages of the app the banner points to, e.g. `{ label: 'Dashboard', path: '/api/dashboard/' }`. */
+  links: Array<{ label: string; path: string }>;
+  /** What to try next, printed last (e.g. a command to run in another terminal). */
+  hints: string[];
 }
 
 export class UsageError extends Error {}
@@ -25,18 +30,24 @@ const USAGE = `Usage: cli [--app DIR] [--port N] [--data-dir D] [--hostname H]
   --app DIR        the Functions app folder (package.json "main", host.json); default: current folder
   --port N         HTTP port (env PORT); default ${DEFAULT_PORT}; 0 picks a free port
   --data-dir D     folder of the SQLite database (env CARDFLOW_DATA_DIR); default ${DEFAULT_DATA_DIR}
-  --hostname H     interface to listen on; default 127.0.0.1`;
+  --hostname H     interface to listen on; default 127.0.0.1 (0.0.0.0: every interface)
+  --link L=PATH    print L's URL (the host's URL + PATH) after start; repeatable
+  --hint TEXT      print TEXT as what to try next after start; repeatable`;
 
 /** Parses flags (`--flag value` or `--flag=value`) over the environment's defaults. */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): CliOptions {
   const flags = new Map<string, string>();
+  const links: CliOptions['links'] = [];
+  const hints: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const m = /^--(app|port|data-dir|hostname)(?:=(.*))?$/.exec(arg);
+    const m = /^--(app|port|data-dir|hostname|link|hint)(?:=(.*))?$/s.exec(arg);
     if (!m) throw new UsageError(`Unknown argument "${arg}".`);
     const value = m[2] ?? argv[++i];
     if (value === undefined || value === '') throw new UsageError(`--${m[1]} needs a value.`);
-    flags.set(m[1], value);
+    if (m[1] === 'link') links.push(parseLink(value));
+    else if (m[1] === 'hint') hints.push(value);
+    else flags.set(m[1], value);
   }
   const portText = flags.get('port') ?? env.PORT ?? String(DEFAULT_PORT);
   const port = Number(portText);
@@ -52,7 +63,76 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, cw
       flags.get('data-dir') ?? env.CARDFLOW_DATA_DIR ?? path.join(appRoot, DEFAULT_DATA_DIR),
     ),
     hostname: flags.get('hostname') ?? '127.0.0.1',
+    links,
+    hints,
   };
+}
+
+function parseLink(value: string): { label: string; path: string } {
+  const m = /^([^=]+)=(\/.*)$/.exec(value);
+  if (!m) throw new UsageError(`--link takes LABEL=/path (e.g. Dashboard=/api/dashboard/), not "${value}".`);
+  return { label: m[1].trim(), path: m[2] };
+}
+
+/** Whether `hostname` means every interface of the machine. */
+function isWildcard(hostname: string): boolean {
+  return hostname === '0.0.0.0' || hostname === '::' || hostname === '[::]';
+}
+
+/**
+ * The addresses other machines reach a host listening on every interface at: the machine's
+ * external IPv4 addresses (and IPv6 ones when it listens on `::`).
+ */
+export function reachableAddresses(
+  hostname: string,
+  port: number,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string[] {
+  if (!isWildcard(hostname)) return [];
+  const urls: string[] = [];
+  for (const infos of Object.values(interfaces))
+    for (const info of infos ?? []) {
+      if (info.internal) continue;
+      if (info.family === 'IPv4') urls.push(`http://${info.address}:${port}`);
+      else if (hostname !== '0.0.0.0' && !info.address.startsWith('fe80'))
+        urls.push(`http://[${info.address}]:${port}`);
+    }
+  return urls;
+}
+
+/** The lines the CLI prints once the host listens, the listening URL first. */
+export function describeBanner(
+  host: Pick<Host, 'baseUrl' | 'port'>,
+  options: Pick<CliOptions, 'dataDir' | 'hostname' | 'links' | 'hints'>,
+  interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>,
+): string[] {
+  const lines: string[] = [];
+  const others = reachableAddresses(options.hostname, host.port, interfaces);
+  if (isWildcard(options.hostname))
+    lines.push(
+      others.length > 0
+        ? `Listening on every interface: from other machines ${others.join(', ')}`
+        : 'Listening on every interface (this machine has no external address).',
+    );
+  lines.push(`Host listening on ${host.baseUrl} (data: ${options.dataDir})`);
+  for (const link of options.links) lines.push(`${link.label}: ${host.baseUrl}${link.path}`);
+  for (const hint of options.hints) lines.push(`Next: ${hint}`);
+  return lines;
+}
+
+/** What the CLI says when the host cannot listen: the reason, then what to do. */
+export function describeListenError(err: ListenError): string {
+  const next = err.port === DEFAULT_PORT ? DEFAULT_PORT + 1 : err.port + 1;
+  if (err.code === 'EADDRINUSE')
+    return (
+      `${err.message} Stop the other one (is an earlier npm start still running?), or start on ` +
+      `another port: npm start -- --port ${next} (or PORT=${next}; --port 0 picks a free one).`
+    );
+  if (err.code === 'EACCES')
+    return `${err.message} Pick a port above 1023: npm start -- --port ${DEFAULT_PORT}.`;
+  if (err.code === 'EADDRNOTAVAIL')
+    return `${err.message} Use --hostname 127.0.0.1 (this machine) or --hostname 0.0.0.0 (every interface).`;
+  return err.message;
 }
 
 /** The function list as Core Tools prints it after start. */
@@ -103,11 +183,13 @@ async function main(): Promise<void> {
   } catch (err) {
     // A load error is the user's to fix and says how; anything else is a bug whose stack helps.
     const reason =
-      err instanceof AppLoadError
-        ? err.message
-        : err instanceof Error
-          ? (err.stack ?? err.message)
-          : String(err);
+      err instanceof ListenError
+        ? describeListenError(err)
+        : err instanceof AppLoadError
+          ? err.message
+          : err instanceof Error
+            ? (err.stack ?? err.message)
+            : String(err);
     complain(`The host could not start: ${reason}`);
     process.exit(1);
   }
@@ -122,10 +204,8 @@ async function main(): Promise<void> {
       });
     }
   else process.stdout.write(`\n${describeFunctions(host)}\n`);
-  say(`Host listening on ${host.baseUrl} (data: ${options.dataDir})`, {
-    baseUrl: host.baseUrl,
-    dataDir: options.dataDir,
-  });
+  for (const line of describeBanner(host, options))
+    say(line, { baseUrl: host.baseUrl, dataDir: options.dataDir });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

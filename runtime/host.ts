@@ -375,11 +375,35 @@ async function stopServices(services: HostService[], log: Logger): Promise<void>
   }
 }
 
+/** The host could not listen: the port is taken (EADDRINUSE), not allowed (EACCES) or the address is not this machine's. */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly port: number,
+    readonly hostname: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ListenError.describe(code, port, hostname), options);
+    this.name = 'ListenError';
+  }
+
+  private static describe(code: string, port: number, hostname: string): string {
+    if (code === 'EADDRINUSE')
+      return `Port ${port} on ${hostname} is already in use (EADDRINUSE): another host, or another program, listens there.`;
+    if (code === 'EACCES')
+      return `Port ${port} on ${hostname} needs privileges this process does not have (EACCES).`;
+    if (code === 'EADDRNOTAVAIL') return `${hostname} is not an address of this machine (EADDRNOTAVAIL).`;
+    return `The host could not listen on ${hostname}:${port} (${code}).`;
+  }
+}
+
 function listen(server: Server, port: number, hostname: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (err: NodeJS.ErrnoException): void =>
+      reject(err.code ? new ListenError(err.code, port, hostname, { cause: err }) : err);
+    server.once('error', onError);
     server.listen(port, hostname, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
   });

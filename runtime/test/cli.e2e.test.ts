@@ -156,3 +156,49 @@ test('exits with usage on an unknown flag or a bad port', async () => {
   expect(await badPort.exit).toBe(2);
   expect(badPort.stderr()).toContain('The port must be a number');
 }, 30_000);
+
+test('a busy port: says which, and what to do, without a stack', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as import('node:net').AddressInfo).port;
+  try {
+    const run = runCli(['--app', fixture('http-app'), '--port', String(port), '--data-dir', dataDir]);
+    expect(await run.exit).toBe(1);
+    expect(run.stderr()).toContain(
+      `The host could not start: Port ${port} on 127.0.0.1 is already in use (EADDRINUSE)`,
+    );
+    expect(run.stderr()).toContain(`npm start -- --port ${port + 1}`);
+    expect(run.stderr()).not.toMatch(/^\s+at /m);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+}, 30_000);
+
+test('the banner ends with the listening URL, the links and what to try next', async () => {
+  const run = runCli([
+    '--app',
+    fixture('http-app'),
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--link',
+    'Greeting=/api/hello',
+    '--hint',
+    'curl the greeting',
+  ]);
+  try {
+    const [, baseUrl] = await waitForOutput(run, /Host listening on (http:\/\/127\.0\.0\.1:\d+).*\n.*\n.*\n/);
+    const tail = run.stdout().slice(run.stdout().indexOf('Host listening on')).split('\n').slice(0, 3);
+    expect(tail).toEqual([
+      `Host listening on ${baseUrl} (data: ${dataDir})`,
+      `Greeting: ${baseUrl}/api/hello`,
+      'Next: curl the greeting',
+    ]);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}, 30_000);
