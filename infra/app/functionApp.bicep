@@ -70,6 +70,9 @@ var appSettings = {
   // The velocity rule's outflow window: the durable entity (both backends run entities).
   CARDFLOW_OUTFLOW_WINDOW: 'entity'
   LOG_FORMAT: logFormat
+  // Back-pressure on new commands: the app's defaults (functions/settings.ts).
+  BACKLOG_MAX_COMMANDS: '500'
+  BACKLOG_RETRY_AFTER: '5'
   // App Service Authentication signs in to Entra ID with the identity (a federated credential on
   // the app registration) instead of a client secret.
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identityClientId
