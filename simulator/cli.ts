@@ -2,7 +2,7 @@
  * `npm run simulate -- --scenario NAME [--url http://localhost:7071] [--transfers N --accounts M]`
  *
  * Drives a running Cardflow host over HTTP only, prints a summary, and exits 1 when an expectation
- * or an invariant is broken (2 on bad usage).
+ * or an invariant is broken or no host answers at the URL (2 on bad usage, 0 for `--help`).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { CardflowApi, httpDriver } from './api';
 import { runScenario, SCENARIOS, type ScenarioResult } from './scenarios';
 import { SimUsers } from './users';
 
-const USAGE = `usage: npm run simulate -- --scenario NAME [--url URL] [--transfers N] [--accounts M] [--concurrency C] [--timeout-ms T]
+export const USAGE = `usage: npm run simulate -- --scenario NAME [--url URL] [--transfers N] [--accounts M] [--concurrency C] [--timeout-ms T]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --url          the host (default http://localhost:7071, or $CARDFLOW_URL)
   --transfers    load: how many transfers (default 200)
@@ -20,7 +20,29 @@ scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --users        the users file the host authenticates (default auth.local.json, else
                  auth.local.example.json, as the host picks; or $CARDFLOW_AUTH_FILE): the
                  simulator acts as its customers, its approver and its operator
+  --help, -h     this text
 'expired' waits for the host's approval deadline: start the host with a short APPROVAL_TIMEOUT (e.g. PT10S).`;
+
+/** Whether the command line asks for the usage (anywhere, whatever else it says). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
+/**
+ * Undefined when something answers HTTP at `baseUrl` (any status: the scenario tells the rest);
+ * else what to do about it. Asks the open liveness route, with a short timeout.
+ */
+export async function probeHost(baseUrl: string, timeoutMs = 3_000): Promise<string | undefined> {
+  const url = `${baseUrl.replace(/\/$/, '')}/api/health/live`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    return `no host at ${baseUrl} (${cause}): start one with npm start, or pass --url`;
+  }
+}
 
 export interface CliArgs {
   scenario: string;
@@ -105,6 +127,20 @@ export function newRunId(): string {
   return `sim-${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
 }
 
+/**
+ * Draws the progress bar on `stream` when it is a terminal (each frame over the last, `\r`); piped
+ * or redirected output gets no frames. Undefined when there is nothing to draw on.
+ */
+export function progressReporter(stream: {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}): ((done: number, total: number) => void) | undefined {
+  if (!stream.isTTY) return undefined;
+  return (done, total) => {
+    stream.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`);
+  };
+}
+
 export function progressBar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
@@ -119,36 +155,64 @@ export function formatResult(result: ScenarioResult): string[] {
   return lines;
 }
 
-async function main(): Promise<number> {
+/** Where the command writes: standard output, standard error (and whether that is a terminal). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  progress: { isTTY?: boolean; write(text: string): unknown };
+}
+
+/** The whole command; resolves with its exit status. */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(USAGE);
+    return 0;
+  }
   let args: CliArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv, env);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    io.err(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const usersFile = args.users ?? defaultUsersFile();
+  const usersFile = args.users ?? defaultUsersFile(env);
   if (!usersFile) {
-    console.error(
+    io.err(
       'no users file: pass --users FILE (the users the host authenticates, as in auth.local.example.json)',
     );
     return 2;
   }
+  const missing = await probeHost(args.url);
+  if (missing) {
+    io.err(missing);
+    return 1;
+  }
   const api = new CardflowApi(httpDriver(args.url), SimUsers.fromFile(usersFile));
   const runId = newRunId();
-  console.log(`simulating '${args.scenario}' against ${args.url} (run ${runId})`);
+  io.out(`simulating '${args.scenario}' against ${args.url} (run ${runId})`);
   const result = await runScenario(api, args.scenario, {
     runId,
     transfers: args.transfers,
     accounts: args.accounts,
     concurrency: args.concurrency,
     timeoutMs: args.timeoutMs,
-    out: (line) => console.log(line),
-    progress: (done, total) =>
-      process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
+    out: io.out,
+    progress: progressReporter(io.progress),
   });
-  for (const line of formatResult(result)) console.log(line);
+  for (const line of formatResult(result)) io.out(line);
   return result.violations.length === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  return runCli(process.argv.slice(2), process.env, {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    progress: process.stderr,
+  });
 }
 
 if (require.main === module) {
