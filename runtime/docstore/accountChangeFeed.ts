@@ -59,8 +59,45 @@ export function accountConnectionOf(
   return endpoint ? { kind: 'identity', endpoint } : undefined;
 }
 
+/**
+ * The platform's managed identity, as the Functions host signs in on App Service and Flex
+ * Consumption: a GET of the identity endpoint `IDENTITY_ENDPOINT` (api-version 2019-08-01) with the
+ * `IDENTITY_HEADER` secret, for the scope's resource; `clientId` picks a user-assigned identity (the
+ * connection's `{connection}__clientId`). Tokens are reused until five minutes before they expire.
+ * Undefined when the endpoint is not configured.
+ */
+export function platformIdentityCredential(
+  settings: HostContext['settings'],
+  clientId?: string,
+): AccountTokenCredential | undefined {
+  const endpoint = settings.IDENTITY_ENDPOINT?.trim();
+  const secret = settings.IDENTITY_HEADER?.trim();
+  if (!endpoint || !secret) return undefined;
+  const cache = new Map<string, { token: string; expiresOnTimestamp: number }>();
+  return {
+    async getToken(scopes) {
+      const resource = [scopes].flat()[0].replace(/\/\.default$/, '');
+      const cached = cache.get(resource);
+      if (cached && cached.expiresOnTimestamp - 5 * 60_000 > Date.now()) return cached;
+      const url = new URL(endpoint);
+      url.searchParams.set('resource', resource);
+      url.searchParams.set('api-version', '2019-08-01');
+      if (clientId) url.searchParams.set('client_id', clientId);
+      const response = await fetch(url, { headers: { 'X-IDENTITY-HEADER': secret } });
+      if (!response.ok) throw new Error(`the identity endpoint answered ${response.status} for ${resource}`);
+      const body = (await response.json()) as { access_token?: unknown; expires_on?: unknown };
+      const expiresOn = Number(body.expires_on);
+      if (typeof body.access_token !== 'string' || !Number.isFinite(expiresOn))
+        throw new Error(`the identity endpoint gave no token for ${resource}`);
+      const token = { token: body.access_token, expiresOnTimestamp: expiresOn * 1000 };
+      cache.set(resource, token);
+      return token;
+    },
+  };
+}
+
 export interface AccountClientOptions {
-  /** Signs in for identity-based connections (the host has no Entra ID sign-in of its own). */
+  /** Signs in for identity-based connections; default: the platform's identity endpoint, when configured. */
   credential?: AccountTokenCredential;
   /** An agent for the client (tests: one trusting a loopback server's certificate). */
   agent?: Agent;
@@ -78,7 +115,7 @@ export function accountClientOf(connection: AccountConnection, options: AccountC
   if (connection.kind === 'key') return new CosmosClient({ ...common, key: connection.key });
   if (!options.credential)
     throw new Error(
-      `an identity-based connection (${connection.endpoint}) needs a credential: new CosmosDBTriggerService({ credential })`,
+      `an identity-based connection (${connection.endpoint}) needs a credential: IDENTITY_ENDPOINT and IDENTITY_HEADER (the platform's managed identity), or new CosmosDBTriggerService({ credential })`,
     );
   return new CosmosClient({ ...common, aadCredentials: options.credential });
 }

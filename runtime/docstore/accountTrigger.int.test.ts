@@ -6,7 +6,7 @@
  * credential, leave the function unserved and say why; a keyless connection signs in with the
  * credential the service is given.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -172,7 +172,7 @@ describe('the Cosmos DB trigger on an account', () => {
     );
   });
 
-  it('signs in to a keyless account with the credential it is given', async () => {
+  it('signs in to a keyless account with the credential it is given, else the platform identity endpoint', async () => {
     const secure: Server = createHttpsServer();
     const authorizations: string[] = [];
     secure.prependListener('request', (req) => authorizations.push(String(req.headers.authorization)));
@@ -207,6 +207,56 @@ describe('the Cosmos DB trigger on an account', () => {
       expect(authorizations.some((a) => decodeURIComponent(a) === 'type=aad&ver=1.0&sig=host-token')).toBe(
         true,
       );
+      await hosts.pop()?.stop();
+
+      // Without a credential given: the platform's managed identity, through its identity endpoint.
+      const tokenRequests: Array<{ resource: string | null; clientId: string | null; secret: unknown }> = [];
+      const identity = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        tokenRequests.push({
+          resource: url.searchParams.get('resource'),
+          clientId: url.searchParams.get('client_id'),
+          secret: req.headers['x-identity-header'],
+        });
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            access_token: 'platform-token',
+            expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+          }),
+        );
+      });
+      const identityAddress = await listen(identity);
+      try {
+        authorizations.length = 0;
+        const platform = await startHost(
+          {
+            CosmosDBConnection__accountEndpoint: `https://${address}/`,
+            CosmosDBConnection__clientId: 'the-identity-client-id',
+            IDENTITY_ENDPOINT: `http://${identityAddress}/msi/token`,
+            IDENTITY_HEADER: 'identity-secret',
+          },
+          new CosmosDBTriggerService({ agent }),
+        );
+        await db.container('items').items.create({ id: 'doc-2', pk: 'p', seq: 2 });
+        await platform.waitForIdle();
+        expect(delivered('projectItems').map((d) => d.id)).toEqual(
+          expect.arrayContaining(['doc-1', 'doc-2']),
+        );
+        expect(tokenRequests[0]).toEqual({
+          resource: `https://${address}`,
+          clientId: 'the-identity-client-id',
+          secret: 'identity-secret',
+        });
+        // One token, reused by every poll until it nears its expiry.
+        expect(tokenRequests).toHaveLength(1);
+        expect(
+          authorizations.some((a) => decodeURIComponent(a) === 'type=aad&ver=1.0&sig=platform-token'),
+        ).toBe(true);
+      } finally {
+        while (hosts.length > 0) await hosts.pop()?.stop();
+        await new Promise((resolve) => identity.close(resolve));
+      }
     } finally {
       secureClient.dispose();
       while (hosts.length > 0) await hosts.pop()?.stop();

@@ -17,7 +17,8 @@
  * From a Cosmos DB account instead (`source: 'connection'`, or the app setting
  * `LOCAL_HOST_COSMOS_TRIGGER=connection`): each function reads the account its binding's
  * `connection` names — the setting as a connection string, or `{connection}__accountEndpoint` with
- * the service's `credential` — by polling the container (accountChangeFeed.ts). That is how an app
+ * the service's `credential`, else the platform's identity endpoint (`IDENTITY_ENDPOINT`, as on App
+ * Service) — by polling the container (accountChangeFeed.ts). That is how an app
  * in its Azure configuration (Cosmos SDK writes) runs here.
  *
  * Binding values may name app settings as `%NAME%`. `startFromBeginning` applies only when the
@@ -28,7 +29,12 @@
 import { hostname } from 'node:os';
 import type { CosmosClient } from '@azure/cosmos';
 import type { HostContext, HostService, FunctionRegistration } from '../contracts';
-import { accountClientOf, accountConnectionOf, type AccountClientOptions } from './accountChangeFeed';
+import {
+  accountClientOf,
+  accountConnectionOf,
+  platformIdentityCredential,
+  type AccountClientOptions,
+} from './accountChangeFeed';
 import { AccountFeedListener } from './accountFeedListener';
 import { ChangeFeedReader } from './changeFeed';
 import { LocalDocumentStore, onDocumentChange } from './documentStore';
@@ -132,7 +138,10 @@ export class CosmosDBTriggerService implements HostService {
       const clientKey = JSON.stringify(connection);
       let client = this.clients.get(clientKey);
       if (!client) {
-        client = accountClientOf(connection, this.options);
+        const credential =
+          this.options.credential ??
+          platformIdentityCredential(ctx.settings, ctx.settings[`${config.connection}__clientId`]?.trim());
+        client = accountClientOf(connection, { ...this.options, credential });
         this.clients.set(clientKey, client);
       }
       return new AccountFeedListener(
