@@ -37,7 +37,20 @@ export interface Settings {
   hostName?: string;
   /** When the reconciler runs: NCRONTAB with seconds, or a TimeSpan (functions/reconciler.ts). */
   reconcilerSchedule: string;
+  /** Back-pressure on new commands (functions/http/backPressure.ts, docs/operations.md). */
+  backlog: BacklogSettings;
 }
+
+export interface BacklogSettings {
+  /** Commands this instance accepted and the pipeline has not yet handled through, past which new ones get 429. */
+  maxCommands: number;
+  /** Seconds a refused client is told to wait (`Retry-After`). */
+  retryAfterSeconds: number;
+}
+
+/** About 15 s of the pipeline's work at the rates measured in issue 15 (33 transfers/s). */
+export const DEFAULT_BACKLOG_MAX_COMMANDS = 500;
+export const DEFAULT_BACKLOG_RETRY_AFTER_SECONDS = 5;
 
 /** The reconciler's default schedule: at second 0 of every minute. */
 export const DEFAULT_RECONCILER_SCHEDULE = '0 */1 * * * *';
@@ -62,6 +75,16 @@ const cents = (name: string, fallback: number) =>
     .pipe(
       z.int().min(1, `${name} must be at least 1`).max(1_000_000_000_000, `${name} must be at most 10^12`),
     )
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number, e.g. ${fallback}`)
+    .transform(Number)
+    .pipe(z.int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
     .optional()
     .transform((v) => v ?? fallback);
 
@@ -110,6 +133,8 @@ const SettingsSchema = z.object({
       "RECONCILER_SCHEDULE must be an NCRONTAB expression with seconds, e.g. '0 */1 * * * *', or a TimeSpan such as 00:01:00",
     )
     .optional(),
+  BACKLOG_MAX_COMMANDS: wholeNumber('BACKLOG_MAX_COMMANDS', DEFAULT_BACKLOG_MAX_COMMANDS, 1, 1_000_000),
+  BACKLOG_RETRY_AFTER: wholeNumber('BACKLOG_RETRY_AFTER', DEFAULT_BACKLOG_RETRY_AFTER_SECONDS, 1, 3600),
 });
 
 /** Every app setting this module reads (infra/ sets each, or says why not: test/azure/infra.unit.test.ts). */
@@ -167,6 +192,7 @@ export function loadSettings(env: Env = process.env): Settings {
     cosmosAuth: store !== 'cosmos' ? undefined : values.CosmosDBConnection ? 'key' : 'identity',
     hostName: values.WEBSITE_HOSTNAME,
     reconcilerSchedule: values.RECONCILER_SCHEDULE ?? DEFAULT_RECONCILER_SCHEDULE,
+    backlog: { maxCommands: values.BACKLOG_MAX_COMMANDS, retryAfterSeconds: values.BACKLOG_RETRY_AFTER },
   };
 }
 

@@ -11,6 +11,14 @@ describe('settings', () => {
       velocityThreshold: 250_000,
       approvalTimeout: 'PT24H',
       approvalTimeoutMs: 86_400_000,
+      backlog: { maxCommands: 500, retryAfterSeconds: 5 },
+    });
+  });
+
+  it('reads the back-pressure bound and the Retry-After', () => {
+    expect(loadSettings({ BACKLOG_MAX_COMMANDS: ' 40 ', BACKLOG_RETRY_AFTER: '2' }).backlog).toEqual({
+      maxCommands: 40,
+      retryAfterSeconds: 2,
     });
   });
 
@@ -36,6 +44,12 @@ describe('settings', () => {
     [{ APPROVAL_TIMEOUT: '24h' }, 'APPROVAL_TIMEOUT'],
     [{ APPROVAL_TIMEOUT: 'PT0S' }, 'APPROVAL_TIMEOUT'],
     [{ CARDFLOW_STORE: 'mongo' }, 'CARDFLOW_STORE'],
+    [{ BACKLOG_MAX_COMMANDS: '0' }, 'BACKLOG_MAX_COMMANDS'],
+    [{ BACKLOG_MAX_COMMANDS: 'many' }, 'BACKLOG_MAX_COMMANDS'],
+    [{ BACKLOG_MAX_COMMANDS: '2000000' }, 'BACKLOG_MAX_COMMANDS'],
+    [{ BACKLOG_RETRY_AFTER: '0' }, 'BACKLOG_RETRY_AFTER'],
+    [{ BACKLOG_RETRY_AFTER: '1.5' }, 'BACKLOG_RETRY_AFTER'],
+    [{ BACKLOG_RETRY_AFTER: '3601' }, 'BACKLOG_RETRY_AFTER'],
     [{ EVENTGRID_TOPIC_ENDPOINT: 'not a url' }, 'EVENTGRID_TOPIC_ENDPOINT'],
     [{ CARDFLOW_STORE: 'cosmos' }, 'CosmosDBConnection'],
     [{ CARDFLOW_STORE: 'cosmos' }, 'CosmosDBConnection__accountEndpoint'],

@@ -5,11 +5,14 @@
  *   commands    the command handler's last change-feed lag, `degraded` above {@link MAX_FEED_LAG_MS}
  *   events      the primary handler's last lag, the same rule
  *   publishing  Event Grid publishes keep failing (the primary handler retries the batch): `degraded`
+ *   backlog     commands this instance accepted and the pipeline has not handled through (backlog.ts):
+ *               `degraded` at `BACKLOG_MAX_COMMANDS`, when new commands get 429 `backlog_full`
  *
  * `healthy` and `degraded` answer 200 (the instance serves; an operator should look), `unhealthy`
  * 503 (a load balancer should send traffic elsewhere).
  */
 import type { Views } from '../../stores';
+import type { BacklogMeasure } from './backlog';
 import { signals } from './signals';
 
 /** A change feed handled more than a minute after its writes is falling behind. */
@@ -31,7 +34,12 @@ export interface Health {
 
 const RANK: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 
-export async function checkHealth(deps: { views: Views; now: () => number }): Promise<Health> {
+export async function checkHealth(deps: {
+  views: Views;
+  now: () => number;
+  /** The backlog as last measured, with its bound; no check without it. */
+  backlog?: { measure: BacklogMeasure; maxCommands: number };
+}): Promise<Health> {
   const checks: Record<string, Check> = { store: await storeCheck(deps.views) };
   const seen = signals();
   for (const container of ['commands', 'events']) {
@@ -57,11 +65,26 @@ export async function checkHealth(deps: { views: Views; now: () => number }): Pr
           detail: `the last ${consecutiveFailures} publish(es) to Event Grid failed${lastError ? `: ${lastError}` : ''}; the primary handler retries them`,
           consecutiveFailures,
         };
+  if (deps.backlog) checks.backlog = backlogCheck(deps.backlog.measure, deps.backlog.maxCommands);
   const status = Object.values(checks).reduce<HealthStatus>(
     (worst, check) => (RANK[check.status] > RANK[worst] ? check.status : worst),
     'healthy',
   );
   return { status, checkedAt: new Date(deps.now()).toISOString(), checks };
+}
+
+function backlogCheck(measure: BacklogMeasure, maxCommands: number): Check {
+  const full = measure.commands >= maxCommands;
+  return {
+    status: full ? 'degraded' : 'healthy',
+    detail: full
+      ? `${measure.commands} accepted commands are not handled yet (the bound is ${maxCommands}): new commands get 429 backlog_full`
+      : `${measure.commands} accepted command(s) not handled yet, below the bound of ${maxCommands}`,
+    commands: measure.commands,
+    maxCommands,
+    oldestAgeMs: Math.round(measure.oldestAgeMs),
+    ...(measure.refreshedAt === undefined ? {} : { measuredAt: new Date(measure.refreshedAt).toISOString() }),
+  };
 }
 
 async function storeCheck(views: Views): Promise<Check> {

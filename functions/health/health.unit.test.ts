@@ -52,6 +52,31 @@ describe('the health of an instance', () => {
     expect(health.checks.publishing.status).toBe('healthy');
   });
 
+  it('reports the backlog when given, degraded at its bound (new commands are refused)', async () => {
+    let health = await checkHealth({
+      views: answering,
+      now: () => NOW,
+      backlog: { measure: { commands: 3, oldestAgeMs: 1_500, refreshedAt: NOW }, maxCommands: 10 },
+    });
+    expect(health.status).toBe('healthy');
+    expect(health.checks.backlog).toEqual({
+      status: 'healthy',
+      detail: '3 accepted command(s) not handled yet, below the bound of 10',
+      commands: 3,
+      maxCommands: 10,
+      oldestAgeMs: 1_500,
+      measuredAt: '2026-06-01T12:00:00.000Z',
+    });
+    health = await checkHealth({
+      views: answering,
+      now: () => NOW,
+      backlog: { measure: { commands: 10, oldestAgeMs: 40_000 }, maxCommands: 10 },
+    });
+    expect(health.status).toBe('degraded');
+    expect(health.checks.backlog).toMatchObject({ status: 'degraded', commands: 10 });
+    expect(health.checks.backlog.detail).toMatch(/429 backlog_full/);
+  });
+
   it('takes the worst check: an unreachable store wins over a lagging feed', async () => {
     feedHandled('commands', MAX_FEED_LAG_MS * 2, NOW);
     expect((await checkHealth({ views: down, now: () => NOW })).status).toBe('unhealthy');

@@ -36,6 +36,8 @@ import { annotate, attr, currentTrace, type TraceCarrier } from '../../telemetry
 import { hasRole, type Role } from '../identity/caller';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import type { TransferView } from '../projections/transferView';
+import { currentSettings } from '../settings';
+import { admitCommand } from './backPressure';
 import { readJsonBody, validate, type BodyResult } from './body';
 import { IdempotencyKey } from './idempotency';
 import { problem } from './problem';
@@ -82,6 +84,11 @@ interface CommandRouteSpec<S extends CommandSchema> {
     refusals: Record<number, string>;
     check: (deps: RouteDeps, data: DataOf<S>) => Promise<HttpResponseInit | undefined>;
   };
+  /**
+   * Whether the command is refused (429 `backlog_full`) while the pipeline is behind (backPressure.ts);
+   * `false` for commands that finish work already in it (a decision, a cancel). Default true.
+   */
+  backPressure?: boolean;
 }
 
 /** The API's absolute URL of a command's status, on the host the request came to. */
@@ -196,6 +203,37 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const command = parsed.value as { type: string; data: DataOf<S> };
     const refused = await authorizeResource(spec.access, deps, command.data);
     if (refused) return refused;
+    const submission = { command, idempotencyKey: key.value, fields, scope };
+    if (spec.backPressure === false) return (await submit(deps, request, submission)).answer;
+    const now = Date.parse(deps.now());
+    const admitted = await admitCommand({ stores: deps.stores, now, limits: currentSettings().backlog });
+    if ('refused' in admitted) return admitted.refused;
+    let stored: string | undefined;
+    try {
+      const submitted = await submit(deps, request, submission);
+      stored = submitted.stored;
+      return submitted.answer;
+    } finally {
+      if (stored) admitted.slot.accepted(stored, transferIdOf(command.type, command.data), now);
+      else admitted.slot.release();
+    }
+  }
+
+  /**
+   * Stores the command (or its new attempt) unless it is refused. `stored`: the command id when the
+   * pipeline got new work (a repeat of a command pending, succeeded or failed adds none).
+   */
+  async function submit(
+    deps: RouteDeps,
+    request: HttpRequest,
+    submission: {
+      command: { type: string; data: DataOf<S> };
+      idempotencyKey: string | undefined;
+      fields: Record<string, unknown>;
+      scope: string;
+    },
+  ): Promise<{ answer: HttpResponseInit; stored?: string }> {
+    const { command, fields, scope } = submission;
     const id = commandIdOf(command.type, command.data);
     const ids = Object.fromEntries(idNames.map((name) => [name, String(fields[name])]));
     const links = Object.fromEntries(
@@ -205,9 +243,9 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     const accepted = () =>
       jsonAnswer(response, { commandId: id, ...ids, ...links, statusUrl }, 202, { location: statusUrl });
     const keyUse =
-      key.value === undefined
+      submission.idempotencyKey === undefined
         ? undefined
-        : new IdempotencyKey(deps.stores.views, scope, deps.caller?.id, key.value);
+        : new IdempotencyKey(deps.stores.views, scope, deps.caller?.id, submission.idempotencyKey);
     const reused = () =>
       problem(
         422,
@@ -216,7 +254,7 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
       );
     if (keyUse) {
       const first = await keyUse.fingerprint();
-      if (first !== undefined && first !== id) return reused();
+      if (first !== undefined && first !== id) return { answer: reused() };
     }
     const existing = await deps.stores.commands.get(id);
     // A pending, succeeded or failed command is this request's duplicate; a rejected one is tried again.
@@ -224,10 +262,10 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     if (evaluate && spec.precheck) {
       // Judged from the read models; the command handler judges again on the streams.
       const refusal = await spec.precheck.check(deps, command.data);
-      if (refusal) return refusal;
+      if (refusal) return { answer: refusal };
     }
     // Bound only once the request is accepted, so a refused request leaves the key free.
-    if (keyUse && !(await keyUse.claim(id, deps.now()))) return reused();
+    if (keyUse && !(await keyUse.claim(id, deps.now()))) return { answer: reused() };
     annotate({
       [attr.COMMAND_ID]: id,
       [attr.COMMAND_TYPE]: command.type,
@@ -243,7 +281,7 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
     } else if (evaluate) {
       await deps.stores.commands.retry(id);
     }
-    return accepted();
+    return { answer: accepted(), ...(evaluate ? { stored: id } : {}) };
   }
 
   return {
@@ -264,6 +302,11 @@ export function commandRoute<S extends CommandSchema>(spec: CommandRouteSpec<S>)
         ? { 422: 'The Idempotency-Key was used before with a different body (idempotency_key_reused)' }
         : {},
       spec.precheck?.refusals ?? {},
+      spec.backPressure === false
+        ? {}
+        : {
+            429: 'The pipeline is behind; the command was not kept: send it again after Retry-After seconds (backlog_full)',
+          },
     ),
     durableClient: false,
     handle,
@@ -277,6 +320,12 @@ function transferView(deps: RouteDeps, transferId: string): Promise<TransferView
 
 /** Commands on a transfer already requested. */
 const FOLLOW_UPS = new Set(['DecideTransfer', 'CancelTransfer']);
+
+/** The transfer a RequestTransfer starts, whose read model says when its process advanced. */
+function transferIdOf(type: string, data: object): string | undefined {
+  const transferId = (data as { transferId?: unknown }).transferId;
+  return type === 'RequestTransfer' && typeof transferId === 'string' ? transferId : undefined;
+}
 
 function transferAttribute(data: object): Record<string, string> {
   const transferId = (data as { transferId?: unknown }).transferId;
@@ -364,6 +413,8 @@ export const COMMAND_ROUTES = {
     summary: 'Approve or reject a transfer awaiting approval (DecideTransfer); never your own',
     access: { roles: ['approver'], check: (deps, caller, data) => mayDecide(deps, caller, data.transferId) },
     identity: { field: 'approver' },
+    // It finishes a transfer already in the pipeline: never held back.
+    backPressure: false,
     precheck: {
       refusals: {
         404: 'Unknown transfer (transfer_not_found)',
@@ -388,6 +439,8 @@ export const COMMAND_ROUTES = {
       'Cancel a transfer before its destination is credited (CancelTransfer): reserving, awaiting approval or retrying, its reservation is released and it ends failed',
     access: { roles: ['operator'] },
     identity: { field: 'cancelledBy' },
+    // It finishes a transfer already in the pipeline: never held back.
+    backPressure: false,
     precheck: {
       refusals: {
         404: 'Unknown transfer (transfer_not_found)',

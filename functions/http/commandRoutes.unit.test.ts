@@ -49,7 +49,7 @@ function fakeDeps() {
     processes: () => {
       throw new Error('no durable client in this test');
     },
-    now: () => '',
+    now: () => '2026-06-01T12:00:00.000Z',
   };
   return { deps, submitted, records };
 }

@@ -29,6 +29,7 @@ export const PROBLEM_MESSAGES = {
   idempotency_required:
     'the request needs its id in the body or an Idempotency-Key header, or a retry would do it twice (a load)',
   idempotency_key_reused: 'this Idempotency-Key was already used with a different body',
+  backlog_full: 'the pipeline is behind; send the command again after Retry-After seconds',
 } as const;
 
 /** Every code a client may meet, in words: what `GET /api/reasons` answers. */
@@ -47,6 +48,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
