@@ -4,7 +4,8 @@
  * database through the local driver, then `LoadCredits` decided and appended by the command engine:
  * - cold: the first decision of a new process (new stores on the same database: no state in memory,
  *   only what the store holds, a snapshot included);
- * - warm: the median of the next decisions in that process.
+ * - warm: the median of the next decisions in that process;
+ * - restarted: the first decision of another new process, after those (a snapshot stored by then).
  * A size whose cold decision the trend so far puts above a minute is skipped and said so.
  *
  * Usage: npm run bench:history [-- --sizes 0,1000,10000,100000 --warm N]
@@ -108,18 +109,28 @@ async function decideOnce(stores: StoreSet, run: string): Promise<number> {
   return took;
 }
 
+/** The cold decision at `size` by the growth between the last two sizes measured (quadratic with one). */
+function predictCold(measured: readonly { size: number; cold: number }[], size: number): number {
+  const points = measured.filter((point) => point.size > 0).slice(-2);
+  if (points.length === 0) return 0;
+  const last = points[points.length - 1];
+  const exponent =
+    points.length === 2 ? Math.log(last.cold / points[0].cold) / Math.log(last.size / points[0].size) : 2;
+  return last.cold * (size / last.size) ** Math.max(exponent, 1);
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
-  console.log('events    seed      cold decide   warm decide (median)');
-  let previous: { size: number; cold: number } | undefined;
+  console.log('events    seed      cold decide   warm decide (median)   restarted');
+  const measured: { size: number; cold: number }[] = [];
   for (const size of sizes) {
-    const predicted = previous && previous.size > 0 ? previous.cold * (size / previous.size) ** 2 : 0;
+    const predicted = predictCold(measured, size);
     if (predicted > SKIP_ABOVE_MS) {
       console.log(
-        `${String(size).padEnd(9)} skipped: the quadratic trend puts one decision at ~${Math.round(predicted / 1000)} s`,
+        `${String(size).padEnd(9)} skipped: the trend so far puts one decision at ~${Math.round(predicted / 1000)} s`,
       );
       continue;
     }
@@ -147,10 +158,11 @@ async function main(): Promise<void> {
       const runs = cold > 1_000 ? 1 : warmRuns;
       const warm: number[] = [];
       for (let run = 0; run < runs; run++) warm.push(await decideOnce(stores, `warm-${run}`));
+      const restarted = await decideOnce(storesOf(), 'restarted');
       console.log(
-        `${String(size).padEnd(9)} ${ms(seeded).padEnd(9)} ${ms(cold).padEnd(13)} ${ms(median(warm))} (${runs} runs)`,
+        `${String(size).padEnd(9)} ${ms(seeded).padEnd(9)} ${ms(cold).padEnd(13)} ${`${ms(median(warm))} (${runs} runs)`.padEnd(22)} ${ms(restarted)}`,
       );
-      previous = { size, cold };
+      measured.push({ size, cold });
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,8 @@ export {
   initialState as initialAccountState,
   reservationOf,
   transferInOf,
+  ACCOUNT_SNAPSHOT_FORMAT,
+  accountSnapshot,
 } from './account';
 export type { AccountState, OpenedAccount, Reservation, ReservationStatus, IncomingTransfer } from './account';
 export * from './idMap';

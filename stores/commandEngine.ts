@@ -38,7 +38,7 @@ import {
 } from '../domain';
 import { isStoreError } from './errors';
 import type { EventStore } from './ports';
-import { forgetState, knownState, rememberState, snapshotsOf, type KnownState } from './snapshots';
+import { forgetState, knownState, rememberState, shortcutsOf, type KnownState } from './snapshots';
 
 /** Concurrent writers of one stream (e.g. 20 transfers from one account) each win within this many rounds. */
 export const MAX_CONFLICT_RETRIES = 50;
@@ -165,7 +165,10 @@ export async function loadStream<S, E extends DomainEvent>(
   if (!format) return replay(store, streamId, fold);
   const start = await startOf(store, streamId, format);
   if (start) {
-    const read = await store.readStream(streamId, start.version);
+    const tail = shortcutsOf(store)?.tail;
+    const read = tail
+      ? await tail.readFrom(streamId, start.version)
+      : await store.readStream(streamId, start.version);
     // The event at the start's version must be the one the state includes; else the start is of
     // another past of this stream id (a store wiped and refilled, a test's reset) and is not used.
     if (read[0]?.version === start.version && read[0].id === start.lastEventId) {
@@ -211,7 +214,7 @@ async function startOf<S>(
 ): Promise<KnownState<S> | undefined> {
   const known = knownState(store, streamId, format.format);
   if (known) return known as KnownState<S>;
-  const snapshots = snapshotsOf(store);
+  const snapshots = shortcutsOf(store)?.snapshots;
   if (!snapshots) return undefined;
   try {
     const snapshot = await snapshots.read(streamId, format.format);
@@ -232,7 +235,7 @@ async function keep<S>(
   format: SnapshotFormat<S>,
   stored: number,
 ): Promise<void> {
-  const snapshots = snapshotsOf(store);
+  const snapshots = shortcutsOf(store)?.snapshots;
   let storedNow = stored;
   if (snapshots && loaded.version - stored >= SNAPSHOT_INTERVAL) {
     try {

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { hasStatus, type DocumentContainer } from './container';
 import type { EventStore, StoredEvent } from './ports';
+import type { StreamTail } from './streamTail';
 
 /** A state as of `version`, the version whose event id is `lastEventId`. */
 export interface StreamSnapshot {
@@ -79,7 +80,10 @@ function isHead(document: unknown): document is SnapshotHead {
 }
 
 export class ContainerSnapshotStore implements SnapshotStore {
-  constructor(private readonly views: DocumentContainer) {}
+  constructor(
+    private readonly views: DocumentContainer,
+    private readonly chunkChars: number = SNAPSHOT_CHUNK_CHARS,
+  ) {}
 
   async read(streamId: string, format: string): Promise<StreamSnapshot | undefined> {
     const pk = snapshotPartition(streamId);
@@ -106,10 +110,10 @@ export class ContainerSnapshotStore implements SnapshotStore {
     if (isHead(previous) && previous.format === snapshot.format && previous.version >= snapshot.version)
       return;
     const text = JSON.stringify(snapshot.state);
-    const count = Math.max(1, Math.ceil(text.length / SNAPSHOT_CHUNK_CHARS));
+    const count = Math.max(1, Math.ceil(text.length / this.chunkChars));
     const ids = Array.from({ length: count }, (_, index) => chunkId(snapshot.version, index));
     for (const [index, id] of ids.entries()) {
-      const piece = text.slice(index * SNAPSHOT_CHUNK_CHARS, (index + 1) * SNAPSHOT_CHUNK_CHARS);
+      const piece = text.slice(index * this.chunkChars, (index + 1) * this.chunkChars);
       await this.views.upsert<SnapshotChunk>({
         id,
         pk,
@@ -158,15 +162,25 @@ export class ContainerSnapshotStore implements SnapshotStore {
   }
 }
 
-/** The snapshot store the stores' factory set beside an event store (none: the engine replays). */
-const snapshotStores = new WeakMap<object, SnapshotStore>();
-
-export function keepSnapshots<E extends StoredEvent>(events: EventStore<E>, snapshots: SnapshotStore): void {
-  snapshotStores.set(events, snapshots);
+/** What a driver's factory sets beside its event store so the engine need not read whole streams. */
+export interface StreamShortcuts {
+  readonly snapshots: SnapshotStore;
+  /** Tails by point reads (`streamTail.ts`); without it the engine uses `readStream(id, from)`. */
+  readonly tail?: StreamTail;
 }
 
-export function snapshotsOf<E extends StoredEvent>(events: EventStore<E>): SnapshotStore | undefined {
-  return snapshotStores.get(events);
+const shortcutsByStore = new WeakMap<object, StreamShortcuts>();
+
+/** Gives the engine snapshots (and a tail reader) for this event store; none: it replays streams. */
+export function keepSnapshots<E extends StoredEvent>(
+  events: EventStore<E>,
+  shortcuts: StreamShortcuts,
+): void {
+  shortcutsByStore.set(events, shortcuts);
+}
+
+export function shortcutsOf<E extends StoredEvent>(events: EventStore<E>): StreamShortcuts | undefined {
+  return shortcutsByStore.get(events);
 }
 
 /** A state this process loaded or appended to, and the version of the newest snapshot stored of it. */
