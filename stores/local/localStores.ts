@@ -8,6 +8,7 @@ import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
 import { ContainerSnapshotStore, keepSnapshots } from '../snapshots';
+import { ContainerStreamTail } from '../streamTail';
 import { ContainerViews } from '../views';
 import { LocalDocumentContainer } from './localContainer';
 
@@ -33,7 +34,10 @@ export function createLocalStores(documents: LocalHostDocuments, options: LocalS
     views: containerOf('views'),
   };
   const events: StoreSet['events'] = new ContainerEventStore(containers.events);
-  keepSnapshots(events, new ContainerSnapshotStore(containers.views));
+  keepSnapshots(events, {
+    snapshots: new ContainerSnapshotStore(containers.views),
+    tail: new ContainerStreamTail(containers.events, events),
+  });
   return {
     events,
     commands: new ContainerCommandStore(containers.commands, now),
