@@ -11,7 +11,13 @@ import type { StoreSet } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
 import { admitCommand } from '../http/backPressure';
-import { CommandBacklog, MAX_READS_PER_REFRESH, MAX_TRACKED_MS, REFRESH_INTERVAL_MS } from './backlog';
+import {
+  CommandBacklog,
+  DRAINING_REFRESH_MS,
+  MAX_READS_PER_REFRESH,
+  MAX_TRACKED_MS,
+  REFRESH_INTERVAL_MS,
+} from './backlog';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 let db: Database.Database;
@@ -84,9 +90,13 @@ describe('the backlog of accepted commands', () => {
     expect(backlog.size).toBe(2);
     await backlog.refreshIfDue(stores, T0 + REFRESH_INTERVAL_MS, false);
     expect(backlog.size).toBe(1);
-    // That refresh freed a place: at the bound the next request may look again at once.
+    // That refresh freed a place: at the bound the next request may look again soon, not at once.
     await stores.commands.complete('c2', { status: 'succeeded' });
-    await backlog.refreshIfDue(stores, T0 + REFRESH_INTERVAL_MS + 1, true);
+    await backlog.refreshIfDue(stores, T0 + REFRESH_INTERVAL_MS + DRAINING_REFRESH_MS - 1, true);
+    expect(backlog.size).toBe(1);
+    await backlog.refreshIfDue(stores, T0 + REFRESH_INTERVAL_MS + DRAINING_REFRESH_MS - 1, false);
+    expect(backlog.size).toBe(1); // below the bound it waits for the interval
+    await backlog.refreshIfDue(stores, T0 + REFRESH_INTERVAL_MS + DRAINING_REFRESH_MS, true);
     expect(backlog.size).toBe(0);
   });
 

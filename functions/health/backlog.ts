@@ -10,7 +10,8 @@
  * Kept in memory, per instance. Admitting a command is a count in memory; only a refresh reads
  * the store, with point reads (the oldest entries first, in chunks, at most
  * {@link MAX_READS_PER_REFRESH}), one refresh at a time, at most every {@link REFRESH_INTERVAL_MS}
- * of the app's clock, or sooner at the bound while the last refresh found work handled.
+ * of the app's clock, or every {@link DRAINING_REFRESH_MS} at the bound while the last refresh found
+ * work handled.
  */
 import type { CommandRecord, Stores } from '../../stores';
 import { TRANSFER_VIEW_ID, transferPartition } from '../projections/layout';
@@ -18,6 +19,8 @@ import type { TransferView } from '../projections/transferView';
 
 /** How long a measurement stands before the next request refreshes it. */
 export const REFRESH_INTERVAL_MS = 1_000;
+/** At the bound, while the backlog drains, a refresh this soon after the last (ten a second at most). */
+export const DRAINING_REFRESH_MS = 100;
 /** Point reads of one refresh at most (each command, and a transfer's view with it). */
 export const MAX_READS_PER_REFRESH = 50;
 /** Entries checked together; a chunk with nothing handled ends the refresh (the rest is younger). */
@@ -64,7 +67,8 @@ export class CommandBacklog {
   }
 
   /**
-   * Refreshes when due: the interval passed, or `atBound` and the last refresh freed places.
+   * Refreshes when due: the interval passed, or `atBound`, the last refresh freed places and
+   * {@link DRAINING_REFRESH_MS} passed.
    * Concurrent callers share one refresh.
    */
   async refreshIfDue(stores: Stores, now: number, atBound: boolean): Promise<void> {
@@ -72,7 +76,7 @@ export class CommandBacklog {
       this.refreshedAt === undefined ||
       now - this.refreshedAt >= REFRESH_INTERVAL_MS ||
       now < this.refreshedAt ||
-      (atBound && this.lastRefreshFreed);
+      (atBound && this.lastRefreshFreed && now - this.refreshedAt >= DRAINING_REFRESH_MS);
     if (!due && !this.refreshing) return;
     this.refreshing ??= this.refresh(stores, now).finally(() => {
       this.refreshing = undefined;
