@@ -16,26 +16,28 @@ import { createTestHost, VirtualClock, type TestHost } from '@cardflow/local-hos
 import { buildPackage } from '../../scripts/package';
 import { CONTAINERS } from '../../stores/layout';
 import { Callers } from '../support/callers';
+import { DATABASE, eventually, type AzureConfiguredApp } from './transferFlow';
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const DATABASE = 'cardflow';
 const TOPIC_KEY = 'azure-config-topic-key';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- answers are checked field by field */
-export interface AzureApp {
+export interface AzureApp extends AzureConfiguredApp {
   host: TestHost;
-  callers: Callers;
-  /** A client on the Cosmos test server, for looking behind the API. */
-  cosmos: CosmosClient;
   settings: Record<string, string>;
-  post(route: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }>;
-  get(route: string, headers: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** Polls `read` until `done` holds (real time: the account is written by the app's SDK). */
-  eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T>;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** The deployable package in a temporary folder, from the build, its dependencies the repository's. */
+export function packageFromBuild(root: string): string {
+  const out = path.join(root, 'functionapp');
+  buildPackage({ out, install: false, fromBuild: 'dist', log: () => undefined });
+  // The production dependencies, resolved from the repository's installation (the package test
+  // installs them from the lockfile; here the same versions, without a second install).
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  return out;
+}
+
+export async function freePort(): Promise<number> {
   const server = createNetServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -62,11 +64,7 @@ export async function startAzureApp(): Promise<AzureApp> {
   await provision(cosmos);
 
   const root = mkdtempSync(path.join(os.tmpdir(), 'cardflow-azure-'));
-  const out = path.join(root, 'functionapp');
-  buildPackage({ out, install: false, fromBuild: 'dist', log: () => undefined });
-  // The production dependencies, resolved from the repository's installation (the package test
-  // installs them from the lockfile; here the same versions, without a second install).
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  const out = packageFromBuild(root);
 
   const port = await freePort();
   const settings = {
@@ -87,7 +85,7 @@ export async function startAzureApp(): Promise<AzureApp> {
   };
   return {
     host,
-    callers,
+    as: (id, role) => callers.as(id, role),
     cosmos,
     settings,
     post: async (route, body, headers) =>
@@ -99,15 +97,7 @@ export async function startAzureApp(): Promise<AzureApp> {
         }),
       ),
     get: async (route, headers) => answer(await host.fetch(route, { headers })),
-    async eventually(read, done, what) {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const value = await read();
-        if (done(value)) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    eventually,
     async stop() {
       await host.stop();
       cosmos.dispose();
