@@ -5,10 +5,13 @@
  * - cold: the first decision of a new process (new stores on the same database: no state in memory,
  *   only what the store holds, a snapshot included);
  * - warm: the median of the next decisions in that process;
- * - restarted: the first decision of another new process, after those (a snapshot stored by then).
+ * - restarted: the first decision of another new process, after those (a snapshot stored by then),
+ *   and next: the median of the decisions after it in that process.
  * A size whose cold decision the trend so far puts above a minute is skipped and said so.
+ * Then transfers per second through the real money activities (reserveFunds, creditDestination)
+ * from a fresh account and from one with the largest history.
  *
- * Usage: npm run bench:history [-- --sizes 0,1000,10000,100000 --warm N]
+ * Usage: npm run bench:history [-- --sizes 0,1000,10000,100000 --warm N --transfers N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,12 +19,17 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { LocalDocumentStore } from '@cardflow/local-host';
+import { creditDestination } from '../activities/creditDestination';
+import { reserveFunds } from '../activities/reserveFunds';
 import { commandTarget, type EventEnvelope } from '../domain';
 import { handleCommand } from '../stores/commandEngine';
 import { createLocalStores } from '../stores/local/localStores';
 import type { StoreSet } from '../stores/ports';
 
 const ACCOUNT = 'acc-bench';
+const DESTINATION = 'acc-bench-to';
+/** Two days after the history: the outflow window (24 h) holds only the measured transfers. */
+const TRANSFERS_AT = '2026-01-03T00:00:00.000Z';
 const STREAM = `account-${ACCOUNT}`;
 const SKIP_ABOVE_MS = 60_000;
 const metadata = { correlationId: 'bench', causationId: 'bench', occurredAt: '2026-01-01T00:00:00.000Z' };
@@ -33,8 +41,15 @@ function argument(name: string): string | undefined {
 
 const sizes = (argument('sizes') ?? '0,1000,10000,100000').split(',').map(Number);
 const warmRuns = Number(argument('warm') ?? 20);
-if (!sizes.every((n) => Number.isInteger(n) && n >= 0) || !Number.isInteger(warmRuns) || warmRuns < 1)
-  throw new Error('--sizes takes non-negative integers, --warm a positive integer');
+const transfers = Number(argument('transfers') ?? 200);
+if (
+  !sizes.every((n) => Number.isInteger(n) && n >= 0) ||
+  !Number.isInteger(warmRuns) ||
+  warmRuns < 1 ||
+  !Number.isInteger(transfers) ||
+  transfers < 0
+)
+  throw new Error('--sizes takes non-negative integers, --warm a positive integer, --transfers a count');
 
 function openDatabase(file: string): Database.Database {
   const db = new Database(file);
@@ -94,10 +109,10 @@ async function seed(stores: StoreSet, size: number): Promise<void> {
 }
 
 /** One LoadCredits decided and appended; its time in ms. */
-async function decideOnce(stores: StoreSet, run: string): Promise<number> {
+async function decideOnce(stores: StoreSet, run: string, amount = 2_500): Promise<number> {
   const command = {
     type: 'LoadCredits' as const,
-    data: { accountId: ACCOUNT, loadId: `load-${run}`, amount: 2_500, loadedBy: 'usr-bench' },
+    data: { accountId: ACCOUNT, loadId: `load-${run}`, amount, loadedBy: 'usr-bench' },
   };
   const began = performance.now();
   const { decision, appended } = await handleCommand(stores.events, commandTarget(command), {
@@ -122,52 +137,116 @@ function predictCold(measured: readonly { size: number; cold: number }[], size: 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
+/** Opens the destination and loads the source, as a fresh account would be before transferring. */
+async function prepareTransfers(stores: StoreSet, withSource: boolean): Promise<void> {
+  const open = (accountId: string) =>
+    handleCommand(
+      stores.events,
+      commandTarget({
+        type: 'OpenAccount',
+        data: { accountId, ownerId: 'usr-bench', ownerName: 'Bench', kind: 'user' },
+      }),
+      { idPrefix: `open-${accountId}`, metadata },
+    );
+  if (withSource) await open(ACCOUNT);
+  await open(DESTINATION);
+  await decideOnce(stores, 'funds', 10_000_000);
+}
+
+/** Transfers per second through the real activities (reserve on the source, credit the destination and capture), one after another. */
+async function transferRate(stores: StoreSet, count: number): Promise<number> {
+  const began = performance.now();
+  for (let n = 0; n < count; n++) {
+    const input = {
+      transferId: `tr-rate-${n}`,
+      fromAccountId: ACCOUNT,
+      toAccountId: DESTINATION,
+      amount: 100,
+      at: TRANSFERS_AT,
+      correlationId: 'bench',
+      causationId: 'bench',
+    };
+    const reserved = await reserveFunds(stores.events, input);
+    const credited = reserved.ok ? await creditDestination(stores.events, input) : reserved;
+    if (!credited.ok) throw new Error(`transfer ${n}: ${credited.reason}`);
+  }
+  return (count / (performance.now() - began)) * 1000;
+}
+
+async function withDatabase<T>(work: (storesOf: () => StoreSet) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cardflow-history-'));
+  const db = openDatabase(path.join(dir, 'store.db'));
+  try {
+    const documents = new LocalDocumentStore(db);
+    return await work(() => createLocalStores(documents, { databaseName: 'bench' }));
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function decideTimes(size: number): Promise<void> {
+  await withDatabase(async (storesOf) => {
+    const seeding = performance.now();
+    // The opening decided by the engine for an empty history, so every size has an account.
+    if (size === 0) await prepareTransfers(storesOf(), true);
+    else await seed(storesOf(), size);
+    const seeded = performance.now() - seeding;
+    // A new process: stores of their own, nothing of this stream in memory, no snapshot yet.
+    const stores = storesOf();
+    const cold = await decideOnce(stores, 'cold');
+    const warm: number[] = [];
+    for (let run = 0; run < warmRuns; run++) warm.push(await decideOnce(stores, `warm-${run}`));
+    // Another new process: the snapshot the first one stored, then the events after it.
+    const restarted = storesOf();
+    const first = await decideOnce(restarted, 'restarted');
+    const next: number[] = [];
+    for (let run = 0; run < warmRuns; run++) next.push(await decideOnce(restarted, `next-${run}`));
+    console.log(
+      [
+        String(size).padEnd(9),
+        ms(seeded).padEnd(9),
+        ms(cold).padEnd(9),
+        ms(median(warm)).padEnd(9),
+        ms(first).padEnd(13),
+        ms(median(next)),
+      ].join(' '),
+    );
+    measured.push({ size, cold });
+  });
+}
+
+const measured: { size: number; cold: number }[] = [];
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
-  console.log('events    seed      cold decide   warm decide (median)   restarted');
-  const measured: { size: number; cold: number }[] = [];
+  console.log(`decide (LoadCredits, decided and appended); warm and next: median of ${warmRuns}`);
+  console.log('events    seed      cold      warm      restarted     next');
   for (const size of sizes) {
     const predicted = predictCold(measured, size);
-    if (predicted > SKIP_ABOVE_MS) {
+    if (predicted > SKIP_ABOVE_MS)
       console.log(
         `${String(size).padEnd(9)} skipped: the trend so far puts one decision at ~${Math.round(predicted / 1000)} s`,
       );
-      continue;
-    }
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cardflow-history-'));
-    const db = openDatabase(path.join(dir, 'store.db'));
-    try {
-      const documents = new LocalDocumentStore(db);
-      const storesOf = () => createLocalStores(documents, { databaseName: 'bench' });
-      const seeding = performance.now();
-      // The opening decided by the engine for an empty history, so every size has an account.
-      if (size === 0)
-        await handleCommand(
-          storesOf().events,
-          commandTarget({
-            type: 'OpenAccount',
-            data: { accountId: ACCOUNT, ownerId: 'usr-bench', ownerName: 'Bench', kind: 'user' },
-          }),
-          { idPrefix: 'open', metadata },
-        );
-      else await seed(storesOf(), size);
-      const seeded = performance.now() - seeding;
-      // A new process: stores of their own, nothing of this stream in memory.
-      const stores = storesOf();
-      const cold = await decideOnce(stores, 'cold');
-      const runs = cold > 1_000 ? 1 : warmRuns;
-      const warm: number[] = [];
-      for (let run = 0; run < runs; run++) warm.push(await decideOnce(stores, `warm-${run}`));
-      const restarted = await decideOnce(storesOf(), 'restarted');
-      console.log(
-        `${String(size).padEnd(9)} ${ms(seeded).padEnd(9)} ${ms(cold).padEnd(13)} ${`${ms(median(warm))} (${runs} runs)`.padEnd(22)} ${ms(restarted)}`,
-      );
-      measured.push({ size, cold });
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    else await decideTimes(size);
   }
+  const largest = Math.max(...sizes);
+  if (transfers === 0 || predictCold(measured, largest) > SKIP_ABOVE_MS) return;
+  const fresh = await withDatabase(async (storesOf) => {
+    await prepareTransfers(storesOf(), true);
+    return transferRate(storesOf(), transfers);
+  });
+  const after = await withDatabase(async (storesOf) => {
+    await seed(storesOf(), largest);
+    await prepareTransfers(storesOf(), false);
+    const running = storesOf();
+    await decideOnce(running, 'warm-up'); // the host has loaded the account (and stored its snapshot) before
+    return transferRate(running, transfers);
+  });
+  console.log(
+    `transfers through reserveFunds + creditDestination, ${transfers} one after another: fresh ${fresh.toFixed(0)}/s, ` +
+      `source with ${largest} events ${after.toFixed(0)}/s (${((after / fresh - 1) * 100).toFixed(0)} %)`,
+  );
 }
 
 main().catch((error: unknown) => {

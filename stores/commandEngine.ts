@@ -115,24 +115,35 @@ export async function commandRecorded(
 
 /**
  * The latest events of the stream, read back from its end in growing pages (64, 128, 256 ...
- * events, so the reads add up to at most twice what is returned) until `enough(events)` or the
- * stream's start: for rules that look at a recent window of a long stream (the outflow window).
+ * events) until `enough(events)` or the stream's start: for rules that look at a recent window of
+ * a long stream (the outflow window). With a tail reader each event is read once, by id; without,
+ * each page is a query from its first version (the reads add up to at most twice what is returned).
  */
 export async function readBack(
   store: EventStore,
   stream: LoadedStream<unknown>,
   enough: (events: readonly EventEnvelope[]) => boolean,
 ): Promise<EventEnvelope[]> {
-  if (stream.snapshotVersion === 0) {
-    // The whole stream was read; only what was appended since is missing.
-    const after = await store.readStream(stream.streamId, stream.version + 1);
-    return [...stream.history, ...after];
+  const tail = shortcutsOf(store)?.tail;
+  if (stream.snapshotVersion === 0 || !tail) {
+    // The whole stream was read (only what was appended since is missing), or can only be queried.
+    if (stream.snapshotVersion === 0)
+      return [...stream.history, ...(await store.readStream(stream.streamId, stream.version + 1))];
+    for (let page = 64; ; page *= 2) {
+      const from = Math.max(1, stream.version + 1 - page);
+      const events = await store.readStream(stream.streamId, from);
+      if (from === 1 || enough(events)) return events;
+    }
   }
-  for (let page = 64; ; page *= 2) {
-    const from = Math.max(1, stream.version + 1 - page);
-    const events = await store.readStream(stream.streamId, from);
-    if (from === 1 || enough(events)) return events;
+  // By point reads, each event once: what was appended after the load, then pages further back.
+  let events = [...stream.history, ...(await tail.readFrom(stream.streamId, stream.version + 1))];
+  let from = stream.snapshotVersion + 1;
+  for (let page = 64; from > 1 && !enough(events); page *= 2) {
+    const older = Math.max(1, from - page);
+    events = [...(await tail.readRange(stream.streamId, older, from - 1)), ...events];
+    from = older;
   }
+  return events;
 }
 
 function checked<E extends DomainEvent>(streamId: string, envelope: EventEnvelope): E {

@@ -20,7 +20,9 @@ import {
   type AccountState,
   type EventEnvelope,
 } from '../domain';
-import { handleCommand, loadStream, SNAPSHOT_INTERVAL } from './commandEngine';
+import { reserveFunds } from '../activities/reserveFunds';
+import { assessOutflowFromStream, coversOutflowWindow } from '../domain';
+import { commandRecorded, handleCommand, loadStream, readBack, SNAPSHOT_INTERVAL } from './commandEngine';
 import { createLocalStores } from './local/localStores';
 import type { EventStore, StoreSet } from './ports';
 import { ContainerSnapshotStore, keepSnapshots, shortcutsOf, snapshotPartition } from './snapshots';
@@ -390,5 +392,103 @@ describe('snapshots and writers', () => {
       state: encoded,
     });
     expect((await a.read(STREAM, ACCOUNT_SNAPSHOT_FORMAT))?.version).toBe(head?.version);
+  });
+});
+
+describe('looking past the snapshot', () => {
+  it('commandRecorded finds a command’s events before the snapshot, in the tail, and not others', async () => {
+    const { events } = process_();
+    await seed(events, 1, 100);
+    await decideOnce(events, reserve('tr-mid', 1), 'cmd-mid');
+    await seed(events, 102, 320);
+    await loadStream(events, STREAM, fold_);
+    await decideOnce(events, reserve('tr-late', 1), 'cmd-late');
+    const loaded = await loadStream(process_().events, STREAM, fold_);
+    expect([loaded.snapshotVersion, loaded.version]).toEqual([320, 321]);
+    expect(await commandRecorded(events, loaded, 'cmd-mid')).toBe(true);
+    expect(await commandRecorded(events, loaded, 'cmd-late')).toBe(true);
+    expect(await commandRecorded(events, loaded, 'cmd-never')).toBe(false);
+  });
+
+  it('reserveFunds assesses the outflow window of a long stream as the whole stream does, reading only its end', async () => {
+    const { events } = process_();
+    // After the opening and a large load, 1 500 reservations two minutes apart (50 hours), every tenth released.
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const at = (version: number) => new Date(start + version * 2 * 60_000).toISOString();
+    const envelope = (version: number, type: string, data: object, id = `seed-${version}`): EventEnvelope =>
+      ({
+        id,
+        streamId: STREAM,
+        version,
+        type,
+        data,
+        metadata: { ...metadata, occurredAt: at(version) },
+        schemaVersion: 1,
+      }) as EventEnvelope;
+    await events.append(STREAM, 0, [
+      envelope(1, 'AccountOpened', { accountId: 'acc-a', ownerId: 'ann', ownerName: 'Ann', kind: 'user' }),
+      envelope(2, 'CreditsLoaded', {
+        accountId: 'acc-a',
+        loadId: 'load-big',
+        amount: 1_000_000_000,
+        fee: 0,
+        net: 1_000_000_000,
+        loadedBy: 'ann',
+      }),
+    ]);
+    const last = 1_500;
+    for (let version = 2; version < last;) {
+      const batch = Array.from({ length: Math.min(99, last - version) }, (_, i) => {
+        const v = version + i + 1;
+        return v % 10 === 1
+          ? envelope(v, 'FundsReleased', {
+              accountId: 'acc-a',
+              transferId: `tr-${v - 1}`,
+              amount: 1_000 + v - 1,
+              reason: 'approval_expired',
+            })
+          : envelope(v, 'FundsReserved', { accountId: 'acc-a', transferId: `tr-${v}`, amount: 1_000 + v });
+      });
+      version = await events.append(STREAM, version, batch);
+    }
+    await events.append('account-acc-b', 0, [
+      {
+        ...envelope(1, 'AccountOpened', {
+          accountId: 'acc-b',
+          ownerId: 'ben',
+          ownerName: 'Ben',
+          kind: 'user',
+        }),
+        streamId: 'account-acc-b',
+      },
+    ]);
+    const running = process_().events;
+    await loadStream(running, STREAM, fold_); // replays once, stores the snapshot
+
+    const input = {
+      transferId: 'tr-new',
+      fromAccountId: 'acc-a',
+      toAccountId: 'acc-b',
+      amount: 7,
+      at: at(last + 1),
+      correlationId: 'c',
+      causationId: 'c',
+    };
+    const result = await reserveFunds(running, input);
+    const whole = await events.readStream(STREAM);
+    const expected = assessOutflowFromStream(whole, { transferId: 'tr-new', amount: 7, at: input.at });
+    expect(result).toEqual({ ok: true, sourceOwnerId: 'ann', windowTotal: expected.windowTotal });
+    expect(expected.windowTotal).toBeGreaterThan(600_000);
+    // A repeat, in another process, answers the same.
+    expect(await reserveFunds(process_().events, input)).toEqual(result);
+
+    // What it read: the window's events (25 hours: 750 events, and part of a page), not the stream.
+    const loaded = await loadStream(running, STREAM, fold_);
+    const recent = await readBack(running, loaded, (read) =>
+      coversOutflowWindow(read, { transferId: 'tr-new' }),
+    );
+    expect(recent.at(-1)?.id).toBe('tr-new:reserve');
+    expect(recent.length).toBeGreaterThanOrEqual(750);
+    expect(recent.length).toBeLessThan(whole.length);
   });
 });

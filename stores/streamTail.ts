@@ -15,6 +15,8 @@ export const POINT_READS_PER_TAIL = 16;
 export interface StreamTail {
   /** The stream's events with `version >= fromVersion`, in version order (as `readStream`). */
   readFrom(streamId: string, fromVersion: number): Promise<EventEnvelope[]>;
+  /** The events `fromVersion..toVersion` (both included) the stream has, in version order. */
+  readRange(streamId: string, fromVersion: number, toVersion: number): Promise<EventEnvelope[]>;
 }
 
 export class ContainerStreamTail implements StreamTail {
@@ -24,13 +26,20 @@ export class ContainerStreamTail implements StreamTail {
   ) {}
 
   async readFrom(streamId: string, fromVersion: number): Promise<EventEnvelope[]> {
+    const last = fromVersion + POINT_READS_PER_TAIL - 1;
+    const events = await this.readRange(streamId, fromVersion, last);
+    if (events.length < POINT_READS_PER_TAIL) return events;
+    return [...events, ...(await this.store.readStream(streamId, last + 1))];
+  }
+
+  async readRange(streamId: string, fromVersion: number, toVersion: number): Promise<EventEnvelope[]> {
     const events: EventEnvelope[] = [];
     // Versions are contiguous, so the first version missing is the end of the stream.
-    for (let version = fromVersion; version < fromVersion + POINT_READS_PER_TAIL; version++) {
+    for (let version = fromVersion; version <= toVersion; version++) {
       const document = await this.container.read<EventDocument>(eventDocumentId(streamId, version), streamId);
-      if (!document) return events;
+      if (!document) break;
       events.push(fromEventDocument<EventEnvelope>(document));
     }
-    return [...events, ...(await this.store.readStream(streamId, fromVersion + POINT_READS_PER_TAIL))];
+    return events;
   }
 }
