@@ -115,3 +115,45 @@ it('tries a failed commit again and holds its waiters until it succeeds', async 
   expect(errors).toHaveLength(2);
   expect(seenOutside()).toBe(1);
 });
+
+describe('when SQLite rolls the open transaction back (disk full, I/O error)', () => {
+  /** Makes the database unable to grow: the next statement that needs a page fails SQLITE_FULL. */
+  const fillTheDisk = () =>
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+  it('does not report the lost writes durable: their waiters are refused, later writes commit again', async () => {
+    const errors: unknown[] = [];
+    commits.stop();
+    commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 60_000, onError: (e) => errors.push(e) });
+    commits.start();
+    insert('acknowledged?');
+    const waited = commits.durable();
+    fillTheDisk();
+    // Another piece of work in the same group fails: SQLite ends the whole transaction, not its savepoint.
+    const huge = db.transaction(() => {
+      for (let i = 0; i < 50; i++) insert(`${i}:${'x'.repeat(4000)}`);
+    });
+    expect(() => huge()).toThrow(/full/i);
+    expect(db.inTransaction).toBe(false);
+    // A waiter that comes after the loss (its writes may have been in it) is not told "durable" either.
+    const late = commits.durable();
+    await expect(waited).rejects.toThrow(/rolled back/);
+    await expect(late).rejects.toThrow(/rolled back/);
+    expect(seenOutside()).toBe(0);
+    expect(errors.length).toBeGreaterThan(0);
+    // Room again: grouping goes on with a new transaction.
+    db.pragma('max_page_count = 1073741823');
+    insert('after');
+    expect(db.inTransaction).toBe(true);
+    await commits.durable();
+    expect(outside.prepare('SELECT v FROM t').all()).toEqual([{ v: 'after' }]);
+  });
+
+  it('does not report writes durable that a closed connection threw away', async () => {
+    insert('open when closed');
+    const waited = commits.durable();
+    db.close();
+    await expect(waited).rejects.toThrow(/rolled back|not open/);
+    db = new Database(path.join(dir, 'host.db'));
+    expect(seenOutside()).toBe(0);
+  });
+});

@@ -12,6 +12,12 @@
  * transaction, so after a restart the work is redone from a consistent state, as Azure redoes work
  * whose acknowledgement was lost.
  *
+ * SQLite itself may end the open transaction: a statement failing with SQLITE_FULL, SQLITE_IOERR or
+ * SQLITE_NOMEM rolls back the whole transaction, not only its own savepoint, and closing the
+ * connection rolls back what is open. The writes of everyone in the group are then gone: their
+ * waiters are refused with a {@link WritesLostError} (never told "durable"), and a new transaction
+ * opens. Nothing else may COMMIT or ROLLBACK the group's transaction.
+ *
  * @example
  * const commits = new GroupCommit(db);
  * commits.start();
@@ -29,11 +35,26 @@ export interface GroupCommitOptions {
   onError?: (error: unknown) => void;
 }
 
+/** The open transaction ended without the group's COMMIT: what was written in it is not on disk. */
+export class WritesLostError extends Error {
+  constructor(detail: string) {
+    super(`The database rolled back the open transaction (${detail}); its writes are not on disk.`);
+    this.name = 'WritesLostError';
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 export class GroupCommit {
   private readonly windowMs: number;
   private readonly maxDelayMs: number;
   private readonly onError: (error: unknown) => void;
-  private waiting: Array<() => void> = [];
+  private waiting: Waiter[] = [];
+  /** Whether the group's own transaction is open (begun and neither committed nor found lost). */
+  private open = false;
   private next: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private background: NodeJS.Timeout | undefined;
   private lastCommitAt = 0;
@@ -57,12 +78,17 @@ export class GroupCommit {
     this.background.unref();
   }
 
-  /** Resolves once everything written before the call is committed (at once when not running). */
+  /**
+   * Resolves once everything written before the call is committed (at once when not running);
+   * rejects with a {@link WritesLostError} when SQLite rolled those writes back instead.
+   */
   durable(): Promise<void> {
     if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.schedule();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      // Found lost at once: the writes before this call may have been in the rolled-back transaction.
+      if (this.lost()) this.commit();
+      else this.schedule();
     });
   }
 
@@ -73,11 +99,21 @@ export class GroupCommit {
     clearInterval(this.background);
     this.cancelNext();
     this.commit();
+    // A last commit that failed is not tried again (the connection is about to close): refused.
+    this.refuse(new WritesLostError('the last commit before stopping failed'));
   }
 
   /** Commits now: what is open goes to disk, the waiting answers go out, a new transaction opens. */
   commit(): void {
     this.cancelNext();
+    if (this.lost()) {
+      this.open = false;
+      const error = new WritesLostError(this.db.open ? 'a statement failed' : 'the connection closed');
+      this.onError(error);
+      this.refuse(error);
+      if (this.running) this.begin();
+      return;
+    }
     const waiting = this.waiting;
     this.waiting = [];
     try {
@@ -89,14 +125,27 @@ export class GroupCommit {
       if (this.running) this.schedule();
       return;
     }
+    this.open = false;
     this.lastCommitAt = Date.now();
-    for (const resolve of waiting) resolve();
+    for (const { resolve } of waiting) resolve();
     if (this.running) this.begin();
   }
 
+  /** Whether the group's transaction ended without its COMMIT (SQLite rolled it back, or the connection closed). */
+  private lost(): boolean {
+    return this.open && !(this.db.open && this.db.inTransaction);
+  }
+
+  private refuse(error: Error): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const { reject } of waiting) reject(error);
+  }
+
   private begin(): void {
-    if (this.db.inTransaction || !this.db.open) return;
-    this.db.exec('BEGIN');
+    if (!this.db.open) return;
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+    this.open = true;
   }
 
   private schedule(): void {

@@ -1,7 +1,8 @@
 /**
  * An HTTP answer goes out only once what the request changed is on disk (see `groupCommit.ts`):
  * the response's first bytes wait for the database's next commit. A 202 is a promise to the
- * client that the work was accepted; after a crash the work is there.
+ * client that the work was accepted; after a crash the work is there. When the commit reports the
+ * writes lost (SQLite rolled the group's transaction back) the answer is never sent.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -14,9 +15,13 @@ export function holdUntilDurable(res: ServerResponse, durable: () => Promise<voi
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   let committed: Promise<void> | undefined;
   // One wait per response, started by its first byte: the writes after it keep their order.
+  // When the commit reports the writes lost, nothing is sent: the connection ends as after a crash,
+  // and the client does not take a success for work that is not on disk.
   const afterCommit = (send: () => void) => {
     committed ??= durable();
-    committed.then(send, send);
+    committed.then(send, () => {
+      if (!res.destroyed) res.destroy();
+    });
   };
   res.write = ((...args: unknown[]) => {
     afterCommit(() => write(...args));
