@@ -77,14 +77,19 @@ export function httpActivityInput(request: DurableHttpRequest): string {
 }
 
 export function requestOfInput(input: string | null): DurableHttpRequest | undefined {
+  const request = checkedRequestOfInput(input);
+  return typeof request === 'string' ? undefined : request;
+}
+
+/** The work item's request, or what is wrong with it. */
+function checkedRequestOfInput(input: string | null): DurableHttpRequest | string {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(input ?? 'null') as unknown;
-    const first: unknown = Array.isArray(parsed) ? parsed[0] : undefined;
-    const request = durableHttpRequestOf(first);
-    return typeof request === 'string' ? undefined : request;
+    parsed = JSON.parse(input ?? 'null');
   } catch {
-    return undefined;
+    return 'callHttp: the work item holds no valid request';
   }
+  return durableHttpRequestOf(Array.isArray(parsed) ? parsed[0] : undefined);
 }
 
 /**
@@ -105,14 +110,17 @@ export function pollOf(
   } catch {
     return undefined;
   }
+  // Exactly the SDK's test (CallHttpWithPollingTask): a 202 with a Location that is not empty. The
+  // SDK then waits for the timer and the GET whatever the Location says, so they are always
+  // scheduled; a Location that is no URL fails that GET (as the extension's `new Uri` throws).
   if (response?.statusCode !== 202) return undefined;
   const location = headerValue(response.headers, 'location');
-  if (location === undefined) return undefined;
+  if (!location) return undefined;
   let uri: string;
   try {
     uri = new URL(location, request.uri).href;
   } catch {
-    return undefined;
+    uri = location;
   }
   const retryAfter = Number(headerValue(response.headers, 'retry-after'));
   const delayMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : defaultSleepMs;
@@ -162,24 +170,24 @@ export async function sendDurableHttpRequest(
   tokens: HttpTokens,
   timeoutMs: number,
 ): Promise<ActivityRun> {
-  const request = requestOfInput(input);
-  if (!request) return failed('callHttp: the work item holds no valid request', String(input));
-  const headers = new Headers();
-  let contentType = '';
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    if (name.toLowerCase() === 'content-type') {
-      if (value.includes('multipart'))
-        return failed('Multipart content is not supported with CallHttpAsync.');
-      contentType = value;
-    } else headers.set(name, value);
-  }
-  if (request.content !== undefined) headers.set('content-type', contentType || 'text/plain');
-  if (request.tokenSource) {
-    const token = tokenFor(request.tokenSource, tokens);
-    if (typeof token !== 'string') return failed(token.reason, token.details);
-    headers.set('authorization', `Bearer ${token}`);
-  }
+  const request = checkedRequestOfInput(input);
+  if (typeof request === 'string') return failed(request, String(input));
+  const token = request.tokenSource ? tokenFor(request.tokenSource, tokens) : undefined;
+  if (token !== undefined && typeof token !== 'string') return failed(token.reason, token.details);
   try {
+    // Inside the try: a header the request cannot carry (a bad name, a line break in a value) is
+    // the call's failure, not the backend's.
+    const headers = new Headers();
+    let contentType = '';
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (name.toLowerCase() === 'content-type') {
+        if (value.includes('multipart'))
+          return failed('Multipart content is not supported with CallHttpAsync.');
+        contentType = value;
+      } else headers.set(name, value);
+    }
+    if (request.content !== undefined) headers.set('content-type', contentType || 'text/plain');
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
     const response = await fetch(request.uri, {
       method: request.method,
       headers,
