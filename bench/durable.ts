@@ -1,10 +1,12 @@
 /**
- * Durable backend throughput on an on-disk SQLite database, through the real host and SDK:
- * N "hello cities" orchestrations (5 sequential activities each), then M entity signals sent by
- * HTTP clients to K counter entities. Prints history events / orchestrations per second and
- * signals per second, with the machine it ran on.
+ * Durable backend throughput on an on-disk SQLite database, through the real host and SDK, shaped
+ * like the peers' harnesses (DBOS, Restate): N "hello cities" orchestrations (5 sequential
+ * activities each) driven by a closed loop of C clients, each starting one over the Durable HTTP
+ * API and awaiting it by polling its `statusQueryGetUri` (as an Azure client does) before the next;
+ * then M entity signals sent by HTTP clients to K counter entities. Prints workflows/s, steps/s and
+ * start→result p50/p99, signals per second, the machine and its load.
  *
- * Usage: npm run bench:durable [-- --instances N --signals M --entities K]
+ * Usage: npm run bench:durable [-- --instances N --concurrency C --signals M --entities K]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,10 @@ import { createDurableService, type DurableService } from '@cardflow/local-host'
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/hello-cities');
 const API = '/runtime/webhooks/durabletask';
 const STARTING_CLIENTS = 8;
+/** Activities per "hello cities" orchestration. */
+const STEPS = 5;
+/** How often a waiting client polls an orchestration's status, as the peers' Cardflow harness does. */
+const POLL_MS = 5;
 
 function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -38,19 +44,9 @@ async function main(): Promise<void> {
     services: [durable],
   });
   try {
+    const concurrency = argument('concurrency', 10);
     const began = performance.now();
-    // Clients start instances through the Durable HTTP API while the backend already runs the first ones.
-    let next = 0;
-    const client = async (): Promise<void> => {
-      while (next < instances) {
-        next++;
-        const res = await fetch(`${host.baseUrl}${API}/orchestrators/HelloCities`, { method: 'POST' });
-        if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-      }
-    };
-    await Promise.all(Array.from({ length: STARTING_CLIENTS }, client));
-    await host.waitForIdle({ timeoutMs: 30 * 60_000 });
+    const latencies = await closedLoop(host, instances, concurrency);
     const seconds = (performance.now() - began) / 1000;
 
     const completed = (
@@ -63,7 +59,7 @@ async function main(): Promise<void> {
     const events = (host.db.prepare('SELECT COUNT(*) AS n FROM durable_history').get() as { n: number }).n;
     const cpus = os.cpus();
     console.log(
-      'durable benchmark: "hello cities" (5 sequential activities per orchestration), on-disk SQLite (WAL)',
+      `durable benchmark: "hello cities" (5 sequential activities per orchestration), on-disk SQLite (WAL, synchronous ${host.settings.LOCAL_HOST_SQLITE_SYNCHRONOUS || 'FULL'}), closed loop of ${concurrency} clients`,
     );
     console.log(
       `machine:        ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`,
@@ -74,7 +70,13 @@ async function main(): Promise<void> {
     console.log(`orchestrations: ${instances} in ${seconds.toFixed(2)} s`);
     console.log(`history events: ${events} (${(events / instances).toFixed(0)} per orchestration)`);
     console.log(
-      `throughput:     ${(events / seconds).toFixed(0)} history events/s, ${(instances / seconds).toFixed(1)} orchestrations/s`,
+      `throughput:     ${(instances / seconds).toFixed(1)} workflows/s, ${((instances * STEPS) / seconds).toFixed(1)} steps/s, ${(events / seconds).toFixed(0)} history events/s`,
+    );
+    console.log(
+      `start→result:   p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`,
+    );
+    console.log(
+      `RESULT ${JSON.stringify({ peer: 'cardflow', workflows: instances, concurrency, seconds: +seconds.toFixed(2), workflowsPerSec: +(instances / seconds).toFixed(1), stepsPerSec: +((instances * STEPS) / seconds).toFixed(1), p50ms: +percentile(latencies, 0.5).toFixed(1), p99ms: +percentile(latencies, 0.99).toFixed(1) })}`,
     );
     await entityWorkload(host, argument('signals', 5000), argument('entities', 10));
     await entityBacklog(host, durable, argument('signals', 5000), argument('entities', 10));
@@ -82,6 +84,39 @@ async function main(): Promise<void> {
     await host.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * C clients, each starting an orchestration and polling its status until it completed, then the
+ * next, until N were started: the start→result latency of each, in ms.
+ */
+async function closedLoop(host: Host, instances: number, concurrency: number): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const client = async (): Promise<void> => {
+    while (next < instances) {
+      next++;
+      const began = performance.now();
+      const res = await fetch(`${host.baseUrl}${API}/orchestrators/HelloCities`, { method: 'POST' });
+      if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+      const { statusQueryGetUri } = (await res.json()) as { statusQueryGetUri: string };
+      for (;;) {
+        const status = (await (await fetch(statusQueryGetUri)).json()) as { runtimeStatus: string };
+        if (status.runtimeStatus === 'Completed') break;
+        if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated')
+          throw new Error(`an orchestration ended ${status.runtimeStatus}: ${JSON.stringify(status)}`);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      latencies.push(performance.now() - began);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return latencies;
+}
+
+function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /** M signals ("add 1") from HTTP clients to K counters; checks the sums and prints signals per second. */
