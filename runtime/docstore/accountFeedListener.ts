@@ -36,6 +36,8 @@ export class AccountFeedListener {
   /** When the host's current question began (its first isIdle call not yet answered yes). */
   private askedAt?: number;
   private answeredYes = false;
+  /** The last read failure said, until a read succeeds. */
+  private readFailure?: string;
 
   constructor(
     private readonly functionName: string,
@@ -103,11 +105,20 @@ export class AccountFeedListener {
       batch = await this.feed.nextBatch();
     } catch (error) {
       this.caughtUpSince = undefined;
-      if (!this.stopped)
+      // Said once per kind of failure, not on every poll; the next poll tries again.
+      const message = describe(error);
+      if (!this.stopped && message !== this.readFailure)
         this.ctx.log.error(
-          `cosmosDBTrigger: ${this.functionName} cannot read ${this.config.database}/${this.config.container} on the account: ${describe(error)}`,
+          `cosmosDBTrigger: ${this.functionName} cannot read ${this.config.database}/${this.config.container} on the account (retried every poll): ${message}`,
         );
+      this.readFailure = message;
       return;
+    }
+    if (this.readFailure !== undefined) {
+      this.ctx.log.info(
+        `cosmosDBTrigger: ${this.functionName} reads ${this.config.database}/${this.config.container} on the account again`,
+      );
+      this.readFailure = undefined;
     }
     if (batch.length === 0) {
       this.caughtUpSince = startedAt;

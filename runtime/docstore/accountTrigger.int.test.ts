@@ -6,14 +6,14 @@
  * credential, leave the function unserved and say why; a keyless connection signs in with the
  * credential the service is given.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CosmosClient, type Database } from '@azure/cosmos';
 import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 import { createTestHost, type TestHost } from '../testHost';
-import { AccountChangeFeed } from './accountChangeFeed';
+import { AccountChangeFeed, accountConnectionOf, platformIdentityCredential } from './accountChangeFeed';
 import { CosmosDBTriggerService } from './cosmosTriggerService';
 
 const APP = join(__dirname, 'test/fixtures/change-feed-app');
@@ -28,6 +28,15 @@ const fixture = ((globalThis as Record<string, unknown>).changeFeedFixture ??= {
   deliveries: [],
   failures: {},
 }) as { deliveries: Delivery[]; failures: Record<string, number> };
+
+/** Waits (real time: the account is polled) until `done`, for at most 5 s. */
+async function eventually(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 const delivered = (functionName: string, includeFailed = false) =>
   fixture.deliveries
@@ -166,6 +175,33 @@ describe('the Cosmos DB trigger on an account', () => {
     );
   });
 
+  it('says once that a container cannot be read, keeps trying, and serves it once it exists', async () => {
+    const { database: missing } = await client.databases.createIfNotExists({ id: 'not-yet-deployed' });
+    const host = await startHost({ ...connection(), FIXTURE_DATABASE: 'not-yet-deployed' });
+    await eventually(
+      () => host.logs.lines('error').filter((l) => /projectItems cannot read/.test(l)).length === 1,
+    );
+    // Many polls later, still said once.
+    let reads = 0;
+    const count = (req: IncomingMessage) => {
+      if (req.url?.startsWith('/dbs/not-yet-deployed/colls/items/docs')) reads++;
+    };
+    server.prependListener('request', count);
+    await eventually(() => reads >= 5);
+    server.off('request', count);
+    expect(
+      host.logs.lines('error').filter((l) => /projectItems cannot read not-yet-deployed\/items/.test(l)),
+    ).toHaveLength(1);
+    await missing.containers.createIfNotExists({ id: 'items', partitionKey: { paths: ['/pk'] } });
+    await missing.container('items').items.create({ id: 'late', pk: 'p', seq: 1 });
+    await eventually(() => delivered('projectItems').some((d) => d.id === 'late'));
+    expect(
+      host.logs
+        .lines('info')
+        .some((l) => /projectItems reads not-yet-deployed\/items on the account again/.test(l)),
+    ).toBe(true);
+  });
+
   it('refuses an unknown source', async () => {
     await expect(startHost({ LOCAL_HOST_COSMOS_TRIGGER: 'cloud' })).rejects.toThrow(
       "LOCAL_HOST_COSMOS_TRIGGER is 'local' or 'connection', not 'cloud'",
@@ -278,5 +314,56 @@ describe('AccountChangeFeed', () => {
     expect((await feed.nextBatch()).map((d) => d.id)).toEqual(['new']);
     feed.markDelivered(batch);
     expect(await feed.nextBatch()).toEqual([]);
+  });
+});
+
+describe('platformIdentityCredential', () => {
+  it('is absent without the identity endpoint, and fails saying why when the endpoint refuses or gives no token', async () => {
+    expect(platformIdentityCredential({})).toBeUndefined();
+    expect(platformIdentityCredential({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token' })).toBeUndefined();
+    const answers = [
+      { status: 401, body: { error: 'unauthorized' } },
+      { status: 200, body: { expires_on: '1' } },
+    ];
+    const identity = createServer((req, res) => {
+      const answer = answers.shift() ?? { status: 500, body: {} };
+      res.statusCode = answer.status;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer.body));
+    });
+    const address = await listen(identity);
+    try {
+      const credential = platformIdentityCredential(
+        { IDENTITY_ENDPOINT: `http://${address}/msi/token`, IDENTITY_HEADER: 'secret' },
+        'client',
+      );
+      await expect(credential?.getToken('https://account.example/.default')).rejects.toThrow(
+        'the identity endpoint answered 401 for https://account.example',
+      );
+      await expect(credential?.getToken(['https://account.example/.default'])).rejects.toThrow(
+        'the identity endpoint gave no token for https://account.example',
+      );
+    } finally {
+      await new Promise((resolve) => identity.close(resolve));
+    }
+  });
+});
+
+describe('accountConnectionOf', () => {
+  it('reads a connection string, else the identity-based endpoint, as Azure Functions resolves connections', () => {
+    expect(
+      accountConnectionOf('Conn', {
+        Conn: 'AccountEndpoint=https://a.example/;AccountKey=k==;',
+        Conn__accountEndpoint: 'https://b.example/',
+      }),
+    ).toEqual({ kind: 'key', endpoint: 'https://a.example/', key: 'k==' });
+    expect(accountConnectionOf('Conn', { Conn: ' ', Conn__accountEndpoint: 'https://b.example/' })).toEqual({
+      kind: 'identity',
+      endpoint: 'https://b.example/',
+    });
+    expect(accountConnectionOf('Conn', {})).toBeUndefined();
+    expect(() => accountConnectionOf('Conn', { Conn: 'AccountKey=k' })).toThrow(
+      'the setting Conn needs AccountEndpoint and AccountKey',
+    );
   });
 });
