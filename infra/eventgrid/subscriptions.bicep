@@ -11,7 +11,7 @@ param deadLetterContainerName string
 
 var subscriptions = loadJsonContent('../../eventgrid.local.json').subscriptions
 
-resource topic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
+resource topic 'Microsoft.EventGrid/topics@2022-06-15' existing = {
   name: topicName
 }
 
@@ -23,7 +23,7 @@ resource deadLetterAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existi
   name: deadLetterStorageAccountName
 }
 
-resource eventSubscriptions 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15' = [
+resource eventSubscriptions 'Microsoft.EventGrid/topics/eventSubscriptions@2022-06-15' = [
   for subscription in subscriptions: {
     parent: topic
     name: subscription.name

@@ -7,7 +7,7 @@ param resourceToken string
 param identityPrincipalId string
 param deadLetterStorageAccountName string
 
-resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
+resource topic 'Microsoft.EventGrid/topics@2022-06-15' = {
   name: 'evgt-cardflow-${resourceToken}'
   location: location
   tags: tags
