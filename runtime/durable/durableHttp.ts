@@ -188,15 +188,20 @@ export async function sendDurableHttpRequest(
     }
     if (request.content !== undefined) headers.set('content-type', contentType || 'text/plain');
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+    const abandon = new AbortController();
     const response = await fetch(request.uri, {
       method: request.method,
       headers,
       ...(request.content !== undefined && request.method !== 'GET' && request.method !== 'HEAD'
         ? { body: request.content }
         : {}),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abandon.signal]),
     });
-    const content = await response.text();
+    const content = await readContent(response, abandon);
+    if (content === undefined)
+      return failed(
+        `callHttp ${request.method} ${request.uri} failed: the response body exceeds ${MAX_RESPONSE_BYTES / MIB} MiB, the local host's limit`,
+      );
     const result: DurableHttpResponse = {
       statusCode: response.status,
       headers: responseHeaders(response.headers),
@@ -206,6 +211,35 @@ export async function sendDurableHttpRequest(
   } catch (err) {
     return failed(`callHttp ${request.method} ${request.uri} failed: ${causeOf(err)}`, errorStack(err));
   }
+}
+
+const MIB = 1024 * 1024;
+/**
+ * The most of a response body the host reads. The body becomes the task's result, kept in the
+ * history and handed to every replay; past this the call fails instead of the host buffering a
+ * stream without end until it runs out of memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * MIB;
+
+/** The body as text (UTF-8, as `Response.text()`); undefined (the connection dropped) past the limit. */
+async function readContent(response: Response, abandon: AbortController): Promise<string | undefined> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      // The rest is never read: the connection is dropped.
+      abandon.abort();
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function tokenFor(

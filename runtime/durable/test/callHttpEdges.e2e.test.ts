@@ -32,7 +32,17 @@ beforeAll(async () => {
     else if (p === '/slow-job')
       res.writeHead(202, { location: '/slow-job/status', 'retry-after': '5' }).end();
     else if (p === '/slow-job/status') res.writeHead(200).end('finished');
-    else if (p === '/moved') res.writeHead(302, { location: '/target' }).end();
+    else if (p === '/endless') {
+      // Writes until the client goes away: a response that never ends.
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => hits.set('/endless closed', count('/endless closed') + 1));
+      pump();
+    } else if (p === '/moved') res.writeHead(302, { location: '/target' }).end();
     else if (p === '/target') res.writeHead(200).end(`arrived by ${req.method}`);
     else res.writeHead(200).end('ok');
   });
@@ -88,6 +98,17 @@ describe('callHttp edges', () => {
     expect(s).toMatchObject({ runtimeStatus: 'Completed' });
     expect((s.output as { error: string }).error).toMatch(/callHttp GET .* failed/);
     expect(count('/')).toBe(before);
+  });
+
+  test('a response body past the limit fails the call (the host does not buffer without end), the connection is dropped', async () => {
+    const id = await start(host, 'CallHttpCatching', { method: 'GET', url: `${baseUrl}/endless` });
+    await host.waitForIdle();
+    const s = await status(host, id);
+    expect(s).toMatchObject({ runtimeStatus: 'Completed' });
+    expect((s.output as { error: string }).error).toContain('the response body exceeds 16 MiB');
+    for (let i = 0; i < 200 && count('/endless closed') === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(count('/endless closed')).toBe(1);
   });
 
   test('a redirect is followed, as the extension’s HttpClient does', async () => {
