@@ -154,11 +154,11 @@ async function prepareTransfers(stores: StoreSet, withSource: boolean): Promise<
 }
 
 /** Transfers per second through the real activities (reserve on the source, credit the destination and capture), one after another. */
-async function transferRate(stores: StoreSet, count: number): Promise<number> {
+async function transferRate(stores: StoreSet, count: number, run = 'fresh'): Promise<number> {
   const began = performance.now();
   for (let n = 0; n < count; n++) {
     const input = {
-      transferId: `tr-rate-${n}`,
+      transferId: `tr-${run}-${n}`,
       fromAccountId: ACCOUNT,
       toAccountId: DESTINATION,
       amount: 100,
@@ -238,14 +238,18 @@ async function main(): Promise<void> {
   });
   const after = await withDatabase(async (storesOf) => {
     await seed(storesOf(), largest);
-    await prepareTransfers(storesOf(), false);
+    // A host that has been running: it loaded the account once (a replay, which stored the snapshot).
     const running = storesOf();
-    await decideOnce(running, 'warm-up'); // the host has loaded the account (and stored its snapshot) before
-    return transferRate(running, transfers);
+    await prepareTransfers(running, false);
+    const rate = await transferRate(running, transfers, 'running');
+    // A host started since: the snapshot, then the events after it.
+    return { running: rate, restarted: await transferRate(storesOf(), transfers, 'restarted') };
   });
+  const change = (rate: number) => `${((rate / fresh - 1) * 100).toFixed(0)} %`;
   console.log(
-    `transfers through reserveFunds + creditDestination, ${transfers} one after another: fresh ${fresh.toFixed(0)}/s, ` +
-      `source with ${largest} events ${after.toFixed(0)}/s (${((after / fresh - 1) * 100).toFixed(0)} %)`,
+    `transfers/s through reserveFunds + creditDestination, ${transfers} one after another: fresh accounts ${fresh.toFixed(0)}; ` +
+      `a source with ${largest} events: in a running host ${after.running.toFixed(0)} (${change(after.running)}), ` +
+      `in a restarted host ${after.restarted.toFixed(0)} (${change(after.restarted)})`,
   );
 }
 
