@@ -3,7 +3,7 @@
  * event store, printing progress. Settings as the host reads them (local.settings.json Values,
  * overridden by the environment): CARDFLOW_STORE (`local` default: the SQLite file
  * `<CARDFLOW_DATA_DIR or .data>/cardflow.db`, opened the way the host opens it; `cosmos`:
- * CosmosDBConnection, COSMOS_DATABASE). Stop the host first: a running primary handler would
+ * CosmosDBConnection, or keyless CosmosDBConnection__accountEndpoint, and COSMOS_DATABASE). Stop the host first: a running primary handler would
  * write views while they are rebuilt.
  */
 import path from 'node:path';
@@ -51,15 +51,21 @@ function localSources(
 }
 
 async function cosmosSources(
-  connection: string,
+  env: NodeJS.ProcessEnv,
   databaseName: string,
 ): Promise<{ sources: RebuildSources; close: () => void; file: string }> {
-  const { cosmosClientFor, createCosmosStores } = await import('../stores/cosmos/cosmosStores');
-  const client = cosmosClientFor(connection);
+  // A connection string (a key), or keyless (CosmosDBConnection__accountEndpoint, signed in with
+  // DefaultAzureCredential: your Azure CLI sign-in, with Cosmos DB Built-in Data Contributor).
+  const { cosmosClientOf, cosmosConnectionOf } = await import('../stores/cosmos/cosmosConnection');
+  const { createCosmosStores } = await import('../stores/cosmos/cosmosStores');
+  const connection = cosmosConnectionOf(env);
+  if (!connection) throw new Error('CosmosDBConnection or CosmosDBConnection__accountEndpoint is not set');
+  const client = cosmosClientOf(connection);
+  const provision = connection.kind === 'identity' ? 'existing' : 'create';
   return {
-    sources: sourcesOf(createCosmosStores({ client, databaseName })),
+    sources: sourcesOf(createCosmosStores({ client, databaseName, provision })),
     close: () => client.dispose(),
-    file: `${new URL(connection.replace(/^.*AccountEndpoint=([^;]+);.*$/i, '$1')).host}/${databaseName}`,
+    file: `${new URL(connection.endpoint).host}/${databaseName}`,
   };
 }
 
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
   const settings = loadSettings(process.env);
   const target =
     settings.store === 'cosmos'
-      ? await cosmosSources(process.env.CosmosDBConnection as string, settings.cosmosDatabase)
+      ? await cosmosSources(process.env, settings.cosmosDatabase)
       : localSources(path.resolve(appRoot, dataDirFlag ?? settings.dataDir), settings.cosmosDatabase);
   process.stdout.write(`Rebuilding views of ${target.file}\n`);
   const started = Date.now();
