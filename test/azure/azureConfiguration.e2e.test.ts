@@ -5,8 +5,22 @@
  * account's containers, events leave through the Event Grid topic client (the topic's key) and
  * reach the secondary handlers. The keyless run: keylessConfiguration.e2e.test.ts.
  */
-import { startAzureApp, type AzureApp } from './azureHarness';
-import { expectTransferFlow } from './transferFlow';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO, startAzureApp, type AzureApp } from './azureHarness';
+import { DATABASE, expectTransferFlow } from './transferFlow';
+
+/** The projections in the views container, without what legitimately differs between two builds. */
+async function projections(): Promise<unknown[]> {
+  const { resources } = await app.cosmos.database(DATABASE).container('views').items.readAll().fetchAll();
+  return (resources as Array<Record<string, unknown>>)
+    .filter((d) => typeof d.pk === 'string' && /^(account-|transfer-|audit-|approvals$)/.test(d.pk))
+    .map((d) =>
+      Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_') && k !== 'recordedAt')),
+    )
+    .sort((a, b) => `${String(a.pk)}/${String(a.id)}`.localeCompare(`${String(b.pk)}/${String(b.id)}`));
+}
 
 let app: AzureApp;
 beforeAll(async () => {
@@ -24,5 +38,28 @@ describe('the Azure configuration on the local host, with keys', () => {
       : 0;
     expect(count).toBe(0);
     expect(app.host.logs.lines('error')).toEqual([]);
+  }, 30_000);
+
+  it('rebuilds the same views on Cosmos DB with npm run rebuild-views, the host stopped', async () => {
+    const before = await projections();
+    expect(before.length).toBeGreaterThan(5);
+    await app.host.stop();
+    const { CARDFLOW_STORE, CosmosDBConnection, COSMOS_DATABASE, EVENTGRID_TOPIC_ENDPOINT } = app.settings;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO, 'dist/scripts/rebuildViews.js')],
+      {
+        cwd: path.join(REPO, 'test'),
+        env: {
+          PATH: process.env.PATH,
+          CARDFLOW_STORE,
+          CosmosDBConnection,
+          COSMOS_DATABASE,
+          EVENTGRID_TOPIC_ENDPOINT,
+        },
+      },
+    );
+    expect(stdout).toMatch(/Rebuilding views of 127\.0\.0\.1:\d+\/cardflow/);
+    expect(await projections()).toEqual(before);
   }, 30_000);
 });
