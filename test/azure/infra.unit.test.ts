@@ -15,7 +15,13 @@ import {
 } from '../../domain/approvalPolicy';
 import { ROLES } from '../../functions/identity/caller';
 import { DEFAULT_OUTFLOW_WINDOW_MODE } from '../../orchestrations/outflowWindow';
-import { DEFAULT_RECONCILER_SCHEDULE, loadSettings, SETTING_NAMES } from '../../functions/settings';
+import {
+  DEFAULT_BACKLOG_MAX_COMMANDS,
+  DEFAULT_BACKLOG_RETRY_AFTER_SECONDS,
+  DEFAULT_RECONCILER_SCHEDULE,
+  loadSettings,
+  SETTING_NAMES,
+} from '../../functions/settings';
 import { APP_FOLDERS } from '../../scripts/package';
 import { CONTAINERS, DEFAULT_DATABASE } from '../../stores/layout';
 import {
@@ -149,6 +155,10 @@ describe('infra/ against the code', () => {
       approvalTimeout: DEFAULT_APPROVAL_TIMEOUT,
       reconcilerSchedule: DEFAULT_RECONCILER_SCHEDULE,
       cosmosDatabase: DEFAULT_DATABASE,
+      backlog: {
+        maxCommands: DEFAULT_BACKLOG_MAX_COMMANDS,
+        retryAfterSeconds: DEFAULT_BACKLOG_RETRY_AFTER_SECONDS,
+      },
     });
     // One identity for everything: the same client id in every connection.
     for (const name of ['CosmosDBConnection__clientId', 'AzureWebJobsStorage__clientId', 'AZURE_CLIENT_ID'])
