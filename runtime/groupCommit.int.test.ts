@@ -157,3 +157,27 @@ describe('when SQLite rolls the open transaction back (disk full, I/O error)', (
     expect(seenOutside()).toBe(0);
   });
 });
+
+it('backs off while commits keep failing instead of trying again back to back', async () => {
+  const errors: unknown[] = [];
+  commits.stop();
+  commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 50, onError: (e) => errors.push(e) });
+  commits.start();
+  insert('x');
+  const realExec = db.exec.bind(db);
+  let failing = true;
+  jest.spyOn(db, 'exec').mockImplementation((sql: string) => {
+    if (sql === 'COMMIT' && failing)
+      throw new Error('cannot commit transaction - SQL statements in progress');
+    return realExec(sql);
+  });
+  const waited = commits.durable();
+  await new Promise((r) => setTimeout(r, 200));
+  // Back to back this would be thousands of tries (and as many log lines) in 200 ms.
+  expect(errors.length).toBeGreaterThan(1);
+  expect(errors.length).toBeLessThan(20);
+  failing = false;
+  await waited;
+  expect(seenOutside()).toBe(1);
+  jest.restoreAllMocks();
+});

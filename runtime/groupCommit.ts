@@ -58,6 +58,8 @@ export class GroupCommit {
   private next: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private background: NodeJS.Timeout | undefined;
   private lastCommitAt = 0;
+  /** Commits failed in a row (the retry waits longer each time). */
+  private failures = 0;
   private running = false;
 
   constructor(
@@ -119,12 +121,15 @@ export class GroupCommit {
     try {
       if (this.db.inTransaction) this.db.exec('COMMIT');
     } catch (error) {
-      // E.g. a statement still stepping: the writes stay in the open transaction for the next try.
+      // E.g. a statement still stepping: the writes stay in the open transaction for the next try,
+      // after a wait that doubles while the commits keep failing (not a busy loop of tries and logs).
       this.onError(error);
       this.waiting.unshift(...waiting);
-      if (this.running) this.schedule();
+      this.failures++;
+      if (this.running) this.retryLater(Math.min(this.maxDelayMs, 2 ** this.failures));
       return;
     }
+    this.failures = 0;
     this.open = false;
     this.lastCommitAt = Date.now();
     for (const { resolve } of waiting) resolve();
@@ -146,6 +151,11 @@ export class GroupCommit {
     if (!this.db.open) return;
     if (!this.db.inTransaction) this.db.exec('BEGIN');
     this.open = true;
+  }
+
+  private retryLater(ms: number): void {
+    this.cancelNext();
+    this.next = setTimeout(() => this.commit(), ms);
   }
 
   private schedule(): void {
