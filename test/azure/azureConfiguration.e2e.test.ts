@@ -25,7 +25,7 @@ async function projections(): Promise<unknown[]> {
 let app: AzureApp;
 beforeAll(async () => {
   app = await startAzureApp();
-}, 30_000);
+}, 60_000);
 afterAll(() => app?.stop());
 
 describe('the Azure configuration on the local host, with keys', () => {
@@ -38,7 +38,7 @@ describe('the Azure configuration on the local host, with keys', () => {
       : 0;
     expect(count).toBe(0);
     expect(app.host.logs.lines('error')).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('rebuilds the same views on Cosmos DB with npm run rebuild-views, the host stopped', async () => {
     const before = await projections();
@@ -61,5 +61,5 @@ describe('the Azure configuration on the local host, with keys', () => {
     );
     expect(stdout).toMatch(/Rebuilding views of 127\.0\.0\.1:\d+\/cardflow/);
     expect(await projections()).toEqual(before);
-  }, 30_000);
+  }, 60_000);
 });

@@ -11,7 +11,7 @@ import { expectTransferFlow } from './transferFlow';
 let app: KeylessApp;
 beforeAll(async () => {
   app = await startKeylessApp();
-}, 30_000);
+}, 60_000);
 afterAll(() => app?.stop());
 
 describe('the keyless Azure configuration on the local host', () => {
@@ -36,5 +36,5 @@ describe('the keyless Azure configuration on the local host', () => {
     // Every publish was signed in; none refused.
     expect(app.publishes.accepted).toBeGreaterThan(0);
     expect(app.publishes.refused).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });
