@@ -120,8 +120,19 @@ export function* idMapEntries<V>(map: IdMap<V>): Generator<Entry<V>> {
   }
 }
 
+/** The map of these entries (a later entry for an id wins), built in one pass: for snapshots read back. */
 export function idMapFrom<V>(entries: Iterable<Entry<V>>): IdMap<V> {
-  let map = emptyIdMap<V>();
-  for (const [id, value] of entries) map = idMapSet(map, id, value);
-  return map;
+  const unique = new Map<string, V>();
+  for (const [id, value] of entries) unique.set(id, value);
+  const all = [...unique].map(([id, value]): Entry<V> => [id, value]);
+  return { size: all.length, root: build(all, 0) };
+}
+
+/** The node holding `entries`: the shape `idMapSet` gives them (a leaf while few, else a branch). */
+function build<V>(entries: Entry<V>[], depth: number): TrieNode<V> {
+  if (entries.length <= LEAF_LIMIT || depth >= MAX_DEPTH)
+    return { entries: entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) };
+  const groups: Entry<V>[][] = Array.from({ length: WIDTH }, () => []);
+  for (const entry of entries) groups[slotOf(hashOf(entry[0]), depth)].push(entry);
+  return { children: groups.map((group) => (group.length === 0 ? undefined : build(group, depth + 1))) };
 }
