@@ -53,3 +53,15 @@ describe('bindings the host does not serve', () => {
     }
   });
 });
+
+describe('with the default services', () => {
+  test('the warning names the served types as the services spell them', async () => {
+    const host = await createTestHost({ appRoot: APP, users: false });
+    try {
+      const [warning] = host.logs.lines('warn');
+      expect(warning).toContain('Served here: outputs http; inputs durableClient, orchestrationClient');
+    } finally {
+      await host.stop();
+    }
+  });
+});

@@ -89,6 +89,8 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
   const providers = new Map<string, InputProvider>();
   const consumers = new Map<string, OutputConsumer>();
   const warnedBindings = new Set<string>();
+  // The served types as their services spelled them (the maps above are keyed in lower case).
+  const typeNames = { inputs: new Map<string, string>(), outputs: new Map<string, string>() };
   let running = 0;
 
   const warnOnce = (key: string, message: string): void => {
@@ -269,9 +271,11 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     invoke,
     provideInput(bindingType, provider) {
       providers.set(bindingType.toLowerCase(), provider);
+      typeNames.inputs.set(bindingType.toLowerCase(), bindingType);
     },
     consumeOutput(bindingType, consumer) {
       consumers.set(bindingType.toLowerCase(), consumer);
+      typeNames.outputs.set(bindingType.toLowerCase(), bindingType);
     },
     inFlight: () => running,
     unservedBindings() {
@@ -295,7 +299,10 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
       }
       return unserved;
     },
-    servedBindingTypes: () => ({ inputs: [...providers.keys()], outputs: ['http', ...consumers.keys()] }),
+    servedBindingTypes: () => ({
+      inputs: [...typeNames.inputs.values()],
+      outputs: ['http', ...typeNames.outputs.values()],
+    }),
   };
 }
 
