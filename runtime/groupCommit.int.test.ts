@@ -148,6 +148,27 @@ describe('when SQLite rolls the open transaction back (disk full, I/O error)', (
     expect(outside.prepare('SELECT v FROM t').all()).toEqual([{ v: 'after' }]);
   });
 
+  it('refuses work that began before a loss though the loss was found before it waited (its mark)', async () => {
+    commits.stop();
+    commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 60_000 });
+    commits.start();
+    const since = commits.mark(); // a request arrives
+    insert('written by the request'); // ... writes, then waits for its invocation
+    fillTheDisk();
+    expect(() => db.transaction(() => insert('y'.repeat(40_000)))()).toThrow(/full/i);
+    // Somebody else's wait finds the loss first.
+    await expect(commits.durable()).rejects.toThrow(/rolled back/);
+    db.pragma('max_page_count = 1073741823');
+    // The request's answer waits now: with its mark it is refused, without one it would be told "durable".
+    await expect(commits.durable(since)).rejects.toThrow(/lost after the work began/);
+    await expect(commits.durable()).resolves.toBeUndefined();
+    // Work that began after the loss is told as usual.
+    const later = commits.mark();
+    insert('after');
+    await expect(commits.durable(later)).resolves.toBeUndefined();
+    expect(outside.prepare('SELECT v FROM t').all()).toEqual([{ v: 'after' }]);
+  });
+
   it('does not report writes durable that a closed connection threw away', async () => {
     insert('open when closed');
     const waited = commits.durable();

@@ -46,6 +46,8 @@ export class WritesLostError extends Error {
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
+  /** The waiter's {@link GroupCommit.mark}, if it gave one. */
+  since?: number;
 }
 
 export class GroupCommit {
@@ -58,6 +60,8 @@ export class GroupCommit {
   private next: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private background: NodeJS.Timeout | undefined;
   private lastCommitAt = 0;
+  /** Transactions SQLite rolled back so far (see {@link mark}). */
+  private losses = 0;
   /** Commits failed in a row (the retry waits longer each time). */
   private failures = 0;
   private running = false;
@@ -81,13 +85,23 @@ export class GroupCommit {
   }
 
   /**
-   * Resolves once everything written before the call is committed (at once when not running);
-   * rejects with a {@link WritesLostError} when SQLite rolled those writes back instead.
+   * A mark of this moment for {@link durable}: work that starts here (an HTTP request) and waits
+   * later learns of a loss in between, though the loss was found before it waited.
    */
-  durable(): Promise<void> {
+  mark(): number {
+    return this.losses;
+  }
+
+  /**
+   * Resolves once everything written before the call is committed (at once when not running);
+   * rejects with a {@link WritesLostError} when SQLite rolled those writes back instead — or, given
+   * `since` (a {@link mark}), when any transaction was lost after that mark.
+   */
+  durable(since?: number): Promise<void> {
+    if (since !== undefined && this.losses > since) return Promise.reject(this.lostSince());
     if (!this.running) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      this.waiting.push({ resolve, reject, since });
       // Found lost at once: the writes before this call may have been in the rolled-back transaction.
       if (this.lost()) this.commit();
       else this.schedule();
@@ -110,6 +124,7 @@ export class GroupCommit {
     this.cancelNext();
     if (this.lost()) {
       this.open = false;
+      this.losses++;
       const error = new WritesLostError(this.db.open ? 'a statement failed' : 'the connection closed');
       this.onError(error);
       this.refuse(error);
@@ -132,13 +147,20 @@ export class GroupCommit {
     this.failures = 0;
     this.open = false;
     this.lastCommitAt = Date.now();
-    for (const { resolve } of waiting) resolve();
+    for (const waiter of waiting) {
+      if (waiter.since !== undefined && this.losses > waiter.since) waiter.reject(this.lostSince());
+      else waiter.resolve();
+    }
     if (this.running) this.begin();
   }
 
   /** Whether the group's transaction ended without its COMMIT (SQLite rolled it back, or the connection closed). */
   private lost(): boolean {
     return this.open && !(this.db.open && this.db.inTransaction);
+  }
+
+  private lostSince(): WritesLostError {
+    return new WritesLostError('a transaction was lost after the work began');
   }
 
   private refuse(error: Error): void {

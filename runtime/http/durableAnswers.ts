@@ -9,8 +9,17 @@ import type { ServerResponse } from 'node:http';
 type Write = ServerResponse['write'];
 type End = ServerResponse['end'];
 
-/** Makes `res` hold its body (and so its headers) until `durable()` settles. */
-export function holdUntilDurable(res: ServerResponse, durable: () => Promise<void>): void {
+/**
+ * Makes `res` hold its body (and so its headers) until `durable()` settles. With `mark` (the group
+ * commit's `mark`, taken now, as the request arrives) the answer is refused too when a transaction
+ * was lost at any time while the request ran, found before the answer was ready or not.
+ */
+export function holdUntilDurable(
+  res: ServerResponse,
+  durable: (since?: number) => Promise<void>,
+  mark?: () => number,
+): void {
+  const since = mark?.();
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   let committed: Promise<void> | undefined;
@@ -18,7 +27,7 @@ export function holdUntilDurable(res: ServerResponse, durable: () => Promise<voi
   // When the commit reports the writes lost, nothing is sent: the connection ends as after a crash,
   // and the client does not take a success for work that is not on disk.
   const afterCommit = (send: () => void) => {
-    committed ??= durable();
+    committed ??= durable(since);
     committed.then(send, () => {
       if (!res.destroyed) res.destroy();
     });
