@@ -13,7 +13,7 @@ import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './c
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
 import { GroupCommit } from './groupCommit';
-import { createRequestHandler } from './http/requestHandler';
+import { createRequestHandler, refusedUpFront } from './http/requestHandler';
 import { closeWhenBodyUnread } from './http/body';
 import { requestBodyLimitFrom } from './http/bodyLimit';
 import { answerProtocolErrors, MAX_HEADER_BYTES } from './http/protocolErrors';
@@ -136,8 +136,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
         { status: 503, title: 'Service Unavailable', detail: 'The host is starting.' },
         { 'retry-after': '1' },
       );
+    const bodyLimit = requestBodyLimitFrom(settings, log);
     server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       closeWhenBodyUnread(req, res);
+      onRequest(req, res);
+    });
+    // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): a body that will be refused for
+    // its size is not asked for; the 413 comes instead of the 100.
+    server.on('checkContinue', (req, res) => {
+      closeWhenBodyUnread(req, res);
+      if (!refusedUpFront(req, bodyLimit)) res.writeContinue();
       onRequest(req, res);
     });
     answerProtocolErrors(server, log);
@@ -194,7 +202,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ready,
       fallbackOrigin: () => baseUrl,
       durable,
-      bodyLimit: requestBodyLimitFrom(settings, log),
+      bodyLimit,
       easyAuth,
     });
 

@@ -39,18 +39,21 @@ export interface RequestHandlerDeps {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Whether `req` is refused for its declared size alone (the host's limit applies and Content-Length is over it). */
+export function refusedUpFront(req: IncomingMessage, bodyLimit: number): boolean {
+  return hostLimitApplies(pathOf(req.url)) && declaredLength(req) > bodyLimit;
+}
+
 export function createRequestHandler(deps: RequestHandlerDeps): RequestListener {
   return (req, res) => {
     // The app's durable client talks to the host on its own channel: its answers stay in the process.
     if (!isDurableRpc(req.url)) holdUntilDurable(res, deps.durable);
-    if (hostLimitApplies(pathOf(req.url))) {
-      capRequestBody(req, deps.bodyLimit);
-      // Refused before a byte of the body is read, as Kestrel refuses a Content-Length over its limit.
-      if (declaredLength(req) > deps.bodyLimit) {
-        stopReading(req);
-        sendTooLarge(res, deps.bodyLimit);
-        return;
-      }
+    if (hostLimitApplies(pathOf(req.url))) capRequestBody(req, deps.bodyLimit);
+    // Refused before a byte of the body is read, as Kestrel refuses a Content-Length over its limit.
+    if (refusedUpFront(req, deps.bodyLimit)) {
+      stopReading(req);
+      sendTooLarge(res, deps.bodyLimit);
+      return;
     }
     handle(deps, req, res).catch((err: unknown) => {
       if (err instanceof RequestAbortedError) {

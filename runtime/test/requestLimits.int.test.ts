@@ -3,6 +3,7 @@
  * reading, memory flat while large bodies are refused; and a client that aborts is logged as that.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../testHost';
 
@@ -167,5 +168,48 @@ describe('a client that aborts its request', () => {
     } finally {
       await host.stop();
     }
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await createTestHost({
+      appRoot: HTTP_APP,
+      services: [],
+      users: false,
+      settings: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(MiB) },
+    });
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  /** Sends the head only, then the body once the host says 100 Continue; what the host answered, in order. */
+  const expectContinue = (length: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(host.port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (data: Buffer) => {
+        const first = answer === '';
+        answer += data.toString('latin1');
+        if (first && answer.startsWith('HTTP/1.1 100 Continue')) socket.write('x'.repeat(length));
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(answer));
+      socket.write(
+        `POST /api/echo/files HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: ${length}\r\n\r\n`,
+      );
+    });
+
+  test('a body over the limit is not asked for: 413 instead of 100', async () => {
+    const answer = await expectContinue(10 * MiB);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).not.toContain('100 Continue');
+  });
+
+  test('a body within it is asked for and reaches the function', async () => {
+    const answer = await expectContinue(1000);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
   });
 });
