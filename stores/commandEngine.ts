@@ -8,7 +8,7 @@
  * the state this process last saw of the stream, or else from the stored snapshot
  * (`snapshots.ts`), and takes only the events after it; the event at the start's version is read
  * too and must carry the id the state was taken at, or the start is ignored and the stream
- * replayed. A snapshot is stored every {@link SNAPSHOT_INTERVAL} events. The append stays
+ * replayed. A snapshot is stored every {@link snapshotInterval} events. The append stays
  * optimistic on the version read, so a stale start only costs a conflict and another round.
  *
  * Event ids are deterministic (`{commandId}:{n}`, `{transferId}:reserve`, ...), so a command or an
@@ -43,8 +43,17 @@ import { forgetState, knownState, rememberState, shortcutsOf, type KnownState } 
 /** Concurrent writers of one stream (e.g. 20 transfers from one account) each win within this many rounds. */
 export const MAX_CONFLICT_RETRIES = 50;
 
-/** A snapshot is stored once this many events have been folded past the last one stored. */
+/** The fewest events folded past the last snapshot before another is stored. */
 export const SNAPSHOT_INTERVAL = 200;
+
+/**
+ * Events between snapshots of a stream at `version`: at least {@link SNAPSHOT_INTERVAL}, and a
+ * tenth of the stream, so storing a snapshot (its cost grows with the state) costs O(1) per event
+ * however long the stream, and a new process folds at most a tenth of it after the snapshot.
+ */
+export function snapshotInterval(version: number): number {
+  return Math.max(SNAPSHOT_INTERVAL, Math.floor(version / 10));
+}
 
 /** A stream whose stored events are not valid domain events: a failure to retry and then surface, never a rejection. */
 export class CorruptStreamError extends Error {
@@ -248,7 +257,7 @@ async function keep<S>(
 ): Promise<void> {
   const snapshots = shortcutsOf(store)?.snapshots;
   let storedNow = stored;
-  if (snapshots && loaded.version - stored >= SNAPSHOT_INTERVAL) {
+  if (snapshots && loaded.version - stored >= snapshotInterval(stored)) {
     try {
       const state = format.encode(loaded.state);
       await snapshots.write(loaded.streamId, {
