@@ -12,7 +12,7 @@ import { RealClock, type Clock } from './clock';
 import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
-import { GroupCommit } from './groupCommit';
+import { GroupCommit, WritesLostError } from './groupCommit';
 import { createRequestHandler, refusedUpFront } from './http/requestHandler';
 import { closeWhenBodyUnread } from './http/body';
 import { requestBodyLimitFrom } from './http/bodyLimit';
@@ -116,17 +116,24 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
 
   let db: Database.Database | undefined;
-  let durable: () => Promise<void> = () => Promise.resolve();
+  let durable: (since?: number) => Promise<void> = () => Promise.resolve();
+  let commitMark = (): number => 0;
   let stopCommits = (): void => undefined;
   let server: Server | undefined;
   try {
     db = openDatabase(options, appRoot, settings);
     // Every write joins one open transaction, committed (fsynced) before anything is acknowledged.
     const commits = new GroupCommit(db, {
-      onError: (error) => log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
+      onError: (error) =>
+        error instanceof WritesLostError
+          ? log.error(
+              `The database rolled back writes not yet committed (${error.message}): nothing of them was acknowledged; the work is redone as after a crash.`,
+            )
+          : log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
     });
     commits.start();
-    durable = () => commits.durable();
+    durable = (since) => commits.durable(since);
+    commitMark = () => commits.mark();
     stopCommits = () => commits.stop();
     // The server listens before the app loads, so the app can be told where its host is (its own
     // URL, the trace receiver); until the app is loaded, a request is answered 503.
@@ -202,6 +209,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ready,
       fallbackOrigin: () => baseUrl,
       durable,
+      commitMark,
       bodyLimit,
       easyAuth,
     });

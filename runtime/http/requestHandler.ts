@@ -30,7 +30,9 @@ export interface RequestHandlerDeps {
   /** Used when a request has no usable Host header. */
   fallbackOrigin: () => string;
   /** Settles once everything written so far is on disk; every answer waits for it (durableAnswers.ts). */
-  durable: () => Promise<void>;
+  durable: (since?: number) => Promise<void>;
+  /** A mark of this moment for `durable(since)`: a request refused if writes were lost after it arrived. */
+  commitMark?: () => number;
   /** The host-wide request body limit in bytes (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`, see `bodyLimit.ts`). */
   bodyLimit: number;
   /** Plays App Service Authentication in front of the app's routes (see easyauth/easyAuth.ts). */
@@ -47,7 +49,7 @@ export function refusedUpFront(req: IncomingMessage, bodyLimit: number): boolean
 export function createRequestHandler(deps: RequestHandlerDeps): RequestListener {
   return (req, res) => {
     // The app's durable client talks to the host on its own channel: its answers stay in the process.
-    if (!isDurableRpc(req.url)) holdUntilDurable(res, deps.durable);
+    if (!isDurableRpc(req.url)) holdUntilDurable(res, deps.durable, deps.commitMark);
     if (hostLimitApplies(pathOf(req.url))) capRequestBody(req, deps.bodyLimit);
     // Refused before a byte of the body is read, as Kestrel refuses a Content-Length over its limit.
     if (refusedUpFront(req, deps.bodyLimit)) {
