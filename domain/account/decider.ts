@@ -1,10 +1,10 @@
 /**
  * The account aggregate (stream `account-{accountId}`) as one decider: its state, how each event
- * evolves it, and how each command is decided on it. A new account command changes this file only.
+ * evolves it, and how each command is decided on it (the state's shape in state.ts). A new
+ * account command changes this file only.
  */
 import {
   AccountCommand,
-  AccountKind,
   CloseAccount,
   LoadCredits,
   OpenAccount,
@@ -16,45 +16,13 @@ import {
 import { Decider } from '../decider';
 import { AccountEvent } from '../events';
 import { splitLoad } from '../fees';
-import { emptyIdMap, IdMap, idMapGet, idMapSet } from '../idMap';
+import { emptyIdMap, idMapGet, idMapSet } from '../idMap';
 import { Cents, isAmount } from '../money';
 import { accept, Decision, reject } from '../reasons';
 import { accountSnapshot } from './snapshot';
-export type ReservationStatus = 'open' | 'released' | 'captured';
+import type { AccountState, IncomingTransfer, OpenedAccount, Reservation } from './state';
 
-export interface Reservation {
-  readonly amount: Cents;
-  readonly status: ReservationStatus;
-}
-
-export interface IncomingTransfer {
-  readonly amount: Cents;
-  readonly fromAccountId: string;
-}
-
-/**
- * What an account remembers to decide: balances, and the ids it has seen so repeats are no-ops.
- * The ids are kept in {@link IdMap}s, so an event costs the same however long the history.
- */
-export interface OpenedAccount {
-  readonly status: 'open' | 'closed';
-  readonly accountId: string;
-  readonly ownerId: string;
-  readonly ownerName: string;
-  readonly kind: AccountKind;
-  /** Net loads + transfers in − transfers out − reserved. */
-  readonly available: Cents;
-  /** Sum of open reservations. */
-  readonly reserved: Cents;
-  /** Amount of each load by load id. */
-  readonly loads: IdMap<Cents>;
-  /** Reservations (outgoing transfers) by transfer id. */
-  readonly reservations: IdMap<Reservation>;
-  /** Incoming transfers: amount and source by transfer id. */
-  readonly transfersIn: IdMap<IncomingTransfer>;
-}
-
-export type AccountState = { readonly status: 'none' } | OpenedAccount;
+export type { AccountState, IncomingTransfer, OpenedAccount, Reservation, ReservationStatus } from './state';
 
 /** An account stream with no events yet. */
 export const initialState: AccountState = { status: 'none' };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AccountKindSchema } from '../commands';
 import { SnapshotFormat } from '../decider';
 import { idMapEntries, idMapFrom } from '../idMap';
-import type { AccountState, OpenedAccount, Reservation, IncomingTransfer } from './decider';
+import type { AccountState, IncomingTransfer, OpenedAccount, Reservation } from './state';
 
 /** Bump with any change to `AccountState` or to what `evolve` makes of an event. */
 export const ACCOUNT_SNAPSHOT_FORMAT = 'account-state/1';
