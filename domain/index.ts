@@ -27,7 +27,13 @@ export {
   ACCOUNT_SNAPSHOT_FORMAT,
   accountSnapshot,
 } from './account';
-export type { AccountState, OpenedAccount, Reservation, ReservationStatus, IncomingTransfer } from './account';
+export type {
+  AccountState,
+  OpenedAccount,
+  Reservation,
+  ReservationStatus,
+  IncomingTransfer,
+} from './account';
 export * from './idMap';
 export * from './transfer';
 export * from './streams';
