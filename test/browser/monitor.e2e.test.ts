@@ -270,9 +270,9 @@ describe('the orchestrations monitor', () => {
       await dashboard.open('monitor', { params: { instance: 'greet-02' } });
       await monitor.detail.getByRole('button', { name: 'Purge' }).waitFor();
       expect(await offeredOperations(monitor)).toEqual(['Purge history']);
-      // (The Durable API would refuse it: only failed instances can be rewound.)
+      // (The Durable API would refuse it, as Azure does: a completed instance cannot be rewound, 410 Gone.)
       const refused = await host.fetch(`${API}/instances/greet-02/rewind?reason=x`, { method: 'POST' });
-      expect(refused.status).toBe(412);
+      expect(refused.status).toBe(410);
 
       await dashboard.open('monitor', { params: { instance: 'settle-r1' } });
       await monitor.timeline().filter({ hasText: 'Activity SettleOnce failed' }).waitFor();
