@@ -122,11 +122,14 @@ export async function commandRecorded(
   return recordsCommand(before.slice(0, stream.snapshotVersion), commandId);
 }
 
+/** Events read back at a time by point reads: what `readBack` may read past what it needed. */
+const READ_BACK_PAGE = 64;
+
 /**
- * The latest events of the stream, read back from its end in growing pages (64, 128, 256 ...
- * events) until `enough(events)` or the stream's start: for rules that look at a recent window of
- * a long stream (the outflow window). With a tail reader each event is read once, by id; without,
- * each page is a query from its first version (the reads add up to at most twice what is returned).
+ * The latest events of the stream, read back from its end until `enough(events)` or the stream's
+ * start: for rules that look at a recent window of a long stream (the outflow window). With a tail
+ * reader, in pages of 64 events each read once, by id; without, each page (64, 128, 256 ...
+ * events) is a query from its first version (the reads add up to at most twice what is returned).
  */
 export async function readBack(
   store: EventStore,
@@ -147,8 +150,8 @@ export async function readBack(
   // By point reads, each event once: what was appended after the load, then pages further back.
   let events = [...stream.history, ...(await tail.readFrom(stream.streamId, stream.version + 1))];
   let from = stream.snapshotVersion + 1;
-  for (let page = 64; from > 1 && !enough(events); page *= 2) {
-    const older = Math.max(1, from - page);
+  while (from > 1 && !enough(events)) {
+    const older = Math.max(1, from - READ_BACK_PAGE);
     events = [...(await tail.readRange(stream.streamId, older, from - 1)), ...events];
     from = older;
   }
