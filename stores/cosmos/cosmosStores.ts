@@ -8,11 +8,9 @@
  */
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { ContainerError } from '../container';
-import { ContainerCommandStore } from '../commandStore';
-import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
-import { ContainerViews } from '../views';
+import { storeSetOn } from '../storeSet';
 import { CosmosDocumentContainer, type CosmosContainerOptions } from './cosmosContainer';
 
 export interface CosmosStoresOptions extends CosmosContainerOptions {
@@ -89,12 +87,7 @@ export function createCosmosStores(options: CosmosStoresOptions): StoreSet {
     events: containerOf('events'),
     views: containerOf('views'),
   };
-  return {
-    events: new ContainerEventStore(containers.events),
-    commands: new ContainerCommandStore(containers.commands, options.now),
-    views: new ContainerViews(containers.views),
-    containers,
-  };
+  return storeSetOn(containers, options.now);
 }
 
 export { cosmosClientFor, parseConnectionString } from './cosmosConnection';

@@ -3,13 +3,9 @@
  * partition keys as in Cosmos DB, so `app.cosmosDB` triggers on them fire locally.
  */
 import type { LocalHostDocuments } from '../localHost';
-import { ContainerCommandStore } from '../commandStore';
-import { ContainerEventStore } from '../eventStore';
 import type { StoreSet } from '../ports';
 import { CONTAINERS, type ContainerName } from '../layout';
-import { ContainerSnapshotStore, keepSnapshots } from '../snapshots';
-import { ContainerStreamTail } from '../streamTail';
-import { ContainerViews } from '../views';
+import { storeSetOn } from '../storeSet';
 import { LocalDocumentContainer } from './localContainer';
 
 export interface LocalStoresOptions {
@@ -33,15 +29,5 @@ export function createLocalStores(documents: LocalHostDocuments, options: LocalS
     events: containerOf('events'),
     views: containerOf('views'),
   };
-  const events: StoreSet['events'] = new ContainerEventStore(containers.events);
-  keepSnapshots(events, {
-    snapshots: new ContainerSnapshotStore(containers.views),
-    tail: new ContainerStreamTail(containers.events, events),
-  });
-  return {
-    events,
-    commands: new ContainerCommandStore(containers.commands, now),
-    views: new ContainerViews(containers.views),
-    containers,
-  };
+  return storeSetOn(containers, now);
 }
