@@ -52,7 +52,9 @@ interface RunResult {
  * `--tracing both`: R rounds, each an off run and an on run next to each other (the order swapped
  * every round, so a drift in the machine's speed counts against neither), each in a fresh process;
  * then the cost of tracing as the median of the rounds' on/off ratios — a busy neighbour slows a
- * round, not one side of it — beside the means, in throughput and in CPU time per transfer.
+ * round, not one side of it — and as their mean (with an even number of rounds, each order runs
+ * as often, so a run that is slower for being first or second counts against neither side), in
+ * throughput and in CPU time per transfer.
  */
 function compareTracing(): number {
   const rounds = argument('rounds', 2);
@@ -81,10 +83,10 @@ function compareTracing(): number {
   const tps = (tracing: 'off' | 'on') => mean(tracing, (r) => r.transfersPerSecond).toFixed(1);
   const cpu = (tracing: 'off' | 'on') => mean(tracing, (r) => r.cpuMsPerTransfer).toFixed(2);
   console.log(
-    `throughput: off ${tps('off')}, on ${tps('on')} transfers/s (means); cost of tracing, median of ${rounds} rounds: ${percent(median(throughputCosts))} (rounds: ${throughputCosts.map(percent).join(', ')})`,
+    `throughput: off ${tps('off')}, on ${tps('on')} transfers/s (means); cost of tracing over ${rounds} rounds: mean ${percent(mean_(throughputCosts))}, median ${percent(median(throughputCosts))} (rounds: ${throughputCosts.map(percent).join(', ')})`,
   );
   console.log(
-    `CPU per transfer: off ${cpu('off')}, on ${cpu('on')} ms (means); cost of tracing, median: ${percent(median(cpuCosts))} (rounds: ${cpuCosts.map(percent).join(', ')})`,
+    `CPU per transfer: off ${cpu('off')}, on ${cpu('on')} ms (means); cost of tracing: mean ${percent(mean_(cpuCosts))}, median ${percent(median(cpuCosts))} (rounds: ${cpuCosts.map(percent).join(', ')})`,
   );
   console.log(
     `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
@@ -93,6 +95,10 @@ function compareTracing(): number {
       .join(' ')}`,
   );
   return 0;
+}
+
+function mean_(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0) / values.length;
 }
 
 function median(values: readonly number[]): number {
