@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHost } from '@cardflow/local-host';
 import { CardflowApi, httpDriver } from '../simulator/api';
-import { progressBar } from '../simulator/cli';
+import { progressReporter } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
 import { SimUsers } from '../simulator/users';
 import { startCollector } from './otlpCollector';
@@ -156,8 +156,8 @@ async function main(): Promise<number> {
       concurrency,
       timeoutMs: 120_000,
       out: (line) => console.log(line),
-      progress: (done, total) =>
-        process.stderr.write(`\r${progressBar(done, total)}${done === total ? '\n' : ''}`),
+      // A bar on a terminal only: piped output (the --tracing both rounds, a log) gets no \r frames.
+      progress: progressReporter(process.stderr),
     });
     const cpus = os.cpus();
     console.log(

@@ -2,7 +2,14 @@
  * The local Azure Functions host (`@cardflow/local-host`): its public surface. Everything outside
  * runtime/ imports the host from here, by package name; see runtime/README.md.
  */
-export { startHost, DEFAULT_PORT, DEFAULT_DATA_DIR, DATA_FILE_NAME } from './host';
+export {
+  startHost,
+  DEFAULT_PORT,
+  DEFAULT_DATA_DIR,
+  DATA_FILE_NAME,
+  ListenError,
+  SQLITE_SYNCHRONOUS_SETTING,
+} from './host';
 export type { Host, HostOptions, HttpFunctionInfo } from './host';
 export { createTestHost } from './testHost';
 export type { TestHost, TestHostOptions } from './testHost';
