@@ -10,7 +10,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createTestHost, type ReceivedSpan, type TestHost, type TraceSummary } from '@cardflow/local-host';
-import type { EventStore } from '../../stores';
 import { accessibilityProblems } from './accessibility';
 import {
   READER,
@@ -30,17 +29,12 @@ import {
   scriptErrors,
   type BrowserSession,
 } from './harness';
+import { stageAppends } from '../support/outage';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TRANSFER = 'tr-waterfall-1';
-
-// The app the host loads is the compiled one: the outage is staged on its event store class.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 
 let host: TestHost;
 let app: Scenario;
@@ -80,18 +74,11 @@ beforeAll(async () => {
     if (!existsSync(path.join(ROOT, built)))
       throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends((_streamId, events) => {
     if (creditFailures > 0 && events.some((event) => event.type === 'FundsTransferredIn')) {
       creditFailures -= 1;
       throw new Error('the store is unreachable (staged)');
     }
-    return append.call(this, streamId, expectedVersion, events);
   });
   for (const name of [
     'OTEL_EXPORTER_OTLP_ENDPOINT',

@@ -8,34 +8,21 @@
  * attempt (a staged store outage) is marked as an error. Metrics arrive beside the traces.
  */
 import type { ReceivedPoint, ReceivedSpan, TraceSummary } from '@cardflow/local-host';
-import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
+import { stageAppends } from '../support/outage';
 
 jest.setTimeout(120_000);
-
-// The app the host loads is the compiled one: the outage is staged on its event store class.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 
 const TRANSFER = 'tr-traced-1';
 let app: App;
 let creditFailures = 1;
 
 beforeAll(async () => {
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends((_streamId, events) => {
     if (creditFailures > 0 && events.some((event) => event.type === 'FundsTransferredIn')) {
       creditFailures -= 1;
       throw new Error('the store is unreachable (staged)');
     }
-    return append.call(this, streamId, expectedVersion, events);
   });
   for (const name of [
     'OTEL_EXPORTER_OTLP_ENDPOINT',

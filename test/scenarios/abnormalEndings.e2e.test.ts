@@ -13,15 +13,11 @@
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { envelopeAll, type DomainEvent } from '../../domain';
 import { ENDED_GRACE_MS } from '../../functions/reconcile/select';
-import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
+import { stageAppends } from '../support/outage';
 
 jest.setTimeout(120_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compiledWindow = require('../../dist/domain/outflowWindow') as {
   assessOutflow: (...args: unknown[]) => unknown;
@@ -72,13 +68,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 }
 
 beforeAll(async () => {
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends(async (streamId, events) => {
     if (events.some((event) => refusedIds.has(event.id)))
       throw new Error(`the store is unreachable (staged for ${streamId})`);
     const slow = events.map((event) => held.get(event.id)).find((entry) => entry !== undefined);
@@ -86,7 +76,6 @@ beforeAll(async () => {
       slow.entered();
       await slow.gate;
     }
-    return append.call(this, streamId, expectedVersion, events);
   });
   const assess = compiledWindow.assessOutflow;
   jest.spyOn(compiledWindow, 'assessOutflow').mockImplementation((...args: unknown[]) => {

@@ -10,15 +10,11 @@
  *
  * Store failures are staged on the compiled class the app runs (dist/), as in abnormalEndings.e2e.test.ts.
  */
-import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
+import { stageAppends } from '../support/outage';
 
 jest.setTimeout(120_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 /** Appends carrying one of these event ids fail, as they would with the store unreachable. */
 const refusedIds = new Set<string>();
 
@@ -29,16 +25,9 @@ let app: App;
 const otto = () => app.callers.as('otto', 'operator');
 
 beforeAll(async () => {
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends((streamId, events) => {
     if (events.some((event) => refusedIds.has(event.id)))
       throw new Error(`the store is unreachable (staged for ${streamId})`);
-    return append.call(this, streamId, expectedVersion, events);
   });
   app = await startApp({ settings: { APPROVAL_THRESHOLD: '100000', VELOCITY_THRESHOLD: '250000' } });
   for (const [accountId, ownerId] of [

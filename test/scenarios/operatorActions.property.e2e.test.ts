@@ -13,13 +13,9 @@
  * failure fast-check prints the seed and the steps; `PROPERTY_SEED=<seed>` runs that seed again.
  */
 import fc from 'fast-check';
-import type { EventStore } from '../../stores';
 import { outcomeOf, startApp, type App } from '../pipeline/harness';
+import { stageAppends } from '../support/outage';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compiledWindow = require('../../dist/domain/outflowWindow') as {
   assessOutflow: (...args: unknown[]) => unknown;
@@ -80,16 +76,9 @@ const refusedIds = new Set<string>();
 const brokenWindows = new Set<string>();
 
 beforeAll(async () => {
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends((streamId, events) => {
     if (events.some((event) => refusedIds.has(event.id)))
       throw new Error(`the store is unreachable (staged for ${streamId})`);
-    return append.call(this, streamId, expectedVersion, events);
   });
   const assess = compiledWindow.assessOutflow;
   jest.spyOn(compiledWindow, 'assessOutflow').mockImplementation((...args: unknown[]) => {

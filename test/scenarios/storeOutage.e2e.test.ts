@@ -4,16 +4,10 @@
  * credited while the source was never captured: money created) nor skip the step. It waits and
  * runs the step again until the store is back.
  */
-import type { EventStore } from '../../stores';
 import { HOUR, ProcessHarness } from './processHarness';
+import { stageAppends } from '../support/outage';
 
 jest.setTimeout(60_000);
-
-// The app under test loads the compiled stores (dist/); the outage is staged on that class.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ContainerEventStore } = require('../../dist/stores/eventStore') as {
-  ContainerEventStore: { prototype: EventStore };
-};
 
 let harness: ProcessHarness;
 /** Appends carrying one of these event ids fail, as they would with the store unreachable. */
@@ -21,18 +15,11 @@ const failing = new Set<string>();
 let refused = 0;
 
 beforeEach(async () => {
-  const append = ContainerEventStore.prototype.append;
-  jest.spyOn(ContainerEventStore.prototype, 'append').mockImplementation(async function (
-    this: EventStore,
-    streamId,
-    expectedVersion,
-    events,
-  ) {
+  stageAppends((streamId, events) => {
     if (events.some((event) => failing.has(event.id))) {
       refused++;
       throw new Error(`the store is unreachable (staged for ${streamId})`);
     }
-    return append.call(this, streamId, expectedVersion, events);
   });
   harness = await ProcessHarness.start();
   await harness.openAccount('acc-alice', 'alice', 1_000_000);
