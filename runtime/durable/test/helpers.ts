@@ -7,6 +7,18 @@ import type { StatusBody } from '../statusView';
 export const DURABLE_APP = path.join(__dirname, '../../test/fixtures/durable-app');
 export const API = '/runtime/webhooks/durabletask';
 
+/** The URLs of a check-status payload (`createCheckStatusResponse`, a 202 of the HTTP API). */
+export const CHECK_STATUS_URIS = [
+  'statusQueryGetUri',
+  'sendEventPostUri',
+  'terminatePostUri',
+  'rewindPostUri',
+  'purgeHistoryDeleteUri',
+  'restartPostUri',
+  'suspendPostUri',
+  'resumePostUri',
+] as const;
+
 /** A test host running only the durable backend (the other host services have their own tests). */
 export function startDurableHost(options: Partial<TestHostOptions> = {}): Promise<TestHost> {
   return createTestHost({ appRoot: DURABLE_APP, services: [createDurableService()], ...options });

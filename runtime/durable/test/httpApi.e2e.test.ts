@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { TestHost } from '../../testHost';
-import { API, raise, run, start, startDurableHost, status } from './helpers';
+import { API, CHECK_STATUS_URIS, raise, run, start, startDurableHost, status } from './helpers';
 
 describe('Durable HTTP API', () => {
   let host: TestHost;
@@ -24,16 +24,7 @@ describe('Durable HTTP API', () => {
     const body = (await res.json()) as Record<string, string>;
     expect(res.headers.get('location')).toBe(body.statusQueryGetUri);
     expect(body.id).toMatch(/^[0-9a-f]{32}$/);
-    for (const key of [
-      'statusQueryGetUri',
-      'sendEventPostUri',
-      'terminatePostUri',
-      'rewindPostUri',
-      'purgeHistoryDeleteUri',
-      'restartPostUri',
-      'suspendPostUri',
-      'resumePostUri',
-    ]) {
+    for (const key of CHECK_STATUS_URIS) {
       expect(body[key]).toContain(`${host.baseUrl}${API}/instances/${body.id}`);
     }
     expect(body.sendEventPostUri).toContain('/raiseEvent/{eventName}?taskHub=FixtureHub');
