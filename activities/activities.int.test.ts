@@ -3,9 +3,10 @@
  * delivery may, appends once; business rejections come back as values.
  */
 import Database from 'better-sqlite3';
-import { accountStreamId, envelopeAll, splitLoad, transferStreamId, type DomainEvent } from '../domain';
+import { accountStreamId, splitLoad, transferStreamId, type DomainEvent } from '../domain';
 import { DEFAULT_DATABASE, type EventStore } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
+import { seedStream } from '../stores/test/seed';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { ActivityContext } from './contracts';
 import { creditDestination } from './creditDestination';
@@ -23,19 +24,8 @@ const transfer = { transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc
 let db: Database.Database;
 let events: EventStore;
 
-async function seed(streamId: string, seeded: DomainEvent[]): Promise<void> {
-  const expectedVersion = await events.streamVersion(streamId);
-  const metadata = { correlationId: 'seed', causationId: 'seed', occurredAt: '2026-01-01T00:00:00.000Z' };
-  await events.append(
-    streamId,
-    expectedVersion,
-    envelopeAll(seeded, {
-      streamId,
-      expectedVersion,
-      metadata,
-      idPrefix: `seed-${streamId}-${expectedVersion}`,
-    }),
-  );
+function seed(streamId: string, seeded: DomainEvent[]): Promise<void> {
+  return seedStream(events, streamId, seeded, { occurredAt: '2026-01-01T00:00:00.000Z' });
 }
 
 async function types(streamId: string): Promise<string[]> {

@@ -5,9 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import { LocalDocumentStore } from '@cardflow/local-host';
-import { accountStreamId, envelopeAll, splitLoad, transferStreamId, type DomainEvent } from '../../domain';
+import { accountStreamId, splitLoad, transferStreamId, type DomainEvent } from '../../domain';
 import { DEFAULT_DATABASE, type EventStore, type Views } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { seedStream } from '../../stores/test/seed';
 import {
   OPEN_TRANSFER_VIEW,
   OPEN_TRANSFERS_PARTITION,
@@ -25,20 +26,8 @@ let events: EventStore;
 let views: Views;
 let lines: string[];
 
-async function seed(streamId: string, seeded: DomainEvent[], ids?: string[]): Promise<void> {
-  const expectedVersion = await events.streamVersion(streamId);
-  const metadata = { correlationId: 'seed', causationId: 'seed', occurredAt: new Date(T0).toISOString() };
-  await events.append(
-    streamId,
-    expectedVersion,
-    envelopeAll(seeded, {
-      streamId,
-      expectedVersion,
-      metadata,
-      idPrefix: `seed-${streamId}-${expectedVersion}`,
-      ...(ids ? { ids } : {}),
-    }),
-  );
+function seed(streamId: string, seeded: DomainEvent[], ids?: string[]): Promise<void> {
+  return seedStream(events, streamId, seeded, { occurredAt: new Date(T0).toISOString(), ids });
 }
 
 const creditIn: DomainEvent = {
