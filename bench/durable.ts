@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startHost, type Host } from '@cardflow/local-host';
 import { createDurableService, type DurableService } from '@cardflow/local-host';
+import { percentile } from '../simulator/stats';
 
 const APP_ROOT = path.resolve(__dirname, '../../bench/fixtures/hello-cities');
 const API = '/runtime/webhooks/durabletask';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   try {
     const concurrency = argument('concurrency', 10);
     const began = performance.now();
-    const latencies = await closedLoop(host, instances, concurrency);
+    const latencies = (await closedLoop(host, instances, concurrency)).sort((a, b) => a - b);
     const seconds = (performance.now() - began) / 1000;
 
     const completed = (
@@ -73,10 +74,10 @@ async function main(): Promise<void> {
       `throughput:     ${(instances / seconds).toFixed(1)} workflows/s, ${((instances * STEPS) / seconds).toFixed(1)} steps/s, ${(events / seconds).toFixed(0)} history events/s`,
     );
     console.log(
-      `start→result:   p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`,
+      `start→result:   p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
     );
     console.log(
-      `RESULT ${JSON.stringify({ peer: 'cardflow', workflows: instances, concurrency, seconds: +seconds.toFixed(2), workflowsPerSec: +(instances / seconds).toFixed(1), stepsPerSec: +((instances * STEPS) / seconds).toFixed(1), p50ms: +percentile(latencies, 0.5).toFixed(1), p99ms: +percentile(latencies, 0.99).toFixed(1) })}`,
+      `RESULT ${JSON.stringify({ peer: 'cardflow', workflows: instances, concurrency, seconds: +seconds.toFixed(2), workflowsPerSec: +(instances / seconds).toFixed(1), stepsPerSec: +((instances * STEPS) / seconds).toFixed(1), p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1) })}`,
     );
     await entityWorkload(host, argument('signals', 5000), argument('entities', 10));
     await entityBacklog(host, durable, argument('signals', 5000), argument('entities', 10));
@@ -112,11 +113,6 @@ async function closedLoop(host: Host, instances: number, concurrency: number): P
   };
   await Promise.all(Array.from({ length: concurrency }, client));
   return latencies;
-}
-
-function percentile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /** M signals ("add 1") from HTTP clients to K counters; checks the sums and prints signals per second. */

@@ -76,17 +76,17 @@ function compareTracing(): number {
     pairs.push(pair as Record<'off' | 'on', RunResult>);
   }
   const mean = (tracing: 'off' | 'on', measure: (r: RunResult) => number) =>
-    pairs.reduce((total, pair) => total + measure(pair[tracing]), 0) / pairs.length;
+    average(pairs.map((pair) => measure(pair[tracing])));
   const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
   const throughputCosts = pairs.map((pair) => 1 - pair.on.transfersPerSecond / pair.off.transfersPerSecond);
   const cpuCosts = pairs.map((pair) => pair.on.cpuMsPerTransfer / pair.off.cpuMsPerTransfer - 1);
   const tps = (tracing: 'off' | 'on') => mean(tracing, (r) => r.transfersPerSecond).toFixed(1);
   const cpu = (tracing: 'off' | 'on') => mean(tracing, (r) => r.cpuMsPerTransfer).toFixed(2);
   console.log(
-    `throughput: off ${tps('off')}, on ${tps('on')} transfers/s (means); cost of tracing over ${rounds} rounds: mean ${percent(mean_(throughputCosts))}, median ${percent(median(throughputCosts))} (rounds: ${throughputCosts.map(percent).join(', ')})`,
+    `throughput: off ${tps('off')}, on ${tps('on')} transfers/s (means); cost of tracing over ${rounds} rounds: mean ${percent(average(throughputCosts))}, median ${percent(median(throughputCosts))} (rounds: ${throughputCosts.map(percent).join(', ')})`,
   );
   console.log(
-    `CPU per transfer: off ${cpu('off')}, on ${cpu('on')} ms (means); cost of tracing: mean ${percent(mean_(cpuCosts))}, median ${percent(median(cpuCosts))} (rounds: ${cpuCosts.map(percent).join(', ')})`,
+    `CPU per transfer: off ${cpu('off')}, on ${cpu('on')} ms (means); cost of tracing: mean ${percent(average(cpuCosts))}, median ${percent(median(cpuCosts))} (rounds: ${cpuCosts.map(percent).join(', ')})`,
   );
   console.log(
     `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
@@ -97,7 +97,7 @@ function compareTracing(): number {
   return 0;
 }
 
-function mean_(values: readonly number[]): number {
+function average(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0) / values.length;
 }
 
