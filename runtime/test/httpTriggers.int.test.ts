@@ -33,11 +33,15 @@ afterAll(async () => {
   await host.stop();
 });
 
-/** Sends raw bytes (for request targets fetch would normalize) and resolves with the status line. */
+/**
+ * Sends raw bytes (for request targets fetch would normalize) and resolves with the status line.
+ * The socket stays open for writing: a client that half-closes first lets Node's server abort the
+ * request before an asynchronous answer is written; `Connection: close` makes the host close it.
+ */
 function rawRequest(port: number, raw: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
     socket.on('data', (chunk) => (received += String(chunk)));
     socket.on('close', () => resolve(received.split('\r\n')[0]));
     socket.on('error', reject);
