@@ -52,7 +52,7 @@ module.exports = {
         'The app meets its host only through the seam in stores/localHost.ts: it imports neither the local host nor SQLite.',
       severity: 'error',
       from: { path: APP, pathNot: TESTS },
-      to: { path: [LOCAL_HOST, '(^|/)node_modules/better-sqlite3/'] },
+      to: { path: [LOCAL_HOST, '(^|/)node_modules/@photostructure/sqlite/'] },
     },
     {
       name: 'local-host-knows-no-app',
@@ -131,7 +131,8 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // node_modules stays in the graph (unfollowed), so that rules about packages see their imports.
-    exclude: { path: '(^|/)(dist|coverage|\\.data)/|/fixtures/' },
+    // Build output of ours, not of packages (a package's own dist/ is what an import resolves to).
+    exclude: { path: '^(web/)?(dist|coverage|\\.data)/|/fixtures/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

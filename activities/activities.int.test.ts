@@ -2,7 +2,7 @@
  * The activities against the real local event store (SQLite): each run twice, as at-least-once
  * delivery may, appends once; business rejections come back as values.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { accountStreamId, splitLoad, transferStreamId, type DomainEvent } from '../domain';
 import { DEFAULT_DATABASE, type EventStore } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
@@ -21,7 +21,7 @@ const at = '2026-01-01T10:00:00.000Z';
 const context: ActivityContext = { at, correlationId: 'corr-1', causationId: 'cause-1' };
 const transfer = { transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 30_000 };
 
-let db: Database.Database;
+let db: Database;
 let events: EventStore;
 
 function seed(streamId: string, seeded: DomainEvent[]): Promise<void> {

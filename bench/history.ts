@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { creditDestination } from '../activities/creditDestination';
 import { reserveFunds } from '../activities/reserveFunds';
@@ -51,7 +51,7 @@ if (
 )
   throw new Error('--sizes takes non-negative integers, --warm a positive integer, --transfers a count');
 
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string): Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -4,7 +4,7 @@
  * its Cosmos DB trigger, local Event Grid topic) is a HostService started with a HostContext.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './sqlite';
 import type { Clock } from './clock';
 
 /** The worker protocol's typed data (a subset of the Functions RPC `TypedData` message). */
@@ -126,7 +126,7 @@ export interface HostContext {
   /** Registers a consumer for an output binding type; the invoker hands it each such output. */
   consumeOutput(bindingType: string, consumer: OutputConsumer): void;
   /** The host's SQLite database (WAL). Each service keeps its tables under its own prefix. */
-  db: BetterSqlite3.Database;
+  db: Database;
   /**
    * Settles once everything written to `db` so far is committed to disk (the host groups commits:
    * see groupCommit.ts). Wait for it before telling anyone outside the process that work is done.

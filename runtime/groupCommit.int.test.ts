@@ -3,15 +3,15 @@
  * another process, or the file after a crash, would see) sees them only once `durable()` settles,
  * many waiters share one commit, nested transactions stay savepoints, and stop commits what is open.
  */
-import Database from 'better-sqlite3';
+import { Database } from './sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GroupCommit } from './groupCommit';
 
 let dir: string;
-let db: Database.Database;
-let outside: Database.Database;
+let db: Database;
+let outside: Database;
 let commits: GroupCommit;
 
 beforeEach(() => {

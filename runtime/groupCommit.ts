@@ -1,6 +1,6 @@
 /**
  * Group commit for the host's database. Every write of the host and of the app it runs joins one
- * open transaction (better-sqlite3's own transactions nest in it as savepoints), and that
+ * open transaction (`Database.transaction` calls nest in it as savepoints), and that
  * transaction commits — with `synchronous = FULL`, fsynced — soon after somebody waits for
  * durability, and at the latest every `maxDelayMs`. Whatever tells the world outside the process
  * that something happened (an HTTP response, a webhook delivery) waits for {@link GroupCommit.durable}
@@ -24,7 +24,7 @@
  * db.prepare('INSERT INTO t VALUES (1)').run();
  * await commits.durable(); // on disk now
  */
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite';
 
 export interface GroupCommitOptions {
   /** The least time between two commits while answers wait (they share the fsync). Default 1 ms. */
@@ -67,7 +67,7 @@ export class GroupCommit {
   private running = false;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     options: GroupCommitOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 1;

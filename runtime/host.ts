@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite';
 import { RealClock, type Clock } from './clock';
 import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
 import { resolveHostKeys, type HostKeys } from './http/auth';
@@ -87,7 +87,7 @@ export interface Host {
   readonly baseUrl: string;
   readonly port: number;
   readonly clock: Clock;
-  readonly db: Database.Database;
+  readonly db: Database;
   readonly registry: AppRegistry;
   readonly invoke: Invoker;
   /** App settings as the functions see them. */
@@ -115,7 +115,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     for (const key of addedEnv) delete process.env[key];
   };
 
-  let db: Database.Database | undefined;
+  let db: Database | undefined;
   let durable: (since?: number) => Promise<void> = () => Promise.resolve();
   let commitMark = (): number => 0;
   let stopCommits = (): void => undefined;
@@ -368,7 +368,7 @@ function openDatabase(
   options: HostOptions,
   appRoot: string,
   settings: Readonly<Record<string, string | undefined>>,
-): Database.Database {
+): Database {
   const synchronous = synchronousFrom(settings);
   const dataFile =
     options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);

@@ -5,20 +5,20 @@
  * as tests do — reaches its own, closed host and fails, instead of writing into the next one.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './sqlite';
 
 // On globalThis, so that two copies of the host in one process (its sources and its build, as a
 // test may load) still agree on which host an invocation belongs to.
 const SLOT = Symbol.for('azure-functions-local-host.hostScope');
-const slot = globalThis as { [SLOT]?: AsyncLocalStorage<BetterSqlite3.Database> };
-const scope = (slot[SLOT] ??= new AsyncLocalStorage<BetterSqlite3.Database>());
+const slot = globalThis as { [SLOT]?: AsyncLocalStorage<Database> };
+const scope = (slot[SLOT] ??= new AsyncLocalStorage<Database>());
 
 /** Runs `fn` (and everything it starts) as work of the host whose database is `hostDb`. */
-export function runInHost<T>(hostDb: BetterSqlite3.Database, fn: () => T): T {
+export function runInHost<T>(hostDb: Database, fn: () => T): T {
   return scope.run(hostDb, fn);
 }
 
 /** The database of the host the current invocation belongs to; undefined outside invocations. */
-export function currentHostDb(): BetterSqlite3.Database | undefined {
+export function currentHostDb(): Database | undefined {
   return scope.getStore();
 }

@@ -14,6 +14,8 @@ export type { Host, HostOptions, HttpFunctionInfo } from './host';
 export { createTestHost } from './testHost';
 export type { TestHost, TestHostOptions } from './testHost';
 export { defaultServices } from './services';
+export { Database, Statement, SqliteError } from './sqlite';
+export type { DatabaseOptions, RunResult, BindValue, BindParameters } from './sqlite';
 export { RealClock, VirtualClock } from './clock';
 export type { Clock } from './clock';
 export { applySettings, readLocalSettings } from './settings';

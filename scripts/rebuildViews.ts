@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { rebuildViews, type RebuildProgress, type RebuildSources } from '../functions/events/rebuildViews';
 import { loadSettings } from '../functions/settings';
 import { applySettings, readLocalSettings } from '@cardflow/local-host';

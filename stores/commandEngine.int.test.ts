@@ -4,7 +4,7 @@
  * same limit, the same validation of stored events, the same errors.
  */
 import { LocalDocumentStore } from '@cardflow/local-host';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { reserveFunds } from '../activities/reserveFunds';
 import {
   accountTarget,
@@ -29,7 +29,7 @@ import type { EventStore } from './ports';
 
 const at = '2026-01-01T00:00:00.000Z';
 const metadata = { correlationId: 'corr', causationId: 'cause', occurredAt: at };
-let db: Database.Database;
+let db: Database;
 let events: EventStore;
 
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { BatchOperation, DocumentContainer, PartitionKey } from './container';
 import { StreamVersionConflictError } from './errors';
@@ -32,7 +32,7 @@ class StatuslessBatchFailures extends LocalDocumentContainer {
 }
 
 describe('the event store when a batch fails without a status', () => {
-  let db: Database.Database;
+  let db: Database;
   let container: StatuslessBatchFailures;
   let store: ContainerEventStore<StoredEvent>;
 

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { createLocalStores } from './local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { describeStoreConformance } from './test/conformance';
 
-let db: Database.Database;
+let db: Database;
 
 describeStoreConformance('local', {
   async setUp() {

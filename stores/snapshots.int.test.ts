@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalDocumentStore } from '@cardflow/local-host';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import {
   ACCOUNT_SNAPSHOT_FORMAT,
   accountDecider,
@@ -107,7 +107,7 @@ const reserve = (transferId: string, amount: number): AccountCommand => ({
 });
 
 let dir: string;
-let db: Database.Database;
+let db: Database;
 let documents: LocalDocumentStore;
 /** A new process on the same database: new stores, nothing of any stream in memory. */
 const process_ = (): StoreSet => createLocalStores(documents, { databaseName: 'cardflow' });

@@ -2,7 +2,7 @@
  * The command execution against the real local event store (SQLite in memory): optimistic
  * concurrency with re-decide on conflict, idempotent re-execution, and failures that are not rejections.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { commandId } from '../../domain/commandId';
 import type { ClientCommand } from '../../domain/commands';
 import { envelopeAll } from '../../domain/envelope';
@@ -13,7 +13,7 @@ import { CorruptStreamError } from '../../stores/commandEngine';
 import { executeCommand, type ExecutionContext } from './executeCommand';
 
 const at = '2026-01-01T00:00:00.000Z';
-let db: Database.Database;
+let db: Database;
 let events: EventStore;
 beforeEach(() => {
   db = new Database(':memory:');

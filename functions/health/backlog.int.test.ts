@@ -5,7 +5,7 @@
  * at the bound while it drains, oldest first within a read budget; a store that fails keeps
  * commands counted; concurrent admissions never pass the bound.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { StoreSet } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
@@ -20,7 +20,7 @@ import {
 } from './backlog';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
-let db: Database.Database;
+let db: Database;
 let stores: StoreSet;
 let backlog: CommandBacklog;
 

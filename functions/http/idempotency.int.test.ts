@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CosmosClient } from '@azure/cosmos';
 import { createHttpServer } from '@vercel/cosmosdb-server';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { StoreSet } from '../../stores';
 import { createCosmosStores } from '../../stores/cosmos/cosmosStores';
@@ -23,7 +23,7 @@ interface Driver {
   tearDown(): Promise<void>;
 }
 
-let db: Database.Database;
+let db: Database;
 let server: Server;
 let client: CosmosClient;
 

@@ -3,7 +3,7 @@
  * given: it waits out the grace after an abnormal end, and after releasing it reads the money
  * facts again, so a credit that lands around its release is never hidden behind a `failed`.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { accountStreamId, splitLoad, transferStreamId, type DomainEvent } from '../../domain';
 import { DEFAULT_DATABASE, type EventStore, type Views } from '../../stores';
@@ -21,7 +21,7 @@ import { ENDED_GRACE_MS } from './select';
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const transfer = { transferId: 'tr-1', fromAccountId: 'acc-a', toAccountId: 'acc-b', amount: 30_000 };
 
-let db: Database.Database;
+let db: Database;
 let events: EventStore;
 let views: Views;
 let lines: string[];

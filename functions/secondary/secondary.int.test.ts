@@ -2,7 +2,7 @@
  * The secondary handlers on the real local views store (SQLite in memory): Event Grid may deliver
  * late, early, twice and out of order.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import type { TransferEvent } from '../../domain/events';
 import type { Views } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
@@ -15,7 +15,7 @@ import { recordAudit } from './recordAudit';
 
 const at = '2026-01-01T00:00:00.000Z';
 const deadline = '2026-01-02T00:00:00.000Z';
-let db: Database.Database;
+let db: Database;
 let views: Views;
 beforeEach(() => {
   db = new Database(':memory:');

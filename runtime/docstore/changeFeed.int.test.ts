@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../sqlite';
 import { ChangeFeedReader, type ChangeFeedReaderOptions } from './changeFeed';
 import { LocalDocumentStore } from './documentStore';
 
@@ -22,7 +22,7 @@ describe('change feed with leases', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function open(): { db: Database.Database; store: LocalDocumentStore } {
+  function open(): { db: Database; store: LocalDocumentStore } {
     const db = new Database(join(dir, 'host.db'));
     db.pragma('journal_mode = WAL');
     return { db, store: new LocalDocumentStore(db) };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../sqlite';
 import fc from 'fast-check';
 import { VirtualClock } from '../clock';
 import { createTestHost, type TestHost } from '../testHost';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '../sqlite';
 import fc from 'fast-check';
 import { VirtualClock } from '../clock';
 import { LocalDocumentStore, onDocumentChange, type LocalContainer } from './documentStore';
@@ -15,7 +15,7 @@ function statusOf(fn: () => unknown): number | undefined {
 }
 
 describe('local document store', () => {
-  let db: Database.Database;
+  let db: Database;
   let store: LocalDocumentStore;
   let events: LocalContainer;
   const clock = new VirtualClock(Date.parse('2026-03-01T10:00:00Z'));

@@ -5,7 +5,7 @@
  * document with a new `_etag`, `_ts` (seconds) and `_lsn`, a per-container sequence number that
  * only grows; the change feed is "documents with `_lsn` above a continuation, in `_lsn` order",
  * which yields the latest version of each changed document, as Cosmos DB's latest-version mode does.
- * Tables are prefixed `doc_`. All calls are synchronous (better-sqlite3); writes commit before
+ * Tables are prefixed `doc_`. All calls are synchronous (SQLite through runtime/sqlite.ts); writes commit before
  * returning and then wake change-feed readers through {@link onDocumentChange}.
  *
  * @example
@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { BindValue, Database } from '../sqlite';
 import { RealClock, type Clock } from '../clock';
 import { DocumentStoreError } from './errors';
 
@@ -91,11 +91,10 @@ const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // does): a write through another copy of the host (its build beside its sources) still wakes the
 // trigger at once, instead of being noticed by polling.
 const NOTIFIERS = Symbol.for('azure-functions-local-host.documentChangeNotifiers');
-const notifiers = ((globalThis as { [NOTIFIERS]?: WeakMap<BetterSqlite3.Database, EventEmitter> })[
-  NOTIFIERS
-] ??= new WeakMap<BetterSqlite3.Database, EventEmitter>());
+const notifiers = ((globalThis as { [NOTIFIERS]?: WeakMap<Database, EventEmitter> })[NOTIFIERS] ??=
+  new WeakMap<Database, EventEmitter>());
 
-function notifierOf(db: BetterSqlite3.Database): EventEmitter {
+function notifierOf(db: Database): EventEmitter {
   let emitter = notifiers.get(db);
   if (!emitter) {
     emitter = new EventEmitter();
@@ -110,7 +109,7 @@ function notifierOf(db: BetterSqlite3.Database): EventEmitter {
  * database connection, from any LocalDocumentStore on it. Returns the unsubscribe function.
  */
 export function onDocumentChange(
-  db: BetterSqlite3.Database,
+  db: Database,
   listener: (database: string, container: string) => void,
 ): () => void {
   const emitter = notifierOf(db);
@@ -152,7 +151,7 @@ export class LocalDocumentStore {
   private readonly containers = new Map<string, LocalContainer>();
 
   constructor(
-    readonly db: BetterSqlite3.Database,
+    readonly db: Database,
     options: { clock?: Clock } = {},
   ) {
     this.clock = options.clock ?? new RealClock();
@@ -225,7 +224,7 @@ export class LocalContainer {
   private readonly runBatch: (partitionKey: PartitionKeyValue, operations: BatchOperation[]) => BatchResult[];
 
   constructor(
-    private readonly db: BetterSqlite3.Database,
+    private readonly db: Database,
     private readonly clock: Clock,
     private readonly cid: number,
     readonly database: string,
@@ -253,8 +252,15 @@ export class LocalContainer {
     const db = this.db;
     return {
       read: db.prepare('SELECT id, body, etag, ts, lsn FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
-      insert: db.prepare(
-        'INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      // A create that finds the id taken inserts nothing (the primary key decides, no read first).
+      create: db.prepare(
+        `INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cid, pk, id) DO NOTHING`,
+      ),
+      upsert: db.prepare(
+        `INSERT INTO doc_items (cid, pk, id, body, etag, ts, lsn) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cid, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag,
+           ts = excluded.ts, lsn = excluded.lsn`,
       ),
       update: db.prepare(
         'UPDATE doc_items SET body = ?, etag = ?, ts = ?, lsn = ? WHERE cid = ? AND pk = ? AND id = ?',
@@ -329,7 +335,7 @@ export class LocalContainer {
   /** Documents matching the query; all in memory (containers here are small enough). */
   query(spec: QuerySpec = {}): StoredDocument[] {
     const where = ['cid = ?'];
-    const params: unknown[] = [this.cid];
+    const params: BindValue[] = [this.cid];
     if (spec.partitionKey !== undefined) {
       where.push('pk = ?');
       params.push(encodeKey(spec.partitionKey));
@@ -440,11 +446,13 @@ export class LocalContainer {
   private insertDocument(partitionKey: PartitionKeyValue, document: DocumentInput): StoredDocument {
     const { id, body } = serialise(document);
     const key = encodeKey(partitionKey);
-    if (this.statements.read.get(this.cid, key, id)) {
+    // The sequence number taken for a create that conflicts is given back: the caller's transaction
+    // (or savepoint) rolls back when the conflict is thrown.
+    const stamp = this.stamp();
+    const { changes } = this.statements.create.run(this.cid, key, id, body, stamp.etag, stamp.ts, stamp.lsn);
+    if (changes === 0) {
       throw new DocumentStoreError('conflict', `a document with id '${id}' already exists in this partition`);
     }
-    const stamp = this.stamp();
-    this.statements.insert.run(this.cid, key, id, body, stamp.etag, stamp.ts, stamp.lsn);
     return toDocument({ id, body, ...stamp });
   }
 
@@ -470,9 +478,11 @@ export class LocalContainer {
     document: DocumentInput,
     ifMatch?: string,
   ): StoredDocument {
-    const exists = this.statements.read.get(this.cid, encodeKey(partitionKey), document.id);
-    if (exists || ifMatch !== undefined) return this.replaceDocument(partitionKey, document, ifMatch);
-    return this.insertDocument(partitionKey, document);
+    if (ifMatch !== undefined) return this.replaceDocument(partitionKey, document, ifMatch);
+    const { id, body } = serialise(document);
+    const stamp = this.stamp();
+    this.statements.upsert.run(this.cid, encodeKey(partitionKey), id, body, stamp.etag, stamp.ts, stamp.lsn);
+    return toDocument({ id, body, ...stamp });
   }
 
   private deleteDocument(partitionKey: PartitionKeyValue, id: string, ifMatch?: string): void {

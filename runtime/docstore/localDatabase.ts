@@ -5,13 +5,13 @@
  * The Cosmos DB trigger service reads the same database. One host per process at a time; work that
  * belongs to a stopped host sees nothing, even when another host has started since.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sqlite';
 import type { Clock } from '../clock';
 import { currentHostDb } from '../hostScope';
 import { LocalDocumentStore } from './documentStore';
 
 export interface LocalDatabase {
-  db: BetterSqlite3.Database;
+  db: Database;
   clock: Clock;
 }
 
@@ -42,7 +42,7 @@ const SLOT = Symbol.for('azure-functions-local-host.database');
 const BY_HOST = Symbol.for('azure-functions-local-host.databaseByHost');
 const slot = globalThis as {
   [SLOT]?: Published;
-  [BY_HOST]?: Map<BetterSqlite3.Database, Published>;
+  [BY_HOST]?: Map<Database, Published>;
   [LOCAL_HOST_SEAM]?: LocalHostSeam;
 };
 const byHost = (slot[BY_HOST] ??= new Map());
@@ -61,10 +61,7 @@ export function installLocalHostSeam(): void {
  * Publishes the host's database (done by the host's local document store service on start).
  * `hostDb` is the host's own database, which identifies the host (see runtime/hostScope.ts).
  */
-export function setLocalDatabase(
-  database: LocalDatabase,
-  hostDb: BetterSqlite3.Database = database.db,
-): void {
+export function setLocalDatabase(database: LocalDatabase, hostDb: Database = database.db): void {
   installLocalHostSeam();
   const resources = {
     clock: database.clock,
@@ -76,7 +73,7 @@ export function setLocalDatabase(
 }
 
 /** Withdraws it (on host stop). */
-export function clearLocalDatabase(db: BetterSqlite3.Database): void {
+export function clearLocalDatabase(db: Database): void {
   if (slot[SLOT]?.db === db) slot[SLOT] = undefined;
   for (const [hostDb, database] of byHost) if (database.db === db) byHost.delete(hostDb);
 }
@@ -91,17 +88,14 @@ export function getLocalDatabase(): LocalDatabase | undefined {
 }
 
 // Host database → the database its documents live in, when LocalDocumentStoreService was given a file of their own.
-const documentDatabases = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Database>();
+const documentDatabases = new WeakMap<Database, Database>();
 
 /** Records that the documents of the host owning `hostDb` live in `documentsDb`. */
-export function setDocumentDatabase(
-  hostDb: BetterSqlite3.Database,
-  documentsDb: BetterSqlite3.Database,
-): void {
+export function setDocumentDatabase(hostDb: Database, documentsDb: Database): void {
   documentDatabases.set(hostDb, documentsDb);
 }
 
 /** The database holding the documents of the host owning `hostDb` (that database itself by default). */
-export function documentDatabaseOf(hostDb: BetterSqlite3.Database): BetterSqlite3.Database {
+export function documentDatabaseOf(hostDb: Database): Database {
   return documentDatabases.get(hostDb) ?? hostDb;
 }

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../sqlite';
 import type { HostContext, HostService } from '../contracts';
 import { LocalDocumentStore } from './documentStore';
 import { clearLocalDatabase, setDocumentDatabase, setLocalDatabase } from './localDatabase';
@@ -18,7 +18,7 @@ export interface LocalDocumentStoreOptions {
 
 export class LocalDocumentStoreService implements HostService {
   readonly name = 'localDocumentStore';
-  private db?: Database.Database;
+  private db?: Database;
   private ownsDb = false;
 
   constructor(private readonly options: LocalDocumentStoreOptions = {}) {}

@@ -4,7 +4,7 @@
  * to calling orchestrations and the signals it sends commit in one transaction, so after a crash
  * a batch has either happened entirely or not at all.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sqlite';
 import {
   entityInstanceId,
   EntityOperation,
@@ -83,7 +83,7 @@ export class EntityStore {
   private readonly s;
 
   /** Expects the durable schema to exist (DurableStore migrates it). */
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(private readonly db: Database) {
     this.s = {
       entity: db.prepare(`SELECT * FROM durable_entities WHERE entity_id = ?`),
       upsertEntity:

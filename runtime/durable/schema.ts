@@ -16,7 +16,7 @@
  * each one) and `visible_at` hides it until the lease (the retry backoff) runs out, so an attempt
  * that crashed the process or timed out is retried later and, after too many, failed as poisoned.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sqlite';
 
 export const DURABLE_SCHEMA_VERSION = 2;
 
@@ -110,7 +110,7 @@ CREATE INDEX IF NOT EXISTS durable_entity_ops_by_entity ON durable_entity_ops (e
 `;
 
 /** Creates the tables when missing; refuses a database written by a newer schema. */
-export function migrateDurableSchema(db: BetterSqlite3.Database): void {
+export function migrateDurableSchema(db: Database): void {
   db.exec(ddl);
   const activityColumns = db.prepare(`PRAGMA table_info(durable_activities)`).all() as Array<{
     name: string;

@@ -3,7 +3,7 @@
  * one transaction, so an episode's history and the work it creates are committed together.
  */
 import { randomUUID } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sqlite';
 import { EntityStore } from './entityStore';
 import { Book, Effects, newBook, Outcome } from './episode';
 import { EventType, FailureDetails, historyEvent, HistoryEvent } from './historyEvents';
@@ -165,7 +165,7 @@ export class DurableStore {
   /** The entities' tables; their batches commit on their own, orchestration episodes queue entity operations. */
   readonly entities: EntityStore;
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(private readonly db: Database) {
     migrateDurableSchema(db);
     this.entities = new EntityStore(db);
     this.s = {

@@ -4,7 +4,7 @@
  * webhook endpoints passed the validation handshake. Dead letters are deliveries in state
  * 'deadlettered'.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { BindValue, Database, Statement } from '../sqlite';
 import type { CloudEventRecord } from './cloudEvents';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'deadlettered' | 'dropped';
@@ -108,14 +108,14 @@ function toRow(raw: RawRow): DeliveryRow {
 }
 
 export class DeliveryStore {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(private readonly db: Database) {
     db.exec(SCHEMA);
   }
 
   // Prepared once per SQL text: the delivery loop runs the same few statements many times.
-  private statement(sql: string): BetterSqlite3.Statement {
+  private statement(sql: string): Statement {
     let prepared = this.statements.get(sql);
     if (!prepared) {
       prepared = this.db.prepare(sql);
@@ -193,7 +193,7 @@ export class DeliveryStore {
 
   list(filter: { status?: DeliveryStatus; subscription?: string } = {}): DeliveryRow[] {
     const where: string[] = [];
-    const params: unknown[] = [];
+    const params: BindValue[] = [];
     if (filter.status) {
       where.push('d.status = ?');
       params.push(filter.status);

@@ -3,7 +3,7 @@
  * goes out after the commit, and never when the commit reports the request's writes lost — the
  * client sees the connection end without an answer, as after a crash, not a success.
  */
-import Database from 'better-sqlite3';
+import { Database } from '../sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +66,7 @@ it('sends no answer when the writes it acknowledges were lost', async () => {
 
 describe('with the group commit of a real database', () => {
   let dir: string;
-  let db: Database.Database;
+  let db: Database;
   let commits: GroupCommit;
   let loose: Server;
   /** Lets the request's handler go on (it "invokes a function" meanwhile). */

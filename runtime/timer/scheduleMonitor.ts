@@ -3,7 +3,7 @@
  * Azure keeps it in storage, so that a host started after a missed occurrence runs it once, past due.
  * The past-due rule is the Functions host's (ScheduleMonitor.CheckPastDueAsync).
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sqlite';
 import type { TimerSchedule } from './schedule';
 
 /** Epoch ms; undefined stands for .NET's DateTime.MinValue ("never"). */
@@ -20,7 +20,7 @@ interface StatusRow {
 }
 
 export class ScheduleMonitor {
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(private readonly db: Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS timer_schedule_status (
       function_name TEXT PRIMARY KEY,
       last INTEGER,

@@ -16,12 +16,10 @@ import {
 
 // SQLite cannot serve the request now (locked by another process, disk full or failing, file gone),
 // or the host closed the database: a store outage, as Cosmos DB's 503, not a bug.
-const UNAVAILABLE_SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/;
+// By code, not instanceof: the app does not import the local host's SqliteError.
+const UNAVAILABLE_SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CLOSED)/;
 
 function isUnavailable(error: unknown): boolean {
-  // By name, not instanceof: the native module's TypeError may come from another realm (jest's vm).
-  if ((error as Error | null)?.name === 'TypeError')
-    return /database connection is not open/.test((error as Error).message);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && UNAVAILABLE_SQLITE_CODE.test(code);
 }

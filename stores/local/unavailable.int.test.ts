@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { isStoreError } from '../errors';
 import type { StoreSet, StoredEvent } from '../ports';
 import { createLocalStores } from './localStores';

@@ -95,7 +95,7 @@ const BROKEN: Array<{ rule: string; file: string; text: string }> = [
   {
     rule: 'app-knows-no-local-host',
     file: 'stores/bad.ts',
-    text: "import Database from 'better-sqlite3';\nexport const x = Database;\n",
+    text: "import { DatabaseSync } from '@photostructure/sqlite';\nexport const x = DatabaseSync;\n",
   },
   {
     rule: 'local-host-knows-no-app',

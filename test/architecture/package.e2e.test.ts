@@ -86,7 +86,7 @@ describe('the deployable package', () => {
       'dist/test',
     ])
       expect(existsSync(path.join(out, absent))).toBe(false);
-    for (const module of ['better-sqlite3', '@cardflow/local-host', 'typescript', 'jest']) {
+    for (const module of ['@photostructure/sqlite', '@cardflow/local-host', 'typescript', 'jest']) {
       expect(existsSync(path.join(out, 'node_modules', module))).toBe(false);
       expect(() => require.resolve(module, { paths: [path.join(out, 'dist', 'functions')] })).toThrow();
     }
@@ -95,7 +95,7 @@ describe('the deployable package', () => {
       // No compiled module requires SQLite, the local host, or a path into runtime/.
       [
         '-rlE',
-        'require\\("(better-sqlite3|@cardflow/local-host|[./]*runtime/[^"]*)"\\)',
+        'require\\("(@photostructure/sqlite|@cardflow/local-host|[./]*runtime/[^"]*)"\\)',
         path.join(out, 'dist'),
       ],
       {

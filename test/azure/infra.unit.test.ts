@@ -307,7 +307,7 @@ describe('infra/ against the code', () => {
     expect(azure).toMatch(/^ {2}path: infra$/m);
     expect(functionApp).toMatch(/'azd-service-name': 'api'/);
     expect(readFileSync(path.join(REPO, '.funcignore'), 'utf8').split('\n')).toEqual(
-      expect.arrayContaining(['runtime', 'test', 'local.settings.json', 'node_modules/better-sqlite3']),
+      expect.arrayContaining(['runtime', 'test', 'local.settings.json', 'node_modules/@photostructure']),
     );
   });
 });

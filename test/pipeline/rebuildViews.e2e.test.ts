@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
+import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import { outcomeOf, REPO_ROOT, startApp } from './harness';
 
@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** The projections in the views container, without what legitimately differs between two builds. */
-function projections(db: Database.Database): unknown[] {
+function projections(db: Database): unknown[] {
   const views = new LocalDocumentStore(db).container('cardflow', 'views', { partitionKeyPath: '/pk' });
   return (views.query({}) as unknown as Array<Record<string, unknown>>)
     .filter((d) => typeof d.pk === 'string' && /^(account-|transfer-|audit-|approvals$)/.test(d.pk))

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../sqlite';
 
 const CLI = path.resolve(__dirname, '../../../dist/runtime/cli.js');
 const APP = path.join(__dirname, 'fixtures/crash-app');
