@@ -188,7 +188,7 @@ describe('local document store', () => {
     const write = fc.record({
       id: fc.constantFrom('a', 'b', 'c', 'd'),
       pk: fc.constantFrom('p', 'q'),
-      kind: fc.constantFrom('upsert', 'delete'),
+      kind: fc.constantFrom('upsert', 'delete', 'batch'),
     });
     fc.assert(
       fc.property(fc.array(write, { maxLength: 40 }), (writes) => {
@@ -200,6 +200,17 @@ describe('local document store', () => {
             container.upsert({ id: w.id, pk: w.pk, step });
             model.delete(key);
             model.set(key, step);
+          } else if (w.kind === 'batch') {
+            // Two writes in one transaction: both take their sequence numbers in batch order.
+            const other = w.id === 'a' ? 'b' : 'a';
+            container.batch(w.pk, [
+              { op: 'upsert', document: { id: w.id, pk: w.pk, step } },
+              { op: 'upsert', document: { id: other, pk: w.pk, step } },
+            ]);
+            for (const id of [w.id, other]) {
+              model.delete(`${w.pk}/${id}`);
+              model.set(`${w.pk}/${id}`, step);
+            }
           } else if (model.has(key)) {
             container.delete(w.id, w.pk);
             model.delete(key);

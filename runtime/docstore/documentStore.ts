@@ -222,6 +222,8 @@ export class LocalContainer {
   private readonly pkSegments: string[];
   private readonly statements: ReturnType<LocalContainer['prepare']>;
   private readonly runBatch: (partitionKey: PartitionKeyValue, operations: BatchOperation[]) => BatchResult[];
+  /** Sequence numbers taken ahead for the batch being applied (see reserveLsns). */
+  private reserved: { next: number; last: number } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -234,18 +236,25 @@ export class LocalContainer {
   ) {
     this.pkSegments = parsePath(partitionKeyPath);
     this.statements = this.prepare();
-    this.runBatch = db.transaction((partitionKey: PartitionKeyValue, operations: BatchOperation[]) =>
-      operations.map((operation, index) => {
-        try {
-          return this.applyInBatch(partitionKey, operation);
-        } catch (error) {
-          if (error instanceof DocumentStoreError) {
-            throw new DocumentStoreError(error.code, `batch operation ${index}: ${error.message}`, index);
+    this.runBatch = db.transaction((partitionKey: PartitionKeyValue, operations: BatchOperation[]) => {
+      // One sequence-number update for the whole batch, not one per document it writes.
+      const writes = operations.filter((operation) => operation.op !== 'read').length;
+      if (writes > 1) this.reserveLsns(writes);
+      try {
+        return operations.map((operation, index) => {
+          try {
+            return this.applyInBatch(partitionKey, operation);
+          } catch (error) {
+            if (error instanceof DocumentStoreError) {
+              throw new DocumentStoreError(error.code, `batch operation ${index}: ${error.message}`, index);
+            }
+            throw error;
           }
-          throw error;
-        }
-      }),
-    );
+        });
+      } finally {
+        this.reserved = undefined;
+      }
+    });
   }
 
   private prepare() {
@@ -267,7 +276,7 @@ export class LocalContainer {
       ),
       remove: db.prepare('DELETE FROM doc_items WHERE cid = ? AND pk = ? AND id = ?'),
       nextLsn: db.prepare(
-        'UPDATE doc_containers SET last_lsn = last_lsn + 1 WHERE cid = ? RETURNING last_lsn',
+        'UPDATE doc_containers SET last_lsn = last_lsn + ? WHERE cid = ? RETURNING last_lsn',
       ),
       lastLsn: db.prepare('SELECT last_lsn FROM doc_containers WHERE cid = ?'),
       changes: db.prepare(
@@ -495,8 +504,16 @@ export class LocalContainer {
     this.statements.remove.run(this.cid, key, id);
   }
 
+  /** Takes the next `count` sequence numbers for the writes of one batch (its transaction's). */
+  private reserveLsns(count: number): void {
+    const { last_lsn: last } = this.statements.nextLsn.get(count, this.cid) as { last_lsn: number };
+    this.reserved = { next: last - count + 1, last };
+  }
+
   private stamp(): { etag: string; ts: number; lsn: number } {
-    const { last_lsn: lsn } = this.statements.nextLsn.get(this.cid) as { last_lsn: number };
+    let lsn: number;
+    if (this.reserved && this.reserved.next <= this.reserved.last) lsn = this.reserved.next++;
+    else ({ last_lsn: lsn } = this.statements.nextLsn.get(1, this.cid) as { last_lsn: number });
     return { etag: `"${randomUUID()}"`, ts: Math.floor(this.clock.now() / 1000), lsn };
   }
 }
