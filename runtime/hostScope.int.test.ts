@@ -1,6 +1,9 @@
 import { LocalDocumentStoreService } from './docstore';
 import { getLocalDatabase } from './docstore/localDatabase';
+import { currentHostDb, runInHost } from './hostScope';
+import { Database } from './sqlite';
 import { createTestHost } from './testHost';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 
 const appRoot = path.join(__dirname, 'test/fixtures/scope-app');
@@ -39,4 +42,28 @@ describe('host scope', () => {
       await second.stop();
     }
   }, 20_000);
+
+  it("keeps the host in a slot of the process's shared AsyncLocalStorage, beside other users' slots", async () => {
+    const shared = (globalThis as Record<symbol, unknown>)[
+      Symbol.for('shared-async-local-storage')
+    ] as AsyncLocalStorage<Record<symbol, unknown>>;
+    const other = Symbol.for('test.trace-context');
+    const db = new Database(':memory:');
+    try {
+      await shared.run({ [other]: 'outer trace' }, () =>
+        runInHost(db, async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(currentHostDb()).toBe(db);
+          expect(shared.getStore()?.[other]).toBe('outer trace');
+          await shared.run({ ...shared.getStore(), [other]: 'inner trace' }, async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(currentHostDb()).toBe(db);
+          });
+        }),
+      );
+      expect(currentHostDb()).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -10,7 +10,6 @@
  * Both set: Azure Monitor. The local host sets the OTLP endpoint to its own receiver (`npm start`).
  */
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -28,6 +27,7 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { SharedScopeContextManager } from './sharedScope';
 
 export type TelemetryExport = 'azure-monitor' | 'otlp' | 'off';
 
@@ -87,7 +87,7 @@ function setUp(env: Env): Telemetry {
     resource: serviceResource(env),
     spanProcessors: [new BatchSpanProcessor(otlpExporter(env))],
   });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(new SharedScopeContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   // Metrics go where OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT says, every OTEL_METRIC_EXPORT_INTERVAL ms (default 60 s).
