@@ -24,11 +24,15 @@ module.exports = {
     {
       name: 'telemetry-is-a-leaf',
       comment:
-        'telemetry/ (set-up, trace context, spans) imports only OpenTelemetry and the Azure Monitor distro: every layer may use it.',
+        'telemetry/ (set-up, trace context, spans) imports only OpenTelemetry, the Azure Monitor distro and async_hooks (its context storage): every layer may use it.',
       severity: 'error',
       from: { path: '^telemetry/', pathNot: TESTS },
       to: {
-        pathNot: ['^telemetry/', '(^|/)node_modules/(@opentelemetry/[^/]+|@azure/monitor-opentelemetry)/'],
+        pathNot: [
+          '^telemetry/',
+          '(^|/)node_modules/(@opentelemetry/[^/]+|@azure/monitor-opentelemetry)/',
+          '^async_hooks$',
+        ],
       },
     },
     {

@@ -65,3 +65,27 @@ describe('the event store when a batch fails without a status', () => {
     expect(await store.append('s', 1, [event('s', 2)])).toBe(2);
   });
 });
+
+describe('the event store after a write it saw succeed was rolled back', () => {
+  it('refuses an append at the lost version instead of leaving a gap in the stream', async () => {
+    const db = new Database(':memory:');
+    try {
+      const container = new LocalDocumentStore(db).container('cardflow', 'events', {
+        partitionKeyPath: '/streamId',
+      });
+      const store = new ContainerEventStore<StoredEvent>(new LocalDocumentContainer(container));
+      await store.append('s', 0, [event('s', 1), event('s', 2)]);
+      // The local host's group commit: the append joins an open transaction that SQLite may then
+      // roll back whole (SQLITE_FULL, SQLITE_IOERR), after the append has returned.
+      db.exec('BEGIN');
+      expect(await store.append('s', 2, [event('s', 3)])).toBe(3);
+      db.exec('ROLLBACK');
+      // A writer that read version 3 before the loss appends after it.
+      await expect(store.append('s', 3, [event('s', 4)])).rejects.toBeInstanceOf(StreamVersionConflictError);
+      expect((await store.readStream('s')).map((e) => e.version)).toEqual([1, 2]);
+      expect(await store.append('s', 2, [event('s', 3, 's/e3-again')])).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -102,15 +102,15 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
       op: 'create',
       document: toEventDocument(event),
     }));
-    // The batch reads the event at the expected version (404: the stream is shorter) unless this
-    // store appended or read up to it itself: events are never deleted, so it is still there.
-    const confirmed = expectedVersion === 0 || known?.version === expectedVersion;
+    // The batch reads the event at the expected version (404: the stream is shorter), even when this
+    // store appended up to it itself: an append this store saw succeed may still be lost (the local
+    // host's group commit rolled back), and skipping the read would then leave a gap in the stream.
     try {
       await this.events.batch(
         streamId,
-        confirmed
-          ? operations
-          : [{ op: 'read', id: eventDocumentId(streamId, expectedVersion) }, ...operations],
+        expectedVersion > 0
+          ? [{ op: 'read', id: eventDocumentId(streamId, expectedVersion) }, ...operations]
+          : operations,
       );
     } catch (error) {
       // 404: the stream is short of the expected version; 409: another writer holds the next one.

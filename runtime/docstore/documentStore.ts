@@ -238,7 +238,7 @@ export class LocalContainer {
     this.statements = this.prepare();
     this.runBatch = db.transaction((partitionKey: PartitionKeyValue, operations: BatchOperation[]) => {
       // One sequence-number update for the whole batch, not one per document it writes.
-      const writes = operations.filter((operation) => operation.op !== 'read').length;
+      const writes = operations.filter((operation) => STAMPED.has(operation.op)).length;
       if (writes > 1) this.reserveLsns(writes);
       try {
         return operations.map((operation, index) => {
@@ -517,6 +517,9 @@ export class LocalContainer {
     return { etag: `"${randomUUID()}"`, ts: Math.floor(this.clock.now() / 1000), lsn };
   }
 }
+
+/** The batch operations that write a document, each taking a sequence number. */
+const STAMPED = new Set<BatchOperation['op']>(['create', 'upsert', 'replace']);
 
 function encodeKey(partitionKey: PartitionKeyValue): string {
   if (partitionKey !== null && !['string', 'number', 'boolean'].includes(typeof partitionKey)) {
