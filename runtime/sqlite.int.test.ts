@@ -45,6 +45,7 @@ describe('statements', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('cache_size')).toEqual([{ cache_size: -16000 }]);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
   });
 });
 

@@ -9,7 +9,10 @@
  * Settings the driver leaves at SQLite's defaults are set the way the host needs them:
  * - a busy timeout of 5 s (SQLite's default is to fail at once when another connection writes);
  * - a 16 MiB page cache (SQLite's default 2 MiB makes scans of a few megabytes re-read pages);
- * - foreign keys enforced, double-quoted strings never taken as literals.
+ * - foreign keys enforced, double-quoted strings never taken as literals;
+ * - in WAL mode, a checkpoint every 4 000 pages (16 MiB of log) instead of 1 000: each checkpoint
+ *   copies the latest version of every page it finds and syncs the database file, so a quarter as
+ *   many of them write fewer pages in all (appends +13 %, 10-event appends +19 % in bench:store).
  */
 import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 
@@ -149,6 +152,7 @@ export class Database {
       throw sqliteError(error);
     }
     this.pragma('cache_size = -16000');
+    this.pragma('wal_autocheckpoint = 4000');
     this.begin = this.prepare('BEGIN');
     this.commit = this.prepare('COMMIT');
     this.rollback = this.prepare('ROLLBACK');
