@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Database } from '@cardflow/local-host';
 import { CosmosDBTriggerService, LocalDocumentStoreService } from '@cardflow/local-host';
 import { startHost } from '@cardflow/local-host';
+import { percentile } from '../simulator/stats';
 import { getStores } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
 import { LocalDocumentStore } from '@cardflow/local-host';
@@ -67,10 +68,6 @@ async function appendRate(
     versions[s] = await events.append(streamId, versions[s], batch);
   }
   return appends / ((performance.now() - began) / 1000);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function changeFeedLag(dir: string, count: number): Promise<number[]> {

@@ -5,8 +5,8 @@
  * document with a new `_etag`, `_ts` (seconds) and `_lsn`, a per-container sequence number that
  * only grows; the change feed is "documents with `_lsn` above a continuation, in `_lsn` order",
  * which yields the latest version of each changed document, as Cosmos DB's latest-version mode does.
- * Tables are prefixed `doc_`. All calls are synchronous (SQLite through runtime/sqlite.ts); writes commit before
- * returning and then wake change-feed readers through {@link onDocumentChange}.
+ * Tables are prefixed `doc_`. All calls are synchronous (SQLite through runtime/sqlite.ts); writes
+ * commit before returning and then wake change-feed readers through {@link onDocumentChange}.
  *
  * @example
  * const store = new LocalDocumentStore(new Database(':memory:'));
