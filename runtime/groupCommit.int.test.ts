@@ -4,10 +4,12 @@
  * many waiters share one commit, nested transactions stay savepoints, and stop commits what is open.
  */
 import { Database } from './sqlite';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GroupCommit } from './groupCommit';
+import { holdDiskSyncs, type HeldDiskSyncs } from './test/heldDiskSyncs';
+import { WalFileSync, WalSyncError } from './walSync';
 
 let dir: string;
 let db: Database;
@@ -200,5 +202,182 @@ it('backs off while commits keep failing instead of trying again back to back', 
   failing = false;
   await waited;
   expect(seenOutside()).toBe(1);
+  jest.restoreAllMocks();
+});
+
+describe('with the write-ahead log synced off the event loop (the host default)', () => {
+  let walSync: WalFileSync;
+  /** fs.fdatasync held until released: what a slow disk does. */
+  let pending: HeldDiskSyncs['held'];
+
+  beforeEach(() => {
+    commits.stop();
+    db.pragma('synchronous = NORMAL');
+    walSync = new WalFileSync(path.join(dir, 'host.db'));
+    pending = holdDiskSyncs().held;
+  });
+
+  afterEach(() => {
+    commits.stop();
+    jest.restoreAllMocks();
+    walSync.close();
+  });
+
+  const grouped = (onError?: (e: unknown) => void) => {
+    commits = new GroupCommit(db, { windowMs: 1, maxDelayMs: 60_000, syncer: walSync, onError });
+    commits.start();
+  };
+  // Past the commit window (1 ms): whatever was scheduled has run.
+  const turn = () => new Promise((r) => setTimeout(r, 5));
+  const settledYet = (promise: Promise<unknown>) => {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    return () => settled;
+  };
+
+  it('answers a waiter only once the log that holds its commit is synced', async () => {
+    grouped();
+    insert('a');
+    const waited = commits.durable();
+    const settled = settledYet(waited);
+    await turn();
+    await turn();
+    // Committed (another connection sees it) and the sync asked for, of the -wal file itself.
+    expect(seenOutside()).toBe(1);
+    expect(pending).toHaveLength(1);
+    expect(readlinkSync(`/proc/self/fd/${pending[0].fd}`)).toBe(path.join(dir, 'host.db-wal'));
+    expect(settled()).toBe(false);
+    pending[0].done(null);
+    await expect(waited).resolves.toBeUndefined();
+  });
+
+  it('groups the syncs too: commits made while one sync runs share the next one', async () => {
+    grouped();
+    insert('a');
+    const first = commits.durable();
+    await turn();
+    await turn();
+    expect(pending).toHaveLength(1);
+    insert('b');
+    const second = commits.durable();
+    await turn();
+    insert('c');
+    const third = commits.durable();
+    await turn();
+    await turn();
+    // Committed both, but no second sync while the first runs: it could not cover them.
+    expect(seenOutside()).toBe(3);
+    expect(pending).toHaveLength(1);
+    const laterOnes = settledYet(Promise.all([second, third]));
+    pending[0].done(null);
+    await first;
+    await turn();
+    expect(laterOnes()).toBe(false);
+    expect(pending).toHaveLength(2);
+    pending[1].done(null);
+    await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it('refuses the waiters of a sync that failed (and work begun before it), then syncs the next commits again', async () => {
+    const errors: unknown[] = [];
+    grouped((e) => errors.push(e));
+    const since = commits.mark();
+    insert('a');
+    const failed = commits.durable();
+    await turn();
+    await turn();
+    pending[0].done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(failed).rejects.toThrow(/could not be synced to disk \(EIO\)/);
+    expect(errors).toEqual([expect.any(WalSyncError)]);
+    // Work that began before the failure is not told "durable" either; new work is, after its own sync.
+    await expect(commits.durable(since)).rejects.toThrow(/lost after the work began/);
+    insert('b');
+    const next = commits.durable(commits.mark());
+    await turn();
+    await turn();
+    expect(pending).toHaveLength(2);
+    pending[1].done(null);
+    await expect(next).resolves.toBeUndefined();
+  });
+
+  it('answers a waiter that wrote nothing new at once, but not while writes it may have read wait for their sync', async () => {
+    grouped();
+    insert('a');
+    const writer = commits.durable();
+    await turn();
+    await turn();
+    expect(pending).toHaveLength(1);
+    // A reader of the same moment (it could have read 'a'): answered with the writer, not before.
+    const reader = commits.durable();
+    const readerSettled = settledYet(reader);
+    await turn();
+    await turn();
+    expect(readerSettled()).toBe(false);
+    pending[0].done(null);
+    await Promise.all([writer, reader]);
+    // Nothing written since that sync: a reader now needs no sync of its own.
+    await expect(commits.durable()).resolves.toBeUndefined();
+    expect(pending).toHaveLength(1);
+  });
+
+  it('syncs what still waits when stopped, blocking, and answers it', async () => {
+    const syncNow = jest.spyOn(fs, 'fdatasyncSync');
+    grouped();
+    insert('a');
+    const waiting = commits.durable();
+    await turn();
+    await turn();
+    expect(pending).toHaveLength(1);
+    insert('b');
+    const open = commits.durable();
+    commits.stop();
+    expect(syncNow).toHaveBeenCalledTimes(1);
+    await expect(Promise.all([waiting, open])).resolves.toEqual([undefined, undefined]);
+    expect(seenOutside()).toBe(2);
+    // The sync that was running ends later and answers nobody twice.
+    pending[0].done(null);
+    await turn();
+  });
+
+  it('syncs writes that committed on their own (not grouping) before telling them durable', async () => {
+    commits = new GroupCommit(db, { syncer: walSync }); // never started
+    insert('alone');
+    const waited = commits.durable();
+    await turn();
+    expect(pending).toHaveLength(1);
+    const settled = settledYet(waited);
+    await turn();
+    expect(settled()).toBe(false);
+    pending[0].done(null);
+    await expect(waited).resolves.toBeUndefined();
+  });
+});
+
+it('WalFileSync really syncs the log of the database (fdatasync on the thread pool), and does nothing once closed', async () => {
+  insert('x');
+  await commits.durable();
+  const walSync = new WalFileSync(path.join(dir, 'host.db'));
+  const sync = jest.spyOn(fs, 'fdatasync');
+  await expect(walSync.sync()).resolves.toBeUndefined();
+  expect(() => walSync.syncNow()).not.toThrow();
+  expect(sync).toHaveBeenCalledTimes(1);
+  walSync.close();
+  await expect(walSync.sync()).resolves.toBeUndefined();
+  expect(sync).toHaveBeenCalledTimes(1);
+  jest.restoreAllMocks();
+});
+
+it('WalFileSync has nothing to sync before SQLite made the log, and reports a log it cannot open', async () => {
+  const sync = jest.spyOn(fs, 'fdatasync');
+  await expect(new WalFileSync(path.join(dir, 'never-opened.db')).sync()).resolves.toBeUndefined();
+  expect(sync).not.toHaveBeenCalled();
+  // Its folder is a file: ENOTDIR, not "nothing to sync".
+  const underAFile = new WalFileSync(path.join(dir, 'host.db', 'x.db'));
+  await expect(underAFile.sync()).rejects.toThrow(WalSyncError);
+  await expect(underAFile.sync()).rejects.toThrow(/could not be synced to disk \(ENOTDIR\)/);
+  expect(() => underAFile.syncNow()).toThrow(/ENOTDIR/);
   jest.restoreAllMocks();
 });

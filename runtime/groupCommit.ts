@@ -1,8 +1,11 @@
 /**
  * Group commit for the host's database. Every write of the host and of the app it runs joins one
  * open transaction (`Database.transaction` calls nest in it as savepoints), and that
- * transaction commits — with `synchronous = FULL`, fsynced — soon after somebody waits for
- * durability, and at the latest every `maxDelayMs`. Whatever tells the world outside the process
+ * transaction commits soon after somebody waits for durability, and at the latest every
+ * `maxDelayMs`. A commit is on disk once its {@link Syncer} has synced it (the host's: an
+ * `fdatasync` of the write-ahead log off the event loop, see walSync.ts) — or, with no syncer, once
+ * COMMIT returns (`synchronous = FULL` syncs inside it). Waiters are answered only then; the syncs
+ * are grouped too: commits made while one sync runs share the next. Whatever tells the world outside the process
  * that something happened (an HTTP response, a webhook delivery) waits for {@link GroupCommit.durable}
  * first: nothing acknowledged is lost to a crash or a power cut, and the many small transactions of
  * one busy moment share one fsync instead of paying one each.
@@ -33,6 +36,16 @@ export interface GroupCommitOptions {
   maxDelayMs?: number;
   /** Where a commit that fails is reported (it is tried again at the next turn). */
   onError?: (error: unknown) => void;
+  /** Puts committed writes on disk; without one, a commit counts as durable when COMMIT returns. */
+  syncer?: Syncer;
+}
+
+/** What puts the writes committed so far on disk. */
+export interface Syncer {
+  /** Resolves once everything committed before the call is on disk. */
+  sync(): Promise<void>;
+  /** The same, blocking (the last commit at stop). */
+  syncNow(): void;
 }
 
 /** The open transaction ended without the group's COMMIT: what was written in it is not on disk. */
@@ -65,6 +78,13 @@ export class GroupCommit {
   /** Commits failed in a row (the retry waits longer each time). */
   private failures = 0;
   private running = false;
+  /** Committed, waiting for a sync that begins after their commit. */
+  private unsynced: Waiter[] = [];
+  /** Waiting for the sync that runs now. */
+  private syncing: Waiter[] | undefined;
+  private readonly syncer: Syncer | undefined;
+  /** The connection's change count the last sync covered (none yet: -1). */
+  private syncedUpTo = -1;
 
   constructor(
     private readonly db: Database,
@@ -73,6 +93,7 @@ export class GroupCommit {
     this.windowMs = options.windowMs ?? 1;
     this.maxDelayMs = options.maxDelayMs ?? 50;
     this.onError = options.onError ?? (() => undefined);
+    this.syncer = options.syncer;
   }
 
   /** Opens the first transaction; from here on every write joins the open one. */
@@ -99,7 +120,8 @@ export class GroupCommit {
    */
   durable(since?: number): Promise<void> {
     if (since !== undefined && this.losses > since) return Promise.reject(this.lostSince());
-    if (!this.running) return Promise.resolve();
+    // Not grouping: writes committed on their own, still to be synced.
+    if (!this.running) return this.syncer?.sync() ?? Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject, since });
       // Found lost at once: the writes before this call may have been in the rolled-back transaction.
@@ -117,6 +139,19 @@ export class GroupCommit {
     this.commit();
     // A last commit that failed is not tried again (the connection is about to close): refused.
     this.refuse(new WritesLostError('the last commit before stopping failed'));
+    // What waits for a sync is synced now, blocking: no turn of the event loop may follow.
+    const unsynced = [...(this.syncing ?? []), ...this.unsynced];
+    this.syncing = undefined;
+    this.unsynced = [];
+    if (unsynced.length === 0) return;
+    try {
+      this.syncer?.syncNow();
+    } catch (error) {
+      this.onError(error);
+      for (const { reject } of unsynced) reject(error as Error);
+      return;
+    }
+    this.answer(unsynced);
   }
 
   /** Commits now: what is open goes to disk, the waiting answers go out, a new transaction opens. */
@@ -147,11 +182,50 @@ export class GroupCommit {
     this.failures = 0;
     this.open = false;
     this.lastCommitAt = Date.now();
+    if (this.running) this.begin();
+    if (!this.syncer) this.answer(waiting);
+    else if (waiting.length > 0) {
+      this.unsynced.push(...waiting);
+      this.syncNext();
+    }
+  }
+
+  /**
+   * Starts a sync for what is committed and unsynced, unless one runs (its end starts the next).
+   * When nothing was written since the last sync (the waiters only read), they are answered at once.
+   */
+  private syncNext(): void {
+    if (this.syncing || this.unsynced.length === 0 || !this.syncer || !this.db.open) return;
+    const batch = this.unsynced;
+    this.unsynced = [];
+    const upTo = this.db.totalChanges();
+    if (upTo === this.syncedUpTo) return this.answer(batch);
+    this.syncing = batch;
+    this.syncer.sync().then(
+      () => {
+        if (this.syncing !== batch) return; // stop() answered it already
+        this.syncing = undefined;
+        this.syncedUpTo = upTo;
+        this.answer(batch);
+        this.syncNext();
+      },
+      (error: unknown) => {
+        if (this.syncing !== batch) return;
+        this.syncing = undefined;
+        // Not known to be on disk: nobody is told it is, and work begun before is refused too.
+        this.losses++;
+        this.onError(error);
+        for (const { reject } of batch) reject(error instanceof Error ? error : new Error(String(error)));
+        this.syncNext();
+      },
+    );
+  }
+
+  private answer(waiting: readonly Waiter[]): void {
     for (const waiter of waiting) {
       if (waiter.since !== undefined && this.losses > waiter.since) waiter.reject(this.lostSince());
       else waiter.resolve();
     }
-    if (this.running) this.begin();
   }
 
   /** Whether the group's transaction ended without its COMMIT (SQLite rolled it back, or the connection closed). */

@@ -13,6 +13,7 @@ import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './c
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
 import { GroupCommit, WritesLostError } from './groupCommit';
+import { WalFileSync, WalSyncError } from './walSync';
 import { createRequestHandler, refusedUpFront } from './http/requestHandler';
 import { closeWhenBodyUnread } from './http/body';
 import { requestBodyLimitFrom } from './http/bodyLimit';
@@ -116,20 +117,28 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
 
   let db: Database | undefined;
+  let walSync: WalFileSync | undefined;
   let durable: (since?: number) => Promise<void> = () => Promise.resolve();
   let commitMark = (): number => 0;
   let stopCommits = (): void => undefined;
   let server: Server | undefined;
   try {
-    db = openDatabase(options, appRoot, settings);
-    // Every write joins one open transaction, committed (fsynced) before anything is acknowledged.
+    const opened = openDatabase(options, appRoot, settings);
+    db = opened.db;
+    walSync = opened.walSync;
+    // Every write joins one open transaction, committed and synced before anything is acknowledged.
     const commits = new GroupCommit(db, {
+      syncer: walSync,
       onError: (error) =>
         error instanceof WritesLostError
           ? log.error(
               `The database rolled back writes not yet committed (${error.message}): nothing of them was acknowledged; the work is redone as after a crash.`,
             )
-          : log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
+          : error instanceof WalSyncError
+            ? log.error(
+                `${error.message} The answers waiting for it are not sent (as after a crash); the next commits are synced again.`,
+              )
+            : log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
     });
     commits.start();
     durable = (since) => commits.durable(since);
@@ -260,6 +269,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       }
       stopCommits();
       database.close();
+      walSync?.close();
       restoreEnv();
     };
     return {
@@ -291,6 +301,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     stopCommits();
     db?.close();
+    walSync?.close();
     restoreEnv();
     throw err;
   }
@@ -352,6 +363,9 @@ function tracesConfigured(): boolean {
  * How the database syncs its commits: `FULL` (the default: a commit acknowledged is on disk, also
  * after a power cut) or `NORMAL` (`LOCAL_HOST_SQLITE_SYNCHRONOUS=NORMAL`, opt-in: faster, the
  * last commits may be lost if the machine itself goes down; a crash of the process loses nothing).
+ * FULL is SQLite's `synchronous = FULL` made asynchronous: SQLite runs with NORMAL, and the group
+ * commit syncs the write-ahead log on the thread pool ({@link WalFileSync}) before it answers
+ * anyone, instead of SQLite syncing it inside COMMIT on the event loop.
  */
 export const SQLITE_SYNCHRONOUS_SETTING = 'LOCAL_HOST_SQLITE_SYNCHRONOUS';
 
@@ -368,17 +382,20 @@ function openDatabase(
   options: HostOptions,
   appRoot: string,
   settings: Readonly<Record<string, string | undefined>>,
-): Database {
+): { db: Database; walSync: WalFileSync | undefined } {
   const synchronous = synchronousFrom(settings);
   const dataFile =
     options.dataFile ?? path.join(path.resolve(appRoot, options.dataDir ?? DEFAULT_DATA_DIR), DATA_FILE_NAME);
   if (dataFile !== ':memory:') mkdirSync(path.dirname(path.resolve(dataFile)), { recursive: true });
   const db = new Database(dataFile);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
+  const journal = db.pragma('journal_mode = WAL', { simple: true });
+  // FULL: the log is synced by the group commit, off the event loop (an in-memory database has none).
+  const walSync =
+    synchronous === 'FULL' && journal === 'wal' ? new WalFileSync(path.resolve(dataFile)) : undefined;
+  db.pragma(`synchronous = ${walSync ? 'NORMAL' : synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  return db;
+  return { db, walSync };
 }
 
 async function stopServices(services: HostService[], log: Logger): Promise<void> {

@@ -136,6 +136,7 @@ export class Database {
   private readonly savepoint: Statement;
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
+  private changesSoFar: Statement | undefined;
 
   constructor(
     readonly name: string,
@@ -176,6 +177,14 @@ export class Database {
     } catch (error) {
       throw sqliteError(error);
     }
+  }
+
+  /**
+   * Rows inserted, updated or deleted on this connection since it opened (SQLite's
+   * `total_changes()`, which counts writes through RETURNING too, and not schema changes).
+   */
+  totalChanges(): number {
+    return (this.changesSoFar ??= this.prepare('SELECT total_changes() AS n')).get<{ n: number }>()!.n;
   }
 
   /** Runs one or more statements that take no parameters and return nothing. */

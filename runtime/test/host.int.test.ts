@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HostContext, HostService } from '../contracts';
@@ -6,6 +6,7 @@ import { startHost } from '../host';
 import { MemoryLogger } from '../logger';
 import { createTestHost } from '../testHost';
 import { AppLoadError } from '../worker/loadApp';
+import { holdDiskSyncs } from './heldDiskSyncs';
 
 const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
 
@@ -222,6 +223,44 @@ describe('startHost', () => {
       await host.stop();
     }
     await host.stop(); // idempotent
+  });
+
+  test('durable by default: an answer waits for the fdatasync of the write-ahead log, which runs off the event loop', async () => {
+    const disk = holdDiskSyncs();
+    const { held } = disk;
+    const syncNow = jest.spyOn(fs, 'fdatasyncSync');
+    const host = await startHost({
+      appRoot: fixture('durable-app'),
+      port: 0,
+      dataDir: dir,
+      log: new MemoryLogger(),
+      settings: { LOCAL_HOST_SQLITE_SYNCHRONOUS: '' },
+    });
+    try {
+      // SQLite does not sync inside COMMIT (NORMAL); the host does, before it answers.
+      expect(host.db.pragma('synchronous', { simple: true })).toBe(1);
+      for (const { done } of held.splice(0)) done(null);
+      let answered = false;
+      const start = fetch(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/HelloCities`, {
+        method: 'POST',
+      }).then((response) => {
+        answered = true;
+        return response;
+      });
+      const began = Date.now();
+      while (held.length === 0 && Date.now() - began < 10_000) await new Promise((r) => setTimeout(r, 5));
+      expect(readlinkSync(`/proc/self/fd/${held[0].fd}`)).toBe(path.join(dir, 'cardflow.db-wal'));
+      // The event loop runs on while the start waits for the disk (the sync is not the blocking one).
+      await new Promise((r) => setTimeout(r, 50));
+      expect(answered).toBe(false);
+      expect(syncNow).not.toHaveBeenCalled();
+      disk.releaseAll();
+      expect((await start).status).toBe(202);
+    } finally {
+      disk.restore();
+      syncNow.mockRestore();
+      await host.stop();
+    }
   });
 
   test('refuses an app whose package.json main does not exist, with a message that says so', async () => {
