@@ -7,6 +7,7 @@ import { accountStreamId, splitLoad, transferStreamId, type DomainEvent } from '
 import { DEFAULT_DATABASE, type EventStore } from '../stores';
 import { createLocalStores } from '../stores/local/localStores';
 import { seedStream } from '../stores/test/seed';
+import * as commandEngine from '../stores/commandEngine';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { ActivityContext } from './contracts';
 import { creditDestination } from './creditDestination';
@@ -66,6 +67,21 @@ describe('activities run twice append once', () => {
       id: 'tr-1:reserve',
       metadata: { correlationId: 'corr-1', causationId: 'cause-1', occurredAt: at },
     });
+  });
+
+  it('reserveFunds in entity mode reserves without reading the last 24 hours back for a window total', async () => {
+    const readBack = jest.spyOn(commandEngine, 'readBack');
+    const result = await reserveFunds(events, { ...transfer, ...context, windowFromStream: false });
+    expect(result).toEqual({ ok: true, sourceOwnerId: 'ann' });
+    expect(readBack).not.toHaveBeenCalled();
+    // The same reservation asked with the window (stream mode) reads the stream back for it.
+    expect(await reserveFunds(events, { ...transfer, ...context })).toEqual({
+      ok: true,
+      sourceOwnerId: 'ann',
+      windowTotal: 30_000,
+    });
+    expect(readBack).toHaveBeenCalledTimes(1);
+    readBack.mockRestore();
   });
 
   it('creditDestination credits and captures once', async () => {

@@ -33,10 +33,19 @@ export interface ReserveFundsInput extends ActivityContext {
   fromAccountId: string;
   toAccountId: string;
   amount: number;
-  /** Thresholds for the outflow window assessed from the account stream (used when entities are off). */
+  /**
+   * Whether the outflow window is assessed from the account stream (`stream` mode), so the
+   * activity reads the source's last 24 hours back for `windowTotal`. False in `entity` mode,
+   * where the outflowWindow entity keeps the total and that read would be wasted. Absent (inputs
+   * scheduled before this field existed): true.
+   */
+  windowFromStream?: boolean;
 }
-/** `windowTotal`: the source's outgoing total of the last 24 h including this transfer, read from its stream. */
-export type ReserveFundsResult = BusinessResult<{ sourceOwnerId: string; windowTotal: number }>;
+/**
+ * `windowTotal`: the source's outgoing total of the last 24 h including this transfer, read from
+ * its stream; only when `windowFromStream` asked for it.
+ */
+export type ReserveFundsResult = BusinessResult<{ sourceOwnerId: string; windowTotal?: number }>;
 
 export interface ReleaseFundsInput extends ActivityContext {
   transferId: string;

@@ -1,8 +1,9 @@
 /**
  * Reserves the transfer's amount on the source account (`FundsReserved`, id `{transferId}:reserve`),
  * after the account decider has said the destination can receive it. Returns the source's owner
- * (who may not approve the transfer) and the source's outgoing total of the last 24 hours, this
- * transfer included, as its stream shows it at the reservation.
+ * (who may not approve the transfer) and, unless the outflow window is the entity's
+ * (`windowFromStream: false`), the source's outgoing total of the last 24 hours, this transfer
+ * included, as its stream shows it at the reservation.
  *
  * A transfer that is already final (the reconciler finished it while its process had not started,
  * or the process runs again after a purge or a rewind) is refused, with the reason it ended for,
@@ -59,6 +60,7 @@ export async function reserveFunds(store: EventStore, input: ReserveFundsInput):
     }
   }
   // The events of the window only, not the whole (possibly long) stream: read back from its end.
+  if (input.windowFromStream === false) return { ok: true, sourceOwnerId: state.ownerId };
   const recent = await readBack(store, reserved, (events) => coversOutflowWindow(events, { transferId }));
   const { windowTotal } = assessOutflowFromStream(recent, { transferId, amount, at: input.at });
   return { ok: true, sourceOwnerId: state.ownerId, windowTotal };

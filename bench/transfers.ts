@@ -1,10 +1,16 @@
 /**
  * The transfer pipeline under load: the simulator's `load` scenario (HTTP API → command handler →
- * events → primary handler → transferProcess → activities → read models) against the whole app in
- * an in-process host on an on-disk SQLite database, on real time. Prints transfers per second and
- * request→completed latency percentiles, with the machine it ran on.
+ * events → primary handler → transferProcess → activities → read models) against the whole app on
+ * a host in a process of its own, started as `npm start` starts it (`node dist/runtime/cli.js` in
+ * the app's folder: its default durability, the embedded store), on an on-disk SQLite database in a
+ * fresh folder, on real time; the client (this process) only drives HTTP. Prints transfers per
+ * second, request→completed latency percentiles, the host's CPU time per transfer and its resident
+ * set after the first 1 000 transfers and at the end, with the machine and its load.
  *
- * Usage: npm run bench [-- --transfers N --accounts M --concurrency C --tracing off|on|both --rounds R]
+ * Usage: npm run bench [-- --transfers N --accounts M --concurrency C --tracing off|on|both --rounds R
+ *                         --cpu-prof DIR]
+ *
+ * `--cpu-prof DIR`: the host writes a CPU profile of the run into DIR (`node --cpu-prof`) as it exits.
  *
  * `--tracing on` exports every span and metric over OTLP (protobuf) to a collector in a process of
  * its own (bench/otlpCollector.ts), as in production; `both` measures off and on side by side: R rounds
@@ -15,12 +21,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHost } from '@cardflow/local-host';
 import { CardflowApi, httpDriver } from '../simulator/api';
 import { progressReporter } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
 import { SimUsers } from '../simulator/users';
 import { startCollector } from './otlpCollector';
+import { startHostProcess } from './hostProcess';
 
 const APP_ROOT = path.resolve(__dirname, '../..');
 
@@ -29,6 +35,11 @@ function argument(name: string, fallback: number): number {
   const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
   return value;
+}
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? path.resolve(process.argv[at + 1] ?? '.') : undefined;
 }
 
 function tracingMode(): 'off' | 'on' | 'both' {
@@ -42,7 +53,7 @@ function tracingMode(): 'off' | 'on' | 'both' {
 interface RunResult {
   tracing: 'off' | 'on';
   transfersPerSecond: number;
-  /** CPU time (user + system) this process spent per transfer, ms: less sensitive to a busy machine than throughput. */
+  /** CPU time (user + system) the host process spent per transfer, ms: less sensitive to a busy machine than throughput. */
   cpuMsPerTransfer: number;
   p50: number;
   p99: number;
@@ -131,42 +142,51 @@ async function main(): Promise<number> {
   const accounts = argument('accounts', 20);
   const concurrency = argument('concurrency', 16);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-transfers-'));
-  const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
   const loadAtStart = os.loadavg();
-  // The simulator acts as distinct users; the host authenticates exactly these.
+  // The simulator acts as distinct users; the host authenticates exactly these (its users file).
   const users = SimUsers.generate(Math.min(accounts, 8), 'bench');
+  users.writeFile(path.join(dir, 'users.json'));
   // Tracing on: every span and metric goes over OTLP to a collector in a process of its own.
   const collector = tracing === 'on' ? await startCollector() : undefined;
-  if (collector) process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
-  const host = await startHost({
-    users: [...users.all],
+  const host = await startHostProcess({
     appRoot: APP_ROOT,
-    port: 0,
-    dataFile: path.join(dir, 'cardflow.db'),
-    log: quiet,
-    settings: { CARDFLOW_STORE: 'local' },
+    dataDir: path.join(dir, 'data'),
+    cpuProfileDir: option('cpu-prof'),
+    env: {
+      CARDFLOW_AUTH_FILE: path.join(dir, 'users.json'),
+      ...(collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint } : {}),
+    },
   });
   try {
     const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
-    const cpuAtStart = process.cpuUsage();
+    const cpuAtStart = host.cpuMs();
+    const reportProgress = progressReporter(process.stderr);
+    let rssAfterFirst: number | undefined;
     const result = await runScenario(api, 'load', {
       runId: 'bench',
       transfers,
       accounts,
       concurrency,
-      timeoutMs: 120_000,
+      timeoutMs: Math.max(120_000, transfers * 100),
       out: (line) => console.log(line),
-      // A bar on a terminal only: piped output (the --tracing both rounds, a log) gets no \r frames.
-      progress: progressReporter(process.stderr),
+      progress: (done, total) => {
+        if (rssAfterFirst === undefined && done >= Math.min(1_000, total)) rssAfterFirst = host.rssBytes();
+        // A bar on a terminal only: piped output (the --tracing both rounds, a log) gets no \r frames.
+        reportProgress?.(done, total);
+      },
     });
+    const cpuMs = host.cpuMs() - cpuAtStart;
+    const rssAtEnd = host.rssBytes();
     const cpus = os.cpus();
     console.log(
-      `machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+      `machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
     console.log(
-      `store: local (SQLite, WAL) at ${path.join(dir, 'cardflow.db')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
+      `host: node dist/runtime/cli.js (process ${host.pid}), store local (SQLite, WAL, durable default) in ${path.join(dir, 'data')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
     );
-    const cpu = process.cpuUsage(cpuAtStart);
     for (const line of result.summary) console.log(line);
     if (result.load) {
       const { transfersPerSecond, latencyMs, elapsedMs } = result.load;
@@ -180,8 +200,12 @@ async function main(): Promise<number> {
       console.log(
         `tracing: ${tracing}${exported ? ` (OTLP to a collector process: ${exported.exports} trace exports, ${exported.bytes} bytes)` : ''}`,
       );
-      const cpuMsPerTransfer = (cpu.user + cpu.system) / 1000 / transfers;
-      console.log(`CPU: ${cpuMsPerTransfer.toFixed(2)} ms per transfer (user + system, this process)`);
+      const cpuMsPerTransfer = cpuMs / transfers;
+      console.log(`host CPU: ${cpuMsPerTransfer.toFixed(2)} ms per transfer (user + system)`);
+      const mib = (bytes: number | undefined) => (bytes === undefined ? '?' : (bytes / 2 ** 20).toFixed(0));
+      console.log(
+        `host resident set: ${mib(rssAfterFirst)} MiB after ${Math.min(1_000, transfers)} transfers, ${mib(rssAtEnd)} MiB after ${transfers}${rssAfterFirst && rssAtEnd ? ` (${((rssAtEnd / rssAfterFirst - 1) * 100).toFixed(1)} %)` : ''}`,
+      );
       const summary: RunResult = {
         tracing,
         transfersPerSecond,

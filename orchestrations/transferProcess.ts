@@ -312,16 +312,23 @@ class TransferProcess {
 
   private *reserve(effect: Extract<TransferEffect, { kind: 'reserveFunds' }>): Work<TransferMachineInput> {
     const { transferId, fromAccountId, toAccountId, amount } = effect;
+    const fromStream = this.outflowWindow === 'stream';
     const reserved = yield* this.persistently('reserveFunds', {
       transferId,
       fromAccountId,
       toAccountId,
       amount,
+      windowFromStream: fromStream,
     });
     if (!reserved.ok) return { type: 'RESERVE_FAILED', reason: reserved.reason };
     const { sourceOwnerId } = reserved;
-    if (this.outflowWindow === 'stream')
+    if (fromStream) {
+      if (reserved.windowTotal === undefined)
+        throw new Error(
+          `transfer ${transferId}: reserveFunds answered without the window total it was asked for`,
+        );
       return { type: 'RESERVED', windowTotal: reserved.windowTotal, sourceOwnerId, at: this.nowIso() };
+    }
     const assess: AssessOutflow = { transferId, amount, at: this.nowIso(), ...this.traced() };
     const assessment = (yield this.context.df.callEntity(
       this.windowOf(fromAccountId),

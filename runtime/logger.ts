@@ -13,18 +13,49 @@ export function logFormatFrom(env: Readonly<Record<string, string | undefined>> 
   return env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text';
 }
 
-/** Info to stdout, warnings and errors to stderr. */
+/**
+ * Info to stdout, warnings and errors to stderr. The lines of one turn of the event loop go out
+ * as one write after it (a busy host logs a line per invocation, and a write to a pipe or a file
+ * is a system call that blocks the event loop), and whatever is left when the process exits.
+ */
 export function consoleLogger(format: LogFormat = logFormatFrom()): Logger {
   const write =
     (level: 'info' | 'warn' | 'error') =>
     (message: string, fields?: LogFields): void => {
-      const stream = level === 'info' ? process.stdout : process.stderr;
-      stream.write(
+      (level === 'info' ? stdoutLines : stderrLines).add(
         `${format === 'json' ? jsonLine(level, message, fields) : `[${new Date().toISOString()}] ${message}`}\n`,
       );
     };
   return { info: write('info'), warn: write('warn'), error: write('error') };
 }
+
+/** The lines for one stream, written together after the turn that logged them. */
+class LineBuffer {
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly stream: () => NodeJS.WritableStream) {
+    process.once('exit', () => this.flush());
+  }
+
+  add(line: string): void {
+    this.pending.push(line);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush()).unref();
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.stream().write(text);
+  }
+}
+
+const stdoutLines = new LineBuffer(() => process.stdout);
+const stderrLines = new LineBuffer(() => process.stderr);
 
 /** One JSON log record; a message that is a JSON object contributes its properties. */
 export function jsonLine(level: 'info' | 'warn' | 'error', message: string, fields: LogFields = {}): string {

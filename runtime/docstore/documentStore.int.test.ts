@@ -169,6 +169,46 @@ describe('local document store', () => {
     expect(events.query({ filters: [{ path: '/version', op: 'in', value: [] }] })).toEqual([]);
   });
 
+  it("indexes a property at its first query: a partition's query reads what matches, not the whole partition", () => {
+    for (let version = 1; version <= 50; version++)
+      events.create({ id: `a:${version}`, streamId: 'a', version, eventId: `e${version}` });
+    events.create({ id: 'b:1', streamId: 'b', version: 1 }); // no eventId: not in the index's way
+    const prepared: string[] = [];
+    const prepare = jest.spyOn(db, 'prepare');
+    prepare.mockImplementation((sql: string) => {
+      prepared.push(sql);
+      return Database.prototype.prepare.call(db, sql);
+    });
+    const planOf = (sql: string, ...params: unknown[]) =>
+      (
+        Database.prototype.prepare.call(db, `EXPLAIN QUERY PLAN ${sql}`).all(...(params as [])) as Array<{
+          detail: string;
+        }>
+      )
+        .map((row) => row.detail)
+        .join('; ');
+    const found = events.query({
+      partitionKey: 'a',
+      filters: [{ path: '/eventId', op: 'in', value: ['e7', 'e9'] }],
+    });
+    expect(found.map((d) => d.id)).toEqual(['a:7', 'a:9']);
+    const tail = events.query({
+      partitionKey: 'a',
+      filters: [{ path: '/version', op: '>=', value: 48 }],
+      orderBy: '/version',
+    });
+    expect(tail.map((d) => d.version)).toEqual([48, 49, 50]);
+    const queries = prepared.filter((sql) => sql.startsWith('SELECT id, body'));
+    expect(queries).toHaveLength(2);
+    expect(planOf(queries[0], 1, '"a"', 'e7', 'e9')).toMatch(/USING INDEX doc_items_by_\/eventId/);
+    expect(planOf(queries[1], 1, '"a"', 48)).toMatch(/USING INDEX doc_items_by_\/version/);
+    // The same query again: its statement is reused, no index is made twice.
+    prepared.length = 0;
+    events.query({ partitionKey: 'a', filters: [{ path: '/eventId', op: 'in', value: ['e1', 'e2'] }] });
+    expect(prepared).toEqual([]);
+    prepare.mockRestore();
+  });
+
   it('feeds changes in sequence order with the latest version of each document and no deletes', () => {
     events.create({ id: '1', streamId: 'a', v: 1 });
     events.create({ id: '2', streamId: 'a', v: 1 });

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { BindValue, Database } from '../sqlite';
+import type { BindValue, Database, Statement } from '../sqlite';
 import { RealClock, type Clock } from '../clock';
 import { DocumentStoreError } from './errors';
 
@@ -129,6 +129,18 @@ export function parsePath(path: string): string[] {
   return segments;
 }
 
+/** Query statements a container keeps prepared (an `in` list of each length is a shape of its own). */
+const MAX_QUERY_SHAPES = 64;
+
+/** The paths indexed in a database so far (checked once per path and connection). */
+const indexesByDatabase = new WeakMap<Database, Set<string>>();
+
+function indexesOf(db: Database): Set<string> {
+  let made = indexesByDatabase.get(db);
+  if (!made) indexesByDatabase.set(db, (made = new Set()));
+  return made;
+}
+
 function jsonPath(segments: string[]): string {
   return '$' + segments.map((s) => `."${s}"`).join('');
 }
@@ -222,6 +234,7 @@ export class LocalContainer {
   private readonly pkSegments: string[];
   private readonly statements: ReturnType<LocalContainer['prepare']>;
   private readonly runBatch: (partitionKey: PartitionKeyValue, operations: BatchOperation[]) => BatchResult[];
+  private readonly queries = new Map<string, Statement>();
   /** Sequence numbers taken ahead for the batch being applied (see reserveLsns). */
   private reserved: { next: number; last: number } | undefined;
 
@@ -341,7 +354,12 @@ export class LocalContainer {
     return results;
   }
 
-  /** Documents matching the query; all in memory (containers here are small enough). */
+  /**
+   * Documents matching the query, read into memory. A property a query filters or orders on is
+   * indexed per partition from then on (as Cosmos DB indexes every path): one SQLite expression
+   * index per path, made at its first query, so a partition's query reads what matches, not the
+   * whole partition.
+   */
   query(spec: QuerySpec = {}): StoredDocument[] {
     const where = ['cid = ?'];
     const params: BindValue[] = [this.cid];
@@ -349,16 +367,21 @@ export class LocalContainer {
       where.push('pk = ?');
       params.push(encodeKey(spec.partitionKey));
     }
+    // In a partition, the first filter that compares its property's value picks the index to read
+    // (without statistics SQLite would rather read the whole partition in id order than sort).
+    let index: string | undefined;
+    const useIndex = (name: string) => (index ??= spec.partitionKey !== undefined ? name : undefined);
     for (const filter of spec.filters ?? []) {
-      const path = jsonPath(parsePath(filter.path));
+      const { literal: path, name } = this.indexed(filter.path);
       if (filter.op === 'in') {
         const values = filter.value;
         if (!Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) {
           throw new DocumentStoreError('bad_request', "'in' takes a list of strings or numbers");
         }
         if (values.length === 0) where.push('0');
-        else where.push(`json_extract(body, ?) IN (${values.map(() => '?').join(', ')})`);
-        params.push(...(values.length ? [path, ...values] : []));
+        else where.push(`json_extract(body, ${path}) IN (${values.map(() => '?').join(', ')})`);
+        if (values.length > 0) useIndex(name);
+        params.push(...values);
         continue;
       }
       const { value, op } = filter;
@@ -368,21 +391,22 @@ export class LocalContainer {
       if (value === null || typeof value === 'boolean') {
         if (op !== '=' && op !== '!=')
           throw new DocumentStoreError('bad_request', `${op} needs a string or number`);
-        where.push(`coalesce(json_type(body, ?), '') ${op === '=' ? '=' : '!='} ?`);
-        params.push(path, value === null ? 'null' : String(value));
+        where.push(`coalesce(json_type(body, ${path}), '') ${op === '=' ? '=' : '!='} ?`);
+        params.push(value === null ? 'null' : String(value));
       } else if (typeof value === 'number' || typeof value === 'string') {
         // Compare only values of the same JSON type, as Cosmos DB does.
         const types = typeof value === 'number' ? "('integer','real')" : "('text')";
-        where.push(`json_type(body, ?) IN ${types} AND json_extract(body, ?) ${op} ?`);
-        params.push(path, path, value);
+        where.push(`json_type(body, ${path}) IN ${types} AND json_extract(body, ${path}) ${op} ?`);
+        params.push(value);
+        if (op !== '!=') useIndex(name);
       } else {
         throw new DocumentStoreError('bad_request', 'filter values are strings, numbers, booleans or null');
       }
     }
-    let sql = `SELECT id, body, etag, ts, lsn FROM doc_items WHERE ${where.join(' AND ')}`;
+    const from = index ? `doc_items INDEXED BY "${index}"` : 'doc_items';
+    let sql = `SELECT id, body, etag, ts, lsn FROM ${from} WHERE ${where.join(' AND ')}`;
     if (spec.orderBy !== undefined) {
-      sql += ` ORDER BY json_extract(body, ?) ${spec.descending ? 'DESC' : 'ASC'}, id`;
-      params.push(jsonPath(parsePath(spec.orderBy)));
+      sql += ` ORDER BY json_extract(body, ${this.indexed(spec.orderBy).literal}) ${spec.descending ? 'DESC' : 'ASC'}, id`;
     } else {
       sql += ` ORDER BY id ${spec.descending ? 'DESC' : 'ASC'}`;
     }
@@ -392,7 +416,37 @@ export class LocalContainer {
       sql += ' LIMIT ?';
       params.push(spec.limit);
     }
-    return (this.db.prepare(sql).all(...params) as ItemRow[]).map(toDocument);
+    return (this.queryStatement(sql).all(...params) as ItemRow[]).map(toDocument);
+  }
+
+  /**
+   * The SQL literal of `path`'s JSON path and its index's name, the index made if this is its first query. The literal
+   * is written into the statement (an expression index serves only the same expression, never a
+   * bound parameter); it is safe there, for a path's segments are plain identifiers (parsePath).
+   */
+  private indexed(path: string): { literal: string; name: string } {
+    const segments = parsePath(path);
+    const literal = `'${jsonPath(segments)}'`;
+    const name = `doc_items_by_/${segments.join('/')}`; // quoted: any path names one index
+    const made = indexesOf(this.db);
+    if (!made.has(name)) {
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS "${name}" ON doc_items (cid, pk, json_extract(body, ${literal}))`,
+      );
+      made.add(name);
+    }
+    return { literal, name };
+  }
+
+  /** A prepared statement per query shape (a few per container), not one per query. */
+  private queryStatement(sql: string): Statement {
+    let statement = this.queries.get(sql);
+    if (!statement) {
+      if (this.queries.size >= MAX_QUERY_SHAPES) this.queries.clear();
+      statement = this.db.prepare(sql);
+      this.queries.set(sql, statement);
+    }
+    return statement;
   }
 
   /** The change feed: up to `maxItems` documents changed after `afterLsn`, in `_lsn` order, latest versions. */
