@@ -213,7 +213,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
   beforeEach(() => {
     commits.stop();
     db.pragma('synchronous = NORMAL');
-    walSync = new WalFileSync(path.join(dir, 'host.db'));
+    walSync = WalFileSync.of(db);
     pending = holdDiskSyncs().held;
   });
 
@@ -281,7 +281,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
   });
 
-  it('refuses the waiters of a sync that failed (and work begun before it), then syncs the next commits again', async () => {
+  it('refuses the waiters of a sync that failed, work begun before it, and every waiter after it (nothing is acknowledged until a restart)', async () => {
     const errors: unknown[] = [];
     grouped((e) => errors.push(e));
     const since = commits.mark();
@@ -289,18 +289,83 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     const failed = commits.durable();
     await turn();
     await turn();
+    insert('b');
+    const queued = commits.durable();
+    await turn();
     pending[0].done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(failed).rejects.toThrow(/could not be synced to disk \(EIO\)/);
+    // Committed while the failed sync ran: its frames chain to the ones that may be lost.
+    await expect(queued).rejects.toThrow(/could not be synced to disk \(EIO\)/);
     expect(errors).toEqual([expect.any(WalSyncError)]);
-    // Work that began before the failure is not told "durable" either; new work is, after its own sync.
     await expect(commits.durable(since)).rejects.toThrow(/lost after the work began/);
+    // A later sync would report success (Linux may have dropped the failed pages): none is even asked.
+    insert('c');
+    await expect(commits.durable(commits.mark())).rejects.toThrow(/could not be synced to disk \(EIO\)/);
+    await turn();
+    expect(pending).toHaveLength(1);
+  });
+
+  it('never counts writes of the open transaction as synced by a sync that began before their commit', async () => {
+    grouped();
+    insert('a');
+    const first = commits.durable();
+    await turn();
+    await turn();
     insert('b');
-    const next = commits.durable(commits.mark());
+    const second = commits.durable();
+    await turn();
+    // Written, not waited for: still in the open transaction when the first sync ends and the second begins.
+    insert('c');
+    pending[0].done(null);
+    await first;
+    await turn();
+    expect(pending).toHaveLength(2);
+    pending[1].done(null);
+    await second;
+    // 'c' commits now: the syncs so far began before, so it needs one of its own.
+    const third = commits.durable();
+    const thirdSettled = settledYet(third);
+    await turn();
+    await turn();
+    expect(thirdSettled()).toBe(false);
+    expect(pending).toHaveLength(3);
+    pending[2].done(null);
+    await expect(third).resolves.toBeUndefined();
+  });
+
+  it('syncs a commit that only changed the schema or a setting (SQLite counts no rows for those)', async () => {
+    grouped();
+    insert('a');
+    const first = commits.durable();
+    await turn();
+    await turn();
+    pending[0].done(null);
+    await first;
+    db.exec('CREATE TABLE migrated (id INTEGER PRIMARY KEY)');
+    db.pragma('user_version = 2');
+    const migrated = commits.durable();
     await turn();
     await turn();
     expect(pending).toHaveLength(2);
     pending[1].done(null);
-    await expect(next).resolves.toBeUndefined();
+    await expect(migrated).resolves.toBeUndefined();
+  });
+
+  it('refuses, not forgets, waiters whose connection closed before their sync', async () => {
+    grouped();
+    insert('a');
+    const first = commits.durable();
+    await turn();
+    await turn();
+    insert('b');
+    const second = commits.durable();
+    await turn();
+    db.close();
+    pending[0].done(null);
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).rejects.toThrow(/closed/);
+    await expect(commits.durable()).rejects.toThrow(/closed/);
+    db = new Database(path.join(dir, 'host.db'));
   });
 
   it('answers a waiter that wrote nothing new at once, but not while writes it may have read wait for their sync', async () => {
@@ -356,28 +421,35 @@ describe('with the write-ahead log synced off the event loop (the host default)'
   });
 });
 
-it('WalFileSync really syncs the log of the database (fdatasync on the thread pool), and does nothing once closed', async () => {
+it('WalFileSync really syncs the log of the database (fdatasync on the thread pool), and refuses once closed', async () => {
   insert('x');
   await commits.durable();
-  const walSync = new WalFileSync(path.join(dir, 'host.db'));
+  const walSync = WalFileSync.of(db);
+  expect(walSync.walFile).toBe(path.join(dir, 'host.db-wal'));
   const sync = jest.spyOn(fs, 'fdatasync');
   await expect(walSync.sync()).resolves.toBeUndefined();
   expect(() => walSync.syncNow()).not.toThrow();
   expect(sync).toHaveBeenCalledTimes(1);
   walSync.close();
-  await expect(walSync.sync()).resolves.toBeUndefined();
+  await expect(walSync.sync()).rejects.toThrow(/EBADF/);
   expect(sync).toHaveBeenCalledTimes(1);
   jest.restoreAllMocks();
 });
 
-it('WalFileSync has nothing to sync before SQLite made the log, and reports a log it cannot open', async () => {
-  const sync = jest.spyOn(fs, 'fdatasync');
-  await expect(new WalFileSync(path.join(dir, 'never-opened.db')).sync()).resolves.toBeUndefined();
-  expect(sync).not.toHaveBeenCalled();
-  // Its folder is a file: ENOTDIR, not "nothing to sync".
-  const underAFile = new WalFileSync(path.join(dir, 'host.db', 'x.db'));
-  await expect(underAFile.sync()).rejects.toThrow(WalSyncError);
-  await expect(underAFile.sync()).rejects.toThrow(/could not be synced to disk \(ENOTDIR\)/);
-  expect(() => underAFile.syncNow()).toThrow(/ENOTDIR/);
-  jest.restoreAllMocks();
+it('WalFileSync finds the log SQLite uses (through a symlink), and refuses a log that is not there', () => {
+  const real = path.join(dir, 'real');
+  fs.mkdirSync(real);
+  fs.symlinkSync(path.join(real, 'a.db'), path.join(dir, 'link.db'));
+  const linked = new Database(path.join(dir, 'link.db'));
+  linked.pragma('journal_mode = WAL');
+  const walSync = WalFileSync.of(linked);
+  expect(walSync.walFile).toBe(path.join(real, 'a.db-wal'));
+  walSync.close();
+  linked.close();
+  expect(() => new WalFileSync(path.join(dir, 'never-opened.db-wal'))).toThrow(WalSyncError);
+  expect(() => new WalFileSync(path.join(dir, 'never-opened.db-wal'))).toThrow(/\(ENOENT\)/);
+  expect(() => new WalFileSync(path.join(dir, 'host.db', 'x.db-wal'))).toThrow(/\(ENOTDIR\)/);
+  const memory = new Database(':memory:');
+  expect(() => WalFileSync.of(memory)).toThrow(/no file/);
+  memory.close();
 });

@@ -83,8 +83,12 @@ export class GroupCommit {
   /** Waiting for the sync that runs now. */
   private syncing: Waiter[] | undefined;
   private readonly syncer: Syncer | undefined;
-  /** The connection's change count the last sync covered (none yet: -1). */
+  /** The connection's write count ({@link Database.writes}) at the last commit. */
+  private committedUpTo = 0;
+  /** The write count the last sync covered (none yet: -1). */
   private syncedUpTo = -1;
+  /** A sync that failed: from then on nothing is acknowledged (see {@link syncNext}). */
+  private syncFailed: Error | undefined;
 
   constructor(
     private readonly db: Database,
@@ -120,6 +124,7 @@ export class GroupCommit {
    */
   durable(since?: number): Promise<void> {
     if (since !== undefined && this.losses > since) return Promise.reject(this.lostSince());
+    if (this.syncFailed) return Promise.reject(this.syncFailed);
     // Not grouping: writes committed on their own, still to be synced.
     if (!this.running) return this.syncer?.sync() ?? Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -144,6 +149,7 @@ export class GroupCommit {
     this.syncing = undefined;
     this.unsynced = [];
     if (unsynced.length === 0) return;
+    if (this.syncFailed) return this.refuseAll(unsynced, this.syncFailed);
     try {
       this.syncer?.syncNow();
     } catch (error) {
@@ -182,6 +188,9 @@ export class GroupCommit {
     this.failures = 0;
     this.open = false;
     this.lastCommitAt = Date.now();
+    // Nothing is open now: the count is what is committed (taken later, it would count writes
+    // of the next transaction, not yet committed, as covered by the sync).
+    if (this.syncer && this.db.open) this.committedUpTo = this.db.writes();
     if (this.running) this.begin();
     if (!this.syncer) this.answer(waiting);
     else if (waiting.length > 0) {
@@ -192,13 +201,21 @@ export class GroupCommit {
 
   /**
    * Starts a sync for what is committed and unsynced, unless one runs (its end starts the next).
-   * When nothing was written since the last sync (the waiters only read), they are answered at once.
+   * When nothing was committed since the last sync (the waiters only read), they are answered at once.
+   *
+   * A sync that fails ends acknowledging for good: after an fsync error Linux may drop the pages it
+   * could not write and report the next sync fine, and the log's later frames chain their checksums
+   * to the lost ones, so recovery would drop acknowledged commits after them too. Every waiter from
+   * then on is refused with the error (the host must be restarted, which recovers from the file).
    */
   private syncNext(): void {
-    if (this.syncing || this.unsynced.length === 0 || !this.syncer || !this.db.open) return;
+    if (this.syncing || this.unsynced.length === 0 || !this.syncer || !this.running) return;
     const batch = this.unsynced;
     this.unsynced = [];
-    const upTo = this.db.totalChanges();
+    if (this.syncFailed) return this.refuseAll(batch, this.syncFailed);
+    if (!this.db.open)
+      return this.refuseAll(batch, new WritesLostError('the connection closed before a sync'));
+    const upTo = this.committedUpTo;
     if (upTo === this.syncedUpTo) return this.answer(batch);
     this.syncing = batch;
     this.syncer.sync().then(
@@ -212,13 +229,18 @@ export class GroupCommit {
       (error: unknown) => {
         if (this.syncing !== batch) return;
         this.syncing = undefined;
-        // Not known to be on disk: nobody is told it is, and work begun before is refused too.
+        // Not known to be on disk: nobody is told it is, work begun before is refused, and so is
+        // everything after (see above).
         this.losses++;
+        this.syncFailed = error instanceof Error ? error : new Error(String(error));
         this.onError(error);
-        for (const { reject } of batch) reject(error instanceof Error ? error : new Error(String(error)));
-        this.syncNext();
+        this.refuseAll([...batch, ...this.unsynced.splice(0)], this.syncFailed);
       },
     );
+  }
+
+  private refuseAll(waiting: readonly Waiter[], error: Error): void {
+    for (const { reject } of waiting) reject(error);
   }
 
   private answer(waiting: readonly Waiter[]): void {

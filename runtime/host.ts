@@ -136,7 +136,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
             )
           : error instanceof WalSyncError
             ? log.error(
-                `${error.message} The answers waiting for it are not sent (as after a crash); the next commits are synced again.`,
+                `${error.message} Nothing is acknowledged from now on (the disk may have dropped what it could not write, and what was committed after it depends on it): restart the host, which recovers from the file.`,
               )
             : log.warn(`The database commit failed; it is tried again: ${describeError(error)}`),
     });
@@ -390,8 +390,13 @@ function openDatabase(
   const db = new Database(dataFile);
   const journal = db.pragma('journal_mode = WAL', { simple: true });
   // FULL: the log is synced by the group commit, off the event loop (an in-memory database has none).
-  const walSync =
-    synchronous === 'FULL' && journal === 'wal' ? new WalFileSync(path.resolve(dataFile)) : undefined;
+  let walSync: WalFileSync | undefined;
+  try {
+    walSync = synchronous === 'FULL' && journal === 'wal' ? WalFileSync.of(db) : undefined;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   db.pragma(`synchronous = ${walSync ? 'NORMAL' : synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

@@ -127,6 +127,7 @@ export class Statement {
 }
 
 const SAVEPOINT = '"cardflow.savepoint"';
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK)\s*;?\s*$/i;
 
 export class Database {
   private readonly db: DatabaseSyncInstance;
@@ -137,6 +138,7 @@ export class Database {
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
   private changesSoFar: Statement | undefined;
+  private otherWrites = 0;
 
   constructor(
     readonly name: string,
@@ -180,15 +182,19 @@ export class Database {
   }
 
   /**
-   * Rows inserted, updated or deleted on this connection since it opened (SQLite's
-   * `total_changes()`, which counts writes through RETURNING too, and not schema changes).
+   * A count that grows with every write on this connection: the rows inserted, updated or deleted
+   * (SQLite's `total_changes()`, writes through RETURNING included) plus the statements run by
+   * {@link exec} and the pragmas that set a value (schema changes and settings, which
+   * `total_changes()` does not count). Transaction control (BEGIN, COMMIT, ROLLBACK) writes nothing.
    */
-  totalChanges(): number {
-    return (this.changesSoFar ??= this.prepare('SELECT total_changes() AS n')).get<{ n: number }>()!.n;
+  writes(): number {
+    const rows = (this.changesSoFar ??= this.prepare('SELECT total_changes() AS n')).get<{ n: number }>()!.n;
+    return rows + this.otherWrites;
   }
 
   /** Runs one or more statements that take no parameters and return nothing. */
   exec(source: string): this {
+    if (!TRANSACTION_CONTROL.test(source)) this.otherWrites++;
     try {
       this.db.exec(source);
     } catch (error) {
@@ -201,6 +207,7 @@ export class Database {
    * Runs `PRAGMA source`: the rows it returns, or with `simple` the first column of the first row.
    */
   pragma(source: string, options: { simple?: boolean } = {}): unknown {
+    if (source.includes('=')) this.otherWrites++;
     const rows = this.prepare(`PRAGMA ${source}`).all<Record<string, unknown>>();
     if (!options.simple) return rows;
     const first = rows[0];
