@@ -43,7 +43,7 @@ export async function startHostProcess(options: {
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the host did not start in 60 s:\n${output}`)), 60_000);
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stdout.on('data', (chunk: Buffer) => {
@@ -58,6 +58,13 @@ export async function startHostProcess(options: {
       reject(new Error(`the host exited (${signal ?? code}) before it listened:\n${output}`));
     });
   });
+  let baseUrl: string;
+  try {
+    baseUrl = await listening;
+  } catch (error) {
+    child.kill('SIGKILL'); // not left running without the benchmark
+    throw error;
+  }
   // From here on its output is not kept (a long run would grow it), but errors still show.
   child.stdout.removeAllListeners('data').resume();
   child.stderr.removeAllListeners('data').on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -68,7 +75,8 @@ export async function startHostProcess(options: {
     pid,
     cpuMs: () => {
       // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of the name.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
     },
     rssBytes: () => {

@@ -153,9 +153,14 @@ async function main(): Promise<number> {
     dataDir: path.join(dir, 'data'),
     cpuProfileDir: option('cpu-prof'),
     env: {
+      CARDFLOW_STORE: 'local',
       CARDFLOW_AUTH_FILE: path.join(dir, 'users.json'),
       ...(collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint } : {}),
     },
+  }).catch((error: unknown) => {
+    collector?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   try {
     const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);

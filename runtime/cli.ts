@@ -10,7 +10,7 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, ListenError, startHost, type Host } from './host';
 import type { LogFields } from './contracts';
-import { consoleLogger, logFormatFrom } from './logger';
+import { consoleLogger, logFormatFrom, writeErr, writeOut } from './logger';
 import { AppLoadError } from './worker/loadApp';
 
 export interface CliOptions {
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     options = parseCliArgs(process.argv.slice(2), process.env, process.cwd());
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    writeErr(`${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
 
@@ -162,11 +162,11 @@ async function main(): Promise<void> {
   // The CLI's own lines: as they always were in a terminal, one JSON record each with LOG_FORMAT=json.
   const say = (text: string, fields?: LogFields): void => {
     if (format === 'json') log.info(text, fields);
-    else process.stdout.write(`${text}\n`);
+    else writeOut(`${text}\n`);
   };
   const complain = (text: string): void => {
     if (format === 'json') log.error(text);
-    else process.stderr.write(`${text}\n`);
+    else writeErr(`${text}\n`);
   };
 
   let host: Host;
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
         ...(route ? { url: route.url, methods: (route.methods ?? ['ALL']).join(',') } : {}),
       });
     }
-  else process.stdout.write(`\n${describeFunctions(host)}\n`);
+  else writeOut(`\n${describeFunctions(host)}\n`);
   for (const line of describeBanner(host, options))
     say(line, { baseUrl: host.baseUrl, dataDir: options.dataDir });
 
@@ -232,9 +232,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(
-      `The host crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    writeErr(`The host crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }

@@ -57,6 +57,16 @@ class LineBuffer {
 const stdoutLines = new LineBuffer(() => process.stdout);
 const stderrLines = new LineBuffer(() => process.stderr);
 
+/** Text for stdout (the CLI's own lines), in order with the console loggers' lines. */
+export function writeOut(text: string): void {
+  stdoutLines.add(text);
+}
+
+/** Text for stderr, in order with the console loggers' warnings and errors. */
+export function writeErr(text: string): void {
+  stderrLines.add(text);
+}
+
 /** One JSON log record; a message that is a JSON object contributes its properties. */
 export function jsonLine(level: 'info' | 'warn' | 'error', message: string, fields: LogFields = {}): string {
   const own = { time: new Date().toISOString(), level, ...fields };

@@ -132,12 +132,12 @@ export function parsePath(path: string): string[] {
 /** Query statements a container keeps prepared (an `in` list of each length is a shape of its own). */
 const MAX_QUERY_SHAPES = 64;
 
-/** The paths indexed in a database so far (checked once per path and connection). */
-const indexesByDatabase = new WeakMap<Database, Set<string>>();
+/** The query indexes of a connection so far: made, or not to be made on it (read-only, busy). */
+const indexesByDatabase = new WeakMap<Database, Map<string, 'made' | 'unavailable'>>();
 
-function indexesOf(db: Database): Set<string> {
+function indexesOf(db: Database): Map<string, 'made' | 'unavailable'> {
   let made = indexesByDatabase.get(db);
-  if (!made) indexesByDatabase.set(db, (made = new Set()));
+  if (!made) indexesByDatabase.set(db, (made = new Map()));
   return made;
 }
 
@@ -360,17 +360,20 @@ export class LocalContainer {
    * index per path, made at its first query, so a partition's query reads what matches, not the
    * whole partition.
    */
-  query(spec: QuerySpec = {}): StoredDocument[] {
-    const where = ['cid = ?'];
-    const params: BindValue[] = [this.cid];
+  query(spec: QuerySpec = {}, retried = false): StoredDocument[] {
+    // The container's number as a literal: the partial indexes below serve only `cid = <it>`.
+    const where = [`cid = ${this.cid}`];
+    const params: BindValue[] = [];
     if (spec.partitionKey !== undefined) {
       where.push('pk = ?');
       params.push(encodeKey(spec.partitionKey));
     }
     // In a partition, the first filter that compares its property's value picks the index to read
     // (without statistics SQLite would rather read the whole partition in id order than sort).
-    let index: string | undefined;
-    const useIndex = (name: string) => (index ??= spec.partitionKey !== undefined ? name : undefined);
+    // An equality (`=`, `in`) is read through before a range.
+    let equality: string | undefined;
+    let range: string | undefined;
+    const inPartition = spec.partitionKey !== undefined;
     for (const filter of spec.filters ?? []) {
       const { literal: path, name } = this.indexed(filter.path);
       if (filter.op === 'in') {
@@ -380,7 +383,7 @@ export class LocalContainer {
         }
         if (values.length === 0) where.push('0');
         else where.push(`json_extract(body, ${path}) IN (${values.map(() => '?').join(', ')})`);
-        if (values.length > 0) useIndex(name);
+        if (values.length > 0 && inPartition && name) equality ??= name;
         params.push(...values);
         continue;
       }
@@ -398,11 +401,15 @@ export class LocalContainer {
         const types = typeof value === 'number' ? "('integer','real')" : "('text')";
         where.push(`json_type(body, ${path}) IN ${types} AND json_extract(body, ${path}) ${op} ?`);
         params.push(value);
-        if (op !== '!=') useIndex(name);
+        if (op !== '!=' && inPartition && name) {
+          if (op === '=') equality ??= name;
+          else range ??= name;
+        }
       } else {
         throw new DocumentStoreError('bad_request', 'filter values are strings, numbers, booleans or null');
       }
     }
+    const index = equality ?? range;
     const from = index ? `doc_items INDEXED BY "${index}"` : 'doc_items';
     let sql = `SELECT id, body, etag, ts, lsn FROM ${from} WHERE ${where.join(' AND ')}`;
     if (spec.orderBy !== undefined) {
@@ -416,7 +423,15 @@ export class LocalContainer {
       sql += ' LIMIT ?';
       params.push(spec.limit);
     }
-    return (this.queryStatement(sql).all(...params) as ItemRow[]).map(toDocument);
+    try {
+      return (this.queryStatement(sql).all(...params) as ItemRow[]).map(toDocument);
+    } catch (error) {
+      // An index made in a transaction that was rolled back since is gone: made again, once.
+      if (retried || !index || !/no such index/i.test(String((error as Error).message))) throw error;
+      indexesOf(this.db).clear();
+      this.queries.clear();
+      return this.query(spec, true);
+    }
   }
 
   /**
@@ -424,18 +439,27 @@ export class LocalContainer {
    * is written into the statement (an expression index serves only the same expression, never a
    * bound parameter); it is safe there, for a path's segments are plain identifiers (parsePath).
    */
-  private indexed(path: string): { literal: string; name: string } {
+  private indexed(path: string): { literal: string; name: string | undefined } {
     const segments = parsePath(path);
     const literal = `'${jsonPath(segments)}'`;
-    const name = `doc_items_by_/${segments.join('/')}`; // quoted: any path names one index
+    // Partial, one per container and path: only this container's writes pay for it. Quoted, so
+    // any path names one index.
+    const name = `doc_items_by_/${segments.join('/')}@${this.cid}`;
     const made = indexesOf(this.db);
-    if (!made.has(name)) {
-      this.db.exec(
-        `CREATE INDEX IF NOT EXISTS "${name}" ON doc_items (cid, pk, json_extract(body, ${literal}))`,
-      );
-      made.add(name);
+    let state = made.get(name);
+    if (state === undefined) {
+      try {
+        this.db.exec(
+          `CREATE INDEX IF NOT EXISTS "${name}" ON doc_items (pk, json_extract(body, ${literal})) WHERE cid = ${this.cid}`,
+        );
+        state = 'made';
+      } catch {
+        // A read-only connection, or another connection writing: queried without it, as before.
+        state = 'unavailable';
+      }
+      made.set(name, state);
     }
-    return { literal, name };
+    return { literal, name: state === 'made' ? name : undefined };
   }
 
   /** A prepared statement per query shape (a few per container), not one per query. */
