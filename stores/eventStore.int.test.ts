@@ -2,7 +2,7 @@ import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { BatchOperation, DocumentContainer, PartitionKey } from './container';
 import { StreamVersionConflictError } from './errors';
-import { ContainerEventStore } from './eventStore';
+import { ContainerEventStore, KNOWN_IDS_LIMIT } from './eventStore';
 import { LocalDocumentContainer } from './local/localContainer';
 import type { StoredEvent } from './ports';
 
@@ -84,6 +84,33 @@ describe('the event store after a write it saw succeed was rolled back', () => {
       await expect(store.append('s', 3, [event('s', 4)])).rejects.toBeInstanceOf(StreamVersionConflictError);
       expect((await store.readStream('s')).map((e) => e.version)).toEqual([1, 2]);
       expect(await store.append('s', 2, [event('s', 3, 's/e3-again')])).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('what the event store remembers of its streams', () => {
+  it('forgets the ids of a stream past KNOWN_IDS_LIMIT (memory that does not grow with history), and still knows re-sends', async () => {
+    const db = new Database(':memory:');
+    const local = new LocalDocumentStore(db).container('cardflow', 'events', {
+      partitionKeyPath: '/streamId',
+    });
+    const store = new ContainerEventStore(new LocalDocumentContainer(local) as DocumentContainer);
+    const known = (store as unknown as { known: Map<string, { ids: Set<string> }> }).known;
+    try {
+      for (let version = 1; version <= KNOWN_IDS_LIMIT; version++)
+        await store.append('long', version - 1, [event('long', version)]);
+      expect(known.get('long')?.ids.size).toBe(KNOWN_IDS_LIMIT);
+      await store.append('long', KNOWN_IDS_LIMIT, [event('long', KNOWN_IDS_LIMIT + 1)]);
+      expect(known.has('long')).toBe(false);
+      // Past the limit, a re-send is found by the store's query: the same answer as before.
+      const next = KNOWN_IDS_LIMIT + 1;
+      await expect(store.append('long', next, [event('long', next + 1, 'long/e3')])).resolves.toBe(next);
+      await expect(
+        store.append('long', next, [event('long', next + 1, 'long/e3'), event('long', next + 2)]),
+      ).rejects.toThrow(/already holds/);
+      await expect(store.append('long', next, [event('long', next + 1)])).resolves.toBe(next + 1);
     } finally {
       db.close();
     }

@@ -71,6 +71,12 @@ interface KnownStream {
 /** Streams whose ids are remembered (least recently used are forgotten first). */
 const KNOWN_STREAMS_LIMIT = 1000;
 
+/**
+ * The most ids remembered of one stream: a longer stream is forgotten (its appends query for
+ * re-sent ids, an indexed lookup), so what this store keeps does not grow with the streams' history.
+ */
+export const KNOWN_IDS_LIMIT = 256;
+
 export class ContainerEventStore<E extends StoredEvent> implements EventStore<E> {
   private readonly known = new Map<string, KnownStream>();
 
@@ -185,6 +191,7 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
     if (!known || known.version !== afterVersion) return;
     for (const event of events) known.ids.add(event.id);
     known.version = afterVersion + events.length;
+    if (known.ids.size > KNOWN_IDS_LIMIT) return;
     this.known.set(streamId, known);
     if (this.known.size > KNOWN_STREAMS_LIMIT) this.known.delete(this.known.keys().next().value as string);
   }
