@@ -2,7 +2,7 @@ import { Database } from '@cardflow/local-host';
 import { LocalDocumentStore } from '@cardflow/local-host';
 import type { BatchOperation, DocumentContainer, PartitionKey } from './container';
 import { StreamVersionConflictError } from './errors';
-import { ContainerEventStore, KNOWN_IDS_LIMIT } from './eventStore';
+import { ContainerEventStore } from './eventStore';
 import { LocalDocumentContainer } from './local/localContainer';
 import type { StoredEvent } from './ports';
 
@@ -91,26 +91,34 @@ describe('the event store after a write it saw succeed was rolled back', () => {
 });
 
 describe('what the event store remembers of its streams', () => {
-  it('forgets the ids of a stream past KNOWN_IDS_LIMIT (memory that does not grow with history), and still knows re-sends', async () => {
+  it('keeps the ids it remembers within its budget, forgetting the least recently used streams, and still knows re-sends', async () => {
     const db = new Database(':memory:');
     const local = new LocalDocumentStore(db).container('cardflow', 'events', {
       partitionKeyPath: '/streamId',
     });
-    const store = new ContainerEventStore(new LocalDocumentContainer(local) as DocumentContainer);
+    const budget = 64;
+    const store = new ContainerEventStore(new LocalDocumentContainer(local) as DocumentContainer, budget);
     const known = (store as unknown as { known: Map<string, { ids: Set<string> }> }).known;
+    const remembered = () => [...known.values()].reduce((n, k) => n + k.ids.size, 0);
     try {
-      for (let version = 1; version <= KNOWN_IDS_LIMIT; version++)
-        await store.append('long', version - 1, [event('long', version)]);
-      expect(known.get('long')?.ids.size).toBe(KNOWN_IDS_LIMIT);
-      await store.append('long', KNOWN_IDS_LIMIT, [event('long', KNOWN_IDS_LIMIT + 1)]);
-      expect(known.has('long')).toBe(false);
-      // Past the limit, a re-send is found by the store's query: the same answer as before.
-      const next = KNOWN_IDS_LIMIT + 1;
-      await expect(store.append('long', next, [event('long', next + 1, 'long/e3')])).resolves.toBe(next);
+      for (let version = 1; version <= 40; version++)
+        await store.append('old', version - 1, [event('old', version)]);
+      for (let version = 1; version <= 40; version++)
+        await store.append('new', version - 1, [event('new', version)]);
+      // 80 ids over a budget of 64: the stream used least recently is forgotten.
+      expect([...known.keys()]).toEqual(['new']);
+      expect(remembered()).toBeLessThanOrEqual(budget);
+      for (let version = 41; version <= budget + 1; version++)
+        await store.append('new', version - 1, [event('new', version)]);
+      expect(known.has('new')).toBe(false); // alone over the budget
+      // Forgotten streams find re-sends by the store's query: the same answers as before.
+      const at = budget + 1;
+      await expect(store.append('new', at, [event('new', at + 1, 'new/e3')])).resolves.toBe(at);
       await expect(
-        store.append('long', next, [event('long', next + 1, 'long/e3'), event('long', next + 2)]),
+        store.append('new', at, [event('new', at + 1, 'new/e3'), event('new', at + 2)]),
       ).rejects.toThrow(/already holds/);
-      await expect(store.append('long', next, [event('long', next + 1)])).resolves.toBe(next + 1);
+      await expect(store.append('old', 40, [event('old', 41, 'old/e1')])).resolves.toBe(40);
+      await expect(store.append('new', at, [event('new', at + 1)])).resolves.toBe(at + 1);
     } finally {
       db.close();
     }

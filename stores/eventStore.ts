@@ -72,15 +72,22 @@ interface KnownStream {
 const KNOWN_STREAMS_LIMIT = 1000;
 
 /**
- * The most ids remembered of one stream: a longer stream is forgotten (its appends query for
- * re-sent ids, an indexed lookup), so what this store keeps does not grow with the streams' history.
+ * The most event ids remembered over all streams (a few MiB): past it the least recently used
+ * streams are forgotten (their appends query for re-sent ids, an indexed lookup on the local
+ * store), so what this store keeps does not grow with the streams' history.
  */
-export const KNOWN_IDS_LIMIT = 256;
+export const KNOWN_IDS_BUDGET = 100_000;
 
 export class ContainerEventStore<E extends StoredEvent> implements EventStore<E> {
   private readonly known = new Map<string, KnownStream>();
 
-  constructor(private readonly events: DocumentContainer) {}
+  /** Ids in {@link known}, over all its streams. */
+  private knownIds = 0;
+
+  constructor(
+    private readonly events: DocumentContainer,
+    private readonly knownIdsBudget = KNOWN_IDS_BUDGET,
+  ) {}
 
   async append(streamId: string, expectedVersion: number, events: readonly E[]): Promise<number> {
     validate(streamId, expectedVersion, events);
@@ -141,7 +148,7 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
     });
     const stream = documents.map((document) => fromEventDocument<E>(document));
     if (fromVersion === 1) {
-      this.known.delete(streamId);
+      this.forget(streamId);
       this.remember(streamId, 0, stream);
     }
     return stream;
@@ -187,13 +194,22 @@ export class ContainerEventStore<E extends StoredEvent> implements EventStore<E>
   private remember(streamId: string, afterVersion: number, events: readonly StoredEvent[]): void {
     const known =
       this.known.get(streamId) ?? (afterVersion === 0 ? { version: 0, ids: new Set<string>() } : undefined);
-    this.known.delete(streamId);
+    this.forget(streamId);
     if (!known || known.version !== afterVersion) return;
     for (const event of events) known.ids.add(event.id);
     known.version = afterVersion + events.length;
-    if (known.ids.size > KNOWN_IDS_LIMIT) return;
+    if (known.ids.size > this.knownIdsBudget) return; // alone over the budget: not kept
     this.known.set(streamId, known);
-    if (this.known.size > KNOWN_STREAMS_LIMIT) this.known.delete(this.known.keys().next().value as string);
+    this.knownIds += known.ids.size;
+    while (this.known.size > KNOWN_STREAMS_LIMIT || this.knownIds > this.knownIdsBudget)
+      this.forget(this.known.keys().next().value as string);
+  }
+
+  private forget(streamId: string): void {
+    const known = this.known.get(streamId);
+    if (!known) return;
+    this.known.delete(streamId);
+    this.knownIds -= known.ids.size;
   }
 }
 
