@@ -229,6 +229,11 @@ describe('with the write-ahead log synced off the event loop (the host default)'
   };
   // Past the commit window (1 ms): whatever was scheduled has run.
   const turn = () => new Promise((r) => setTimeout(r, 5));
+  /** Two of them: a commit scheduled in the first, and the sync it starts, have both run. */
+  const settle = async () => {
+    await turn();
+    await turn();
+  };
   const settledYet = (promise: Promise<unknown>) => {
     let settled = false;
     void promise.then(
@@ -243,8 +248,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     insert('a');
     const waited = commits.durable();
     const settled = settledYet(waited);
-    await turn();
-    await turn();
+    await settle();
     // Committed (another connection sees it) and the sync asked for, of the -wal file itself.
     expect(seenOutside()).toBe(1);
     expect(pending).toHaveLength(1);
@@ -258,16 +262,14 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const first = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     expect(pending).toHaveLength(1);
     insert('b');
     const second = commits.durable();
     await turn();
     insert('c');
     const third = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     // Committed both, but no second sync while the first runs: it could not cover them.
     expect(seenOutside()).toBe(3);
     expect(pending).toHaveLength(1);
@@ -287,8 +289,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     const since = commits.mark();
     insert('a');
     const failed = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     insert('b');
     const queued = commits.durable();
     await turn();
@@ -309,8 +310,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const first = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     insert('b');
     const second = commits.durable();
     await turn();
@@ -325,8 +325,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     // 'c' commits now: the syncs so far began before, so it needs one of its own.
     const third = commits.durable();
     const thirdSettled = settledYet(third);
-    await turn();
-    await turn();
+    await settle();
     expect(thirdSettled()).toBe(false);
     expect(pending).toHaveLength(3);
     pending[2].done(null);
@@ -337,15 +336,13 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const first = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     pending[0].done(null);
     await first;
     db.exec('CREATE TABLE migrated (id INTEGER PRIMARY KEY)');
     db.pragma('user_version = 2');
     const migrated = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     expect(pending).toHaveLength(2);
     pending[1].done(null);
     await expect(migrated).resolves.toBeUndefined();
@@ -355,8 +352,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const first = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     insert('b');
     const second = commits.durable();
     await turn();
@@ -372,14 +368,12 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const writer = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     expect(pending).toHaveLength(1);
     // A reader of the same moment (it could have read 'a'): answered with the writer, not before.
     const reader = commits.durable();
     const readerSettled = settledYet(reader);
-    await turn();
-    await turn();
+    await settle();
     expect(readerSettled()).toBe(false);
     pending[0].done(null);
     await Promise.all([writer, reader]);
@@ -393,8 +387,7 @@ describe('with the write-ahead log synced off the event loop (the host default)'
     grouped();
     insert('a');
     const waiting = commits.durable();
-    await turn();
-    await turn();
+    await settle();
     expect(pending).toHaveLength(1);
     insert('b');
     const open = commits.durable();

@@ -154,8 +154,7 @@ export class GroupCommit {
       this.syncer?.syncNow();
     } catch (error) {
       this.onError(error);
-      for (const { reject } of unsynced) reject(error as Error);
-      return;
+      return this.refuseAll(unsynced, error as Error);
     }
     this.answer(unsynced);
   }
@@ -259,10 +258,11 @@ export class GroupCommit {
     return new WritesLostError('a transaction was lost after the work began');
   }
 
+  /** Refuses everyone waiting for a commit. */
   private refuse(error: Error): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const { reject } of waiting) reject(error);
+    this.refuseAll(waiting, error);
   }
 
   private begin(): void {

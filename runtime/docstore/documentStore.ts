@@ -373,7 +373,6 @@ export class LocalContainer {
     // An equality (`=`, `in`) is read through before a range.
     let equality: string | undefined;
     let range: string | undefined;
-    const inPartition = spec.partitionKey !== undefined;
     for (const filter of spec.filters ?? []) {
       const { literal: path, name } = this.indexed(filter.path);
       if (filter.op === 'in') {
@@ -383,7 +382,7 @@ export class LocalContainer {
         }
         if (values.length === 0) where.push('0');
         else where.push(`json_extract(body, ${path}) IN (${values.map(() => '?').join(', ')})`);
-        if (values.length > 0 && inPartition && name) equality ??= name;
+        if (values.length > 0 && name) equality ??= name;
         params.push(...values);
         continue;
       }
@@ -401,7 +400,7 @@ export class LocalContainer {
         const types = typeof value === 'number' ? "('integer','real')" : "('text')";
         where.push(`json_type(body, ${path}) IN ${types} AND json_extract(body, ${path}) ${op} ?`);
         params.push(value);
-        if (op !== '!=' && inPartition && name) {
+        if (op !== '!=' && name) {
           if (op === '=') equality ??= name;
           else range ??= name;
         }
@@ -409,7 +408,7 @@ export class LocalContainer {
         throw new DocumentStoreError('bad_request', 'filter values are strings, numbers, booleans or null');
       }
     }
-    const index = equality ?? range;
+    const index = spec.partitionKey !== undefined ? (equality ?? range) : undefined;
     const from = index ? `doc_items INDEXED BY "${index}"` : 'doc_items';
     let sql = `SELECT id, body, etag, ts, lsn FROM ${from} WHERE ${where.join(' AND ')}`;
     if (spec.orderBy !== undefined) {
