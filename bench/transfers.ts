@@ -26,16 +26,10 @@ import { progressReporter } from '../simulator/cli';
 import { runScenario } from '../simulator/scenarios';
 import { SimUsers } from '../simulator/users';
 import { startCollector } from './otlpCollector';
+import { argument, machineLine } from './runInfo';
 import { startHostProcess } from './hostProcess';
 
 const APP_ROOT = path.resolve(__dirname, '../..');
-
-function argument(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -182,13 +176,7 @@ async function main(): Promise<number> {
     });
     const cpuMs = host.cpuMs() - cpuAtStart;
     const rssAtEnd = host.rssBytes();
-    const cpus = os.cpus();
-    console.log(
-      `machine: ${cpus[0]?.model ?? 'unknown cpu'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
+    console.log(machineLine(loadAtStart));
     console.log(
       `host: node dist/runtime/cli.js (process ${host.pid}), store local (SQLite, WAL, durable default) in ${path.join(dir, 'data')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
     );

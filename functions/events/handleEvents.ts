@@ -21,7 +21,11 @@ import {
   type TraceCarrier,
 } from '../../telemetry';
 import type { TransferProcessClient } from '../transferProcessClient';
+import { inParallel } from './inParallel';
 import { byStream, updateViews, type ViewUpdate } from './updateViews';
+
+/** Streams of one change-feed batch handled at once. */
+const STREAMS_AT_ONCE = 16;
 
 export interface EventHandlerDeps {
   stores: { events: EventStore; views: Views };
@@ -106,14 +110,15 @@ export async function handleEvents(
       `no transfer process is registered: ${requested.length} requested transfer(s) will not be processed`,
     );
 
-  // Stream by stream, each in a span that continues the trace its events were appended in.
-  const views: ViewUpdate[] = [];
-  const started: string[] = [];
+  // Stream by stream, each in a span that continues the trace its events were appended in. Streams
+  // are independent (each has views of its own, written with a version check), so several are
+  // handled at once: starting a process is two round trips to the durable client, and one stream
+  // after the other the feed fell behind the processes it starts.
   const publishedIn = new Map<string, TraceCarrier>();
-  for (const [streamId, events] of byStream(valid)) {
+  const handled = await inParallel([...byStream(valid)], STREAMS_AT_ONCE, ([streamId, events]) => {
     const traces = events.map((envelope) => traceOf(envelope.metadata)).filter((t) => t !== undefined);
     const [parent, ...others] = [...new Map(traces.map((t) => [t.traceparent, t])).values()];
-    await inSpan(
+    return inSpan(
       `handle events ${streamId}`,
       {
         kind: SpanKind.CONSUMER,
@@ -122,7 +127,8 @@ export async function handleEvents(
         links: others.map(linkFrom).filter((link) => link !== undefined),
       },
       async () => {
-        views.push(...(await updateViews(deps.stores, events)));
+        const views = await updateViews(deps.stores, events);
+        const started: string[] = [];
         for (const envelope of events) {
           if (envelope.type !== 'TransferRequested' || !processes) continue;
           const trace = currentTrace();
@@ -138,9 +144,12 @@ export async function handleEvents(
         }
         const here = currentTrace();
         if (here) for (const envelope of events) publishedIn.set(envelope.id, here);
+        return { views, started };
       },
     );
-  }
+  });
+  const views = handled.flatMap((stream) => stream.views);
+  const started = handled.flatMap((stream) => stream.started);
 
   if (all.length > 0)
     await deps.publisher().publish(

@@ -3,31 +3,19 @@
  * (as `npm start` starts it), and reports throughput, latency, the host's CPU and resident set,
  * the machine and its load; a small run, so the bench cannot break unnoticed.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-const REPO = path.resolve(__dirname, '../..');
+import { runBench } from '../support/runBench';
 
 jest.setTimeout(120_000);
 
 test('bench: a host process of its own, the figures of the run, the invariants held', async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(REPO, 'dist/bench/transfers.js'),
-      '--transfers',
-      '12',
-      '--accounts',
-      '4',
-      '--concurrency',
-      '4',
-    ],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, out } = await runBench('transfers', [
+    '--transfers',
+    '12',
+    '--accounts',
+    '4',
+    '--concurrency',
+    '4',
+  ]);
   expect({ code, out }).toMatchObject({ code: 0 });
   expect(out).toMatch(/^host: node dist\/runtime\/cli\.js \(process \d+\)/m);
   expect(out).toMatch(/^machine: .+ load average at start [\d.]+ [\d.]+ [\d.]+, at end/m);
