@@ -185,3 +185,53 @@ describe('the traces option', () => {
     }
   });
 });
+
+describe('how many spans the host keeps (LOCAL_HOST_TRACE_SPANS)', () => {
+  afterEach(() => {
+    delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    delete process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
+  });
+
+  it('keeps the newest traces within the number the setting gives', async () => {
+    const small = await createTestHost({
+      appRoot: APP,
+      users: false,
+      settings: { LOCAL_HOST_TRACE_SPANS: '2' },
+    });
+    try {
+      // Three traces of two spans each, exported as OTLP JSON: only the newest fits.
+      const traceIds = ['1', '2', '3'].map((n) => n.repeat(32));
+      for (const traceId of traceIds) {
+        const span = (spanId: string) => ({
+          traceId,
+          spanId: spanId.repeat(16),
+          name: `span ${spanId}`,
+          kind: 1,
+          startTimeUnixNano: '1767225600000000000',
+          endTimeUnixNano: '1767225600001000000',
+        });
+        const exported = await small.fetch(OTLP_TRACES_PATH, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span('a'), span('b')] }] }] }),
+        });
+        expect(exported.status).toBe(200);
+      }
+      const { traces } = (await (await small.fetch('/runtime/traces')).json()) as { traces: TraceSummary[] };
+      expect(traces.map((trace) => [trace.traceId, trace.spans])).toEqual([[traceIds[2], 2]]);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it.each(['0', 'many', '-5', '1.5'])('refuses to start with %j', async (value) => {
+    await expect(
+      createTestHost({
+        appRoot: APP,
+        traces: true,
+        users: false,
+        settings: { LOCAL_HOST_TRACE_SPANS: value },
+      }),
+    ).rejects.toThrow(/LOCAL_HOST_TRACE_SPANS must be a whole number of spans from 1 \(default 10000\)/);
+  });
+});

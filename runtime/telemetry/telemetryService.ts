@@ -19,7 +19,11 @@ import { createHostRouter, type HostRequest } from '../http/router';
 import { OtlpDecodeError } from './otlpCommon';
 import { decodeMetricsExport, MetricStore } from './otlpMetrics';
 import { decodeTraceExport } from './otlpTraces';
+import { SettingsError } from '../settings';
 import { DEFAULT_MAX_SPANS, TraceStore } from './traceStore';
+
+/** The app setting that sets how many spans the host keeps (a whole number from 1), when the option does not. */
+export const TRACE_SPANS_SETTING = 'LOCAL_HOST_TRACE_SPANS';
 
 export const OTLP_TRACES_PATH = '/runtime/otlp/v1/traces';
 export const TRACES_ROUTE = '/runtime/traces';
@@ -28,7 +32,7 @@ export const METRICS_ROUTE = '/runtime/metrics';
 const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
 
 export interface TelemetryServiceOptions {
-  /** Spans kept (oldest traces go first); default 50 000. */
+  /** Spans kept (oldest traces go first); default the setting LOCAL_HOST_TRACE_SPANS, else 10 000. */
   maxSpans?: number;
   /** Attributes indexed as spans arrive, so finding by them stays cheap (others are found by a scan); default none. */
   indexedAttributes?: readonly string[];
@@ -36,7 +40,7 @@ export interface TelemetryServiceOptions {
 
 export class TelemetryService implements HostService {
   readonly name = 'telemetry';
-  readonly traces: TraceStore;
+  private traces: TraceStore;
   readonly metrics = new MetricStore();
   private readonly router = createHostRouter([
     {
@@ -80,11 +84,21 @@ export class TelemetryService implements HostService {
     },
   ]);
 
-  constructor(options: TelemetryServiceOptions = {}) {
+  constructor(private readonly options: TelemetryServiceOptions = {}) {
     this.traces = new TraceStore(options.maxSpans ?? DEFAULT_MAX_SPANS, options.indexedAttributes ?? []);
   }
 
-  start(_ctx: HostContext): void {}
+  start(ctx: HostContext): void {
+    if (this.options.maxSpans !== undefined) return;
+    const text = ctx.settings[TRACE_SPANS_SETTING];
+    if (text === undefined || text.trim() === '') return;
+    const maxSpans = Number(text);
+    if (!/^\s*\d+\s*$/.test(text) || maxSpans < 1)
+      throw new SettingsError(
+        `${TRACE_SPANS_SETTING} must be a whole number of spans from 1 (default ${DEFAULT_MAX_SPANS}), not ${JSON.stringify(text)}.`,
+      );
+    this.traces = new TraceStore(maxSpans, this.options.indexedAttributes ?? []);
+  }
 
   stop(): void {}
 
