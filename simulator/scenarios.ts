@@ -361,16 +361,22 @@ const load: Scenario = async (api, ledger, options) => {
     };
   });
   let next = 0;
-  // Closed loop: at most `concurrency` transfers in flight, so latency measures processing, not a queue of the whole run.
+  // Closed loop: `concurrency` clients, each sending its next transfer once one of the transfers in
+  // flight is final, so at most `concurrency` are in flight (a request counts from before it is sent)
+  // and latency measures processing, not a queue of the whole run. One client sending after the
+  // other would cap the load at one request per round trip, whatever the concurrency.
+  let inFlight = 0;
   const submit = async () => {
     while (next < plan.length) {
-      if (requested.size - finished.size >= options.concurrency) {
+      if (inFlight >= options.concurrency) {
         await api.driver.settle();
         continue;
       }
+      inFlight++;
       const t = plan[next++];
+      const sentAt = Date.now();
       const id = await transfer(api, ledger, options, t.name, t.from, t.to, t.amount);
-      requested.set(id, Date.now());
+      requested.set(id, sentAt);
     }
   };
   const poll = async () => {
@@ -381,8 +387,10 @@ const load: Scenario = async (api, ledger, options) => {
           open.slice(i, i + options.concurrency).map(async (id) => {
             const view = await api.transfer(id);
             if (!view) return;
-            if (FINAL_TRANSFER_STATUSES.includes(view.status))
+            if (FINAL_TRANSFER_STATUSES.includes(view.status) && !finished.has(id)) {
               finished.set(id, { at: Date.now(), status: view.status });
+              inFlight--;
+            }
             // The velocity rule may hold some back: an approver clears them, as in production.
             if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
               approvedIds.add(id);
@@ -397,7 +405,7 @@ const load: Scenario = async (api, ledger, options) => {
       if (finished.size < plan.length) await api.driver.settle();
     }
   };
-  await Promise.all([submit(), poll()]);
+  await Promise.all([...Array.from({ length: Math.max(1, options.concurrency) }, submit), poll()]);
   const elapsedMs = Date.now() - started;
   const latencies = [...finished.entries()].map(([id, f]) => f.at - (requested.get(id) ?? f.at));
   const completed = [...finished.values()].filter((f) => f.status === 'completed').length;

@@ -1,12 +1,13 @@
 /** The durable backend's options, and the settings they resolve to with host.json's `extensions.durableTask`. */
+import os from 'node:os';
 import type { HostJson } from '../contracts';
 
 export interface DurableServiceOptions {
   /** Task hub name; default host.json `extensions.durableTask.hubName`, else "TestHubName". */
   hubName?: string;
-  /** Episodes running at once; default host.json `maxConcurrentOrchestratorFunctions`, else 10. */
+  /** Episodes running at once; default host.json `maxConcurrentOrchestratorFunctions`, else 10 per core (Azure's default off the Consumption plan). */
   maxConcurrentOrchestrations?: number;
-  /** Activities running at once; default host.json `maxConcurrentActivityFunctions`, else 10. */
+  /** Activities running at once; default host.json `maxConcurrentActivityFunctions`, else 10 per core (Azure's default off the Consumption plan). */
   maxConcurrentActivities?: number;
   /**
    * Entity batches running at once (never two of one entity); default host.json
@@ -51,16 +52,33 @@ export type DurableSettings = Required<Omit<DurableServiceOptions, 'httpTokens'>
 
 export const DEFAULT_HUB_NAME = 'TestHubName';
 
-export function resolveDurableSettings(options: DurableServiceOptions, hostJson: HostJson): DurableSettings {
+/**
+ * The extension's default for both limits when host.json names none, on a Dedicated or Premium plan
+ * (the Azure Storage provider's `10 * Environment.ProcessorCount`; the Consumption plan's 5 and 10 are
+ * for its one-core instances).
+ */
+export function defaultConcurrency(cores = os.availableParallelism()): number {
+  return 10 * Math.max(1, cores);
+}
+
+export function resolveDurableSettings(
+  options: DurableServiceOptions,
+  hostJson: HostJson,
+  cores = os.availableParallelism(),
+): DurableSettings {
   const durableTask = hostJson.extensions?.durableTask;
   const maxConcurrentOrchestrations =
-    options.maxConcurrentOrchestrations ?? durableTask?.maxConcurrentOrchestratorFunctions ?? 10;
+    options.maxConcurrentOrchestrations ??
+    positiveInteger(durableTask?.maxConcurrentOrchestratorFunctions) ??
+    defaultConcurrency(cores);
   return {
     hubName:
       options.hubName ?? (typeof durableTask?.hubName === 'string' ? durableTask.hubName : DEFAULT_HUB_NAME),
     maxConcurrentOrchestrations,
     maxConcurrentActivities:
-      options.maxConcurrentActivities ?? durableTask?.maxConcurrentActivityFunctions ?? 10,
+      options.maxConcurrentActivities ??
+      positiveInteger(durableTask?.maxConcurrentActivityFunctions) ??
+      defaultConcurrency(cores),
     maxConcurrentEntities:
       options.maxConcurrentEntities ??
       positiveInteger(durableTask?.maxConcurrentEntityFunctions) ??

@@ -73,6 +73,29 @@ describe('simulator scenarios against the app', () => {
     expect(progress.at(-1)).toBe(40);
   });
 
+  it('load sends from `concurrency` clients at once, never more (one after the other would cap it at one request per round trip)', async () => {
+    let sending = 0;
+    let most = 0;
+    const counting = Object.create(api) as CardflowApi;
+    counting.requestTransfer = async (...args: Parameters<CardflowApi['requestTransfer']>) => {
+      most = Math.max(most, ++sending);
+      try {
+        return await api.requestTransfer(...args);
+      } finally {
+        sending--;
+      }
+    };
+    const result = await runScenario(
+      counting,
+      'load',
+      options('e2e-load-clients', { transfers: 24, concurrency: 6 }),
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.load?.completed).toBe(24);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(6);
+  });
+
   it('expired waited for the 24-hour deadline on the virtual clock', () => {
     expect(lines.some((line) => /waiting \d+ s for the approval deadline/.test(line))).toBe(true);
   });
