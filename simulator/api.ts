@@ -53,6 +53,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly body: unknown,
     what: string,
+    /** The answer's `Retry-After` in seconds, when it had one (a 429 does). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
     this.name = 'ApiError';
@@ -191,7 +193,15 @@ export class CardflowApi {
       body: JSON.stringify(body),
     });
     const answer = await bodyOf(res);
-    if (res.status !== expected) throw new ApiError(res.status, answer, `POST ${path}`);
+    if (res.status !== expected) {
+      const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+      throw new ApiError(
+        res.status,
+        answer,
+        `POST ${path}`,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
+    }
     return answer as T;
   }
 

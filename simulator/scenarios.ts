@@ -4,7 +4,13 @@
  * balance). Importable, so the end-to-end tests and the benchmark run exactly this code.
  */
 import { splitLoad } from '../domain/fees';
-import { CardflowApi, FINAL_TRANSFER_STATUSES, type TransferStatus, type TransferView } from './api';
+import {
+  ApiError,
+  CardflowApi,
+  FINAL_TRANSFER_STATUSES,
+  type TransferStatus,
+  type TransferView,
+} from './api';
 import { summarize, type LatencySummary } from './stats';
 
 export interface ScenarioOptions {
@@ -338,6 +344,21 @@ const duplicateRequests: Scenario = async (api, ledger, options) => {
   ledger.summary.push('repeated requests: one command each, one transfer each, one load');
 };
 
+/**
+ * Sends a command again while the pipeline refuses it as behind (429 `backlog_full`: nothing of it
+ * was kept), after the refusal's Retry-After, as a client should.
+ */
+export async function admitted<T>(api: CardflowApi, send: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 429)) throw error;
+      await api.driver.waitUntil(api.driver.now() + (error.retryAfterSeconds ?? 1) * 1000);
+    }
+  }
+}
+
 /** Many small transfers between a few accounts, measuring throughput and request→completed latency. */
 const load: Scenario = async (api, ledger, options) => {
   const accounts: string[] = [];
@@ -365,9 +386,11 @@ const load: Scenario = async (api, ledger, options) => {
   // flight is final, so at most `concurrency` are in flight (a request counts from before it is sent)
   // and latency measures processing, not a queue of the whole run. One client sending after the
   // other would cap the load at one request per round trip, whatever the concurrency.
+  // The first failure of any client or of the poller stops them all before the scenario returns.
   let inFlight = 0;
+  let failure: { error: unknown } | undefined;
   const submit = async () => {
-    while (next < plan.length) {
+    while (next < plan.length && !failure) {
       if (inFlight >= options.concurrency) {
         await api.driver.settle();
         continue;
@@ -375,12 +398,17 @@ const load: Scenario = async (api, ledger, options) => {
       inFlight++;
       const t = plan[next++];
       const sentAt = Date.now();
-      const id = await transfer(api, ledger, options, t.name, t.from, t.to, t.amount);
+      const id = await admitted(api, () =>
+        transfer(api, ledger, options, t.name, t.from, t.to, t.amount),
+      ).catch((error: unknown) => {
+        inFlight--;
+        throw error;
+      });
       requested.set(id, sentAt);
     }
   };
   const poll = async () => {
-    while (finished.size < plan.length) {
+    while (finished.size < plan.length && !failure) {
       const open = [...requested.keys()].filter((id) => !finished.has(id));
       for (let i = 0; i < open.length; i += options.concurrency) {
         await Promise.all(
@@ -405,7 +433,15 @@ const load: Scenario = async (api, ledger, options) => {
       if (finished.size < plan.length) await api.driver.settle();
     }
   };
-  await Promise.all([...Array.from({ length: Math.max(1, options.concurrency) }, submit), poll()]);
+  const untilFailure = (lane: () => Promise<void>) =>
+    lane().catch((error: unknown) => {
+      failure ??= { error };
+    });
+  await Promise.all([
+    ...Array.from({ length: Math.max(1, options.concurrency) }, () => untilFailure(submit)),
+    untilFailure(poll),
+  ]);
+  if (failure) throw failure.error;
   const elapsedMs = Date.now() - started;
   const latencies = [...finished.entries()].map(([id, f]) => f.at - (requested.get(id) ?? f.at));
   const completed = [...finished.values()].filter((f) => f.status === 'completed').length;

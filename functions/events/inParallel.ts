@@ -9,6 +9,8 @@ export async function inParallel<T, R>(
   limit: number,
   work: (item: T) => Promise<R>,
 ): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`inParallel: the limit must be a whole number of at least 1, not ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

@@ -1,0 +1,108 @@
+/**
+ * The `load` scenario's clients against an API that answers from memory: what they do when a request
+ * fails, is refused as behind (429), or never finishes. The scenario against the real app is in
+ * test/scenarios/simulator.e2e.test.ts.
+ */
+import { ApiError, type CardflowApi, type Driver } from './api';
+import { runScenario, type ScenarioOptions } from './scenarios';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Accounts open and load at once; a transfer is completed 5 ms after it is requested, unless `answer` says otherwise. */
+function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never') {
+  const driver: Driver = {
+    baseUrl: 'http://fake',
+    settle: () => sleep(1),
+    now: () => Date.now(),
+    waitUntil: (at) => sleep(Math.max(0, at - Date.now())),
+    virtualTime: false,
+  };
+  const finalAt = new Map<string, number>();
+  const counts = { requests: 0, refused: 0, afterReturn: 0, sending: 0, most: 0 };
+  let returned = false;
+  const api = {
+    driver,
+    openAccount: async () => ({}),
+    account: async () => ({ available: 0, reserved: 0 }),
+    loadCredits: async () => ({ commandId: 'load' }),
+    command: async () => ({ status: 'succeeded' }),
+    requestTransfer: async (body: { transferId: string }) => {
+      const call = ++counts.requests;
+      if (returned) counts.afterReturn++;
+      counts.most = Math.max(counts.most, ++counts.sending);
+      await sleep(2);
+      counts.sending--;
+      const what = answer(call);
+      if (what === 'fail') throw new ApiError(500, { title: 'boom' }, 'POST /api/transfers');
+      if (what === 'refuse') {
+        counts.refused++;
+        throw new ApiError(429, { code: 'backlog_full' }, 'POST /api/transfers', 0);
+      }
+      finalAt.set(body.transferId, what === 'never' ? Infinity : Date.now() + 5);
+      return { transferId: body.transferId, commandId: `c-${call}` };
+    },
+    transfer: async (id: string) => ({
+      transferId: id,
+      status: Date.now() >= (finalAt.get(id) ?? Infinity) ? 'completed' : 'reserving',
+    }),
+    decide: async () => ({}),
+  };
+  return {
+    api: api as unknown as CardflowApi,
+    counts,
+    markReturned: () => {
+      returned = true;
+    },
+  };
+}
+
+const options = (more: Partial<ScenarioOptions> = {}): ScenarioOptions => ({
+  runId: 'unit',
+  transfers: 60,
+  accounts: 3,
+  concurrency: 4,
+  timeoutMs: 300,
+  out: () => undefined,
+  ...more,
+});
+
+describe('the load scenario', () => {
+  test('keeps `concurrency` requests going at once and every transfer is measured', async () => {
+    const { api, counts } = fakeApi(() => 'accept');
+    const result = await runScenario(api, 'load', options());
+    expect(result.load).toMatchObject({ transfers: 60, completed: 60 });
+    expect(result.load?.latencyMs.count).toBe(60);
+    expect(counts.most).toBe(4);
+  });
+
+  test('a request refused as behind (429) is sent again after Retry-After, and nothing is lost', async () => {
+    const { api, counts } = fakeApi((call) => (call % 5 === 0 ? 'refuse' : 'accept'));
+    const result = await runScenario(api, 'load', options());
+    expect(counts.refused).toBeGreaterThan(5);
+    expect(result.load).toMatchObject({ transfers: 60, completed: 60 });
+  });
+
+  test('a request that fails ends the run: the failure is reported and no client sends after it returned', async () => {
+    const fake = fakeApi((call) => (call === 3 ? 'fail' : 'accept'));
+    const result = await runScenario(fake.api, 'load', options({ transfers: 400 }));
+    fake.markReturned();
+    expect(result.violations).toEqual(expect.arrayContaining([expect.stringMatching(/HTTP 500/)]));
+    expect(result.load).toBeUndefined();
+    const sent = fake.counts.requests;
+    await sleep(50);
+    expect(fake.counts.requests).toBe(sent);
+    expect(fake.counts.afterReturn).toBe(0);
+    expect(sent).toBeLessThan(400);
+  });
+
+  test('transfers that never finish time the run out, and the clients stop with it', async () => {
+    const fake = fakeApi((call) => (call <= 4 ? 'never' : 'accept'));
+    const result = await runScenario(fake.api, 'load', options({ transfers: 40, timeoutMs: 100 }));
+    fake.markReturned();
+    expect(result.violations).toEqual(
+      expect.arrayContaining([expect.stringMatching(/load: 40 transfers not final in time/)]),
+    );
+    await sleep(50);
+    expect(fake.counts.afterReturn).toBe(0);
+  });
+});
