@@ -15,8 +15,9 @@ export interface Rates {
   /** `lowestWindowPerSecond / firstMinutePerSecond`, two decimals; null when either is missing. */
   readonly lowestOverFirst: number | null;
   /**
-   * The same over the windows after the first, whose rate includes the start (the first transfers
-   * cannot end before their ~250 ms of processing, and the host's code is not yet optimised).
+   * The same over the windows after the first, whose rate includes the start: nothing ends before
+   * the first transfers have passed through every stage of the pipeline, seconds into a burst that
+   * fills the backlog at once.
    */
   readonly lowestAfterFirstOverFirst: number | null;
 }
