@@ -6,7 +6,7 @@
 export const WINDOW_MS = 10_000;
 
 export interface Rates {
-  /** Transfers ended in each window from `start`: [0, 10 s), [10 s, 20 s), … up to the last end. */
+  /** Transfers ended in each window from `start`: [0, 10 s), [10 s, 20 s), … up to the last end, or the burst's last whole window. */
   readonly perWindow: number[];
   /** Per second over the first `min(60, seconds)` s of the burst. */
   readonly firstMinutePerSecond: number;
@@ -41,11 +41,13 @@ export function windows(times: readonly number[], start: number): number[] {
  * because the work runs out, do not count.
  */
 export function ratesOf(times: readonly number[], start: number, burstEnd: number, seconds: number): Rates {
-  const perWindow = windows(times, start);
   const firstSpan = Math.min(60, seconds);
   const firstMinutePerSecond = times.filter((at) => at < start + firstSpan * 1000).length / firstSpan;
   const lastEnd = Math.max(start, ...times);
   const busyUntil = Math.max(burstEnd, lastEnd - WINDOW_MS);
+  // Windows in which nothing ended count as 0, also after the last end while the burst went on.
+  const perWindow = windows(times, start);
+  while (start + (perWindow.length + 1) * WINDOW_MS <= busyUntil) perWindow.push(0);
   const counted = perWindow.filter((_, index) => start + (index + 1) * WINDOW_MS <= busyUntil);
   const perSecond = (counts: number[]) =>
     counts.length > 0 ? Math.min(...counts) / (WINDOW_MS / 1000) : null;

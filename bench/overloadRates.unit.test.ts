@@ -51,6 +51,14 @@ describe('overload rates', () => {
     expect(quick.lowestOverFirst).toBe(1);
   });
 
+  test('windows in which nothing ended while clients were sending count as 0', () => {
+    // Ends only in the first 30 s of a 60 s burst: the pipeline stalled.
+    const rates = ratesOf(spread(3_000, 0, 30), START, START + 60_000, 60);
+    expect(rates.perWindow).toEqual([1000, 1000, 1000, 0, 0, 0]);
+    expect(rates.lowestWindowPerSecond).toBe(0);
+    expect(rates.lowestOverFirst).toBe(0);
+  });
+
   test('no window counts when the run is shorter than one', () => {
     const rates = ratesOf(spread(50, 0, 3), START, START + 3_000, 3);
     expect(rates.perWindow).toEqual([50]);

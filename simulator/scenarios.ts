@@ -346,15 +346,24 @@ const duplicateRequests: Scenario = async (api, ledger, options) => {
 
 /**
  * Sends a command again while the pipeline refuses it as behind (429 `backlog_full`: nothing of it
- * was kept), after the refusal's Retry-After, as a client should.
+ * was kept), after the refusal's Retry-After (at least 100 ms; 1 s when it names none), as a client
+ * should; until `stopped()` says the run is over, which ends the wait with an error.
  */
-export async function admitted<T>(api: CardflowApi, send: () => Promise<T>): Promise<T> {
+export async function admitted<T>(
+  api: CardflowApi,
+  send: () => Promise<T>,
+  stopped: () => boolean = () => false,
+): Promise<T> {
   for (;;) {
     try {
       return await send();
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 429)) throw error;
-      await api.driver.waitUntil(api.driver.now() + (error.retryAfterSeconds ?? 1) * 1000);
+      const until = api.driver.now() + Math.max(100, (error.retryAfterSeconds ?? 1) * 1000);
+      while (api.driver.now() < until) {
+        if (stopped()) throw new Error('stopped while waiting to send a refused command again');
+        await api.driver.waitUntil(Math.min(until, api.driver.now() + 100));
+      }
     }
   }
 }
@@ -398,12 +407,11 @@ const load: Scenario = async (api, ledger, options) => {
       inFlight++;
       const t = plan[next++];
       const sentAt = Date.now();
-      const id = await admitted(api, () =>
-        transfer(api, ledger, options, t.name, t.from, t.to, t.amount),
-      ).catch((error: unknown) => {
-        inFlight--;
-        throw error;
-      });
+      const id = await admitted(
+        api,
+        () => transfer(api, ledger, options, t.name, t.from, t.to, t.amount),
+        () => failure !== undefined,
+      );
       requested.set(id, sentAt);
     }
   };

@@ -9,7 +9,7 @@ import { runScenario, type ScenarioOptions } from './scenarios';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Accounts open and load at once; a transfer is completed 5 ms after it is requested, unless `answer` says otherwise. */
-function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never') {
+function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never', retryAfterSeconds = 0.2) {
   const driver: Driver = {
     baseUrl: 'http://fake',
     settle: () => sleep(1),
@@ -19,6 +19,8 @@ function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never
   };
   const finalAt = new Map<string, number>();
   const counts = { requests: 0, refused: 0, afterReturn: 0, sending: 0, most: 0 };
+  /** Per transfer id, when each attempt to request it was sent. */
+  const attempts = new Map<string, number[]>();
   let returned = false;
   const api = {
     driver,
@@ -28,6 +30,7 @@ function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never
     command: async () => ({ status: 'succeeded' }),
     requestTransfer: async (body: { transferId: string }) => {
       const call = ++counts.requests;
+      attempts.set(body.transferId, [...(attempts.get(body.transferId) ?? []), Date.now()]);
       if (returned) counts.afterReturn++;
       counts.most = Math.max(counts.most, ++counts.sending);
       await sleep(2);
@@ -36,7 +39,7 @@ function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never
       if (what === 'fail') throw new ApiError(500, { title: 'boom' }, 'POST /api/transfers');
       if (what === 'refuse') {
         counts.refused++;
-        throw new ApiError(429, { code: 'backlog_full' }, 'POST /api/transfers', 0);
+        throw new ApiError(429, { code: 'backlog_full' }, 'POST /api/transfers', retryAfterSeconds);
       }
       finalAt.set(body.transferId, what === 'never' ? Infinity : Date.now() + 5);
       return { transferId: body.transferId, commandId: `c-${call}` };
@@ -50,6 +53,7 @@ function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never
   return {
     api: api as unknown as CardflowApi,
     counts,
+    attempts,
     markReturned: () => {
       returned = true;
     },
@@ -75,11 +79,33 @@ describe('the load scenario', () => {
     expect(counts.most).toBe(4);
   });
 
-  test('a request refused as behind (429) is sent again after Retry-After, and nothing is lost', async () => {
-    const { api, counts } = fakeApi((call) => (call % 5 === 0 ? 'refuse' : 'accept'));
+  test('a request refused as behind (429) is sent again after its Retry-After, and nothing is lost', async () => {
+    const { api, counts, attempts } = fakeApi((call) => (call % 5 === 0 ? 'refuse' : 'accept'), 0.2);
     const result = await runScenario(api, 'load', options());
     expect(counts.refused).toBeGreaterThan(5);
     expect(result.load).toMatchObject({ transfers: 60, completed: 60 });
+    // Every attempt after a refusal: a transfer may be refused more than once.
+    const gaps = [...attempts.values()].flatMap((times) => times.slice(1).map((at, n) => at - times[n]));
+    expect(gaps).toHaveLength(counts.refused);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(195);
+  });
+
+  test('a Retry-After of 0 still waits a moment (no busy loop against a host at its bound)', async () => {
+    const { api, attempts } = fakeApi((call) => (call === 1 ? 'refuse' : 'accept'), 0);
+    await runScenario(api, 'load', options({ transfers: 4 }));
+    const [first, second] = [...attempts.values()].find((times) => times.length > 1)!;
+    expect(second - first).toBeGreaterThanOrEqual(95);
+  });
+
+  test('a client waiting out a 429 stops when the run fails (here: transfers never final, the host always at its bound)', async () => {
+    const fake = fakeApi((call) => (call <= 4 ? 'never' : 'refuse'), 1);
+    const started = Date.now();
+    const result = await runScenario(fake.api, 'load', options({ transfers: 10, timeoutMs: 100 }));
+    fake.markReturned();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.violations).toEqual(expect.arrayContaining([expect.stringMatching(/not final in time/)]));
+    await sleep(300);
+    expect(fake.counts.afterReturn).toBe(0);
   });
 
   test('a request that fails ends the run: the failure is reported and no client sends after it returned', async () => {
