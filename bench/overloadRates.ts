@@ -8,7 +8,9 @@ export const WINDOW_MS = 10_000;
 export interface Rates {
   /** Transfers ended in each window from `start`: [0, 10 s), [10 s, 20 s), … up to the last end, or the burst's last whole window. */
   readonly perWindow: number[];
-  /** Per second over the first `min(60, seconds)` s of the burst. */
+  /** The first minute's length: `min(60, seconds)`. */
+  readonly firstSpanSeconds: number;
+  /** Per second over the first `firstSpanSeconds` of the burst. */
   readonly firstMinutePerSecond: number;
   /** Per second in the slowest window that counts (see {@link ratesOf}); null when none does. */
   readonly lowestWindowPerSecond: number | null;
@@ -58,6 +60,7 @@ export function ratesOf(times: readonly number[], start: number, burstEnd: numbe
   const lowestWindowPerSecond = perSecond(counted);
   return {
     perWindow,
+    firstSpanSeconds: firstSpan,
     firstMinutePerSecond: round1(firstMinutePerSecond),
     lowestWindowPerSecond: lowestWindowPerSecond === null ? null : round1(lowestWindowPerSecond),
     lowestOverFirst: overFirst(lowestWindowPerSecond),

@@ -22,6 +22,7 @@ describe('overload rates', () => {
     ];
     const rates = ratesOf(times, START, START + 60_000, 60);
     expect(rates.perWindow).toEqual([700, 300, 700, 700, 700, 700, 40]);
+    expect(rates.firstSpanSeconds).toBe(60);
     expect(rates.firstMinutePerSecond).toBe(63.3);
     expect(rates.lowestWindowPerSecond).toBe(30);
     expect(rates.lowestOverFirst).toBe(0.47);
@@ -62,6 +63,7 @@ describe('overload rates', () => {
   test('no window counts when the run is shorter than one', () => {
     const rates = ratesOf(spread(50, 0, 3), START, START + 3_000, 3);
     expect(rates.perWindow).toEqual([50]);
+    expect(rates.firstSpanSeconds).toBe(3);
     expect(rates.firstMinutePerSecond).toBe(16.7);
     expect(rates.lowestWindowPerSecond).toBeNull();
     expect(rates.lowestOverFirst).toBeNull();

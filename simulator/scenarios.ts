@@ -395,16 +395,15 @@ const load: Scenario = async (api, ledger, options) => {
   // flight is final, so at most `concurrency` are in flight (a request counts from before it is sent)
   // and latency measures processing, not a queue of the whole run. One client sending after the
   // other would cap the load at one request per round trip, whatever the concurrency.
+  // In flight: sent (`next` counts them from before they are sent) and not yet final.
   // The first failure of any client or of the poller stops them all before the scenario returns.
-  let inFlight = 0;
   let failure: { error: unknown } | undefined;
   const submit = async () => {
     while (next < plan.length && !failure) {
-      if (inFlight >= options.concurrency) {
+      if (next - finished.size >= options.concurrency) {
         await api.driver.settle();
         continue;
       }
-      inFlight++;
       const t = plan[next++];
       const sentAt = Date.now();
       const id = await admitted(
@@ -423,10 +422,8 @@ const load: Scenario = async (api, ledger, options) => {
           open.slice(i, i + options.concurrency).map(async (id) => {
             const view = await api.transfer(id);
             if (!view) return;
-            if (FINAL_TRANSFER_STATUSES.includes(view.status) && !finished.has(id)) {
+            if (FINAL_TRANSFER_STATUSES.includes(view.status) && !finished.has(id))
               finished.set(id, { at: Date.now(), status: view.status });
-              inFlight--;
-            }
             // The velocity rule may hold some back: an approver clears them, as in production.
             if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
               approvedIds.add(id);

@@ -67,10 +67,11 @@ export function resolveDurableSettings(
   cores = os.availableParallelism(),
 ): DurableSettings {
   const durableTask = hostJson.extensions?.durableTask;
+  const byCores = defaultConcurrency(cores);
   const maxConcurrentOrchestrations =
     options.maxConcurrentOrchestrations ??
     positiveInteger(durableTask?.maxConcurrentOrchestratorFunctions) ??
-    defaultConcurrency(cores);
+    byCores;
   return {
     hubName:
       options.hubName ?? (typeof durableTask?.hubName === 'string' ? durableTask.hubName : DEFAULT_HUB_NAME),
@@ -78,7 +79,7 @@ export function resolveDurableSettings(
     maxConcurrentActivities:
       options.maxConcurrentActivities ??
       positiveInteger(durableTask?.maxConcurrentActivityFunctions) ??
-      defaultConcurrency(cores),
+      byCores,
     maxConcurrentEntities:
       options.maxConcurrentEntities ??
       positiveInteger(durableTask?.maxConcurrentEntityFunctions) ??

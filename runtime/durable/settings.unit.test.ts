@@ -1,5 +1,11 @@
 import { defaultConcurrency, resolveDurableSettings } from './settings';
 
+/** A host.json naming these two limits. */
+const withLimits = (maxConcurrentOrchestratorFunctions: number, maxConcurrentActivityFunctions: number) => ({
+  version: '2.0',
+  extensions: { durableTask: { maxConcurrentOrchestratorFunctions, maxConcurrentActivityFunctions } },
+});
+
 describe('durable settings', () => {
   test('without host.json limits, 10 orchestrations and 10 activities per core, as the extension off the Consumption plan', () => {
     const two = resolveDurableSettings({}, { version: '2.0' }, 2);
@@ -11,12 +17,7 @@ describe('durable settings', () => {
   });
 
   test("host.json's limits win over the default, and options over host.json", () => {
-    const hostJson = {
-      version: '2.0',
-      extensions: {
-        durableTask: { maxConcurrentOrchestratorFunctions: 3, maxConcurrentActivityFunctions: 7 },
-      },
-    };
+    const hostJson = withLimits(3, 7);
     const fromHostJson = resolveDurableSettings({}, hostJson, 2);
     expect([fromHostJson.maxConcurrentOrchestrations, fromHostJson.maxConcurrentActivities]).toEqual([3, 7]);
     const fromOptions = resolveDurableSettings(
@@ -28,13 +29,7 @@ describe('durable settings', () => {
   });
 
   test('a limit that is not a positive whole number is ignored (0 would run nothing)', () => {
-    const hostJson = {
-      version: '2.0',
-      extensions: {
-        durableTask: { maxConcurrentOrchestratorFunctions: 0, maxConcurrentActivityFunctions: 2.5 },
-      },
-    };
-    const settings = resolveDurableSettings({}, hostJson, 2);
+    const settings = resolveDurableSettings({}, withLimits(0, 2.5), 2);
     expect([settings.maxConcurrentOrchestrations, settings.maxConcurrentActivities]).toEqual([20, 20]);
   });
 });
