@@ -6,9 +6,10 @@
  *
  * PORT and CARDFLOW_DATA_DIR are read when the flags are absent. Stops cleanly on SIGTERM / SIGINT.
  */
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { availableParallelism, networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, ListenError, startHost, type Host } from './host';
+import { MAX_WORKERS } from './worker/workerCount';
 import type { LogFields } from './contracts';
 import { consoleLogger, logFormatFrom, writeErr, writeOut } from './logger';
 import { AppLoadError } from './worker/loadApp';
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
       log,
       // The dashboard shows traces the host received; an OTLP endpoint or Application Insights set in the environment wins.
       traces: true,
+      workers: defaultWorkerCount(),
     });
   } catch (err) {
     // A load error is the user's to fix and says how; anything else is a bug whose stack helps.
@@ -235,4 +237,14 @@ if (require.main === module) {
     writeErr(`The host crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
+}
+
+/**
+ * The app's worker threads when `FUNCTIONS_WORKER_PROCESS_COUNT` does not say: one per core but the
+ * one the host's own thread needs (it serves HTTP, owns the database and dispatches all work, and
+ * is the busiest thread). On two cores that is 1, the app in the host's thread: two workers there
+ * measured 30-40 % slower (runtime/README.md, "Worker threads").
+ */
+export function defaultWorkerCount(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(MAX_WORKERS, cores - 1));
 }

@@ -1,6 +1,13 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
-import { describeBanner, describeListenError, parseCliArgs, reachableAddresses, UsageError } from './cli';
+import {
+  defaultWorkerCount,
+  describeBanner,
+  describeListenError,
+  parseCliArgs,
+  reachableAddresses,
+  UsageError,
+} from './cli';
 import { ListenError } from './host';
 
 describe('CLI arguments', () => {
@@ -171,5 +178,14 @@ describe('a port the host cannot listen on', () => {
     expect(describeListenError(new ListenError('EADDRNOTAVAIL', 7071, '10.9.9.9'))).toContain(
       '10.9.9.9 is not an address of this machine',
     );
+  });
+});
+
+describe('the default worker count of `npm start`', () => {
+  test('one worker thread per core but the one the host thread needs, from 1 to 10', () => {
+    expect(defaultWorkerCount(1)).toBe(1);
+    expect(defaultWorkerCount(2)).toBe(1);
+    expect(defaultWorkerCount(4)).toBe(3);
+    expect(defaultWorkerCount(64)).toBe(10);
   });
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Database } from './sqlite';
 import { RealClock, type Clock } from './clock';
+import type { AppRegistry as Registry } from './contracts';
 import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
@@ -25,8 +26,11 @@ import { defaultServices } from './services';
 import { applySettings, readLocalSettings, SettingsError } from './settings';
 import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError, describeUnservedBindings } from './worker/invoker';
+import { inProcessExecutor, type FunctionExecutor } from './worker/invocation';
+import { WorkerPool } from './worker/workerPool';
+import { WORKER_COUNT_SETTING, workerCountFrom } from './worker/workerCount';
 import { runInHost } from './hostScope';
-import { installLocalHostSeam } from './docstore/localDatabase';
+import { installLocalHostSeam, localHostResources } from './docstore/localDatabase';
 import { AppLoadError, loadApp, runAppHooks } from './worker/loadApp';
 import { LogLevelError } from './logLevels';
 import { EasyAuth } from './easyauth/easyAuth';
@@ -72,6 +76,12 @@ export interface HostOptions {
    * traced host of a process receives its spans.
    */
   traces?: boolean;
+  /**
+   * How many worker threads run the app when the setting `FUNCTIONS_WORKER_PROCESS_COUNT` does not
+   * say (1: the app runs in the host's own thread, as tests want it). Default 1; `npm start` gives
+   * the number of cores.
+   */
+  workers?: number;
 }
 
 export interface HttpFunctionInfo {
@@ -99,6 +109,8 @@ export interface Host {
   stop(): Promise<void>;
   /** Adds (or replaces) a caller of the host's Easy Auth, as a users file entry would. */
   addUser(user: LocalUser): void;
+  /** The ids of the worker threads running the app (`FUNCTIONS_WORKER_PROCESS_COUNT` > 1); empty when it runs in the host's thread. */
+  workerThreadIds(): number[];
   /** Resolves when no invocation is running and every service reports isIdle(). */
   waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -122,6 +134,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let commitMark = (): number => 0;
   let stopCommits = (): void => undefined;
   let server: Server | undefined;
+  let app: RunningApp | undefined;
   try {
     const opened = openDatabase(options, appRoot, settings);
     db = opened.db;
@@ -184,10 +197,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
     });
     // The app may ask at load whether a local host runs it (docs/architecture.md, the app-host seam).
     installLocalHostSeam();
-    const app = await loadApp(appRoot);
-    const runtime = invocationRuntime(app, log);
     // Every invocation runs in this host's scope, so app code reaches this host's resources only.
     const hostDb = db;
+    app = await startApp(appRoot, workerCountFrom(settings, options.workers ?? 1), {
+      log,
+      clock,
+      inHost: (fn) => runInHost(hostDb, fn),
+    });
+    const runtime = invocationRuntime(app.registry, app.execute, log);
     // Each invocation starts from the host's own async context, not from whatever scheduled it (a
     // store write, a timer): in Azure a trigger runs in a process of its own, so nothing the caller
     // keeps in AsyncLocalStorage (the app's active trace, say) may leak into it.
@@ -255,6 +272,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (unserved) log.warn(unserved);
 
     const httpServer = server;
+    const running = app;
     let stopping: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       httpServer.close();
@@ -263,7 +281,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await waitUntil(() => runtime.inFlight() === 0, 5_000);
       httpServer.closeAllConnections();
       try {
-        await runAppHooks(app.capture, 'appTerminate', appRoot);
+        await running.terminate();
       } catch (err) {
         log.error(`An appTerminate hook failed: ${describeError(err)}`);
       }
@@ -289,6 +307,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       })),
       stop: () => (stopping ??= stop()),
       addUser: (user) => easyAuth.addUser(user),
+      workerThreadIds: () => running.workerThreadIds(),
       waitForIdle: async ({ timeoutMs = 10_000 } = {}) => {
         await waitForIdle(started, runtime.inFlight, timeoutMs);
         await durable();
@@ -299,11 +318,71 @@ export async function startHost(options: HostOptions): Promise<Host> {
       server.close();
       server.closeAllConnections();
     }
+    await app?.stopWorkers();
     stopCommits();
     db?.close();
     walSync?.close();
     restoreEnv();
     throw err;
+  }
+}
+
+/** The loaded app, wherever it runs: its registrations, its calls, its end. */
+interface RunningApp {
+  registry: Registry;
+  execute: FunctionExecutor;
+  /** Runs the `appTerminate` hooks (in every worker) and ends the workers. */
+  terminate(): Promise<void>;
+  /** Ends the workers without the hooks (the host failed to start). */
+  stopWorkers(): Promise<void>;
+  /** The worker threads' ids; empty when the app runs in the host's thread. */
+  workerThreadIds(): number[];
+}
+
+/**
+ * Loads the app in this thread (`workers` 1, as before) or on `workers` worker threads, each
+ * answered here when it calls the host's document store.
+ */
+async function startApp(
+  appRoot: string,
+  workers: number,
+  host: { log: Logger; clock: Clock; inHost<T>(fn: () => T): T },
+): Promise<RunningApp> {
+  if (workers <= 1) {
+    const app = await loadApp(appRoot);
+    return {
+      registry: app.registry,
+      execute: withAppErrors(() => inProcessExecutor(app, host.log)),
+      terminate: () => runAppHooks(app.capture, 'appTerminate', appRoot),
+      stopWorkers: () => Promise.resolve(),
+      workerThreadIds: () => [],
+    };
+  }
+  host.log.info(`The app runs on ${workers} worker threads (${WORKER_COUNT_SETTING}).`);
+  const pool = await WorkerPool.start({
+    appRoot,
+    count: workers,
+    log: host.log,
+    now: () => host.clock.now(),
+    virtualClock: !(host.clock instanceof RealClock),
+    documents: () => localHostResources()?.documents,
+    inHost: host.inHost,
+  });
+  return {
+    registry: pool.registry,
+    execute: pool.execute,
+    terminate: () => pool.stop(),
+    stopWorkers: () => pool.stop(),
+    workerThreadIds: () => pool.threadIds(),
+  };
+}
+
+function withAppErrors<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof LogLevelError) throw new AppLoadError(error.message, { cause: error });
+    throw error;
   }
 }
 
@@ -339,15 +418,11 @@ async function waitForIdle(
 
 /** The invocation runtime; a host.json it cannot apply (an unknown log level) is the app's mistake, said as such. */
 function invocationRuntime(
-  app: Parameters<typeof createInvocationRuntime>[0],
+  registry: Registry,
+  execute: FunctionExecutor,
   log: Logger,
 ): ReturnType<typeof createInvocationRuntime> {
-  try {
-    return createInvocationRuntime(app, log);
-  } catch (error) {
-    if (error instanceof LogLevelError) throw new AppLoadError(error.message, { cause: error });
-    throw error;
-  }
+  return withAppErrors(() => createInvocationRuntime(registry, execute, log));
 }
 
 /** Whether the environment already tells the app where its telemetry goes. */

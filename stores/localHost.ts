@@ -10,17 +10,24 @@ import type { PartitionKey, QuerySpec, BatchOperation, ContainerDocument } from 
 /** A document as the local store returns it: the JSON plus system properties (`_etag`, `_ts`, ...). */
 export type LocalStoredDocument = { id: string; _etag: string; [property: string]: unknown };
 
-/** One container of the host's local document store (synchronous, as SQLite is). */
+/**
+ * An answer of the host's store: a value where the app runs in the host's own thread (SQLite is
+ * synchronous), a promise where it runs on one of the host's worker threads (the call goes to the
+ * thread that owns the database). A failure is thrown, or rejects the promise.
+ */
+export type LocalHostAnswer<T> = T | Promise<T>;
+
+/** One container of the host's local document store. */
 export interface LocalHostContainer {
   readonly partitionKeyPath: string;
-  partitionKeyOf(document: object): PartitionKey;
-  create(document: ContainerDocument): LocalStoredDocument;
-  read(id: string, partitionKey: PartitionKey): LocalStoredDocument | undefined;
-  replace(document: ContainerDocument, options?: { ifMatch?: string }): LocalStoredDocument;
-  upsert(document: ContainerDocument): LocalStoredDocument;
-  delete(id: string, partitionKey: PartitionKey, options?: { ifMatch?: string }): void;
-  batch(partitionKey: PartitionKey, operations: BatchOperation[]): unknown;
-  query(spec: Partial<QuerySpec>): LocalStoredDocument[];
+  partitionKeyOf(document: object): LocalHostAnswer<PartitionKey>;
+  create(document: ContainerDocument): LocalHostAnswer<LocalStoredDocument>;
+  read(id: string, partitionKey: PartitionKey): LocalHostAnswer<LocalStoredDocument | undefined>;
+  replace(document: ContainerDocument, options?: { ifMatch?: string }): LocalHostAnswer<LocalStoredDocument>;
+  upsert(document: ContainerDocument): LocalHostAnswer<LocalStoredDocument>;
+  delete(id: string, partitionKey: PartitionKey, options?: { ifMatch?: string }): LocalHostAnswer<void>;
+  batch(partitionKey: PartitionKey, operations: BatchOperation[]): LocalHostAnswer<unknown>;
+  query(spec: Partial<QuerySpec>): LocalHostAnswer<LocalStoredDocument[]>;
 }
 
 /** The host's document store: containers created on first use, each with a change feed. */

@@ -52,6 +52,11 @@ function currentPublished(): Published | undefined {
   return hostDb ? byHost.get(hostDb) : slot[SLOT];
 }
 
+/** What the seam answers now: the resources of the host whose scope this runs in. */
+export function localHostResources(): LocalHostResources | undefined {
+  return currentPublished()?.resources;
+}
+
 /** Installs the seam; done by loading the host, before it loads any app. */
 export function installLocalHostSeam(): void {
   slot[LOCAL_HOST_SEAM] ??= { current: () => currentPublished()?.resources };

@@ -1,12 +1,14 @@
 /**
- * Invokes functions exactly as the Node worker's InvocationHandler does: through the library's
- * ProgrammingModel → InvocationModel (getArguments, preInvocation hooks, invokeFunction,
- * postInvocation hooks, getResponse), so every conversion is the library's own.
+ * The host's side of an invocation: the inputs services provide by binding type, the call to the
+ * app (in this thread, or on a worker thread: see `FunctionExecutor`), the outputs handed to their
+ * consumers, the `Executed ...` log line and the count of invocations in flight. The call itself
+ * (`invocation.ts`) goes exactly as the Node worker's InvocationHandler goes.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { logLevelFilter, type LogLevelFilter } from '../logLevels';
+import { logLevelFilter } from '../logLevels';
 import type {
+  AppRegistry,
   BindingInfo,
   FunctionRegistration,
   InputProvider,
@@ -17,22 +19,9 @@ import type {
   OutputConsumer,
   RpcTypedData,
 } from '../contracts';
-import type {
-  AppCapture,
-  CoreInvocationContext,
-  CoreLogCategory,
-  CoreLogLevel,
-  RegisteredFunction,
-} from './functionsCore';
-import type { LoadedApp } from './loadApp';
+import { UnknownFunctionError, type FunctionExecutor } from './invocation';
 
-/** The function named in an InvokeRequest is not registered. */
-export class UnknownFunctionError extends Error {
-  constructor(functionName: string) {
-    super(`No function named "${functionName}" is registered.`);
-    this.name = 'UnknownFunctionError';
-  }
-}
+export { UnknownFunctionError } from './invocation';
 
 export interface InvocationRuntime {
   invoke: Invoker;
@@ -84,8 +73,13 @@ export function describeUnservedBindings(
   );
 }
 
-export function createInvocationRuntime(app: LoadedApp, log: Logger): InvocationRuntime {
-  const allows = logLevelFilter(app.registry.hostJson.logging);
+/** The runtime of the app whose functions are `registry`'s, each call made by `execute`. */
+export function createInvocationRuntime(
+  registry: AppRegistry,
+  execute: FunctionExecutor,
+  log: Logger,
+): InvocationRuntime {
+  const allows = logLevelFilter(registry.hostJson.logging);
   const providers = new Map<string, InputProvider>();
   const consumers = new Map<string, OutputConsumer>();
   const warnedBindings = new Set<string>();
@@ -120,89 +114,21 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     return inputData;
   }
 
-  /** The worker's InvocationHandler: arguments, preInvocation hooks, the handler, postInvocation hooks, response. */
+  /** Inputs in, the app's call, outputs out. */
   async function run(
     request: InvokeRequest,
     fn: FunctionRegistration,
-    registered: RegisteredFunction,
     invocationId: string,
   ): Promise<InvokeResult> {
-    const inputData = collectInputs(request, fn);
-    const coreCtx: CoreInvocationContext = {
+    const result = await execute({
+      functionName: fn.name,
       invocationId,
-      metadata: registered.metadata,
-      request: {
-        invocationId,
-        functionId: fn.name,
-        inputData,
-        triggerMetadata: request.triggerMetadata,
-        traceContext: request.traceContext && { attributes: {}, ...request.traceContext },
-      },
-      log: (level, category, message) =>
-        emitLog(
-          app.capture,
-          log,
-          allows,
-          { functionName: fn.name, invocationId },
-          level,
-          category,
-          message,
-          current.context,
-        ),
-    };
-    // The library's InvocationContext, for log hooks (it exists once getArguments has run).
-    const current: { context?: unknown } = {};
-    const model = await app.programmingModel.getInvocationModel(coreCtx);
-    const hookData: Record<string, unknown> = {};
-    const args = await model.getArguments();
-    current.context = args.context;
-
-    const pre = {
-      hookData,
-      appHookData: app.capture.appHookData,
-      invocationContext: args.context,
-      functionCallback: registered.callback,
-      inputs: args.inputs,
-    };
-    coreCtx.state = 'preInvocationHooks';
-    try {
-      for (const hook of [...app.capture.hooks.preInvocation]) await hook(pre);
-    } finally {
-      coreCtx.state = undefined;
-    }
-
-    const post = {
-      hookData,
-      appHookData: app.capture.appHookData,
-      invocationContext: args.context,
-      inputs: pre.inputs,
-      result: null as unknown,
-      error: null as unknown,
-    };
-    coreCtx.state = 'invocation';
-    try {
-      post.result = await model.invokeFunction(args.context, pre.inputs, pre.functionCallback);
-    } catch (err) {
-      post.error = err;
-    } finally {
-      coreCtx.state = undefined;
-    }
-    coreCtx.state = 'postInvocationHooks';
-    try {
-      for (const hook of [...app.capture.hooks.postInvocation]) await hook(post);
-    } finally {
-      coreCtx.state = undefined;
-    }
-    if (post.error !== null && post.error !== undefined) throw post.error;
-
-    const response = await model.getResponse(args.context, post.result);
-    const outputData = (response.outputData ?? []).map((o) => ({
-      name: o.name ?? '',
-      data: o.data as RpcTypedData | null | undefined,
-    }));
-    const returnValue = response.returnValue as RpcTypedData | null | undefined;
-    await deliverOutputs(fn, outputData, returnValue);
-    return { returnValue, outputData };
+      inputData: collectInputs(request, fn),
+      triggerMetadata: request.triggerMetadata,
+      traceContext: request.traceContext,
+    });
+    await deliverOutputs(fn, result.outputData, result.returnValue);
+    return result;
   }
 
   async function deliverOutputs(
@@ -232,15 +158,14 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
   }
 
   const invoke: Invoker = async (request) => {
-    const fn = app.registry.functions.get(request.functionName);
-    const registered = app.capture.functions.get(request.functionName);
-    if (!fn || !registered) throw new UnknownFunctionError(request.functionName);
+    const fn = registry.functions.get(request.functionName);
+    if (!fn) throw new UnknownFunctionError(request.functionName);
     const invocationId = request.invocationId ?? randomUUID();
     const started = performance.now();
     running++;
     const category = `Function.${fn.name}`;
     try {
-      const result = await run(request, fn, registered, invocationId);
+      const result = await run(request, fn, invocationId);
       const durationMs = elapsed(started);
       if (allows(category, 'information'))
         log.info(
@@ -280,7 +205,7 @@ export function createInvocationRuntime(app: LoadedApp, log: Logger): Invocation
     inFlight: () => running,
     unservedBindings() {
       const unserved: UnservedBinding[] = [];
-      for (const fn of app.registry.functions.values()) {
+      for (const fn of registry.functions.values()) {
         for (const [name, binding] of Object.entries(fn.bindings)) {
           const type = binding.type.toLowerCase();
           const served =
@@ -315,34 +240,4 @@ export function describeError(err: unknown): string {
   if (err instanceof Error)
     return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
   return String(err);
-}
-
-/** Runs the app's log hooks (synchronously, like the worker), then writes the line unless a hook muted it or host.json filters it. */
-function emitLog(
-  capture: AppCapture,
-  log: Logger,
-  allows: LogLevelFilter,
-  invocation: { functionName: string; invocationId: string },
-  level: CoreLogLevel,
-  category: CoreLogCategory,
-  message: string,
-  invocationContext: unknown,
-): void {
-  const entry = {
-    hookData: {},
-    appHookData: capture.appHookData,
-    level,
-    category,
-    message,
-    invocationContext,
-  };
-  for (const hook of capture.hooks.log) hook(entry);
-  // A function's own lines are the category `Function.<name>.User`, as in Azure.
-  const logCategory = `Function.${invocation.functionName}${category === 'user' ? '.User' : ''}`;
-  if (!allows(logCategory, entry.level)) return;
-  const line = `[Functions.${invocation.functionName}] ${entry.message}`;
-  const fields = { category: logCategory, ...invocation };
-  if (entry.level === 'error' || entry.level === 'critical') log.error(line, fields);
-  else if (entry.level === 'warning') log.warn(line, fields);
-  else log.info(line, fields);
 }

@@ -126,7 +126,7 @@ export async function loadApp(appRoot: string): Promise<LoadedApp> {
   const functions = new Map<string, FunctionRegistration>();
   for (const { metadata } of capture.functions.values())
     functions.set(metadata.name, toRegistration(metadata));
-  const registry = createRegistry(root, hostJson, functions);
+  const registry = registryOf(root, hostJson, functions);
 
   await runAppHooks(capture, 'appStart', root);
   return { registry, capture, programmingModel, entryPoints };
@@ -172,7 +172,8 @@ function toRegistration(metadata: functionsCore.CoreFunctionMetadata): FunctionR
   };
 }
 
-function createRegistry(
+/** The registry of an app's functions (also built from what a worker thread reports). */
+export function registryOf(
   appRoot: string,
   hostJson: HostJson,
   functions: Map<string, FunctionRegistration>,

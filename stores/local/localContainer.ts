@@ -1,6 +1,7 @@
 /**
- * The container model on the local host's document store (synchronous SQLite, wrapped in promises
- * so callers cannot tell it from Cosmos DB). The container comes through the app-host seam.
+ * The container model on the local host's document store (synchronous SQLite in the host's thread,
+ * promises from a worker thread; promises either way, so callers cannot tell it from Cosmos DB).
+ * The container comes through the app-host seam.
  */
 import { isLocalHostStoreError, type LocalHostContainer } from '../localHost';
 import {
@@ -24,20 +25,18 @@ function isUnavailable(error: unknown): boolean {
   return typeof code === 'string' && UNAVAILABLE_SQLITE_CODE.test(code);
 }
 
-function mapped<T>(run: () => T): Promise<T> {
+/** The host's answer as a promise, its failures as the container model's errors. */
+async function mapped<T>(run: () => T | Promise<T>): Promise<T> {
   try {
-    return Promise.resolve(run());
+    return await run();
   } catch (error) {
-    if (isLocalHostStoreError(error)) {
-      return Promise.reject(
-        new ContainerError(error.status, error.message, error.operationIndex, { cause: error }),
-      );
-    }
+    if (isLocalHostStoreError(error))
+      throw new ContainerError(error.status, error.message, error.operationIndex, { cause: error });
     if (isUnavailable(error)) {
       const message = `the local store is unavailable: ${(error as Error).message}`;
-      return Promise.reject(new ContainerError(503, message, undefined, { cause: error }));
+      throw new ContainerError(503, message, undefined, { cause: error });
     }
-    return Promise.reject(error);
+    throw error;
   }
 }
 
@@ -52,22 +51,24 @@ export class LocalDocumentContainer implements DocumentContainer {
     id: string,
     partitionKey: PartitionKey,
   ): Promise<ReadDocument<T> | undefined> {
-    return mapped(() => {
-      const document = this.container.read(id, partitionKey);
+    return mapped(async () => {
+      const document = await this.container.read(id, partitionKey);
       return document && withoutSystemProperties<T>(document);
     });
   }
 
   create<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
-    return mapped(() => withoutSystemProperties<T>(this.container.create(document)));
+    return mapped(async () => withoutSystemProperties<T>(await this.container.create(document)));
   }
 
   replace<T extends ContainerDocument>(document: T, ifMatch?: string): Promise<ReadDocument<T>> {
-    return mapped(() => withoutSystemProperties<T>(this.container.replace(document, { ifMatch })));
+    return mapped(async () =>
+      withoutSystemProperties<T>(await this.container.replace(document, { ifMatch })),
+    );
   }
 
   upsert<T extends ContainerDocument>(document: T): Promise<ReadDocument<T>> {
-    return mapped(() => withoutSystemProperties<T>(this.container.upsert(document)));
+    return mapped(async () => withoutSystemProperties<T>(await this.container.upsert(document)));
   }
 
   delete(id: string, partitionKey: PartitionKey, ifMatch?: string): Promise<void> {
@@ -75,20 +76,21 @@ export class LocalDocumentContainer implements DocumentContainer {
   }
 
   batch(partitionKey: PartitionKey, operations: BatchOperation[]): Promise<void> {
-    return mapped(() => {
-      this.container.batch(partitionKey, operations);
+    return mapped(async () => {
+      await this.container.batch(partitionKey, operations);
     });
   }
 
   query<T extends ContainerDocument>(spec: QuerySpec): Promise<ReadDocument<T>[]> {
-    return mapped(() => this.container.query(spec).map((d) => withoutSystemProperties<T>(d)));
+    return mapped(async () => (await this.container.query(spec)).map((d) => withoutSystemProperties<T>(d)));
   }
 
   listKeys(partitionKey?: PartitionKey): Promise<Array<{ id: string; partitionKey: PartitionKey }>> {
-    return mapped(() =>
-      this.container
-        .query(partitionKey === undefined ? {} : { partitionKey })
-        .map((d) => ({ id: d.id, partitionKey: this.container.partitionKeyOf(d) })),
-    );
+    return mapped(async () => {
+      const documents = await this.container.query(partitionKey === undefined ? {} : { partitionKey });
+      return Promise.all(
+        documents.map(async (d) => ({ id: d.id, partitionKey: await this.container.partitionKeyOf(d) })),
+      );
+    });
   }
 }

@@ -225,3 +225,39 @@ describe('simulator scenarios against the app', () => {
     );
   });
 });
+
+// The same app with its code on two worker threads (FUNCTIONS_WORKER_PROCESS_COUNT = 2): its stores
+// reach the host's document store through the seam's promises, and the host's thread answers them.
+describe('simulator scenarios against the app on two worker threads', () => {
+  let host: TestHost;
+  let api: CardflowApi;
+  const options = (runId: string): ScenarioOptions => ({
+    runId,
+    transfers: 40,
+    accounts: 4,
+    concurrency: 8,
+    timeoutMs: 20_000,
+    out: () => undefined,
+  });
+
+  beforeAll(async () => {
+    const users = SimUsers.generate(3, 'e2e-workers');
+    host = await createTestHost({
+      appRoot: REPO_ROOT,
+      settings: { CARDFLOW_STORE: 'local', FUNCTIONS_WORKER_PROCESS_COUNT: '2' },
+      users: [...users.all],
+    });
+    api = new CardflowApi(testHostDriver(host), users);
+  });
+  afterAll(() => host?.stop());
+
+  it('runs the app on two threads', () => {
+    expect(host.workerThreadIds()).toHaveLength(2);
+  });
+
+  it.each(Object.keys(SCENARIOS))('%s holds its expectations and the invariants', async (name) => {
+    const result = await runScenario(api, name, options(`e2e-workers-${name}`));
+    expect(result.violations).toEqual([]);
+    expect(result.summary.at(-1)).toMatch(/invariants over \d+ accounts and \d+ transfers: hold/);
+  });
+});

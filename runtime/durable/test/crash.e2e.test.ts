@@ -22,6 +22,8 @@ interface Launched {
   child: ChildProcess;
   baseUrl: string;
   exited: Promise<void>;
+  /** What the host wrote until it listened. */
+  startup: string;
 }
 
 /** What the fixture's 'Crunch' orchestration must return for input n. */
@@ -42,14 +44,26 @@ function expectedEffects(n: number): number[] {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The CLI on the crash app, its database in `dir`/data. */
-function launch(dir: string, errors: string[]): Promise<Launched> {
-  return launchProcess([CLI, '--app', APP, '--data-dir', path.join(dir, 'data'), '--port', '0'], dir, errors);
+/** The CLI on the crash app, its database in `dir`/data; the app on `workers` worker threads (1: the host's own). */
+function launch(dir: string, errors: string[], workers = 1): Promise<Launched> {
+  return launchProcess(
+    [CLI, '--app', APP, '--data-dir', path.join(dir, 'data'), '--port', '0'],
+    dir,
+    errors,
+    {
+      FUNCTIONS_WORKER_PROCESS_COUNT: String(workers),
+    },
+  );
 }
 
-function launchProcess(args: string[], dir: string, errors: string[]): Promise<Launched> {
+function launchProcess(
+  args: string[],
+  dir: string,
+  errors: string[],
+  env: Record<string, string> = {},
+): Promise<Launched> {
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, CRASH_EFFECTS_DB: path.join(dir, 'effects.db') },
+    env: { ...process.env, CRASH_EFFECTS_DB: path.join(dir, 'effects.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -67,8 +81,9 @@ function launchProcess(args: string[], dir: string, errors: string[]): Promise<L
       const match = /Host listening on (http:\/\/[^\s]+)/.exec(seen);
       if (match) {
         clearTimeout(timer);
+        const startup = seen;
         seen = '';
-        resolve({ child, baseUrl: match[1], exited });
+        resolve({ child, baseUrl: match[1], exited, startup });
       }
     });
     child.once('exit', (code) =>
@@ -124,7 +139,10 @@ function countCompleted(dir: string): number {
   }
 }
 
-describe('the durable backend killed with SIGKILL and restarted', () => {
+describe.each([
+  ['in the host process', 1],
+  ['on two worker threads', 2],
+])('the durable backend killed with SIGKILL and restarted, the app %s', (_where, workers) => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'durable-crash-'));
@@ -140,7 +158,8 @@ describe('the durable backend killed with SIGKILL and restarted', () => {
     const completedAtKill: number[] = [];
     const started = new Set<number>();
     for (let kill = 0; kill < KILLS; kill++) {
-      const host = await launch(dir, errors);
+      const host = await launch(dir, errors, workers);
+      expect(host.startup.includes('The app runs on 2 worker threads')).toBe(workers === 2);
       const submitting = submitAll(host.baseUrl, started).catch(() => undefined);
       // A random moment while work is in flight: once a random share of the instances has completed
       // (so every kill interrupts work however fast the machine), plus a random few milliseconds.
@@ -161,7 +180,7 @@ describe('the durable backend killed with SIGKILL and restarted', () => {
     expect(completedAtKill.every((n) => n < INSTANCES)).toBe(true);
     expect([...completedAtKill].sort((a, b) => a - b)).toEqual(completedAtKill);
 
-    const host = await launch(dir, errors);
+    const host = await launch(dir, errors, workers);
     try {
       await submitAll(host.baseUrl, started);
       const deadline = Date.now() + 30_000;
