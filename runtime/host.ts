@@ -79,7 +79,7 @@ export interface HostOptions {
   /**
    * How many worker threads run the app when the setting `FUNCTIONS_WORKER_PROCESS_COUNT` does not
    * say (1: the app runs in the host's own thread, as tests want it). Default 1; `npm start` gives
-   * the number of cores.
+   * one per core but the one the host's thread needs (`cli.ts` `defaultWorkerCount`).
    */
   workers?: number;
 }
@@ -259,6 +259,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const service of services) {
         await service.start(context);
         started.push(service);
+        // What a service put into the environment for the app (the topic's generated key) reaches the workers.
+        app.updateEnvironment();
       }
     } catch (err) {
       markFailed(err);
@@ -335,6 +337,8 @@ interface RunningApp {
   terminate(): Promise<void>;
   /** Ends the workers without the hooks (the host failed to start). */
   stopWorkers(): Promise<void>;
+  /** Gives the workers what the host has added to its environment since they started. */
+  updateEnvironment(): void;
   /** The worker threads' ids; empty when the app runs in the host's thread. */
   workerThreadIds(): number[];
 }
@@ -355,6 +359,7 @@ async function startApp(
       execute: withAppErrors(() => inProcessExecutor(app, host.log)),
       terminate: () => runAppHooks(app.capture, 'appTerminate', appRoot),
       stopWorkers: () => Promise.resolve(),
+      updateEnvironment: () => undefined,
       workerThreadIds: () => [],
     };
   }
@@ -372,7 +377,8 @@ async function startApp(
     registry: pool.registry,
     execute: pool.execute,
     terminate: () => pool.stop(),
-    stopWorkers: () => pool.stop(),
+    stopWorkers: () => pool.kill(),
+    updateEnvironment: () => pool.updateEnvironment(),
     workerThreadIds: () => pool.threadIds(),
   };
 }

@@ -47,9 +47,19 @@ export type ToWorker =
       /** Whether the host publishes its document store (the app-host seam answers nothing otherwise). */
       local: boolean;
     }
-  | { type: 'stored'; id: number; now: number; ok: true; value: unknown }
-  | { type: 'stored'; id: number; now: number; ok: false; error: ThreadError }
+  | (StoredAnswer & { ok: true; value: unknown })
+  | (StoredAnswer & { ok: false; error: ThreadError })
+  /** The host's environment now: its settings added or changed since the worker started. */
+  | { type: 'env'; env: Record<string, string | undefined> }
   | { type: 'terminate' };
+
+interface StoredAnswer {
+  type: 'stored';
+  id: number;
+  now: number;
+  /** The container's partition key path (the worker learns it when the app did not name it). */
+  partitionKeyPath?: string;
+}
 
 export type FromWorker =
   | { type: 'loaded'; hostJson: HostJson; functions: ThreadFunction[] }
@@ -62,7 +72,8 @@ export type FromWorker =
       id: number;
       database: string;
       container: string;
-      partitionKeyPath: string;
+      /** As the app named it; undefined: the container's own (or the store's default for a new one). */
+      partitionKeyPath?: string;
       method: StoreMethod;
       args: unknown[];
     }
@@ -78,7 +89,14 @@ export type FromWorker =
 export class Outbox<M> {
   private queued: M[] = [];
 
-  constructor(private readonly post: (batch: M[]) => void) {}
+  /**
+   * `unsendable` is asked for what to send instead of a message that cannot be cloned (the batch
+   * is then sent message by message, so the others still go); undefined drops it.
+   */
+  constructor(
+    private readonly post: (batch: M[]) => void,
+    private readonly unsendable: (message: M, error: unknown) => M | undefined = () => undefined,
+  ) {}
 
   send(message: M): void {
     if (this.queued.push(message) === 1) setImmediate(() => this.flush());
@@ -88,7 +106,18 @@ export class Outbox<M> {
     if (this.queued.length === 0) return;
     const batch = this.queued;
     this.queued = [];
-    this.post(batch);
+    try {
+      this.post(batch);
+    } catch {
+      for (const message of batch) {
+        try {
+          this.post([message]);
+        } catch (error) {
+          const instead = this.unsendable(message, error);
+          if (instead !== undefined) this.post([instead]);
+        }
+      }
+    }
   }
 }
 

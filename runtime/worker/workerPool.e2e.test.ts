@@ -5,7 +5,7 @@
  * of their entity or instance while they run, so two workers running one of them at once would
  * leave a line in the overlaps file. The worker thread script is the build's (`npm test` builds).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -93,6 +93,21 @@ describe('the app on two worker threads', () => {
     expect(await again.json()).toMatchObject({ name: 'DocumentStoreError', status: 409 });
   });
 
+  test('what a worker stores is JSON, as in one thread: toJSON applied, methods left out', async () => {
+    const note = { id: 'n2', pk: 'p', withExtras: true };
+    const res = await host.fetch('/api/documents', { method: 'POST', body: JSON.stringify(note) });
+    expect(res.status).toBe(200);
+    const { read } = (await res.json()) as { read: Record<string, unknown> };
+    expect(read.amount).toBe('12.34 EUR');
+    expect(read).not.toHaveProperty('helper');
+  });
+
+  test("a container opened without a partition key path is the container's own, known after the first answer", async () => {
+    const res = await host.fetch('/api/documentsUnnamed?id=n1&pk=p');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ before: null, after: '/pk', read: { id: 'n1', text: 'hello' } });
+  });
+
   test('no entity batch and no orchestration episode runs on two workers at once', async () => {
     const keys = ['a', 'b', 'c', 'd'];
     const perKey = 60;
@@ -170,6 +185,42 @@ describe('the app on two worker threads', () => {
     expect(served.map((r) => r.status)).toEqual(Array(10).fill(200));
   });
 
+  test('a call made while every worker has ended waits for a replacement instead of failing', async () => {
+    const exits = await Promise.all([
+      host.fetch('/api/exitWorker', { method: 'POST' }),
+      host.fetch('/api/exitWorker', { method: 'POST' }),
+    ]);
+    expect(exits.map((r) => r.status)).toEqual([500, 500]);
+    const res = await host.fetch('/api/whoami');
+    expect(res.status).toBe(200);
+    await until(
+      async () => host.workerThreadIds(),
+      (ids) => ids.length === 2,
+      'two workers again',
+    );
+  });
+
+  test('a replacement that cannot load the app is tried again until it can', async () => {
+    writeFileSync(`${locks}.fail-load`, '');
+    try {
+      await (await host.fetch('/api/exitWorker', { method: 'POST' })).arrayBuffer();
+      await until(
+        async () =>
+          host.logs.lines('error').filter((l) => /could not be started again .*trying again in/.test(l)),
+        (lines) => lines.length > 0,
+        'a failed restart',
+      );
+      expect(host.workerThreadIds()).toHaveLength(1);
+    } finally {
+      rmSync(`${locks}.fail-load`);
+    }
+    await until(
+      async () => host.workerThreadIds(),
+      (ids) => ids.length === 2,
+      'two workers again',
+    );
+  });
+
   test('an activity that ends its worker fails its attempt; the retry runs on a live worker and the orchestration completes', async () => {
     const marker = path.join(dir, 'exit-once');
     const id = await start(host, 'SurvivesWorkerExit', marker, 'survives');
@@ -213,6 +264,86 @@ describe('starting and stopping the app on worker threads', () => {
     const hooks = readFileSync(path.join(dir, 'locks.hooks'), 'utf8').trim().split('\n').sort();
     expect(ids).toHaveLength(3);
     expect(hooks).toEqual([...ids.map((id) => `start ${id}`), ...ids.map((id) => `terminate ${id}`)].sort());
+  });
+
+  const hooks = (): string[] => {
+    const file = path.join(dir, 'locks.hooks');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+  };
+
+  test('a worker that ends after it loaded but before the others had is failed and replaced, not left to take calls', async () => {
+    process.env.WORKERS_APP_EXIT_EARLY = '1';
+    try {
+      const host = await createTestHost({ appRoot: APP, settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' } });
+      try {
+        const answers = await Promise.all(Array.from({ length: 10 }, () => host.fetch('/api/whoami')));
+        expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+        expect(
+          host.logs.lines('error').some((l) => /Worker \d of the app stopped \(exit code 5\)/.test(l)),
+        ).toBe(true);
+        await until(
+          async () => host.workerThreadIds(),
+          (ids) => ids.length === 2,
+          'two workers again',
+        );
+      } finally {
+        await host.stop();
+      }
+    } finally {
+      delete process.env.WORKERS_APP_EXIT_EARLY;
+    }
+  });
+
+  test('stopping while a replacement loads ends it too: no app code runs after the stop', async () => {
+    const host = await createTestHost({ appRoot: APP, settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' } });
+    writeFileSync(path.join(dir, 'locks.slow-load'), '');
+    await (await host.fetch('/api/exitWorker', { method: 'POST' })).arrayBuffer();
+    await host.stop();
+    const atStop = hooks();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(hooks()).toEqual(atStop);
+    expect(atStop.filter((l) => l.startsWith('start'))).toHaveLength(2);
+  });
+
+  test('a host that fails to start ends its workers without their appTerminate hooks, as in one thread', async () => {
+    const failing = {
+      name: 'failing',
+      start: () => Promise.reject(new Error('no start')),
+      stop: () => undefined,
+    };
+    await expect(
+      createTestHost({
+        appRoot: APP,
+        services: [failing],
+        settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' },
+      }),
+    ).rejects.toThrow('no start');
+    expect(hooks().sort()).toEqual([
+      expect.stringMatching(/^start \d+$/),
+      expect.stringMatching(/^start \d+$/),
+    ]);
+  });
+
+  test("the workers see what a service put into the host's environment at start (the topic's generated key)", async () => {
+    const host = await createTestHost({
+      appRoot: APP,
+      masterKey: 'test-master-key',
+      settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' },
+    });
+    try {
+      const generated = process.env.EVENTGRID_TOPIC_KEY;
+      expect(generated).toEqual(expect.any(String));
+      const answers = await Promise.all(
+        Array.from(
+          { length: 10 },
+          async () => (await (await host.fetch('/api/envKey')).json()) as { threadId: number; key: string },
+        ),
+      );
+      expect(new Set(answers.map((a) => a.threadId)).size).toBe(2);
+      expect(answers.map((a) => a.key)).toEqual(Array(10).fill(generated));
+    } finally {
+      await host.stop();
+    }
   });
 
   test('an app that cannot load on the workers stops the start with the reason the worker found', async () => {

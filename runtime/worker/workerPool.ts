@@ -1,16 +1,18 @@
 /**
  * The host's worker threads (`FUNCTIONS_WORKER_PROCESS_COUNT` > 1): each loads the app and runs the
  * calls given to it, as Azure's worker processes do, so the app's code (the library's invocation
- * model, the Durable SDK's replay, the domain) runs on every core while the host's thread keeps
- * the HTTP server, the database and the dispatchers. Which work runs at once is decided where it
- * was before, in the host's thread (one episode per orchestration instance, one batch per entity,
- * the change feed's leases), so spreading the calls over threads changes no ordering rule. A call
+ * model, the Durable SDK's replay, the domain) runs beside the host's thread, which keeps the HTTP
+ * server, the database and the dispatchers. Which work runs at once is decided where it was
+ * before, in the host's thread (one episode per orchestration instance, one batch per entity, the
+ * change feed's leases), so spreading the calls over threads changes no ordering rule. A call
  * goes to the worker with the fewest calls in flight (ties taken in turn).
  *
  * The app reaches the host's document store through the seam as in the host's thread; a worker's
  * store calls are answered here, in the host's scope. A worker that stops (the app's code ended its
  * thread, or it threw outside any invocation) fails the calls it was running, as a worker process
- * that dies does in Azure; the host starts another in its place.
+ * that dies does in Azure; the host starts another in its place (again after a doubling wait, up
+ * to 30 s, while it cannot load the app). A call made while no worker runs waits for one, at most
+ * {@link NO_WORKER_WAIT_MS}.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -29,8 +31,15 @@ import {
   type WorkerStart,
 } from './threadProtocol';
 
+/** How long a call waits for a worker when none runs (all ended, their replacements loading). */
+export const NO_WORKER_WAIT_MS = 30_000;
+const FIRST_RESTART_DELAY_MS = 1_000;
+const LONGEST_RESTART_DELAY_MS = 30_000;
+
 /** A container of the host's document store, as the pool calls it for a worker. */
-type StoreContainer = Record<(typeof STORE_METHODS)[number], (...args: unknown[]) => unknown>;
+type StoreContainer = Record<(typeof STORE_METHODS)[number], (...args: unknown[]) => unknown> & {
+  partitionKeyPath: string;
+};
 
 export interface WorkerPoolOptions {
   appRoot: string;
@@ -41,7 +50,8 @@ export interface WorkerPoolOptions {
   virtualClock: boolean;
   /** The host's document store as the seam publishes it for this host; undefined while there is none. */
   documents():
-    { container(database: string, name: string, options: { partitionKeyPath: string }): unknown } | undefined;
+    | { container(database: string, name: string, options: { partitionKeyPath?: string }): unknown }
+    | undefined;
   /** Runs `fn` as work of this host (its async scope), as the host runs invocations in its own thread. */
   inHost<T>(fn: () => T): T;
 }
@@ -53,10 +63,17 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+type Loaded = Extract<FromWorker, { type: 'loaded' }>;
+
+/** One worker thread, from its start: messages and its end are handled by whoever owns it now. */
 class WorkerSlot {
   readonly pending = new Map<number, Pending>();
-  ready = false;
-  exited = false;
+  /** The exit code, once the thread has ended. */
+  exitCode: number | undefined;
+  /** The error that ended it, if one did. */
+  failure: Error | undefined;
+  onMessage: (message: FromWorker) => void = () => undefined;
+  onExit: (code: number) => void = () => undefined;
   terminated: (() => void) | undefined;
   private readonly outbox: Outbox<ToWorker>;
 
@@ -65,6 +82,19 @@ class WorkerSlot {
     readonly worker: Worker,
   ) {
     this.outbox = new Outbox((batch) => worker.postMessage(batch));
+    worker.on('message', (batch: FromWorker[]) => {
+      for (const message of batch) this.onMessage(message);
+    });
+    worker.on('error', (error) => (this.failure = error));
+    worker.once('exit', (code) => {
+      this.exitCode = code;
+      this.terminated?.();
+      this.onExit(code);
+    });
+  }
+
+  get exited(): boolean {
+    return this.exitCode !== undefined;
   }
 
   send(message: ToWorker): void {
@@ -85,7 +115,10 @@ export function workerScript(): string {
 }
 
 export class WorkerPool {
+  /** The workers that have loaded the app and not ended. */
   private readonly slots: WorkerSlot[] = [];
+  /** Replacements still loading the app (or waiting to be started again). */
+  private readonly starting = new Set<WorkerSlot | ReturnType<typeof setTimeout>>();
   private nextCall = 1;
   private turn = 0;
   private stopping = false;
@@ -93,6 +126,7 @@ export class WorkerPool {
 
   private constructor(
     private readonly options: WorkerPoolOptions,
+    private readonly script: string,
     readonly registry: AppRegistry,
   ) {}
 
@@ -101,9 +135,8 @@ export class WorkerPool {
     if (!Number.isInteger(options.count) || options.count < 2)
       throw new RangeError(`A worker pool needs at least 2 workers, not ${options.count}.`);
     const script = workerScript();
-    const started: Array<{ slot: WorkerSlot; loaded: Promise<Extract<FromWorker, { type: 'loaded' }>> }> = [];
-    for (let index = 1; index <= options.count; index++) started.push(spawn(script, options, index));
-    let first: Extract<FromWorker, { type: 'loaded' }>;
+    const started = Array.from({ length: options.count }, (_, i) => spawn(script, options, i + 1));
+    let first: Loaded;
     try {
       [first] = await Promise.all(started.map((s) => s.loaded));
     } catch (error) {
@@ -111,8 +144,9 @@ export class WorkerPool {
       throw error;
     }
     const functions = new Map<string, FunctionRegistration>(first.functions.map((fn) => [fn.name, fn]));
-    const pool = new WorkerPool(options, registryOf(options.appRoot, first.hostJson, functions));
-    for (const { slot } of started) pool.adopt(slot, script);
+    const pool = new WorkerPool(options, script, registryOf(options.appRoot, first.hostJson, functions));
+    // A worker that ended between its load and now is handled (failed, replaced) by adopt.
+    for (const { slot } of started) pool.adopt(slot);
     return pool;
   }
 
@@ -128,27 +162,50 @@ export class WorkerPool {
 
   /** The worker threads' ids, in worker order (tests tell the workers apart by them). */
   threadIds(): number[] {
-    return this.slots.filter((s) => !s.exited).map((s) => s.worker.threadId);
+    return this.slots.map((s) => s.worker.threadId);
   }
 
-  /** Runs each worker's `appTerminate` hooks, then ends the workers. */
+  /**
+   * Gives every worker the settings the host has added to its environment since the workers
+   * started (a service's generated key, say); a replacement starts with the host's environment.
+   * Settings are added or changed, never taken away (the app may have set its own).
+   */
+  updateEnvironment(): void {
+    const env = { ...process.env };
+    for (const slot of this.slots) slot.send({ type: 'env', env });
+  }
+
+  /** Runs each worker's `appTerminate` hooks, then ends the workers (and any replacement still loading). */
   async stop(): Promise<void> {
+    await this.end(true);
+  }
+
+  /** Ends the workers without their `appTerminate` hooks (the host failed to start). */
+  async kill(): Promise<void> {
+    await this.end(false);
+  }
+
+  private async end(hooks: boolean): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      this.slots.map(async (slot) => {
+    const loading = [...this.starting];
+    this.starting.clear();
+    await Promise.all([
+      ...loading.map((s) => (s instanceof WorkerSlot ? s.worker.terminate() : clearTimeout(s))),
+      ...this.slots.map(async (slot) => {
         if (slot.exited) return;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 5_000);
-          slot.terminated = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          slot.send({ type: 'terminate' });
-        });
+        if (hooks)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 5_000);
+            slot.terminated = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            slot.send({ type: 'terminate' });
+          });
         await slot.worker.terminate();
       }),
-    );
-    for (const waiter of this.readyWaiters.splice(0)) waiter();
+    ]);
+    this.wakeWaiters();
   }
 
   private hasStore(): boolean {
@@ -156,6 +213,7 @@ export class WorkerPool {
   }
 
   private async leastBusy(): Promise<WorkerSlot> {
+    const deadline = Date.now() + NO_WORKER_WAIT_MS;
     for (;;) {
       // Ties go round: the search starts one worker further each call.
       let best: WorkerSlot | undefined;
@@ -163,29 +221,40 @@ export class WorkerPool {
       this.turn = (this.turn + 1) % Math.max(count, 1);
       for (let i = 0; i < count; i++) {
         const slot = this.slots[(this.turn + i) % count];
-        if (slot.ready && !slot.exited && (!best || slot.pending.size < best.pending.size)) best = slot;
+        if (!best || slot.pending.size < best.pending.size) best = slot;
       }
       if (best) return best;
-      if (this.stopping || this.slots.every((s) => s.exited))
-        throw new Error('No worker thread of the host is running: the app cannot be called.');
-      await new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+      const left = deadline - Date.now();
+      if (this.stopping || left <= 0)
+        throw new Error(
+          this.stopping
+            ? 'The host is stopping: no worker thread takes the call.'
+            : `No worker thread of the host has run the app for ${NO_WORKER_WAIT_MS / 1000} s: the app cannot be called.`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.readyWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
   }
 
-  /** Takes a loaded worker into the pool: its answers, its store calls, its logs, its end. */
-  private adopt(slot: WorkerSlot, script: string): void {
-    slot.ready = true;
-    this.slots.push(slot);
-    slot.worker.on('message', (batch: FromWorker[]) => {
-      for (const message of batch) this.receive(slot, message);
-    });
-    slot.worker.on('error', (error) =>
-      this.options.log.error(
-        `Worker ${slot.index} of the app failed outside an invocation: ${error.message}`,
-      ),
-    );
-    slot.worker.once('exit', (code) => this.exited(slot, code, script));
+  private wakeWaiters(): void {
     for (const waiter of this.readyWaiters.splice(0)) waiter();
+  }
+
+  /** Takes a loaded worker into the pool: its answers, its store calls, its logs, its end. */
+  private adopt(slot: WorkerSlot): void {
+    slot.onMessage = (message) => this.receive(slot, message);
+    slot.onExit = (code) => this.exited(slot, code);
+    if (slot.exited) {
+      this.exited(slot, slot.exitCode!);
+      return;
+    }
+    this.slots.push(slot);
+    this.wakeWaiters();
   }
 
   private receive(slot: WorkerSlot, message: FromWorker): void {
@@ -213,6 +282,7 @@ export class WorkerPool {
 
   private answerStore(slot: WorkerSlot, message: Extract<FromWorker, { type: 'store' }>): void {
     const { id, database, container, partitionKeyPath, method, args } = message;
+    let target: StoreContainer | undefined;
     try {
       if (!STORE_METHODS.includes(method)) throw new TypeError(`No store method ${String(method)}.`);
       const value = this.options.inHost(() => {
@@ -221,19 +291,35 @@ export class WorkerPool {
           throw Object.assign(new Error("The local host's document store is not running."), {
             code: 'SQLITE_CLOSED',
           });
-        const target = documents.container(database, container, { partitionKeyPath }) as StoreContainer;
+        target = documents.container(
+          database,
+          container,
+          partitionKeyPath === undefined ? {} : { partitionKeyPath },
+        ) as StoreContainer;
         return target[method](...args);
       });
-      slot.send({ type: 'stored', id, now: this.options.now(), ok: true, value });
+      slot.send({
+        type: 'stored',
+        id,
+        now: this.options.now(),
+        partitionKeyPath: target?.partitionKeyPath,
+        ok: true,
+        value,
+      });
     } catch (error) {
-      slot.send({ type: 'stored', id, now: this.options.now(), ok: false, error: toThreadError(error) });
+      slot.send({
+        type: 'stored',
+        id,
+        now: this.options.now(),
+        partitionKeyPath: target?.partitionKeyPath,
+        ok: false,
+        error: toThreadError(error),
+      });
     }
   }
 
   /** A worker ended: its calls fail; unless the host is stopping, another takes its place. */
-  private exited(slot: WorkerSlot, code: number, script: string): void {
-    slot.exited = true;
-    slot.terminated?.();
+  private exited(slot: WorkerSlot, code: number): void {
     const calls = [...slot.pending.values()];
     slot.pending.clear();
     for (const call of calls)
@@ -245,20 +331,40 @@ export class WorkerPool {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     if (this.stopping) return;
+    const why = slot.failure ? ` after an error outside any invocation: ${describe(slot.failure)}` : '';
     this.options.log.error(
-      `Worker ${slot.index} of the app stopped (exit code ${code}); ${calls.length} invocation(s) it was running failed. Starting another.`,
+      `Worker ${slot.index} of the app stopped (exit code ${code})${why}; ${calls.length} invocation(s) it was running failed. Starting another.`,
     );
-    const replacement = spawn(script, this.options, slot.index);
+    this.replace(slot.index, FIRST_RESTART_DELAY_MS);
+  }
+
+  /** Starts worker `index` again; while it cannot load the app, tries again after `delay` (doubling). */
+  private replace(index: number, delay: number): void {
+    const replacement = spawn(this.script, this.options, index);
+    this.starting.add(replacement.slot);
     replacement.loaded.then(
-      () => (this.stopping ? void replacement.slot.worker.terminate() : this.adopt(replacement.slot, script)),
+      () => {
+        if (!this.starting.delete(replacement.slot)) return; // the pool stopped meanwhile
+        this.adopt(replacement.slot);
+      },
       (error: unknown) => {
+        if (!this.starting.delete(replacement.slot)) return;
         this.options.log.error(
-          `Worker ${slot.index} of the app could not be started again: ${(error as Error).message}`,
+          `Worker ${index} of the app could not be started again (${describe(error)}); trying again in ${delay / 1000} s.`,
         );
-        for (const waiter of this.readyWaiters.splice(0)) waiter();
+        const timer = setTimeout(() => {
+          this.starting.delete(timer);
+          if (!this.stopping) this.replace(index, Math.min(delay * 2, LONGEST_RESTART_DELAY_MS));
+        }, delay);
+        this.starting.add(timer);
       },
     );
   }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name || String(error);
+  return String(error);
 }
 
 /** Starts one worker; `loaded` settles once it has loaded the app (rejects with why it could not). */
@@ -266,28 +372,17 @@ function spawn(
   script: string,
   options: WorkerPoolOptions,
   index: number,
-): { slot: WorkerSlot; loaded: Promise<Extract<FromWorker, { type: 'loaded' }>> } {
+): { slot: WorkerSlot; loaded: Promise<Loaded> } {
   const workerData: WorkerStart = { appRoot: options.appRoot, index, virtualClock: options.virtualClock };
   // The app settings as the host applied them (a copy, taken now, as a worker process gets its environment).
   const worker = new Worker(script, { workerData, name: `app worker ${index}`, env: { ...process.env } });
   const slot = new WorkerSlot(index, worker);
-  // An error thrown in the worker outside any call ends it ('error', then 'exit'): said with its end.
-  let failure: Error | undefined;
-  worker.on('error', (error) => (failure = error));
-  const loaded = new Promise<Extract<FromWorker, { type: 'loaded' }>>((resolve, reject) => {
-    const onBatch = (batch: FromWorker[]): void => {
-      for (const message of batch) onMessage(message);
-    };
-    const onMessage = (message: FromWorker): void => {
+  const loaded = new Promise<Loaded>((resolve, reject) => {
+    slot.onMessage = (message) => {
+      // Until the pool adopts it, a worker only loads: its log lines are written, nothing else is expected.
       if (message.type === 'log') options.log[message.level](message.message, message.fields);
-      if (message.type === 'loaded') {
-        worker.off('message', onBatch);
-        worker.off('exit', onExit);
-        resolve(message);
-      }
+      if (message.type === 'loaded') resolve(message);
       if (message.type === 'loadFailed') {
-        worker.off('message', onBatch);
-        worker.off('exit', onExit);
         const error = fromThreadError(message.error);
         void worker.terminate();
         reject(
@@ -295,14 +390,12 @@ function spawn(
         );
       }
     };
-    const onExit = (code: number): void =>
+    slot.onExit = (code) =>
       reject(
         new AppLoadError(
-          `Worker ${index} of the app stopped (exit code ${code}) while loading the app${failure ? `: ${failure.message}` : '.'}`,
+          `Worker ${index} of the app stopped (exit code ${code}) while loading the app${slot.failure ? `: ${describe(slot.failure)}` : '.'}`,
         ),
       );
-    worker.on('message', onBatch);
-    worker.once('exit', onExit);
   });
   return { slot, loaded };
 }

@@ -23,7 +23,17 @@ import {
 const port = parentPort;
 if (!port) throw new Error('workerThread.ts runs as a worker thread of the local host only.');
 const start = workerData as WorkerStart;
-const outbox = new Outbox<FromWorker>((batch) => port.postMessage(batch));
+// What cannot be cloned across fails alone: an invocation whose result cannot be sent fails with
+// why; a log line whose fields cannot be sent goes without them.
+const outbox = new Outbox<FromWorker>(
+  (batch) => port.postMessage(batch),
+  (message, error) => {
+    if (message.type === 'invoked')
+      return { type: 'invoked', id: message.id, ok: false, error: toThreadError(error) };
+    if (message.type === 'log') return { type: 'log', level: message.level, message: message.message };
+    return undefined;
+  },
+);
 const send = (message: FromWorker): void => outbox.send(message);
 
 // The host's time as of its last message, when its clock is virtual (the app reads it through the seam).
@@ -31,30 +41,64 @@ let hostNow = Date.now();
 // Whether the host publishes its document store (said with every invocation).
 let hostHasStore = false;
 
-const pendingStoreCalls = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+const pendingStoreCalls = new Map<
+  number,
+  { resolve(value: unknown, partitionKeyPath: string | undefined): void; reject(error: unknown): void }
+>();
 let nextStoreCall = 1;
 
+/**
+ * An argument as the host's store would see it in one thread, where it stores JSON: `toJSON`
+ * applied, functions and undefined properties left out. What JSON cannot hold (a BigInt, a cycle)
+ * throws as it would there.
+ */
+function asJson(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
 function storeCall(
+  proxy: { partitionKeyPath: string | undefined },
   database: string,
   container: string,
-  partitionKeyPath: string,
+  named: string | undefined,
   method: StoreMethod,
   args: unknown[],
 ): Promise<unknown> {
   const id = nextStoreCall++;
   return new Promise((resolve, reject) => {
-    pendingStoreCalls.set(id, { resolve, reject });
-    send({ type: 'store', id, database, container, partitionKeyPath, method, args });
+    let sent: unknown[];
+    try {
+      sent = args.map(asJson);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    pendingStoreCalls.set(id, {
+      resolve: (value, partitionKeyPath) => {
+        proxy.partitionKeyPath ??= partitionKeyPath;
+        resolve(value);
+      },
+      reject,
+    });
+    send({ type: 'store', id, database, container, partitionKeyPath: named, method, args: sent });
   });
 }
 
-function proxyContainer(database: string, name: string, partitionKeyPath: string): object {
+/**
+ * A container of the host's store, called across threads. Its `partitionKeyPath` is the one the
+ * app named; when it named none, the container's own, known once the host has answered a call.
+ */
+function proxyContainer(database: string, name: string, named: string | undefined): object {
+  const proxy: { partitionKeyPath: string | undefined } & Record<string, unknown> = {
+    partitionKeyPath: named,
+  };
   const call =
     (method: StoreMethod) =>
     (...args: unknown[]): Promise<unknown> =>
-      storeCall(database, name, partitionKeyPath, method, args);
-  return {
-    partitionKeyPath,
+      storeCall(proxy, database, name, named, method, args);
+  return Object.assign(proxy, {
     partitionKeyOf: call('partitionKeyOf'),
     create: call('create'),
     read: call('read'),
@@ -63,14 +107,14 @@ function proxyContainer(database: string, name: string, partitionKeyPath: string
     delete: call('delete'),
     batch: call('batch'),
     query: call('query'),
-  };
+  });
 }
 
 const resources = {
   clock: { now: () => (start.virtualClock ? hostNow : Date.now()) },
   documents: {
     container: (database: string, name: string, options: { partitionKeyPath?: string } = {}) =>
-      proxyContainer(database, name, options.partitionKeyPath ?? '/id'),
+      proxyContainer(database, name, options.partitionKeyPath),
   },
 };
 // Installed before the app loads, as the host's own thread does (the app may ask at load).
@@ -112,8 +156,13 @@ function receive(message: ToWorker): void {
       hostNow = message.now;
       const pending = pendingStoreCalls.get(message.id);
       pendingStoreCalls.delete(message.id);
-      if (message.ok) pending?.resolve(message.value);
+      if (message.ok) pending?.resolve(message.value, message.partitionKeyPath);
       else pending?.reject(fromThreadError(message.error));
+      return;
+    }
+    case 'env': {
+      for (const [key, value] of Object.entries(message.env))
+        if (value !== undefined && process.env[key] !== value) process.env[key] = value;
       return;
     }
     case 'terminate': {
