@@ -280,6 +280,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       httpServer.close();
       httpServer.closeIdleConnections();
       await stopServices(started.splice(0).reverse(), log);
+      // Calls still waiting for a worker fail now, while their callers can be answered.
+      running.beginStop();
       await waitUntil(() => runtime.inFlight() === 0, 5_000);
       httpServer.closeAllConnections();
       try {
@@ -339,6 +341,8 @@ interface RunningApp {
   stopWorkers(): Promise<void>;
   /** Gives the workers what the host has added to its environment since they started. */
   updateEnvironment(): void;
+  /** The host is stopping: calls waiting for a worker fail now. */
+  beginStop(): void;
   /** The worker threads' ids; empty when the app runs in the host's thread. */
   workerThreadIds(): number[];
 }
@@ -360,6 +364,7 @@ async function startApp(
       terminate: () => runAppHooks(app.capture, 'appTerminate', appRoot),
       stopWorkers: () => Promise.resolve(),
       updateEnvironment: () => undefined,
+      beginStop: () => undefined,
       workerThreadIds: () => [],
     };
   }
@@ -379,6 +384,7 @@ async function startApp(
     terminate: () => pool.stop(),
     stopWorkers: () => pool.kill(),
     updateEnvironment: () => pool.updateEnvironment(),
+    beginStop: () => pool.beginStop(),
     workerThreadIds: () => pool.threadIds(),
   };
 }

@@ -49,7 +49,7 @@ export type ToWorker =
     }
   | (StoredAnswer & { ok: true; value: unknown })
   | (StoredAnswer & { ok: false; error: ThreadError })
-  /** The host's environment now: its settings added or changed since the worker started. */
+  /** The settings the host added or changed since the worker last had them (only those). */
   | { type: 'env'; env: Record<string, string | undefined> }
   | { type: 'terminate' };
 

@@ -108,6 +108,14 @@ describe('the app on two worker threads', () => {
     expect(await res.json()).toMatchObject({ before: null, after: '/pk', read: { id: 'n1', text: 'hello' } });
   });
 
+  test('store calls are judged as in one thread: a partition key that is no key is refused; a name that cannot cross is refused, not left hanging', async () => {
+    const res = await host.fetch('/api/oddStoreCalls');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, { error?: string; status?: number | null }>;
+    expect(body.dateKey).toEqual({ error: 'DocumentStoreError', status: 400 });
+    expect(body.oddName.error).toEqual(expect.any(String));
+  });
+
   test('no entity batch and no orchestration episode runs on two workers at once', async () => {
     const keys = ['a', 'b', 'c', 'd'];
     const perKey = 60;
@@ -221,6 +229,32 @@ describe('the app on two worker threads', () => {
     );
   });
 
+  test('a worker that ends soon after each start is restarted after a doubling wait, not in a loop', async () => {
+    writeFileSync(`${locks}.crash-after-load`, '');
+    const stops = (): number =>
+      host.logs
+        .lines('error')
+        .filter((l) => /stopped \(exit code 1\) after an error outside any invocation/.test(l)).length;
+    const before = stops();
+    try {
+      await (await host.fetch('/api/exitWorker', { method: 'POST' })).arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Restarted at once each time, it ended about every 100 ms (30 in 3 s); with the wait, at most three.
+      expect(stops() - before).toBeGreaterThanOrEqual(1);
+      expect(stops() - before).toBeLessThanOrEqual(3);
+      expect(
+        host.logs.lines('error').some((l) => /Starting another in \d+ s \(it ran \d+ ms\)/.test(l)),
+      ).toBe(true);
+    } finally {
+      rmSync(`${locks}.crash-after-load`);
+    }
+    await until(
+      async () => host.workerThreadIds(),
+      (ids) => ids.length === 2,
+      'two workers again',
+    );
+  }, 40_000);
+
   test('an activity that ends its worker fails its attempt; the retry runs on a live worker and the orchestration completes', async () => {
     const marker = path.join(dir, 'exit-once');
     const id = await start(host, 'SurvivesWorkerExit', marker, 'survives');
@@ -274,10 +308,22 @@ describe('starting and stopping the app on worker threads', () => {
   test('a worker that ends after it loaded but before the others had is failed and replaced, not left to take calls', async () => {
     process.env.WORKERS_APP_EXIT_EARLY = '1';
     try {
-      const host = await createTestHost({ appRoot: APP, settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' } });
+      const host = await createTestHost({
+        appRoot: APP,
+        masterKey: 'test-master-key',
+        settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' },
+      });
       try {
         const answers = await Promise.all(Array.from({ length: 10 }, () => host.fetch('/api/whoami')));
         expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+        // The replacement started before the topic generated its key, and has it all the same.
+        const keys = await Promise.all(
+          Array.from(
+            { length: 10 },
+            async () => ((await (await host.fetch('/api/envKey')).json()) as { key: string }).key,
+          ),
+        );
+        expect(keys).toEqual(Array(10).fill(process.env.EVENTGRID_TOPIC_KEY));
         expect(
           host.logs.lines('error').some((l) => /Worker \d of the app stopped \(exit code 5\)/.test(l)),
         ).toBe(true);
@@ -305,6 +351,25 @@ describe('starting and stopping the app on worker threads', () => {
     expect(atStop.filter((l) => l.startsWith('start'))).toHaveLength(2);
   });
 
+  test('a call waiting for a worker when the host stops is answered that the host is stopping, at once', async () => {
+    const host = await createTestHost({ appRoot: APP, settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' } });
+    writeFileSync(path.join(dir, 'locks.fail-load'), '');
+    await Promise.all([
+      host.fetch('/api/exitWorker', { method: 'POST' }).then((r) => r.arrayBuffer()),
+      host.fetch('/api/exitWorker', { method: 'POST' }).then((r) => r.arrayBuffer()),
+    ]);
+    const waiting = host.fetch('/api/whoami');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const began = Date.now();
+    await host.stop();
+    expect(Date.now() - began).toBeLessThan(3_000);
+    const res = await waiting;
+    expect(res.status).toBe(500);
+    expect(
+      host.logs.lines('error').some((l) => /The host is stopping: no worker thread takes the call/.test(l)),
+    ).toBe(true);
+  });
+
   test('a host that fails to start ends its workers without their appTerminate hooks, as in one thread', async () => {
     const failing = {
       name: 'failing',
@@ -328,7 +393,7 @@ describe('starting and stopping the app on worker threads', () => {
     const host = await createTestHost({
       appRoot: APP,
       masterKey: 'test-master-key',
-      settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2' },
+      settings: { FUNCTIONS_WORKER_PROCESS_COUNT: '2', WORKERS_APP_OWN: 'from-host' },
     });
     try {
       const generated = process.env.EVENTGRID_TOPIC_KEY;

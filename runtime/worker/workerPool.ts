@@ -10,8 +10,8 @@
  * The app reaches the host's document store through the seam as in the host's thread; a worker's
  * store calls are answered here, in the host's scope. A worker that stops (the app's code ended its
  * thread, or it threw outside any invocation) fails the calls it was running, as a worker process
- * that dies does in Azure; the host starts another in its place (again after a doubling wait, up
- * to 30 s, while it cannot load the app). A call made while no worker runs waits for one, at most
+ * that dies does in Azure; the host starts another in its place (after a doubling wait, up to
+ * 30 s, while it cannot load the app or while workers end within 10 s of their start). A call made while no worker runs waits for one, at most
  * {@link NO_WORKER_WAIT_MS}.
  */
 import { existsSync } from 'node:fs';
@@ -35,6 +35,8 @@ import {
 export const NO_WORKER_WAIT_MS = 30_000;
 const FIRST_RESTART_DELAY_MS = 1_000;
 const LONGEST_RESTART_DELAY_MS = 30_000;
+/** A worker that ends within this of its start is restarted after a wait. */
+const SHORT_LIFE_MS = 10_000;
 
 /** A container of the host's document store, as the pool calls it for a worker. */
 type StoreContainer = Record<(typeof STORE_METHODS)[number], (...args: unknown[]) => unknown> & {
@@ -72,6 +74,10 @@ class WorkerSlot {
   exitCode: number | undefined;
   /** The error that ended it, if one did. */
   failure: Error | undefined;
+  /** When the pool took it in (a worker that ends soon after is not restarted at once). */
+  adoptedAt = 0;
+  /** The host's environment as this worker last had it from the host (its start, then updates). */
+  env: Record<string, string | undefined> = {};
   onMessage: (message: FromWorker) => void = () => undefined;
   onExit: (code: number) => void = () => undefined;
   terminated: (() => void) | undefined;
@@ -123,6 +129,8 @@ export class WorkerPool {
   private turn = 0;
   private stopping = false;
   private readyWaiters: Array<() => void> = [];
+  /** The last wait before restarting each worker (by index), doubled while workers end young. */
+  private readonly restartDelays = new Map<number, number>();
 
   private constructor(
     private readonly options: WorkerPoolOptions,
@@ -166,13 +174,35 @@ export class WorkerPool {
   }
 
   /**
-   * Gives every worker the settings the host has added to its environment since the workers
-   * started (a service's generated key, say); a replacement starts with the host's environment.
-   * Settings are added or changed, never taken away (the app may have set its own).
+   * Gives every worker the settings the host has added or changed in its environment since the
+   * worker last had them (a service's generated key, say). Keys the host did not change are not
+   * sent, so what the app set in its own environment stays; nothing is taken away.
    */
   updateEnvironment(): void {
-    const env = { ...process.env };
-    for (const slot of this.slots) slot.send({ type: 'env', env });
+    for (const slot of this.slots) this.sendEnvironment(slot);
+  }
+
+  /**
+   * The stop has begun: calls waiting for a worker fail now (while their callers can still be
+   * answered), and no new call waits.
+   */
+  beginStop(): void {
+    this.stopping = true;
+    this.wakeWaiters();
+  }
+
+  /** What changed in the host's environment since `slot` last had it: only those keys, so the app's own changes stay. */
+  private sendEnvironment(slot: WorkerSlot): void {
+    const changed: Record<string, string> = {};
+    let any = false;
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && slot.env[key] !== value) {
+        changed[key] = value;
+        any = true;
+      }
+    if (!any) return;
+    slot.env = { ...slot.env, ...changed };
+    slot.send({ type: 'env', env: changed });
   }
 
   /** Runs each worker's `appTerminate` hooks, then ends the workers (and any replacement still loading). */
@@ -253,6 +283,9 @@ export class WorkerPool {
       this.exited(slot, slot.exitCode!);
       return;
     }
+    slot.adoptedAt = Date.now();
+    // A worker started before a service changed the environment (a replacement during the start).
+    this.sendEnvironment(slot);
     this.slots.push(slot);
     this.wakeWaiters();
   }
@@ -332,10 +365,31 @@ export class WorkerPool {
     if (index >= 0) this.slots.splice(index, 1);
     if (this.stopping) return;
     const why = slot.failure ? ` after an error outside any invocation: ${describe(slot.failure)}` : '';
+    // A worker that ends soon after it started is not restarted at once, nor ever faster than it
+    // ends (an app that crashes after each load): the wait doubles, and a worker that lived
+    // longer than the longest wait resets it.
+    const lived = slot.adoptedAt > 0 ? Date.now() - slot.adoptedAt : 0;
+    const previous = this.restartDelays.get(slot.index) ?? 0;
+    const delay =
+      lived >= SHORT_LIFE_MS
+        ? 0
+        : Math.min(Math.max(previous * 2, FIRST_RESTART_DELAY_MS), LONGEST_RESTART_DELAY_MS);
+    this.restartDelays.set(slot.index, delay);
     this.options.log.error(
-      `Worker ${slot.index} of the app stopped (exit code ${code})${why}; ${calls.length} invocation(s) it was running failed. Starting another.`,
+      `Worker ${slot.index} of the app stopped (exit code ${code})${why}; ${calls.length} invocation(s) it was running failed. ` +
+        (delay === 0 ? 'Starting another.' : `Starting another in ${delay / 1000} s (it ran ${lived} ms).`),
     );
-    this.replace(slot.index, FIRST_RESTART_DELAY_MS);
+    if (delay === 0) this.replace(slot.index, FIRST_RESTART_DELAY_MS);
+    else this.later(delay, () => this.replace(slot.index, FIRST_RESTART_DELAY_MS));
+  }
+
+  /** Runs `fn` after `delay` unless the pool stops first (the timer is ended by the stop). */
+  private later(delay: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.starting.delete(timer);
+      if (!this.stopping) fn();
+    }, delay);
+    this.starting.add(timer);
   }
 
   /** Starts worker `index` again; while it cannot load the app, tries again after `delay` (doubling). */
@@ -352,11 +406,7 @@ export class WorkerPool {
         this.options.log.error(
           `Worker ${index} of the app could not be started again (${describe(error)}); trying again in ${delay / 1000} s.`,
         );
-        const timer = setTimeout(() => {
-          this.starting.delete(timer);
-          if (!this.stopping) this.replace(index, Math.min(delay * 2, LONGEST_RESTART_DELAY_MS));
-        }, delay);
-        this.starting.add(timer);
+        this.later(delay, () => this.replace(index, Math.min(delay * 2, LONGEST_RESTART_DELAY_MS)));
       },
     );
   }
@@ -375,8 +425,10 @@ function spawn(
 ): { slot: WorkerSlot; loaded: Promise<Loaded> } {
   const workerData: WorkerStart = { appRoot: options.appRoot, index, virtualClock: options.virtualClock };
   // The app settings as the host applied them (a copy, taken now, as a worker process gets its environment).
-  const worker = new Worker(script, { workerData, name: `app worker ${index}`, env: { ...process.env } });
+  const env = { ...process.env };
+  const worker = new Worker(script, { workerData, name: `app worker ${index}`, env });
   const slot = new WorkerSlot(index, worker);
+  slot.env = env;
   const loaded = new Promise<Loaded>((resolve, reject) => {
     slot.onMessage = (message) => {
       // Until the pool adopts it, a worker only loads: its log lines are written, nothing else is expected.

@@ -24,13 +24,18 @@ const port = parentPort;
 if (!port) throw new Error('workerThread.ts runs as a worker thread of the local host only.');
 const start = workerData as WorkerStart;
 // What cannot be cloned across fails alone: an invocation whose result cannot be sent fails with
-// why; a log line whose fields cannot be sent goes without them.
+// why, a store call whose arguments cannot be sent is refused with why, a log line whose fields
+// cannot be sent goes without them.
 const outbox = new Outbox<FromWorker>(
   (batch) => port.postMessage(batch),
   (message, error) => {
     if (message.type === 'invoked')
       return { type: 'invoked', id: message.id, ok: false, error: toThreadError(error) };
     if (message.type === 'log') return { type: 'log', level: message.level, message: message.message };
+    if (message.type === 'store') {
+      pendingStoreCalls.get(message.id)?.reject(error);
+      pendingStoreCalls.delete(message.id);
+    }
     return undefined;
   },
 );
@@ -48,14 +53,35 @@ const pendingStoreCalls = new Map<
 let nextStoreCall = 1;
 
 /**
- * An argument as the host's store would see it in one thread, where it stores JSON: `toJSON`
- * applied, functions and undefined properties left out. What JSON cannot hold (a BigInt, a cycle)
- * throws as it would there.
+ * A document as the host's store keeps it in one thread, where it stores JSON: `toJSON` applied,
+ * functions and undefined properties left out. What JSON cannot hold (a BigInt, a cycle) throws as
+ * it would there.
  */
 function asJson(value: unknown): unknown {
   if (value === undefined) return undefined;
   const text = JSON.stringify(value);
   return text === undefined ? undefined : JSON.parse(text);
+}
+
+/**
+ * The arguments as they cross: the documents written (the first argument of create, replace and
+ * upsert; each batch operation's `document`) as JSON, everything else (ids, partition keys, query
+ * specs, options) as it is, by structured clone, so the host judges them as in one thread.
+ */
+function crossing(method: StoreMethod, args: unknown[]): unknown[] {
+  if (method === 'create' || method === 'replace' || method === 'upsert')
+    return [asJson(args[0]), ...args.slice(1)];
+  if (method === 'batch' && Array.isArray(args[1]))
+    return [
+      args[0],
+      args[1].map((operation: unknown) =>
+        operation !== null && typeof operation === 'object' && 'document' in operation
+          ? { ...operation, document: asJson((operation as { document: unknown }).document) }
+          : operation,
+      ),
+      ...args.slice(2),
+    ];
+  return args;
 }
 
 function storeCall(
@@ -70,7 +96,7 @@ function storeCall(
   return new Promise((resolve, reject) => {
     let sent: unknown[];
     try {
-      sent = args.map(asJson);
+      sent = crossing(method, args);
     } catch (error) {
       reject(error);
       return;
@@ -162,7 +188,7 @@ function receive(message: ToWorker): void {
     }
     case 'env': {
       for (const [key, value] of Object.entries(message.env))
-        if (value !== undefined && process.env[key] !== value) process.env[key] = value;
+        if (value !== undefined) process.env[key] = value;
       return;
     }
     case 'terminate': {
