@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Database } from './sqlite';
 import { RealClock, type Clock } from './clock';
-import type { AppRegistry as Registry } from './contracts';
 import type { AppRegistry, HostContext, HostService, Invoker, Logger } from './contracts';
 import { resolveHostKeys, type HostKeys } from './http/auth';
 import { buildHttpRoutes } from './http/httpRoutes';
@@ -26,7 +25,7 @@ import { defaultServices } from './services';
 import { applySettings, readLocalSettings, SettingsError } from './settings';
 import * as functionsCore from './worker/functionsCore';
 import { createInvocationRuntime, describeError, describeUnservedBindings } from './worker/invoker';
-import { inProcessExecutor, type FunctionExecutor } from './worker/invocation';
+import { coreLogSink, inProcessExecutor, type FunctionExecutor } from './worker/invocation';
 import { WorkerPool } from './worker/workerPool';
 import { WORKER_COUNT_SETTING, workerCountFrom } from './worker/workerCount';
 import { runInHost } from './hostScope';
@@ -191,10 +190,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       addedEnv.push('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
     }
 
-    functionsCore.setLogSink((level, _category, message) => {
-      if (level === 'warning') log.warn(message);
-      else if (level === 'error' || level === 'critical') log.error(message);
-    });
+    functionsCore.setLogSink(coreLogSink(log));
     // The app may ask at load whether a local host runs it (docs/architecture.md, the app-host seam).
     installLocalHostSeam();
     // Every invocation runs in this host's scope, so app code reaches this host's resources only.
@@ -333,7 +329,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
 /** The loaded app, wherever it runs: its registrations, its calls, its end. */
 interface RunningApp {
-  registry: Registry;
+  registry: AppRegistry;
   execute: FunctionExecutor;
   /** Runs the `appTerminate` hooks (in every worker) and ends the workers. */
   terminate(): Promise<void>;
@@ -430,7 +426,7 @@ async function waitForIdle(
 
 /** The invocation runtime; a host.json it cannot apply (an unknown log level) is the app's mistake, said as such. */
 function invocationRuntime(
-  registry: Registry,
+  registry: AppRegistry,
   execute: FunctionExecutor,
   log: Logger,
 ): ReturnType<typeof createInvocationRuntime> {

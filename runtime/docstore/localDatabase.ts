@@ -59,7 +59,7 @@ export function localHostResources(): LocalHostResources | undefined {
 
 /** Installs the seam; done by loading the host, before it loads any app. */
 export function installLocalHostSeam(): void {
-  slot[LOCAL_HOST_SEAM] ??= { current: () => currentPublished()?.resources };
+  slot[LOCAL_HOST_SEAM] ??= { current: localHostResources };
 }
 
 /**

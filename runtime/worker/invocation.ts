@@ -7,7 +7,13 @@
  */
 import { logLevelFilter, type LogLevelFilter } from '../logLevels';
 import type { InvokeResult, Logger, RpcTypedData } from '../contracts';
-import type { AppCapture, CoreInvocationContext, CoreLogCategory, CoreLogLevel } from './functionsCore';
+import type {
+  AppCapture,
+  CoreInvocationContext,
+  CoreLogCategory,
+  CoreLogLevel,
+  CoreLogSink,
+} from './functionsCore';
 import type { LoadedApp } from './loadApp';
 
 /** The function named in an InvokeRequest is not registered. */
@@ -30,6 +36,14 @@ export interface InvocationCall {
 
 /** Makes one call of the app's function; rejects with what the function threw. Outputs are not delivered. */
 export type FunctionExecutor = (call: InvocationCall) => Promise<InvokeResult>;
+
+/** Where `@azure/functions-core`'s own log lines go (its warnings and errors; the rest is not shown). */
+export function coreLogSink(log: Logger): CoreLogSink {
+  return (level, _category, message) => {
+    if (level === 'warning') log.warn(message);
+    else if (level === 'error' || level === 'critical') log.error(message);
+  };
+}
 
 /** The executor of an app loaded in this thread; its log lines (and the app's) go to `log`. */
 export function inProcessExecutor(app: LoadedApp, log: Logger): FunctionExecutor {

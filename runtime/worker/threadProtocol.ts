@@ -3,7 +3,7 @@
  * Everything crosses by structured clone: invocations as the worker protocol's data (typed data,
  * trigger metadata), the app's registrations as metadata, failures as {@link ThreadError}.
  */
-import type { BindingInfo, HostJson, InvokeResult, LogFields } from '../contracts';
+import type { FunctionRegistration, HostJson, InvokeResult, LogFields } from '../contracts';
 import type { InvocationCall } from './invocation';
 
 /** What a worker thread is started with (`workerData`). */
@@ -13,15 +13,6 @@ export interface WorkerStart {
   index: number;
   /** Whether the host's clock is virtual: then the app's clock reads the time each message carries. */
   virtualClock: boolean;
-}
-
-/** A function of the app as a worker reports it (the host builds its registry from these). */
-export interface ThreadFunction {
-  name: string;
-  bindings: Record<string, BindingInfo>;
-  triggerName: string;
-  trigger: BindingInfo;
-  retryOptions?: unknown;
 }
 
 /** The store methods a worker may call on a container of the host's document store. */
@@ -62,7 +53,8 @@ interface StoredAnswer {
 }
 
 export type FromWorker =
-  | { type: 'loaded'; hostJson: HostJson; functions: ThreadFunction[] }
+  /** The app loaded: the host builds its registry from these. */
+  | { type: 'loaded'; hostJson: HostJson; functions: FunctionRegistration[] }
   | { type: 'loadFailed'; error: ThreadError }
   | { type: 'invoked'; id: number; ok: true; result: InvokeResult }
   | { type: 'invoked'; id: number; ok: false; error: ThreadError }

@@ -11,14 +11,15 @@
  * store calls are answered here, in the host's scope. A worker that stops (the app's code ended its
  * thread, or it threw outside any invocation) fails the calls it was running, as a worker process
  * that dies does in Azure; the host starts another in its place (after a doubling wait, up to
- * 30 s, while it cannot load the app or while workers end within 10 s of their start). A call made while no worker runs waits for one, at most
- * {@link NO_WORKER_WAIT_MS}.
+ * 30 s, while it cannot load the app or while workers end within 10 s of their start). A call
+ * made while no worker runs waits for one, at most {@link NO_WORKER_WAIT_MS}.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AppRegistry, FunctionRegistration, InvokeResult, Logger } from '../contracts';
-import type { FunctionExecutor, InvocationCall } from './invocation';
+import type { FunctionExecutor } from './invocation';
+import { describeError } from './invoker';
 import { AppLoadError, registryOf } from './loadApp';
 import {
   fromThreadError,
@@ -26,7 +27,7 @@ import {
   STORE_METHODS,
   toThreadError,
   type FromWorker,
-  type ThreadFunction,
+  type ThreadError,
   type ToWorker,
   type WorkerStart,
 } from './threadProtocol';
@@ -194,13 +195,9 @@ export class WorkerPool {
   /** What changed in the host's environment since `slot` last had it: only those keys, so the app's own changes stay. */
   private sendEnvironment(slot: WorkerSlot): void {
     const changed: Record<string, string> = {};
-    let any = false;
     for (const [key, value] of Object.entries(process.env))
-      if (value !== undefined && slot.env[key] !== value) {
-        changed[key] = value;
-        any = true;
-      }
-    if (!any) return;
+      if (value !== undefined && slot.env[key] !== value) changed[key] = value;
+    if (Object.keys(changed).length === 0) return;
     slot.env = { ...slot.env, ...changed };
     slot.send({ type: 'env', env: changed });
   }
@@ -316,6 +313,7 @@ export class WorkerPool {
   private answerStore(slot: WorkerSlot, message: Extract<FromWorker, { type: 'store' }>): void {
     const { id, database, container, partitionKeyPath, method, args } = message;
     let target: StoreContainer | undefined;
+    let answer: { ok: true; value: unknown } | { ok: false; error: ThreadError };
     try {
       if (!STORE_METHODS.includes(method)) throw new TypeError(`No store method ${String(method)}.`);
       const value = this.options.inHost(() => {
@@ -331,24 +329,17 @@ export class WorkerPool {
         ) as StoreContainer;
         return target[method](...args);
       });
-      slot.send({
-        type: 'stored',
-        id,
-        now: this.options.now(),
-        partitionKeyPath: target?.partitionKeyPath,
-        ok: true,
-        value,
-      });
+      answer = { ok: true, value };
     } catch (error) {
-      slot.send({
-        type: 'stored',
-        id,
-        now: this.options.now(),
-        partitionKeyPath: target?.partitionKeyPath,
-        ok: false,
-        error: toThreadError(error),
-      });
+      answer = { ok: false, error: toThreadError(error) };
     }
+    slot.send({
+      type: 'stored',
+      id,
+      now: this.options.now(),
+      partitionKeyPath: target?.partitionKeyPath,
+      ...answer,
+    });
   }
 
   /** A worker ended: its calls fail; unless the host is stopping, another takes its place. */
@@ -364,36 +355,42 @@ export class WorkerPool {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     if (this.stopping) return;
-    const why = slot.failure ? ` after an error outside any invocation: ${describe(slot.failure)}` : '';
-    // A worker that ends soon after it started is not restarted at once, nor ever faster than it
-    // ends (an app that crashes after each load): the wait doubles, and a worker that lived
-    // longer than the longest wait resets it.
+    const why = slot.failure ? ` after an error outside any invocation: ${describeError(slot.failure)}` : '';
     const lived = slot.adoptedAt > 0 ? Date.now() - slot.adoptedAt : 0;
-    const previous = this.restartDelays.get(slot.index) ?? 0;
-    const delay =
-      lived >= SHORT_LIFE_MS
-        ? 0
-        : Math.min(Math.max(previous * 2, FIRST_RESTART_DELAY_MS), LONGEST_RESTART_DELAY_MS);
-    this.restartDelays.set(slot.index, delay);
+    const delay = this.restart(slot.index, lived);
     this.options.log.error(
       `Worker ${slot.index} of the app stopped (exit code ${code})${why}; ${calls.length} invocation(s) it was running failed. ` +
         (delay === 0 ? 'Starting another.' : `Starting another in ${delay / 1000} s (it ran ${lived} ms).`),
     );
-    if (delay === 0) this.replace(slot.index, FIRST_RESTART_DELAY_MS);
-    else this.later(delay, () => this.replace(slot.index, FIRST_RESTART_DELAY_MS));
   }
 
-  /** Runs `fn` after `delay` unless the pool stops first (the timer is ended by the stop). */
-  private later(delay: number, fn: () => void): void {
+  /**
+   * Starts worker `index` again, at once if the one before lived long; else (it ended within
+   * {@link SHORT_LIFE_MS} of its start, or could not load the app) after a wait that doubles each
+   * time, from 1 s to 30 s, so an app that crashes on each load is not restarted in a loop.
+   * Returns the wait.
+   */
+  private restart(index: number, lived: number): number {
+    const previous = this.restartDelays.get(index) ?? 0;
+    const delay =
+      lived >= SHORT_LIFE_MS
+        ? 0
+        : Math.min(Math.max(previous * 2, FIRST_RESTART_DELAY_MS), LONGEST_RESTART_DELAY_MS);
+    this.restartDelays.set(index, delay);
+    if (delay === 0) {
+      this.replace(index);
+      return delay;
+    }
     const timer = setTimeout(() => {
       this.starting.delete(timer);
-      if (!this.stopping) fn();
+      if (!this.stopping) this.replace(index);
     }, delay);
     this.starting.add(timer);
+    return delay;
   }
 
-  /** Starts worker `index` again; while it cannot load the app, tries again after `delay` (doubling). */
-  private replace(index: number, delay: number): void {
+  /** Starts a replacement for worker `index` and takes it in once it has loaded the app. */
+  private replace(index: number): void {
     const replacement = spawn(this.script, this.options, index);
     this.starting.add(replacement.slot);
     replacement.loaded.then(
@@ -403,18 +400,13 @@ export class WorkerPool {
       },
       (error: unknown) => {
         if (!this.starting.delete(replacement.slot)) return;
+        const delay = this.restart(index, 0);
         this.options.log.error(
-          `Worker ${index} of the app could not be started again (${describe(error)}); trying again in ${delay / 1000} s.`,
+          `Worker ${index} of the app could not be started again (${describeError(error)}); trying again in ${delay / 1000} s.`,
         );
-        this.later(delay, () => this.replace(index, Math.min(delay * 2, LONGEST_RESTART_DELAY_MS)));
       },
     );
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name || String(error);
-  return String(error);
 }
 
 /** Starts one worker; `loaded` settles once it has loaded the app (rejects with why it could not). */
@@ -445,11 +437,9 @@ function spawn(
     slot.onExit = (code) =>
       reject(
         new AppLoadError(
-          `Worker ${index} of the app stopped (exit code ${code}) while loading the app${slot.failure ? `: ${describe(slot.failure)}` : '.'}`,
+          `Worker ${index} of the app stopped (exit code ${code}) while loading the app${slot.failure ? `: ${describeError(slot.failure)}` : '.'}`,
         ),
       );
   });
   return { slot, loaded };
 }
-
-export type { InvocationCall, ThreadFunction };

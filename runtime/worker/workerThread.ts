@@ -8,7 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger, LogFields } from '../contracts';
 import * as functionsCore from './functionsCore';
-import { inProcessExecutor, type FunctionExecutor } from './invocation';
+import { coreLogSink, inProcessExecutor, type FunctionExecutor } from './invocation';
+import { describeError } from './invoker';
 import { loadApp, runAppHooks, type LoadedApp } from './loadApp';
 import {
   fromThreadError,
@@ -153,10 +154,7 @@ const log: Logger = {
   warn: (message: string, fields?: LogFields) => send({ type: 'log', level: 'warn', message, fields }),
   error: (message: string, fields?: LogFields) => send({ type: 'log', level: 'error', message, fields }),
 };
-functionsCore.setLogSink((level, _category, message) => {
-  if (level === 'warning') log.warn(message);
-  else if (level === 'error' || level === 'critical') log.error(message);
-});
+functionsCore.setLogSink(coreLogSink(log));
 
 let app: LoadedApp | undefined;
 let execute: FunctionExecutor | undefined;
@@ -195,7 +193,7 @@ function receive(message: ToWorker): void {
       const loaded = app;
       const hooks = loaded ? runAppHooks(loaded.capture, 'appTerminate', start.appRoot) : Promise.resolve();
       hooks
-        .catch((error: unknown) => log.error(`An appTerminate hook failed: ${(error as Error).message}`))
+        .catch((error: unknown) => log.error(`An appTerminate hook failed: ${describeError(error)}`))
         .finally(() => {
           send({ type: 'terminated' });
           outbox.flush();
@@ -217,7 +215,7 @@ loadApp(start.appRoot).then(
     send({
       type: 'loaded',
       hostJson: loaded.registry.hostJson,
-      functions: [...loaded.registry.functions.values()].map((fn) => ({ ...fn })),
+      functions: [...loaded.registry.functions.values()],
     });
   },
   (error: unknown) => send({ type: 'loadFailed', error: toThreadError(error) }),
