@@ -25,6 +25,15 @@ export class ContainerViews implements Views {
       new ViewVersionConflictError(document.pk, document.id, detail);
     let ifMatch = condition.ifMatch;
     let exists = ifMatch !== undefined;
+    if (condition.expectedVersion === 0 && ifMatch === undefined) {
+      // The usual case is a first write: one create. A 409 means something is stored; whether
+      // it counts as version 0 is judged below, from a read, as for any other version.
+      try {
+        return await this.views.create(body as T);
+      } catch (error) {
+        if (!hasStatus(error, 409)) throw error;
+      }
+    }
     if (condition.expectedVersion !== undefined) {
       const current = await this.views.read<ViewDocument>(document.id, document.pk);
       const actual = current?.version ?? 0;

@@ -175,8 +175,9 @@ async function deadLetter(
 }
 
 /**
- * Handles a batch of command documents as the change feed delivers them. Each command's current
- * record is read first: a redelivered or already completed command is skipped.
+ * Handles a batch of command documents as the change feed delivers them. Each pending command's
+ * current record is read first: a redelivered or already completed command is
+ * skipped, and so is a document the feed delivers with its outcome already recorded.
  *
  * @throws CommandsToRetryError after handling the whole batch, when some command must be retried.
  */
@@ -186,8 +187,14 @@ export async function handleCommands(
 ): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
   for (const document of documents) {
-    const id = (document as { id?: unknown } | null)?.id;
+    const { id, status } = (document ?? {}) as { id?: unknown; status?: unknown };
     if (typeof id !== 'string') continue;
+    // The feed delivers the document as written: a recorded outcome is final for that version (a
+    // retry writes a new, pending one), so there is nothing to read. A pending one may be stale.
+    if (typeof status === 'string' && status !== 'pending') {
+      results.push({ commandId: id, result: 'skipped' });
+      continue;
+    }
     const record = await deps.stores.commands.get(id);
     if (!record || record.status !== 'pending') {
       results.push({ commandId: id, result: 'skipped' });

@@ -6,7 +6,13 @@
 import type { EventEnvelope } from '../../domain/envelope';
 import type { AccountEvent, TransferEvent } from '../../domain/events';
 import { parseStreamId } from '../../domain/ids';
-import { isStoreError, type EventStore, type Views } from '../../stores';
+import {
+  isStoreError,
+  type EventStore,
+  type StoredView,
+  type ViewWriteCondition,
+  type Views,
+} from '../../stores';
 import { projectAccount, type AccountView } from '../projections/accountView';
 import {
   ACCOUNT_VIEW_ID,
@@ -71,6 +77,14 @@ async function updateStream(
   }
 }
 
+/**
+ * The condition a view is written on: the document read is still the stored one (its etag, checked
+ * by the store in the write itself), or nothing is stored yet. Either fails as a version conflict.
+ */
+function writtenOver(stored: StoredView | undefined): ViewWriteCondition {
+  return stored ? { ifMatch: stored._etag } : { expectedVersion: 0 };
+}
+
 /** The events after `version` up to `target`: from the delivery when it is contiguous, else from the store. */
 async function pending(
   events: EventStore,
@@ -113,7 +127,7 @@ async function updateAccount(
     // Entries first: if the view write below fails, a redelivery writes the same entries again.
     if (result.entry) await stores.views.put(result.entry);
   }
-  if (view) await stores.views.put(view, { expectedVersion: version });
+  if (view) await stores.views.put(view, writtenOver(stored));
   return todo.length;
 }
 
@@ -159,7 +173,7 @@ async function updateTransfer(
       });
     else await stores.views.delete(OPEN_TRANSFERS_PARTITION, transferId);
   }
-  await stores.views.put(view, { expectedVersion: version });
+  await stores.views.put(view, writtenOver(stored));
   // Counted once the view holds the events: a redelivery finds them applied and counts nothing.
   for (const measure of measured) measure();
   return todo.length;
