@@ -9,7 +9,7 @@ import { LocalDocumentContainer } from '../../stores/local/localContainer';
 import { createLocalStores } from '../../stores/local/localStores';
 import { countedContainer, type CountedContainer } from '../../stores/test/countedContainer';
 import { ContainerViews } from '../../stores/views';
-import type { StoreSet } from '../../stores';
+import type { StoreSet, StoredView, ViewDocument, Views } from '../../stores';
 import { ACCOUNT_VIEW_ID, TRANSFER_VIEW_ID } from '../projections/layout';
 import { updateViews } from './updateViews';
 
@@ -97,5 +97,38 @@ describe('updateViews', () => {
     expect(update).toEqual({ streamId: 'account-acc-1', applied: 0 });
     // The credits counted once, whoever wrote them.
     expect(await views.get('account-acc-1', ACCOUNT_VIEW_ID)).toMatchObject({ version: 3, available: 1_250 });
+  });
+
+  it('checks the write on the version read when the driver gives no etag', async () => {
+    const counting = new ContainerViews(counted.container);
+    const withoutEtags: Views = {
+      ...counting,
+      get: async <T extends ViewDocument>(pk: string, id: string) => {
+        const stored = await counting.get<T>(pk, id);
+        if (!stored) return undefined;
+        const { _etag: _, ...rest } = stored;
+        return rest as StoredView<T>;
+      },
+      put: (document, condition) => counting.put(document, condition),
+      delete: (pk, id, condition) => counting.delete(pk, id, condition),
+      query: (pk, query) => counting.query(pk, query),
+      deleteAll: (pk) => counting.deleteAll(pk),
+    };
+    const first = envelopes('account-acc-1', 0, [opened('acc-1'), loaded('acc-1', 'ld-1', 1_000)]);
+    await updateViews({ events: stores.events, views: withoutEtags }, first);
+    const second = envelopes('account-acc-1', 2, [loaded('acc-1', 'ld-2', 250)]);
+    await stores.events.append('account-acc-1', 0, [...first, ...second]);
+    counted.before.read = async () => {
+      counted.before.read = async () => {
+        // Between the updater's read of the view and the version check of its write.
+        await updateViews({ events: stores.events, views: new ContainerViews(viewsContainer) }, second);
+      };
+    };
+    const [update] = await updateViews({ events: stores.events, views: withoutEtags }, second);
+    expect(update).toEqual({ streamId: 'account-acc-1', applied: 0 });
+    expect(await counting.get('account-acc-1', ACCOUNT_VIEW_ID)).toMatchObject({
+      version: 3,
+      available: 1_250,
+    });
   });
 });

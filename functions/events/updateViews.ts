@@ -82,7 +82,11 @@ async function updateStream(
  * by the store in the write itself), or nothing is stored yet. Either fails as a version conflict.
  */
 function writtenOver(stored: StoredView | undefined): ViewWriteCondition {
-  return stored ? { ifMatch: stored._etag } : { expectedVersion: 0 };
+  if (!stored) return { expectedVersion: 0 };
+  // A driver that gave no etag still gets a checked write: on the version read.
+  return typeof stored._etag === 'string'
+    ? { ifMatch: stored._etag }
+    : { expectedVersion: stored.version ?? 0 };
 }
 
 /** The events after `version` up to `target`: from the delivery when it is contiguous, else from the store. */
