@@ -41,7 +41,7 @@ export type ToWorker =
   | (StoredAnswer & { ok: true; value: unknown })
   | (StoredAnswer & { ok: false; error: ThreadError })
   /** The settings the host added or changed since the worker last had them (only those). */
-  | { type: 'env'; env: Record<string, string | undefined> }
+  | { type: 'env'; env: Record<string, string> }
   | { type: 'terminate' };
 
 interface StoredAnswer {

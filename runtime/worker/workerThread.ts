@@ -185,8 +185,7 @@ function receive(message: ToWorker): void {
       return;
     }
     case 'env': {
-      for (const [key, value] of Object.entries(message.env))
-        if (value !== undefined) process.env[key] = value;
+      Object.assign(process.env, message.env);
       return;
     }
     case 'terminate': {
