@@ -5,11 +5,11 @@
 import { Database, LocalDocumentStore } from '@cardflow/local-host';
 import { LocalDocumentContainer } from './local/localContainer';
 import { ViewVersionConflictError } from './errors';
-import { countedContainer, type CountedContainer } from './test/countedContainer';
+import { counted as countedCalls, type Counted } from './test/counted';
 import { ContainerViews } from './views';
 
 let db: Database;
-let counted: CountedContainer;
+let counted: Counted<LocalDocumentContainer>;
 let views: ContainerViews;
 
 beforeEach(() => {
@@ -18,8 +18,8 @@ beforeEach(() => {
   const container = new LocalDocumentContainer(
     documents.container('cardflow', 'views', { partitionKeyPath: '/pk' }),
   );
-  counted = countedContainer(container);
-  views = new ContainerViews(counted.container);
+  counted = countedCalls(container);
+  views = new ContainerViews(counted.subject);
 });
 afterEach(() => db.close());
 

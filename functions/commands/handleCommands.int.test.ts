@@ -5,34 +5,22 @@
 import { Database, LocalDocumentStore } from '@cardflow/local-host';
 import { commandId } from '../../domain/commandId';
 import type { ClientCommand } from '../../domain/commands';
-import type { CommandRecord, StoreSet } from '../../stores';
+import type { CommandRecord, CommandStore, StoreSet } from '../../stores';
 import { createLocalStores } from '../../stores/local/localStores';
+import { counted, type Counted } from '../../stores/test/counted';
 import { handleCommands, type CommandHandlerDeps } from './handleCommands';
 
 let db: Database;
 let stores: StoreSet;
-let reads: string[];
+let commands: Counted<CommandStore>;
 let deps: CommandHandlerDeps;
 
 beforeEach(() => {
   db = new Database(':memory:');
   stores = createLocalStores(new LocalDocumentStore(db), { databaseName: 'cardflow' });
-  reads = [];
-  const commands = stores.commands;
+  commands = counted(stores.commands);
   deps = {
-    stores: {
-      ...stores,
-      commands: new Proxy(commands, {
-        get(target, property, receiver) {
-          const value: unknown = Reflect.get(target, property, receiver);
-          if (property !== 'get' || typeof value !== 'function') return value;
-          return (id: string) => {
-            reads.push(id);
-            return (value as (id: string) => unknown).call(target, id);
-          };
-        },
-      }),
-    },
+    stores: { ...stores, commands: commands.subject },
     processes: () => {
       throw new Error('no durable client in this test');
     },
@@ -63,22 +51,23 @@ describe('handleCommands', () => {
     expect(await handleCommands(deps, [pending])).toEqual([
       { commandId: pending.id, result: 'completed', outcome: { status: 'succeeded' } },
     ]);
-    expect(reads).toEqual([pending.id]);
+    // One read of the command, then its outcome recorded.
+    expect(commands.calls).toEqual(['get', 'complete']);
 
-    reads = [];
+    commands.calls = [];
     const completed = (await stores.commands.get(pending.id))!;
     expect(completed.status).toBe('succeeded');
     expect(await handleCommands(deps, [completed])).toEqual([{ commandId: pending.id, result: 'skipped' }]);
-    expect(reads).toEqual([]);
+    expect(commands.calls).toEqual([]);
     expect(await stores.events.streamVersion('account-acc-1')).toBe(1);
   });
 
   it('skips a stale pending document of a command already completed, after reading it', async () => {
     const pending = await submitted(open('acc-1'));
     await handleCommands(deps, [pending]);
-    reads = [];
+    commands.calls = [];
     expect(await handleCommands(deps, [pending])).toEqual([{ commandId: pending.id, result: 'skipped' }]);
-    expect(reads).toEqual([pending.id]);
+    expect(commands.calls).toEqual(['get']);
     expect(await stores.events.streamVersion('account-acc-1')).toBe(1);
   });
 

@@ -175,9 +175,9 @@ async function deadLetter(
 }
 
 /**
- * Handles a batch of command documents as the change feed delivers them. Each pending command's
- * current record is read first: a redelivered or already completed command is
- * skipped, and so is a document the feed delivers with its outcome already recorded.
+ * Handles a batch of command documents as the change feed delivers them. A document delivered
+ * with its outcome recorded is skipped; for a pending one the command's current record is read
+ * first, and a redelivered or already completed command is skipped.
  *
  * @throws CommandsToRetryError after handling the whole batch, when some command must be retried.
  */

@@ -7,7 +7,7 @@ import { envelopeAll, type EventEnvelope } from '../../domain/envelope';
 import type { DomainEvent } from '../../domain/events';
 import { LocalDocumentContainer } from '../../stores/local/localContainer';
 import { createLocalStores } from '../../stores/local/localStores';
-import { countedContainer, type CountedContainer } from '../../stores/test/countedContainer';
+import { counted as countedCalls, type Counted } from '../../stores/test/counted';
 import { ContainerViews } from '../../stores/views';
 import type { StoreSet, StoredView, ViewDocument, Views } from '../../stores';
 import { ACCOUNT_VIEW_ID, TRANSFER_VIEW_ID } from '../projections/layout';
@@ -16,7 +16,7 @@ import { updateViews } from './updateViews';
 let db: Database;
 let stores: StoreSet;
 let viewsContainer: LocalDocumentContainer;
-let counted: CountedContainer;
+let counted: Counted<LocalDocumentContainer>;
 
 beforeEach(() => {
   db = new Database(':memory:');
@@ -25,7 +25,7 @@ beforeEach(() => {
   viewsContainer = new LocalDocumentContainer(
     documents.container('cardflow', 'views', { partitionKeyPath: '/pk' }),
   );
-  counted = countedContainer(viewsContainer);
+  counted = countedCalls(viewsContainer);
 });
 afterEach(() => db.close());
 
@@ -51,7 +51,7 @@ const loaded = (accountId: string, loadId: string, amount: number): DomainEvent 
 
 describe('updateViews', () => {
   it('reads each view once and writes it once, on the etag it read', async () => {
-    const views = new ContainerViews(counted.container);
+    const views = new ContainerViews(counted.subject);
     const transfer = envelopes('transfer-tr-1', 0, [
       {
         type: 'TransferRequested',
@@ -82,7 +82,7 @@ describe('updateViews', () => {
   });
 
   it('starts again from what another writer wrote between its read and its write', async () => {
-    const views = new ContainerViews(counted.container);
+    const views = new ContainerViews(counted.subject);
     const first = envelopes('account-acc-1', 0, [opened('acc-1'), loaded('acc-1', 'ld-1', 1_000)]);
     await updateViews({ events: stores.events, views }, first);
     const second = envelopes('account-acc-1', 2, [loaded('acc-1', 'ld-2', 250)]);
@@ -100,7 +100,7 @@ describe('updateViews', () => {
   });
 
   it('checks the write on the version read when the driver gives no etag', async () => {
-    const counting = new ContainerViews(counted.container);
+    const counting = new ContainerViews(counted.subject);
     const withoutEtags: Views = {
       ...counting,
       get: async <T extends ViewDocument>(pk: string, id: string) => {
