@@ -8,7 +8,11 @@
  * set after the first 1 000 transfers and at the end, with the machine and its load.
  *
  * Usage: npm run bench [-- --transfers N --accounts M --concurrency C --tracing off|on|both --rounds R
- *                         --cpu-prof DIR]
+ *                         --reads wait|poll --cpu-prof DIR]
+ *
+ * `--reads`: how each client learns that its transfer is final. `wait` (the default): it reads the
+ * transfer with `Prefer: wait=10`, which the host holds until the transfer settles; `poll`: one
+ * poller reads every open transfer every 10 ms, as clients did before the API could wait.
  *
  * `--cpu-prof DIR`: the host writes a CPU profile of the run into DIR (`node --cpu-prof`) as it exits.
  *
@@ -34,6 +38,13 @@ const APP_ROOT = path.resolve(__dirname, '../..');
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? path.resolve(process.argv[at + 1] ?? '.') : undefined;
+}
+
+function readsMode(): 'wait' | 'poll' {
+  const at = process.argv.indexOf('--reads');
+  const value = at >= 0 ? process.argv[at + 1] : 'wait';
+  if (value !== 'wait' && value !== 'poll') throw new Error('--reads must be wait or poll');
+  return value;
 }
 
 function tracingMode(): 'off' | 'on' | 'both' {
@@ -157,7 +168,8 @@ async function main(): Promise<number> {
     throw error;
   });
   try {
-    const api = new CardflowApi(httpDriver(host.baseUrl, 10), users);
+    const reads = readsMode();
+    const api = new CardflowApi(httpDriver(host.baseUrl, 10, reads === 'wait' ? 10 : undefined), users);
     const cpuAtStart = host.cpuMs();
     const reportProgress = progressReporter(process.stderr);
     let rssAfterFirst: number | undefined;
@@ -178,7 +190,7 @@ async function main(): Promise<number> {
     const rssAtEnd = host.rssBytes();
     console.log(machineLine(loadAtStart));
     console.log(
-      `host: node dist/runtime/cli.js (process ${host.pid}), store local (SQLite, WAL, durable default) in ${path.join(dir, 'data')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}`,
+      `host: node dist/runtime/cli.js (process ${host.pid}), store local (SQLite, WAL, durable default) in ${path.join(dir, 'data')}; transfers ${transfers}, accounts ${accounts}, client concurrency ${concurrency}, reads ${reads === 'wait' ? 'waiting on the host (Prefer: wait=10)' : 'polled every 10 ms'}`,
     );
     for (const line of result.summary) console.log(line);
     if (result.load) {

@@ -30,12 +30,18 @@ export interface Driver {
   waitUntil(at: number): Promise<void>;
   /** Whether `waitUntil` is instant (a virtual clock), so long waits are fine. */
   readonly virtualTime: boolean;
+  /**
+   * How long a read of a transfer may wait on the host for the transfer to settle (`Prefer: wait`,
+   * seconds); undefined: the client polls.
+   */
+  readonly readWaitSeconds?: number;
 }
 
-/** A host over the network, on real time. */
-export function httpDriver(baseUrl: string, pollMs = 50): Driver {
+/** A host over the network, on real time; its reads of a transfer wait `readWaitSeconds` on the host when given. */
+export function httpDriver(baseUrl: string, pollMs = 50, readWaitSeconds?: number): Driver {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return {
+    readWaitSeconds,
     baseUrl: baseUrl.replace(/\/$/, ''),
     settle: async () => {
       await sleep(pollMs);
@@ -148,8 +154,16 @@ export class CardflowApi {
     return this.getOptional(`/api/accounts/${accountId}`);
   }
 
-  transfer(transferId: string): Promise<TransferView | undefined> {
-    return this.getOptional(`/api/transfers/${transferId}`);
+  /**
+   * The transfer's read model, or undefined while it does not exist (yet). With `waitSeconds`, the
+   * host may hold the answer that long (`Prefer: wait`) while the transfer is unknown or moving.
+   */
+  transfer(transferId: string, options: { waitSeconds?: number } = {}): Promise<TransferView | undefined> {
+    return this.getOptional(
+      `/api/transfers/${transferId}`,
+      [200],
+      options.waitSeconds ? { prefer: `wait=${options.waitSeconds}` } : {},
+    );
   }
 
   approvals(status: NonNullable<ListApprovalsQuery['status']> = 'pending'): Promise<ApprovalsPage> {
@@ -215,9 +229,13 @@ export class CardflowApi {
     return answer as T;
   }
 
-  private async getOptional<T>(path: string, ok: readonly number[] = [200]): Promise<T | undefined> {
+  private async getOptional<T>(
+    path: string,
+    ok: readonly number[] = [200],
+    headers: Record<string, string> = {},
+  ): Promise<T | undefined> {
     const res = await fetch(this.driver.baseUrl + path, {
-      headers: this.users.headersOf(this.users.operator),
+      headers: { ...this.users.headersOf(this.users.operator), ...headers },
     });
     const answer = await bodyOf(res);
     if (res.status === 404) return undefined;

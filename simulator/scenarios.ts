@@ -378,6 +378,9 @@ const load: Scenario = async (api, ledger, options) => {
   const approvedIds = new Set<string>();
   let reported = -1;
   const started = Date.now();
+  // Where the host can hold a read until the transfer settles (Prefer: wait), each client follows
+  // its own transfer with such reads; otherwise one poller reads every open transfer each round.
+  const waitSeconds = api.driver.readWaitSeconds;
 
   // A deterministic spread: transfer n goes from account n to account n+1+(n mod (M-1)), 1.00 to 50.00.
   const plan = Array.from({ length: options.transfers }, (_, n) => {
@@ -412,29 +415,43 @@ const load: Scenario = async (api, ledger, options) => {
         () => failure !== undefined,
       );
       requested.set(id, sentAt);
+      if (waitSeconds) await follow(id);
     }
+  };
+  const inTime = () => {
+    if (Date.now() - started > options.timeoutMs + plan.length * 50)
+      throw new Error(`load: ${plan.length - finished.size} transfers not final in time`);
+  };
+  /** Takes in what a read of the transfer showed; whether the transfer is final. */
+  const observe = async (id: string, view: TransferView | undefined): Promise<boolean> => {
+    if (!view) return false;
+    if (FINAL_TRANSFER_STATUSES.includes(view.status)) {
+      if (!finished.has(id)) finished.set(id, { at: Date.now(), status: view.status });
+      return true;
+    }
+    // The velocity rule may hold some back: an approver clears them, as in production.
+    if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
+      approvedIds.add(id);
+      await api.decide(id, { decision: 'approve' });
+    } else if (view.status === 'awaiting_approval') {
+      await api.driver.settle(); // decided, not yet taken in: a wait would answer at once meanwhile
+    }
+    return false;
+  };
+  const follow = async (id: string) => {
+    while (!failure && !(await observe(id, await api.transfer(id, { waitSeconds })))) inTime();
+    if (finished.size !== reported) options.progress?.((reported = finished.size), plan.length);
   };
   const poll = async () => {
     while (finished.size < plan.length && !failure) {
       const open = [...requested.keys()].filter((id) => !finished.has(id));
       for (let i = 0; i < open.length; i += options.concurrency) {
         await Promise.all(
-          open.slice(i, i + options.concurrency).map(async (id) => {
-            const view = await api.transfer(id);
-            if (!view) return;
-            if (FINAL_TRANSFER_STATUSES.includes(view.status) && !finished.has(id))
-              finished.set(id, { at: Date.now(), status: view.status });
-            // The velocity rule may hold some back: an approver clears them, as in production.
-            if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
-              approvedIds.add(id);
-              await api.decide(id, { decision: 'approve' });
-            }
-          }),
+          open.slice(i, i + options.concurrency).map(async (id) => observe(id, await api.transfer(id))),
         );
       }
       if (finished.size !== reported) options.progress?.((reported = finished.size), plan.length);
-      if (Date.now() - started > options.timeoutMs + plan.length * 50)
-        throw new Error(`load: ${plan.length - finished.size} transfers not final in time`);
+      inTime();
       if (finished.size < plan.length) await api.driver.settle();
     }
   };
@@ -444,7 +461,7 @@ const load: Scenario = async (api, ledger, options) => {
     });
   await Promise.all([
     ...Array.from({ length: Math.max(1, options.concurrency) }, () => untilFailure(submit)),
-    untilFailure(poll),
+    ...(waitSeconds ? [] : [untilFailure(poll)]),
   ]);
   if (failure) throw failure.error;
   const elapsedMs = Date.now() - started;

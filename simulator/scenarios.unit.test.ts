@@ -9,16 +9,21 @@ import { runScenario, type ScenarioOptions } from './scenarios';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Accounts open and load at once; a transfer is completed 5 ms after it is requested, unless `answer` says otherwise. */
-function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never', retryAfterSeconds = 0.2) {
+function fakeApi(
+  answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never',
+  retryAfterSeconds = 0.2,
+  readWaitSeconds?: number,
+) {
   const driver: Driver = {
     baseUrl: 'http://fake',
     settle: () => sleep(1),
     now: () => Date.now(),
     waitUntil: (at) => sleep(Math.max(0, at - Date.now())),
     virtualTime: false,
+    readWaitSeconds,
   };
   const finalAt = new Map<string, number>();
-  const counts = { requests: 0, refused: 0, afterReturn: 0, sending: 0, most: 0 };
+  const counts = { requests: 0, refused: 0, afterReturn: 0, sending: 0, most: 0, reads: 0, waitingReads: 0 };
   /** Per transfer id, when each attempt to request it was sent. */
   const attempts = new Map<string, number[]>();
   let returned = false;
@@ -44,10 +49,18 @@ function fakeApi(answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never
       finalAt.set(body.transferId, what === 'never' ? Infinity : Date.now() + 5);
       return { transferId: body.transferId, commandId: `c-${call}` };
     },
-    transfer: async (id: string) => ({
-      transferId: id,
-      status: Date.now() >= (finalAt.get(id) ?? Infinity) ? 'completed' : 'reserving',
-    }),
+    transfer: async (id: string, read: { waitSeconds?: number } = {}) => {
+      counts.reads++;
+      if (read.waitSeconds) {
+        // As the host holds a waiting read: until the transfer is final (here at most 20 ms).
+        counts.waitingReads++;
+        await sleep(Math.max(0, Math.min(finalAt.get(id) ?? Infinity, Date.now() + 20) - Date.now()));
+      }
+      return {
+        transferId: id,
+        status: Date.now() >= (finalAt.get(id) ?? Infinity) ? 'completed' : 'reserving',
+      };
+    },
     decide: async () => ({}),
   };
   return {
@@ -128,6 +141,26 @@ describe('the load scenario', () => {
     expect(result.violations).toEqual(
       expect.arrayContaining([expect.stringMatching(/load: 40 transfers not final in time/)]),
     );
+    await sleep(50);
+    expect(fake.counts.afterReturn).toBe(0);
+  });
+
+  test('with reads that wait on the host, each client follows its own transfer: about one read each, `concurrency` at once', async () => {
+    const { api, counts } = fakeApi(() => 'accept', 0.2, 10);
+    const result = await runScenario(api, 'load', options());
+    expect(result.load).toMatchObject({ transfers: 60, completed: 60 });
+    expect(result.load?.latencyMs.count).toBe(60);
+    expect(counts.most).toBe(4);
+    // The run's reads all wait; the invariants check afterwards reads each transfer once more, without waiting.
+    expect(counts.waitingReads).toBeGreaterThanOrEqual(60);
+    expect(counts.waitingReads).toBeLessThan(60 * 2);
+  });
+
+  test('with waiting reads, transfers that never finish still time the run out', async () => {
+    const fake = fakeApi((call) => (call <= 4 ? 'never' : 'accept'), 0.2, 10);
+    const result = await runScenario(fake.api, 'load', options({ transfers: 40, timeoutMs: 100 }));
+    fake.markReturned();
+    expect(result.violations).toEqual(expect.arrayContaining([expect.stringMatching(/not final in time/)]));
     await sleep(50);
     expect(fake.counts.afterReturn).toBe(0);
   });

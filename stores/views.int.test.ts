@@ -1,6 +1,7 @@
 /**
  * What a view write costs in store calls, on the local document store: the common writes are one
- * call each (the conformance suite shows what they mean; this shows they stay cheap).
+ * call each (the conformance suite shows what they mean; this shows they stay cheap). And who waits
+ * for a document's next write through the views (`written`) is woken by it.
  */
 import { Database, LocalDocumentStore } from '@cardflow/local-host';
 import { LocalDocumentContainer } from './local/localContainer';
@@ -51,5 +52,52 @@ describe('view writes in store calls', () => {
       views.put({ id: 'versioned', pk: 'p', version: 1 }, { expectedVersion: 0 }),
     ).rejects.toMatchObject({ code: 'view_version_conflict' });
     expect(await views.get('p', 'versioned')).toMatchObject({ version: 4 });
+  });
+});
+
+describe('waiting for a view to be written', () => {
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('wakes every waiter of the document at its put, well before the time given', async () => {
+    const started = Date.now();
+    const waits = [views.written('p', 'a', 10_000), views.written('p', 'a', 10_000)];
+    await later(20);
+    await views.put({ id: 'a', pk: 'p', version: 1 });
+    expect(await Promise.all(waits)).toEqual([true, true]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('wakes at a delete and at a rebuild’s deleteAll', async () => {
+    await views.put({ id: 'a', pk: 'p', version: 1 });
+    const deleted = views.written('p', 'a', 10_000);
+    await views.delete('p', 'a');
+    expect(await deleted).toBe(true);
+    await views.put({ id: 'a', pk: 'p', version: 1 });
+    const rebuilt = views.written('p', 'a', 10_000);
+    await views.deleteAll();
+    expect(await rebuilt).toBe(true);
+  });
+
+  it('is not woken by another document, nor by a write that failed, and answers false after the time given', async () => {
+    const stored = await views.put({ id: 'a', pk: 'p', version: 1 });
+    await views.put({ ...stored, version: 2 }, { ifMatch: stored._etag });
+    const started = Date.now();
+    const waiting = views.written('p', 'a', 150);
+    await views.put({ id: 'b', pk: 'p', version: 1 });
+    await views.put({ id: 'a', pk: 'q', version: 1 });
+    await expect(views.put({ ...stored, version: 3 }, { ifMatch: stored._etag })).rejects.toBeInstanceOf(
+      ViewVersionConflictError,
+    );
+    expect(await waiting).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('does not see a write made through other views on the same container', async () => {
+    const elsewhere = new ContainerViews(counted.subject);
+    const waiting = views.written('p', 'a', 100);
+    await elsewhere.put({ id: 'a', pk: 'p', version: 1 });
+    expect(await waiting).toBe(false);
+    // The write is there for the re-read that follows.
+    expect(await views.get('p', 'a')).toMatchObject({ version: 1 });
   });
 });

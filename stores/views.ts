@@ -1,13 +1,39 @@
 /**
  * Read-model documents on a container partitioned by `/pk`, with optimistic checks by etag or by
- * the `version` (last applied event) the document carries.
+ * the `version` (last applied event) the document carries; whoever waits for a document's next
+ * write through them (`written`) is woken when it lands.
  */
 import { hasStatus, type DocumentContainer } from './container';
 import { StoreError, ViewVersionConflictError } from './errors';
 import type { StoredView, ViewDocument, ViewQuery, ViewWriteCondition, Views } from './ports';
 
 export class ContainerViews implements Views {
+  /** Who waits for the next write of a document, by document. */
+  private readonly waiting = new Map<string, Set<() => void>>();
+
   constructor(private readonly views: DocumentContainer) {}
+
+  written(pk: string, id: string, withinMs: number): Promise<boolean> {
+    const key = documentKey(pk, id);
+    return new Promise((resolve) => {
+      const waiters = this.waiting.get(key) ?? new Set<() => void>();
+      this.waiting.set(key, waiters);
+      const done = (wrote: boolean) => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.waiting.get(key) === waiters) this.waiting.delete(key);
+        resolve(wrote);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), Math.max(0, withinMs));
+      waiters.add(wake);
+    });
+  }
+
+  private wrote(pk: string, id: string): void {
+    const waiters = this.waiting.get(documentKey(pk, id));
+    if (waiters) for (const wake of [...waiters]) wake();
+  }
 
   async get<T extends ViewDocument = ViewDocument>(
     pk: string,
@@ -17,6 +43,15 @@ export class ContainerViews implements Views {
   }
 
   async put<T extends ViewDocument>(document: T, condition: ViewWriteCondition = {}): Promise<StoredView<T>> {
+    const stored = await this.write(document, condition);
+    this.wrote(document.pk, document.id);
+    return stored;
+  }
+
+  private async write<T extends ViewDocument>(
+    document: T,
+    condition: ViewWriteCondition,
+  ): Promise<StoredView<T>> {
     if (typeof document?.id !== 'string' || typeof document.pk !== 'string') {
       throw new StoreError('invalid_request', 'a view document has a string id and pk');
     }
@@ -56,6 +91,12 @@ export class ContainerViews implements Views {
   }
 
   async delete(pk: string, id: string, condition: ViewWriteCondition = {}): Promise<boolean> {
+    const deleted = await this.remove(pk, id, condition);
+    if (deleted) this.wrote(pk, id);
+    return deleted;
+  }
+
+  private async remove(pk: string, id: string, condition: ViewWriteCondition): Promise<boolean> {
     let ifMatch = condition.ifMatch;
     if (condition.expectedVersion !== undefined) {
       const current = await this.views.read<ViewDocument>(id, pk);
@@ -106,6 +147,7 @@ export class ContainerViews implements Views {
     for (const key of await this.views.listKeys(pk)) {
       try {
         await this.views.delete(key.id, key.partitionKey);
+        if (typeof key.partitionKey === 'string') this.wrote(key.partitionKey, key.id);
         deleted++;
       } catch (error) {
         if (!hasStatus(error, 404)) throw error;
@@ -114,3 +156,5 @@ export class ContainerViews implements Views {
     return deleted;
   }
 }
+
+const documentKey = (pk: string, id: string) => `${pk}\u0000${id}`;

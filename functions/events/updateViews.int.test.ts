@@ -113,6 +113,7 @@ describe('updateViews', () => {
       delete: (pk, id, condition) => counting.delete(pk, id, condition),
       query: (pk, query) => counting.query(pk, query),
       deleteAll: (pk) => counting.deleteAll(pk),
+      written: (pk, id, withinMs) => counting.written(pk, id, withinMs),
     };
     const first = envelopes('account-acc-1', 0, [opened('acc-1'), loaded('acc-1', 'ld-1', 1_000)]);
     await updateViews({ events: stores.events, views: withoutEtags }, first);

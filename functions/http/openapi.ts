@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { RouteDefinition } from './route';
 import { ROUTES } from './routes';
 import { ProblemSchema } from './schemas';
+import { MAX_WAIT_SECONDS } from './waitPreference';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -52,11 +53,32 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
             },
           ]
         : []),
+      ...(route.waits
+        ? [
+            {
+              name: 'Prefer',
+              in: 'header',
+              required: false,
+              description: `\`wait=N\` (RFC 7240): rather than answer at once, wait up to N seconds (at most ${MAX_WAIT_SECONDS}) ${route.waits}; the answer then says \`Preference-Applied: wait=N\`. Other preferences, and a wait that is not a whole number of seconds, are ignored.`,
+              schema: { type: 'string', examples: ['wait=10'] },
+            },
+          ]
+        : []),
     ],
     responses: {
       [route.status]: {
         description: route.status === 202 ? 'Accepted: the command is stored; poll statusUrl' : 'OK',
         content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+        ...(route.waits
+          ? {
+              headers: {
+                'Preference-Applied': {
+                  description: '`wait=N` when the request asked to wait',
+                  schema: { type: 'string' },
+                },
+              },
+            }
+          : {}),
       },
       ...(route.method === 'GET'
         ? { 404: problem('Not found') }

@@ -19,6 +19,22 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('offers Prefer: wait on the transfer read only, and its Preference-Applied answer header', () => {
+    const prefers = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.values(methods)
+        .filter((operation) =>
+          operation.parameters.some((p: any) => p.name === 'Prefer' && p.in === 'header'),
+        )
+        .map(() => path),
+    );
+    expect(prefers).toEqual(['/api/transfers/{transferId}']);
+    const read = document.paths['/api/transfers/{transferId}'].get;
+    expect(read.parameters.find((p: any) => p.name === 'Prefer').description).toMatch(
+      /wait=N.*at most 30.*final or awaiting approval/,
+    );
+    expect(read.responses[200].headers['Preference-Applied']).toBeDefined();
+  });
+
   it('describes request bodies from the same zod schemas the handlers use', () => {
     const body = document.paths['/api/transfers'].post.requestBody.content['application/json'].schema;
     expect(body.required.sort()).toEqual(['amount', 'fromAccountId', 'toAccountId']);

@@ -33,6 +33,7 @@ import {
 import { validate } from './body';
 import { problem, reasonTexts } from './problem';
 import { jsonAnswer, type RouteDeps, type RouteDefinition } from './route';
+import { answerAfterWait, preferredWait, type WaitRule } from './waitPreference';
 import {
   AccountParamsSchema,
   AccountResponseSchema,
@@ -66,6 +67,8 @@ interface QueryRouteSpec<
   access: Access<{ params: Parsed<P>; query: Parsed<Q> }>;
   /** Whether `answer` reads a transfer process through `deps.processes()`. */
   durableClient?: boolean;
+  /** Whether and how the route honours `Prefer: wait=N` (see waitPreference.ts). */
+  wait?: WaitRule<z.output<R>, Parsed<P>>;
   /** Answers the validated request: the body `ok` types by the response schema, or a problem. */
   answer: (input: {
     deps: RouteDeps;
@@ -93,13 +96,18 @@ export function queryRoute<
       : none;
     if (!query.ok) return query.response;
     const input = { params: params.value as Parsed<P>, query: query.value as Parsed<Q> };
-    const refused = await authorizeResource(spec.access, deps, input);
-    if (refused) return refused;
-    return spec.answer({
-      deps,
-      params: params.value as Parsed<P>,
-      query: query.value as Parsed<Q>,
-      ok,
+    // The access check is part of each answer, so a wait looks the same whether the resource is
+    // unknown or not the caller's (both are 404 until the deadline).
+    const answer = async () =>
+      (await authorizeResource(spec.access, deps, input)) ?? spec.answer({ deps, ...input, ok });
+    const seconds = spec.wait && preferredWait(request.headers.get('prefer'));
+    if (!spec.wait || !seconds) return answer();
+    const { pk, id } = spec.wait.document(input.params);
+    return answerAfterWait({
+      seconds,
+      answer,
+      moving: spec.wait.moving,
+      written: (withinMs) => deps.stores.views.written(pk, id, withinMs),
     });
   }
   return {
@@ -114,9 +122,13 @@ export function queryRoute<
     response: spec.response,
     refusals: {},
     durableClient: spec.durableClient ?? false,
+    waits: spec.wait?.describe,
     handle,
   };
 }
+
+/** The statuses a transfer leaves by itself, soon: a wait on a transfer goes on while it has one. */
+const MOVING_STATUSES: ReadonlySet<string> = new Set(['requested', 'approved']);
 
 const noAccount = (accountId: string) =>
   problem(404, 'account_not_found', `There is no account ${accountId}.`);
@@ -233,6 +245,12 @@ export const QUERY_ROUTES = {
     summary: 'A transfer (read model)',
     params: TransferParamsSchema,
     response: TransferResponseSchema,
+    wait: {
+      moving: (transfer) => transfer === undefined || MOVING_STATUSES.has(transfer.status),
+      document: ({ transferId }) => ({ pk: transferPartition(transferId), id: TRANSFER_VIEW_ID }),
+      describe:
+        'until the transfer is final or awaiting approval (while it is unknown, requested or approved)',
+    },
     answer: async ({ deps, params: { transferId }, ok }) => {
       const view = await deps.stores.views.get<TransferView>(transferPartition(transferId), TRANSFER_VIEW_ID);
       return view ? ok(transferResponse(view)) : noTransfer(transferId);

@@ -43,6 +43,8 @@ export interface RouteDefinition {
   refusals: Readonly<Record<number, string>>;
   /** Whether the handler needs the Durable client binding (to read a process's status). */
   durableClient: boolean;
+  /** For a GET that honours `Prefer: wait=N`: how long it waits (for the API's description). */
+  waits?: string;
   handle: (deps: RouteDeps, request: HttpRequest) => Promise<HttpResponseInit>;
 }
 

@@ -96,6 +96,27 @@ describe('simulator scenarios against the app', () => {
     expect(most).toBeLessThanOrEqual(6);
   });
 
+  it('load with reads that wait on the host (Prefer: wait) completes every transfer with about one read each', async () => {
+    const waiting = new CardflowApi({ ...testHostDriver(host), readWaitSeconds: 10 }, api.users);
+    const reads = { all: 0, waiting: 0 };
+    const counting = Object.create(waiting) as CardflowApi;
+    counting.transfer = (...args: Parameters<CardflowApi['transfer']>) => {
+      reads.all++;
+      if (args[1]?.waitSeconds) reads.waiting++;
+      return waiting.transfer(...args);
+    };
+    const result = await runScenario(
+      counting,
+      'load',
+      options('e2e-load-waiting', { transfers: 24, concurrency: 6 }),
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.load?.completed).toBe(24);
+    // A few transfers may be held for approval by the velocity rule: a read, the decision, a read.
+    expect(reads.waiting).toBeGreaterThanOrEqual(24);
+    expect(reads.waiting).toBeLessThanOrEqual(24 * 2);
+  });
+
   it('expired waited for the 24-hour deadline on the virtual clock', () => {
     expect(lines.some((line) => /waiting \d+ s for the approval deadline/.test(line))).toBe(true);
   });
