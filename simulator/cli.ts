@@ -191,7 +191,8 @@ export async function runCli(
     io.err(missing);
     return 1;
   }
-  const api = new CardflowApi(httpDriver(args.url), SimUsers.fromFile(usersFile));
+  // Reads of a transfer wait on the host (Prefer: wait) rather than poll it.
+  const api = new CardflowApi(httpDriver(args.url, 50, 10), SimUsers.fromFile(usersFile));
   const runId = newRunId();
   io.out(`simulating '${args.scenario}' against ${args.url} (run ${runId})`);
   const result = await runScenario(api, args.scenario, {

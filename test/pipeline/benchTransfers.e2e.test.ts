@@ -17,7 +17,9 @@ test('bench: a host process of its own, the figures of the run, the invariants h
     '4',
   ]);
   expect({ code, out }).toMatchObject({ code: 0 });
-  expect(out).toMatch(/^host: node dist\/runtime\/cli\.js \(process \d+\)/m);
+  expect(out).toMatch(
+    /^host: node dist\/runtime\/cli\.js \(process \d+\).*, reads waiting on the host \(Prefer: wait=10\)$/m,
+  );
   expect(out).toMatch(/^machine: .+ load average at start [\d.]+ [\d.]+ [\d.]+, at end/m);
   expect(out).toMatch(/invariants over 4 accounts and 12 transfers: hold/);
   expect(out).toMatch(/^host CPU: [\d.]+ ms per transfer/m);
