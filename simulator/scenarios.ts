@@ -433,13 +433,16 @@ const load: Scenario = async (api, ledger, options) => {
     if (view.status === 'awaiting_approval' && !approvedIds.has(id)) {
       approvedIds.add(id);
       await api.decide(id, { decision: 'approve' });
-    } else if (view.status === 'awaiting_approval') {
-      await api.driver.settle(); // decided, not yet taken in: a wait would answer at once meanwhile
     }
     return false;
   };
   const follow = async (id: string) => {
-    while (!failure && !(await observe(id, await api.transfer(id, { waitSeconds })))) inTime();
+    while (!failure && !(await observe(id, await api.transfer(id, { waitSeconds })))) {
+      inTime();
+      // A pause before the next read: a decision not yet taken in, or a host that does not wait,
+      // answers at once, and the client would read in a busy loop.
+      await api.driver.settle();
+    }
     if (finished.size !== reported) options.progress?.((reported = finished.size), plan.length);
   };
   const poll = async () => {

@@ -13,6 +13,7 @@ function fakeApi(
   answer: (call: number) => 'accept' | 'fail' | 'refuse' | 'never',
   retryAfterSeconds = 0.2,
   readWaitSeconds?: number,
+  hostIgnoresWait = false,
 ) {
   const driver: Driver = {
     baseUrl: 'http://fake',
@@ -51,7 +52,7 @@ function fakeApi(
     },
     transfer: async (id: string, read: { waitSeconds?: number } = {}) => {
       counts.reads++;
-      if (read.waitSeconds) {
+      if (read.waitSeconds && !hostIgnoresWait) {
         // As the host holds a waiting read: until the transfer is final (here at most 20 ms).
         counts.waitingReads++;
         await sleep(Math.max(0, Math.min(finalAt.get(id) ?? Infinity, Date.now() + 20) - Date.now()));
@@ -154,6 +155,14 @@ describe('the load scenario', () => {
     // The run's reads all wait; the invariants check afterwards reads each transfer once more, without waiting.
     expect(counts.waitingReads).toBeGreaterThanOrEqual(60);
     expect(counts.waitingReads).toBeLessThan(60 * 2);
+  });
+
+  test('with waiting reads against a host that answers them at once, each client pauses between reads (no busy loop)', async () => {
+    const { api, counts } = fakeApi(() => 'accept', 0.2, 10, true);
+    const result = await runScenario(api, 'load', options());
+    expect(result.load).toMatchObject({ transfers: 60, completed: 60 });
+    // Final 5 ms after the request, a pause of 1 ms between reads: a handful of reads each.
+    expect(counts.reads / 60).toBeLessThan(20);
   });
 
   test('with waiting reads, transfers that never finish still time the run out', async () => {

@@ -59,7 +59,7 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
               name: 'Prefer',
               in: 'header',
               required: false,
-              description: `\`wait=N\` (RFC 7240): rather than answer at once, wait up to N seconds (at most ${MAX_WAIT_SECONDS}) ${route.waits}; the answer then says \`Preference-Applied: wait=N\`. Other preferences, and a wait that is not a whole number of seconds, are ignored.`,
+              description: `\`wait=N\` (RFC 7240): rather than answer at once, wait up to N seconds (at most ${MAX_WAIT_SECONDS}) ${route.waits}; the answer then says \`Preference-Applied: wait=N\`. Other preferences, \`wait=0\` and a wait that is not a whole number of seconds are ignored.`,
               schema: { type: 'string', examples: ['wait=10'] },
             },
           ]
@@ -81,7 +81,19 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
           : {}),
       },
       ...(route.method === 'GET'
-        ? { 404: problem('Not found') }
+        ? {
+            404: route.waits
+              ? {
+                  ...problem('Not found (after the wait, when one was asked for)'),
+                  headers: {
+                    'Preference-Applied': {
+                      description: '`wait=N` when the request asked to wait',
+                      schema: { type: 'string' },
+                    },
+                  },
+                }
+              : problem('Not found'),
+          }
         : { 413: problem('Body over 64 KiB'), 415: problem('Body is not JSON') }),
       ...Object.fromEntries(Object.entries(route.refusals).map(([status, when]) => [status, problem(when)])),
       400: problem(

@@ -96,10 +96,16 @@ export function queryRoute<
       : none;
     if (!query.ok) return query.response;
     const input = { params: params.value as Parsed<P>, query: query.value as Parsed<Q> };
-    // The access check is part of each answer, so a wait looks the same whether the resource is
-    // unknown or not the caller's (both are 404 until the deadline).
-    const answer = async () =>
-      (await authorizeResource(spec.access, deps, input)) ?? spec.answer({ deps, ...input, ok });
+    // The access check is part of each answer until it passes, so a wait looks the same whether
+    // the resource is unknown or not the caller's (both are 404 until the deadline). Once it has
+    // passed it is not asked again: who may read a transfer does not change.
+    let allowed = false;
+    const answer = async () => {
+      const refused = allowed ? undefined : await authorizeResource(spec.access, deps, input);
+      if (refused) return refused;
+      allowed = true;
+      return spec.answer({ deps, ...input, ok });
+    };
     const seconds = spec.wait && preferredWait(request.headers.get('prefer'));
     if (!spec.wait || !seconds) return answer();
     const { pk, id } = spec.wait.document(input.params);

@@ -19,7 +19,8 @@ export const WAIT_RECHECK_MS = 250;
 /** The seconds the `Prefer` header(s) ask to wait, capped; undefined when they do not ask (or ask for 0). */
 export function preferredWait(prefer: string | null | undefined): number | undefined {
   if (!prefer) return undefined;
-  for (const preference of prefer.split(',')) {
+  // Commas inside a quoted value do not separate preferences.
+  for (const preference of prefer.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
     const [token] = preference.split(';');
     const equals = token.indexOf('=');
     const name = (equals < 0 ? token : token.slice(0, equals)).trim().toLowerCase();
@@ -51,7 +52,8 @@ export interface WaitRule<Body, Params> {
 
 /**
  * Answers with `answer()` once its answer is not `moving`, or after `seconds`, re-running it after
- * each write of the document through `views` and every {@link WAIT_RECHECK_MS} in any case.
+ * each write of the document through `views` and every {@link WAIT_RECHECK_MS} in any case. The
+ * last wait of a settled answer is left to end by itself (within {@link WAIT_RECHECK_MS}).
  */
 export async function answerAfterWait<Body>(options: {
   seconds: number;
@@ -61,10 +63,12 @@ export async function answerAfterWait<Body>(options: {
 }): Promise<HttpResponseInit> {
   const deadline = Date.now() + options.seconds * 1000;
   for (;;) {
+    // Waiting starts before the read, so a write that lands while it reads ends the next wait at once.
+    const next = options.written(Math.min(Math.max(0, deadline - Date.now()), WAIT_RECHECK_MS));
     const response = await options.answer();
-    const left = deadline - Date.now();
-    if (left <= 0 || !options.moving(bodyOf<Body>(response))) return applied(response, options.seconds);
-    await options.written(Math.min(left, WAIT_RECHECK_MS));
+    if (Date.now() >= deadline || !options.moving(bodyOf<Body>(response)))
+      return applied(response, options.seconds);
+    await next;
   }
 }
 

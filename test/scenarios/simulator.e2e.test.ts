@@ -112,7 +112,7 @@ describe('simulator scenarios against the app', () => {
     );
     expect(result.violations).toEqual([]);
     expect(result.load?.completed).toBe(24);
-    // A few transfers may be held for approval by the velocity rule: a read, the decision, a read.
+    // At most two waiting reads each (a transfer held for approval: a read, the decision, a read).
     expect(reads.waiting).toBeGreaterThanOrEqual(24);
     expect(reads.waiting).toBeLessThanOrEqual(24 * 2);
   });
