@@ -30,6 +30,14 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
+/** The answer header of a route that honours `Prefer: wait`, on each answer a wait may end in. */
+const PREFERENCE_APPLIED = {
+  'Preference-Applied': {
+    description: '`wait=N` when the request asked to wait',
+    schema: { type: 'string' },
+  },
+};
+
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -69,28 +77,14 @@ function operation(name: string, route: RouteDefinition): JsonSchema {
       [route.status]: {
         description: route.status === 202 ? 'Accepted: the command is stored; poll statusUrl' : 'OK',
         content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
-        ...(route.waits
-          ? {
-              headers: {
-                'Preference-Applied': {
-                  description: '`wait=N` when the request asked to wait',
-                  schema: { type: 'string' },
-                },
-              },
-            }
-          : {}),
+        ...(route.waits ? { headers: PREFERENCE_APPLIED } : {}),
       },
       ...(route.method === 'GET'
         ? {
             404: route.waits
               ? {
                   ...problem('Not found (after the wait, when one was asked for)'),
-                  headers: {
-                    'Preference-Applied': {
-                      description: '`wait=N` when the request asked to wait',
-                      schema: { type: 'string' },
-                    },
-                  },
+                  headers: PREFERENCE_APPLIED,
                 }
               : problem('Not found'),
           }
