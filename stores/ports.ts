@@ -134,7 +134,7 @@ export interface Views {
   /** Deletes every view (or every view of one partition) before a rebuild; returns how many. */
   deleteAll(pk?: string): Promise<number>;
   /**
-   * Resolves true at the next `put` or `delete` of that document through these views (this
+   * Resolves true at the next `put`, `delete` or `deleteAll` of that document through these views (this
    * process's), false after `withinMs` without one. Writes from elsewhere (another process, worker
    * or instance, or a container's own client) are not seen, so a caller waiting for a change re-reads
    * after either answer.

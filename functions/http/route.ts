@@ -43,7 +43,7 @@ export interface RouteDefinition {
   refusals: Readonly<Record<number, string>>;
   /** Whether the handler needs the Durable client binding (to read a process's status). */
   durableClient: boolean;
-  /** For a GET that honours `Prefer: wait=N`: how long it waits (for the API's description). */
+  /** For a GET that honours `Prefer: wait=N`: until when it waits (for the API's description). */
   waits?: string;
   handle: (deps: RouteDeps, request: HttpRequest) => Promise<HttpResponseInit>;
 }
