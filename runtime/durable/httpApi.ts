@@ -13,6 +13,7 @@ import { createHostRouter, type HostRequest, type HostRoute, type HostRouter } f
 import { managementUrls, WEBHOOK_PATH, type ManagementUrls } from './clientData';
 import type { EntityRecord } from './entityStore';
 import type { HistoryEvent } from './historyEvents';
+import type { InstanceWait } from './instanceWrites';
 import {
   badRequest,
   CONTINUATION_HEADER,
@@ -43,6 +44,8 @@ export interface DurableOperations {
     version?: string,
   ): { ok: true; instanceId: string } | { ok: false; status: RuntimeStatus };
   getInstance(instanceId: string): InstanceRecord | undefined;
+  /** A wait for the next write of the instance in this host, for at most `withinMs` (register it before reading). */
+  instanceWritten(instanceId: string, withinMs: number): InstanceWait;
   history(instanceId: string): HistoryEvent[];
   list(
     filter: InstanceFilter,
@@ -67,6 +70,8 @@ export interface DurableOperations {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The shortest time between two reads of the store by a create-and-wait request (see waitForFinish). */
+export const CREATE_AND_WAIT_LEAST_RECHECK_MS = 50;
 
 type Handler = (ops: DurableOperations, request: HostRequest) => Promise<void> | void;
 
@@ -198,22 +203,30 @@ async function answerStarted(
   sendJson(res, 200, statusBody(finished, statusOptionsOf(url), historyIfAsked(ops, url, instanceId)));
 }
 
+/**
+ * Waits, in real time as the extension's Stopwatch, until the instance has finished or `timeoutMs`
+ * passed. The extension reads its store every polling interval; here each write of the instance in
+ * this host wakes the wait at once (as the extension's providers that wait without polling do), and
+ * the store is read again every polling interval, but at most every {@link CREATE_AND_WAIT_LEAST_RECHECK_MS},
+ * for writers outside this host (another host process on the same database).
+ */
 async function waitForFinish(
   ops: DurableOperations,
   instanceId: string,
   timeoutMs: number,
   pollMs: number,
 ): Promise<InstanceRecord | undefined> {
-  // Real time, as the extension's Stopwatch; the store is read at least every 50 ms (it is local).
-  const interval = Math.max(1, Math.min(pollMs, 50));
+  const recheckMs = Math.max(pollMs, CREATE_AND_WAIT_LEAST_RECHECK_MS);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // Registered before the read: a write landing between the read and the wait still wakes it.
+    const written = ops.instanceWritten(instanceId, Math.min(recheckMs, deadline - Date.now()));
     const instance = ops.getInstance(instanceId);
-    if (instance && isTerminal(instance.status)) return instance;
-    if (Date.now() >= deadline) return undefined;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(1, Math.min(interval, deadline - Date.now()))),
-    );
+    if ((instance && isTerminal(instance.status)) || Date.now() >= deadline) {
+      written.cancel();
+      return instance && isTerminal(instance.status) ? instance : undefined;
+    }
+    await written.settled;
   }
 }
 

@@ -10,6 +10,7 @@ import { entityInstanceId } from './entities';
 import type { EntityRecord } from './entityStore';
 import { historyEvent, type HistoryEvent } from './historyEvents';
 import type { DurableOperations } from './httpApi';
+import type { InstanceWait } from './instanceWrites';
 import type { DurableStore, InstanceFilter, InstanceRecord, RuntimeStatus } from './store';
 
 export interface ManagementDeps {
@@ -63,6 +64,10 @@ export class DurableManagement implements DurableOperations {
 
   getInstance(instanceId: string): InstanceRecord | undefined {
     return this.deps.store.getInstance(instanceId);
+  }
+
+  instanceWritten(instanceId: string, withinMs: number): InstanceWait {
+    return this.deps.store.instanceWrites.next(instanceId, withinMs);
   }
 
   history(instanceId: string): HistoryEvent[] {

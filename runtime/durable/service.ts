@@ -15,6 +15,7 @@ import { runEntityBatch } from './entityBatches';
 import type { EntityRecord } from './entityStore';
 import type { HistoryEvent } from './historyEvents';
 import { createDurableHttpApi, type DurableOperations } from './httpApi';
+import type { InstanceWait } from './instanceWrites';
 import { DurableManagement } from './management';
 import { runEpisode } from './orchestrationEpisodes';
 import { DEFAULT_HUB_NAME, resolveDurableSettings, type DurableServiceOptions } from './settings';
@@ -134,6 +135,10 @@ export class DurableService implements HostService, DurableOperations {
 
   getInstance(instanceId: string): InstanceRecord | undefined {
     return this.operations().getInstance(instanceId);
+  }
+
+  instanceWritten(instanceId: string, withinMs: number): InstanceWait {
+    return this.operations().instanceWritten(instanceId, withinMs);
   }
 
   history(instanceId: string): HistoryEvent[] {

@@ -7,6 +7,7 @@ import type { Database } from '../sqlite';
 import { EntityStore } from './entityStore';
 import { Book, Effects, newBook, Outcome } from './episode';
 import { EventType, FailureDetails, historyEvent, HistoryEvent } from './historyEvents';
+import { InstanceWrites } from './instanceWrites';
 import { migrateDurableSchema } from './schema';
 
 export type RuntimeStatus =
@@ -164,6 +165,8 @@ export class DurableStore {
   private readonly s;
   /** The entities' tables; their batches commit on their own, orchestration episodes queue entity operations. */
   readonly entities: EntityStore;
+  /** Wake-ups at each write of an instance's row by this store (see {@link InstanceWrites}). */
+  readonly instanceWrites = new InstanceWrites();
 
   constructor(private readonly db: Database) {
     migrateDurableSchema(db);
@@ -510,6 +513,7 @@ export class DurableStore {
       this.s.insertHistory.run(id, seq, exec, event.EventType, JSON.stringify(event)),
     );
     this.s.updateRewound.run({ instance_id: id, book: JSON.stringify(book), now });
+    this.instanceWrites.wrote(id);
     // Wakes the instance: the replay resumes the code where the failure had stopped it.
     this.enqueue(
       id,
@@ -579,6 +583,7 @@ export class DurableStore {
     this.s.deleteMessages.run(instanceId);
     this.s.deleteActivities.run(instanceId);
     this.s.deleteTimers.run(instanceId);
+    this.instanceWrites.wrote(instanceId);
   }
 
   private enqueue(instanceId: string, executionId: string | null, event: HistoryEvent, now: number): void {
@@ -604,6 +609,7 @@ export class DurableStore {
       parent_task_id: request.parent?.taskId ?? null,
       book: JSON.stringify(newBook()),
     });
+    this.instanceWrites.wrote(request.instanceId);
     const started = historyEvent.executionStarted(request.now, {
       name: request.name,
       input: request.input,
@@ -630,6 +636,7 @@ export class DurableStore {
           book,
           now,
         });
+        this.instanceWrites.wrote(id);
         return;
       case 'continuedAsNew': {
         const executionId = newExecutionId();
@@ -646,6 +653,7 @@ export class DurableStore {
           book: JSON.stringify(newBook()),
           now,
         });
+        this.instanceWrites.wrote(id);
         const parent =
           current.parent_instance_id &&
           current.parent_execution_id !== null &&
@@ -697,6 +705,7 @@ export class DurableStore {
           book,
           now,
         });
+        this.instanceWrites.wrote(id);
         this.s.deleteActivities.run(id);
         this.s.deleteTimers.run(id);
         if (current.parent_instance_id && current.parent_execution_id && current.parent_task_id !== null) {

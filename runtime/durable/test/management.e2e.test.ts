@@ -2,6 +2,15 @@ import type { TestHost } from '../../testHost';
 import { createDurableService } from '../service';
 import { API, raise, start, startDurableHost, status } from './helpers';
 
+/** Waits (real time) until `check` holds. */
+async function until(check: () => Promise<boolean>, withinMs = 10_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function post(host: TestHost, path: string): Promise<number> {
   const res = await host.fetch(`${API}/${path}`, { method: 'POST' });
   await res.arrayBuffer();
@@ -93,6 +102,49 @@ describe('create and wait (?timeout=)', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(['Hello Bern!']);
+  });
+
+  test('answers as soon as the instance finishes, not at the next polling interval', async () => {
+    // A 10 s polling interval: the extension would read its store again only 10 s later.
+    const id = `wait-${Date.now()}`;
+    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=30&pollingInterval=10`, {
+      method: 'POST',
+    });
+    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const raisedAt = Date.now();
+    expect(await raise(host, id, 'Go', 'now')).toBe(202);
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe('now');
+    expect(Date.now() - raisedAt).toBeLessThan(3_000);
+  });
+
+  test('a termination while the request waits answers at once with the Terminated status', async () => {
+    const id = `terminated-${Date.now()}`;
+    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=30&pollingInterval=10`, {
+      method: 'POST',
+    });
+    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const terminatedAt = Date.now();
+    expect(await post(host, `instances/${id}/terminate?reason=enough`)).toBe(202);
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ instanceId: id, runtimeStatus: 'Terminated', output: 'enough' });
+    expect(Date.now() - terminatedAt).toBeLessThan(3_000);
+  });
+
+  test('a purge while the request waits wakes it, and it waits on until its timeout (202)', async () => {
+    const id = `purged-${Date.now()}`;
+    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=1.5&pollingInterval=1`, {
+      method: 'POST',
+    });
+    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const del = await host.fetch(`${API}/instances/${id}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await del.arrayBuffer();
+    const res = await answer;
+    expect(res.status).toBe(202);
+    expect((await res.json()) as { id: string }).toMatchObject({ id });
   });
 
   test('answers 202 with the check-status payload when it does not', async () => {
