@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate';
+import { createActor, initialTransition, transition } from 'xstate';
 import {
   advanceTransfer,
   ApprovalDecisionSchema,
@@ -21,6 +21,7 @@ import {
   transferStatus,
 } from '.';
 import { DEADLINE, HOUR, REMINDER, reserved, smallTransfer } from '../test/transferInput';
+import { NO_TRANSFER_INPUT } from './machine';
 
 const input: TransferInput = smallTransfer;
 
@@ -44,6 +45,18 @@ function run(
 const kinds = (effects: TransferEffect[]) => effects.map((e) => e.kind);
 
 describe('transfer machine', () => {
+  it('made without input, fails with the one NO_TRANSFER_INPUT error and never has a context', () => {
+    // As the throwaway actor xstate's pure `transition` builds before every step is made.
+    const actor = createActor(transferMachine);
+    const snapshot = actor.getSnapshot();
+    expect(snapshot.status).toBe('error');
+    expect(snapshot.error).toBe(NO_TRANSFER_INPUT);
+    // The steps themselves run on their input and their snapshot as before.
+    const { snapshot: after } = run([reserved(5_000)]);
+    expect(after.status).toBe('active');
+    expect(after.context.transferId).toBe(input.transferId);
+  });
+
   it('starts by reserving the funds', () => {
     const { snapshot, effects } = run([]);
     expect(snapshot.value).toBe('reserving');
