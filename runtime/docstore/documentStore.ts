@@ -625,11 +625,12 @@ function serialise(document: DocumentInput): { id: string; body: string } {
 }
 
 function toDocument(row: ItemRow): StoredDocument {
-  return {
-    ...(JSON.parse(row.body) as Record<string, unknown>),
-    id: row.id,
-    _etag: row.etag,
-    _ts: row.ts,
-    _lsn: row.lsn,
-  };
+  // The parsed body is a fresh object: the system properties go onto it rather than onto a copy.
+  // The body never holds them (serialise drops them), so the keys keep the order a copy had.
+  const document = JSON.parse(row.body) as Record<string, unknown>;
+  document.id = row.id;
+  document._etag = row.etag;
+  document._ts = row.ts;
+  document._lsn = row.lsn;
+  return document as StoredDocument;
 }

@@ -25,17 +25,24 @@ export interface OrchestrationPayload {
   defaultHttpAsyncRequestSleepTimeMillseconds: number;
 }
 
-export function orchestrationPayload(fields: {
-  history: HistoryEvent[];
+/**
+ * The JSON text of an episode's {@link OrchestrationPayload}. The past events come as the JSON text
+ * the store keeps them in and go into the history as they are, marked played: an episode does not
+ * parse its whole history and serialize it again only to hand it on.
+ */
+export function orchestrationPayloadText(fields: {
+  /** The history so far, one event's JSON text each, oldest first. */
+  past: readonly string[];
+  /** The events new in this episode (OrchestratorStarted first). */
+  fresh: readonly HistoryEvent[];
   input: string | null;
   instanceId: string;
   parentInstanceId: string | null;
-}): OrchestrationPayload {
-  return {
-    history: fields.history,
+}): string {
+  const rest: Omit<OrchestrationPayload, 'history'> = {
     input: fields.input === null ? undefined : JSON.parse(fields.input),
     instanceId: fields.instanceId,
-    isReplaying: fields.history.some((e) => e.IsPlayed),
+    isReplaying: fields.past.length > 0,
     parentInstanceId: fields.parentInstanceId,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 2,
@@ -43,6 +50,20 @@ export function orchestrationPayload(fields: {
     maximumShortTimerDuration: MAXIMUM_SHORT_TIMER_DURATION,
     defaultHttpAsyncRequestSleepTimeMillseconds: DEFAULT_HTTP_ASYNC_SLEEP_MS,
   };
+  const history = [
+    ...fields.past.map(played),
+    ...fields.fresh.map((event) => JSON.stringify({ ...event, IsPlayed: false })),
+  ];
+  // `rest` always has fields (instanceId at least): its text is `{"...`, the history goes first.
+  return `{"history":[${history.join(',')}],${JSON.stringify(rest).slice(1)}`;
+}
+
+/** An event's JSON object text with `IsPlayed: true` (a key already there is overridden: JSON.parse keeps the last). */
+function played(eventText: string): string {
+  const body = eventText.trim();
+  if (!body.startsWith('{') || !body.endsWith('}'))
+    throw new Error(`a history event is not a JSON object: ${body.slice(0, 80)}`);
+  return /^\{\s*\}$/.test(body) ? '{"IsPlayed":true}' : `${body.slice(0, -1)},"IsPlayed":true}`;
 }
 
 export type OrchestratorRun =
@@ -56,10 +77,11 @@ const OUT_OF_PROC_LABEL = '\n\n$OutOfProcData$:';
 export async function runOrchestrator(
   invoke: Invoker,
   name: string,
-  payload: OrchestrationPayload,
+  /** The JSON text of the trigger's {@link OrchestrationPayload} ({@link orchestrationPayloadText}). */
+  payload: string,
 ): Promise<OrchestratorRun> {
   try {
-    const result = await invoke({ functionName: name, triggerData: { string: JSON.stringify(payload) } });
+    const result = await invoke({ functionName: name, triggerData: { string: payload } });
     const state = typedDataValue(result.returnValue) as OrchestratorState | undefined;
     if (!state || typeof state !== 'object' || !Array.isArray(state.actions)) {
       const message = `Orchestrator function '${name}' returned no orchestrator state (is it registered with df.app.orchestration?)`;

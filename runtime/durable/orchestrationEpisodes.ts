@@ -4,7 +4,7 @@
  * commit in one transaction. Terminations, suspends and resumes act without running user code.
  */
 import { Effects, interpretState, noEffects, Outcome, prepareEpisode, unconsumedEvents } from './episode';
-import { orchestrationPayload, runOrchestrator } from './functionRunner';
+import { orchestrationPayloadText, runOrchestrator } from './functionRunner';
 import { EventType, historyEvent, HistoryEvent } from './historyEvents';
 import { failureText, InstanceRecord, isTerminal } from './store';
 import type { WorkContext } from './workContext';
@@ -62,10 +62,10 @@ export async function runEpisode(work: WorkContext, instanceId: string): Promise
     return;
   }
   const started = historyEvent.orchestratorStarted(now);
-  const past = store.history(instanceId).map((e) => ({ ...e, IsPlayed: true }));
-  const fresh = prepared.events.map((e) => ({ ...e, IsPlayed: false }));
-  const payload = orchestrationPayload({
-    history: [...past, { ...started, IsPlayed: false }, ...fresh],
+  const past = store.historyText(instanceId);
+  const payload = orchestrationPayloadText({
+    past,
+    fresh: [started, ...prepared.events],
     input: instance.input,
     instanceId,
     parentInstanceId: instance.parentInstanceId,
@@ -115,7 +115,12 @@ export async function runEpisode(work: WorkContext, instanceId: string): Promise
     customStatus,
     book,
     ...(outcome.kind === 'continuedAsNew' && settings.preserveUnprocessedEvents
-      ? { carriedEvents: unconsumedEvents(book, [...past, ...fresh]) }
+      ? {
+          carriedEvents: unconsumedEvents(book, [
+            ...past.map((text) => ({ ...(JSON.parse(text) as HistoryEvent), IsPlayed: true })),
+            ...prepared.events.map((e) => ({ ...e, IsPlayed: false })),
+          ]),
+        }
       : {}),
   });
   work.armTimerWake();

@@ -259,6 +259,11 @@ export class DurableStore {
     );
   }
 
+  /** The history as stored: one event's JSON text each, oldest first. */
+  historyText(instanceId: string): string[] {
+    return (this.s.history.all(instanceId) as Array<{ event: string }>).map((r) => r.event);
+  }
+
   pendingMessages(instanceId: string): Message[] {
     return (this.s.pending.all(instanceId) as MessageRow[]).map(toMessage);
   }
