@@ -122,6 +122,18 @@ interface InstanceRow {
   book: string;
 }
 
+/** What an episode's or an activity's commit checks and uses of the instance (not its input, output or book). */
+type InstanceHead = Pick<
+  InstanceRow,
+  | 'execution_id'
+  | 'name'
+  | 'version'
+  | 'status'
+  | 'parent_instance_id'
+  | 'parent_execution_id'
+  | 'parent_task_id'
+>;
+
 interface MessageRow {
   seq: number;
   instance_id: string;
@@ -130,24 +142,30 @@ interface MessageRow {
   dequeue_count: number;
 }
 
-const toInstance = (row: InstanceRow): InstanceRecord => ({
-  instanceId: row.instance_id,
-  executionId: row.execution_id,
-  name: row.name,
-  version: row.version,
-  status: row.status,
-  input: row.input,
-  output: row.output,
-  customStatus: row.custom_status,
-  failureDetails: row.failure_details ? (JSON.parse(row.failure_details) as FailureDetails) : null,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  completedAt: row.completed_at,
-  parentInstanceId: row.parent_instance_id,
-  parentExecutionId: row.parent_execution_id,
-  parentTaskId: row.parent_task_id,
-  book: JSON.parse(row.book) as Book,
-});
+const toInstance = (row: InstanceRow): InstanceRecord => {
+  let book: Book | undefined;
+  return {
+    instanceId: row.instance_id,
+    executionId: row.execution_id,
+    name: row.name,
+    version: row.version,
+    status: row.status,
+    input: row.input,
+    output: row.output,
+    customStatus: row.custom_status,
+    failureDetails: row.failure_details ? (JSON.parse(row.failure_details) as FailureDetails) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+    parentInstanceId: row.parent_instance_id,
+    parentExecutionId: row.parent_execution_id,
+    parentTaskId: row.parent_task_id,
+    // Parsed when asked for: only an episode needs it, not a status read.
+    get book(): Book {
+      return (book ??= JSON.parse(row.book) as Book);
+    },
+  };
+};
 
 const toMessage = (row: MessageRow): Message => ({
   seq: row.seq,
@@ -173,6 +191,9 @@ export class DurableStore {
     this.entities = new EntityStore(db);
     this.s = {
       instance: db.prepare(`SELECT * FROM durable_instances WHERE instance_id = ?`),
+      instanceHead: db.prepare(
+        `SELECT execution_id, name, version, status, parent_instance_id, parent_execution_id, parent_task_id FROM durable_instances WHERE instance_id = ?`,
+      ),
       insertInstance: db.prepare(`INSERT INTO durable_instances
         (instance_id, execution_id, name, version, status, input, output, custom_status, failure_details, created_at, updated_at, completed_at, parent_instance_id, parent_execution_id, parent_task_id, book)
         VALUES (@instance_id, @execution_id, @name, @version, 'Pending', @input, NULL, NULL, NULL, @now, @now, NULL, @parent_instance_id, @parent_execution_id, @parent_task_id, @book)`),
@@ -341,7 +362,7 @@ export class DurableStore {
   commitEpisode(c: EpisodeCommit): void {
     this.db.transaction(() => {
       const { instance, now, effects } = c;
-      const current = this.s.instance.get(instance.instanceId) as InstanceRow | undefined;
+      const current = this.s.instanceHead.get(instance.instanceId) as InstanceHead | undefined;
       if (!current || current.execution_id !== instance.executionId) return;
       const id = instance.instanceId;
       const exec = instance.executionId;
@@ -391,7 +412,7 @@ export class DurableStore {
   completeActivity(item: ActivityItem, event: HistoryEvent, now: number): boolean {
     return this.db.transaction((): boolean => {
       if (this.s.deleteActivity.run(item.seq).changes === 0) return false;
-      const current = this.s.instance.get(item.instanceId) as InstanceRow | undefined;
+      const current = this.s.instanceHead.get(item.instanceId) as InstanceHead | undefined;
       if (!current || current.execution_id !== item.executionId || isTerminal(current.status)) return false;
       this.enqueue(item.instanceId, item.executionId, event, now);
       return true;
@@ -627,7 +648,7 @@ export class DurableStore {
     return { started: true, executionId };
   }
 
-  private applyOutcome(c: EpisodeCommit, current: InstanceRow): void {
+  private applyOutcome(c: EpisodeCommit, current: InstanceHead): void {
     const id = c.instance.instanceId;
     const { outcome, now } = c;
     const book = JSON.stringify(c.book);
