@@ -104,13 +104,21 @@ describe('create and wait (?timeout=)', () => {
     expect(await res.json()).toEqual(['Hello Bern!']);
   });
 
+  /**
+   * Starts the `Status` orchestration `id` with create-and-wait and resolves, with the waiting
+   * request's answer still to come (wrapped: a promise returned bare would be awaited), once the
+   * instance waits for its `Go` event.
+   */
+  async function startWaiting(id: string, query: string): Promise<{ answer: Promise<Response> }> {
+    const answer = host.fetch(`${API}/orchestrators/Status/${id}?${query}`, { method: 'POST' });
+    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    return { answer };
+  }
+
   test('answers as soon as the instance finishes, not at the next polling interval', async () => {
     // A 10 s polling interval: the extension would read its store again only 10 s later.
     const id = `wait-${Date.now()}`;
-    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=30&pollingInterval=10`, {
-      method: 'POST',
-    });
-    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const { answer } = await startWaiting(id, 'timeout=30&pollingInterval=10');
     const raisedAt = Date.now();
     expect(await raise(host, id, 'Go', 'now')).toBe(202);
     const res = await answer;
@@ -121,10 +129,7 @@ describe('create and wait (?timeout=)', () => {
 
   test('a termination while the request waits answers at once with the Terminated status', async () => {
     const id = `terminated-${Date.now()}`;
-    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=30&pollingInterval=10`, {
-      method: 'POST',
-    });
-    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const { answer } = await startWaiting(id, 'timeout=30&pollingInterval=10');
     const terminatedAt = Date.now();
     expect(await post(host, `instances/${id}/terminate?reason=enough`)).toBe(202);
     const res = await answer;
@@ -135,10 +140,7 @@ describe('create and wait (?timeout=)', () => {
 
   test('a purge while the request waits wakes it, and it waits on until its timeout (202)', async () => {
     const id = `purged-${Date.now()}`;
-    const answer = host.fetch(`${API}/orchestrators/Status/${id}?timeout=1.5&pollingInterval=1`, {
-      method: 'POST',
-    });
-    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    const { answer } = await startWaiting(id, 'timeout=1.5&pollingInterval=1');
     const del = await host.fetch(`${API}/instances/${id}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
     await del.arrayBuffer();
