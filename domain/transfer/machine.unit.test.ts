@@ -47,7 +47,7 @@ const kinds = (effects: TransferEffect[]) => effects.map((e) => e.kind);
 describe('transfer machine', () => {
   it('made without input, fails with the one NO_TRANSFER_INPUT error and never has a context', () => {
     // As the throwaway actor xstate's pure `transition` builds before every step is made.
-    const actor = createActor(transferMachine);
+    const actor = createActor(transferMachine, { input: undefined as unknown as TransferInput });
     const snapshot = actor.getSnapshot();
     expect(snapshot.status).toBe('error');
     expect(snapshot.error).toBe(NO_TRANSFER_INPUT);

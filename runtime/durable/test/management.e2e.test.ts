@@ -111,7 +111,9 @@ describe('create and wait (?timeout=)', () => {
    */
   async function startWaiting(id: string, query: string): Promise<{ answer: Promise<Response> }> {
     const answer = host.fetch(`${API}/orchestrators/Status/${id}?${query}`, { method: 'POST' });
-    await until(async () => (await status(host, id)).customStatus?.stage === 'waiting');
+    await until(
+      async () => ((await status(host, id)).customStatus as { stage?: string } | null)?.stage === 'waiting',
+    );
     return { answer };
   }
 
