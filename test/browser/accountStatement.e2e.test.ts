@@ -145,9 +145,10 @@ describe('the account statement', () => {
       // The destination's statement: the credit comes in.
       await dashboard.signIn('bob', 'lookup');
       await dashboard.lookup.showAccount('acc-bob');
-      const bobRows = await rowTexts(
-        dashboard.lookup.accountResult.getByRole('table', { name: /^Statement/ }).locator('tbody > tr'),
-      );
+      // The statement renders after the account's reads answer: wait for its rows (two credits).
+      const bobTable = dashboard.lookup.accountResult.getByRole('table', { name: /^Statement/ });
+      await bobTable.locator('tbody > tr').nth(1).waitFor();
+      const bobRows = await rowTexts(bobTable.locator('tbody > tr'));
       expect(
         bobRows.map(([, entry, amount]) => [entry.split('transfer')[0].replace(/\d.*$/, ''), amount]),
       ).toEqual([
