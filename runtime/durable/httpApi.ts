@@ -226,7 +226,8 @@ async function waitForFinish(
       written.cancel();
       return instance && isTerminal(instance.status) ? instance : undefined;
     }
-    await written.settled;
+    // The host stopping ends the wait: the answer is the check-status 202, as at the timeout.
+    if ((await written.settled) === 'closed') return undefined;
   }
 }
 

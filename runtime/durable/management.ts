@@ -70,6 +70,11 @@ export class DurableManagement implements DurableOperations {
     return this.deps.store.instanceWrites.next(instanceId, withinMs);
   }
 
+  /** Ends every wait for an instance's write (the service stops). */
+  closeWaits(): void {
+    this.deps.store.instanceWrites.close();
+  }
+
   history(instanceId: string): HistoryEvent[] {
     return this.deps.store.history(instanceId);
   }

@@ -107,6 +107,8 @@ export class DurableService implements HostService, DurableOperations {
   }
 
   async stop(): Promise<void> {
+    // Requests waiting for an instance to finish answer now: nothing will write it any more.
+    this.running?.management.closeWaits();
     await this.running?.dispatcher.stop(this.running.drainTimeoutMs);
   }
 

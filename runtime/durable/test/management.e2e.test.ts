@@ -1,5 +1,6 @@
 import type { TestHost } from '../../testHost';
 import { createDurableService } from '../service';
+import { DurableStore } from '../store';
 import { API, raise, start, startDurableHost, status } from './helpers';
 
 /** Waits (real time) until `check` holds. */
@@ -149,6 +150,31 @@ describe('create and wait (?timeout=)', () => {
     const res = await answer;
     expect(res.status).toBe(202);
     expect((await res.json()) as { id: string }).toMatchObject({ id });
+  });
+
+  test('a host that stops ends a waiting request at once, not at its next polling interval', async () => {
+    const own = await startDurableHost();
+    const id = `stopping-${Date.now()}`;
+    const answer = own.fetch(`${API}/orchestrators/Status/${id}?timeout=60&pollingInterval=1`, {
+      method: 'POST',
+    });
+    await until(
+      async () => ((await status(own, id)).customStatus as { stage?: string } | null)?.stage === 'waiting',
+    );
+    // A wait still asleep after the stop would read the closed store at the end of its interval.
+    const reads = jest.spyOn(DurableStore.prototype, 'getInstance');
+    const stoppedAt = Date.now();
+    await own.stop();
+    const outcome = await answer.then(
+      (res) => res.status,
+      () => 'connection closed',
+    );
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    expect([202, 'connection closed']).toContain(outcome);
+    const readsAtStop = reads.mock.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(reads.mock.calls.length).toBe(readsAtStop);
+    reads.mockRestore();
   });
 
   test('answers 202 with the check-status payload when it does not', async () => {
