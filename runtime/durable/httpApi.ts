@@ -71,7 +71,7 @@ export interface DurableOperations {
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The shortest time between two reads of the store by a create-and-wait request (see waitForFinish). */
-export const CREATE_AND_WAIT_LEAST_RECHECK_MS = 50;
+const CREATE_AND_WAIT_LEAST_RECHECK_MS = 50;
 
 type Handler = (ops: DurableOperations, request: HostRequest) => Promise<void> | void;
 
@@ -222,9 +222,10 @@ async function waitForFinish(
     // Registered before the read: a write landing between the read and the wait still wakes it.
     const written = ops.instanceWritten(instanceId, Math.min(recheckMs, deadline - Date.now()));
     const instance = ops.getInstance(instanceId);
-    if ((instance && isTerminal(instance.status)) || Date.now() >= deadline) {
+    const finished = instance && isTerminal(instance.status) ? instance : undefined;
+    if (finished || Date.now() >= deadline) {
       written.cancel();
-      return instance && isTerminal(instance.status) ? instance : undefined;
+      return finished;
     }
     // The host stopping ends the wait: the answer is the check-status 202, as at the timeout.
     if ((await written.settled) === 'closed') return undefined;

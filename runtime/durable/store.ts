@@ -275,9 +275,7 @@ export class DurableStore {
   }
 
   history(instanceId: string): HistoryEvent[] {
-    return (this.s.history.all(instanceId) as Array<{ event: string }>).map(
-      (r) => JSON.parse(r.event) as HistoryEvent,
-    );
+    return this.historyText(instanceId).map((text) => JSON.parse(text) as HistoryEvent);
   }
 
   /** The history as stored: one event's JSON text each, oldest first. */
