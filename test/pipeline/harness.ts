@@ -51,7 +51,11 @@ export async function startApp(options: Partial<TestHostOptions> = {}): Promise<
   const host = await createTestHost({
     appRoot: REPO_ROOT,
     ...options,
-    settings: { CARDFLOW_STORE: 'local', ...(options.settings ?? {}) },
+    // The backlog behind back-pressure refreshes on the app's clock, at most once a second of it;
+    // the virtual clock moves only when a test moves it, so a test that sends some hundreds of
+    // commands without moving it would meet the bound (500) long after the pipeline settled. The
+    // bound is out of reach here; back-pressure's own tests set theirs.
+    settings: { CARDFLOW_STORE: 'local', BACKLOG_MAX_COMMANDS: '1000000', ...(options.settings ?? {}) },
   });
   const stores = createLocalStores(new LocalDocumentStore(host.db, { clock: host.clock }), {
     databaseName: 'cardflow',
